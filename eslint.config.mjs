@@ -1,0 +1,65 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Imports `src/core` must never make: it stays pure (DESIGN §3). */
+const coreForbiddenImports = [
+  { name: 'fs', message: 'src/core is pure: no file system. Use a port.' },
+  { name: 'node:fs', message: 'src/core is pure: no file system. Use a port.' },
+  { name: 'fs/promises', message: 'src/core is pure: no file system. Use a port.' },
+  { name: 'node:fs/promises', message: 'src/core is pure: no file system. Use a port.' },
+  { name: 'react', message: 'src/core must not depend on React.' },
+  { name: 'react-dom', message: 'src/core must not depend on React.' },
+  { name: 'kysely', message: 'src/core must not depend on the database.' },
+  { name: 'better-sqlite3', message: 'src/core must not depend on the database.' },
+  { name: 'sharp', message: 'src/core is pure: image I/O belongs in adapters.' },
+];
+const coreForbiddenPatterns = [
+  { group: ['next', 'next/*'], message: 'src/core must not depend on Next.js.' },
+  { group: ['**/store/**', '**/providers/**', '**/engine/**', '**/server/**', '**/cli/**', '**/app/**', '**/config/**'], message: 'src/core depends on nothing else in src.' },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.next/**', 'next-env.d.ts', 'data/**', 'coverage/**', '.bench-tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: coreForbiddenImports, patterns: coreForbiddenPatterns }],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'src/core does no I/O: pass data in.' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'src/core reads no environment: config is passed in.' }],
+    },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/store/**', 'kysely', 'better-sqlite3'], message: 'src/engine depends on ports (src/engine/ports.ts), not on the store adapter.' },
+            { group: ['**/providers/*/**', '!**/providers/contract*'], message: 'src/engine uses the provider contract, not concrete providers.' },
+            { group: ['next', 'next/*', 'react'], message: 'src/engine knows nothing of the web shell.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'config is passed in, never read from the environment here.' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

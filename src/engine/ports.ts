@@ -1,0 +1,216 @@
+/**
+ * Ports the engine depends on. Adapters in src/store and src/providers implement them; only
+ * `createFleet` wires concrete ones together. All methods are async so a Postgres store can
+ * implement the same ports later (DESIGN §9).
+ */
+import type { Asset } from '../core/asset.js';
+import type { GeneratedImage } from '../core/image.js';
+import type { Job } from '../core/job.js';
+import type { Task } from '../core/task.js';
+
+/** Time source. Tests use a manual clock to check backoff and lease timing. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Resolves after `ms` (or at once when aborted). Never rejects. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Limits the claimer enforces for one provider+model ("provider key" = `provider:model`). */
+export interface ProviderLimitPolicy {
+  /** `provider:model`. */
+  providerKey: string;
+  /** Provider id alone; a pause of the whole provider (bad key) applies to all its models. */
+  providerId: string;
+  /** Requests per minute across every process on this store; 0 = unlimited. */
+  requestsPerMinute: number;
+  /** Most calls in flight at once across every process; adaptive concurrency stays ≤ this. */
+  maxConcurrency: number;
+  /** Minimum gap between two request starts, ms; 0 = none. */
+  cooldownMs: number;
+  /** Current credential fingerprint; a pause for bad credentials lifts when it changes. */
+  credentialFingerprint: string | undefined;
+}
+
+export interface ClaimRequest {
+  nowMs: number;
+  /** Identifies the claiming process in the lease (diagnostics only; the token does the fencing). */
+  workerId: string;
+  leaseMs: number;
+  /** Providers this process can run, with their limits. Jobs for other providers are left alone. */
+  providers: ProviderLimitPolicy[];
+}
+
+export interface ClaimedTask {
+  task: Task;
+  job: Job;
+  /** Fresh random token; every later write about this task must present it. */
+  leaseToken: string;
+}
+
+/** An output image about to be recorded at completion. */
+export interface NewImageRecord {
+  index: number;
+  fileKey: string;
+  thumbnailKey: string;
+  mediaType: string;
+  width: number;
+  height: number;
+  byteSize: number;
+  seed: number | undefined;
+}
+
+export interface CompleteTaskInput {
+  taskId: string;
+  leaseToken: string;
+  nowMs: number;
+  images: NewImageRecord[];
+  /** What the call cost, USD (reported or from the price table). */
+  costUsd: number;
+  warnings: string[];
+  providerKey: string;
+  maxConcurrency: number;
+}
+
+/** What to do with a task whose attempt did not succeed. */
+export type TaskSetback =
+  /** Try again at `availableAtMs`. `countsAsAttempt` false for rate limits and pauses. */
+  | { kind: 'retry'; availableAtMs: number; countsAsAttempt: boolean; errorCode: string; message: string }
+  /** End the task: `failed` (invalid, out of attempts) or `blocked` (safety). */
+  | { kind: 'end'; status: 'failed' | 'blocked'; errorCode: string; message: string };
+
+export interface SetbackInput {
+  taskId: string;
+  leaseToken: string;
+  nowMs: number;
+  setback: TaskSetback;
+}
+
+export interface TaskOutcome {
+  /** False when the lease had been lost: nothing was written. */
+  accepted: boolean;
+  /** Set when this write finished the job. */
+  finishedJob?: Job | undefined;
+}
+
+export interface ProviderPause {
+  /** `provider` (whole provider, e.g. bad key) or `provider:model` (e.g. daily quota). */
+  scopeKey: string;
+  reason: string;
+  /** When the pause lifts by itself (quota reset), epoch ms; undefined = until credentials change. */
+  untilMs: number | undefined;
+  /** Fingerprint of the credentials that were refused. */
+  credentialFingerprint: string | undefined;
+}
+
+export interface ProviderStateView {
+  scopeKey: string;
+  pausedReason: string | undefined;
+  pausedUntilMs: number | undefined;
+  nextRequestAtMs: number;
+  /** Current adaptive concurrency (may be fractional while growing back). */
+  concurrencyLimit: number | undefined;
+}
+
+export interface RecoveryResult {
+  /** Tasks whose lease expired and went back to the queue. */
+  requeued: number;
+  /** Tasks failed because workers died holding them too many times (poison tasks). */
+  poisoned: number;
+}
+
+/** The durable queue: every state change of a task goes through here, in one transaction each. */
+export interface TaskQueue {
+  /** Atomically picks the next runnable task under priority, fairness, limits and budgets, and leases it. */
+  claimNext(request: ClaimRequest): Promise<ClaimedTask | undefined>;
+  /** Extends a lease. False when the lease is gone (expired and taken, or the task was canceled). */
+  renewLease(taskId: string, leaseToken: string, nowMs: number, leaseMs: number): Promise<boolean>;
+  /** Fenced completion: records images and cost only if the lease token still holds. */
+  completeTask(input: CompleteTaskInput): Promise<TaskOutcome>;
+  /** Fenced: retry later, or end the task as failed/blocked. */
+  setBackTask(input: SetbackInput): Promise<TaskOutcome>;
+  /** Fenced: give the task back untouched (shutdown, provider paused). No attempt is counted. */
+  releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean>;
+  /** Saves a remote job handle before waiting on it (fenced). */
+  saveRemoteHandle(taskId: string, leaseToken: string, handle: string): Promise<boolean>;
+  /** Requeues tasks whose lease expired; fails those that expired `maxLeaseExpirations` times. */
+  recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult>;
+  /** A 429: hold every request to this provider key until `untilMs` and halve its concurrency. */
+  recordRateLimited(providerKey: string, nowMs: number, untilMs: number): Promise<void>;
+  pauseProvider(pause: ProviderPause, nowMs: number): Promise<void>;
+  resumeProvider(scopeKey: string): Promise<void>;
+  providerStates(): Promise<ProviderStateView[]>;
+  /** Earliest future time a queued task becomes available (for the idle sleep), or undefined. */
+  nextAvailableAtMs(nowMs: number): Promise<number | undefined>;
+}
+
+/** Job control. Cancel clears running tasks' lease tokens, so their workers' completions are refused. */
+export interface JobControl {
+  pauseJob(jobId: string, reason: string | undefined, nowMs: number): Promise<Job>;
+  resumeJob(jobId: string, nowMs: number): Promise<Job>;
+  cancelJob(jobId: string, nowMs: number): Promise<Job>;
+  /** Requeues failed (not blocked, not completed) tasks with fresh attempts. Returns how many. */
+  retryFailed(jobId: string, nowMs: number): Promise<number>;
+}
+
+export interface NewJobInput {
+  job: Omit<Job, 'status' | 'statusReason' | 'spentUsd' | 'updatedAtMs' | 'finishedAtMs'>;
+  tasks: Array<Omit<Task, 'jobId' | 'status' | 'attempts' | 'leaseExpirations' | 'lastErrorCode' | 'lastErrorMessage' | 'remoteHandle' | 'costUsd' | 'updatedAtMs' | 'finishedAtMs' | 'availableAtMs'>>;
+}
+
+export type TaskStatusCounts = Record<Task['status'], number>;
+
+export interface JobRepository {
+  /** Inserts the job and all its tasks in one transaction; nothing is written on failure. */
+  createJob(input: NewJobInput): Promise<Job>;
+  getJob(jobId: string): Promise<Job | undefined>;
+  listJobs(filter: { statuses?: Job['status'][]; groupId?: string; limit?: number }): Promise<Job[]>;
+  taskCounts(jobId: string): Promise<TaskStatusCounts>;
+  listTasks(jobId: string, filter: { statuses?: Task['status'][]; limit?: number; offset?: number }): Promise<Task[]>;
+  /** Keys among `keys` that already completed (in any job): re-running a plan skips them. */
+  completedTaskKeys(keys: string[]): Promise<Set<string>>;
+}
+
+export interface AssetRepository {
+  /** Inserts or returns the existing asset with the same SHA-256. */
+  upsertAsset(asset: Asset & { blobKey: string }): Promise<Asset>;
+  getAsset(assetId: string): Promise<(Asset & { blobKey: string }) | undefined>;
+  getAssets(assetIds: string[]): Promise<Array<Asset & { blobKey: string }>>;
+}
+
+export interface ImageRepository {
+  listImages(filter: { jobId?: string; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]>;
+  getImage(imageId: string): Promise<GeneratedImage | undefined>;
+  setFavorite(imageId: string, favorite: boolean): Promise<GeneratedImage>;
+}
+
+/** Durable engine events; SSE and other processes tail them by id. */
+export interface StoredEvent {
+  id: number;
+  type: string;
+  jobId: string | undefined;
+  taskId: string | undefined;
+  payload: Record<string, unknown>;
+  createdAtMs: number;
+}
+
+export interface EventLog {
+  /** Events with id > afterId, oldest first. */
+  readEvents(afterId: number, filter: { jobId?: string; limit?: number }): Promise<StoredEvent[]>;
+  /** Deletes events older than `beforeMs`. */
+  pruneEvents(beforeMs: number): Promise<number>;
+}
+
+/** Blob storage for reference images and outputs. Writes are atomic: temp file, fsync, rename. */
+export interface BlobStore {
+  /** Stores an asset's bytes under their SHA-256; returns the blob key. Idempotent. */
+  putAsset(sha256: string, bytes: Uint8Array, mediaType: string): Promise<string>;
+  /**
+   * Writes a task output under a name derived from (job, task, index), so a repeat overwrites
+   * instead of duplicating, and makes its WebP thumbnail.
+   */
+  putOutput(input: { jobId: string; taskId: string; index: number; bytes: Uint8Array; mediaType: string }): Promise<{ fileKey: string; thumbnailKey: string; byteSize: number }>;
+  read(key: string): Promise<Uint8Array>;
+  /** Absolute path for streaming (ZIP, HTTP); the key must have come from this store. */
+  pathOf(key: string): string;
+}

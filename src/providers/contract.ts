@@ -1,0 +1,154 @@
+/**
+ * The provider contract (DESIGN §6), version 1. Modelled on the Vercel AI SDK's image-model
+ * interface: one call produces `n` images; the engine, not the provider, loops over tasks,
+ * retries, limits and persists.
+ */
+import type { AspectRatio, ImageSize } from '../core/image-size.js';
+import type { Lane, LoraSetting } from '../core/job.js';
+import { ImagefleetError } from '../core/errors.js';
+
+export const providerContractVersion = 1;
+
+export type SeedSupport = 'exact' | 'best-effort' | 'none';
+
+/** Price of one output image in USD, by size class and lane. Missing entries mean "not offered". */
+export type PriceTable = Partial<Record<ImageSize, Partial<Record<Lane, number>>>>;
+
+/** What a model can do. The UI shows only these controls; the planner validates against them. */
+export interface ModelCapabilities {
+  /** Model id as sent to the provider. */
+  modelId: string;
+  /** Human name, e.g. "Nano Banana Pro". */
+  displayName: string;
+  /** One-line description shown in pickers. */
+  description: string;
+  /** Most reference images one call accepts (0 = text-to-image only). */
+  maxReferenceImages: number;
+  /** Whether a seed reproduces an image: `exact` (same bytes), `best-effort`, or `none`. */
+  seedSupport: SeedSupport;
+  /** Size classes offered. */
+  sizes: readonly ImageSize[];
+  /** Aspect ratios offered. */
+  aspectRatios: readonly AspectRatio[];
+  /** Inpainting with a mask. */
+  supportsMask: boolean;
+  /** LoRA styles. */
+  supportsLora: boolean;
+  /** Negative prompt. */
+  supportsNegativePrompt: boolean;
+  /** img2img denoising strength. */
+  supportsStrength: boolean;
+  /** Most images one call returns; the planner splits larger sets into several tasks. */
+  maxImagesPerCall: number;
+  /** Lanes offered (`batch` = the provider's discounted asynchronous lane). */
+  lanes: readonly Lane[];
+  /** Price per image by size and lane, USD. */
+  pricePerImageUsd: PriceTable;
+  /** Typical latency of one call in ms, used for time estimates. */
+  typicalLatencyMs: number;
+}
+
+/** One reference image as the provider receives it. */
+export interface ProviderImageInput {
+  bytes: Uint8Array;
+  mediaType: string;
+  /** Hex SHA-256 of `bytes` (stable identity for caching uploads). */
+  sha256: string;
+}
+
+/** One generation call. */
+export interface GenerateRequest {
+  /** Model id from the provider's capabilities. */
+  modelId: string;
+  prompt: string;
+  references: ProviderImageInput[];
+  /** Inpainting mask: white = change, black = keep. Same size as the first reference. */
+  mask?: ProviderImageInput | undefined;
+  /** Images to produce (1..maxImagesPerCall). */
+  n: number;
+  size: ImageSize;
+  aspectRatio: AspectRatio;
+  /** Seed of the first image; image i uses seed + i (mod 2^32). Undefined = provider chooses. */
+  seed?: number | undefined;
+  negativePrompt?: string | undefined;
+  loras?: LoraSetting[] | undefined;
+  /** img2img denoising strength 0..1. */
+  strength?: number | undefined;
+  /** Provider-specific options, passed through untouched. */
+  providerOptions?: Record<string, unknown> | undefined;
+  /** Aborted when the task is canceled, its lease is lost, or the process shuts down. */
+  signal: AbortSignal;
+  /** Per-image progress 0..1, forwarded to the UI as task progress events. Optional to call. */
+  onProgress?: ((fraction: number) => void) | undefined;
+}
+
+export interface GeneratedImageOutput {
+  bytes: Uint8Array;
+  mediaType: string;
+  width: number;
+  height: number;
+  /** The seed that reproduces this image, when the provider reports or honours one. */
+  seed?: number | undefined;
+}
+
+export interface GenerateResult {
+  images: GeneratedImageOutput[];
+  /** Settings dropped or adjusted, said plainly ("seed ignored: model has no seeds"). */
+  warnings: string[];
+  /** Provider's request id, kept in provenance. */
+  requestId?: string | undefined;
+  /** What the call cost in USD, when the provider reports it; else the engine uses the price table. */
+  costUsd?: number | undefined;
+}
+
+/** A remote job's state, for providers that run asynchronously (RunPod, Gemini batch). */
+export type RemotePollResult =
+  | { state: 'pending'; progress?: number | undefined }
+  | { state: 'done'; result: GenerateResult };
+
+export interface ImageProvider {
+  /** Registry id: `local`, `gemini`, `sdwebui`, `comfyui`, `runpod`. */
+  readonly id: string;
+  readonly displayName: string;
+  /** Models this provider offers now. */
+  models(): readonly ModelCapabilities[];
+  /**
+   * Short non-secret fingerprint of the credentials in use (e.g. first 8 hex of SHA-256 of the key),
+   * or undefined when the provider needs none. A provider paused for bad credentials resumes when
+   * this changes.
+   */
+  credentialFingerprint(): string | undefined;
+  /**
+   * Runs one call. Throws an ImagefleetError with a `provider_*` code on failure (see
+   * `providerError`); anything else thrown is treated as transient.
+   */
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** Asynchronous providers: start the call and return a handle the engine persists before waiting. */
+  submit?(request: GenerateRequest): Promise<string>;
+  /** Asynchronous providers: check a handle saved earlier (also after a restart). */
+  poll?(handle: string, signal: AbortSignal): Promise<RemotePollResult>;
+  /** Asynchronous providers: cancel the remote job (best effort). */
+  cancel?(handle: string): Promise<void>;
+}
+
+export type ProviderFailureKind = 'rate_limited' | 'transient' | 'blocked' | 'invalid' | 'paused';
+
+/** Builds the error a provider throws; the engine classifies by its code. */
+export function providerError(
+  kind: ProviderFailureKind,
+  message: string,
+  options: { retryAfterMs?: number; cause?: unknown } = {},
+): ImagefleetError {
+  return new ImagefleetError(`provider_${kind}`, message, options);
+}
+
+/** Finds a model's capabilities or fails with the list of known ids. */
+export function findModel(provider: ImageProvider, modelId: string): ModelCapabilities {
+  const models = provider.models();
+  const model = models.find((candidate) => candidate.modelId === modelId);
+  if (model) return model;
+  const known = models.map((candidate) => candidate.modelId).join(', ');
+  throw new ImagefleetError('invalid_input', `Unknown model "${modelId}" for provider "${provider.id}". Known models: ${known}.`, {
+    issues: [{ path: 'model', message: `unknown model; use one of: ${known}` }],
+  });
+}

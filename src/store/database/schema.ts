@@ -1,0 +1,133 @@
+/** Kysely table types: the database as it is, in snake_case. Repositories map rows to domain types. */
+import type { Generated } from 'kysely';
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface AssetsTable {
+  id: string;
+  sha256: string;
+  media_type: string;
+  width: number;
+  height: number;
+  byte_size: number;
+  original_name: string;
+  blob_key: string;
+  created_at_ms: number;
+}
+
+export interface JobsTable {
+  id: string;
+  mode: string;
+  group_id: string;
+  name: string;
+  provider: string;
+  model: string;
+  provider_key: string;
+  settings_json: string;
+  lane: string;
+  priority: string;
+  priority_rank: number;
+  execution: string;
+  budget_usd: number | null;
+  status: string;
+  status_reason: string | null;
+  estimated_cost_usd: number;
+  spent_usd: Generated<number>;
+  task_count: number;
+  last_claimed_at_ms: Generated<number>;
+  created_at_ms: number;
+  updated_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+export interface TasksTable {
+  id: string;
+  job_id: string;
+  provider_key: string;
+  key: string;
+  ordinal: number;
+  prompt: string;
+  prompt_id: string;
+  reference_asset_ids_json: string;
+  mask_asset_id: string | null;
+  image_count: number;
+  seed: number | null;
+  set_index: number;
+  variables_json: string;
+  estimated_cost_usd: number;
+  status: string;
+  attempts: Generated<number>;
+  lease_expirations: Generated<number>;
+  lease_token: string | null;
+  lease_owner: string | null;
+  lease_expires_at_ms: number | null;
+  available_at_ms: number;
+  remote_handle: string | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  cost_usd: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  started_at_ms: number | null;
+  finished_at_ms: number | null;
+}
+
+export interface ImagesTable {
+  id: string;
+  task_id: string;
+  job_id: string;
+  group_id: string;
+  idx: number;
+  file_key: string;
+  thumbnail_key: string;
+  media_type: string;
+  width: number;
+  height: number;
+  byte_size: number;
+  seed: number | null;
+  prompt: string;
+  prompt_id: string;
+  favorite: Generated<number>;
+  discarded: Generated<number>;
+  created_at_ms: number;
+}
+
+export interface ProviderStateTable {
+  scope_key: string;
+  paused_reason: string | null;
+  paused_until_ms: number | null;
+  paused_credential_fingerprint: string | null;
+  next_request_at_ms: Generated<number>;
+  concurrency_limit: number | null;
+  updated_at_ms: number;
+}
+
+export interface RequestLogTable {
+  provider_key: string;
+  started_at_ms: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  job_id: string | null;
+  task_id: string | null;
+  payload_json: string;
+  created_at_ms: number;
+}
+
+export interface Database {
+  groups: GroupsTable;
+  assets: AssetsTable;
+  jobs: JobsTable;
+  tasks: TasksTable;
+  images: ImagesTable;
+  provider_state: ProviderStateTable;
+  request_log: RequestLogTable;
+  events: EventsTable;
+}
