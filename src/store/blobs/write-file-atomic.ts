@@ -1,0 +1,125 @@
+/**
+ * Crash-safe file writes (reliability reference §1.3.5): a reader sees the old file or the whole new
+ * one, never a torn one, and after `writeFileAtomic` returns the new file survives a power cut.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ImagefleetError } from '../../core/errors.js';
+
+/** Marks temp files so a sweep (or a human) can tell them from real outputs. */
+export const temporaryFileSuffix = '.tmp';
+
+export interface WriteFileAtomicOptions {
+  /** Create missing parent directories first (and make their entries durable). Default false. */
+  createDirectories?: boolean;
+  /**
+   * Directories known to exist (filled in as they are created). Saves a `mkdir` per write on the
+   * hot output path; a directory removed behind our back is recreated on the ENOENT that follows.
+   */
+  knownDirectories?: Set<string>;
+}
+
+/** One file of a group written by `writeFilesAtomic`. */
+export interface AtomicFile {
+  filePath: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Writes `bytes` to `filePath` atomically: temp file in the same directory (rename is atomic only
+ * within one file system), write, fsync, rename over the target, fsync the directory (otherwise
+ * the rename itself can be lost on power loss). On any failure the temp file is removed and a
+ * `storage_unavailable` error names the path and the cause (disk full, permissions, …).
+ */
+export async function writeFileAtomic(filePath: string, bytes: Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
+  await writeFilesAtomic([{ filePath, bytes }], options);
+}
+
+/**
+ * Writes several files with the same guarantees as `writeFileAtomic`, doing the independent steps
+ * in parallel (temp writes, renames, directory syncs): an output image and its thumbnail cost the
+ * latency of one write instead of two. Each file is atomic on its own; callers record the files
+ * (in the database) only after this returns.
+ */
+export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAtomicOptions = {}): Promise<void> {
+  const directories = [...new Set(files.map((file) => path.dirname(file.filePath)))];
+  const temporaryPaths = files.map((file) => path.join(path.dirname(file.filePath), `.${path.basename(file.filePath)}.${randomBytes(8).toString('hex')}${temporaryFileSuffix}`));
+  let failedPath = files[0]?.filePath ?? '';
+  try {
+    if (options.createDirectories) await ensureDirectories(directories, options.knownDirectories);
+    try {
+      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
+    } catch (error) {
+      // A known directory that vanished (someone deleted a job's folder): recreate it once and retry.
+      if (!options.createDirectories || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      for (const directory of directories) options.knownDirectories?.delete(directory);
+      await ensureDirectories(directories, options.knownDirectories);
+      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
+    }
+    await Promise.all(
+      files.map(async (file, index) => {
+        failedPath = file.filePath;
+        await rename(temporaryPaths[index]!, file.filePath);
+      }),
+    );
+    await Promise.all(directories.map((directory) => syncDirectory(directory)));
+  } catch (error) {
+    await Promise.all(temporaryPaths.map((temporaryPath) => rm(temporaryPath, { force: true }).catch(() => undefined)));
+    throw writeFailure(failedPath, error);
+  }
+}
+
+async function writeAndSync(filePath: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(filePath, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function ensureDirectories(directories: string[], knownDirectories: Set<string> | undefined): Promise<void> {
+  await Promise.all(
+    directories.map(async (directory) => {
+      if (knownDirectories?.has(directory)) return;
+      await createDirectoriesDurably(directory);
+      knownDirectories?.add(directory);
+    }),
+  );
+}
+
+async function createDirectoriesDurably(directory: string): Promise<void> {
+  const firstCreated = await mkdir(directory, { recursive: true });
+  if (firstCreated === undefined) return;
+  // Each new directory's entry lives in its parent: sync from the parent of the first one created down.
+  const relative = path.relative(path.dirname(firstCreated), directory);
+  let current = path.dirname(firstCreated);
+  await syncDirectory(current);
+  for (const segment of relative.split(path.sep)) {
+    current = path.join(current, segment);
+    await syncDirectory(current);
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  // Windows cannot open a directory for fsync; NTFS journals the rename itself.
+  if (process.platform === 'win32') return;
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function writeFailure(filePath: string, error: unknown): ImagefleetError {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const reason =
+    code === 'ENOSPC' ? 'the disk is full; free space in the data directory and try again'
+    : code === 'EDQUOT' ? 'the disk quota is exhausted; free space or raise the quota'
+    : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the directory is not writable; give this process write permission on the data directory'
+    : `the file system refused the write (${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)}); check the data directory`;
+  return new ImagefleetError('storage_unavailable', `Could not write ${filePath}: ${reason}.`, { cause: error });
+}

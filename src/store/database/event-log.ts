@@ -1,0 +1,81 @@
+/**
+ * The durable event log (DESIGN §5.8): engine events are rows, so the SSE stream, the CLI and other
+ * processes tail them by id and nothing is missed across restarts.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { EventLog, StoredEvent } from '../../engine/ports.js';
+import type { Database, EventsTable } from './schema.js';
+import { withTranslatedErrors } from './translate-sqlite-error.js';
+
+/** An event to append. */
+export interface NewEvent {
+  /** Event type, e.g. `task.completed`. */
+  type: string;
+  jobId?: string | undefined;
+  taskId?: string | undefined;
+  /** JSON-serialisable details. */
+  payload: Record<string, unknown>;
+  /** When it happened, epoch ms (also the basis of pruning). */
+  nowMs: number;
+}
+
+/** How many events `readEvents` returns when no limit is given. */
+export const defaultEventPageSize = 500;
+
+/**
+ * Appends one event using `executor`, which may be a transaction: the queue appends inside the same
+ * transaction as the state change it reports, so an event exists if and only if the change does.
+ * Errors are not translated here; the caller's transaction wrapper does that.
+ */
+export async function appendEvent(executor: Kysely<Database> | Transaction<Database>, event: NewEvent): Promise<void> {
+  await executor
+    .insertInto('events')
+    .values({
+      type: event.type,
+      job_id: event.jobId ?? null,
+      task_id: event.taskId ?? null,
+      payload_json: JSON.stringify(event.payload),
+      created_at_ms: event.nowMs,
+    })
+    .execute();
+}
+
+/** `EventLog` on SQLite. */
+export class SqliteEventLog implements EventLog {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Appends one event outside any transaction (for callers that have none of their own). */
+  async appendEvent(event: NewEvent): Promise<void> {
+    await withTranslatedErrors(`record a ${event.type} event`, () => appendEvent(this.db, event));
+  }
+
+  async readEvents(afterId: number, filter: { jobId?: string; limit?: number }): Promise<StoredEvent[]> {
+    return withTranslatedErrors('read events', async () => {
+      let query = this.db.selectFrom('events').selectAll().where('id', '>', afterId);
+      if (filter.jobId !== undefined) query = query.where('job_id', '=', filter.jobId);
+      const rows = await query
+        .orderBy('id', 'asc')
+        .limit(filter.limit ?? defaultEventPageSize)
+        .execute();
+      return rows.map(rowToEvent);
+    });
+  }
+
+  async pruneEvents(beforeMs: number): Promise<number> {
+    return withTranslatedErrors('prune old events', async () => {
+      const result = await this.db.deleteFrom('events').where('created_at_ms', '<', beforeMs).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+}
+
+function rowToEvent(row: Selectable<EventsTable>): StoredEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    jobId: row.job_id ?? undefined,
+    taskId: row.task_id ?? undefined,
+    payload: JSON.parse(row.payload_json) as Record<string, unknown>,
+    createdAtMs: row.created_at_ms,
+  };
+}

@@ -1,0 +1,161 @@
+/** Jobs and their tasks on SQLite (the `JobRepository` port). */
+import type { Insertable, Kysely } from 'kysely';
+import { ImagefleetError } from '../../core/errors.js';
+import { priorityRank, type Job } from '../../core/job.js';
+import { taskStatuses, type Task } from '../../core/task.js';
+import type { JobRepository, NewJobInput, TaskStatusCounts } from '../../engine/ports.js';
+import { runImmediateTransaction } from './immediate-transaction.js';
+import { rowToJob, rowToTask } from './row-mappers.js';
+import type { Database, TasksTable } from './schema.js';
+import { errorCodeOf, translateSqliteError, withTranslatedErrors } from './translate-sqlite-error.js';
+
+/**
+ * Rows per multi-row INSERT. A task row binds 19 parameters; 500 rows stay far below SQLite's
+ * 32,766-parameter limit while turning 10,000 tasks into 20 statements.
+ */
+const taskInsertChunkSize = 500;
+
+/** Values per `IN (…)` list, for the same parameter limit. */
+const inListChunkSize = 900;
+
+export class SqliteJobRepository implements JobRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createJob(input: NewJobInput): Promise<Job> {
+    const { job, tasks } = input;
+    const providerKey = `${job.provider}:${job.model}`;
+    try {
+      return await runImmediateTransaction(this.db, async (executor) => {
+        await executor
+          .insertInto('jobs')
+          .values({
+            id: job.id,
+            mode: job.mode,
+            group_id: job.groupId,
+            name: job.name,
+            provider: job.provider,
+            model: job.model,
+            provider_key: providerKey,
+            settings_json: JSON.stringify(job.settings),
+            lane: job.lane,
+            priority: job.priority,
+            priority_rank: priorityRank[job.priority],
+            execution: job.execution,
+            budget_usd: job.budgetUsd ?? null,
+            status: 'queued',
+            status_reason: null,
+            estimated_cost_usd: job.estimatedCostUsd,
+            task_count: tasks.length,
+            created_at_ms: job.createdAtMs,
+            updated_at_ms: job.createdAtMs,
+            finished_at_ms: null,
+          })
+          .execute();
+
+        for (let start = 0; start < tasks.length; start += taskInsertChunkSize) {
+          const rows = tasks.slice(start, start + taskInsertChunkSize).map((task): Insertable<TasksTable> => ({
+            id: task.id,
+            job_id: job.id,
+            provider_key: providerKey,
+            key: task.key,
+            ordinal: task.ordinal,
+            prompt: task.prompt,
+            prompt_id: task.promptId,
+            reference_asset_ids_json: JSON.stringify(task.referenceAssetIds),
+            mask_asset_id: task.maskAssetId ?? null,
+            image_count: task.imageCount,
+            seed: task.seed ?? null,
+            set_index: task.setIndex,
+            variables_json: JSON.stringify(task.variables),
+            estimated_cost_usd: task.estimatedCostUsd,
+            status: 'queued',
+            available_at_ms: task.createdAtMs,
+            created_at_ms: task.createdAtMs,
+            updated_at_ms: task.createdAtMs,
+          }));
+          await executor.insertInto('tasks').values(rows).execute();
+        }
+
+        const row = await executor.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+        return rowToJob(row);
+      });
+    } catch (error) {
+      // The only foreign key a new job has is its group; say so instead of "constraint failed".
+      if (errorCodeOf(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new ImagefleetError('not_found', `Group ${job.groupId} does not exist, so job ${job.id} was not created.`, { cause: error });
+      }
+      throw translateSqliteError(error, `create job ${job.id}`);
+    }
+  }
+
+  async getJob(jobId: string): Promise<Job | undefined> {
+    return withTranslatedErrors(`read job ${jobId}`, async () => {
+      const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+      return row ? rowToJob(row) : undefined;
+    });
+  }
+
+  /** Newest first. */
+  async listJobs(filter: { statuses?: Job['status'][]; groupId?: string; limit?: number }): Promise<Job[]> {
+    return withTranslatedErrors('list jobs', async () => {
+      if (filter.statuses !== undefined && filter.statuses.length === 0) return [];
+      let query = this.db.selectFrom('jobs').selectAll();
+      if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses);
+      if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
+      query = query.orderBy('created_at_ms', 'desc').orderBy('id', 'desc');
+      if (filter.limit !== undefined) query = query.limit(filter.limit);
+      const rows = await query.execute();
+      return rows.map(rowToJob);
+    });
+  }
+
+  /** Every status is present, zero when the job has no task in it. */
+  async taskCounts(jobId: string): Promise<TaskStatusCounts> {
+    return withTranslatedErrors(`count the tasks of job ${jobId}`, async () => {
+      const rows = await this.db
+        .selectFrom('tasks')
+        .select(['status', (expression) => expression.fn.countAll<number>().as('count')])
+        .where('job_id', '=', jobId)
+        .groupBy('status')
+        .execute();
+      const counts = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
+      for (const row of rows) {
+        if ((taskStatuses as readonly string[]).includes(row.status)) counts[row.status as Task['status']] = Number(row.count);
+      }
+      return counts;
+    });
+  }
+
+  /** In plan order (ordinal). */
+  async listTasks(jobId: string, filter: { statuses?: Task['status'][]; limit?: number; offset?: number }): Promise<Task[]> {
+    return withTranslatedErrors(`list the tasks of job ${jobId}`, async () => {
+      if (filter.statuses !== undefined && filter.statuses.length === 0) return [];
+      let query = this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId);
+      if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses);
+      query = query.orderBy('ordinal', 'asc');
+      // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit".
+      if (filter.limit !== undefined || filter.offset !== undefined) query = query.limit(filter.limit ?? -1);
+      if (filter.offset !== undefined) query = query.offset(filter.offset);
+      const rows = await query.execute();
+      return rows.map(rowToTask);
+    });
+  }
+
+  async completedTaskKeys(keys: string[]): Promise<Set<string>> {
+    return withTranslatedErrors('look up completed task keys', async () => {
+      const completed = new Set<string>();
+      const uniqueKeys = [...new Set(keys)];
+      for (let start = 0; start < uniqueKeys.length; start += inListChunkSize) {
+        const rows = await this.db
+          .selectFrom('tasks')
+          .select('key')
+          .distinct()
+          .where('status', '=', 'completed')
+          .where('key', 'in', uniqueKeys.slice(start, start + inListChunkSize))
+          .execute();
+        for (const row of rows) completed.add(row.key);
+      }
+      return completed;
+    });
+  }
+}
