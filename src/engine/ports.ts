@@ -4,6 +4,7 @@
  * implement the same ports later (DESIGN §9).
  */
 import type { Asset } from '../core/asset.js';
+import type { Group } from '../core/group.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
 import type { Task } from '../core/task.js';
@@ -14,6 +15,16 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` (or at once when aborted). Never rejects. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A provider's configured limits (the same for each of its models). */
+export interface ProviderLimits {
+  /** Requests per minute across every process on this store; 0 = unlimited. */
+  requestsPerMinute: number;
+  /** Most calls in flight at once across every process. */
+  maxConcurrency: number;
+  /** Minimum gap between two request starts, ms; 0 = none. */
+  cooldownMs: number;
 }
 
 /** Limits the claimer enforces for one provider+model ("provider key" = `provider:model`). */
@@ -123,6 +134,8 @@ export interface RecoveryResult {
 export interface TaskQueue {
   /** Atomically picks the next runnable task under priority, fairness, limits and budgets, and leases it. */
   claimNext(request: ClaimRequest): Promise<ClaimedTask | undefined>;
+  /** Claims up to `maxTasks` in one transaction, each pick under the same rules as `claimNext`. */
+  claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]>;
   /** Extends a lease. False when the lease is gone (expired and taken, or the task was canceled). */
   renewLease(taskId: string, leaseToken: string, nowMs: number, leaseMs: number): Promise<boolean>;
   /** Fenced completion: records images and cost only if the lease token still holds. */
@@ -135,8 +148,11 @@ export interface TaskQueue {
   saveRemoteHandle(taskId: string, leaseToken: string, handle: string): Promise<boolean>;
   /** Requeues tasks whose lease expired; fails those that expired `maxLeaseExpirations` times. */
   recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult>;
-  /** A 429: hold every request to this provider key until `untilMs` and halve its concurrency. */
-  recordRateLimited(providerKey: string, nowMs: number, untilMs: number): Promise<void>;
+  /**
+   * A 429: hold every request to this provider key until `untilMs` and halve its concurrency
+   * (once per hold, so a burst of 429s from calls already in flight halves it only once).
+   */
+  recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void>;
   pauseProvider(pause: ProviderPause, nowMs: number): Promise<void>;
   resumeProvider(scopeKey: string): Promise<void>;
   providerStates(): Promise<ProviderStateView[]>;
@@ -176,6 +192,12 @@ export interface AssetRepository {
   upsertAsset(asset: Asset & { blobKey: string }): Promise<Asset>;
   getAsset(assetId: string): Promise<(Asset & { blobKey: string }) | undefined>;
   getAssets(assetIds: string[]): Promise<Array<Asset & { blobKey: string }>>;
+}
+
+export interface GroupRepository {
+  getGroup(groupId: string): Promise<Group | undefined>;
+  /** The `Default` group, created on first use. */
+  getOrCreateDefault(): Promise<Group>;
 }
 
 export interface ImageRepository {

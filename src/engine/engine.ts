@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { toImagefleetError } from '../core/errors.js';
+import type { Job } from '../core/job.js';
+import type { Logger } from '../core/logger.js';
+import type { ImageProvider } from '../providers/contract.js';
+import { EngineEventBus, type EngineEventListener } from './engine-events.js';
+import { buildLimitPolicies } from './limit-policies.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, JobControl, ProviderLimits, TaskQueue } from './ports.js';
+import { abortReasons, runClaimedTask, type TaskRunnerContext } from './task-runner.js';
+
+/** Engine tuning (see docs/configuration.md for the matching environment variables). */
+export interface EngineSettings {
+  /** Names this process in leases and logs; default a random id. */
+  workerId?: string | undefined;
+  /** Lease length, ms. A dead worker's tasks come back after about this long. */
+  leaseMs: number;
+  /** Provider calls in flight at once in this process. */
+  maxInFlight: number;
+  /** On stop, how long in-flight calls may run before they are aborted and released, ms. */
+  shutdownGraceMs: number;
+  /** Transient failures before a task fails. */
+  maxAttempts: number;
+  /** Worker deaths while holding a task before it is failed as poison. */
+  maxLeaseExpirations: number;
+  /** Longest idle sleep between claim attempts, ms. */
+  idlePollMs: number;
+  /** Backoff base and cap for transient failures, ms. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Written into every output's provenance. */
+  appVersion: string;
+}
+
+/** What the engine needs from the providers: the registry satisfies it. */
+export interface ProviderCatalog {
+  list(): readonly ImageProvider[];
+  get(providerId: string): ImageProvider;
+}
+
+export interface EngineDependencies {
+  queue: TaskQueue;
+  control: JobControl;
+  assets: AssetRepository;
+  blobs: BlobStore;
+  providers: ProviderCatalog;
+  limitsFor: (providerId: string) => ProviderLimits;
+  clock: Clock;
+  logger: Logger;
+  /** Uniform [0, 1) source for backoff jitter; injectable for exact tests. */
+  random?: () => number;
+}
+
+interface InFlightTask {
+  jobId: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The durable engine (DESIGN §5): claims tasks from the shared queue under priorities, fairness
+ * and limits, runs them with a lease kept alive by heartbeats, records outcomes with fenced
+ * writes, recovers expired leases, and shuts down gracefully.
+ */
+export class Engine {
+  readonly workerId: string;
+  private readonly events = new EngineEventBus();
+  private readonly inFlight = new Map<string, InFlightTask>();
+  private readonly runnerContext: TaskRunnerContext;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeController = new AbortController();
+  private lastRecoveryAtMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly dependencies: EngineDependencies,
+    private readonly settings: EngineSettings,
+  ) {
+    this.workerId = settings.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.runnerContext = {
+      queue: dependencies.queue,
+      assets: dependencies.assets,
+      blobs: dependencies.blobs,
+      clock: dependencies.clock,
+      logger: dependencies.logger,
+      events: this.events,
+      getProvider: (providerId) => dependencies.providers.get(providerId),
+      limitsFor: dependencies.limitsFor,
+      retryPolicy: {
+        maxAttempts: settings.maxAttempts,
+        retryBaseMs: settings.retryBaseMs,
+        retryMaxMs: settings.retryMaxMs,
+        random: dependencies.random ?? Math.random,
+      },
+      leaseMs: settings.leaseMs,
+      appVersion: settings.appVersion,
+    };
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  subscribe(listener: EngineEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /** Starts claiming. Idempotent. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.runLoop();
+  }
+
+  /** Claims again now instead of at the next poll (after a submit, resume or retry). */
+  wake(): void {
+    this.wakeController.abort();
+  }
+
+  /**
+   * Graceful stop: no new claims; in-flight calls get `graceMs` to finish; the rest are aborted
+   * and released (no attempt used), so another worker can pick them up at once.
+   */
+  async stop(graceMs = this.settings.shutdownGraceMs): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loop;
+    const drained = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+    const graceOver = new AbortController();
+    await Promise.race([drained, this.dependencies.clock.sleep(graceMs, graceOver.signal)]);
+    graceOver.abort();
+    for (const entry of this.inFlight.values()) entry.controller.abort(abortReasons.shutdown);
+    await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+  }
+
+  async pauseJob(jobId: string, reason?: string): Promise<Job> {
+    return this.dependencies.control.pauseJob(jobId, reason, this.dependencies.clock.now());
+  }
+
+  async resumeJob(jobId: string): Promise<Job> {
+    const job = await this.dependencies.control.resumeJob(jobId, this.dependencies.clock.now());
+    this.wake();
+    return job;
+  }
+
+  /** Cancels the job and aborts its calls running in this process at once (others see it on their next heartbeat). */
+  async cancelJob(jobId: string): Promise<Job> {
+    const job = await this.dependencies.control.cancelJob(jobId, this.dependencies.clock.now());
+    for (const entry of this.inFlight.values()) {
+      if (entry.jobId === jobId) entry.controller.abort(abortReasons.canceled);
+    }
+    return job;
+  }
+
+  async retryFailed(jobId: string): Promise<number> {
+    const retried = await this.dependencies.control.retryFailed(jobId, this.dependencies.clock.now());
+    this.wake();
+    return retried;
+  }
+
+  private async runLoop(): Promise<void> {
+    const { clock, logger } = this.dependencies;
+    while (this.running) {
+      let failed = false;
+      try {
+        await this.recoverIfDue();
+        while (this.running && this.inFlight.size < this.settings.maxInFlight) {
+          const claimed = await this.dependencies.queue.claimMany(
+            {
+              nowMs: clock.now(),
+              workerId: this.workerId,
+              leaseMs: this.settings.leaseMs,
+              providers: buildLimitPolicies(this.dependencies.providers.list(), this.dependencies.limitsFor),
+            },
+            this.settings.maxInFlight - this.inFlight.size,
+          );
+          for (const task of claimed) this.launch(task);
+          if (claimed.length === 0) break;
+        }
+      } catch (error) {
+        failed = true;
+        logger.error({ error: toImagefleetError(error).message, workerId: this.workerId }, 'Engine could not claim work; retrying shortly.');
+      }
+      if (!this.running) break;
+      await this.idle(failed);
+    }
+  }
+
+  private async idle(afterFailure: boolean): Promise<void> {
+    const { clock } = this.dependencies;
+    let waitMs = afterFailure ? Math.max(this.settings.idlePollMs, 1_000) : this.settings.idlePollMs;
+    if (!afterFailure && this.inFlight.size < this.settings.maxInFlight) {
+      try {
+        const nextAtMs = await this.dependencies.queue.nextAvailableAtMs(clock.now());
+        if (nextAtMs !== undefined) waitMs = Math.max(0, Math.min(waitMs, nextAtMs - clock.now()));
+      } catch {
+        // The regular poll interval is the fallback.
+      }
+    }
+    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    else await clock.sleep(waitMs, this.wakeController.signal);
+    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+  }
+
+  private launch(claimed: ClaimedTask): void {
+    const controller = new AbortController();
+    const done = runClaimedTask(claimed, controller, this.runnerContext)
+      .catch((error: unknown) => {
+        this.dependencies.logger.error({ taskId: claimed.task.id, error: toImagefleetError(error).message }, 'Task runner failed unexpectedly.');
+      })
+      .finally(() => {
+        this.inFlight.delete(claimed.task.id);
+        this.wake();
+      });
+    this.inFlight.set(claimed.task.id, { jobId: claimed.job.id, controller, done });
+  }
+
+  private async recoverIfDue(): Promise<void> {
+    const nowMs = this.dependencies.clock.now();
+    if (nowMs - this.lastRecoveryAtMs < this.settings.leaseMs / 2) return;
+    this.lastRecoveryAtMs = nowMs;
+    const result = await this.dependencies.queue.recoverExpiredLeases(nowMs, this.settings.maxLeaseExpirations);
+    if (result.requeued + result.poisoned > 0) {
+      this.dependencies.logger.warn({ ...result, workerId: this.workerId }, 'Recovered tasks from workers that stopped.');
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { ImagefleetError, isImagefleetError } from '../core/errors.js';
+import type { Job } from '../core/job.js';
+import { parseJobSpec, type JobSpec } from '../core/job-spec.js';
+import { plan, type Plan } from '../core/plan.js';
+import { findModel } from '../providers/contract.js';
+import type { ProviderCatalog } from './engine.js';
+import type { AssetRepository, Clock, GroupRepository, JobRepository, ProviderLimits } from './ports.js';
+
+export interface SubmitJobDependencies {
+  jobs: JobRepository;
+  assets: AssetRepository;
+  groups: GroupRepository;
+  providers: ProviderCatalog;
+  limitsFor: (providerId: string) => ProviderLimits;
+  clock: Clock;
+  random: () => number;
+}
+
+export interface SubmitJobOptions {
+  /** Plan and estimate only; nothing is written. */
+  dryRun?: boolean;
+  /** Leave out tasks whose key already completed in any job (resume, re-run of a CLI plan). */
+  skipCompletedKeys?: boolean;
+}
+
+export interface SubmitJobResult {
+  /** The created job; undefined for a dry run. */
+  job: Job | undefined;
+  spec: JobSpec;
+  plan: Plan;
+  /** Tasks left out because their key already completed. */
+  skippedTaskCount: number;
+}
+
+/**
+ * The one use case behind every "submit" (web, API, CLI): validate the spec, resolve the
+ * provider, model, group and reference assets, plan, and create the job with all its tasks in
+ * one transaction. Bad input fails with `invalid_input` naming the field, and nothing is written.
+ */
+export async function submitJob(input: unknown, dependencies: SubmitJobDependencies, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
+  const spec = parseJobSpec(input);
+  const provider = resolve('provider', () => dependencies.providers.get(spec.provider));
+  const capabilities = resolve('model', () => findModel(provider, spec.model));
+
+  const assetIds = [...new Set(referencedAssetIds(spec))];
+  const assets = await dependencies.assets.getAssets(assetIds);
+  const assetSha256ById = new Map(assets.map((asset) => [asset.id, asset.sha256]));
+
+  let groupId: string;
+  if (spec.groupId !== undefined) {
+    const group = await dependencies.groups.getGroup(spec.groupId);
+    if (!group) throw new ImagefleetError('invalid_input', `groupId: no group with id ${spec.groupId}`, { issues: [{ path: 'groupId', message: 'no such group; create it first or leave groupId out for the Default group' }] });
+    groupId = group.id;
+  } else {
+    groupId = options.dryRun ? '' : (await dependencies.groups.getOrCreateDefault()).id;
+  }
+
+  const limits = dependencies.limitsFor(provider.id);
+  const jobPlan = plan(spec, {
+    capabilities,
+    assetSha256ById,
+    requestsPerMinute: limits.requestsPerMinute,
+    maxConcurrency: limits.maxConcurrency,
+    random: dependencies.random,
+  });
+
+  let tasks = jobPlan.tasks;
+  let skippedTaskCount = 0;
+  if (options.skipCompletedKeys) {
+    const completed = await dependencies.jobs.completedTaskKeys(tasks.map((task) => task.key));
+    tasks = tasks.filter((task) => !completed.has(task.key)).map((task, ordinal) => ({ ...task, ordinal }));
+    skippedTaskCount = jobPlan.tasks.length - tasks.length;
+  }
+  if (options.dryRun) return { job: undefined, spec, plan: jobPlan, skippedTaskCount };
+
+  const nowMs = dependencies.clock.now();
+  const job = await dependencies.jobs.createJob({
+    job: {
+      id: randomUUID(),
+      mode: spec.mode,
+      groupId,
+      name: spec.name ?? defaultJobName(spec),
+      provider: spec.provider,
+      model: spec.model,
+      settings: spec.settings,
+      lane: spec.lane,
+      priority: spec.priority,
+      execution: spec.execution,
+      budgetUsd: spec.budgetUsd,
+      estimatedCostUsd: tasks.reduce((total, task) => total + task.estimatedCostUsd, 0),
+      createdAtMs: nowMs,
+    },
+    tasks: tasks.map((task) => ({ ...task, id: randomUUID(), createdAtMs: nowMs })),
+  });
+  return { job, spec, plan: jobPlan, skippedTaskCount };
+}
+
+function referencedAssetIds(spec: JobSpec): string[] {
+  switch (spec.mode) {
+    case 'automatic':
+      return spec.referenceAssetIds;
+    case 'studio':
+      return spec.items.flatMap((item) => [...item.referenceAssetIds, ...(item.maskAssetId ? [item.maskAssetId] : [])]);
+    case 'cli':
+      return spec.combos.flatMap((combo) => combo.referenceAssetIds);
+  }
+}
+
+function defaultJobName(spec: JobSpec): string {
+  const firstPrompt = spec.mode === 'automatic' ? spec.prompt : spec.mode === 'studio' ? spec.items[0]?.prompts[0]?.text : spec.prompts[0]?.text;
+  const text = (firstPrompt ?? spec.mode).replace(/\s+/g, ' ').trim();
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** Re-labels a lookup failure as an input error on `path`, keeping its message (which lists the known values). */
+function resolve<T>(path: string, lookup: () => T): T {
+  try {
+    return lookup();
+  } catch (error) {
+    if (isImagefleetError(error) && (error.code === 'invalid_input' || error.code === 'not_found')) {
+      throw new ImagefleetError('invalid_input', `${path}: ${error.message}`, { issues: [{ path, message: error.message }] });
+    }
+    throw error;
+  }
+}

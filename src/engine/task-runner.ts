@@ -1,0 +1,271 @@
+import { ImagefleetError, isImagefleetError, toImagefleetError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { addPngTextChunks } from '../core/png-text-chunks.js';
+import { buildProvenance } from '../core/provenance.js';
+import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
+import { classifyFailure, type RetryPolicy } from './classify-failure.js';
+import type { EngineEventBus } from './engine-events.js';
+import { providerKeyOf } from './limit-policies.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, ProviderLimits, TaskQueue } from './ports.js';
+
+/** Why a running task's call was aborted; decides what happens to its row afterwards. */
+export const abortReasons = {
+  /** The job was canceled: the row is already `canceled`; just stop. */
+  canceled: 'job-canceled',
+  /** The process is shutting down: give the task back without using an attempt. */
+  shutdown: 'shutdown',
+  /** Our lease is gone (expired and taken, or canceled elsewhere): another worker owns the row. */
+  leaseLost: 'lease-lost',
+} as const;
+
+export interface TaskRunnerContext {
+  queue: TaskQueue;
+  assets: AssetRepository;
+  blobs: BlobStore;
+  clock: Clock;
+  logger: Logger;
+  events: EngineEventBus;
+  getProvider: (providerId: string) => ImageProvider;
+  limitsFor: (providerId: string) => ProviderLimits;
+  retryPolicy: RetryPolicy;
+  leaseMs: number;
+  appVersion: string;
+}
+
+const remotePollInitialMs = 1_000;
+const remotePollMaxMs = 10_000;
+
+/**
+ * Runs one claimed task to an outcome the queue records: completed (fenced), retried, ended, or
+ * released. Never throws: every failure path ends in exactly one fenced write, or none when the
+ * lease is already gone.
+ */
+export async function runClaimedTask(claimed: ClaimedTask, controller: AbortController, context: TaskRunnerContext): Promise<void> {
+  const { task, job, leaseToken } = claimed;
+  const providerKey = providerKeyOf(job.provider, job.model);
+  const heartbeatStop = new AbortController();
+  const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, context);
+  context.events.emit({ type: 'task.started', jobId: job.id, taskId: task.id, attempt: task.attempts + 1 });
+
+  try {
+    const provider = context.getProvider(job.provider);
+    const model = findModel(provider, job.model);
+    const request = await buildRequest(claimed, model, controller.signal, context);
+    const result = await callProvider(provider, request, claimed, context);
+    if (result.images.length === 0) throw providerError('transient', 'The provider replied without an image.');
+    controller.signal.throwIfAborted();
+
+    const images = await writeOutputs(claimed, provider, result, context);
+    const costUsd = result.costUsd ?? (model.pricePerImageUsd[job.settings.size]?.[job.lane] ?? 0) * result.images.length;
+    const limits = context.limitsFor(job.provider);
+    const outcome = await context.queue.completeTask({
+      taskId: task.id,
+      leaseToken,
+      nowMs: context.clock.now(),
+      images,
+      costUsd,
+      warnings: result.warnings,
+      providerKey,
+      maxConcurrency: limits.maxConcurrency,
+    });
+    if (!outcome.accepted) {
+      context.logger.warn({ taskId: task.id, jobId: job.id }, 'Lease lost before completion; this worker\'s result was discarded (the files are overwritten by the owner).');
+      return;
+    }
+    context.events.emit({ type: 'task.completed', jobId: job.id, taskId: task.id, imageCount: images.length, costUsd, warnings: result.warnings });
+    if (outcome.finishedJob) {
+      context.events.emit({ type: 'job.finished', jobId: job.id, status: outcome.finishedJob.status, reason: outcome.finishedJob.statusReason });
+    }
+  } catch (thrown) {
+    await handleFailure(claimed, controller, thrown, context);
+  } finally {
+    heartbeatStop.abort();
+    await heartbeat;
+  }
+}
+
+async function buildRequest(claimed: ClaimedTask, model: ModelCapabilities, signal: AbortSignal, context: TaskRunnerContext): Promise<GenerateRequest> {
+  const { task, job } = claimed;
+  const assetIds = [...task.referenceAssetIds, ...(task.maskAssetId ? [task.maskAssetId] : [])];
+  const assets = await context.assets.getAssets(assetIds);
+  const byId = new Map(assets.map((asset) => [asset.id, asset]));
+  const load = async (assetId: string): Promise<GenerateRequest['references'][number]> => {
+    const asset = byId.get(assetId);
+    if (!asset) throw new ImagefleetError('not_found', `Reference image ${assetId} no longer exists; upload it again and resubmit.`);
+    return { bytes: await context.blobs.read(asset.blobKey), mediaType: asset.mediaType, sha256: asset.sha256 };
+  };
+  return {
+    modelId: model.modelId,
+    prompt: task.prompt,
+    references: await Promise.all(task.referenceAssetIds.map(load)),
+    mask: task.maskAssetId ? await load(task.maskAssetId) : undefined,
+    n: task.imageCount,
+    size: job.settings.size,
+    aspectRatio: job.settings.aspectRatio,
+    seed: task.seed,
+    negativePrompt: job.settings.negativePrompt,
+    loras: job.settings.loras,
+    strength: job.settings.strength,
+    providerOptions: job.settings.providerOptions,
+    signal,
+    onProgress: (fraction) => context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction }),
+  };
+}
+
+/**
+ * Synchronous providers are called once. Asynchronous ones (remote job ids) save the handle
+ * before waiting, so a restarted worker re-attaches to the same remote job instead of paying again.
+ */
+async function callProvider(provider: ImageProvider, request: GenerateRequest, claimed: ClaimedTask, context: TaskRunnerContext): Promise<GenerateResult> {
+  if (!provider.submit || !provider.poll) return provider.generate(request);
+  let handle = claimed.task.remoteHandle;
+  if (handle === undefined) {
+    handle = await provider.submit(request);
+    const saved = await context.queue.saveRemoteHandle(claimed.task.id, claimed.leaseToken, handle);
+    if (!saved) {
+      await provider.cancel?.(handle).catch(() => undefined);
+      throw new ImagefleetError('canceled', 'Lease lost while submitting; the remote job was canceled.');
+    }
+  }
+  let delayMs = remotePollInitialMs;
+  for (;;) {
+    request.signal.throwIfAborted();
+    const state = await provider.poll(handle, request.signal);
+    if (state.state === 'done') return state.result;
+    if (state.progress !== undefined) request.onProgress?.(state.progress);
+    await context.clock.sleep(delayMs, request.signal);
+    delayMs = Math.min(remotePollMaxMs, delayMs * 2);
+  }
+}
+
+async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, result: GenerateResult, context: TaskRunnerContext): Promise<NewImageRecord[]> {
+  const { task, job } = claimed;
+  const referenceAssets = await context.assets.getAssets(task.referenceAssetIds);
+  const records: NewImageRecord[] = [];
+  for (const [index, image] of result.images.entries()) {
+    const seed = image.seed ?? (task.seed === undefined ? undefined : (task.seed + index) % 2 ** 32);
+    try {
+      const bytes =
+        image.mediaType === 'image/png'
+          ? addPngTextChunks(
+              image.bytes,
+              buildProvenance({
+                prompt: task.prompt,
+                negativePrompt: job.settings.negativePrompt,
+                provider: provider.id,
+                model: job.model,
+                requestId: result.requestId,
+                seed,
+                referenceSha256s: referenceAssets.map((asset) => asset.sha256),
+                jobId: job.id,
+                taskId: task.id,
+                appVersion: context.appVersion,
+                size: job.settings.size,
+                aspectRatio: job.settings.aspectRatio,
+                width: image.width,
+                height: image.height,
+              }),
+            )
+          : image.bytes;
+      const stored = await context.blobs.putOutput({ jobId: job.id, taskId: task.id, index, bytes, mediaType: image.mediaType });
+      records.push({ index, ...stored, mediaType: image.mediaType, width: image.width, height: image.height, seed });
+    } catch (error) {
+      // Stamping and storing refuse bytes that do not decode: a truncated or corrupt reply, worth a retry.
+      if (isImagefleetError(error) && error.code === 'invalid_input') {
+        throw providerError('transient', `The provider returned image ${index + 1} in a form that does not decode (${error.message}).`, { cause: error });
+      }
+      throw error;
+    }
+  }
+  return records;
+}
+
+async function handleFailure(claimed: ClaimedTask, controller: AbortController, thrown: unknown, context: TaskRunnerContext): Promise<void> {
+  const { task, job, leaseToken } = claimed;
+  const nowMs = context.clock.now();
+  if (controller.signal.aborted) {
+    const reason: unknown = controller.signal.reason;
+    if (task.remoteHandle !== undefined || reason === abortReasons.canceled) {
+      const provider = safeProvider(job.provider, context);
+      const handle = task.remoteHandle;
+      if (handle !== undefined && reason !== abortReasons.shutdown) await provider?.cancel?.(handle).catch(() => undefined);
+    }
+    if (reason === abortReasons.shutdown) await context.queue.releaseTask(task.id, leaseToken, nowMs).catch((error: unknown) => logWriteFailure(error, claimed, context));
+    return;
+  }
+
+  const error = toImagefleetError(thrown);
+  if (!isImagefleetError(thrown)) context.logger.warn({ taskId: task.id, jobId: job.id, error: error.message }, 'Unexpected error from the provider call; treated as transient.');
+  const decision = classifyFailure(error, task.attempts, nowMs, context.retryPolicy);
+  const providerKey = providerKeyOf(job.provider, job.model);
+  try {
+    if (decision.action === 'pause-provider') {
+      const provider = safeProvider(job.provider, context);
+      await context.queue.pauseProvider(
+        {
+          scopeKey: decision.scope === 'provider' ? job.provider : providerKey,
+          reason: decision.reason,
+          untilMs: decision.untilMs,
+          credentialFingerprint: provider?.credentialFingerprint(),
+        },
+        nowMs,
+      );
+      await context.queue.releaseTask(task.id, leaseToken, nowMs);
+      context.events.emit({ type: 'provider.paused', scopeKey: decision.scope === 'provider' ? job.provider : providerKey, reason: decision.reason, untilMs: decision.untilMs });
+      context.logger.warn({ provider: job.provider, model: job.model, until: decision.untilMs }, `Provider paused: ${decision.reason}`);
+      return;
+    }
+    if (decision.rateLimitUntilMs !== undefined) {
+      await context.queue.recordRateLimited({ providerKey, nowMs, untilMs: decision.rateLimitUntilMs, maxConcurrency: context.limitsFor(job.provider).maxConcurrency });
+      context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: decision.rateLimitUntilMs });
+    }
+    const outcome = await context.queue.setBackTask({ taskId: task.id, leaseToken, nowMs, setback: decision.setback });
+    if (!outcome.accepted) return;
+    const setback = decision.setback;
+    if (setback.kind === 'retry') {
+      context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs });
+    } else {
+      context.events.emit({ type: 'task.failed', jobId: job.id, taskId: task.id, status: setback.status, errorCode: setback.errorCode, message: setback.message });
+    }
+    if (outcome.finishedJob) {
+      context.events.emit({ type: 'job.finished', jobId: job.id, status: outcome.finishedJob.status, reason: outcome.finishedJob.statusReason });
+    }
+  } catch (writeError) {
+    // The store is unavailable: the lease will expire and recovery requeues the task.
+    logWriteFailure(writeError, claimed, context);
+  }
+}
+
+function safeProvider(providerId: string, context: TaskRunnerContext): ImageProvider | undefined {
+  try {
+    return context.getProvider(providerId);
+  } catch {
+    return undefined;
+  }
+}
+
+function logWriteFailure(error: unknown, claimed: ClaimedTask, context: TaskRunnerContext): void {
+  context.logger.error(
+    { taskId: claimed.task.id, jobId: claimed.job.id, error: toImagefleetError(error).message },
+    'Could not record the task outcome; its lease will expire and the task will be recovered.',
+  );
+}
+
+/** Renews the lease every third of its length; aborts the call when the lease is gone. */
+async function keepLeaseAlive(claimed: ClaimedTask, controller: AbortController, stop: AbortSignal, context: TaskRunnerContext): Promise<void> {
+  const intervalMs = Math.max(100, Math.floor(context.leaseMs / 3));
+  while (!stop.aborted) {
+    await context.clock.sleep(intervalMs, stop);
+    if (stop.aborted) return;
+    try {
+      const held = await context.queue.renewLease(claimed.task.id, claimed.leaseToken, context.clock.now(), context.leaseMs);
+      if (!held) {
+        if (!controller.signal.aborted) controller.abort(abortReasons.leaseLost);
+        return;
+      }
+    } catch (error) {
+      // Keep trying: a briefly busy database must not abort good work; expiry is the backstop.
+      context.logger.warn({ taskId: claimed.task.id, error: toImagefleetError(error).message }, 'Lease renewal failed; retrying.');
+    }
+  }
+}

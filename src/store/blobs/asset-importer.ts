@@ -1,0 +1,71 @@
+import { createHash, randomUUID } from 'node:crypto';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import type { Asset } from '../../core/asset.js';
+import { ImagefleetError } from '../../core/errors.js';
+import type { AssetRepository, BlobStore } from '../../engine/ports.js';
+
+/** Decoded images larger than this are refused before decoding (decompression bombs). */
+export const maxReferencePixels = 100_000_000;
+
+const acceptedFormats: Record<string, { mediaType: string; encode: (image: Sharp) => Sharp }> = {
+  png: { mediaType: 'image/png', encode: (image) => image.png() },
+  jpeg: { mediaType: 'image/jpeg', encode: (image) => image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }) },
+  webp: { mediaType: 'image/webp', encode: (image) => image.webp({ quality: 95 }) },
+  // HEIC/AVIF/GIF/TIFF are stored as PNG: every provider accepts PNG.
+  heif: { mediaType: 'image/png', encode: (image) => image.png() },
+  gif: { mediaType: 'image/png', encode: (image) => image.png() },
+  tiff: { mediaType: 'image/png', encode: (image) => image.png() },
+};
+
+/**
+ * Stores a reference image: checks it by its bytes (not its name), refuses oversized images
+ * before decoding, re-encodes it so metadata (EXIF, GPS) is dropped and the orientation is
+ * applied, and dedupes by the SHA-256 of the stored bytes.
+ */
+export class AssetImporter {
+  constructor(
+    private readonly assets: AssetRepository,
+    private readonly blobs: BlobStore,
+    private readonly now: () => number,
+  ) {}
+
+  async importAsset(bytes: Uint8Array, originalName: string): Promise<Asset> {
+    const name = originalName.slice(0, 255) || 'image';
+    let metadata: Metadata;
+    try {
+      metadata = await sharp(bytes, { limitInputPixels: maxReferencePixels }).metadata();
+    } catch {
+      throw new ImagefleetError('invalid_input', `${name} is not an image imagefleet can read; use PNG, JPEG, WebP, HEIC, GIF or TIFF.`, { issues: [{ path: 'file', message: 'not a readable image' }] });
+    }
+    const format = metadata.format ? acceptedFormats[metadata.format] : undefined;
+    if (!format) {
+      throw new ImagefleetError('invalid_input', `${name} is a ${metadata.format ?? 'unknown'} file; use PNG, JPEG, WebP, HEIC, GIF or TIFF.`, { issues: [{ path: 'file', message: 'unsupported image format' }] });
+    }
+    if ((metadata.width ?? 0) * (metadata.height ?? 0) > maxReferencePixels) {
+      throw new ImagefleetError('invalid_input', `${name} has ${metadata.width}×${metadata.height} pixels; the limit is ${maxReferencePixels / 1_000_000} megapixels.`, { issues: [{ path: 'file', message: 'image too large' }] });
+    }
+
+    let stored: { data: Buffer; info: OutputInfo };
+    try {
+      stored = await format.encode(sharp(bytes, { limitInputPixels: maxReferencePixels, animated: false }).rotate()).toBuffer({ resolveWithObject: true });
+    } catch {
+      throw new ImagefleetError('invalid_input', `${name} could not be decoded; the file may be truncated or corrupt.`, { issues: [{ path: 'file', message: 'corrupt image' }] });
+    }
+    const storedBytes = new Uint8Array(stored.data);
+    const sha256 = createHash('sha256').update(storedBytes).digest('hex');
+    const blobKey = await this.blobs.putAsset(sha256, storedBytes, format.mediaType);
+    const asset = await this.assets.upsertAsset({
+      id: randomUUID(),
+      sha256,
+      mediaType: format.mediaType,
+      width: stored.info.width,
+      height: stored.info.height,
+      byteSize: storedBytes.byteLength,
+      originalName: name,
+      createdAtMs: this.now(),
+      blobKey,
+    });
+    const { blobKey: _blobKey, ...publicAsset } = asset as Asset & { blobKey?: string };
+    return publicAsset;
+  }
+}

@@ -1,0 +1,581 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type {
+  ClaimedTask,
+  ClaimRequest,
+  CompleteTaskInput,
+  ProviderLimitPolicy,
+  ProviderPause,
+  ProviderStateView,
+  RecoveryResult,
+  SetbackInput,
+  TaskOutcome,
+  TaskQueue,
+} from '../../engine/ports.js';
+import { appendEvent } from './event-log.js';
+import { runImmediateTransaction } from './immediate-transaction.js';
+import { finalizeJobIfDone } from './job-finalizer.js';
+import { rowToJob, rowToTask } from './row-mappers.js';
+import type { Database, ProviderStateTable } from './schema.js';
+import { translateSqliteError } from './translate-sqlite-error.js';
+
+/** The RPM window. Requests are counted by when we start them. */
+const rateWindowMs = 60_000;
+/**
+ * Extra time a request start stays in the window. The provider counts arrivals, which trail our
+ * starts by a varying network delay; without a margin, a slow request followed by a fast one can
+ * land as N+1 arrivals in the provider's window and earn a 429.
+ */
+const rateWindowMarginMs = 750;
+/** Budget comparisons in floating-point USD tolerate this much. */
+const budgetEpsilonUsd = 1e-9;
+
+/**
+ * The durable queue on SQLite. Every state change is one IMMEDIATE transaction and every write
+ * about a running task is fenced by its lease token, so several engines (and the CLI) can share
+ * one database: a task is leased by one of them at a time, and a worker that lost its lease can
+ * no longer complete, fail or release the task.
+ */
+export class SqliteTaskQueue implements TaskQueue {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async claimNext(request: ClaimRequest): Promise<ClaimedTask | undefined> {
+    return (await this.claimMany(request, 1))[0];
+  }
+
+  async claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
+    if (request.providers.length === 0 || maxTasks < 1) return [];
+    return this.guard('claim tasks', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        // Each pick re-reads limits and turns inside the same transaction, so a batch obeys exactly
+        // the rules of single claims; only the commit is shared.
+        const claimed: ClaimedTask[] = [];
+        while (claimed.length < maxTasks) {
+          const next = await this.claimInTransaction(transaction, request);
+          if (!next) break;
+          claimed.push(next);
+        }
+        return claimed;
+      }),
+    );
+  }
+
+  private async claimInTransaction(transaction: Kysely<Database>, request: ClaimRequest): Promise<ClaimedTask | undefined> {
+    const { nowMs } = request;
+    const eligible = await this.eligibleProviderKeys(transaction, request);
+    if (eligible.size === 0) return undefined;
+
+    const jobs = await transaction
+      .selectFrom('jobs')
+      .selectAll()
+      .where('status', 'in', ['queued', 'processing'])
+      .where('provider_key', 'in', [...eligible.keys()])
+      .orderBy('priority_rank', 'desc')
+      .orderBy('last_claimed_at_ms', 'asc')
+      .orderBy('created_at_ms', 'asc')
+      .execute();
+
+    for (const job of jobs) {
+      let taskQuery = transaction.selectFrom('tasks').selectAll().where('job_id', '=', job.id).where('status', '=', 'queued');
+      if (job.execution === 'sequential') {
+        const running = await transaction.selectFrom('tasks').select('id').where('job_id', '=', job.id).where('status', '=', 'running').limit(1).executeTakeFirst();
+        if (running) continue;
+      } else {
+        // The unary plus keeps SQLite on the (job_id, status, ordinal) index: it walks tasks in
+        // order and stops at the first available one, instead of sorting every queued task of the
+        // job by ordinal on each claim (measured: 157 µs → 20 µs per claim at 2,000 tasks).
+        taskQuery = taskQuery.where(sql<number>`+available_at_ms`, '<=', nowMs);
+      }
+      const task = await taskQuery.orderBy('ordinal', 'asc').limit(1).executeTakeFirst();
+      // A sequential job waits for its next task in order, even while that task backs off.
+      if (!task || task.available_at_ms > nowMs) continue;
+
+      if (job.budget_usd !== null) {
+        const inFlight = await transaction
+          .selectFrom('tasks')
+          .select((expression) => expression.fn.coalesce(expression.fn.sum<number>('estimated_cost_usd'), expression.lit(0)).as('total'))
+          .where('job_id', '=', job.id)
+          .where('status', '=', 'running')
+          .executeTakeFirstOrThrow();
+        const inFlightUsd = Number(inFlight.total);
+        if (job.spent_usd + inFlightUsd + task.estimated_cost_usd > job.budget_usd + budgetEpsilonUsd) {
+          if (inFlightUsd === 0) await this.pauseForBudget(transaction, job.id, job.spent_usd, job.budget_usd, nowMs);
+          continue;
+        }
+      }
+
+      const policy = eligible.get(job.provider_key);
+      if (!policy) continue;
+      return this.lease(transaction, request, job.id, task.id, policy, job.status === 'queued');
+    }
+    return undefined;
+  }
+
+  /** Provider keys that may start a request now: not paused, under concurrency, RPM and cool-down. */
+  private async eligibleProviderKeys(transaction: Kysely<Database>, request: ClaimRequest): Promise<Map<string, ProviderLimitPolicy>> {
+    const { nowMs } = request;
+    const scopeKeys = [...new Set(request.providers.flatMap((policy) => [policy.providerKey, policy.providerId]))];
+    const states = new Map(
+      (await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', scopeKeys).execute()).map((state) => [state.scope_key, state]),
+    );
+    const runningRows = await transaction
+      .selectFrom('tasks')
+      .select(['provider_key', (expression) => expression.fn.countAll<number>().as('count')])
+      .where('status', '=', 'running')
+      .where(
+        'provider_key',
+        'in',
+        request.providers.map((policy) => policy.providerKey),
+      )
+      .groupBy('provider_key')
+      .execute();
+    const runningByKey = new Map(runningRows.map((row) => [row.provider_key, Number(row.count)]));
+
+    const eligible = new Map<string, ProviderLimitPolicy>();
+    for (const policy of request.providers) {
+      const providerWide = states.get(policy.providerId);
+      const modelState = states.get(policy.providerKey);
+      if (!(await this.pauseLifted(transaction, providerWide, policy, nowMs))) continue;
+      if (!(await this.pauseLifted(transaction, modelState, policy, nowMs))) continue;
+      if (modelState && modelState.next_request_at_ms > nowMs) continue;
+
+      const running = runningByKey.get(policy.providerKey) ?? 0;
+      const adaptiveLimit = modelState?.concurrency_limit ?? policy.maxConcurrency;
+      const concurrency = Math.max(1, Math.min(policy.maxConcurrency, Math.floor(adaptiveLimit)));
+      if (running >= concurrency) continue;
+
+      if (policy.requestsPerMinute > 0) {
+        const windowStartMs = nowMs - rateWindowMs - rateWindowMarginMs;
+        const started = await transaction
+          .selectFrom('request_log')
+          .select((expression) => expression.fn.countAll<number>().as('count'))
+          .where('provider_key', '=', policy.providerKey)
+          .where('started_at_ms', '>', windowStartMs)
+          .executeTakeFirstOrThrow();
+        if (Number(started.count) >= policy.requestsPerMinute) continue;
+      }
+      eligible.set(policy.providerKey, policy);
+    }
+    return eligible;
+  }
+
+  /** True when the scope is not paused, or its pause has lifted (time passed, credentials changed). */
+  private async pauseLifted(
+    transaction: Kysely<Database>,
+    state: Selectable<ProviderStateTable> | undefined,
+    policy: ProviderLimitPolicy,
+    nowMs: number,
+  ): Promise<boolean> {
+    if (!state || state.paused_reason === null) return true;
+    const timeUp = state.paused_until_ms !== null && state.paused_until_ms <= nowMs;
+    const credentialsChanged = state.paused_until_ms === null && (state.paused_credential_fingerprint ?? undefined) !== policy.credentialFingerprint;
+    if (!timeUp && !credentialsChanged) return false;
+    await transaction
+      .updateTable('provider_state')
+      .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null, updated_at_ms: nowMs })
+      .where('scope_key', '=', state.scope_key)
+      .execute();
+    await appendEvent(transaction, {
+      type: 'provider.resumed',
+      payload: { scopeKey: state.scope_key, reason: timeUp ? 'pause period ended' : 'credentials changed' },
+      nowMs,
+    });
+    return true;
+  }
+
+  private async lease(
+    transaction: Kysely<Database>,
+    request: ClaimRequest,
+    jobId: string,
+    taskId: string,
+    policy: ProviderLimitPolicy,
+    jobStarting: boolean,
+  ): Promise<ClaimedTask> {
+    const { nowMs } = request;
+    const leaseToken = randomBytes(16).toString('hex');
+    const task = await transaction
+      .updateTable('tasks')
+      .set({
+        status: 'running',
+        lease_token: leaseToken,
+        lease_owner: request.workerId,
+        lease_expires_at_ms: nowMs + request.leaseMs,
+        started_at_ms: nowMs,
+        updated_at_ms: nowMs,
+      })
+      .where('id', '=', taskId)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const job = await transaction
+      .updateTable('jobs')
+      .set({ status: 'processing', status_reason: null, last_claimed_at_ms: nowMs, updated_at_ms: nowMs })
+      .where('id', '=', jobId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+
+    if (policy.cooldownMs > 0) {
+      await this.upsertProviderState(transaction, policy.providerKey, nowMs, { next_request_at_ms: nowMs + policy.cooldownMs });
+    }
+    if (policy.requestsPerMinute > 0) {
+      await transaction.insertInto('request_log').values({ provider_key: policy.providerKey, started_at_ms: nowMs }).execute();
+      await transaction
+        .deleteFrom('request_log')
+        .where('provider_key', '=', policy.providerKey)
+        .where('started_at_ms', '<=', nowMs - rateWindowMs - rateWindowMarginMs)
+        .execute();
+    }
+    if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
+    await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
+    return { task: rowToTask(task), job: rowToJob(job), leaseToken };
+  }
+
+  private async pauseForBudget(transaction: Kysely<Database>, jobId: string, spentUsd: number, budgetUsd: number, nowMs: number): Promise<void> {
+    const reason = `Budget reached: $${spentUsd.toFixed(4)} spent of $${budgetUsd.toFixed(4)}, and the next task would pass it. Raise the budget and resume to continue.`;
+    await transaction.updateTable('jobs').set({ status: 'paused', status_reason: reason, updated_at_ms: nowMs }).where('id', '=', jobId).execute();
+    await appendEvent(transaction, { type: 'job.paused', jobId, payload: { reason, cause: 'budget' }, nowMs });
+  }
+
+  async renewLease(taskId: string, leaseToken: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    return this.guard('renew a lease', async () => {
+      const result = await this.db
+        .updateTable('tasks')
+        .set({ lease_expires_at_ms: nowMs + leaseMs })
+        .where('id', '=', taskId)
+        .where('lease_token', '=', leaseToken)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  async completeTask(input: CompleteTaskInput): Promise<TaskOutcome> {
+    return this.guard('complete a task', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        const { nowMs } = input;
+        const task = await transaction
+          .updateTable('tasks')
+          .set({
+            status: 'completed',
+            lease_token: null,
+            lease_owner: null,
+            lease_expires_at_ms: null,
+            cost_usd: input.costUsd,
+            last_error_code: null,
+            last_error_message: null,
+            finished_at_ms: nowMs,
+            updated_at_ms: nowMs,
+          })
+          .where('id', '=', input.taskId)
+          .where('lease_token', '=', input.leaseToken)
+          .where('status', '=', 'running')
+          .returningAll()
+          .executeTakeFirst();
+        if (!task) return { accepted: false };
+
+        const job = await transaction
+          .updateTable('jobs')
+          .set((expression) => ({ spent_usd: expression('spent_usd', '+', input.costUsd), updated_at_ms: nowMs }))
+          .where('id', '=', task.job_id)
+          .returning(['group_id'])
+          .executeTakeFirstOrThrow();
+
+        if (input.images.length > 0) {
+          await transaction
+            .insertInto('images')
+            .values(
+              input.images.map((image) => ({
+                id: randomUUID(),
+                task_id: task.id,
+                job_id: task.job_id,
+                group_id: job.group_id,
+                idx: image.index,
+                file_key: image.fileKey,
+                thumbnail_key: image.thumbnailKey,
+                media_type: image.mediaType,
+                width: image.width,
+                height: image.height,
+                byte_size: image.byteSize,
+                seed: image.seed ?? null,
+                prompt: task.prompt,
+                prompt_id: task.prompt_id,
+                created_at_ms: nowMs,
+              })),
+            )
+            // The file name derives from (task, index), so a repeated write is the same image.
+            .onConflict((conflict) =>
+              conflict.columns(['task_id', 'idx']).doUpdateSet((expression) => ({
+                file_key: expression.ref('excluded.file_key'),
+                thumbnail_key: expression.ref('excluded.thumbnail_key'),
+                width: expression.ref('excluded.width'),
+                height: expression.ref('excluded.height'),
+                byte_size: expression.ref('excluded.byte_size'),
+                seed: expression.ref('excluded.seed'),
+              })),
+            )
+            .execute();
+        }
+
+        await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
+        await appendEvent(transaction, {
+          type: 'task.completed',
+          jobId: task.job_id,
+          taskId: task.id,
+          payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
+          nowMs,
+        });
+        const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
+        return { accepted: true, finishedJob };
+      }),
+    );
+  }
+
+  /** Additive increase: about +1 per `limit` successes, so a halved limit grows back over a few rounds. */
+  private async growConcurrency(transaction: Kysely<Database>, providerKey: string, maxConcurrency: number, nowMs: number): Promise<void> {
+    const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
+    if (!state || state.concurrency_limit === null) return;
+    const grown = state.concurrency_limit + 1 / Math.max(1, state.concurrency_limit);
+    await transaction
+      .updateTable('provider_state')
+      .set({ concurrency_limit: grown >= maxConcurrency ? null : grown, updated_at_ms: nowMs })
+      .where('scope_key', '=', providerKey)
+      .execute();
+  }
+
+  async setBackTask(input: SetbackInput): Promise<TaskOutcome> {
+    return this.guard('record a task failure', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        const { nowMs, setback } = input;
+        const fenced = transaction
+          .updateTable('tasks')
+          .where('id', '=', input.taskId)
+          .where('lease_token', '=', input.leaseToken)
+          .where('status', '=', 'running');
+        const cleared = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, updated_at_ms: nowMs } as const;
+
+        if (setback.kind === 'retry') {
+          const task = await fenced
+            .set((expression) => ({
+              ...cleared,
+              status: 'queued',
+              available_at_ms: setback.availableAtMs,
+              attempts: setback.countsAsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
+              last_error_code: setback.errorCode,
+              last_error_message: setback.message,
+            }))
+            .returningAll()
+            .executeTakeFirst();
+          if (!task) return { accepted: false };
+          await appendEvent(transaction, {
+            type: 'task.retrying',
+            jobId: task.job_id,
+            taskId: task.id,
+            payload: { errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs, attempts: task.attempts },
+            nowMs,
+          });
+          return { accepted: true };
+        }
+
+        const task = await fenced
+          .set((expression) => ({
+            ...cleared,
+            status: setback.status,
+            attempts: expression('attempts', '+', 1),
+            last_error_code: setback.errorCode,
+            last_error_message: setback.message,
+            finished_at_ms: nowMs,
+          }))
+          .returningAll()
+          .executeTakeFirst();
+        if (!task) return { accepted: false };
+        await appendEvent(transaction, {
+          type: 'task.failed',
+          jobId: task.job_id,
+          taskId: task.id,
+          payload: { status: setback.status, errorCode: setback.errorCode, message: setback.message },
+          nowMs,
+        });
+        const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
+        return { accepted: true, finishedJob };
+      }),
+    );
+  }
+
+  async releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
+    return this.guard('release a task', async () => {
+      const result = await this.db
+        .updateTable('tasks')
+        .set({ status: 'queued', lease_token: null, lease_owner: null, lease_expires_at_ms: null, available_at_ms: nowMs, updated_at_ms: nowMs })
+        .where('id', '=', taskId)
+        .where('lease_token', '=', leaseToken)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  async saveRemoteHandle(taskId: string, leaseToken: string, handle: string): Promise<boolean> {
+    return this.guard('save a remote job handle', async () => {
+      const result = await this.db
+        .updateTable('tasks')
+        .set({ remote_handle: handle })
+        .where('id', '=', taskId)
+        .where('lease_token', '=', leaseToken)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  async recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
+    return this.guard('recover expired leases', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        const expired = await transaction
+          .selectFrom('tasks')
+          .select(['id', 'job_id', 'lease_expirations', 'lease_owner'])
+          .where('status', '=', 'running')
+          .where('lease_expires_at_ms', '<', nowMs)
+          .execute();
+        let requeued = 0;
+        let poisoned = 0;
+        for (const task of expired) {
+          const expirations = task.lease_expirations + 1;
+          const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: expirations, updated_at_ms: nowMs };
+          if (expirations >= maxLeaseExpirations) {
+            const message = `A worker stopped while running this task ${expirations} times; it was failed so it cannot crash workers forever. Retry it once the cause is fixed.`;
+            await transaction
+              .updateTable('tasks')
+              .set({ ...base, status: 'failed', last_error_code: 'worker_lost', last_error_message: message, finished_at_ms: nowMs })
+              .where('id', '=', task.id)
+              .execute();
+            await appendEvent(transaction, { type: 'task.failed', jobId: task.job_id, taskId: task.id, payload: { status: 'failed', errorCode: 'worker_lost', message }, nowMs });
+            await finalizeJobIfDone(transaction, task.job_id, nowMs);
+            poisoned += 1;
+          } else {
+            await transaction
+              .updateTable('tasks')
+              .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: 'worker_lost', last_error_message: `Lease expired (worker ${task.lease_owner ?? 'unknown'} stopped responding); requeued.` })
+              .where('id', '=', task.id)
+              .execute();
+            await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: expirations }, nowMs });
+            requeued += 1;
+          }
+        }
+        return { requeued, poisoned };
+      }),
+    );
+  }
+
+  async recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void> {
+    await this.guard('record a rate limit', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
+        const holdActive = state !== undefined && state.next_request_at_ms > input.nowMs;
+        const currentLimit = state?.concurrency_limit ?? input.maxConcurrency;
+        await this.upsertProviderState(transaction, input.providerKey, input.nowMs, {
+          next_request_at_ms: Math.max(state?.next_request_at_ms ?? 0, input.untilMs),
+          // Halve once per hold: calls already in flight when the limit hit will 429 too.
+          concurrency_limit: holdActive ? currentLimit : Math.max(1, Math.floor(currentLimit / 2)),
+        });
+        await appendEvent(transaction, {
+          type: 'provider.rate_limited',
+          payload: { scopeKey: input.providerKey, untilMs: input.untilMs },
+          nowMs: input.nowMs,
+        });
+      }),
+    );
+  }
+
+  async pauseProvider(pause: ProviderPause, nowMs: number): Promise<void> {
+    await this.guard('pause a provider', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        await this.upsertProviderState(transaction, pause.scopeKey, nowMs, {
+          paused_reason: pause.reason,
+          paused_until_ms: pause.untilMs ?? null,
+          paused_credential_fingerprint: pause.credentialFingerprint ?? null,
+        });
+        await appendEvent(transaction, {
+          type: 'provider.paused',
+          payload: { scopeKey: pause.scopeKey, reason: pause.reason, untilMs: pause.untilMs ?? null },
+          nowMs,
+        });
+      }),
+    );
+  }
+
+  async resumeProvider(scopeKey: string): Promise<void> {
+    await this.guard('resume a provider', async () => {
+      await this.db
+        .updateTable('provider_state')
+        .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null })
+        .where('scope_key', '=', scopeKey)
+        .execute();
+    });
+  }
+
+  async providerStates(): Promise<ProviderStateView[]> {
+    return this.guard('read provider state', async () => {
+      const rows = await this.db.selectFrom('provider_state').selectAll().orderBy('scope_key').execute();
+      return rows.map((row) => ({
+        scopeKey: row.scope_key,
+        pausedReason: row.paused_reason ?? undefined,
+        pausedUntilMs: row.paused_until_ms ?? undefined,
+        nextRequestAtMs: row.next_request_at_ms,
+        concurrencyLimit: row.concurrency_limit ?? undefined,
+      }));
+    });
+  }
+
+  async nextAvailableAtMs(nowMs: number): Promise<number | undefined> {
+    return this.guard('find the next available task', async () => {
+      const task = await this.db
+        .selectFrom('tasks')
+        .select((expression) => expression.fn.min<number>('available_at_ms').as('next'))
+        .where('status', '=', 'queued')
+        .where('available_at_ms', '>', nowMs)
+        .executeTakeFirst();
+      const hold = await this.db
+        .selectFrom('provider_state')
+        .select((expression) => expression.fn.min<number>('next_request_at_ms').as('next'))
+        .where('next_request_at_ms', '>', nowMs)
+        .executeTakeFirst();
+      const pause = await this.db
+        .selectFrom('provider_state')
+        .select((expression) => expression.fn.min<number>('paused_until_ms').as('next'))
+        .where('paused_until_ms', '>', nowMs)
+        .executeTakeFirst();
+      // When the oldest request start leaves the RPM window, a slot opens.
+      const window = await this.db
+        .selectFrom('request_log')
+        .select((expression) => expression.fn.min<number>('started_at_ms').as('oldest'))
+        .where('started_at_ms', '>', nowMs - rateWindowMs - rateWindowMarginMs)
+        .executeTakeFirst();
+      const windowOpensAtMs = typeof window?.oldest === 'number' ? window.oldest + rateWindowMs + rateWindowMarginMs + 1 : undefined;
+      const candidates = [task?.next, hold?.next, pause?.next, windowOpensAtMs].filter((value): value is number => typeof value === 'number');
+      return candidates.length > 0 ? Math.min(...candidates) : undefined;
+    });
+  }
+
+  private async upsertProviderState(
+    transaction: Kysely<Database>,
+    scopeKey: string,
+    nowMs: number,
+    values: Partial<Pick<ProviderStateTable, 'paused_reason' | 'paused_until_ms' | 'paused_credential_fingerprint' | 'concurrency_limit'>> & {
+      next_request_at_ms?: number;
+    },
+  ): Promise<void> {
+    await transaction
+      .insertInto('provider_state')
+      .values({ scope_key: scopeKey, updated_at_ms: nowMs, ...values })
+      .onConflict((conflict) => conflict.column('scope_key').doUpdateSet({ ...values, updated_at_ms: nowMs }))
+      .execute();
+  }
+
+  private async guard<T>(action: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translateSqliteError(error, action);
+    }
+  }
+}
