@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Builds the Next.js app once (when stale) for the end-to-end tests of `imagefleet serve`.
+    globalSetup: ['./test/support/next-build-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,0 +1,49 @@
+import { connection } from 'next/server';
+import { readPublicHealth } from '../server/health-handler.js';
+
+/** Home page: what imagefleet is, and whether its engine and providers are ready. */
+export default async function HomePage() {
+  // The health report is live state: render it per request, never at build time.
+  await connection();
+  const health = await readPublicHealth();
+
+  return (
+    <main className="mx-auto flex max-w-3xl flex-col gap-8 px-6 py-16">
+      <header className="flex flex-col gap-2">
+        <h1 className="text-4xl font-semibold tracking-tight">imagefleet</h1>
+        <p className="text-lg text-neutral-400">
+          Plan thousands of image generations from your references and prompts, run them within each provider&apos;s limits
+          and your budget, and get the results back organised.
+        </p>
+      </header>
+
+      <section aria-labelledby="status-heading" className="flex flex-col gap-4 rounded-lg border border-neutral-800 bg-neutral-900 p-6">
+        <h2 id="status-heading" className="text-sm font-medium uppercase tracking-wide text-neutral-400">
+          Status
+        </h2>
+        {health.status === 'unavailable' ? (
+          <p data-testid="engine-status">
+            The engine is not running. {health.message} Start imagefleet with <code className="text-neutral-300">npx imagefleet serve</code>.
+          </p>
+        ) : (
+          <>
+            <p data-testid="engine-status">
+              {`Engine ${health.engine.running ? 'running' : 'stopped'} · ${health.engine.inFlight} in flight · database ${health.database} · version ${health.version}`}
+            </p>
+            <ul className="flex flex-col gap-2">
+              {health.providers.map((provider) => (
+                <li key={provider.id} className="flex flex-wrap items-baseline gap-x-3">
+                  <span className="font-medium">{provider.displayName}</span>
+                  <span className={provider.configured && provider.pausedReason === undefined ? 'text-emerald-400' : 'text-amber-400'}>
+                    {provider.pausedReason !== undefined ? `paused: ${provider.pausedReason}` : provider.configured ? 'ready' : 'not configured'}
+                  </span>
+                  {provider.models.length > 0 ? <span className="text-sm text-neutral-500">{provider.models.join(', ')}</span> : null}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+    </main>
+  );
+}

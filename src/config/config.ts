@@ -1,0 +1,249 @@
+/**
+ * imagefleet's configuration: the one zod schema of every environment variable, and the `Config`
+ * shape the shells hand to `createFleet`. Reading the environment is `loadConfig`'s job; this file
+ * only says what is allowed. docs/configuration.md documents every variable here (a test keeps the
+ * two in sync).
+ */
+import { z } from 'zod';
+
+/** Log levels, most to least severe; `silent` logs nothing. */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** One provider's limits. They hold across every process sharing the data store (DESIGN §5.5). */
+export interface ProviderLimits {
+  /** Requests per minute (all processes together); 0 = unlimited. */
+  requestsPerMinute: number;
+  /** Most calls in flight at once (all processes together); at least 1. */
+  maxConcurrency: number;
+  /** Minimum gap between two request starts, in milliseconds; 0 = none. */
+  cooldownMs: number;
+}
+
+export interface Config {
+  /** Absolute data directory (database and files). `IMAGEFLEET_DATA_DIR`, default `./data` resolved against the working directory. */
+  dataDir: string;
+  /** Absolute path of the SQLite database: `<dataDir>/imagefleet.db`. */
+  databasePath: string;
+  /** Absolute directory of stored files (references, outputs, thumbnails): `<dataDir>/files`. */
+  blobsDir: string;
+  server: {
+    /** Address the web server listens on. `IMAGEFLEET_HOST`, default `127.0.0.1`. */
+    host: string;
+    /** TCP port of the web server. `IMAGEFLEET_PORT`, default `3000`. */
+    port: number;
+    /** Token API clients must present; required when `host` is not a loopback address. `IMAGEFLEET_API_TOKEN`, default unset. */
+    apiToken: string | undefined;
+  };
+  /** Least severe level that is logged. `IMAGEFLEET_LOG_LEVEL`, default `info`. */
+  logLevel: LogLevel;
+  engine: {
+    /** How long a claimed task stays reserved without a renewal, in ms. `IMAGEFLEET_LEASE_MS`, default 30000, min 1000. */
+    leaseMs: number;
+    /** Most provider calls in flight in this process, in calls. `IMAGEFLEET_MAX_IN_FLIGHT`, default 16. */
+    maxInFlight: number;
+    /** On stop, how long in-flight calls may still finish before they are aborted, in ms. `IMAGEFLEET_SHUTDOWN_GRACE_MS`, default 30000. */
+    shutdownGraceMs: number;
+    /** Transient failures of one task before it fails, in attempts. `IMAGEFLEET_MAX_ATTEMPTS`, default 5. */
+    maxAttempts: number;
+    /** Lease expirations (worker deaths) of one task before it fails as poison. `IMAGEFLEET_MAX_LEASE_EXPIRATIONS`, default 3. */
+    maxLeaseExpirations: number;
+    /** Wait between two claim attempts when there is no work, in ms. `IMAGEFLEET_IDLE_POLL_MS`, default 250. */
+    idlePollMs: number;
+    /** First retry delay of the exponential backoff, in ms. `IMAGEFLEET_RETRY_BASE_MS`, default 1000. */
+    retryBaseMs: number;
+    /** Longest retry delay, in ms; at least `retryBaseMs`. `IMAGEFLEET_RETRY_MAX_MS`, default 60000. */
+    retryMaxMs: number;
+    /** How long engine events are kept, in ms. `IMAGEFLEET_EVENT_RETENTION_MS`, default 604800000 (7 days). */
+    eventRetentionMs: number;
+  };
+  providers: {
+    local: {
+      /** Artificial delay per call of the offline provider, in ms (to rehearse slow providers). `IMAGEFLEET_LOCAL_LATENCY_MS`, default 0. */
+      simulatedLatencyMs: number;
+      /** `IMAGEFLEET_LOCAL_RPM` (default 0 = unlimited), `IMAGEFLEET_LOCAL_CONCURRENCY` (default 4), `IMAGEFLEET_LOCAL_COOLDOWN_MS` (default 0). */
+      limits: ProviderLimits;
+    };
+    gemini: {
+      /** Google Gemini API key; unset = provider not configured. Never logged or shown. `GEMINI_API_KEY`. */
+      apiKey: string | undefined;
+      /** Base URL of the Gemini API (a proxy or a test fake); unset = Google's endpoint. `GEMINI_BASE_URL`. */
+      baseUrl: string | undefined;
+      /** `GEMINI_RPM` (default 10), `GEMINI_CONCURRENCY` (default 4), `GEMINI_COOLDOWN_MS` (default 0). */
+      limits: ProviderLimits;
+    };
+  };
+}
+
+/**
+ * Describes one environment variable for error messages and documentation. `requirement` completes
+ * the sentence "<NAME> must be …".
+ */
+export interface VariableDescription {
+  /** Completes "<NAME> must be …", e.g. "an integer from 1 to 65535". */
+  requirement: string;
+  /** The default as written in docs/configuration.md; `undefined` when the default is "unset". */
+  defaultText: string | undefined;
+  /** A secret: its value never appears in an error message. */
+  secret: boolean;
+}
+
+/** Input of every variable schema: the trimmed, non-empty text, or `undefined` when unset. */
+type RawValue = string | undefined;
+
+/** Holds each variable schema's description; read through `describeVariable`. */
+const variableRegistry = z.registry<VariableDescription>();
+
+function describe<Schema extends z.ZodType>(schema: Schema, description: VariableDescription): Schema {
+  variableRegistry.add(schema, description);
+  return schema;
+}
+
+/** A whole number in `[minimum, maximum]`, written in plain decimal digits. */
+function integerVariable(options: { minimum: number; maximum: number; defaultValue: number }) {
+  const requirement = `an integer from ${options.minimum} to ${options.maximum}`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): number => {
+      if (raw === undefined) return options.defaultValue;
+      const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!Number.isSafeInteger(value) || value < options.minimum || value > options.maximum) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return value;
+    });
+  return describe(schema, { requirement, defaultText: String(options.defaultValue), secret: false });
+}
+
+/** Free text with a default (paths). */
+function textVariable(options: { requirement: string; defaultValue: string }) {
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue): string => raw ?? options.defaultValue);
+  return describe(schema, { requirement: options.requirement, defaultText: options.defaultValue, secret: false });
+}
+
+/** A secret that may be unset; when set it must have at least `minimumLength` characters. */
+function secretVariable(options: { minimumLength: number }) {
+  const requirement = options.minimumLength > 1 ? `at least ${options.minimumLength} characters long` : 'a non-empty value';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string | undefined => {
+      if (raw !== undefined && raw.length < options.minimumLength) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: undefined, secret: true });
+}
+
+/** An `http:` or `https:` URL that may be unset. */
+function httpUrlVariable() {
+  const requirement = 'an http(s) URL such as https://proxy.example.com';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string | undefined => {
+      if (raw === undefined) return undefined;
+      if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: undefined, secret: false });
+}
+
+/** A host name or IP address to listen on: no scheme, no port, no brackets. */
+function hostVariable(options: { defaultValue: string }) {
+  const requirement = 'a host name or IP address such as 127.0.0.1, ::1 or 0.0.0.0 (no scheme, no port)';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string => {
+      if (raw === undefined) return options.defaultValue;
+      // IPv6 has colons and maybe a zone (%eth0); host names have letters, digits, dots and dashes.
+      const looksLikeIpv6 = raw.includes(':') && /^[0-9a-fA-F:.]+(%[\w.-]+)?$/.test(raw);
+      const looksLikeName = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(raw);
+      if (!looksLikeIpv6 && !looksLikeName) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: options.defaultValue, secret: false });
+}
+
+function logLevelVariable(options: { defaultValue: LogLevel }) {
+  const requirement = `one of ${logLevels.join(', ')}`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): LogLevel => {
+      if (raw === undefined) return options.defaultValue;
+      const level = logLevels.find((candidate) => candidate === raw.toLowerCase());
+      if (level === undefined) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return level;
+    });
+  return describe(schema, { requirement, defaultText: options.defaultValue, secret: false });
+}
+
+const minuteMs = 60_000;
+const hourMs = 60 * minuteMs;
+const dayMs = 24 * hourMs;
+
+/**
+ * Every environment variable imagefleet reads, keyed by its name. Each value parses the trimmed
+ * text of the variable (or `undefined` when unset) into its typed value with its default.
+ */
+export const environmentSchema = z.object({
+  IMAGEFLEET_DATA_DIR: textVariable({ requirement: 'a directory path', defaultValue: './data' }),
+  IMAGEFLEET_HOST: hostVariable({ defaultValue: '127.0.0.1' }),
+  IMAGEFLEET_PORT: integerVariable({ minimum: 1, maximum: 65_535, defaultValue: 3000 }),
+  IMAGEFLEET_API_TOKEN: secretVariable({ minimumLength: 16 }),
+  IMAGEFLEET_LOG_LEVEL: logLevelVariable({ defaultValue: 'info' }),
+
+  IMAGEFLEET_LEASE_MS: integerVariable({ minimum: 1000, maximum: dayMs, defaultValue: 30_000 }),
+  IMAGEFLEET_MAX_IN_FLIGHT: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 16 }),
+  IMAGEFLEET_SHUTDOWN_GRACE_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 30_000 }),
+  IMAGEFLEET_MAX_ATTEMPTS: integerVariable({ minimum: 1, maximum: 100, defaultValue: 5 }),
+  IMAGEFLEET_MAX_LEASE_EXPIRATIONS: integerVariable({ minimum: 1, maximum: 100, defaultValue: 3 }),
+  IMAGEFLEET_IDLE_POLL_MS: integerVariable({ minimum: 10, maximum: minuteMs, defaultValue: 250 }),
+  IMAGEFLEET_RETRY_BASE_MS: integerVariable({ minimum: 1, maximum: hourMs, defaultValue: 1000 }),
+  IMAGEFLEET_RETRY_MAX_MS: integerVariable({ minimum: 1, maximum: dayMs, defaultValue: 60_000 }),
+  IMAGEFLEET_EVENT_RETENTION_MS: integerVariable({ minimum: minuteMs, maximum: 3650 * dayMs, defaultValue: 7 * dayMs }),
+
+  IMAGEFLEET_LOCAL_LATENCY_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 0 }),
+  IMAGEFLEET_LOCAL_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),
+  IMAGEFLEET_LOCAL_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
+  IMAGEFLEET_LOCAL_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
+
+  GEMINI_API_KEY: secretVariable({ minimumLength: 1 }),
+  GEMINI_BASE_URL: httpUrlVariable(),
+  GEMINI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 10 }),
+  GEMINI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
+  GEMINI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
+});
+
+/** The parsed, typed values of every variable (defaults applied). */
+export type EnvironmentValues = z.output<typeof environmentSchema>;
+export type EnvironmentVariableName = keyof EnvironmentValues;
+
+/** Names of every environment variable in the schema, in schema order. */
+export const environmentVariableNames = Object.keys(environmentSchema.shape) as EnvironmentVariableName[];
+
+/** What a variable accepts and defaults to, for messages and docs. */
+export function describeVariable(name: EnvironmentVariableName): VariableDescription {
+  const description = variableRegistry.get(environmentSchema.shape[name]);
+  // Every field is built by a helper above that registers its description.
+  if (description === undefined) throw new Error(`No description for ${name}`);
+  return description;
+}

@@ -1,0 +1,179 @@
+/**
+ * Builds the `Config` from environment variables and command-line flags. Pure: the caller passes
+ * the environment (shells pass `process.env`) and the working directory, so tests and several
+ * fleets in one process never share hidden state.
+ */
+import path from 'node:path';
+import { ImagefleetError, type ErrorIssue } from '../core/errors.js';
+import {
+  describeVariable,
+  environmentSchema,
+  environmentVariableNames,
+  type Config,
+  type EnvironmentValues,
+  type EnvironmentVariableName,
+} from './config.js';
+import { isLoopbackHost } from './is-loopback-host.js';
+
+/** Command-line flags; each one set overrides its environment variable. */
+export interface ConfigFlags {
+  /** `--data-dir`, overrides `IMAGEFLEET_DATA_DIR`. */
+  dataDir?: string | undefined;
+  /** `--port`, overrides `IMAGEFLEET_PORT`. */
+  port?: string | number | undefined;
+  /** `--host`, overrides `IMAGEFLEET_HOST`. */
+  host?: string | undefined;
+  /** `--log-level`, overrides `IMAGEFLEET_LOG_LEVEL`. */
+  logLevel?: string | undefined;
+  /**
+   * Directory a relative data directory is resolved against. Shells pass `process.cwd()`; the
+   * default `env.PWD ?? '.'` exists for callers without one (PWD can be stale in a child process
+   * started with another cwd, hence the flag).
+   */
+  cwd?: string | undefined;
+}
+
+const flagOverrides: ReadonlyArray<{ variable: EnvironmentVariableName; flag: keyof ConfigFlags; flagName: string }> = [
+  { variable: 'IMAGEFLEET_DATA_DIR', flag: 'dataDir', flagName: '--data-dir' },
+  { variable: 'IMAGEFLEET_PORT', flag: 'port', flagName: '--port' },
+  { variable: 'IMAGEFLEET_HOST', flag: 'host', flagName: '--host' },
+  { variable: 'IMAGEFLEET_LOG_LEVEL', flag: 'logLevel', flagName: '--log-level' },
+];
+
+/** Where one variable's value came from, for messages that name what the user actually typed. */
+interface RawSetting {
+  /** The variable name, or the flag that overrode it. */
+  label: string;
+  /** Trimmed text, or `undefined` when unset. */
+  text: string | undefined;
+}
+
+/**
+ * Reads and validates the configuration. Throws `ImagefleetError('config_invalid')` listing every
+ * bad variable at once; each message names the variable (or flag) and says what is allowed. Secret
+ * values never appear in messages.
+ */
+export function loadConfig(env: Record<string, string | undefined>, flags: ConfigFlags = {}): Config {
+  const issues: ErrorIssue[] = [];
+  const settings = new Map<EnvironmentVariableName, RawSetting>();
+  const input: Partial<Record<EnvironmentVariableName, string>> = {};
+
+  for (const name of environmentVariableNames) {
+    const override = flagOverrides.find((candidate) => candidate.variable === name);
+    const flagValue = override === undefined ? undefined : flags[override.flag];
+    const fromFlag = override !== undefined && flagValue !== undefined;
+    const label = fromFlag ? override.flagName : name;
+    const text = (fromFlag ? String(flagValue) : env[name])?.trim();
+    settings.set(name, { label, text });
+    if (text === '') {
+      issues.push({ path: name, message: emptyValueMessage(name, label) });
+    } else if (text !== undefined) {
+      input[name] = text;
+    }
+  }
+
+  const parsedValues: Partial<EnvironmentValues> = {};
+  for (const name of environmentVariableNames) {
+    if (settings.get(name)?.text === '') continue;
+    const result = environmentSchema.shape[name].safeParse(input[name]);
+    if (result.success) {
+      Object.assign(parsedValues, { [name]: result.data });
+      continue;
+    }
+    const { label, text } = settings.get(name) ?? { label: name, text: undefined };
+    const { secret } = describeVariable(name);
+    for (const issue of result.error.issues) {
+      issues.push({ path: name, message: `${label} must be ${issue.message}${secret ? '' : ` (got "${text}")`}` });
+    }
+  }
+
+  issues.push(...crossFieldIssues(parsedValues, settings));
+
+  if (issues.length > 0) {
+    // Schema order (the order of docs/configuration.md) reads better than discovery order.
+    const position = (issue: ErrorIssue) => environmentVariableNames.indexOf(issue.path as EnvironmentVariableName);
+    issues.sort((left, right) => position(left) - position(right));
+    throw new ImagefleetError('config_invalid', issues.map((issue) => issue.message).join('; '), { issues });
+  }
+  const values = environmentSchema.parse(input);
+  return toConfig(values, flags.cwd ?? env.PWD ?? '.');
+}
+
+function emptyValueMessage(name: EnvironmentVariableName, label: string): string {
+  const { secret, defaultText } = describeVariable(name);
+  if (secret) return `${label} is set but empty: set it to a real value or unset it`;
+  const fallback = defaultText === undefined ? 'leave it unset' : `unset it to use the default (${defaultText})`;
+  return `${label} is set but empty: set a value or ${fallback}`;
+}
+
+/** Rules that involve two variables; checked only on values that parsed. */
+function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<EnvironmentVariableName, RawSetting>): ErrorIssue[] {
+  const issues: ErrorIssue[] = [];
+  const labelOf = (name: EnvironmentVariableName) => settings.get(name)?.label ?? name;
+
+  const { IMAGEFLEET_RETRY_BASE_MS: retryBaseMs, IMAGEFLEET_RETRY_MAX_MS: retryMaxMs } = values;
+  if (retryBaseMs !== undefined && retryMaxMs !== undefined && retryMaxMs < retryBaseMs) {
+    issues.push({
+      path: 'IMAGEFLEET_RETRY_MAX_MS',
+      message: `${labelOf('IMAGEFLEET_RETRY_MAX_MS')} must be at least ${labelOf('IMAGEFLEET_RETRY_BASE_MS')} (${retryBaseMs}) (got "${retryMaxMs}")`,
+    });
+  }
+
+  const host = values.IMAGEFLEET_HOST;
+  const tokenSetting = settings.get('IMAGEFLEET_API_TOKEN');
+  const tokenMissing = tokenSetting?.text === undefined;
+  if (host !== undefined && !isLoopbackHost(host) && tokenMissing) {
+    issues.push({
+      path: 'IMAGEFLEET_API_TOKEN',
+      message:
+        `${labelOf('IMAGEFLEET_HOST')} is "${host}", which other machines can reach, so IMAGEFLEET_API_TOKEN must be set ` +
+        `(${describeVariable('IMAGEFLEET_API_TOKEN').requirement}) to protect the API; or listen on 127.0.0.1`,
+    });
+  }
+  return issues;
+}
+
+function toConfig(values: EnvironmentValues, cwd: string): Config {
+  const dataDir = path.resolve(cwd, values.IMAGEFLEET_DATA_DIR);
+  return {
+    dataDir,
+    databasePath: path.join(dataDir, 'imagefleet.db'),
+    blobsDir: path.join(dataDir, 'files'),
+    server: {
+      host: values.IMAGEFLEET_HOST,
+      port: values.IMAGEFLEET_PORT,
+      apiToken: values.IMAGEFLEET_API_TOKEN,
+    },
+    logLevel: values.IMAGEFLEET_LOG_LEVEL,
+    engine: {
+      leaseMs: values.IMAGEFLEET_LEASE_MS,
+      maxInFlight: values.IMAGEFLEET_MAX_IN_FLIGHT,
+      shutdownGraceMs: values.IMAGEFLEET_SHUTDOWN_GRACE_MS,
+      maxAttempts: values.IMAGEFLEET_MAX_ATTEMPTS,
+      maxLeaseExpirations: values.IMAGEFLEET_MAX_LEASE_EXPIRATIONS,
+      idlePollMs: values.IMAGEFLEET_IDLE_POLL_MS,
+      retryBaseMs: values.IMAGEFLEET_RETRY_BASE_MS,
+      retryMaxMs: values.IMAGEFLEET_RETRY_MAX_MS,
+      eventRetentionMs: values.IMAGEFLEET_EVENT_RETENTION_MS,
+    },
+    providers: {
+      local: {
+        simulatedLatencyMs: values.IMAGEFLEET_LOCAL_LATENCY_MS,
+        limits: {
+          requestsPerMinute: values.IMAGEFLEET_LOCAL_RPM,
+          maxConcurrency: values.IMAGEFLEET_LOCAL_CONCURRENCY,
+          cooldownMs: values.IMAGEFLEET_LOCAL_COOLDOWN_MS,
+        },
+      },
+      gemini: {
+        apiKey: values.GEMINI_API_KEY,
+        baseUrl: values.GEMINI_BASE_URL,
+        limits: {
+          requestsPerMinute: values.GEMINI_RPM,
+          maxConcurrency: values.GEMINI_CONCURRENCY,
+          cooldownMs: values.GEMINI_COOLDOWN_MS,
+        },
+      },
+    },
+  };
+}
