@@ -60,16 +60,7 @@ export interface ClaimedTask {
 }
 
 /** An output image about to be recorded at completion. */
-export interface NewImageRecord {
-  index: number;
-  fileKey: string;
-  thumbnailKey: string;
-  mediaType: string;
-  width: number;
-  height: number;
-  byteSize: number;
-  seed: number | undefined;
-}
+export type NewImageRecord = Pick<GeneratedImage, 'index' | 'fileKey' | 'thumbnailKey' | 'mediaType' | 'width' | 'height' | 'byteSize' | 'seed'>;
 
 export interface CompleteTaskInput {
   taskId: string;

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { isImagefleetError } from '../../src/core/errors.js';
 import { addPngTextChunks, crc32, readPngTextChunks } from '../../src/core/png-text-chunks.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 interface Chunk {
   type: string;
@@ -45,14 +46,6 @@ async function samplePng(): Promise<Uint8Array> {
   return new Uint8Array(await sharp(pixels, { raw: { width: 24, height: 16, channels: 3 } }).png().toBuffer());
 }
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the action to throw');
-}
 
 describe('PNG text chunks', () => {
   it('computes the standard CRC-32', () => {

@@ -3,6 +3,7 @@ import { isImagefleetError } from '../../src/core/errors.js';
 import type { ImageProvider } from '../../src/providers/contract.js';
 import { createLocalProvider } from '../../src/providers/local/local-provider.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 function fakeProvider(id: string, displayName = id): ImageProvider {
   return {
@@ -14,14 +15,6 @@ function fakeProvider(id: string, displayName = id): ImageProvider {
   };
 }
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the action to throw');
-}
 
 describe('ProviderRegistry', () => {
   it('registers providers and finds them by id, listing them in registration order', () => {

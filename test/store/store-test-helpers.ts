@@ -1,14 +1,12 @@
 /** Shared fixtures for store tests: a fresh temp directory and database per test, and plan builders. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { NewJobInput } from '../../src/engine/ports.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database/open-database.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 /** Makes a fresh temp directory; returns it and a cleanup function. */
-export async function makeTemporaryDirectory(): Promise<{ directory: string; cleanup: () => Promise<void> }> {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'imagefleet-store-'));
-  return { directory, cleanup: () => rm(directory, { recursive: true, force: true }) };
+export function makeTemporaryDirectory(): Promise<{ directory: string; cleanup: () => Promise<void> }> {
+  return makeTempDir('imagefleet-store-');
 }
 
 /** A fresh database in a fresh temp directory. */

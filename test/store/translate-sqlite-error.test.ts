@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImagefleetError } from '../../src/core/errors.js';
 import { translateSqliteError, withTranslatedErrors } from '../../src/store/database/translate-sqlite-error.js';
 import { makeTemporaryDirectory } from './store-test-helpers.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 let directory: string;
 let cleanup: () => Promise<void>;
@@ -15,15 +16,6 @@ afterEach(async () => {
   await cleanup();
 });
 
-/** Runs `action` and returns what it threw. */
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the action to throw');
-}
 
 /** An error shaped like the driver's (`code` on an Error), for conditions a test cannot cause safely. */
 function errorWithCode(code: string, message: string): Error {

@@ -1,0 +1,146 @@
+import { mkdir, access, constants } from 'node:fs/promises';
+import type { Config } from '../config/config.js';
+import { ImagefleetError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { Engine } from '../engine/engine.js';
+import type { Clock, ProviderLimits } from '../engine/ports.js';
+import { submitJob, type SubmitJobOptions, type SubmitJobResult } from '../engine/submit-job.js';
+import { systemClock } from '../engine/system-clock.js';
+import type { ImageProvider } from '../providers/contract.js';
+import { createLocalProvider } from '../providers/local/local-provider.js';
+import { ProviderRegistry } from '../providers/registry.js';
+import { AssetImporter } from '../store/blobs/asset-importer.js';
+import { FileBlobStore } from '../store/blobs/file-blob-store.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
+import { appVersion } from './app-version.js';
+import type { Asset } from '../core/asset.js';
+import type { FleetLifecycle, HealthReport } from './fleet.js';
+
+export interface Fleet extends FleetLifecycle {
+  readonly store: SqliteStore;
+  readonly blobs: FileBlobStore;
+  readonly providers: ProviderRegistry;
+  readonly engine: Engine;
+  /** Validates, plans and creates a job (or only plans, with `dryRun`), then wakes the engine. */
+  submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
+  /** Stores a reference image (deduped by content). */
+  importAsset(bytes: Uint8Array, originalName: string): Promise<Asset>;
+}
+
+export interface CreateFleetOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Providers registered beside the configured ones (benchmarks' and tests' fake-server clients). */
+  extraProviders?: ImageProvider[];
+  /** Limits for the extra providers, by provider id; default: unlimited RPM, concurrency 2. */
+  extraLimits?: Record<string, ProviderLimits>;
+}
+
+/** Default limits for a provider the configuration does not list. */
+const fallbackLimits: ProviderLimits = { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 };
+
+/**
+ * The composition root (DESIGN §3): the only place that wires concrete adapters — SQLite store,
+ * file blobs, providers — into the engine. Shells call it once per process.
+ */
+export async function createFleet(config: Config, options: CreateFleetOptions = {}): Promise<Fleet> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  await prepareDataDirectory(config.dataDir);
+
+  const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
+  const blobs = new FileBlobStore(config.blobsDir);
+  const providers = new ProviderRegistry();
+  providers.register(createLocalProvider({ simulatedLatencyMs: config.providers.local.simulatedLatencyMs }));
+  for (const provider of options.extraProviders ?? []) providers.register(provider);
+
+  const limitsFor = (providerId: string): ProviderLimits => {
+    if (providerId === 'local') return config.providers.local.limits;
+    if (providerId === 'gemini') return config.providers.gemini.limits;
+    return options.extraLimits?.[providerId] ?? fallbackLimits;
+  };
+  const engine = new Engine(
+    { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger },
+    { ...config.engine, appVersion: appVersion() },
+  );
+  const importer = new AssetImporter(store.assets, blobs, () => clock.now());
+  const startedAtMs = clock.now();
+  let stopped: Promise<void> | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  const fleet: Fleet = {
+    config,
+    logger,
+    store,
+    blobs,
+    providers,
+    engine,
+    start() {
+      if (engine.isRunning) return;
+      engine.start();
+      const pruneEvents = (): void => {
+        store.events.pruneEvents(clock.now() - config.engine.eventRetentionMs).catch((error: unknown) => {
+          logger.warn({ error: String(error) }, 'Could not prune old events.');
+        });
+      };
+      pruneEvents();
+      pruneTimer = setInterval(pruneEvents, 60 * 60 * 1000);
+      pruneTimer.unref();
+      logger.info({ workerId: engine.workerId, dataDir: config.dataDir }, 'Engine started.');
+    },
+    stop() {
+      stopped ??= (async () => {
+        if (pruneTimer) clearInterval(pruneTimer);
+        await engine.stop(config.engine.shutdownGraceMs);
+        await store.close();
+        logger.info({ workerId: engine.workerId }, 'Engine stopped.');
+      })();
+      return stopped;
+    },
+    async submitJob(input, submitOptions) {
+      const result = await submitJob(input, { jobs: store.jobs, assets: store.assets, groups: store.groups, providers, limitsFor, clock, random: Math.random }, submitOptions);
+      if (result.job) engine.wake();
+      return result;
+    },
+    importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
+    async health(): Promise<HealthReport> {
+      let database: HealthReport['database'] = 'ok';
+      let states: Awaited<ReturnType<typeof store.queue.providerStates>> = [];
+      try {
+        states = await store.queue.providerStates();
+      } catch {
+        database = 'unavailable';
+      }
+      const pausedReasonFor = (providerId: string): string | undefined =>
+        states.find((state) => (state.scopeKey === providerId || state.scopeKey.startsWith(`${providerId}:`)) && state.pausedReason !== undefined)?.pausedReason;
+      return {
+        status: database === 'ok' ? 'ok' : 'degraded',
+        version: appVersion(),
+        uptimeSeconds: Math.round((clock.now() - startedAtMs) / 1000),
+        dataDir: config.dataDir,
+        database,
+        engine: { running: engine.isRunning, inFlight: engine.inFlightCount },
+        providers: providers.list().map((provider) => ({
+          id: provider.id,
+          displayName: provider.displayName,
+          configured: true,
+          pausedReason: pausedReasonFor(provider.id),
+          models: provider.models().map((model) => model.modelId),
+        })),
+      };
+    },
+  };
+  return fleet;
+}
+
+/** Creates the data directory if needed and checks it is writable, with one clear sentence if not. */
+async function prepareDataDirectory(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+    await access(dataDir, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable by this user' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : `the system said ${code}`;
+    throw new ImagefleetError('storage_unavailable', `Cannot use the data directory ${dataDir}: ${why}. Set IMAGEFLEET_DATA_DIR (or --data-dir) to a writable directory.`, { cause: error });
+  }
+}
