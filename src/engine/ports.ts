@@ -167,6 +167,16 @@ export interface NewJobInput {
 
 export type TaskStatusCounts = Record<Task['status'], number>;
 
+/** Raw figures behind a job's status report, read in one go. */
+export interface JobProgressFigures {
+  /** Images (not tasks) per task status. */
+  imagesByStatus: TaskStatusCounts;
+  /** Images completed at or after `sinceMs`. */
+  imagesCompletedSince: number;
+  /** Most frequent current errors: failed/blocked tasks, and queued tasks waiting after an error. */
+  errors: Array<{ code: string; message: string; taskCount: number; status: Task['status'] }>;
+}
+
 export interface JobRepository {
   /** Inserts the job and all its tasks in one transaction; nothing is written on failure. */
   createJob(input: NewJobInput): Promise<Job>;
@@ -174,6 +184,8 @@ export interface JobRepository {
   listJobs(filter: { statuses?: Job['status'][]; groupId?: string; limit?: number }): Promise<Job[]>;
   taskCounts(jobId: string): Promise<TaskStatusCounts>;
   listTasks(jobId: string, filter: { statuses?: Task['status'][]; limit?: number; offset?: number }): Promise<Task[]>;
+  /** Image counts per status, recent completions since `sinceMs`, and the top error reasons. */
+  progressFigures(jobId: string, sinceMs: number, maxErrors: number): Promise<JobProgressFigures>;
   /** Keys among `keys` that already completed (in any job): re-running a plan skips them. */
   completedTaskKeys(keys: string[]): Promise<Set<string>>;
 }

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, access, constants } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { Config } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { Engine } from '../engine/engine.js';
 import type { Clock, ProviderLimits } from '../engine/ports.js';
+import { getJobStatus, type JobStatusReport } from '../engine/job-status.js';
 import { submitJob, type SubmitJobOptions, type SubmitJobResult } from '../engine/submit-job.js';
 import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
@@ -25,6 +28,8 @@ export interface Fleet extends FleetLifecycle {
   submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
   /** Stores a reference image (deduped by content). */
   importAsset(bytes: Uint8Array, originalName: string): Promise<Asset>;
+  /** Counts (in images), progress, rate, ETA, cost and current errors of a job. */
+  jobStatus(jobId: string): Promise<JobStatusReport>;
 }
 
 export interface CreateFleetOptions {
@@ -61,7 +66,8 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   };
   const engine = new Engine(
     { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger },
-    { ...config.engine, appVersion: appVersion() },
+    // host:pid identifies the lease holder, so a tool on the same machine can tell a dead holder from a live one.
+    { ...config.engine, appVersion: appVersion(), workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
   );
   const importer = new AssetImporter(store.assets, blobs, () => clock.now());
   const startedAtMs = clock.now();
@@ -103,6 +109,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       return result;
     },
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
+    jobStatus: (jobId) => getJobStatus(jobId, { jobs: store.jobs, clock }),
     async health(): Promise<HealthReport> {
       let database: HealthReport['database'] = 'ok';
       let states: Awaited<ReturnType<typeof store.queue.providerStates>> = [];

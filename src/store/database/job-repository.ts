@@ -3,7 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import { priorityRank, type Job } from '../../core/job.js';
 import { taskStatuses, type Task } from '../../core/task.js';
-import type { JobRepository, NewJobInput, TaskStatusCounts } from '../../engine/ports.js';
+import type { JobProgressFigures, JobRepository, NewJobInput, TaskStatusCounts } from '../../engine/ports.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database, TasksTable } from './schema.js';
@@ -123,6 +123,48 @@ export class SqliteJobRepository implements JobRepository {
         if ((taskStatuses as readonly string[]).includes(row.status)) counts[row.status as Task['status']] = Number(row.count);
       }
       return counts;
+    });
+  }
+
+  async progressFigures(jobId: string, sinceMs: number, maxErrors: number): Promise<JobProgressFigures> {
+    return withTranslatedErrors(`read the progress of job ${jobId}`, async () => {
+      const byStatus = await this.db
+        .selectFrom('tasks')
+        .select(['status', (expression) => expression.fn.sum<number>('image_count').as('images')])
+        .where('job_id', '=', jobId)
+        .groupBy('status')
+        .execute();
+      const imagesByStatus = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
+      for (const row of byStatus) {
+        if ((taskStatuses as readonly string[]).includes(row.status)) imagesByStatus[row.status as Task['status']] = Number(row.images);
+      }
+      const recent = await this.db
+        .selectFrom('tasks')
+        .select((expression) => expression.fn.coalesce(expression.fn.sum<number>('image_count'), expression.lit(0)).as('images'))
+        .where('job_id', '=', jobId)
+        .where('finished_at_ms', '>=', sinceMs)
+        .where('status', '=', 'completed')
+        .executeTakeFirstOrThrow();
+      const errorRows = await this.db
+        .selectFrom('tasks')
+        .select(['last_error_code', 'last_error_message', 'status', (expression) => expression.fn.countAll<number>().as('count')])
+        .where('job_id', '=', jobId)
+        .where('last_error_code', 'is not', null)
+        .where('status', 'in', ['failed', 'blocked', 'queued'])
+        .groupBy(['last_error_code', 'last_error_message', 'status'])
+        .orderBy('count', 'desc')
+        .limit(maxErrors)
+        .execute();
+      return {
+        imagesByStatus,
+        imagesCompletedSince: Number(recent.images),
+        errors: errorRows.map((row) => ({
+          code: row.last_error_code ?? 'unknown',
+          message: row.last_error_message ?? '',
+          taskCount: Number(row.count),
+          status: row.status as Task['status'],
+        })),
+      };
     });
   }
 

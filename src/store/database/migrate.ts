@@ -6,12 +6,14 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { ImagefleetError } from '../../core/errors.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import * as initialMigration from './migrations/0001-initial.js';
+import * as statusIndexesMigration from './migrations/0002-status-indexes.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
 /** Every migration this version knows, by name. Add new ones at the end; never rename or edit one. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initialMigration,
+  '0002-status-indexes': statusIndexesMigration,
 });
 
 const migrationTableName = 'kysely_migration';
