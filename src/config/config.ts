@@ -5,6 +5,8 @@
  * two in sync).
  */
 import { z } from 'zod';
+import { isImagefleetError } from '../core/errors.js';
+import { defaultDownloadTemplate, downloadTemplateVariables, parseDownloadTemplate } from '../core/export-names.js';
 
 /** Log levels, most to least severe; `silent` logs nothing. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -57,6 +59,21 @@ export interface Config {
     /** How long engine events are kept, in ms. `IMAGEFLEET_EVENT_RETENTION_MS`, default 604800000 (7 days). */
     eventRetentionMs: number;
   };
+  /** Limits and defaults of the HTTP API (uploads, ZIP uploads, ZIP downloads). */
+  api: {
+    /** Largest single image upload, in bytes. `IMAGEFLEET_UPLOAD_MAX_BYTES`, default 52428800 (50 MiB). */
+    uploadMaxBytes: number;
+    /** Most pixels (width × height) an uploaded image may have; checked before decoding. `IMAGEFLEET_UPLOAD_MAX_PIXELS`, default 100000000. */
+    uploadMaxPixels: number;
+    /** Largest ZIP upload (the archive itself), in bytes. `IMAGEFLEET_ZIP_UPLOAD_MAX_BYTES`, default 1073741824 (1 GiB). */
+    zipUploadMaxBytes: number;
+    /** Most bytes all entries of one ZIP upload may expand to. `IMAGEFLEET_ZIP_MAX_EXPANDED_BYTES`, default 2147483648 (2 GiB). */
+    zipMaxExpandedBytes: number;
+    /** Most entries one ZIP upload may hold. `IMAGEFLEET_ZIP_MAX_ENTRIES`, default 10000. */
+    zipMaxEntries: number;
+    /** Path template of files inside ZIP downloads. `IMAGEFLEET_DOWNLOAD_TEMPLATE`, default `{prompt}/{index}_{seed}`. */
+    downloadTemplate: string;
+  };
   providers: {
     local: {
       /** Artificial delay per call of the offline provider, in ms (to rehearse slow providers). `IMAGEFLEET_LOCAL_LATENCY_MS`, default 0. */
@@ -71,8 +88,36 @@ export interface Config {
       baseUrl: string | undefined;
       /** `GEMINI_RPM` (default 10), `GEMINI_CONCURRENCY` (default 4), `GEMINI_COOLDOWN_MS` (default 0). */
       limits: ProviderLimits;
+      /** Longest wait for one online call (one attempt), in ms. `GEMINI_TIMEOUT_MS`, default 300000 (5 min: Pro at 4K is slow). */
+      timeoutMs: number;
+      /**
+       * Wire model id per friendly model name, overriding the built-in table (Google renames and
+       * retires ids). `GEMINI_MODEL_NANO_BANANA`, `GEMINI_MODEL_NANO_BANANA_PRO`, `GEMINI_MODEL_NANO_BANANA_2`; unset = built-in.
+       */
+      modelIds: GeminiModelIdOverrides;
+      batch: {
+        /**
+         * Limits of the batch lane, kept apart from the online ones: `maxConcurrency` = batch-lane tasks
+         * submitted or waiting at once across every process (`GEMINI_BATCH_CONCURRENCY`, default 1000);
+         * no RPM, no cool-down.
+         */
+        limits: ProviderLimits;
+        /** Most requests in one Batch API job. `GEMINI_BATCH_MAX_REQUESTS`, default 1000. */
+        maxRequestsPerBatch: number;
+        /** How long requests are gathered into one batch after the first arrives, in ms. `GEMINI_BATCH_GATHER_MS`, default 5000. */
+        gatherMs: number;
+        /** First wait between two status checks of a batch, in ms; it grows 1.5× per check up to 10×. `GEMINI_BATCH_POLL_MS`, default 30000. */
+        pollIntervalMs: number;
+      };
     };
   };
+}
+
+/** Wire model ids set in the environment, by friendly model name; a missing entry keeps the built-in id. */
+export interface GeminiModelIdOverrides {
+  'nano-banana'?: string | undefined;
+  'nano-banana-pro'?: string | undefined;
+  'nano-banana-2'?: string | undefined;
 }
 
 /**
@@ -124,6 +169,25 @@ function textVariable(options: { requirement: string; defaultValue: string }) {
     .optional()
     .transform((raw: RawValue): string => raw ?? options.defaultValue);
   return describe(schema, { requirement: options.requirement, defaultText: options.defaultValue, secret: false });
+}
+
+/** A ZIP download path template (see src/core/export-names.ts). */
+function downloadTemplateVariable() {
+  const requirement = `a path template of text and ${downloadTemplateVariables.map((name) => `{${name}}`).join(', ')}, folders separated by "/"`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string => {
+      if (raw === undefined) return defaultDownloadTemplate;
+      try {
+        parseDownloadTemplate(raw);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `${requirement} (${isImagefleetError(error) ? (error.issues[0]?.message ?? error.message) : String(error)})` });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: defaultDownloadTemplate, secret: false });
 }
 
 /** A secret that may be unset; when set it must have at least `minimumLength` characters. */
@@ -179,6 +243,24 @@ function hostVariable(options: { defaultValue: string }) {
   return describe(schema, { requirement, defaultText: options.defaultValue, secret: false });
 }
 
+/** A Gemini model id such as `gemini-3-pro-image` that may be unset (the built-in id applies). */
+function geminiModelIdVariable() {
+  const requirement = 'a Gemini model id such as gemini-3-pro-image (lowercase letters, digits, dots and dashes)';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string | undefined => {
+      if (raw === undefined) return undefined;
+      // Ids only: a "models/" prefix or a path would change the URL the SDK builds.
+      if (!/^[a-z0-9][a-z0-9.-]*$/.test(raw)) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: undefined, secret: false });
+}
+
 function logLevelVariable(options: { defaultValue: LogLevel }) {
   const requirement = `one of ${logLevels.join(', ')}`;
   const schema = z
@@ -199,6 +281,8 @@ function logLevelVariable(options: { defaultValue: LogLevel }) {
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
 const dayMs = 24 * hourMs;
+const mebibyte = 1024 * 1024;
+const gibibyte = 1024 * mebibyte;
 
 /**
  * Every environment variable imagefleet reads, keyed by its name. Each value parses the trimmed
@@ -221,6 +305,13 @@ export const environmentSchema = z.object({
   IMAGEFLEET_RETRY_MAX_MS: integerVariable({ minimum: 1, maximum: dayMs, defaultValue: 60_000 }),
   IMAGEFLEET_EVENT_RETENTION_MS: integerVariable({ minimum: minuteMs, maximum: 3650 * dayMs, defaultValue: 7 * dayMs }),
 
+  IMAGEFLEET_UPLOAD_MAX_BYTES: integerVariable({ minimum: 1024, maximum: 10 * gibibyte, defaultValue: 50 * mebibyte }),
+  IMAGEFLEET_UPLOAD_MAX_PIXELS: integerVariable({ minimum: 1_000_000, maximum: 268_402_689, defaultValue: 100_000_000 }),
+  IMAGEFLEET_ZIP_UPLOAD_MAX_BYTES: integerVariable({ minimum: 1024, maximum: 64 * gibibyte, defaultValue: gibibyte }),
+  IMAGEFLEET_ZIP_MAX_EXPANDED_BYTES: integerVariable({ minimum: 1024, maximum: 1024 * gibibyte, defaultValue: 2 * gibibyte }),
+  IMAGEFLEET_ZIP_MAX_ENTRIES: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 10_000 }),
+  IMAGEFLEET_DOWNLOAD_TEMPLATE: downloadTemplateVariable(),
+
   IMAGEFLEET_LOCAL_LATENCY_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 0 }),
   IMAGEFLEET_LOCAL_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),
   IMAGEFLEET_LOCAL_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
@@ -231,6 +322,14 @@ export const environmentSchema = z.object({
   GEMINI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 10 }),
   GEMINI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
   GEMINI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
+  GEMINI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: hourMs, defaultValue: 5 * minuteMs }),
+  GEMINI_MODEL_NANO_BANANA: geminiModelIdVariable(),
+  GEMINI_MODEL_NANO_BANANA_PRO: geminiModelIdVariable(),
+  GEMINI_MODEL_NANO_BANANA_2: geminiModelIdVariable(),
+  GEMINI_BATCH_CONCURRENCY: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 1000 }),
+  GEMINI_BATCH_MAX_REQUESTS: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 1000 }),
+  GEMINI_BATCH_GATHER_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 5000 }),
+  GEMINI_BATCH_POLL_MS: integerVariable({ minimum: 10, maximum: hourMs, defaultValue: 30_000 }),
 });
 
 /** The parsed, typed values of every variable (defaults applied). */

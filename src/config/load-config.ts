@@ -156,6 +156,14 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       retryMaxMs: values.IMAGEFLEET_RETRY_MAX_MS,
       eventRetentionMs: values.IMAGEFLEET_EVENT_RETENTION_MS,
     },
+    api: {
+      uploadMaxBytes: values.IMAGEFLEET_UPLOAD_MAX_BYTES,
+      uploadMaxPixels: values.IMAGEFLEET_UPLOAD_MAX_PIXELS,
+      zipUploadMaxBytes: values.IMAGEFLEET_ZIP_UPLOAD_MAX_BYTES,
+      zipMaxExpandedBytes: values.IMAGEFLEET_ZIP_MAX_EXPANDED_BYTES,
+      zipMaxEntries: values.IMAGEFLEET_ZIP_MAX_ENTRIES,
+      downloadTemplate: values.IMAGEFLEET_DOWNLOAD_TEMPLATE,
+    },
     providers: {
       local: {
         simulatedLatencyMs: values.IMAGEFLEET_LOCAL_LATENCY_MS,
@@ -172,6 +180,18 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
           requestsPerMinute: values.GEMINI_RPM,
           maxConcurrency: values.GEMINI_CONCURRENCY,
           cooldownMs: values.GEMINI_COOLDOWN_MS,
+        },
+        timeoutMs: values.GEMINI_TIMEOUT_MS,
+        modelIds: {
+          'nano-banana': values.GEMINI_MODEL_NANO_BANANA,
+          'nano-banana-pro': values.GEMINI_MODEL_NANO_BANANA_PRO,
+          'nano-banana-2': values.GEMINI_MODEL_NANO_BANANA_2,
+        },
+        batch: {
+          limits: { requestsPerMinute: 0, maxConcurrency: values.GEMINI_BATCH_CONCURRENCY, cooldownMs: 0 },
+          maxRequestsPerBatch: values.GEMINI_BATCH_MAX_REQUESTS,
+          gatherMs: values.GEMINI_BATCH_GATHER_MS,
+          pollIntervalMs: values.GEMINI_BATCH_POLL_MS,
         },
       },
     },

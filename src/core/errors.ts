@@ -34,6 +34,18 @@ export const errorCodes = [
   'provider_paused',
   /** A bug: something that should not happen. */
   'internal',
+  /** The request carries no valid credentials (HTTP API with a token configured). */
+  'unauthorized',
+  /** The request is understood but refused (e.g. a cross-origin browser request to a state-changing route). */
+  'forbidden',
+  /** The input is larger than a configured limit (bytes, entries, expanded size). */
+  'payload_too_large',
+  /** The input's type (judged by its bytes or its declared content type) is not one that is accepted. */
+  'unsupported_media_type',
+  /** The input is well-formed but cannot be processed (e.g. an image over the pixel limit, corrupt image data). */
+  'unprocessable',
+  /** Too many concurrent requests of one kind; try again later (`retryAfterMs` when known). */
+  'too_many_requests',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

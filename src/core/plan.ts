@@ -202,16 +202,18 @@ function studioRuns(spec: StudioJobSpec): PromptRun[] {
 }
 
 /**
- * Combos × prompts. Variables merge combo, then prompt (the prompt's win), then the built-ins
- * `combo` and `prompt_id`, which always mean what they say. A prompt's seed sequence runs on across
- * combos, like automatic mode's across references.
+ * Combos × prompts. Variables are the built-ins `combo` (the combo's id) and `prompt_id` (the
+ * prompt's id), then the combo's, then the prompt's (later ones win): a path pattern that captures
+ * `{combo}` itself (`Combos/{wardrobe}/{combo}/`) means that captured name wherever `{combo}` is
+ * used, while ids stay unique for the spec. A prompt's seed sequence runs on across combos, like
+ * automatic mode's across references.
  */
 function cliRuns(spec: CliJobSpec): PromptRun[] {
   const render = spec.promptTemplate === undefined ? undefined : compilePromptTemplate(spec.promptTemplate);
   const runs: PromptRun[] = [];
   spec.combos.forEach((combo, comboIndex) => {
     for (const prompt of spec.prompts) {
-      const variables = { ...combo.variables, ...prompt.variables, combo: combo.id, prompt_id: prompt.id };
+      const variables = { combo: combo.id, prompt_id: prompt.id, ...combo.variables, ...prompt.variables };
       runs.push({
         prompt: render ? render({ ...variables, prompt: prompt.text }) : prompt.text,
         promptId: prompt.id,

@@ -56,4 +56,6 @@ export interface Task extends PlannedTask {
   createdAtMs: number;
   updatedAtMs: number;
   finishedAtMs: number | undefined;
+  /** When the latest attempt was claimed, epoch ms; undefined until the first claim. */
+  startedAtMs?: number | undefined;
 }

@@ -4,9 +4,9 @@ import type { Job } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { EngineEventBus, type EngineEventListener } from './engine-events.js';
-import { buildLimitPolicies } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, JobControl, ProviderLimits, TaskQueue } from './ports.js';
-import { abortReasons, runClaimedTask, type TaskRunnerContext } from './task-runner.js';
+import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, JobControl, TaskQueue } from './ports.js';
+import { abortReasons, runClaimedTask, type RemotePhase, type TaskRunnerContext } from './task-runner.js';
 
 /** Engine tuning (see docs/configuration.md for the matching environment variables). */
 export interface EngineSettings {
@@ -14,8 +14,12 @@ export interface EngineSettings {
   workerId?: string | undefined;
   /** Lease length, ms. A dead worker's tasks come back after about this long. */
   leaseMs: number;
-  /** Provider calls in flight at once in this process. */
+  /** Provider calls in flight at once in this process. Tasks submitting to or waiting on a remote job (a Gemini batch) do not count. */
   maxInFlight: number;
+  /** Tasks submitting to or waiting on remote jobs at once in this process; default 10,000. Each provider's batch-lane concurrency bounds them first. */
+  maxRemoteWaits?: number | undefined;
+  /** Lease length of a task that only waits on a remote job, ms (renewed every third); default max(leaseMs, 5 min). */
+  remoteLeaseMs?: number | undefined;
   /** On stop, how long in-flight calls may run before they are aborted and released, ms. */
   shutdownGraceMs: number;
   /** Transient failures before a task fails. */
@@ -43,7 +47,7 @@ export interface EngineDependencies {
   assets: AssetRepository;
   blobs: BlobStore;
   providers: ProviderCatalog;
-  limitsFor: (providerId: string) => ProviderLimits;
+  limitsFor: LimitsLookup;
   clock: Clock;
   logger: Logger;
   /** Uniform [0, 1) source for backoff jitter; injectable for exact tests. */
@@ -54,7 +58,12 @@ interface InFlightTask {
   jobId: string;
   controller: AbortController;
   done: Promise<void>;
+  /** Set once the task submits to or polls a remote job: it then counts against `maxRemoteWaits`, not `maxInFlight`. */
+  remotePhase: RemotePhase | undefined;
 }
+
+const defaultMaxRemoteWaits = 10_000;
+const minimumRemoteLeaseMs = 5 * 60_000;
 
 /**
  * The durable engine (DESIGN §5): claims tasks from the shared queue under priorities, fairness
@@ -68,6 +77,8 @@ export class Engine {
   private readonly runnerContext: TaskRunnerContext;
   private running = false;
   private loop: Promise<void> | undefined;
+  /** Set while a graceful stop waits for in-flight calls. */
+  private stopping: { shortenGrace: (graceMs: number) => void; done: Promise<void> } | undefined;
   private wakeController = new AbortController();
   private lastRecoveryAtMs = Number.NEGATIVE_INFINITY;
 
@@ -92,7 +103,15 @@ export class Engine {
         random: dependencies.random ?? Math.random,
       },
       leaseMs: settings.leaseMs,
+      remoteLeaseMs: settings.remoteLeaseMs ?? Math.max(settings.leaseMs, minimumRemoteLeaseMs),
       appVersion: settings.appVersion,
+      onRemotePhase: (taskId, phase) => {
+        const entry = this.inFlight.get(taskId);
+        if (!entry || entry.remotePhase === phase) return;
+        entry.remotePhase = phase;
+        // A call slot just freed up.
+        this.wake();
+      },
     };
   }
 
@@ -102,6 +121,24 @@ export class Engine {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Tasks of this process submitting to or waiting on remote jobs (part of `inFlightCount`). */
+  get remoteWaitCount(): number {
+    let count = 0;
+    for (const entry of this.inFlight.values()) if (entry.remotePhase !== undefined) count += 1;
+    return count;
+  }
+
+  /** Tasks of this process holding a call slot (`maxInFlight`). */
+  private get callCount(): number {
+    return this.inFlight.size - this.remoteWaitCount;
+  }
+
+  /** New tasks this process may claim now: free call slots, within the room left for remote waits. */
+  private get claimableCount(): number {
+    const maxRemoteWaits = this.settings.maxRemoteWaits ?? defaultMaxRemoteWaits;
+    return Math.max(0, Math.min(this.settings.maxInFlight - this.callCount, maxRemoteWaits - this.remoteWaitCount));
   }
 
   subscribe(listener: EngineEventListener): () => void {
@@ -122,19 +159,41 @@ export class Engine {
 
   /**
    * Graceful stop: no new claims; in-flight calls get `graceMs` to finish; the rest are aborted
-   * and released (no attempt used), so another worker can pick them up at once.
+   * and released (no attempt used), so another worker can pick them up at once. Calling it again
+   * while it waits shortens the wait to the new `graceMs` (0 = abort in-flight calls now) and
+   * resolves when the first call does.
    */
   async stop(graceMs = this.settings.shutdownGraceMs): Promise<void> {
+    if (this.stopping) {
+      // A second stop while the first one waits (Ctrl-C twice) can only shorten the grace.
+      this.stopping.shortenGrace(graceMs);
+      return this.stopping.done;
+    }
     if (!this.running) return;
     this.running = false;
-    this.wake();
-    await this.loop;
-    const drained = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
     const graceOver = new AbortController();
-    await Promise.race([drained, this.dependencies.clock.sleep(graceMs, graceOver.signal)]);
-    graceOver.abort();
-    for (const entry of this.inFlight.values()) entry.controller.abort(abortReasons.shutdown);
-    await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+    const shortenGrace = (shorterMs: number): void => {
+      if (shorterMs <= 0) graceOver.abort();
+      else void this.dependencies.clock.sleep(shorterMs, graceOver.signal).then(() => graceOver.abort());
+    };
+    const done = (async () => {
+      this.wake();
+      await this.loop;
+      // A task only polling a remote job loses nothing by stopping now: its handle is saved and the
+      // next worker re-attaches. Tasks still submitting get the grace period to save theirs.
+      for (const entry of this.inFlight.values()) if (entry.remotePhase === 'polling') entry.controller.abort(abortReasons.shutdown);
+      const drained = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+      await Promise.race([drained, this.dependencies.clock.sleep(graceMs, graceOver.signal)]);
+      graceOver.abort();
+      for (const entry of this.inFlight.values()) entry.controller.abort(abortReasons.shutdown);
+      await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+    })();
+    this.stopping = { shortenGrace, done };
+    try {
+      await done;
+    } finally {
+      this.stopping = undefined;
+    }
   }
 
   async pauseJob(jobId: string, reason?: string): Promise<Job> {
@@ -168,7 +227,7 @@ export class Engine {
       let failed = false;
       try {
         await this.recoverIfDue();
-        while (this.running && this.inFlight.size < this.settings.maxInFlight) {
+        while (this.running && this.claimableCount > 0) {
           const claimed = await this.dependencies.queue.claimMany(
             {
               nowMs: clock.now(),
@@ -176,7 +235,7 @@ export class Engine {
               leaseMs: this.settings.leaseMs,
               providers: buildLimitPolicies(this.dependencies.providers.list(), this.dependencies.limitsFor),
             },
-            this.settings.maxInFlight - this.inFlight.size,
+            this.claimableCount,
           );
           for (const task of claimed) this.launch(task);
           if (claimed.length === 0) break;
@@ -193,7 +252,7 @@ export class Engine {
   private async idle(afterFailure: boolean): Promise<void> {
     const { clock } = this.dependencies;
     let waitMs = afterFailure ? Math.max(this.settings.idlePollMs, 1_000) : this.settings.idlePollMs;
-    if (!afterFailure && this.inFlight.size < this.settings.maxInFlight) {
+    if (!afterFailure && this.claimableCount > 0) {
       try {
         const nextAtMs = await this.dependencies.queue.nextAvailableAtMs(clock.now());
         if (nextAtMs !== undefined) waitMs = Math.max(0, Math.min(waitMs, nextAtMs - clock.now()));
@@ -208,7 +267,10 @@ export class Engine {
 
   private launch(claimed: ClaimedTask): void {
     const controller = new AbortController();
-    const done = runClaimedTask(claimed, controller, this.runnerContext)
+    // Registered before the runner starts: it may report its remote phase before its first await.
+    const entry: InFlightTask = { jobId: claimed.job.id, controller, done: Promise.resolve(), remotePhase: undefined };
+    this.inFlight.set(claimed.task.id, entry);
+    entry.done = runClaimedTask(claimed, controller, this.runnerContext)
       .catch((error: unknown) => {
         this.dependencies.logger.error({ taskId: claimed.task.id, error: toImagefleetError(error).message }, 'Task runner failed unexpectedly.');
       })
@@ -216,7 +278,6 @@ export class Engine {
         this.inFlight.delete(claimed.task.id);
         this.wake();
       });
-    this.inFlight.set(claimed.task.id, { jobId: claimed.job.id, controller, done });
   }
 
   private async recoverIfDue(): Promise<void> {

@@ -1,23 +1,51 @@
+import type { Lane } from '../core/job.js';
 import type { ImageProvider } from '../providers/contract.js';
 import type { ProviderLimitPolicy, ProviderLimits } from './ports.js';
 
-/** One policy per (provider, model) this process can run: the claimer's view of the limits. */
-export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFor: (providerId: string) => ProviderLimits): ProviderLimitPolicy[] {
+/** A provider's limits by id; `lane` asks for the limits of a model's `batch` lane (default online). */
+export type LimitsLookup = (providerId: string, lane?: Lane) => ProviderLimits;
+
+/**
+ * One policy per (provider, model) this process can run: the claimer's view of the limits. Models
+ * offering the `batch` lane get a second policy under their own key for batch-lane jobs.
+ */
+export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFor: LimitsLookup): ProviderLimitPolicy[] {
   return providers.flatMap((provider) => {
     const limits = limitsFor(provider.id);
     const credentialFingerprint = provider.credentialFingerprint();
-    return provider.models().map((model) => ({
-      providerKey: providerKeyOf(provider.id, model.modelId),
-      providerId: provider.id,
-      requestsPerMinute: limits.requestsPerMinute,
-      maxConcurrency: Math.max(1, limits.maxConcurrency),
-      cooldownMs: limits.cooldownMs,
-      credentialFingerprint,
-    }));
+    return provider.models().flatMap((model) => {
+      const providerKey = providerKeyOf(provider.id, model.modelId);
+      const online: ProviderLimitPolicy = {
+        providerKey,
+        providerId: provider.id,
+        requestsPerMinute: limits.requestsPerMinute,
+        maxConcurrency: Math.max(1, limits.maxConcurrency),
+        cooldownMs: limits.cooldownMs,
+        credentialFingerprint,
+      };
+      if (!model.lanes.includes('batch')) return [online];
+      const batchLimits = limitsFor(provider.id, 'batch');
+      const batch: ProviderLimitPolicy = {
+        providerKey: limitKeyOf(providerKey, 'batch'),
+        providerId: provider.id,
+        requestsPerMinute: batchLimits.requestsPerMinute,
+        maxConcurrency: Math.max(1, batchLimits.maxConcurrency),
+        cooldownMs: batchLimits.cooldownMs,
+        credentialFingerprint,
+        lane: 'batch',
+        jobProviderKey: providerKey,
+      };
+      return [online, batch];
+    });
   });
 }
 
 /** The unit of rate limits and concurrency: `provider:model`. */
 export function providerKeyOf(providerId: string, modelId: string): string {
   return `${providerId}:${modelId}`;
+}
+
+/** The key a lane's limits, holds and pauses live under: `provider:model` online, `provider:model@batch` for the batch lane. */
+export function limitKeyOf(providerKey: string, lane: Lane): string {
+  return lane === 'batch' ? `${providerKey}@batch` : providerKey;
 }

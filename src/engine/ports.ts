@@ -6,7 +6,7 @@
 import type { Asset } from '../core/asset.js';
 import type { Group } from '../core/group.js';
 import type { GeneratedImage } from '../core/image.js';
-import type { Job } from '../core/job.js';
+import type { Job, Lane } from '../core/job.js';
 import type { Task } from '../core/task.js';
 
 /** Time source. Tests use a manual clock to check backoff and lease timing. */
@@ -41,7 +41,18 @@ export interface ProviderLimitPolicy {
   cooldownMs: number;
   /** Current credential fingerprint; a pause for bad credentials lifts when it changes. */
   credentialFingerprint: string | undefined;
+  /**
+   * Lane of the jobs this policy limits; undefined = `online`. A `batch` policy has its own key
+   * (`provider:model@batch`), so batch-lane tasks waiting on a remote batch neither use the online
+   * concurrency and RPM nor are held by online rate limits.
+   */
+  lane?: Lane | undefined;
+  /** The jobs' `provider:model` when it differs from `providerKey` (lane policies). */
+  jobProviderKey?: string | undefined;
 }
+
+/** Outcome of asking to start one request outside a claim (see `TaskQueue.startRequest`). */
+export type RequestStart = { started: true } | { started: false; retryAtMs: number };
 
 export interface ClaimRequest {
   nowMs: number;
@@ -135,10 +146,23 @@ export interface TaskQueue {
   setBackTask(input: SetbackInput): Promise<TaskOutcome>;
   /** Fenced: give the task back untouched (shutdown, provider paused). No attempt is counted. */
   releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean>;
-  /** Saves a remote job handle before waiting on it (fenced). */
-  saveRemoteHandle(taskId: string, leaseToken: string, handle: string): Promise<boolean>;
+  /** Saves a remote job handle before waiting on it (fenced); `undefined` forgets it (the remote job ended without a result). */
+  saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean>;
+  /**
+   * Starts one request under `policy` for a task already running under another key (a batch-lane
+   * task retried online): checks pause, hold, concurrency and RPM exactly as a claim does and
+   * records the start; otherwise says when to ask again.
+   */
+  startRequest(policy: ProviderLimitPolicy, nowMs: number): Promise<RequestStart>;
   /** Requeues tasks whose lease expired; fails those that expired `maxLeaseExpirations` times. */
   recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult>;
+  /** Distinct lease owners (`host:pid:random`) of running tasks, with how many tasks each holds. */
+  leaseOwners(): Promise<Array<{ owner: string; taskCount: number }>>;
+  /**
+   * Takes back at once the running tasks leased by `owners` (processes known to be dead), exactly
+   * as if their leases had expired: requeued, counted toward `maxLeaseExpirations` (poison limit).
+   */
+  reclaimLeases(owners: string[], nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult>;
   /**
    * A 429: hold every request to this provider key until `untilMs` and halve its concurrency
    * (once per hold, so a burst of 429s from calls already in flight halves it only once).
@@ -158,6 +182,11 @@ export interface JobControl {
   cancelJob(jobId: string, nowMs: number): Promise<Job>;
   /** Requeues failed (not blocked, not completed) tasks with fresh attempts. Returns how many. */
   retryFailed(jobId: string, nowMs: number): Promise<number>;
+  /**
+   * Requeues the given failed or blocked tasks of the job with fresh attempts (an explicit retry,
+   * e.g. `imagefleet retry SESSION --job 0007`). Returns how many; other statuses are left alone.
+   */
+  retryTasks(jobId: string, taskIds: string[], nowMs: number): Promise<number>;
 }
 
 export interface NewJobInput {
@@ -188,6 +217,36 @@ export interface JobRepository {
   progressFigures(jobId: string, sinceMs: number, maxErrors: number): Promise<JobProgressFigures>;
   /** Keys among `keys` that already completed (in any job): re-running a plan skips them. */
   completedTaskKeys(keys: string[]): Promise<Set<string>>;
+  getTask(taskId: string): Promise<Task | undefined>;
+  /**
+   * Unfinished jobs in the order the claimer considers them: queued and processing jobs by priority,
+   * queue position, least recently served, age; then paused jobs in the same order. Each with its
+   * image counts per task status.
+   */
+  listQueue(): Promise<QueueEntry[]>;
+  /**
+   * Sets queue positions and priorities in one transaction. `not_found` for an unknown job,
+   * `conflict` for a job that already finished; nothing is written then.
+   */
+  updateQueuePlacement(updates: QueuePlacementUpdate[], nowMs: number): Promise<void>;
+  /** Tasks of the group's jobs (or one job of it) in the given statuses, with their job's provider and model, in job then plan order. */
+  listTasksInGroup(groupId: string, filter: { jobId?: string; statuses: Task['status'][] }): Promise<Array<{ task: Task; provider: string; model: string; jobName: string }>>;
+}
+
+/** One unfinished job as the queue shows it. */
+export interface QueueEntry {
+  job: Job;
+  /** 0 = not placed (takes turns); negative = moved ahead; positive = moved behind. */
+  queuePosition: number;
+  /** Images (not tasks) per task status. */
+  imagesByStatus: TaskStatusCounts;
+}
+
+/** A change to one job's place in the queue. */
+export interface QueuePlacementUpdate {
+  jobId: string;
+  queuePosition?: number | undefined;
+  priority?: Job['priority'] | undefined;
 }
 
 export interface AssetRepository {
@@ -201,13 +260,72 @@ export interface GroupRepository {
   getGroup(groupId: string): Promise<Group | undefined>;
   /** The `Default` group, created on first use. */
   getOrCreateDefault(): Promise<Group>;
+  /** The group with this name, ignoring letter case. */
+  findGroupByName(name: string): Promise<Group | undefined>;
+  /** `conflict` when the name is taken in any letter case. */
+  createGroup(name: string): Promise<Group>;
+  renameGroup(groupId: string, name: string): Promise<Group>;
+  /** Every group with its job and image counts, by name. */
+  listGroupSummaries(): Promise<GroupSummary[]>;
+  getGroupSummary(groupId: string): Promise<GroupSummary | undefined>;
+  /**
+   * Deletes a group. Without `disposal` only an empty group (`conflict` otherwise); `move` moves its
+   * jobs and images to another group first; `delete` deletes its jobs, tasks and images (`conflict`
+   * while one of its jobs is unfinished). One transaction; files are the caller's to remove.
+   */
+  deleteGroup(groupId: string, disposal?: GroupDisposal): Promise<GroupDeletion>;
+}
+
+export interface GroupSummary extends Group {
+  jobCount: number;
+  imageCount: number;
+}
+
+export type GroupDisposal = { kind: 'move'; targetGroupId: string } | { kind: 'delete' };
+
+export interface GroupDeletion {
+  movedJobs: number;
+  movedImages: number;
+  /** Jobs deleted with their tasks and images; their output files are to be removed. */
+  deletedJobIds: string[];
+  deletedImages: number;
 }
 
 export interface ImageRepository {
-  listImages(filter: { jobId?: string; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]>;
+  listImages(filter: { jobId?: string; taskId?: string; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]>;
   getImage(imageId: string): Promise<GeneratedImage | undefined>;
   setFavorite(imageId: string, favorite: boolean): Promise<GeneratedImage>;
+  /** Sets or clears the discarded mark (hidden from feeds, restorable); `not_found` when there is no such image. */
+  setDiscarded(imageId: string, discarded: boolean): Promise<GeneratedImage>;
+  /** One page of a job's images in completion order (created, id), after `after`, with their task's reference ids. */
+  listResults(query: ResultsQuery): Promise<ResultImage[]>;
+  /** The images of a group (narrowed by job, ids, favourites), with their job's name, provider and model, in job then plan order. */
+  listForExport(filter: ExportFilter): Promise<ExportImage[]>;
 }
+
+export interface ResultsQuery {
+  jobId: string;
+  /** Case-insensitive substring of the prompt. */
+  promptContains?: string | undefined;
+  promptId?: string | undefined;
+  favorite?: boolean | undefined;
+  /** undefined = both. */
+  discarded?: boolean | undefined;
+  /** Keyset cursor: the last image of the previous page. */
+  after?: { createdAtMs: number; id: string } | undefined;
+  limit: number;
+}
+
+export type ResultImage = GeneratedImage & { referenceAssetIds: string[] };
+
+export interface ExportFilter {
+  groupId: string;
+  jobId?: string | undefined;
+  imageIds?: string[] | undefined;
+  favoritesOnly?: boolean | undefined;
+}
+
+export type ExportImage = GeneratedImage & { provider: string; model: string; jobName: string };
 
 /** Durable engine events; SSE and other processes tail them by id. */
 export interface StoredEvent {
@@ -224,6 +342,8 @@ export interface EventLog {
   readEvents(afterId: number, filter: { jobId?: string; limit?: number }): Promise<StoredEvent[]>;
   /** Deletes events older than `beforeMs`. */
   pruneEvents(beforeMs: number): Promise<number>;
+  /** Id of the newest event, 0 when there is none. */
+  lastEventId(): Promise<number>;
 }
 
 /** Blob storage for reference images and outputs. Writes are atomic: temp file, fsync, rename. */
@@ -238,4 +358,6 @@ export interface BlobStore {
   read(key: string): Promise<Uint8Array>;
   /** Absolute path for streaming (ZIP, HTTP); the key must have come from this store. */
   pathOf(key: string): string;
+  /** Removes every output and thumbnail of a job (after its rows were deleted). Idempotent. */
+  deleteJobFiles(jobId: string): Promise<void>;
 }

@@ -5,14 +5,15 @@ import { parseJobSpec, type JobSpec } from '../core/job-spec.js';
 import { plan, type Plan } from '../core/plan.js';
 import { findModel } from '../providers/contract.js';
 import type { ProviderCatalog } from './engine.js';
-import type { AssetRepository, Clock, GroupRepository, JobRepository, ProviderLimits } from './ports.js';
+import type { LimitsLookup } from './limit-policies.js';
+import type { AssetRepository, Clock, GroupRepository, JobRepository } from './ports.js';
 
 export interface SubmitJobDependencies {
   jobs: JobRepository;
   assets: AssetRepository;
   groups: GroupRepository;
   providers: ProviderCatalog;
-  limitsFor: (providerId: string) => ProviderLimits;
+  limitsFor: LimitsLookup;
   clock: Clock;
   random: () => number;
 }
@@ -22,6 +23,14 @@ export interface SubmitJobOptions {
   dryRun?: boolean;
   /** Leave out tasks whose key already completed in any job (resume, re-run of a CLI plan). */
   skipCompletedKeys?: boolean;
+  /** Makes every task key new ("regenerate", DESIGN §4); the same salt gives the same keys again. */
+  salt?: string;
+  /**
+   * Dry runs only: plan against these asset hashes (by asset id) instead of stored assets, so a
+   * preview (the CLI's plan summary, `--dry-run`) needs no upload. Task keys then differ from the
+   * real ones, so `skipCompletedKeys` finds nothing to skip.
+   */
+  provisionalAssetSha256ById?: ReadonlyMap<string, string>;
 }
 
 export interface SubmitJobResult {
@@ -39,13 +48,17 @@ export interface SubmitJobResult {
  * one transaction. Bad input fails with `invalid_input` naming the field, and nothing is written.
  */
 export async function submitJob(input: unknown, dependencies: SubmitJobDependencies, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
-  const spec = parseJobSpec(input);
-  const provider = resolve('provider', () => dependencies.providers.get(spec.provider));
-  const capabilities = resolve('model', () => findModel(provider, spec.model));
+  const parsed = parseJobSpec(input);
+  const provider = resolve('provider', () => dependencies.providers.get(parsed.provider));
+  const capabilities = resolve('model', () => findModel(provider, parsed.model));
+  // A model named by an alias (a wire id, a retired preview id) is stored and planned under its
+  // own id, so its limits, pauses and task keys are the same whichever name a spec used.
+  const spec: JobSpec = { ...parsed, model: capabilities.modelId };
 
+  const provisional = options.dryRun ? options.provisionalAssetSha256ById : undefined;
   const assetIds = [...new Set(referencedAssetIds(spec))];
-  const assets = await dependencies.assets.getAssets(assetIds);
-  const assetSha256ById = new Map(assets.map((asset) => [asset.id, asset.sha256]));
+  const assets = provisional ? [] : await dependencies.assets.getAssets(assetIds);
+  const assetSha256ById = provisional ? new Map(provisional) : new Map(assets.map((asset) => [asset.id, asset.sha256]));
 
   let groupId: string;
   if (spec.groupId !== undefined) {
@@ -56,13 +69,14 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
     groupId = options.dryRun ? '' : (await dependencies.groups.getOrCreateDefault()).id;
   }
 
-  const limits = dependencies.limitsFor(provider.id);
+  const limits = dependencies.limitsFor(provider.id, spec.lane);
   const jobPlan = plan(spec, {
     capabilities,
     assetSha256ById,
     requestsPerMinute: limits.requestsPerMinute,
     maxConcurrency: limits.maxConcurrency,
     random: dependencies.random,
+    salt: options.salt,
   });
 
   let tasks = jobPlan.tasks;

@@ -1,12 +1,13 @@
 import { ImagefleetError, isImagefleetError, toImagefleetError } from '../core/errors.js';
+import type { Lane } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { addPngTextChunks } from '../core/png-text-chunks.js';
 import { buildProvenance } from '../core/provenance.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import { classifyFailure, type RetryPolicy } from './classify-failure.js';
 import type { EngineEventBus } from './engine-events.js';
-import { providerKeyOf } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, ProviderLimits, TaskQueue } from './ports.js';
+import { buildLimitPolicies, limitKeyOf, providerKeyOf, type LimitsLookup } from './limit-policies.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, TaskQueue } from './ports.js';
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
 export const abortReasons = {
@@ -18,6 +19,16 @@ export const abortReasons = {
   leaseLost: 'lease-lost',
 } as const;
 
+/**
+ * Remote handle of a batch-lane task whose remote request failed and whose job asked for online
+ * retries: the next attempt calls `generate` under the online limits instead of submitting again.
+ * Stored like any handle, so the choice survives a restart.
+ */
+export const runOnlineHandle = 'imagefleet:run-online';
+
+/** Where a task stands in a remote (submit/poll) call; the engine counts such tasks apart from calls in flight. */
+export type RemotePhase = 'submitting' | 'polling';
+
 export interface TaskRunnerContext {
   queue: TaskQueue;
   assets: AssetRepository;
@@ -26,14 +37,28 @@ export interface TaskRunnerContext {
   logger: Logger;
   events: EngineEventBus;
   getProvider: (providerId: string) => ImageProvider;
-  limitsFor: (providerId: string) => ProviderLimits;
+  limitsFor: LimitsLookup;
   retryPolicy: RetryPolicy;
   leaseMs: number;
+  /** Lease length while a task only waits on a remote job (renewed less often than `leaseMs`). */
+  remoteLeaseMs: number;
   appVersion: string;
+  /** Told when a task starts submitting to, then polling, a remote job (it then leaves the call slots). */
+  onRemotePhase?: ((taskId: string, phase: RemotePhase) => void) | undefined;
 }
 
 const remotePollInitialMs = 1_000;
 const remotePollMaxMs = 10_000;
+
+/** What one attempt touched, for the failure path: the limit key it ran under and the remote handle it holds. */
+interface AttemptState {
+  /** Key of the limits this attempt counts against (`provider:model`, or `…@batch` for batch-lane calls). */
+  limitKey: string;
+  /** The task's remote handle as of now (saved, replaced or forgotten during this attempt). */
+  remoteHandle: string | undefined;
+  /** Lease length the heartbeat renews with; longer once the task only waits on a remote job. */
+  leaseMs: number;
+}
 
 /**
  * Runs one claimed task to an outcome the queue records: completed (fenced), retried, ended, or
@@ -42,22 +67,23 @@ const remotePollMaxMs = 10_000;
  */
 export async function runClaimedTask(claimed: ClaimedTask, controller: AbortController, context: TaskRunnerContext): Promise<void> {
   const { task, job, leaseToken } = claimed;
-  const providerKey = providerKeyOf(job.provider, job.model);
+  const attempt: AttemptState = { limitKey: providerKeyOf(job.provider, job.model), remoteHandle: task.remoteHandle, leaseMs: context.leaseMs };
   const heartbeatStop = new AbortController();
-  const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, context);
+  const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, attempt, context);
   context.events.emit({ type: 'task.started', jobId: job.id, taskId: task.id, attempt: task.attempts + 1 });
 
   try {
     const provider = context.getProvider(job.provider);
     const model = findModel(provider, job.model);
-    const request = await buildRequest(claimed, model, controller.signal, context);
-    const result = await callProvider(provider, request, claimed, context);
+    if (job.lane === 'batch' && model.lanes.includes('batch')) attempt.limitKey = limitKeyOf(attempt.limitKey, 'batch');
+    const result = await callProvider(provider, model, claimed, controller.signal, attempt, context);
+    if (result === deferred) return;
     if (result.images.length === 0) throw providerError('transient', 'The provider replied without an image.');
     controller.signal.throwIfAborted();
 
     const images = await writeOutputs(claimed, provider, result, context);
     const costUsd = result.costUsd ?? (model.pricePerImageUsd[job.settings.size]?.[job.lane] ?? 0) * result.images.length;
-    const limits = context.limitsFor(job.provider);
+    const limits = context.limitsFor(job.provider, laneOfLimitKey(attempt.limitKey));
     const outcome = await context.queue.completeTask({
       taskId: task.id,
       leaseToken,
@@ -65,7 +91,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
       images,
       costUsd,
       warnings: result.warnings,
-      providerKey,
+      providerKey: attempt.limitKey,
       maxConcurrency: limits.maxConcurrency,
     });
     if (!outcome.accepted) {
@@ -77,7 +103,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
       context.events.emit({ type: 'job.finished', jobId: job.id, status: outcome.finishedJob.status, reason: outcome.finishedJob.statusReason });
     }
   } catch (thrown) {
-    await handleFailure(claimed, controller, thrown, context);
+    await handleFailure(claimed, controller, thrown, attempt, context);
   } finally {
     heartbeatStop.abort();
     await heartbeat;
@@ -96,6 +122,7 @@ async function buildRequest(claimed: ClaimedTask, model: ModelCapabilities, sign
   };
   return {
     modelId: model.modelId,
+    taskKey: task.key,
     prompt: task.prompt,
     references: await Promise.all(task.referenceAssetIds.map(load)),
     mask: task.maskAssetId ? await load(task.maskAssetId) : undefined,
@@ -112,30 +139,98 @@ async function buildRequest(claimed: ClaimedTask, model: ModelCapabilities, sign
   };
 }
 
+/** Returned instead of a result when the attempt was put back without running (waiting for an online slot). */
+const deferred = Symbol('deferred');
+
 /**
  * Synchronous providers are called once. Asynchronous ones (remote job ids) save the handle
  * before waiting, so a restarted worker re-attaches to the same remote job instead of paying again.
+ * A remote job that ends without a result makes the handle go (or become `runOnlineHandle`), so the
+ * retry submits afresh instead of polling a dead job.
  */
-async function callProvider(provider: ImageProvider, request: GenerateRequest, claimed: ClaimedTask, context: TaskRunnerContext): Promise<GenerateResult> {
-  if (!provider.submit || !provider.poll) return provider.generate(request);
-  let handle = claimed.task.remoteHandle;
+async function callProvider(
+  provider: ImageProvider,
+  model: ModelCapabilities,
+  claimed: ClaimedTask,
+  signal: AbortSignal,
+  attempt: AttemptState,
+  context: TaskRunnerContext,
+): Promise<GenerateResult | typeof deferred> {
+  const { task, job, leaseToken } = claimed;
+  const remoteLanes = provider.remoteLanes ?? [job.lane];
+  if (!provider.submit || !provider.poll || !remoteLanes.includes(job.lane)) {
+    return provider.generate(await buildRequest(claimed, model, signal, context));
+  }
+  if (attempt.remoteHandle === runOnlineHandle) return callOnlineInstead(provider, model, claimed, signal, attempt, context);
+
+  let handle = attempt.remoteHandle;
   if (handle === undefined) {
-    handle = await provider.submit(request);
-    const saved = await context.queue.saveRemoteHandle(claimed.task.id, claimed.leaseToken, handle);
+    context.onRemotePhase?.(task.id, 'submitting');
+    // The request (with its reference bytes) lives only inside this call, so waiting tasks hold no image data.
+    handle = await provider.submit(await buildRequest(claimed, model, signal, context));
+    const saved = await context.queue.saveRemoteHandle(task.id, leaseToken, handle);
     if (!saved) {
       await provider.cancel?.(handle).catch(() => undefined);
       throw new ImagefleetError('canceled', 'Lease lost while submitting; the remote job was canceled.');
     }
+    attempt.remoteHandle = handle;
   }
+  context.onRemotePhase?.(task.id, 'polling');
+  attempt.leaseMs = Math.max(context.leaseMs, context.remoteLeaseMs);
   let delayMs = remotePollInitialMs;
   for (;;) {
-    request.signal.throwIfAborted();
-    const state = await provider.poll(handle, request.signal);
+    signal.throwIfAborted();
+    const state = await provider.poll(handle, signal);
     if (state.state === 'done') return state.result;
-    if (state.progress !== undefined) request.onProgress?.(state.progress);
-    await context.clock.sleep(delayMs, request.signal);
+    if (state.state === 'failed') {
+      const next = state.resubmitOnline ? runOnlineHandle : undefined;
+      if (await context.queue.saveRemoteHandle(task.id, leaseToken, next)) attempt.remoteHandle = next;
+      throw state.error;
+    }
+    if (state.progress !== undefined) context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction: state.progress });
+    await context.clock.sleep(delayMs, signal);
     delayMs = Math.min(remotePollMaxMs, delayMs * 2);
   }
+}
+
+/**
+ * A batch-lane task retried online: it runs under the online limits of its model (pause, hold,
+ * RPM, concurrency), started through the queue exactly as a claim would, or waits without using
+ * an attempt until they allow it.
+ */
+async function callOnlineInstead(
+  provider: ImageProvider,
+  model: ModelCapabilities,
+  claimed: ClaimedTask,
+  signal: AbortSignal,
+  attempt: AttemptState,
+  context: TaskRunnerContext,
+): Promise<GenerateResult | typeof deferred> {
+  const { task, job, leaseToken } = claimed;
+  const onlineKey = providerKeyOf(job.provider, model.modelId);
+  const policy = buildLimitPolicies([provider], context.limitsFor).find((candidate) => candidate.providerKey === onlineKey);
+  if (policy) {
+    const nowMs = context.clock.now();
+    const start = await context.queue.startRequest(policy, nowMs);
+    if (!start.started) {
+      const message = 'Waiting for an online request slot: this batch request failed and the job retries failed batch requests online.';
+      await context.queue.setBackTask({
+        taskId: task.id,
+        leaseToken,
+        nowMs,
+        setback: { kind: 'retry', availableAtMs: start.retryAtMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message },
+      });
+      context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: 'provider_rate_limited', message, availableAtMs: start.retryAtMs });
+      return deferred;
+    }
+  }
+  attempt.limitKey = onlineKey;
+  return provider.generate(await buildRequest(claimed, model, signal, context));
+}
+
+/** The lane a limit key belongs to. */
+function laneOfLimitKey(limitKey: string): Lane {
+  return limitKey.endsWith('@batch') ? 'batch' : 'online';
 }
 
 async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, result: GenerateResult, context: TaskRunnerContext): Promise<NewImageRecord[]> {
@@ -180,15 +275,15 @@ async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, resul
   return records;
 }
 
-async function handleFailure(claimed: ClaimedTask, controller: AbortController, thrown: unknown, context: TaskRunnerContext): Promise<void> {
+async function handleFailure(claimed: ClaimedTask, controller: AbortController, thrown: unknown, attempt: AttemptState, context: TaskRunnerContext): Promise<void> {
   const { task, job, leaseToken } = claimed;
   const nowMs = context.clock.now();
   if (controller.signal.aborted) {
     const reason: unknown = controller.signal.reason;
-    if (task.remoteHandle !== undefined || reason === abortReasons.canceled) {
-      const provider = safeProvider(job.provider, context);
-      const handle = task.remoteHandle;
-      if (handle !== undefined && reason !== abortReasons.shutdown) await provider?.cancel?.(handle).catch(() => undefined);
+    // The handle as of now, so a remote job submitted during this attempt is canceled too.
+    const handle = attempt.remoteHandle;
+    if (handle !== undefined && handle !== runOnlineHandle && reason !== abortReasons.shutdown) {
+      await safeProvider(job.provider, context)?.cancel?.(handle).catch(() => undefined);
     }
     if (reason === abortReasons.shutdown) await context.queue.releaseTask(task.id, leaseToken, nowMs).catch((error: unknown) => logWriteFailure(error, claimed, context));
     return;
@@ -197,7 +292,7 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
   const error = toImagefleetError(thrown);
   if (!isImagefleetError(thrown)) context.logger.warn({ taskId: task.id, jobId: job.id, error: error.message }, 'Unexpected error from the provider call; treated as transient.');
   const decision = classifyFailure(error, task.attempts, nowMs, context.retryPolicy);
-  const providerKey = providerKeyOf(job.provider, job.model);
+  const providerKey = attempt.limitKey;
   try {
     if (decision.action === 'pause-provider') {
       const provider = safeProvider(job.provider, context);
@@ -216,7 +311,12 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
       return;
     }
     if (decision.rateLimitUntilMs !== undefined) {
-      await context.queue.recordRateLimited({ providerKey, nowMs, untilMs: decision.rateLimitUntilMs, maxConcurrency: context.limitsFor(job.provider).maxConcurrency });
+      await context.queue.recordRateLimited({
+        providerKey,
+        nowMs,
+        untilMs: decision.rateLimitUntilMs,
+        maxConcurrency: context.limitsFor(job.provider, laneOfLimitKey(providerKey)).maxConcurrency,
+      });
       context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: decision.rateLimitUntilMs });
     }
     const outcome = await context.queue.setBackTask({ taskId: task.id, leaseToken, nowMs, setback: decision.setback });
@@ -251,14 +351,16 @@ function logWriteFailure(error: unknown, claimed: ClaimedTask, context: TaskRunn
   );
 }
 
-/** Renews the lease every third of its length; aborts the call when the lease is gone. */
-async function keepLeaseAlive(claimed: ClaimedTask, controller: AbortController, stop: AbortSignal, context: TaskRunnerContext): Promise<void> {
-  const intervalMs = Math.max(100, Math.floor(context.leaseMs / 3));
+/**
+ * Renews the lease every third of its length; aborts the call when the lease is gone. The length
+ * is read each time: it grows once the task only waits on a remote job.
+ */
+async function keepLeaseAlive(claimed: ClaimedTask, controller: AbortController, stop: AbortSignal, attempt: AttemptState, context: TaskRunnerContext): Promise<void> {
   while (!stop.aborted) {
-    await context.clock.sleep(intervalMs, stop);
+    await context.clock.sleep(Math.max(100, Math.floor(attempt.leaseMs / 3)), stop);
     if (stop.aborted) return;
     try {
-      const held = await context.queue.renewLease(claimed.task.id, claimed.leaseToken, context.clock.now(), context.leaseMs);
+      const held = await context.queue.renewLease(claimed.task.id, claimed.leaseToken, context.clock.now(), attempt.leaseMs);
       if (!held) {
         if (!controller.signal.aborted) controller.abort(abortReasons.leaseLost);
         return;

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, access, constants } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
+import type { Lane } from '../core/job.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { Engine } from '../engine/engine.js';
 import type { Clock, ProviderLimits } from '../engine/ports.js';
 import { getJobStatus, type JobStatusReport } from '../engine/job-status.js';
+import { reclaimDeadLeases, type ReclaimDeadLeasesResult } from '../engine/reclaim-dead-leases.js';
+import { upgradeJob, type UpgradeJobInput, type UpgradeJobResult } from '../engine/upgrade-job.js';
+import { isLeaseOwnerGone } from '../core/lease-owner.js';
 import { submitJob, type SubmitJobOptions, type SubmitJobResult } from '../engine/submit-job.js';
 import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
+import { createGeminiProvider } from '../providers/gemini/gemini-provider.js';
 import { createLocalProvider } from '../providers/local/local-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
@@ -28,8 +34,17 @@ export interface Fleet extends FleetLifecycle {
   submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
   /** Stores a reference image (deduped by content). */
   importAsset(bytes: Uint8Array, originalName: string): Promise<Asset>;
+  /** Stores the reference image in a file (an upload streamed to disk); `created` false when the same stored bytes existed. */
+  importAssetFile(filePath: string, originalName: string): Promise<{ asset: Asset; created: boolean }>;
   /** Counts (in images), progress, rate, ETA, cost and current errors of a job. */
   jobStatus(jobId: string): Promise<JobStatusReport>;
+  /** Re-generates a job's completed images at a larger size, as a new job (the CLI's `upgrade`). */
+  upgradeJob(input: UpgradeJobInput, options?: { dryRun?: boolean }): Promise<UpgradeJobResult>;
+  /**
+   * Takes back at once the tasks leased by processes of this machine that no longer exist (a CLI
+   * killed with kill -9), instead of waiting for their leases to expire. Counts as a worker death.
+   */
+  reclaimDeadLeases(): Promise<ReclaimDeadLeasesResult>;
 }
 
 export interface CreateFleetOptions {
@@ -57,11 +72,24 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const blobs = new FileBlobStore(config.blobsDir);
   const providers = new ProviderRegistry();
   providers.register(createLocalProvider({ simulatedLatencyMs: config.providers.local.simulatedLatencyMs }));
+  const gemini = config.providers.gemini;
+  if (gemini.apiKey !== undefined) {
+    providers.register(
+      createGeminiProvider({
+        apiKey: gemini.apiKey,
+        baseUrl: gemini.baseUrl,
+        timeoutMs: gemini.timeoutMs,
+        modelIds: gemini.modelIds,
+        batch: { ...gemini.batch, workDirectory: path.join(config.dataDir, 'tmp', 'gemini-batches') },
+        logger,
+      }),
+    );
+  }
   for (const provider of options.extraProviders ?? []) providers.register(provider);
 
-  const limitsFor = (providerId: string): ProviderLimits => {
+  const limitsFor = (providerId: string, lane?: Lane): ProviderLimits => {
     if (providerId === 'local') return config.providers.local.limits;
-    if (providerId === 'gemini') return config.providers.gemini.limits;
+    if (providerId === 'gemini') return lane === 'batch' ? config.providers.gemini.batch.limits : config.providers.gemini.limits;
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(
@@ -69,7 +97,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     // host:pid identifies the lease holder, so a tool on the same machine can tell a dead holder from a live one.
     { ...config.engine, appVersion: appVersion(), workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
   );
-  const importer = new AssetImporter(store.assets, blobs, () => clock.now());
+  const importer = new AssetImporter(store.assets, blobs, () => clock.now(), { maxPixels: config.api.uploadMaxPixels });
   const startedAtMs = clock.now();
   let stopped: Promise<void> | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -109,7 +137,25 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       return result;
     },
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
+    importAssetFile: (filePath, originalName) => importer.importAssetFile(filePath, originalName),
     jobStatus: (jobId) => getJobStatus(jobId, { jobs: store.jobs, clock }),
+    async upgradeJob(input, upgradeOptions) {
+      const result = await upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock }, upgradeOptions);
+      if (result.job) engine.wake();
+      return result;
+    },
+    async reclaimDeadLeases() {
+      const host = hostname();
+      const result = await reclaimDeadLeases(
+        { queue: store.queue, clock },
+        { isOwnerGone: (owner) => isLeaseOwnerGone(owner, host, isProcessAlive), maxLeaseExpirations: config.engine.maxLeaseExpirations },
+      );
+      if (result.requeued + result.poisoned > 0) {
+        logger.warn({ ...result, workerId: engine.workerId }, 'Took back tasks held by processes of this machine that no longer exist.');
+        engine.wake();
+      }
+      return result;
+    },
     async health(): Promise<HealthReport> {
       let database: HealthReport['database'] = 'ok';
       let states: Awaited<ReturnType<typeof store.queue.providerStates>> = [];
@@ -138,6 +184,17 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     },
   };
   return fleet;
+}
+
+/** Whether a process with this pid exists on this machine (EPERM: it exists but is another user's). */
+function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Creates the data directory if needed and checks it is writable, with one clear sentence if not. */

@@ -16,8 +16,13 @@ export type PriceTable = Partial<Record<ImageSize, Partial<Record<Lane, number>>
 
 /** What a model can do. The UI shows only these controls; the planner validates against them. */
 export interface ModelCapabilities {
-  /** Model id as sent to the provider. */
+  /** Model id as jobs name it (the provider may map it to another id on the wire). */
   modelId: string;
+  /**
+   * Other ids jobs may use for this model (the provider's wire ids, retired preview ids). A job
+   * naming an alias is stored and run under `modelId`, so limits and task keys do not split.
+   */
+  aliases?: readonly string[] | undefined;
   /** Human name, e.g. "Nano Banana Pro". */
   displayName: string;
   /** One-line description shown in pickers. */
@@ -60,6 +65,11 @@ export interface ProviderImageInput {
 export interface GenerateRequest {
   /** Model id from the provider's capabilities. */
   modelId: string;
+  /**
+   * Stable identity of the planned call (the task key). Asynchronous providers key their remote
+   * requests by it (e.g. a Gemini batch line), so results map back to tasks. Unset outside the engine.
+   */
+  taskKey?: string | undefined;
   prompt: string;
   references: ProviderImageInput[];
   /** Inpainting mask: white = change, black = keep. Same size as the first reference. */
@@ -104,7 +114,13 @@ export interface GenerateResult {
 /** A remote job's state, for providers that run asynchronously (RunPod, Gemini batch). */
 export type RemotePollResult =
   | { state: 'pending'; progress?: number | undefined }
-  | { state: 'done'; result: GenerateResult };
+  | { state: 'done'; result: GenerateResult }
+  /**
+   * The remote job ended without a result for this handle (expired, failed, or this request's line
+   * failed). The engine forgets the handle and classifies `error`; a retry submits afresh — online
+   * when `resubmitOnline` says so (the job asked for it), else in a new remote job.
+   */
+  | { state: 'failed'; error: ImagefleetError; resubmitOnline?: boolean | undefined };
 
 export interface ImageProvider {
   /** Registry id: `local`, `gemini`, `sdwebui`, `comfyui`, `runpod`. */
@@ -123,6 +139,11 @@ export interface ImageProvider {
    * `providerError`); anything else thrown is treated as transient.
    */
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * Lanes whose calls go through `submit` / `poll` instead of `generate` (e.g. Gemini: `batch`
+   * only). Default: every lane, when `submit` and `poll` exist.
+   */
+  readonly remoteLanes?: readonly Lane[] | undefined;
   /** Asynchronous providers: start the call and return a handle the engine persists before waiting. */
   submit?(request: GenerateRequest): Promise<string>;
   /** Asynchronous providers: check a handle saved earlier (also after a restart). */
@@ -142,12 +163,14 @@ export function providerError(
   return new ImagefleetError(`provider_${kind}`, message, options);
 }
 
-/** Finds a model's capabilities or fails with the list of known ids. */
+/** Finds a model's capabilities by its id or one of its aliases, or fails with the list of known ids. */
 export function findModel(provider: ImageProvider, modelId: string): ModelCapabilities {
   const models = provider.models();
-  const model = models.find((candidate) => candidate.modelId === modelId);
+  const model = models.find((candidate) => candidate.modelId === modelId) ?? models.find((candidate) => candidate.aliases?.includes(modelId));
   if (model) return model;
-  const known = models.map((candidate) => candidate.modelId).join(', ');
+  const known = models
+    .map((candidate) => (candidate.aliases && candidate.aliases.length > 0 ? `${candidate.modelId} (also ${candidate.aliases.join(', ')})` : candidate.modelId))
+    .join(', ');
   throw new ImagefleetError('invalid_input', `Unknown model "${modelId}" for provider "${provider.id}". Known models: ${known}.`, {
     issues: [{ path: 'model', message: `unknown model; use one of: ${known}` }],
   });

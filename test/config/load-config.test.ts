@@ -36,9 +36,24 @@ describe('loadConfig defaults', () => {
         retryMaxMs: 60_000,
         eventRetentionMs: 604_800_000,
       },
+      api: {
+        uploadMaxBytes: 52_428_800,
+        uploadMaxPixels: 100_000_000,
+        zipUploadMaxBytes: 1_073_741_824,
+        zipMaxExpandedBytes: 2_147_483_648,
+        zipMaxEntries: 10_000,
+        downloadTemplate: '{prompt}/{index}_{seed}',
+      },
       providers: {
         local: { simulatedLatencyMs: 0, limits: { requestsPerMinute: 0, maxConcurrency: 4, cooldownMs: 0 } },
-        gemini: { apiKey: undefined, baseUrl: undefined, limits: { requestsPerMinute: 10, maxConcurrency: 4, cooldownMs: 0 } },
+        gemini: {
+          apiKey: undefined,
+          baseUrl: undefined,
+          limits: { requestsPerMinute: 10, maxConcurrency: 4, cooldownMs: 0 },
+          timeoutMs: 300_000,
+          modelIds: { 'nano-banana': undefined, 'nano-banana-pro': undefined, 'nano-banana-2': undefined },
+          batch: { limits: { requestsPerMinute: 0, maxConcurrency: 1000, cooldownMs: 0 }, maxRequestsPerBatch: 1000, gatherMs: 5000, pollIntervalMs: 30_000 },
+        },
       },
     });
   });
@@ -108,7 +123,7 @@ describe('loadConfig overrides', () => {
       eventRetentionMs: 86_400_000,
     });
     expect(config.providers.local).toEqual({ simulatedLatencyMs: 50, limits: { requestsPerMinute: 600, maxConcurrency: 2, cooldownMs: 10 } });
-    expect(config.providers.gemini).toEqual({
+    expect(config.providers.gemini).toMatchObject({
       apiKey: 'gemini-key',
       baseUrl: 'http://127.0.0.1:9999/fake',
       limits: { requestsPerMinute: 0, maxConcurrency: 1, cooldownMs: 1500 },

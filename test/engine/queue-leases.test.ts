@@ -77,6 +77,29 @@ describe('durable queue: leases, fencing, recovery', () => {
     expect((await harness.store.jobs.getJob(jobId))?.spentUsd).toBeCloseTo(0.5);
   });
 
+  it('group-commits concurrent completions, each isolated: one failing completion leaves the others committed', async () => {
+    const jobId = await harness.createJob({ taskCount: 3 });
+    const claimed = await harness.store.queue.claimMany(claim('a'), 3);
+    expect(claimed).toHaveLength(3);
+    const complete = (index: number, costUsd: number) =>
+      harness.store.queue.completeTask({
+        taskId: claimed[index]!.task.id,
+        leaseToken: claimed[index]!.leaseToken,
+        nowMs: clock.now(),
+        images: [{ index: 0, fileKey: `outputs/${index}.png`, thumbnailKey: `thumbnails/${index}.webp`, mediaType: 'image/png', width: 8, height: 8, byteSize: 10, seed: index }],
+        costUsd,
+        warnings: [],
+        providerKey: 'scripted:scripted-model',
+        maxConcurrency: 4,
+      });
+    // NaN cost makes the job's spent_usd NULL, which its NOT NULL constraint refuses.
+    const outcomes = await Promise.allSettled([complete(0, 0.1), complete(1, Number.NaN), complete(2, 0.2)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await harness.taskStatuses(jobId)).toEqual({ completed: 2, running: 1 });
+    expect(await harness.store.images.listImages({ jobId })).toHaveLength(2);
+    expect((await harness.store.jobs.getJob(jobId))?.spentUsd).toBeCloseTo(0.3);
+  });
+
   it('a renewed lease does not expire', async () => {
     await harness.createJob({ taskCount: 1 });
     const claimed = (await harness.store.queue.claimNext(claim('a')))!;

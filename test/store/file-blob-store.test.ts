@@ -164,3 +164,23 @@ describe('FileBlobStore', () => {
     }
   });
 });
+
+describe('concurrent output writes', () => {
+  it('lands every file whole when many writers share one directory (shared directory syncs)', async () => {
+    const { directory, cleanup } = await makeTemporaryDirectory();
+    try {
+      const store = new FileBlobStore(directory);
+      const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer();
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, index) => store.putOutput({ jobId: 'job-1', taskId: `task-${index}`, index: 0, bytes: new Uint8Array(png), mediaType: 'image/png' })),
+      );
+      for (const result of results) {
+        expect(Buffer.compare(await readFile(store.pathOf(result.fileKey)), png)).toBe(0);
+        expect((await sharp(await readFile(store.pathOf(result.thumbnailKey))).metadata()).format).toBe('webp');
+      }
+      expect((await readdir(path.join(directory, 'outputs', 'job-1'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -23,17 +23,35 @@ const acceptedFormats: Record<string, { mediaType: string; encode: (image: Sharp
  * applied, and dedupes by the SHA-256 of the stored bytes.
  */
 export class AssetImporter {
+  private readonly maxPixels: number;
+
   constructor(
     private readonly assets: AssetRepository,
     private readonly blobs: BlobStore,
     private readonly now: () => number,
-  ) {}
+    options: { maxPixels?: number } = {},
+  ) {
+    this.maxPixels = options.maxPixels ?? maxReferencePixels;
+  }
 
   async importAsset(bytes: Uint8Array, originalName: string): Promise<Asset> {
+    return (await this.importFrom(bytes, originalName)).asset;
+  }
+
+  /**
+   * Imports the image in a file (an upload streamed to disk) without reading it into memory whole;
+   * `created` is false when the same stored bytes existed already (the existing asset is returned).
+   */
+  async importAssetFile(filePath: string, originalName: string): Promise<{ asset: Asset; created: boolean }> {
+    return this.importFrom(filePath, originalName);
+  }
+
+  private async importFrom(input: Uint8Array | string, originalName: string): Promise<{ asset: Asset; created: boolean }> {
     const name = originalName.slice(0, 255) || 'image';
+    const limit = this.maxPixels;
     let metadata: Metadata;
     try {
-      metadata = await sharp(bytes, { limitInputPixels: maxReferencePixels }).metadata();
+      metadata = await sharp(input, { limitInputPixels: limit }).metadata();
     } catch {
       throw new ImagefleetError('invalid_input', `${name} is not an image imagefleet can read; use PNG, JPEG, WebP, HEIC, GIF or TIFF.`, { issues: [{ path: 'file', message: 'not a readable image' }] });
     }
@@ -41,21 +59,22 @@ export class AssetImporter {
     if (!format) {
       throw new ImagefleetError('invalid_input', `${name} is a ${metadata.format ?? 'unknown'} file; use PNG, JPEG, WebP, HEIC, GIF or TIFF.`, { issues: [{ path: 'file', message: 'unsupported image format' }] });
     }
-    if ((metadata.width ?? 0) * (metadata.height ?? 0) > maxReferencePixels) {
-      throw new ImagefleetError('invalid_input', `${name} has ${metadata.width}×${metadata.height} pixels; the limit is ${maxReferencePixels / 1_000_000} megapixels.`, { issues: [{ path: 'file', message: 'image too large' }] });
+    if ((metadata.width ?? 0) * (metadata.height ?? 0) > limit) {
+      throw new ImagefleetError('invalid_input', `${name} has ${metadata.width}×${metadata.height} pixels; the limit is ${limit / 1_000_000} megapixels.`, { issues: [{ path: 'file', message: 'image too large' }] });
     }
 
     let stored: { data: Buffer; info: OutputInfo };
     try {
-      stored = await format.encode(sharp(bytes, { limitInputPixels: maxReferencePixels, animated: false }).rotate()).toBuffer({ resolveWithObject: true });
+      stored = await format.encode(sharp(input, { limitInputPixels: limit, animated: false }).rotate()).toBuffer({ resolveWithObject: true });
     } catch {
       throw new ImagefleetError('invalid_input', `${name} could not be decoded; the file may be truncated or corrupt.`, { issues: [{ path: 'file', message: 'corrupt image' }] });
     }
-    const storedBytes = new Uint8Array(stored.data);
+    const storedBytes = new Uint8Array(stored.data.buffer, stored.data.byteOffset, stored.data.byteLength);
     const sha256 = createHash('sha256').update(storedBytes).digest('hex');
     const blobKey = await this.blobs.putAsset(sha256, storedBytes, format.mediaType);
+    const id = randomUUID();
     const asset = await this.assets.upsertAsset({
-      id: randomUUID(),
+      id,
       sha256,
       mediaType: format.mediaType,
       width: stored.info.width,
@@ -66,6 +85,6 @@ export class AssetImporter {
       blobKey,
     });
     const { blobKey: _blobKey, ...publicAsset } = asset as Asset & { blobKey?: string };
-    return publicAsset;
+    return { asset: publicAsset, created: asset.id === id };
   }
 }

@@ -61,6 +61,13 @@ export class SqliteEventLog implements EventLog {
     });
   }
 
+  async lastEventId(): Promise<number> {
+    return withTranslatedErrors('read the newest event id', async () => {
+      const row = await this.db.selectFrom('events').select((expression) => expression.fn.max<number>('id').as('id')).executeTakeFirst();
+      return Number(row?.id ?? 0);
+    });
+  }
+
   async pruneEvents(beforeMs: number): Promise<number> {
     return withTranslatedErrors('prune old events', async () => {
       const result = await this.db.deleteFrom('events').where('created_at_ms', '<', beforeMs).executeTakeFirst();

@@ -1,12 +1,12 @@
 /** Groups (result folders) on SQLite. Names are unique regardless of letter case. */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { ImagefleetError, invalidInput } from '../../core/errors.js';
 import { defaultGroupName, type Group } from '../../core/group.js';
-import type { GroupRepository } from '../../engine/ports.js';
+import type { GroupDeletion, GroupDisposal, GroupRepository, GroupSummary } from '../../engine/ports.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToGroup } from './row-mappers.js';
-import type { Database } from './schema.js';
+import type { Database, GroupsTable } from './schema.js';
 import { errorCodeOf, translateSqliteError, withTranslatedErrors } from './translate-sqlite-error.js';
 
 /** Longest group name accepted, in characters; names show in narrow sidebars and in export paths. */
@@ -89,31 +89,93 @@ export class SqliteGroupRepository implements GroupRepository {
     });
   }
 
-  /** Deletes an empty group; `conflict` when jobs or images still belong to it, `not_found` when it does not exist. */
-  async deleteGroup(groupId: string): Promise<void> {
-    await this.inWriteTransaction(`delete group ${groupId}`, async (executor) => {
+  /** The group with this name (trimmed, NFC), ignoring letter case; undefined when there is none. */
+  async findGroupByName(name: string): Promise<Group | undefined> {
+    const folded = name.normalize('NFC').trim().toLowerCase();
+    return withTranslatedErrors('find a group by name', async () => {
+      const rows = await this.db.selectFrom('groups').selectAll().execute();
+      const row = rows.find((candidate) => candidate.name.normalize('NFC').toLowerCase() === folded);
+      return row ? rowToGroup(row) : undefined;
+    });
+  }
+
+  /** Every group with its job and image counts, by name (case-insensitive). */
+  async listGroupSummaries(): Promise<GroupSummary[]> {
+    return withTranslatedErrors('list groups', async () => {
+      const rows = await this.summaryQuery().orderBy(sql`groups.name COLLATE NOCASE`).orderBy('groups.id').execute();
+      return rows.map(rowToSummary);
+    });
+  }
+
+  async getGroupSummary(groupId: string): Promise<GroupSummary | undefined> {
+    return withTranslatedErrors(`read group ${groupId}`, async () => {
+      const row = await this.summaryQuery().where('groups.id', '=', groupId).executeTakeFirst();
+      return row ? rowToSummary(row) : undefined;
+    });
+  }
+
+  /**
+   * Deletes a group. Without `disposal`: only when empty (`conflict` when jobs or images still
+   * belong to it). `move`: its jobs and images move to `targetGroupId` first. `delete`: its jobs are
+   * deleted with their tasks and images (`conflict` while one is unfinished; cancel it first).
+   * `not_found` when the group (or the target) does not exist. One transaction.
+   */
+  async deleteGroup(groupId: string, disposal?: GroupDisposal): Promise<GroupDeletion> {
+    return this.inWriteTransaction(`delete group ${groupId}`, async (executor) => {
       const group = await executor.selectFrom('groups').select(['id', 'name']).where('id', '=', groupId).executeTakeFirst();
       if (!group) throw new ImagefleetError('not_found', `Group ${groupId} does not exist.`);
-      const jobs = await executor
-        .selectFrom('jobs')
-        .select((expression) => expression.fn.countAll<number>().as('count'))
-        .where('group_id', '=', groupId)
-        .executeTakeFirstOrThrow();
+      const jobs = await executor.selectFrom('jobs').select(['id', 'status']).where('group_id', '=', groupId).execute();
       const images = await executor
         .selectFrom('images')
         .select((expression) => expression.fn.countAll<number>().as('count'))
         .where('group_id', '=', groupId)
         .executeTakeFirstOrThrow();
-      const jobCount = Number(jobs.count);
+      const jobCount = jobs.length;
       const imageCount = Number(images.count);
-      if (jobCount > 0 || imageCount > 0) {
+      const result: GroupDeletion = { movedJobs: 0, movedImages: 0, deletedJobIds: [], deletedImages: 0 };
+
+      if (disposal?.kind === 'move') {
+        if (disposal.targetGroupId === groupId) throw invalidInput([{ path: 'to', message: 'must be another group than the one being deleted' }]);
+        const target = await executor.selectFrom('groups').select('id').where('id', '=', disposal.targetGroupId).executeTakeFirst();
+        if (!target) throw new ImagefleetError('not_found', `Group ${disposal.targetGroupId} (where the contents should go) does not exist.`);
+        const nowMs = this.now();
+        await executor.updateTable('jobs').set({ group_id: disposal.targetGroupId, updated_at_ms: nowMs }).where('group_id', '=', groupId).execute();
+        await executor.updateTable('images').set({ group_id: disposal.targetGroupId }).where('group_id', '=', groupId).execute();
+        await executor.updateTable('groups').set({ updated_at_ms: nowMs }).where('id', '=', disposal.targetGroupId).execute();
+        result.movedJobs = jobCount;
+        result.movedImages = imageCount;
+      } else if (disposal?.kind === 'delete') {
+        const unfinished = jobs.filter((job) => ['queued', 'processing', 'paused'].includes(job.status));
+        if (unfinished.length > 0) {
+          throw new ImagefleetError(
+            'conflict',
+            `Group "${group.name}" has ${unfinished.length} unfinished job${unfinished.length === 1 ? '' : 's'}; cancel ${unfinished.length === 1 ? 'it' : 'them'} before deleting the group with its images.`,
+          );
+        }
+        // Tasks and their images go with their jobs (ON DELETE CASCADE).
+        await executor.deleteFrom('images').where('group_id', '=', groupId).execute();
+        await executor.deleteFrom('jobs').where('group_id', '=', groupId).execute();
+        result.deletedJobIds = jobs.map((job) => job.id);
+        result.deletedImages = imageCount;
+      } else if (jobCount > 0 || imageCount > 0) {
         throw new ImagefleetError(
           'conflict',
           `Group "${group.name}" is not empty (${jobCount} jobs, ${imageCount} images); move or delete its contents first.`,
         );
       }
       await executor.deleteFrom('groups').where('id', '=', groupId).execute();
+      return result;
     });
+  }
+
+  private summaryQuery() {
+    return this.db
+      .selectFrom('groups')
+      .selectAll('groups')
+      .select((expression) => [
+        expression.selectFrom('jobs').select((inner) => inner.fn.countAll<number>().as('count')).whereRef('jobs.group_id', '=', 'groups.id').as('job_count'),
+        expression.selectFrom('images').select((inner) => inner.fn.countAll<number>().as('count')).whereRef('images.group_id', '=', 'groups.id').as('image_count'),
+      ]);
   }
 
   private async inWriteTransaction<T>(context: string, work: (executor: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -147,4 +209,8 @@ async function ensureNameFree(executor: Kysely<Database>, name: string, exceptGr
   const rows = await executor.selectFrom('groups').select(['id', 'name']).execute();
   const clash = rows.find((row) => row.id !== exceptGroupId && row.name.normalize('NFC').toLowerCase() === folded);
   if (clash) throw new ImagefleetError('conflict', `A group named "${clash.name}" already exists; choose another name.`);
+}
+
+function rowToSummary(row: Selectable<GroupsTable> & { job_count: number | null; image_count: number | null }): GroupSummary {
+  return { ...rowToGroup(row), jobCount: Number(row.job_count ?? 0), imageCount: Number(row.image_count ?? 0) };
 }

@@ -1,8 +1,8 @@
 /** Generated images on SQLite (the `ImageRepository` port). Rows are inserted by the queue at task completion. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import type { GeneratedImage } from '../../core/image.js';
-import type { ImageRepository } from '../../engine/ports.js';
+import type { ExportFilter, ExportImage, ImageRepository, ResultImage, ResultsQuery } from '../../engine/ports.js';
 import { rowToImage } from './row-mappers.js';
 import type { Database } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
@@ -14,10 +14,11 @@ export class SqliteImageRepository implements ImageRepository {
    * Newest first; within one task, by image index. Discarded images are included (the port has no
    * filter for them yet), so a feed that hides them must filter on `discarded`.
    */
-  async listImages(filter: { jobId?: string; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]> {
+  async listImages(filter: { jobId?: string; taskId?: string; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]> {
     return withTranslatedErrors('list images', async () => {
       let query = this.db.selectFrom('images').selectAll();
       if (filter.jobId !== undefined) query = query.where('job_id', '=', filter.jobId);
+      if (filter.taskId !== undefined) query = query.where('task_id', '=', filter.taskId);
       if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
       if (filter.favorite !== undefined) query = query.where('favorite', '=', filter.favorite ? 1 : 0);
       query = query.orderBy('created_at_ms', 'desc').orderBy('task_id', 'asc').orderBy('idx', 'asc');
@@ -49,4 +50,104 @@ export class SqliteImageRepository implements ImageRepository {
       return rowToImage(row);
     });
   }
+
+  /** Sets or clears the discarded mark; `not_found` when there is no such image. */
+  async setDiscarded(imageId: string, discarded: boolean): Promise<GeneratedImage> {
+    return withTranslatedErrors(`mark image ${imageId}`, async () => {
+      const row = await this.db
+        .updateTable('images')
+        .set({ discarded: discarded ? 1 : 0 })
+        .where('id', '=', imageId)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw new ImagefleetError('not_found', `Image ${imageId} does not exist.`);
+      return rowToImage(row);
+    });
+  }
+
+  /**
+   * One page of a job's images in completion order. The prompt filter is a case-insensitive
+   * substring match (ASCII letters fold; others match exactly).
+   */
+  async listResults(query: ResultsQuery): Promise<ResultImage[]> {
+    return withTranslatedErrors(`list the results of job ${query.jobId}`, async () => {
+      let select = this.db
+        .selectFrom('images')
+        .innerJoin('tasks', 'tasks.id', 'images.task_id')
+        .selectAll('images')
+        .select('tasks.reference_asset_ids_json')
+        .where('images.job_id', '=', query.jobId);
+      if (query.promptContains !== undefined && query.promptContains !== '') {
+        select = select.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0);
+      }
+      if (query.promptId !== undefined) select = select.where('images.prompt_id', '=', query.promptId);
+      if (query.favorite !== undefined) select = select.where('images.favorite', '=', query.favorite ? 1 : 0);
+      if (query.discarded !== undefined) select = select.where('images.discarded', '=', query.discarded ? 1 : 0);
+      const after = query.after;
+      if (after !== undefined) {
+        select = select.where((expression) =>
+          expression.or([
+            expression('images.created_at_ms', '>', after.createdAtMs),
+            expression.and([expression('images.created_at_ms', '=', after.createdAtMs), expression('images.id', '>', after.id)]),
+          ]),
+        );
+      }
+      const rows = await select.orderBy('images.created_at_ms', 'asc').orderBy('images.id', 'asc').limit(query.limit).execute();
+      return rows.map((row) => {
+        const { reference_asset_ids_json, ...imageRow } = row;
+        return { ...rowToImage(imageRow), referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[] };
+      });
+    });
+  }
+
+  /**
+   * The images of a group for an export, in job order (oldest job first), then plan order, then
+   * image index. Discarded images are left out unless asked for by id.
+   */
+  async listForExport(filter: ExportFilter): Promise<ExportImage[]> {
+    return withTranslatedErrors(`list the images of group ${filter.groupId}`, async () => {
+      const base = () => {
+        let select = this.db
+          .selectFrom('images')
+          .innerJoin('jobs', 'jobs.id', 'images.job_id')
+          .innerJoin('tasks', 'tasks.id', 'images.task_id')
+          .selectAll('images')
+          .select(['jobs.provider as job_provider', 'jobs.model as job_model', 'jobs.name as job_name', 'jobs.created_at_ms as job_created_at_ms', 'tasks.ordinal as task_ordinal'])
+          .where('images.group_id', '=', filter.groupId);
+        if (filter.jobId !== undefined) select = select.where('images.job_id', '=', filter.jobId);
+        if (filter.favoritesOnly) select = select.where('images.favorite', '=', 1);
+        if (filter.imageIds === undefined) select = select.where('images.discarded', '=', 0);
+        return select;
+      };
+      type Row = Awaited<ReturnType<ReturnType<typeof base>['execute']>>[number];
+      let rows: Row[];
+      if (filter.imageIds === undefined) {
+        rows = await base().execute();
+      } else {
+        rows = [];
+        const ids = [...new Set(filter.imageIds)];
+        for (let start = 0; start < ids.length; start += inListChunkSize) {
+          rows.push(...(await base().where('images.id', 'in', ids.slice(start, start + inListChunkSize)).execute()));
+        }
+      }
+      rows.sort(
+        (left, right) =>
+          left.job_created_at_ms - right.job_created_at_ms ||
+          compareText(left.job_id, right.job_id) ||
+          left.task_ordinal - right.task_ordinal ||
+          left.idx - right.idx,
+      );
+      return rows.map((row) => {
+        const { job_provider, job_model, job_name, job_created_at_ms: _jobCreated, task_ordinal: _ordinal, ...imageRow } = row;
+        return { ...rowToImage(imageRow), provider: job_provider, model: job_model, jobName: job_name };
+      });
+    });
+  }
+}
+
+/** Values per `IN (…)` list, well under SQLite's parameter limit. */
+const inListChunkSize = 900;
+
+function compareText(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
 }

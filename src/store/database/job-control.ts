@@ -107,6 +107,35 @@ export class SqliteJobControl implements JobControl {
     });
   }
 
+  async retryTasks(jobId: string, taskIds: string[], nowMs: number): Promise<number> {
+    return this.inTransaction('retry tasks', async (transaction) => {
+      const job = await this.loadJob(transaction, jobId);
+      if (job.status === 'canceled') throw new ImagefleetError('conflict', `Job ${jobId} was canceled; submit it again instead of retrying.`);
+      let retried = 0;
+      // Chunked for SQLite's parameter limit.
+      for (let start = 0; start < taskIds.length; start += 500) {
+        const result = await transaction
+          .updateTable('tasks')
+          .set({ status: 'queued', attempts: 0, lease_expirations: 0, available_at_ms: nowMs, finished_at_ms: null, updated_at_ms: nowMs })
+          .where('job_id', '=', jobId)
+          .where('id', 'in', taskIds.slice(start, start + 500))
+          .where('status', 'in', ['failed', 'blocked'])
+          .executeTakeFirst();
+        retried += Number(result.numUpdatedRows);
+      }
+      if (retried > 0) {
+        const wasPaused = job.status === 'paused';
+        await transaction
+          .updateTable('jobs')
+          .set({ status: wasPaused ? 'paused' : 'processing', status_reason: wasPaused ? job.statusReason ?? null : null, finished_at_ms: null, updated_at_ms: nowMs })
+          .where('id', '=', jobId)
+          .execute();
+        await appendEvent(transaction, { type: 'job.retrying', jobId, payload: { tasks: retried }, nowMs });
+      }
+      return retried;
+    });
+  }
+
   private async loadJob(transaction: Kysely<Database>, jobId: string): Promise<Job> {
     const row = await transaction.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
     if (!row) throw new ImagefleetError('not_found', `No job with id ${jobId}.`);

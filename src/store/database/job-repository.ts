@@ -1,9 +1,10 @@
 /** Jobs and their tasks on SQLite (the `JobRepository` port). */
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import { priorityRank, type Job } from '../../core/job.js';
 import { taskStatuses, type Task } from '../../core/task.js';
-import type { JobProgressFigures, JobRepository, NewJobInput, TaskStatusCounts } from '../../engine/ports.js';
+import type { JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
+import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database, TasksTable } from './schema.js';
@@ -198,6 +199,99 @@ export class SqliteJobRepository implements JobRepository {
         for (const row of rows) completed.add(row.key);
       }
       return completed;
+    });
+  }
+
+  async getTask(taskId: string): Promise<Task | undefined> {
+    return withTranslatedErrors(`read task ${taskId}`, async () => {
+      const row = await this.db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+      return row ? rowToTask(row) : undefined;
+    });
+  }
+
+  async listQueue(): Promise<QueueEntry[]> {
+    return withTranslatedErrors('read the queue', async () => {
+      const rows = await this.db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('status', 'in', ['queued', 'processing', 'paused'])
+        // The claim's order (task-queue.ts) for runnable jobs; paused ones after them.
+        .orderBy(sql`status = 'paused'`)
+        .orderBy('priority_rank', 'desc')
+        .orderBy('queue_position', 'asc')
+        .orderBy('last_claimed_at_ms', 'asc')
+        .orderBy('created_at_ms', 'asc')
+        .execute();
+      const countsByJob = new Map<string, TaskStatusCounts>();
+      const jobIds = rows.map((row) => row.id);
+      for (let start = 0; start < jobIds.length; start += inListChunkSize) {
+        const counts = await this.db
+          .selectFrom('tasks')
+          .select(['job_id', 'status', (expression) => expression.fn.sum<number>('image_count').as('images')])
+          .where('job_id', 'in', jobIds.slice(start, start + inListChunkSize))
+          .groupBy(['job_id', 'status'])
+          .execute();
+        for (const row of counts) {
+          let jobCounts = countsByJob.get(row.job_id);
+          if (!jobCounts) {
+            jobCounts = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
+            countsByJob.set(row.job_id, jobCounts);
+          }
+          if ((taskStatuses as readonly string[]).includes(row.status)) jobCounts[row.status as Task['status']] = Number(row.images);
+        }
+      }
+      const empty = (): TaskStatusCounts => Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
+      return rows.map((row) => ({ job: rowToJob(row), queuePosition: row.queue_position, imagesByStatus: countsByJob.get(row.id) ?? empty() }));
+    });
+  }
+
+  async updateQueuePlacement(updates: QueuePlacementUpdate[], nowMs: number): Promise<void> {
+    if (updates.length === 0) return;
+    try {
+      await runImmediateTransaction(this.db, async (executor) => {
+        for (const update of updates) {
+          const job = await executor.selectFrom('jobs').select(['id', 'status']).where('id', '=', update.jobId).executeTakeFirst();
+          if (!job) throw new ImagefleetError('not_found', `No job with id ${update.jobId}.`);
+          if (!['queued', 'processing', 'paused'].includes(job.status)) {
+            throw new ImagefleetError('conflict', `Job ${update.jobId} is ${job.status}; only unfinished jobs have a place in the queue.`);
+          }
+          await executor
+            .updateTable('jobs')
+            .set({
+              ...(update.queuePosition === undefined ? {} : { queue_position: update.queuePosition }),
+              ...(update.priority === undefined ? {} : { priority: update.priority, priority_rank: priorityRank[update.priority] }),
+              updated_at_ms: nowMs,
+            })
+            .where('id', '=', update.jobId)
+            .execute();
+        }
+        await appendEvent(executor, {
+          type: 'queue.changed',
+          payload: { jobs: updates.map((update) => ({ jobId: update.jobId, queuePosition: update.queuePosition, priority: update.priority })) },
+          nowMs,
+        });
+      });
+    } catch (error) {
+      throw translateSqliteError(error, 'change the queue');
+    }
+  }
+
+  async listTasksInGroup(groupId: string, filter: { jobId?: string; statuses: Task['status'][] }): Promise<Array<{ task: Task; provider: string; model: string; jobName: string }>> {
+    return withTranslatedErrors(`list the tasks of group ${groupId}`, async () => {
+      if (filter.statuses.length === 0) return [];
+      let query = this.db
+        .selectFrom('tasks')
+        .innerJoin('jobs', 'jobs.id', 'tasks.job_id')
+        .selectAll('tasks')
+        .select(['jobs.provider as job_provider', 'jobs.model as job_model', 'jobs.name as job_name'])
+        .where('jobs.group_id', '=', groupId)
+        .where('tasks.status', 'in', filter.statuses);
+      if (filter.jobId !== undefined) query = query.where('tasks.job_id', '=', filter.jobId);
+      const rows = await query.orderBy('jobs.created_at_ms', 'asc').orderBy('tasks.job_id').orderBy('tasks.ordinal', 'asc').execute();
+      return rows.map((row) => {
+        const { job_provider, job_model, job_name, ...taskRow } = row;
+        return { task: rowToTask(taskRow), provider: job_provider, model: job_model, jobName: job_name };
+      });
     });
   }
 }

@@ -7,6 +7,7 @@ import { ImagefleetError } from '../../core/errors.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import * as initialMigration from './migrations/0001-initial.js';
 import * as statusIndexesMigration from './migrations/0002-status-indexes.js';
+import * as queuePositionMigration from './migrations/0003-queue-position.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
@@ -14,6 +15,7 @@ import { translateSqliteError } from './translate-sqlite-error.js';
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initialMigration,
   '0002-status-indexes': statusIndexesMigration,
+  '0003-queue-position': queuePositionMigration,
 });
 
 const migrationTableName = 'kysely_migration';

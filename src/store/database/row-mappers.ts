@@ -71,6 +71,7 @@ export function rowToTask(row: Selectable<TasksTable>): Task {
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,
     finishedAtMs: nullToUndefined(row.finished_at_ms),
+    startedAtMs: nullToUndefined(row.started_at_ms),
   };
 }
 

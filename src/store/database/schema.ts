@@ -40,6 +40,8 @@ export interface JobsTable {
   spent_usd: Generated<number>;
   task_count: number;
   last_claimed_at_ms: Generated<number>;
+  /** Place within its priority class set by a queue reorder; 0 = not placed (takes turns). Added by 0003. */
+  queue_position: Generated<number>;
   created_at_ms: number;
   updated_at_ms: number;
   finished_at_ms: number | null;

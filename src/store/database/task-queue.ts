@@ -8,6 +8,7 @@ import type {
   ProviderPause,
   ProviderStateView,
   RecoveryResult,
+  RequestStart,
   SetbackInput,
   TaskOutcome,
   TaskQueue,
@@ -29,6 +30,25 @@ const rateWindowMs = 60_000;
 const rateWindowMarginMs = 750;
 /** Budget comparisons in floating-point USD tolerate this much. */
 const budgetEpsilonUsd = 1e-9;
+/** `startRequest` refused for a reason without an end time (concurrency, untimed pause): ask again after this long. */
+const startRequestRecheckMs = 1_000;
+
+/** The jobs' `provider:model` a policy serves. */
+function jobProviderKeyOf(policy: ProviderLimitPolicy): string {
+  return policy.jobProviderKey ?? policy.providerKey;
+}
+
+/**
+ * Maps a job's (`provider:model`, lane) to the key its limits live under: the lane's own policy
+ * when the request has one (batch), else the job's provider key.
+ */
+function limitKeyResolver(policies: readonly ProviderLimitPolicy[]): (jobProviderKey: string, lane: string) => string {
+  const laneKeys = new Map<string, string>();
+  for (const policy of policies) {
+    if (policy.lane !== undefined && policy.lane !== 'online') laneKeys.set(`${jobProviderKeyOf(policy)}\n${policy.lane}`, policy.providerKey);
+  }
+  return (jobProviderKey, lane) => laneKeys.get(`${jobProviderKey}\n${lane}`) ?? jobProviderKey;
+}
 
 /**
  * The durable queue on SQLite. Every state change is one IMMEDIATE transaction and every write
@@ -37,6 +57,9 @@ const budgetEpsilonUsd = 1e-9;
  * no longer complete, fail or release the task.
  */
 export class SqliteTaskQueue implements TaskQueue {
+  /** Completions waiting for the next group commit. */
+  private readonly pendingCompletions: Array<{ input: CompleteTaskInput; resolve: (outcome: TaskOutcome) => void; reject: (error: unknown) => void }> = [];
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async claimNext(request: ClaimRequest): Promise<ClaimedTask | undefined> {
@@ -64,18 +87,24 @@ export class SqliteTaskQueue implements TaskQueue {
     const { nowMs } = request;
     const eligible = await this.eligibleProviderKeys(transaction, request);
     if (eligible.size === 0) return undefined;
+    const limitKeyOf = limitKeyResolver(request.providers);
 
     const jobs = await transaction
       .selectFrom('jobs')
       .selectAll()
       .where('status', 'in', ['queued', 'processing'])
-      .where('provider_key', 'in', [...eligible.keys()])
+      .where('provider_key', 'in', [...new Set([...eligible.values()].map(jobProviderKeyOf))])
       .orderBy('priority_rank', 'desc')
+      // Jobs moved ahead with PATCH /api/queue (negative positions) go first; the rest (0) take turns.
+      .orderBy('queue_position', 'asc')
       .orderBy('last_claimed_at_ms', 'asc')
       .orderBy('created_at_ms', 'asc')
       .execute();
 
     for (const job of jobs) {
+      // Each lane of a model has its own limits: a batch job waits on its batch policy only.
+      const policy = eligible.get(limitKeyOf(job.provider_key, job.lane));
+      if (!policy) continue;
       let taskQuery = transaction.selectFrom('tasks').selectAll().where('job_id', '=', job.id).where('status', '=', 'queued');
       if (job.execution === 'sequential') {
         const running = await transaction.selectFrom('tasks').select('id').where('job_id', '=', job.id).where('status', '=', 'running').limit(1).executeTakeFirst();
@@ -104,8 +133,6 @@ export class SqliteTaskQueue implements TaskQueue {
         }
       }
 
-      const policy = eligible.get(job.provider_key);
-      if (!policy) continue;
       return this.lease(transaction, request, job.id, task.id, policy, job.status === 'queued');
     }
     return undefined;
@@ -120,16 +147,18 @@ export class SqliteTaskQueue implements TaskQueue {
     );
     const runningRows = await transaction
       .selectFrom('tasks')
-      .select(['provider_key', (expression) => expression.fn.countAll<number>().as('count')])
-      .where('status', '=', 'running')
-      .where(
-        'provider_key',
-        'in',
-        request.providers.map((policy) => policy.providerKey),
-      )
-      .groupBy('provider_key')
+      .innerJoin('jobs', 'jobs.id', 'tasks.job_id')
+      .select(['tasks.provider_key as provider_key', 'jobs.lane as lane', (expression) => expression.fn.countAll<number>().as('count')])
+      .where('tasks.status', '=', 'running')
+      .where('tasks.provider_key', 'in', [...new Set(request.providers.map(jobProviderKeyOf))])
+      .groupBy(['tasks.provider_key', 'jobs.lane'])
       .execute();
-    const runningByKey = new Map(runningRows.map((row) => [row.provider_key, Number(row.count)]));
+    const limitKeyOf = limitKeyResolver(request.providers);
+    const runningByKey = new Map<string, number>();
+    for (const row of runningRows) {
+      const limitKey = limitKeyOf(row.provider_key, row.lane);
+      runningByKey.set(limitKey, (runningByKey.get(limitKey) ?? 0) + Number(row.count));
+    }
 
     const eligible = new Map<string, ProviderLimitPolicy>();
     for (const policy of request.providers) {
@@ -214,6 +243,14 @@ export class SqliteTaskQueue implements TaskQueue {
       .returningAll()
       .executeTakeFirstOrThrow();
 
+    await this.recordRequestStart(transaction, policy, nowMs);
+    if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
+    await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
+    return { task: rowToTask(task), job: rowToJob(job), leaseToken };
+  }
+
+  /** Cool-down and the RPM window count every request start under `policy`. */
+  private async recordRequestStart(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
     if (policy.cooldownMs > 0) {
       await this.upsertProviderState(transaction, policy.providerKey, nowMs, { next_request_at_ms: nowMs + policy.cooldownMs });
     }
@@ -225,9 +262,6 @@ export class SqliteTaskQueue implements TaskQueue {
         .where('started_at_ms', '<=', nowMs - rateWindowMs - rateWindowMarginMs)
         .execute();
     }
-    if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
-    await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-    return { task: rowToTask(task), job: rowToJob(job), leaseToken };
   }
 
   private async pauseForBudget(transaction: Kysely<Database>, jobId: string, spentUsd: number, budgetUsd: number, nowMs: number): Promise<void> {
@@ -249,85 +283,121 @@ export class SqliteTaskQueue implements TaskQueue {
     });
   }
 
-  async completeTask(input: CompleteTaskInput): Promise<TaskOutcome> {
-    return this.guard('complete a task', () =>
-      runImmediateTransaction(this.db, async (transaction) => {
-        const { nowMs } = input;
-        const task = await transaction
-          .updateTable('tasks')
-          .set({
-            status: 'completed',
-            lease_token: null,
-            lease_owner: null,
-            lease_expires_at_ms: null,
-            cost_usd: input.costUsd,
-            last_error_code: null,
-            last_error_message: null,
-            finished_at_ms: nowMs,
-            updated_at_ms: nowMs,
-          })
-          .where('id', '=', input.taskId)
-          .where('lease_token', '=', input.leaseToken)
-          .where('status', '=', 'running')
-          .returningAll()
-          .executeTakeFirst();
-        if (!task) return { accepted: false };
+  /**
+   * Fenced completion, group-committed: completions that arrive in the same turn of the event loop
+   * share one IMMEDIATE transaction (one commit), each inside its own savepoint so one failing
+   * completion does not undo the others. Each caller still resolves only after the commit.
+   */
+  completeTask(input: CompleteTaskInput): Promise<TaskOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pendingCompletions.push({ input, resolve, reject });
+      if (this.pendingCompletions.length === 1) setImmediate(() => void this.flushCompletions());
+    });
+  }
 
-        const job = await transaction
-          .updateTable('jobs')
-          .set((expression) => ({ spent_usd: expression('spent_usd', '+', input.costUsd), updated_at_ms: nowMs }))
-          .where('id', '=', task.job_id)
-          .returning(['group_id'])
-          .executeTakeFirstOrThrow();
-
-        if (input.images.length > 0) {
-          await transaction
-            .insertInto('images')
-            .values(
-              input.images.map((image) => ({
-                id: randomUUID(),
-                task_id: task.id,
-                job_id: task.job_id,
-                group_id: job.group_id,
-                idx: image.index,
-                file_key: image.fileKey,
-                thumbnail_key: image.thumbnailKey,
-                media_type: image.mediaType,
-                width: image.width,
-                height: image.height,
-                byte_size: image.byteSize,
-                seed: image.seed ?? null,
-                prompt: task.prompt,
-                prompt_id: task.prompt_id,
-                created_at_ms: nowMs,
-              })),
-            )
-            // The file name derives from (task, index), so a repeated write is the same image.
-            .onConflict((conflict) =>
-              conflict.columns(['task_id', 'idx']).doUpdateSet((expression) => ({
-                file_key: expression.ref('excluded.file_key'),
-                thumbnail_key: expression.ref('excluded.thumbnail_key'),
-                width: expression.ref('excluded.width'),
-                height: expression.ref('excluded.height'),
-                byte_size: expression.ref('excluded.byte_size'),
-                seed: expression.ref('excluded.seed'),
-              })),
-            )
-            .execute();
+  private async flushCompletions(): Promise<void> {
+    const batch = this.pendingCompletions.splice(0);
+    try {
+      const outcomes = await runImmediateTransaction(this.db, async (transaction) => {
+        const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
+        for (const item of batch) {
+          await sql`SAVEPOINT completion`.execute(transaction);
+          try {
+            results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
+            await sql`RELEASE completion`.execute(transaction);
+          } catch (error) {
+            await sql`ROLLBACK TO completion`.execute(transaction);
+            await sql`RELEASE completion`.execute(transaction);
+            results.push({ error });
+          }
         }
+        return results;
+      });
+      outcomes.forEach((result, index) => {
+        const item = batch[index]!;
+        if ('outcome' in result) item.resolve(result.outcome);
+        else item.reject(translateSqliteError(result.error, 'complete a task'));
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(translateSqliteError(error, 'complete a task'));
+    }
+  }
 
-        await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
-        await appendEvent(transaction, {
-          type: 'task.completed',
-          jobId: task.job_id,
-          taskId: task.id,
-          payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
-          nowMs,
-        });
-        const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
-        return { accepted: true, finishedJob };
-      }),
-    );
+  private async completeInTransaction(transaction: Kysely<Database>, input: CompleteTaskInput): Promise<TaskOutcome> {
+    const { nowMs } = input;
+    const task = await transaction
+      .updateTable('tasks')
+      .set({
+        status: 'completed',
+        lease_token: null,
+        lease_owner: null,
+        lease_expires_at_ms: null,
+        cost_usd: input.costUsd,
+        last_error_code: null,
+        last_error_message: null,
+        finished_at_ms: nowMs,
+        updated_at_ms: nowMs,
+      })
+      .where('id', '=', input.taskId)
+      .where('lease_token', '=', input.leaseToken)
+      .where('status', '=', 'running')
+      .returningAll()
+      .executeTakeFirst();
+    if (!task) return { accepted: false };
+
+    const job = await transaction
+      .updateTable('jobs')
+      .set((expression) => ({ spent_usd: expression('spent_usd', '+', input.costUsd), updated_at_ms: nowMs }))
+      .where('id', '=', task.job_id)
+      .returning(['group_id'])
+      .executeTakeFirstOrThrow();
+
+    if (input.images.length > 0) {
+      await transaction
+        .insertInto('images')
+        .values(
+          input.images.map((image) => ({
+            id: randomUUID(),
+            task_id: task.id,
+            job_id: task.job_id,
+            group_id: job.group_id,
+            idx: image.index,
+            file_key: image.fileKey,
+            thumbnail_key: image.thumbnailKey,
+            media_type: image.mediaType,
+            width: image.width,
+            height: image.height,
+            byte_size: image.byteSize,
+            seed: image.seed ?? null,
+            prompt: task.prompt,
+            prompt_id: task.prompt_id,
+            created_at_ms: nowMs,
+          })),
+        )
+        // The file name derives from (task, index), so a repeated write is the same image.
+        .onConflict((conflict) =>
+          conflict.columns(['task_id', 'idx']).doUpdateSet((expression) => ({
+            file_key: expression.ref('excluded.file_key'),
+            thumbnail_key: expression.ref('excluded.thumbnail_key'),
+            width: expression.ref('excluded.width'),
+            height: expression.ref('excluded.height'),
+            byte_size: expression.ref('excluded.byte_size'),
+            seed: expression.ref('excluded.seed'),
+          })),
+        )
+        .execute();
+    }
+
+    await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
+    await appendEvent(transaction, {
+      type: 'task.completed',
+      jobId: task.job_id,
+      taskId: task.id,
+      payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
+      nowMs,
+    });
+    const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
+    return { accepted: true, finishedJob };
   }
 
   /** Additive increase: about +1 per `limit` successes, so a halved limit grows back over a few rounds. */
@@ -414,17 +484,54 @@ export class SqliteTaskQueue implements TaskQueue {
     });
   }
 
-  async saveRemoteHandle(taskId: string, leaseToken: string, handle: string): Promise<boolean> {
+  async saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean> {
     return this.guard('save a remote job handle', async () => {
       const result = await this.db
         .updateTable('tasks')
-        .set({ remote_handle: handle })
+        .set({ remote_handle: handle ?? null })
         .where('id', '=', taskId)
         .where('lease_token', '=', leaseToken)
         .where('status', '=', 'running')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     });
+  }
+
+  async startRequest(policy: ProviderLimitPolicy, nowMs: number): Promise<RequestStart> {
+    return this.guard('start a request', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        const eligible = await this.eligibleProviderKeys(transaction, { nowMs, workerId: '', leaseMs: 0, providers: [policy] });
+        if (eligible.has(policy.providerKey)) {
+          await this.recordRequestStart(transaction, policy, nowMs);
+          return { started: true };
+        }
+        return { started: false, retryAtMs: await this.nextStartAtMs(transaction, policy, nowMs) };
+      }),
+    );
+  }
+
+  /** When `policy` may start a request again: its hold, timed pause or RPM window; else a short wait (concurrency, untimed pause). */
+  private async nextStartAtMs(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<number> {
+    const states = await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', [policy.providerKey, policy.providerId]).execute();
+    const candidates: number[] = [];
+    for (const state of states) {
+      if (state.paused_reason !== null && state.paused_until_ms !== null) candidates.push(state.paused_until_ms);
+      if (state.next_request_at_ms > nowMs) candidates.push(state.next_request_at_ms);
+    }
+    if (policy.requestsPerMinute > 0) {
+      const oldest = await transaction
+        .selectFrom('request_log')
+        .select('started_at_ms')
+        .where('provider_key', '=', policy.providerKey)
+        .where('started_at_ms', '>', nowMs - rateWindowMs - rateWindowMarginMs)
+        .orderBy('started_at_ms', 'desc')
+        .offset(Math.max(0, policy.requestsPerMinute - 1))
+        .limit(1)
+        .executeTakeFirst();
+      if (oldest) candidates.push(oldest.started_at_ms + rateWindowMs + rateWindowMarginMs + 1);
+    }
+    const latest = candidates.filter((candidate) => candidate > nowMs);
+    return latest.length > 0 ? Math.max(...latest) : nowMs + startRequestRecheckMs;
   }
 
   async recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
@@ -436,34 +543,77 @@ export class SqliteTaskQueue implements TaskQueue {
           .where('status', '=', 'running')
           .where('lease_expires_at_ms', '<', nowMs)
           .execute();
-        let requeued = 0;
-        let poisoned = 0;
-        for (const task of expired) {
-          const expirations = task.lease_expirations + 1;
-          const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: expirations, updated_at_ms: nowMs };
-          if (expirations >= maxLeaseExpirations) {
-            const message = `A worker stopped while running this task ${expirations} times; it was failed so it cannot crash workers forever. Retry it once the cause is fixed.`;
-            await transaction
-              .updateTable('tasks')
-              .set({ ...base, status: 'failed', last_error_code: 'worker_lost', last_error_message: message, finished_at_ms: nowMs })
-              .where('id', '=', task.id)
-              .execute();
-            await appendEvent(transaction, { type: 'task.failed', jobId: task.job_id, taskId: task.id, payload: { status: 'failed', errorCode: 'worker_lost', message }, nowMs });
-            await finalizeJobIfDone(transaction, task.job_id, nowMs);
-            poisoned += 1;
-          } else {
-            await transaction
-              .updateTable('tasks')
-              .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: 'worker_lost', last_error_message: `Lease expired (worker ${task.lease_owner ?? 'unknown'} stopped responding); requeued.` })
-              .where('id', '=', task.id)
-              .execute();
-            await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: expirations }, nowMs });
-            requeued += 1;
-          }
-        }
-        return { requeued, poisoned };
+        return this.takeBackTasks(transaction, expired, nowMs, maxLeaseExpirations, (owner) => `Lease expired (worker ${owner} stopped responding); requeued.`);
       }),
     );
+  }
+
+  async leaseOwners(): Promise<Array<{ owner: string; taskCount: number }>> {
+    return this.guard('list lease owners', async () => {
+      const rows = await this.db
+        .selectFrom('tasks')
+        .select(['lease_owner', (expression) => expression.fn.countAll<number>().as('count')])
+        .where('status', '=', 'running')
+        .where('lease_owner', 'is not', null)
+        .groupBy('lease_owner')
+        .orderBy('lease_owner')
+        .execute();
+      return rows.map((row) => ({ owner: row.lease_owner ?? '', taskCount: Number(row.count) }));
+    });
+  }
+
+  async reclaimLeases(owners: string[], nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
+    if (owners.length === 0) return { requeued: 0, poisoned: 0 };
+    return this.guard('reclaim leases of stopped workers', () =>
+      runImmediateTransaction(this.db, async (transaction) => {
+        const held = await transaction
+          .selectFrom('tasks')
+          .select(['id', 'job_id', 'lease_expirations', 'lease_owner'])
+          .where('status', '=', 'running')
+          .where('lease_owner', 'in', owners)
+          .execute();
+        return this.takeBackTasks(transaction, held, nowMs, maxLeaseExpirations, (owner) => `Worker ${owner} no longer exists; its task was taken back at once and requeued.`);
+      }),
+    );
+  }
+
+  /**
+   * Requeues running tasks whose worker is gone (lease expired, or the process is known dead),
+   * counting a worker death each; a task that reaches `maxLeaseExpirations` fails as poison.
+   */
+  private async takeBackTasks(
+    transaction: Kysely<Database>,
+    tasks: ReadonlyArray<{ id: string; job_id: string; lease_expirations: number; lease_owner: string | null }>,
+    nowMs: number,
+    maxLeaseExpirations: number,
+    requeuedMessage: (owner: string) => string,
+  ): Promise<RecoveryResult> {
+    let requeued = 0;
+    let poisoned = 0;
+    for (const task of tasks) {
+      const expirations = task.lease_expirations + 1;
+      const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: expirations, updated_at_ms: nowMs };
+      if (expirations >= maxLeaseExpirations) {
+        const message = `A worker stopped while running this task ${expirations} times; it was failed so it cannot crash workers forever. Retry it once the cause is fixed.`;
+        await transaction
+          .updateTable('tasks')
+          .set({ ...base, status: 'failed', last_error_code: 'worker_lost', last_error_message: message, finished_at_ms: nowMs })
+          .where('id', '=', task.id)
+          .execute();
+        await appendEvent(transaction, { type: 'task.failed', jobId: task.job_id, taskId: task.id, payload: { status: 'failed', errorCode: 'worker_lost', message }, nowMs });
+        await finalizeJobIfDone(transaction, task.job_id, nowMs);
+        poisoned += 1;
+      } else {
+        await transaction
+          .updateTable('tasks')
+          .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: 'worker_lost', last_error_message: requeuedMessage(task.lease_owner ?? 'unknown') })
+          .where('id', '=', task.id)
+          .execute();
+        await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: expirations }, nowMs });
+        requeued += 1;
+      }
+    }
+    return { requeued, poisoned };
   }
 
   async recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void> {
