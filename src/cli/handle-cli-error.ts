@@ -16,7 +16,21 @@ export const exitCodes = {
   usage: 2,
   /** The data directory or database cannot be used. */
   storageUnavailable: 3,
+  /** Stopped by Ctrl-C or SIGTERM before the work was done (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
+
+/**
+ * Ends a command with `exitCode` after it has already told the user the outcome on its own (a
+ * session where some tasks failed exits 1 without an error line). Thrown, so `runCli` still maps
+ * every ending here.
+ */
+export class CliExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'CliExit';
+  }
+}
 
 const exitCodeByErrorCode: Partial<Record<ErrorCode, number>> = {
   invalid_input: exitCodes.usage,
@@ -33,6 +47,7 @@ export interface CliErrorOutput {
 
 /** The exit code for anything a command may throw. */
 export function exitCodeForError(error: unknown): number {
+  if (error instanceof CliExit) return error.exitCode;
   if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.success : exitCodes.usage;
   if (isImagefleetError(error)) return exitCodeByErrorCode[error.code] ?? exitCodes.failure;
   return exitCodes.failure;
@@ -43,12 +58,13 @@ export function handleCliError(error: unknown, output: CliErrorOutput): number {
   const exitCode = exitCodeForError(error);
   const message = describeError(error);
   if (message !== undefined) output.writeError(`imagefleet: ${message}\n`);
-  if (output.debug && !(error instanceof CommanderError)) output.writeError(`${stackOf(error)}\n`);
+  if (output.debug && !(error instanceof CommanderError) && !(error instanceof CliExit)) output.writeError(`${stackOf(error)}\n`);
   return exitCode;
 }
 
 /** The sentence shown to the user, or `undefined` when the output already happened (help, version). */
 function describeError(error: unknown): string | undefined {
+  if (error instanceof CliExit) return undefined;
   if (error instanceof CommanderError) {
     // Commander has already printed help or the version for these.
     if (error.exitCode === 0 || error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return undefined;

@@ -5,16 +5,36 @@
 import { Command } from 'commander';
 import { logLevels } from '../config/config.js';
 import { appVersion } from '../fleet/app-version.js';
-import type { CliContext, CommandRegistration } from './cli-context.js';
+import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
+import { registerCancelCommand } from './cancel-command.js';
 import { handleCliError } from './handle-cli-error.js';
+import { registerResumeCommand } from './resume-command.js';
+import { registerRetryCommand } from './retry-command.js';
+import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSessionsCommand } from './sessions-command.js';
+import { registerSingleCommand } from './single-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerUpgradeCommand } from './upgrade-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 /** Every command of the CLI, in help order. Add a command by adding its file here. */
-const commandRegistrations: readonly CommandRegistration[] = [registerServeCommand, registerWorkerCommand];
+const commandRegistrations: readonly CommandRegistration[] = [
+  registerServeCommand,
+  registerWorkerCommand,
+  registerRunCommand,
+  registerSingleCommand,
+  registerStatusCommand,
+  registerSessionsCommand,
+  registerResumeCommand,
+  registerRetryCommand,
+  registerUpgradeCommand,
+  registerCancelCommand,
+];
 
 /** Builds the commander program; failures throw (exitOverride) so `runCli` maps them in one place. */
 export function buildProgram(context: CliContext): Command {
+  const io = cliIo(context);
   const program = new Command('imagefleet')
     .description('Self-hostable batch image-generation studio: web studio, HTTP API, engine and CLI.')
     .version(appVersion(), '-V, --version', 'print the version')
@@ -24,8 +44,8 @@ export function buildProgram(context: CliContext): Command {
     .addHelpText('after', '\nEvery setting is an environment variable; see docs/configuration.md.')
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => process.stdout.write(text),
-      writeErr: (text) => process.stderr.write(text),
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
       // handleCliError prints the one line instead.
       outputError: () => undefined,
     });
@@ -42,8 +62,9 @@ export async function runCli(argv: readonly string[], context: CliContext = { en
     await buildProgram(context).parseAsync([...argv]);
     return 0;
   } catch (error) {
+    const { stderr } = cliIo(context);
     return handleCliError(error, {
-      writeError: (text) => process.stderr.write(text),
+      writeError: (text) => void stderr.write(text),
       debug: context.environment.IMAGEFLEET_DEBUG === '1',
     });
   }

@@ -4,10 +4,10 @@
  */
 import type { Config } from '../config/config.js';
 import type { Logger } from '../core/logger.js';
-import type { Fleet } from '../fleet/create-fleet.js';
+import type { CreateFleetOptions, Fleet } from '../fleet/create-fleet.js';
 
 /** Builds the fleet (store, blobs, providers, engine) for `config`; the engine is not started. */
-export async function openFleet(config: Config, logger: Logger): Promise<Fleet> {
+export async function openFleet(config: Config, logger: Logger, extra: Pick<CreateFleetOptions, 'extraProviders' | 'extraLimits'> = {}): Promise<Fleet> {
   const { createFleet } = await import('../fleet/create-fleet.js');
-  return createFleet(config, { logger });
+  return createFleet(config, { ...extra, logger });
 }

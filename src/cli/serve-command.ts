@@ -105,8 +105,10 @@ async function startWebServer(config: Config, options: { dev: boolean; logger: L
   const nextApp = createNextServer({ dev: options.dev, dir: projectRoot, hostname: host, port, httpServer });
   await nextApp.prepare();
   const handleRequest = nextApp.getRequestHandler();
+  // ZIP downloads bypass Next, which drops their exact Content-Length (docs/decisions/0011).
+  const { serveDownloadFromNode } = await import('../server/download-handler.js');
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
-    handleRequest(request, response).catch((error: unknown) => {
+    (serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, 'request failed');
       // Once headers are out, appending an error text would corrupt the body: cut the connection.
       if (response.headersSent) response.destroy();

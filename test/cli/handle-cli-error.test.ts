@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { exitCodeForError, exitCodes, handleCliError } from '../../src/cli/handle-cli-error.js';
+import { CliExit, exitCodeForError, exitCodes, handleCliError } from '../../src/cli/handle-cli-error.js';
 import { ImagefleetError, errorCodes, type ErrorCode } from '../../src/core/errors.js';
 
 function report(error: unknown, debug = false) {
@@ -23,6 +23,12 @@ const expectedExitCodes: Record<ErrorCode, number> = {
   provider_invalid: 1,
   provider_paused: 1,
   internal: 1,
+  unauthorized: 1,
+  forbidden: 1,
+  payload_too_large: 1,
+  unsupported_media_type: 1,
+  unprocessable: 1,
+  too_many_requests: 1,
 };
 
 describe('handleCliError', () => {
@@ -33,7 +39,12 @@ describe('handleCliError', () => {
   });
 
   it('uses the named exit codes', () => {
-    expect(exitCodes).toEqual({ success: 0, failure: 1, usage: 2, storageUnavailable: 3 });
+    expect(exitCodes).toEqual({ success: 0, failure: 1, usage: 2, storageUnavailable: 3, interrupted: 130 });
+  });
+
+  it('ends silently with the code of a CliExit (the command already reported its outcome)', () => {
+    expect(report(new CliExit(1))).toEqual({ exitCode: 1, stderr: '' });
+    expect(report(new CliExit(130), true)).toEqual({ exitCode: 130, stderr: '' });
   });
 
   it('treats commander usage errors as usage (2) and points to --help', () => {

@@ -1,0 +1,217 @@
+/**
+ * The generation flags shared by `run` and `single` (and the keys of a plan file): their commander
+ * declarations, and their validation into typed options. Flags win over the plan file, which wins
+ * over the defaults. Relative paths resolve against the working directory for flags and against the
+ * plan file's folder for the plan file. Every bad value is one sentence naming the flag and what it
+ * accepts (`invalid_input`, exit 2).
+ */
+import path from 'node:path';
+import { type Command } from 'commander';
+import { z } from 'zod';
+import { ImagefleetError } from '../../core/errors.js';
+import { aspectRatios, imageSizes, type AspectRatio, type ImageSize } from '../../core/image-size.js';
+import { lanes, type Lane } from '../../core/job.js';
+import { maxSeed } from '../../core/seeds.js';
+
+/** A path pattern and the folder it is relative to. */
+export interface PatternSource {
+  pattern: string;
+  baseDir: string;
+}
+
+/** Validated generation options, paths absolute. */
+export interface GenerationOptions {
+  refs: PatternSource[];
+  prompts: PatternSource[];
+  /** Inline prompt text (`--prompt TEXT`). */
+  prompt: string | undefined;
+  count: number;
+  provider: string;
+  /** Undefined = the provider's first model. */
+  model: string | undefined;
+  size: ImageSize;
+  aspect: AspectRatio;
+  concurrency: number | undefined;
+  rpm: number | undefined;
+  cooldownMs: number | undefined;
+  out: string;
+  layout: string;
+  promptTemplate: string | undefined;
+  seed: number | undefined;
+  lane: Lane;
+  budgetUsd: number | undefined;
+}
+
+/** Flags as commander hands them over (strings; repeatable ones as arrays). */
+export interface GenerationFlags {
+  refs?: string[] | undefined;
+  prompts?: string[] | undefined;
+  prompt?: string | undefined;
+  count?: string | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+  size?: string | undefined;
+  aspect?: string | undefined;
+  concurrency?: string | undefined;
+  rpm?: string | undefined;
+  cooldown?: string | undefined;
+  out?: string | undefined;
+  layout?: string | undefined;
+  promptTemplate?: string | undefined;
+  seed?: string | undefined;
+  lane?: string | undefined;
+  budget?: string | undefined;
+}
+
+/** Output folder when `--out` is not given. */
+export const defaultOutDirectory = 'imagefleet-output';
+
+/**
+ * Layout when `--layout` is not given: a folder per combo, then per prompt, and a name that says
+ * the call's sequence number, prompt and size (so an `upgrade` lands beside the original).
+ */
+export const defaultLayout = '{combo}/{prompt_id}/{seq}-{prompt_id}-{size}.{ext}';
+
+/** Collects a repeatable flag's values. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Declares the flags that shape what is generated and how (not which inputs). */
+export function addGenerationFlags(command: Command): Command {
+  return command
+    .option('--count <n>', 'images per combo × prompt pair, 1–100 (default 1)')
+    .option('--provider <id>', 'provider id: local, gemini, … (default local)')
+    .option('--model <id>', "model id (default: the provider's first model)")
+    .option('--size <size>', `output size: ${imageSizes.join('|')} (default 1K)`)
+    .option('--aspect <W:H>', 'aspect ratio, e.g. 1:1, 3:4, 16:9 (default 1:1)')
+    .option('--concurrency <n>', "calls in flight at once for this provider (default: the provider's setting)")
+    .option('--rpm <n>', "requests per minute for this provider, 0 = unlimited (default: the provider's setting)")
+    .option('--cooldown <ms>', "minimum gap between two requests, ms (default: the provider's setting)")
+    .option('--out <dir>', `output folder (default ./${defaultOutDirectory})`)
+    .option('--layout <template>', `output path under --out (default "${defaultLayout}")`)
+    .option('--prompt-template <file>', 'file whose text is sent, with {prompt} and captured {variables} filled in')
+    .option('--seed <n>', 'seed of the first image of each prompt; later ones get seed+1, … (default random)')
+    .option('--lane <lane>', 'online | batch (the discounted asynchronous lane, where offered; default online)')
+    .option('--budget <usd>', 'spending cap in US dollars; the session stops claiming work once reached')
+    .option('--dry-run', 'show the plan and its estimate; generate nothing')
+    .option('--json', 'print machine-readable JSON on stdout instead of the human summary')
+    .option('--yes', 'do not ask for confirmation when the estimated cost is high');
+}
+
+const planFileSchema = z.strictObject({
+  refs: z.union([z.string(), z.array(z.string())]).optional(),
+  prompts: z.union([z.string(), z.array(z.string())]).optional(),
+  prompt: z.string().optional(),
+  count: z.union([z.number(), z.string()]).optional(),
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  size: z.string().optional(),
+  aspect: z.string().optional(),
+  concurrency: z.union([z.number(), z.string()]).optional(),
+  rpm: z.union([z.number(), z.string()]).optional(),
+  cooldown: z.union([z.number(), z.string()]).optional(),
+  out: z.string().optional(),
+  layout: z.string().optional(),
+  promptTemplate: z.string().optional(),
+  seed: z.union([z.number(), z.string()]).optional(),
+  lane: z.string().optional(),
+  budget: z.union([z.number(), z.string()]).optional(),
+});
+
+/** A plan file's content: the same settings as the flags, in JSON, paths relative to the file. */
+export type PlanFile = z.output<typeof planFileSchema>;
+
+/** Validates a plan file's parsed JSON; one sentence naming the file and the bad key. */
+export function parsePlanFile(value: unknown, fileLabel: string): PlanFile {
+  const result = planFileSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const allowed = Object.keys(planFileSchema.shape).join(', ');
+  if (issue?.code === 'unrecognized_keys') {
+    throw usage(`The plan file ${fileLabel} has an unknown key "${issue.keys.join('", "')}"; allowed keys: ${allowed}.`);
+  }
+  const where = issue && issue.path.length > 0 ? `key "${issue.path.join('.')}"` : 'content';
+  throw usage(`The plan file ${fileLabel} is not a plan: its ${where} ${issue?.path.length ? 'has the wrong type' : 'must be a JSON object'}; allowed keys: ${allowed}.`);
+}
+
+/**
+ * Merges flags over a plan file over the defaults, and validates every value. `cwd` resolves the
+ * flags' paths, `planDir` the plan file's.
+ */
+export function resolveGenerationOptions(flags: GenerationFlags, planFile: PlanFile | undefined, dirs: { cwd: string; planDir: string }): GenerationOptions {
+  const fromFlag = <T>(value: T | undefined): { value: T; baseDir: string } | undefined => (value === undefined ? undefined : { value, baseDir: dirs.cwd });
+  const fromPlan = <T>(value: T | undefined): { value: T; baseDir: string } | undefined => (value === undefined ? undefined : { value, baseDir: dirs.planDir });
+  const pick = <K extends keyof GenerationFlags & keyof PlanFile>(key: K) => fromFlag(flags[key]) ?? fromPlan(planFile?.[key]);
+
+  const patterns = (key: 'refs' | 'prompts'): PatternSource[] => {
+    const chosen = pick(key);
+    if (!chosen) return [];
+    const list: unknown[] = Array.isArray(chosen.value) ? chosen.value : [chosen.value];
+    return list.filter((pattern): pattern is string => typeof pattern === 'string').map((pattern) => ({ pattern, baseDir: chosen.baseDir }));
+  };
+  const text = (key: 'provider' | 'model' | 'layout' | 'prompt'): string | undefined => {
+    const chosen = pick(key);
+    if (chosen === undefined) return undefined;
+    const value = String(chosen.value);
+    if (value.trim() === '') throw usage(`--${key} is empty; give a value or leave the flag out.`);
+    return value;
+  };
+  const pathOf = (key: 'out' | 'promptTemplate', flag: string): string | undefined => {
+    const chosen = pick(key);
+    if (chosen === undefined) return undefined;
+    if (String(chosen.value).trim() === '') throw usage(`${flag} is empty; give a path or leave the flag out.`);
+    return path.resolve(chosen.baseDir, String(chosen.value));
+  };
+
+  return {
+    refs: patterns('refs'),
+    prompts: patterns('prompts'),
+    prompt: text('prompt'),
+    count: parseWhole(pick('count')?.value, '--count', 1, 100) ?? 1,
+    provider: text('provider') ?? 'local',
+    model: text('model'),
+    size: parseChoice(pick('size')?.value, '--size', imageSizes) ?? '1K',
+    aspect: parseChoice(pick('aspect')?.value, '--aspect', aspectRatios) ?? '1:1',
+    concurrency: parseWhole(pick('concurrency')?.value, '--concurrency', 1, 1024),
+    rpm: parseWhole(pick('rpm')?.value, '--rpm', 0, 1_000_000),
+    cooldownMs: parseWhole(pick('cooldown')?.value, '--cooldown', 0, 3_600_000),
+    out: pathOf('out', '--out') ?? path.resolve(dirs.cwd, defaultOutDirectory),
+    layout: text('layout') ?? defaultLayout,
+    promptTemplate: pathOf('promptTemplate', '--prompt-template'),
+    seed: parseWhole(pick('seed')?.value, '--seed', 0, maxSeed),
+    lane: parseChoice(pick('lane')?.value, '--lane', lanes) ?? 'online',
+    budgetUsd: parsePositive(pick('budget')?.value, '--budget'),
+  };
+}
+
+const wholeNumberText = z.string().trim().regex(/^\d+$/).transform(Number);
+
+/** A whole number in [min, max] from a flag (text) or a plan file (number or text). */
+export function parseWhole(value: unknown, label: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const result = z.union([z.number(), wholeNumberText]).pipe(z.number().int().min(min).max(max)).safeParse(value);
+  if (result.success) return result.data;
+  throw usage(`${label} must be a whole number from ${min} to ${max.toLocaleString('en-US')} (got ${JSON.stringify(value)}).`);
+}
+
+/** One of `choices`, case-insensitively for letters (`4k` = `4K`). */
+export function parseChoice<T extends string>(value: unknown, label: string, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value.trim() : JSON.stringify(value);
+  const choice = choices.find((candidate) => candidate === text) ?? choices.find((candidate) => candidate.toLowerCase() === text.toLowerCase());
+  if (choice !== undefined) return choice;
+  throw usage(`${label} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)}).`);
+}
+
+function parsePositive(value: unknown, label: string): number | undefined {
+  if (value === undefined) return undefined;
+  const result = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]).pipe(z.number().positive().finite()).safeParse(value);
+  if (result.success) return result.data;
+  throw usage(`${label} must be an amount of US dollars above 0, such as 2.50 (got ${JSON.stringify(value)}).`);
+}
+
+/** An `invalid_input` error: the command line or its files need fixing (exit 2). */
+export function usage(message: string): ImagefleetError {
+  return new ImagefleetError('invalid_input', message);
+}

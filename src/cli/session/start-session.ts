@@ -1,0 +1,250 @@
+/**
+ * Starting a session (`run`, `single`): every input is checked before anything is written, the
+ * plan is summarised (and confirmed when costly), references are imported, the job is submitted
+ * with the session id as its name, and the session runs to its end in this process.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ImagefleetError, isImagefleetError } from '../../core/errors.js';
+import { parsePathTemplate, unknownTemplateNames } from '../../core/path-template.js';
+import { newSessionId } from '../../core/session-log.js';
+import type { Fleet } from '../../fleet/create-fleet.js';
+import { cliIo, type CliContext, type CliIo } from '../cli-context.js';
+import { CliExit, exitCodes } from '../handle-cli-error.js';
+import { usage, type GenerationOptions } from './generation-options.js';
+import { cliConfig, openCliFleet } from './open-cli-fleet.js';
+import { layoutBuiltinNames } from './output-tree.js';
+import { confirmCost, planSummaryJson, planSummaryLines, type PlanPreview } from './plan-summary.js';
+import { checkReferences, type ResolvedCombo, type ResolvedPrompt } from './resolve-inputs.js';
+import { describeOutcome, outcomeJson, runSession } from './session-runner.js';
+import { readSessionRecord, removeSessionRecord, writeSessionRecord, type SessionRecord } from './session-records.js';
+
+export interface SessionStart {
+  command: 'run' | 'single';
+  options: GenerationOptions;
+  combos: ResolvedCombo[];
+  prompts: ResolvedPrompt[];
+  promptTemplate: string | undefined;
+  /** The settings as the user gave them, kept in the session record and log. */
+  config: Record<string, unknown>;
+  dryRun: boolean;
+  json: boolean;
+  yes: boolean;
+}
+
+export async function startSession(context: CliContext, command: Command, start: SessionStart): Promise<void> {
+  const io = cliIo(context);
+  const { options, combos, prompts } = start;
+
+  // Everything that can be checked without the store is checked first: a bad input writes nothing.
+  const layout = parsePathTemplate(options.layout, '--layout');
+  const unknown = unknownTemplateNames(layout, availableLayoutNames(combos, prompts));
+  if (unknown.length > 0) {
+    const available = [...availableLayoutNames(combos, prompts)].map((name) => `{${name}}`).join(', ');
+    throw usage(`The --layout template "${options.layout}" uses ${unknown.map((name) => `{${name}}`).join(', ')}, which not every image has; use only ${available}.`);
+  }
+  await checkReferences(combos.flatMap((combo) => combo.references), context.cwd);
+  const config = cliConfig(context, command, { provider: options.provider, concurrency: options.concurrency, rpm: options.rpm, cooldownMs: options.cooldownMs });
+
+  const fleet = await openCliFleet(context, command, config);
+  try {
+    const model = options.model ?? defaultModel(fleet, options.provider);
+    if (!fleet.providers.has(options.provider)) defaultModel(fleet, options.provider);
+    const files = [...new Set(combos.flatMap((combo) => combo.references))];
+    const provisional = new Map(files.map((file, index) => [`ref-${index}`, createHash('sha256').update(file).digest('hex')]));
+    const provisionalIdOf = new Map(files.map((file, index) => [file, `ref-${index}`]));
+    const sessionId = await freshSessionId(fleet.config.dataDir);
+    const specFor = (assetIdOf: (file: string) => string): Record<string, unknown> => buildSpec(sessionId, options, model, start, assetIdOf);
+
+    const preview = await fleet
+      .submitJob(specFor((file) => provisionalIdOf.get(file) ?? ''), { dryRun: true, provisionalAssetSha256ById: provisional })
+      .catch((error: unknown) => {
+        throw explainSpecError(error, combos, prompts);
+      });
+    const planPreview: PlanPreview = {
+      shape: `${count(combos.length, 'combo')} × ${count(prompts.length, 'prompt')} × ${count(options.count, 'image')}`,
+      provider: options.provider,
+      model: preview.spec.model,
+      size: options.size,
+      aspect: options.aspect,
+      lane: options.lane,
+      estimate: preview.plan.estimate,
+      warnings: preview.plan.warnings,
+      out: options.out,
+      layout: options.layout,
+    };
+    if (start.dryRun) {
+      if (start.json) io.stdout.write(`${JSON.stringify({ dry_run: true, ...planSummaryJson(planPreview) }, null, 2)}\n`);
+      else io.stdout.write(`${planSummaryLines(planPreview).join('\n')}\nDry run: nothing was generated.\n`);
+      return;
+    }
+    (start.json ? io.stderr : io.stdout).write(`${planSummaryLines(planPreview).join('\n')}\n`);
+    await confirmCost(preview.plan.estimate.costUsdByLane[options.lane] ?? 0, io, { yes: start.yes });
+
+    const assetIdByFile = await importReferences(fleet, files);
+    const spec = specFor((file) => assetIdByFile.get(file) ?? '');
+    const check = await fleet.submitJob(spec, { dryRun: true, skipCompletedKeys: true });
+    if (check.plan.tasks.length === check.skippedTaskCount) {
+      say(io, start.json, `Nothing to do: all ${count(check.skippedTaskCount, 'call')} of this plan already completed in earlier sessions (same inputs and seed); their images are in those sessions' output folders. Use another --seed for new ones.`);
+      if (start.json) io.stdout.write(`${JSON.stringify({ session_id: null, status: 'nothing_to_do', skipped_tasks: check.skippedTaskCount }, null, 2)}\n`);
+      return;
+    }
+
+    const record: SessionRecord = {
+      version: 1,
+      session_id: sessionId,
+      job_id: null,
+      created: new Date().toISOString(),
+      cwd: context.cwd,
+      out: options.out,
+      layout: options.layout,
+      parent_session: null,
+      config: start.config,
+    };
+    // The record first: a crash before the job exists leaves a session that says so.
+    await writeSessionRecord(fleet.config.dataDir, record);
+    let submitted;
+    try {
+      submitted = await fleet.submitJob(spec, { skipCompletedKeys: true });
+    } catch (error) {
+      await removeSessionRecord(fleet.config.dataDir, sessionId);
+      throw explainSpecError(error, combos, prompts);
+    }
+    const job = submitted.job;
+    if (!job) throw new ImagefleetError('internal', 'The job was not created.');
+    const saved: SessionRecord = { ...record, job_id: job.id };
+    await writeSessionRecord(fleet.config.dataDir, saved);
+    if (submitted.skippedTaskCount > 0) {
+      say(io, start.json, `${count(submitted.skippedTaskCount, 'call')} already completed in earlier sessions (same inputs and seed): left out.`);
+    }
+    say(io, start.json, `Session ${sessionId} started (${count(submitted.plan.tasks.length - submitted.skippedTaskCount, 'call')}); Ctrl-C stops it, "imagefleet resume ${sessionId}" continues it.`);
+    await finishRun(fleet, saved, job.id, io, start.json);
+  } finally {
+    await fleet.stop();
+  }
+}
+
+/** Runs a submitted session to its end and reports; a non-zero exit code ends the command. */
+export async function finishRun(fleet: Fleet, record: SessionRecord, jobId: string, io: CliIo, json: boolean): Promise<void> {
+  const job = await fleet.store.jobs.getJob(jobId);
+  if (!job) throw new ImagefleetError('not_found', `The job of session ${record.session_id} no longer exists.`);
+  const outcome = await runSession({ fleet, record, job, io, json });
+  if (json) io.stdout.write(`${JSON.stringify(outcomeJson(record, jobId, outcome), null, 2)}\n`);
+  else io.stdout.write(`${describeOutcome(record.session_id, outcome).join('\n')}\n`);
+  if (outcome.exitCode !== exitCodes.success) throw new CliExit(outcome.exitCode);
+}
+
+/** Names a layout may use: the built-ins and every variable each combo or each prompt has. */
+export function availableLayoutNames(combos: readonly ResolvedCombo[], prompts: readonly ResolvedPrompt[]): Set<string> {
+  const names = new Set<string>(layoutBuiltinNames);
+  for (const name of commonKeys(combos.map(comboVariables))) names.add(name);
+  for (const name of commonKeys(prompts.map(promptVariables))) names.add(name);
+  return names;
+}
+
+function commonKeys(records: readonly Record<string, string>[]): string[] {
+  const [first, ...rest] = records;
+  if (!first) return [];
+  return Object.keys(first).filter((key) => rest.every((record) => Object.hasOwn(record, key)));
+}
+
+function comboVariables(combo: ResolvedCombo): Record<string, string> {
+  return { ...combo.variables, ...(combo.relative === '' ? {} : { combo_path: combo.relative }), combo_description: combo.description };
+}
+
+function promptVariables(prompt: ResolvedPrompt): Record<string, string> {
+  return { ...prompt.variables, ...(prompt.relative === undefined ? {} : { prompt_file: prompt.relative }) };
+}
+
+function buildSpec(sessionId: string, options: GenerationOptions, model: string, start: SessionStart, assetIdOf: (file: string) => string): Record<string, unknown> {
+  return {
+    mode: 'cli',
+    name: sessionId,
+    provider: options.provider,
+    model,
+    settings: { size: options.size, aspectRatio: options.aspect },
+    lane: options.lane,
+    priority: 'normal',
+    batchSize: 1,
+    countPerPair: options.count,
+    ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(start.promptTemplate === undefined ? {} : { promptTemplate: start.promptTemplate }),
+    combos: start.combos.map((combo) => ({ id: combo.id, referenceAssetIds: combo.references.map(assetIdOf), variables: comboVariables(combo) })),
+    prompts: start.prompts.map((prompt) => ({ id: prompt.id, text: prompt.text, variables: promptVariables(prompt) })),
+  };
+}
+
+function defaultModel(fleet: Fleet, providerId: string): string {
+  let models;
+  try {
+    models = fleet.providers.get(providerId).models();
+  } catch (error) {
+    if (isImagefleetError(error)) throw usage(`--provider: ${error.message} Providers that need a key (such as gemini) are available once it is set (GEMINI_API_KEY; see docs/configuration.md).`);
+    throw error;
+  }
+  const first = models[0];
+  if (!first) throw usage(`The provider "${providerId}" offers no model right now; check its configuration (docs/providers.md).`);
+  return first.modelId;
+}
+
+async function importReferences(fleet: Fleet, files: readonly string[]): Promise<Map<string, string>> {
+  const assetIdByFile = new Map<string, string>();
+  const queue = [...files];
+  const worker = async (): Promise<void> => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const asset = await fleet.importAsset(await readFile(file), path.basename(file));
+      assetIdByFile.set(file, asset.id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+  return assetIdByFile;
+}
+
+async function freshSessionId(dataDir: string): Promise<string> {
+  for (;;) {
+    const candidate = newSessionId(Date.now(), Math.random);
+    if (!(await readSessionRecord(dataDir, candidate))) return candidate;
+  }
+}
+
+/** Re-labels the planner's field paths (`combos.3…`, `settings.size`) as the files and flags the user knows. */
+export function explainSpecError(error: unknown, combos: readonly ResolvedCombo[], prompts: readonly ResolvedPrompt[]): unknown {
+  if (!isImagefleetError(error) || error.code !== 'invalid_input' || error.issues.length === 0) return error;
+  const label = (issuePath: string): string => {
+    const combo = /^combos\.(\d+)/.exec(issuePath);
+    if (combo) {
+      const found = combos[Number(combo[1])];
+      return found ? `combo ${found.relative || found.id}` : issuePath;
+    }
+    const prompt = /^prompts\.(\d+)/.exec(issuePath);
+    if (prompt) {
+      const found = prompts[Number(prompt[1])];
+      return found ? `prompt ${found.relative ?? 'given with --prompt'}` : issuePath;
+    }
+    const flags: Record<string, string> = {
+      'settings.size': '--size',
+      'settings.aspectRatio': '--aspect',
+      lane: '--lane',
+      promptTemplate: '--prompt-template',
+      countPerPair: '--count',
+      budgetUsd: '--budget',
+      seed: '--seed',
+      model: '--model',
+      provider: '--provider',
+    };
+    return flags[issuePath] ?? (issuePath === '' ? 'plan' : issuePath);
+  };
+  const parts = error.issues.map((issue) => `${label(issue.path)}: ${issue.message}`);
+  return new ImagefleetError('invalid_input', `Cannot run this plan: ${parts.join('; ')}.`, { issues: error.issues, cause: error });
+}
+
+function say(io: CliIo, json: boolean, text: string): void {
+  (json ? io.stderr : io.stdout).write(`${text}\n`);
+}
+
+function count(value: number, noun: string): string {
+  return `${value.toLocaleString('en-US')} ${noun}${value === 1 ? '' : 's'}`;
+}
