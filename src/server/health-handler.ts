@@ -5,7 +5,11 @@
  * keys) can reach a response.
  */
 import type { HealthReport, ProviderHealth } from '../fleet/fleet.js';
+import { randomUUID } from 'node:crypto';
+import { ImagefleetError } from '../core/errors.js';
+import { isAuthenticated } from './auth.js';
 import { getFleet } from './fleet-holder.js';
+import { errorResponse } from './http-errors.js';
 
 /** What the health endpoint and the home page show when no report could be read. */
 export interface HealthUnavailable {
@@ -26,6 +30,23 @@ export async function readPublicHealth(): Promise<HealthReport | HealthUnavailab
     fleet.logger.error({ err: error }, 'health check failed');
     return { status: 'unavailable', message: 'The health check failed; see the server log.' };
   }
+}
+
+/**
+ * The `GET /api/health` route: the token is needed when one is configured (like every route), then
+ * `handleHealthRequest`.
+ */
+export async function handleHealthRoute(request: Request): Promise<Response> {
+  const fleet = getFleet();
+  if (fleet !== undefined && !isAuthenticated(request, fleet.config)) {
+    return errorResponse(
+      new ImagefleetError('unauthorized', 'This server needs the API token: send "Authorization: Bearer <IMAGEFLEET_API_TOKEN>".'),
+      fleet.logger,
+      randomUUID(),
+      'GET /api/health',
+    );
+  }
+  return handleHealthRequest(request);
 }
 
 /** Handles `GET /api/health`. */

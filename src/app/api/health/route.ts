@@ -1,6 +1,9 @@
-import { handleHealthRequest } from '../../../server/health-handler.js';
+import { handleHealthRoute } from '../../../server/health-handler.js';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
 
 /** GET /api/health — see src/server/health-handler.ts. */
 export function GET(request: Request): Promise<Response> {
-  return handleHealthRequest(request);
+  return handleHealthRoute(request);
 }

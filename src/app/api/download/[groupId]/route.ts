@@ -1,0 +1,9 @@
+import { handleDownload } from '../../../../server/download-handler.js';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** GET /api/download/{groupId} — see src/server/download-handler.ts. */
+export function GET(request: Request, context: { params: Promise<{ groupId: string }> }): Promise<Response> {
+  return handleDownload(request, context);
+}

@@ -1,0 +1,11 @@
+import { jobActionHandler } from '../../../../../server/job-handlers.js';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+const handle = jobActionHandler('cancel');
+
+/** POST /api/jobs/{id}/cancel — see src/server/job-handlers.ts. */
+export function POST(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
+  return handle(request, context);
+}

@@ -1,0 +1,9 @@
+import { handleJobResults } from '../../../../../server/job-handlers.js';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** GET /api/jobs/{id}/results — see src/server/job-handlers.ts. */
+export function GET(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
+  return handleJobResults(request, context);
+}

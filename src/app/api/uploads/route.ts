@@ -1,0 +1,9 @@
+import { handleUpload } from '../../../server/upload-handlers.js';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** POST /api/uploads — see src/server/upload-handlers.ts. */
+export function POST(request: Request): Promise<Response> {
+  return handleUpload(request);
+}

@@ -1,0 +1,121 @@
+/**
+ * `GET /api/download/{groupId}`: the streamed ZIP (see zip/zip-download.ts).
+ *
+ * `imagefleet serve` answers this route from its plain Node handler (`serveDownloadFromNode`,
+ * called by the custom server before Next): Next 16 drops the Content-Length header of route
+ * handler responses, and the archive's exact length is what lets browsers show real progress
+ * (docs/decisions/0011). The Next route (`handleDownload`) serves the same archive, chunked, for
+ * anything that reaches Next directly.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import contentDisposition from 'content-disposition';
+import { apiRoute, runInApiContext, type ApiContext } from './api-route.js';
+import { safeFileName } from './file-response.js';
+import { readParams, readQuery } from './request-input.js';
+import { downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
+import { planDownload, startZipStream } from './zip/zip-download.js';
+
+/** An archive ready to send: its headers (with the exact length) and its bytes. */
+interface PreparedDownload {
+  headers: Record<string, string>;
+  output: Readable;
+  abort: () => void;
+}
+
+const routeOptions = { name: 'GET /api/download/{groupId}' };
+
+async function prepareDownload({ request, params, url, fleet, requestId }: ApiContext<{ groupId: string }>): Promise<PreparedDownload> {
+  const { groupId } = readParams(params, downloadParamsSchema);
+  const query = readQuery(url, downloadQuerySchema);
+  const plan = await planDownload(fleet, { groupId, jobId: query.job, imageIds: query.ids, favoritesOnly: query.favorites, template: query.template });
+  const zip = await startZipStream(plan, {
+    onError: (error) => fleet.logger.error({ err: error, requestId, groupId }, 'ZIP download failed while streaming; the client receives a truncated archive.'),
+  });
+  // Stop reading files the moment the client goes, however it is reported.
+  request.signal.addEventListener('abort', zip.abort, { once: true });
+  const output = zip.output as Readable;
+  output.once('close', zip.abort);
+  return {
+    headers: {
+      'content-type': 'application/zip',
+      'content-length': String(zip.size),
+      'content-disposition': contentDisposition(safeFileName(plan.fileName), { type: 'attachment' }),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'accept-ranges': 'none',
+    },
+    output,
+    abort: zip.abort,
+  };
+}
+
+/** The Next route handler (chunked: Next removes Content-Length). */
+export const handleDownload = apiRoute<{ groupId: string }>(async (context) => {
+  const download = await prepareDownload(context);
+  if (context.request.method === 'HEAD') {
+    download.abort();
+    return new Response(null, { status: 200, headers: download.headers });
+  }
+  return new Response(Readable.toWeb(download.output) as ReadableStream<Uint8Array>, { status: 200, headers: download.headers });
+}, routeOptions);
+
+const downloadPath = /^\/api\/download\/([^/?#]+)\/?$/;
+
+/**
+ * The custom server's plain Node handler for `GET|HEAD /api/download/{groupId}`: the same checks,
+ * errors and archive as the route, written straight to the Node response with its exact
+ * Content-Length, piped with backpressure, and stopped when the client disconnects. Returns
+ * undefined for any other request (Next handles those).
+ */
+export function serveDownloadFromNode(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
+  const method = request.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') return undefined;
+  const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+  const match = downloadPath.exec(pathname);
+  if (!match) return undefined;
+  return (async () => {
+    const aborter = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) aborter.abort();
+    });
+    const webRequest = toWebRequest(request, aborter.signal);
+    let groupId: string;
+    try {
+      groupId = decodeURIComponent(match[1] ?? '');
+    } catch {
+      groupId = match[1] ?? '';
+    }
+    const outcome = await runInApiContext(webRequest, { groupId }, prepareDownload, routeOptions);
+    if (!outcome.ok) {
+      const body = Buffer.from(await outcome.response.arrayBuffer());
+      response.writeHead(outcome.response.status, { ...Object.fromEntries(outcome.response.headers), 'content-length': String(body.length) });
+      response.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const download = outcome.value;
+    response.writeHead(200, { ...download.headers, 'x-request-id': outcome.requestId });
+    if (method === 'HEAD') {
+      download.abort();
+      response.end();
+      return;
+    }
+    try {
+      await pipeline(download.output, response);
+    } catch {
+      // The client went away (or a file failed, which was logged): the sources are closed.
+      download.abort();
+    }
+  })();
+}
+
+function toWebRequest(request: IncomingMessage, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  const host = request.headers.host ?? 'localhost';
+  return new Request(`http://${host}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers, signal });
+}

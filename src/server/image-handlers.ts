@@ -1,0 +1,113 @@
+/**
+ * Image routes: the file and its thumbnail, its metadata (with `Accept: application/json` or
+ * `?format=json`), favourite/discard marks, regenerate and upscale.
+ */
+import { z } from 'zod';
+import { ImagefleetError } from '../core/errors.js';
+import type { GeneratedImage } from '../core/image.js';
+import { regenerateImage, type RegenerateRequest } from '../engine/regenerate-image.js';
+import type { Fleet } from '../fleet/create-fleet.js';
+import { apiRoute } from './api-route.js';
+import { fileResponse } from './file-response.js';
+import { readJsonBody, readParams, readQuery } from './request-input.js';
+import { idParamsSchema } from './schemas/common.js';
+import { imagePatchBodySchema, regenerateBodySchema, upscaleBodySchema } from './schemas/images.js';
+import { planSummary, resultItem } from './wire-format.js';
+
+const imageQuerySchema = z.strictObject({
+  format: z.enum(['file', 'json'], { error: 'must be file or json' }).optional().describe('json: the metadata instead of the file (same as Accept: application/json).'),
+});
+
+const extensions: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/avif': 'avif' };
+
+/** `GET /api/images/{id}`: the file, or its metadata as JSON. */
+export const handleGetImage = apiRoute<{ id: string }>(
+  async ({ request, params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    const { format } = readQuery(url, imageQuerySchema);
+    const image = await loadImage(fleet, id);
+    if (format === 'json' || (format === undefined && prefersJson(request))) return Response.json(await imageBody(fleet, image));
+    return fileResponse(request, fleet.blobs.pathOf(image.fileKey), {
+      contentType: image.mediaType,
+      fileName: `${image.id}.${extensions[image.mediaType] ?? 'bin'}`,
+    });
+  },
+  { name: 'GET /api/images/{id}' },
+);
+
+/** `GET /api/images/{id}/thumb`: the WebP thumbnail. */
+export const handleGetThumbnail = apiRoute<{ id: string }>(
+  async ({ request, params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    readQuery(url, z.strictObject({}));
+    const image = await loadImage(fleet, id);
+    return fileResponse(request, fleet.blobs.pathOf(image.thumbnailKey), { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
+  },
+  { name: 'GET /api/images/{id}/thumb' },
+);
+
+/** `PATCH /api/images/{id}`: favourite / discarded. */
+export const handlePatchImage = apiRoute<{ id: string }>(
+  async ({ request, params, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    const body = await readJsonBody(request, imagePatchBodySchema);
+    let image = await loadImage(fleet, id);
+    if (body.favorite !== undefined) image = await fleet.store.images.setFavorite(id, body.favorite);
+    if (body.discarded !== undefined) image = await fleet.store.images.setDiscarded(id, body.discarded);
+    return Response.json(await imageBody(fleet, image));
+  },
+  { name: 'PATCH /api/images/{id}' },
+);
+
+/** `POST /api/images/{id}/regenerate`. */
+export const handleRegenerateImage = apiRoute<{ id: string }>(
+  async ({ request, params, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    const { seed } = await readJsonBody(request, regenerateBodySchema, { optional: true });
+    return regenerate(fleet, id, { kind: 'regenerate', seed });
+  },
+  { name: 'POST /api/images/{id}/regenerate' },
+);
+
+/** `POST /api/images/{id}/upscale`. */
+export const handleUpscaleImage = apiRoute<{ id: string }>(
+  async ({ request, params, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    const { size } = await readJsonBody(request, upscaleBodySchema);
+    return regenerate(fleet, id, { kind: 'upscale', size });
+  },
+  { name: 'POST /api/images/{id}/upscale' },
+);
+
+async function regenerate(fleet: Fleet, imageId: string, request: RegenerateRequest): Promise<Response> {
+  const result = await regenerateImage(imageId, request, {
+    images: fleet.store.images,
+    jobs: fleet.store.jobs,
+    submit: (spec, options) => fleet.submitJob(spec, options),
+    random: Math.random,
+  });
+  const job = result.job;
+  if (!job) throw new ImagefleetError('internal', 'The regenerate job was planned but not created.');
+  const statusUrl = `/api/jobs/${encodeURIComponent(job.id)}/status`;
+  return Response.json(
+    { id: job.id, groupId: job.groupId, sourceImageId: imageId, seed: result.seed ?? null, statusUrl, plan: planSummary(result.plan, job.lane) },
+    { status: 201, headers: { location: statusUrl } },
+  );
+}
+
+async function loadImage(fleet: Fleet, imageId: string): Promise<GeneratedImage> {
+  const image = await fleet.store.images.getImage(imageId);
+  if (!image) throw new ImagefleetError('not_found', `No image with id ${imageId}.`);
+  return image;
+}
+
+async function imageBody(fleet: Fleet, image: GeneratedImage) {
+  const task = await fleet.store.jobs.getTask(image.taskId);
+  return resultItem(image, task?.referenceAssetIds ?? []);
+}
+
+/** Whether the client asked for JSON rather than the image (an `Accept` naming JSON and no image type). */
+function prefersJson(request: Request): boolean {
+  const accept = request.headers.get('accept')?.toLowerCase() ?? '';
+  return accept.includes('application/json') && !accept.includes('image/');
+}

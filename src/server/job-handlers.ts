@@ -1,0 +1,116 @@
+/**
+ * Job routes: submit (with dry run), status, results, and pause / resume / cancel / retry-failed.
+ * Plain `(request, context) => Response` handlers; the route files in src/app/api delegate here.
+ */
+import { ImagefleetError, invalidInput } from '../core/errors.js';
+import { apiRoute } from './api-route.js';
+import { submitApiJob, parseSubmitBody } from './job-submission.js';
+import { readJsonBody, readParams, readQuery } from './request-input.js';
+import { idParamsSchema } from './schemas/common.js';
+import { pauseBodySchema, resultsQuerySchema, submitQuerySchema } from './schemas/jobs.js';
+import { jobControlBody, jobStatusBody, planSummary, resultItems } from './wire-format.js';
+import { z } from 'zod';
+
+/** `POST /api/jobs/submit[?dryRun=1]`. */
+export const handleSubmitJob = apiRoute(
+  async ({ request, url, fleet }) => {
+    const { dryRun = false } = readQuery(url, submitQuerySchema);
+    const body = parseSubmitBody(await readJsonBody(request, z.unknown()));
+    const submission = await submitApiJob(fleet, body, { dryRun });
+    const plan = planSummary(submission.plan, submission.lane);
+    if (!submission.job) return Response.json({ dryRun: true, groupId: submission.groupId ?? null, plan });
+    const { job } = submission;
+    return Response.json(
+      { id: job.id, groupId: job.groupId, status: job.status, plan },
+      { status: 201, headers: { location: `/api/jobs/${encodeURIComponent(job.id)}/status` } },
+    );
+  },
+  { name: 'POST /api/jobs/submit' },
+);
+
+/** `GET /api/jobs/{id}/status`. */
+export const handleJobStatus = apiRoute<{ id: string }>(
+  async ({ params, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    return Response.json(jobStatusBody(await fleet.jobStatus(id)));
+  },
+  { name: 'GET /api/jobs/{id}/status' },
+);
+
+/** Default and largest page of results. */
+const defaultResultsLimit = 50;
+
+/** `GET /api/jobs/{id}/results`. */
+export const handleJobResults = apiRoute<{ id: string }>(
+  async ({ params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    const query = readQuery(url, resultsQuerySchema);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const job = await fleet.store.jobs.getJob(id);
+    if (!job) throw new ImagefleetError('not_found', `No job with id ${id}.`);
+    const limit = query.limit ?? defaultResultsLimit;
+    const status = query.status ?? 'kept';
+    const page = await fleet.store.images.listResults({
+      jobId: id,
+      promptContains: query.prompt,
+      promptId: query.promptId,
+      favorite: query.favorite,
+      discarded: status === 'all' ? undefined : status === 'discarded',
+      after,
+      limit: limit + 1,
+    });
+    const items = page.slice(0, limit);
+    const last = items[items.length - 1];
+    const nextCursor = page.length > limit && last ? encodeCursor(last.createdAtMs, last.id) : null;
+    return Response.json({ items: resultItems(items), nextCursor });
+  },
+  { name: 'GET /api/jobs/{id}/results' },
+);
+
+export type JobAction = 'pause' | 'resume' | 'cancel' | 'retry-failed';
+
+/** `POST /api/jobs/{id}/pause|resume|cancel|retry-failed`. */
+export function jobActionHandler(action: JobAction) {
+  return apiRoute<{ id: string }>(
+    async ({ request, params, fleet }) => {
+      const { id } = readParams(params, idParamsSchema);
+      const { engine } = fleet;
+      switch (action) {
+        case 'pause': {
+          const { reason } = await readJsonBody(request, pauseBodySchema, { optional: true });
+          return Response.json(jobControlBody(await engine.pauseJob(id, reason)));
+        }
+        case 'resume':
+          await readJsonBody(request, z.strictObject({}), { optional: true });
+          return Response.json(jobControlBody(await engine.resumeJob(id)));
+        case 'cancel':
+          await readJsonBody(request, z.strictObject({}), { optional: true });
+          return Response.json(jobControlBody(await engine.cancelJob(id)));
+        case 'retry-failed': {
+          await readJsonBody(request, z.strictObject({}), { optional: true });
+          const retried = await engine.retryFailed(id);
+          const job = await fleet.store.jobs.getJob(id);
+          if (!job) throw new ImagefleetError('not_found', `No job with id ${id}.`);
+          return Response.json(jobControlBody(job, retried));
+        }
+      }
+    },
+    { name: `POST /api/jobs/{id}/${action}` },
+  );
+}
+
+function encodeCursor(createdAtMs: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAtMs, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAtMs: number; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
+      return { createdAtMs: value[0] as number, id: value[1] };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw invalidInput([{ path: 'cursor', message: 'is not a cursor this API handed out; pass nextCursor from the previous page unchanged' }], 'Invalid query');
+}

@@ -1,0 +1,282 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the handlers
+ * validate with (`GET /api/openapi.json`, rendered for people at `/api/docs`). Every route the app
+ * serves is listed in `apiOperations`; a test checks the list against the route files.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { errorBodySchema, idParamsSchema } from './schemas/common.js';
+import { downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
+import { eventDataSchema, eventsQuerySchema } from './schemas/events.js';
+import { groupCreateBodySchema, groupDeleteQuerySchema, groupDeletionSchema, groupListSchema, groupPatchBodySchema, groupSchema } from './schemas/groups.js';
+import { imagePatchBodySchema, imageSchema, regenerateBodySchema, regenerateResponseSchema, upscaleBodySchema } from './schemas/images.js';
+import {
+  dryRunResponseSchema,
+  jobControlResponseSchema,
+  jobStatusSchema,
+  pauseBodySchema,
+  resultsQuerySchema,
+  resultsResponseSchema,
+  submitBodySchema,
+  submitQuerySchema,
+  submitResponseSchema,
+} from './schemas/jobs.js';
+import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
+import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
+import { assetSchema, uploadFormSchema, zipUploadResponseSchema } from './schemas/uploads.js';
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), json(errorBodySchema, errorDescriptions[status] ?? 'Error.')]));
+const errorDescriptions: Record<number, string> = {
+  400: 'Invalid input; details.issues names each bad field.',
+  401: 'The API token is needed (only when IMAGEFLEET_API_TOKEN is set).',
+  403: 'A cross-origin browser request to a state-changing route.',
+  404: 'No such resource.',
+  409: 'Conflicts with the current state.',
+  413: 'Over a size limit.',
+  415: 'Wrong content type, or a file whose bytes are not an accepted type.',
+  422: 'Well-formed but cannot be processed.',
+  429: 'Too many concurrent requests of this kind; see Retry-After.',
+  503: 'The engine or the data directory is unavailable.',
+};
+const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
+const multipartBody = { required: true, content: { 'multipart/form-data': { schema: uploadFormSchema } } };
+const jobParams = idParamsSchema;
+
+/** Every operation of the API. */
+export const apiOperations: RouteConfig[] = [
+  {
+    method: 'post',
+    path: '/api/uploads',
+    tags: ['Uploads'],
+    summary: 'Upload one reference image',
+    description:
+      'multipart/form-data with one field named file. Streamed to disk, type judged from the bytes (PNG, JPEG, WebP, AVIF), pixel limit checked before decoding, re-encoded without metadata, deduplicated by SHA-256: 201 for a new image, 200 (same id) when the same image was stored before.',
+    request: { body: multipartBody },
+    responses: { 201: json(assetSchema, 'Stored.'), 200: json(assetSchema, 'The same image was stored before; its asset.'), ...errors(400, 401, 403, 413, 415, 422) },
+  },
+  {
+    method: 'post',
+    path: '/api/uploads/zip',
+    tags: ['Uploads'],
+    summary: 'Upload a ZIP of reference images',
+    description:
+      'multipart/form-data with one field named file holding a .zip. Entries that would leave their folder, links, hidden files and non-images are rejected and listed with the reason; entry count and expanded size are bounded (413 before anything is stored). 422 when no entry could be stored.',
+    request: { body: multipartBody },
+    responses: { 201: json(zipUploadResponseSchema, 'At least one new image stored.'), 200: json(zipUploadResponseSchema, 'Every image was stored before.'), ...errors(400, 401, 403, 413, 415, 422) },
+  },
+  {
+    method: 'post',
+    path: '/api/jobs/submit',
+    tags: ['Jobs'],
+    summary: 'Submit a job (or plan it with ?dryRun=1)',
+    description:
+      'Items of references × prompt × count, or the automatic shorthand (referenceIds, prompt, variationsPerImage). An item’s seed is its first image’s; its next images take seed+1, seed+2, …. With dryRun=1 the plan (tasks, images, cost per lane, time) is returned and nothing is created.',
+    request: { query: submitQuerySchema, body: jsonBody(submitBodySchema) },
+    responses: { 201: json(submitResponseSchema, 'Created; Location points at its status.'), 200: json(dryRunResponseSchema, 'Dry run: the plan only.'), ...errors(400, 401, 403, 409, 413, 415) },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/status',
+    tags: ['Jobs'],
+    summary: 'Job status',
+    description: 'Status, image counts per state, progress 0..1, rate, ETA, estimated and spent cost, current errors.',
+    request: { params: jobParams },
+    responses: { 200: json(jobStatusSchema, 'The status.'), ...errors(400, 401, 404) },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/results',
+    tags: ['Jobs'],
+    summary: 'Job results (paged)',
+    description: 'The job’s images in completion order, with URLs of the file and thumbnail; filter by prompt, prompt id, status (kept/discarded/all) and favourite; page with cursor.',
+    request: { params: jobParams, query: resultsQuerySchema },
+    responses: { 200: json(resultsResponseSchema, 'One page.'), ...errors(400, 401, 404) },
+  },
+  ...(['pause', 'resume', 'cancel', 'retry-failed'] as const).map(
+    (action): RouteConfig => ({
+      method: 'post',
+      path: `/api/jobs/{id}/${action}`,
+      tags: ['Jobs'],
+      summary: { pause: 'Pause a job', resume: 'Resume a paused job', cancel: 'Cancel a job (aborts calls in flight)', 'retry-failed': 'Queue a job’s failed tasks again' }[action],
+      description: {
+        pause: 'No new calls start; calls in flight finish. Optional body {"reason"}.',
+        resume: 'Only a paused job; 409 otherwise.',
+        cancel: 'Queued and running tasks end canceled; 409 for a finished job.',
+        'retry-failed': 'Failed (not blocked) tasks get fresh attempts; completed ones are never re-run.',
+      }[action],
+      request: { params: jobParams, ...(action === 'pause' ? { body: jsonBody(pauseBodySchema, false) } : {}) },
+      responses: { 200: json(jobControlResponseSchema, 'The job after the change.'), ...errors(400, 401, 403, 404, 409) },
+    }),
+  ),
+  {
+    method: 'get',
+    path: '/api/queue',
+    tags: ['Queue'],
+    summary: 'The queue',
+    description: 'Unfinished jobs in scheduling order (priority, then jobs moved first, then jobs taking turns, then jobs moved last; paused jobs at the end) with their progress.',
+    responses: { 200: json(queueResponseSchema, 'The queue.'), ...errors(401) },
+  },
+  {
+    method: 'patch',
+    path: '/api/queue',
+    tags: ['Queue'],
+    summary: 'Reorder the queue or change priorities',
+    description: 'first: run these before the others of their priority, in this order; last: after them; reset: back to taking turns; priorities: new priorities. One transaction; answers the new queue.',
+    request: { body: jsonBody(queuePatchBodySchema) },
+    responses: { 200: json(queueResponseSchema, 'The new queue.'), ...errors(400, 401, 403, 404, 409) },
+  },
+  {
+    method: 'get',
+    path: '/api/groups',
+    tags: ['Groups'],
+    summary: 'List groups',
+    responses: { 200: json(groupListSchema, 'Every group with its job and image counts, by name.'), ...errors(401) },
+  },
+  {
+    method: 'post',
+    path: '/api/groups',
+    tags: ['Groups'],
+    summary: 'Create a group',
+    request: { body: jsonBody(groupCreateBodySchema) },
+    responses: { 201: json(groupSchema, 'Created.'), ...errors(400, 401, 403, 409) },
+  },
+  { method: 'get', path: '/api/groups/{id}', tags: ['Groups'], summary: 'Read a group', request: { params: idParamsSchema }, responses: { 200: json(groupSchema, 'The group.'), ...errors(400, 401, 404) } },
+  {
+    method: 'patch',
+    path: '/api/groups/{id}',
+    tags: ['Groups'],
+    summary: 'Rename a group',
+    request: { params: idParamsSchema, body: jsonBody(groupPatchBodySchema) },
+    responses: { 200: json(groupSchema, 'The renamed group.'), ...errors(400, 401, 403, 404, 409) },
+  },
+  {
+    method: 'delete',
+    path: '/api/groups/{id}',
+    tags: ['Groups'],
+    summary: 'Delete a group',
+    description: 'A non-empty group is refused (409) unless ?images=move&to=<groupId> (its jobs and images move there) or ?images=delete (its finished jobs, images and files are deleted; 409 while a job of it is unfinished).',
+    request: { params: idParamsSchema, query: groupDeleteQuerySchema },
+    responses: { 200: json(groupDeletionSchema, 'Deleted.'), ...errors(400, 401, 403, 404, 409) },
+  },
+  {
+    method: 'get',
+    path: '/api/images/{id}',
+    tags: ['Images'],
+    summary: 'An image file (or its metadata)',
+    description: 'The file, with an exact Content-Length and an ETag. With Accept: application/json (and no image type) or ?format=json: the metadata instead.',
+    request: { params: idParamsSchema, query: z.strictObject({ format: z.enum(['file', 'json']).optional() }) },
+    responses: {
+      200: { description: 'The image (image/png, image/jpeg or image/webp), or its metadata.', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'application/json': { schema: imageSchema } } },
+      304: { description: 'Not modified (If-None-Match).' },
+      ...errors(400, 401, 404),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/images/{id}/thumb',
+    tags: ['Images'],
+    summary: 'An image’s thumbnail',
+    request: { params: idParamsSchema },
+    responses: { 200: { description: 'WebP, at most 384 px on a side.', content: { 'image/webp': { schema: { type: 'string', format: 'binary' } } } }, 304: { description: 'Not modified.' }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'patch',
+    path: '/api/images/{id}',
+    tags: ['Images'],
+    summary: 'Mark an image favourite (or discarded)',
+    request: { params: idParamsSchema, body: jsonBody(imagePatchBodySchema) },
+    responses: { 200: json(imageSchema, 'The image after the change.'), ...errors(400, 401, 403, 404) },
+  },
+  {
+    method: 'post',
+    path: '/api/images/{id}/regenerate',
+    tags: ['Images'],
+    summary: 'Regenerate an image',
+    description: 'A new studio job of one image with the same prompt, references, model and settings and a new task key; with {"seed"} that seed is used (e.g. the image’s own), otherwise a random one.',
+    request: { params: idParamsSchema, body: jsonBody(regenerateBodySchema, false) },
+    responses: { 201: json(regenerateResponseSchema, 'The new job.'), ...errors(400, 401, 403, 404) },
+  },
+  {
+    method: 'post',
+    path: '/api/images/{id}/upscale',
+    tags: ['Images'],
+    summary: 'Upscale an image',
+    description: 'Like regenerate, at a larger size and with the image’s own seed, so exact-seed models draw the same picture with more pixels.',
+    request: { params: idParamsSchema, body: jsonBody(upscaleBodySchema) },
+    responses: { 201: json(regenerateResponseSchema, 'The new job.'), ...errors(400, 401, 403, 404) },
+  },
+  {
+    method: 'get',
+    path: '/api/download/{groupId}',
+    tags: ['Downloads'],
+    summary: 'Download a group as a ZIP',
+    description:
+      'Streamed ZIP of stored (not recompressed) images with an exact Content-Length, ZIP64 when needed, folders from the path template (every segment sanitised, clashes numbered) and manifest.csv (file, prompt, seed, model, job, status, …). ?job=, ?ids= and ?favorites=1 narrow it.',
+    request: { params: downloadParamsSchema, query: downloadQuerySchema },
+    responses: { 200: { description: 'The archive.', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'get',
+    path: '/api/events',
+    tags: ['Events'],
+    summary: 'Live events (Server-Sent Events)',
+    description:
+      'text/event-stream of job and task events: `id:` is the event id, `event:` its type, `data:` the JSON below. Resume with the Last-Event-ID header (or ?after=). ?job= filters to one job and, without Last-Event-ID, starts from its first event; otherwise the stream starts with new events. Heartbeat comments every 15 s.',
+    request: { query: eventsQuerySchema },
+    responses: { 200: { description: 'The stream.', content: { 'text/event-stream': { schema: eventDataSchema } } }, ...errors(400, 401, 404, 429) },
+  },
+  {
+    method: 'get',
+    path: '/api/health',
+    tags: ['Server'],
+    summary: 'Health',
+    description: 'Store reachable, engine running, providers configured (never their keys). 503 when degraded.',
+    responses: { 200: { description: 'Healthy.' }, 503: { description: 'Degraded or not running.' }, ...errors(401) },
+  },
+  {
+    method: 'get',
+    path: '/api/session',
+    tags: ['Server'],
+    summary: 'Whether a token is needed and this request has it',
+    responses: { 200: json(sessionStateSchema, 'The session state.') },
+  },
+  {
+    method: 'post',
+    path: '/api/session',
+    tags: ['Server'],
+    summary: 'Sign in (web UI)',
+    description: 'Checks the API token once and sets an http-only SameSite=Strict cookie that stands for it.',
+    request: { body: jsonBody(sessionBodySchema) },
+    responses: { 200: json(sessionStateSchema, 'Signed in (Set-Cookie).'), ...errors(400, 401, 403) },
+  },
+  { method: 'delete', path: '/api/session', tags: ['Server'], summary: 'Sign out', responses: { 200: json(sessionStateSchema, 'Signed out (the cookie is cleared).'), ...errors(403) } },
+  { method: 'get', path: '/api/openapi.json', tags: ['Server'], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 JSON.' } } },
+  { method: 'get', path: '/api/docs', tags: ['Server'], summary: 'The API documentation for people (HTML)', responses: { 200: { description: 'HTML.' } } },
+];
+
+/** Routes that need no token: sign-in and the documentation. */
+const publicPaths = new Set(['/api/session', '/api/openapi.json', '/api/docs']);
+
+/** Builds the OpenAPI 3.1 document. */
+export function buildOpenApiDocument(version: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'IMAGEFLEET_API_TOKEN. Needed only when the server has a token (always on a non-loopback address).',
+  });
+  for (const operation of apiOperations) registry.registerPath({ security: publicPaths.has(operation.path) ? [] : [{ bearer: [] }], ...operation });
+  const generator = new OpenApiGeneratorV31(registry.definitions);
+  return generator.generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'imagefleet HTTP API',
+      version,
+      description:
+        'Submit and control image-generation jobs, upload references, follow progress, fetch and download results. Errors are always {"error": {"code", "message", "details"?}}. See docs/api.md for examples.',
+    },
+    servers: [{ url: '/' }],
+  });
+}

@@ -1,0 +1,18 @@
+/** The ZIP download route's contract. */
+import { z } from 'zod';
+import { flagSchema, idSchema } from './common.js';
+
+export const downloadParamsSchema = z.strictObject({ groupId: idSchema });
+
+export const downloadQuerySchema = z.strictObject({
+  job: idSchema.optional().describe('Only this job’s images (it must belong to the group).'),
+  ids: z
+    .string()
+    .max(200_000)
+    .transform((text) => text.split(',').map((id) => id.trim()).filter((id) => id !== ''))
+    .pipe(z.array(idSchema).min(1, { error: 'must list at least one image id' }).max(10_000, { error: 'must list at most 10000 image ids' }))
+    .optional()
+    .describe('Only these images: ids separated by commas.'),
+  favorites: flagSchema.optional().describe('1: only favourites.'),
+  template: z.string().max(500).optional().describe('Path template of the files inside the ZIP, e.g. {prompt}/{index}_{seed}; default IMAGEFLEET_DOWNLOAD_TEMPLATE.'),
+});

@@ -1,0 +1,45 @@
+/** The group routes' contract. */
+import { z } from 'zod';
+import { idSchema, timestampSchema } from './common.js';
+
+/** As the store's `maxGroupNameLength` (group-repository.ts), which checks it again. */
+const maxGroupNameLength = 100;
+
+const nameSchema = z
+  .string({ error: 'must be text' })
+  .min(1, { error: 'must not be empty' })
+  .max(maxGroupNameLength, { error: `must be at most ${maxGroupNameLength} characters` })
+  .describe(`Group name, unique ignoring case, at most ${maxGroupNameLength} characters.`);
+
+export const groupCreateBodySchema = z.strictObject({ name: nameSchema }).meta({ id: 'GroupCreate', example: { name: 'Spring catalogue' } });
+export const groupPatchBodySchema = z.strictObject({ name: nameSchema }).meta({ id: 'GroupRename', example: { name: 'Spring catalogue (final)' } });
+
+export const groupDeleteQuerySchema = z
+  .strictObject({
+    images: z.enum(['move', 'delete'], { error: 'must be move or delete' }).optional().describe('What to do with a non-empty group’s jobs and images: move them (with ?to=) or delete them. Without it only an empty group is deleted.'),
+    to: idSchema.optional().describe('With images=move: the group that receives them.'),
+  })
+  .refine((query) => (query.images === 'move') === (query.to !== undefined), { error: 'images=move needs ?to=<groupId>, and ?to= goes only with images=move', path: ['to'] });
+
+export const groupSchema = z
+  .object({
+    id: idSchema,
+    name: z.string(),
+    jobCount: z.number().int(),
+    imageCount: z.number().int(),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: 'Group' });
+
+export const groupListSchema = z.object({ items: z.array(groupSchema) }).meta({ id: 'GroupList' });
+
+export const groupDeletionSchema = z
+  .object({
+    deleted: z.literal(true),
+    movedJobs: z.number().int(),
+    movedImages: z.number().int(),
+    deletedJobs: z.number().int(),
+    deletedImages: z.number().int(),
+  })
+  .meta({ id: 'GroupDeletion' });

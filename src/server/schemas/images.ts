@@ -1,0 +1,47 @@
+/** The image routes' contract. */
+import { z } from 'zod';
+import { imageSizes } from '../../core/image-size.js';
+import { maxSeed, seedRangeMessage } from '../../core/seeds.js';
+import { idSchema, timestampSchema } from './common.js';
+import { planSchema, resultItemSchema } from './jobs.js';
+
+export const imagePatchBodySchema = z
+  .strictObject({
+    favorite: z.boolean({ error: 'must be true or false' }).optional().describe('Mark or unmark as favourite.'),
+    discarded: z.boolean({ error: 'must be true or false' }).optional().describe('Hide from results (restorable).'),
+  })
+  .refine((body) => body.favorite !== undefined || body.discarded !== undefined, { error: 'give favorite or discarded' })
+  .meta({ id: 'ImageChange', example: { favorite: true } });
+
+export const regenerateBodySchema = z
+  .strictObject({
+    seed: z
+      .number({ error: seedRangeMessage })
+      .int({ error: seedRangeMessage })
+      .min(0, { error: seedRangeMessage })
+      .max(maxSeed, { error: seedRangeMessage })
+      .optional()
+      .describe('Seed to use (e.g. the image’s own, to reproduce it); default: a new random seed.'),
+  })
+  .meta({ id: 'Regenerate', example: { seed: 1234 } });
+
+export const upscaleBodySchema = z
+  .strictObject({
+    size: z.enum(imageSizes, { error: `must be one of ${imageSizes.join(', ')}` }).describe('The larger size: 2K or 4K (must be larger than the image’s).'),
+  })
+  .meta({ id: 'Upscale', example: { size: '2K' } });
+
+export const imageSchema = resultItemSchema;
+
+export const regenerateResponseSchema = z
+  .object({
+    id: idSchema.describe('The new job.'),
+    groupId: idSchema,
+    sourceImageId: idSchema,
+    seed: z.number().int().nullable().describe('The seed the new image is asked with; null when the model has no seeds.'),
+    statusUrl: z.string(),
+    plan: planSchema,
+  })
+  .meta({ id: 'RegeneratedJob' });
+
+export const imageMetadataTimestamps = timestampSchema;

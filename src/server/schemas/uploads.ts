@@ -1,0 +1,26 @@
+/** The upload routes' contract. */
+import { z } from 'zod';
+import { idSchema, timestampSchema } from './common.js';
+
+export const assetSchema = z
+  .object({
+    id: idSchema,
+    sha256: z.string().describe('SHA-256 (hex) of the stored bytes: the image re-encoded without metadata. Equal images give equal ids.'),
+    width: z.number().int(),
+    height: z.number().int(),
+    mimeType: z.string().describe('image/png, image/jpeg or image/webp (AVIF/HEIC are stored as PNG).'),
+    byteSize: z.number().int(),
+    name: z.string().describe('The uploaded file name (display only).'),
+    createdAt: timestampSchema,
+  })
+  .meta({ id: 'Asset', example: { id: '5d0c5a3e-…', sha256: '9f86d08…', width: 1024, height: 768, mimeType: 'image/jpeg', byteSize: 183204, name: 'shoe.jpg', createdAt: '2026-11-21T10:15:30.123Z' } });
+
+export const zipUploadResponseSchema = z
+  .object({
+    assets: z.array(assetSchema.extend({ entry: z.string().describe('Path of the entry inside the ZIP.'), created: z.boolean().describe('false when the same image was stored before.') })),
+    rejected: z.array(z.object({ entry: z.string(), reason: z.string() })).describe('Entries not stored, with why.'),
+  })
+  .meta({ id: 'ZipUpload' });
+
+/** The multipart body, for documentation (busboy reads it as a stream). */
+export const uploadFormSchema = z.object({ file: z.string().meta({ format: 'binary' }).describe('The file.') });

@@ -1,0 +1,37 @@
+/**
+ * Sign-in for the web UI: `POST /api/session` checks the API token once and sets an http-only,
+ * SameSite=Strict cookie (a MAC of the token, never the token itself); `DELETE` signs out;
+ * `GET` says whether a token is needed and whether this request has it.
+ */
+import { z } from 'zod';
+import { ImagefleetError } from '../core/errors.js';
+import { apiRoute } from './api-route.js';
+import { authRequired, isAuthenticated, sessionCookieHeader, tokenMatches } from './auth.js';
+import { readJsonBody, readQuery } from './request-input.js';
+import { sessionBodySchema } from './schemas/session.js';
+
+export const handleGetSession = apiRoute(
+  ({ request, url, fleet }) => {
+    readQuery(url, z.strictObject({}));
+    return Promise.resolve(Response.json({ authRequired: authRequired(fleet.config), signedIn: isAuthenticated(request, fleet.config) }));
+  },
+  { access: 'public', name: 'GET /api/session' },
+);
+
+export const handleSignIn = apiRoute(
+  async ({ request, fleet }) => {
+    const { token } = await readJsonBody(request, sessionBodySchema);
+    if (!authRequired(fleet.config)) return Response.json({ authRequired: false, signedIn: true });
+    if (!tokenMatches(token, fleet.config)) throw new ImagefleetError('unauthorized', 'That is not this server’s API token (IMAGEFLEET_API_TOKEN).');
+    return Response.json({ authRequired: true, signedIn: true }, { headers: { 'set-cookie': sessionCookieHeader(request, fleet.config) } });
+  },
+  { access: 'public', name: 'POST /api/session' },
+);
+
+export const handleSignOut = apiRoute(
+  async ({ request, fleet }) => {
+    await readJsonBody(request, z.strictObject({}), { optional: true });
+    return Response.json({ authRequired: authRequired(fleet.config), signedIn: !authRequired(fleet.config) }, { headers: { 'set-cookie': sessionCookieHeader(request, fleet.config, { clear: true }) } });
+  },
+  { access: 'public', name: 'DELETE /api/session' },
+);

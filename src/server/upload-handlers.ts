@@ -1,0 +1,99 @@
+/**
+ * Upload routes: `POST /api/uploads` (one image, streamed to disk) and `POST /api/uploads/zip`
+ * (an archive of images, extracted safely). Uploads wait on disk in the data directory's
+ * `tmp/uploads`, which is emptied of leftovers when the first upload of a process arrives.
+ */
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ImagefleetError, invalidInput } from '../core/errors.js';
+import type { Fleet } from '../fleet/create-fleet.js';
+import { apiRoute } from './api-route.js';
+import { readQuery } from './request-input.js';
+import { serverState } from './server-state.js';
+import { importUploadedImage, imageTypeRefusal } from './uploads/image-import.js';
+import { receiveMultipartFile } from './uploads/multipart-file.js';
+import { importZipUpload } from './uploads/zip-import.js';
+import { assetBody } from './wire-format.js';
+import { z } from 'zod';
+
+/** Temporary files older than this are left over from a crash and removed. */
+const staleUploadMs = 60 * 60 * 1000;
+
+/** `POST /api/uploads`: 201 with the new asset, 200 when the same image was stored before. */
+export const handleUpload = apiRoute(
+  async ({ request, url, fleet }) => {
+    readQuery(url, z.strictObject({}));
+    const directory = await uploadDirectory(fleet);
+    const file = await receiveMultipartFile(request, {
+      directory,
+      maxBytes: fleet.config.api.uploadMaxBytes,
+      limitName: 'IMAGEFLEET_UPLOAD_MAX_BYTES',
+      checkType: (type) => imageTypeRefusal(type),
+    });
+    try {
+      const { asset, created } = await importUploadedImage(fleet, file);
+      return Response.json(assetBody(asset), { status: created ? 201 : 200 });
+    } finally {
+      await rm(file.path, { force: true });
+    }
+  },
+  { name: 'POST /api/uploads' },
+);
+
+/** `POST /api/uploads/zip`: 201 when an image was stored, 200 when all were known; 422 when none was usable. */
+export const handleZipUpload = apiRoute(
+  async ({ request, url, fleet }) => {
+    readQuery(url, z.strictObject({}));
+    const directory = await uploadDirectory(fleet);
+    const file = await receiveMultipartFile(request, {
+      directory,
+      maxBytes: fleet.config.api.zipUploadMaxBytes,
+      limitName: 'IMAGEFLEET_ZIP_UPLOAD_MAX_BYTES',
+      checkType: (type) => (type === 'zip' ? undefined : new ImagefleetError('unsupported_media_type', 'The file is not a ZIP archive (judged by its bytes); send a .zip of images, or single images to POST /api/uploads.')),
+    });
+    try {
+      const result = await importZipUpload(fleet, file.path, directory);
+      if (result.assets.length === 0) {
+        const issues = result.rejected.map((rejected) => ({ path: rejected.entry, message: rejected.reason }));
+        if (issues.length === 0) throw invalidInput([{ path: 'file', message: 'the archive holds no files' }], 'Empty ZIP');
+        throw new ImagefleetError('unprocessable', `No image in the ZIP could be stored (${issues.length} entr${issues.length === 1 ? 'y' : 'ies'} rejected; see details). Nothing was stored.`, { issues: issues.slice(0, 100) });
+      }
+      const created = result.assets.some((entry) => entry.created);
+      return Response.json(
+        {
+          assets: result.assets.map((entry) => ({ ...assetBody(entry.asset), entry: entry.entry, created: entry.created })),
+          rejected: result.rejected,
+        },
+        { status: created ? 201 : 200 },
+      );
+    } finally {
+      await rm(file.path, { force: true });
+    }
+  },
+  { name: 'POST /api/uploads/zip' },
+);
+
+async function uploadDirectory(fleet: Fleet): Promise<string> {
+  const directory = path.join(fleet.config.dataDir, 'tmp', 'uploads');
+  const state = serverState(fleet);
+  if (!state.uploadsSwept) {
+    state.uploadsSwept = true;
+    await sweepStaleUploads(directory);
+  }
+  return directory;
+}
+
+async function sweepStaleUploads(directory: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch {
+    return;
+  }
+  const cutoff = Date.now() - staleUploadMs;
+  for (const name of names) {
+    const filePath = path.join(directory, name);
+    const stats = await stat(filePath).catch(() => undefined);
+    if (stats && stats.mtimeMs < cutoff) await rm(filePath, { force: true, recursive: true }).catch(() => undefined);
+  }
+}

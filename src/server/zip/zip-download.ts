@@ -1,0 +1,238 @@
+/**
+ * `GET /api/download/{groupId}`: a group's images (narrowed by job, ids or favourites) as a ZIP,
+ * streamed with yazl (DESIGN §7, reliability reference §5):
+ *
+ * - every entry is stored, not recompressed (images are compressed already), so yazl knows the
+ *   exact archive size in advance and the response has an exact Content-Length;
+ * - ZIP64 is used by yazl when sizes or counts need it;
+ * - names come from the path template, every segment sanitised, clashes numbered ignoring case;
+ *   `manifest.csv` lists every file with its prompt, seed, model, job and status;
+ * - files are opened one at a time when yazl needs them, and reading stops when the client goes
+ *   (the request's abort signal or the response stream's cancellation).
+ */
+import { createReadStream, type ReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import yazl from 'yazl';
+import { ImagefleetError } from '../../core/errors.js';
+import { ExportNameAllocator, parseDownloadTemplate } from '../../core/export-names.js';
+import type { Group } from '../../core/group.js';
+import { renderPathTemplate, withImageExtension } from '../../core/path-template.js';
+import type { ExportImage } from '../../engine/ports.js';
+import type { Fleet } from '../../fleet/create-fleet.js';
+import { renderManifest, type ManifestRow } from './manifest-csv.js';
+import { useNativeCrc32ForYazl } from './native-crc32.js';
+
+/** One file of the archive. */
+export interface ZipEntryPlan {
+  name: string;
+  filePath: string;
+  size: number;
+  mtime: Date;
+}
+
+export interface DownloadPlan {
+  group: Group;
+  entries: ZipEntryPlan[];
+  manifest: Buffer;
+  /** Suggested archive name (before Content-Disposition encoding). */
+  fileName: string;
+}
+
+export interface DownloadRequest {
+  groupId: string;
+  jobId?: string | undefined;
+  imageIds?: string[] | undefined;
+  favoritesOnly?: boolean | undefined;
+  /** Overrides the configured template. */
+  template?: string | undefined;
+}
+
+/** Files stat'ed at once while planning. */
+const statConcurrency = 32;
+/** Read buffer per file: large reads keep the throughput near the disk's. */
+const readChunkBytes = 1024 * 1024;
+/** Characters of the prompt used in a path segment. */
+const promptSegmentCharacters = 80;
+
+const extensions: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/avif': 'avif' };
+
+/** Everything the archive will hold, decided before the first byte is sent. */
+export async function planDownload(fleet: Fleet, request: DownloadRequest): Promise<DownloadPlan> {
+  const group = await fleet.store.groups.getGroup(request.groupId);
+  if (!group) throw new ImagefleetError('not_found', `No group with id ${request.groupId}.`);
+  let jobName: string | undefined;
+  if (request.jobId !== undefined) {
+    const job = await fleet.store.jobs.getJob(request.jobId);
+    if (!job || job.groupId !== group.id) throw new ImagefleetError('not_found', `Group "${group.name}" has no job with id ${request.jobId}.`);
+    jobName = job.name;
+  }
+  const template =
+    request.template === undefined ? parseDownloadTemplate(fleet.config.api.downloadTemplate, 'IMAGEFLEET_DOWNLOAD_TEMPLATE') : parseDownloadTemplate(request.template, 'template');
+
+  const images = await fleet.store.images.listForExport({ groupId: group.id, jobId: request.jobId, imageIds: request.imageIds, favoritesOnly: request.favoritesOnly });
+  if (request.imageIds !== undefined) {
+    const found = new Set(images.map((image) => image.id));
+    const missing = [...new Set(request.imageIds)].filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw new ImagefleetError('not_found', `${missing.length} of the requested images are not in group "${group.name}"${request.jobId ? ' and that job' : ''}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
+    }
+  }
+
+  const sizes = await statAll(images.map((image) => fleet.blobs.pathOf(image.fileKey)));
+  const allocator = new ExportNameAllocator();
+  allocator.reserve('manifest.csv');
+  const indexWidth = Math.max(4, String(images.length).length);
+  const entries: ZipEntryPlan[] = [];
+  const rows: ManifestRow[] = [];
+  images.forEach((image, position) => {
+    const size = sizes[position];
+    const extension = extensions[image.mediaType] ?? 'bin';
+    const row = manifestRow(image);
+    if (size === undefined) {
+      rows.push({ ...row, status: 'missing' });
+      return;
+    }
+    const variables = {
+      prompt: truncate(image.prompt.replace(/\s+/g, ' ').trim(), promptSegmentCharacters),
+      prompt_id: image.promptId,
+      seed: image.seed === undefined ? 'noseed' : String(image.seed),
+      index: String(position + 1).padStart(indexWidth, '0'),
+      image: image.id,
+      job: image.jobId,
+      job_name: image.jobName,
+      group: group.name,
+      model: image.model,
+      provider: image.provider,
+      date: new Date(image.createdAtMs).toISOString().slice(0, 10),
+      width: String(image.width),
+      height: String(image.height),
+      ext: extension,
+    };
+    const name = allocator.allocate(withImageExtension(renderPathTemplate(template, variables), extension));
+    entries.push({ name, filePath: fleet.blobs.pathOf(image.fileKey), size, mtime: new Date(image.createdAtMs) });
+    rows.push({ ...row, file: name });
+  });
+
+  if (request.imageIds === undefined && !request.favoritesOnly) {
+    const unproduced = await fleet.store.jobs.listTasksInGroup(group.id, { jobId: request.jobId, statuses: ['failed', 'blocked', 'queued', 'running'] });
+    for (const { task, provider, model, jobName: taskJobName } of unproduced) {
+      rows.push({
+        prompt: task.prompt,
+        seed: task.seed,
+        model,
+        job: task.jobId,
+        status: task.status === 'queued' ? 'pending' : task.status,
+        prompt_id: task.promptId,
+        provider,
+        job_name: taskJobName,
+        created_at: new Date(task.createdAtMs).toISOString(),
+      });
+    }
+  }
+
+  return { group, entries, manifest: renderManifest(rows), fileName: `${jobName === undefined ? group.name : `${group.name} - ${jobName}`}.zip` };
+}
+
+export interface ZipStream {
+  /** Exact size of the archive in bytes. */
+  size: number;
+  /** The archive bytes; reads its files one at a time as this is consumed. */
+  output: NodeJS.ReadableStream;
+  /** Stops reading files and ends the output (client gone). Idempotent. */
+  abort: () => void;
+}
+
+/**
+ * Starts the archive. Resolves once its exact size is known (before any file is read).
+ * `forceZip64` writes ZIP64 records even when not needed (tests of readers' ZIP64 support).
+ */
+export async function startZipStream(plan: DownloadPlan, options: { forceZip64?: boolean; onError?: (error: unknown) => void } = {}): Promise<ZipStream> {
+  useNativeCrc32ForYazl();
+  const zip = new yazl.ZipFile();
+  let aborted = false;
+  let current: ReadStream | undefined;
+  const forceZip64Format = options.forceZip64 === true;
+  // yazl 3.3.1 predicts the ZIP64 end records once the central directory reaches 0xffff *bytes*
+  // but writes them only past 0xffffffff, so its size is 76 bytes too large for archives of a few
+  // hundred entries. Forcing the end records makes prediction and output agree (docs/decisions/0011).
+  const zip64EndRecords = forceZip64Format || centralDirectoryEstimate(plan) >= 0xffff - zip64EndMarginBytes;
+
+  zip.addBuffer(plan.manifest, 'manifest.csv', { compress: false, mtime: new Date(), mode: 0o100644, forceZip64Format });
+  for (const entry of plan.entries) {
+    zip.addReadStreamLazy(entry.name, { size: entry.size, compress: false, mtime: entry.mtime, mode: 0o100644, forceZip64Format }, (callback) => {
+      if (aborted) {
+        callback(new Error('download aborted'), undefined as unknown as NodeJS.ReadableStream);
+        return;
+      }
+      current = createReadStream(entry.filePath, { highWaterMark: readChunkBytes });
+      callback(null, current);
+    });
+  }
+  const output = zip.outputStream as NodeJS.ReadableStream & { destroy(error?: Error): void };
+  const abort = () => {
+    if (aborted) return;
+    aborted = true;
+    current?.destroy();
+    output.destroy();
+  };
+  zip.on('error', (error: unknown) => {
+    options.onError?.(error);
+    abort();
+  });
+  const size = await new Promise<number>((resolve) => {
+    (zip.end as (options: { forceZip64Format: boolean }, callback: (size: number) => void) => void)({ forceZip64Format: zip64EndRecords }, (finalSize) => resolve(finalSize));
+  });
+  if (size < 0) throw new ImagefleetError('internal', 'The ZIP size could not be computed in advance.');
+  return { size, output, abort };
+}
+
+/** Central directory bytes per entry beyond its name: fixed record, extended timestamp, ZIP64 extra (counted always, to err high). */
+const centralRecordBytes = 46 + 9 + 28;
+/** Estimates may be off by a little; force the end records a little early rather than a little late. */
+const zip64EndMarginBytes = 4096;
+
+/** An upper bound of the central directory's size, as yazl computes it. */
+function centralDirectoryEstimate(plan: DownloadPlan): number {
+  let bytes = centralRecordBytes + Buffer.byteLength('manifest.csv');
+  for (const entry of plan.entries) bytes += centralRecordBytes + Buffer.byteLength(entry.name);
+  return bytes;
+}
+
+function manifestRow(image: ExportImage): ManifestRow {
+  return {
+    prompt: image.prompt,
+    seed: image.seed,
+    model: image.model,
+    job: image.jobId,
+    status: 'completed',
+    image_id: image.id,
+    prompt_id: image.promptId,
+    width: image.width,
+    height: image.height,
+    favorite: image.favorite ? 'yes' : 'no',
+    provider: image.provider,
+    job_name: image.jobName,
+    created_at: new Date(image.createdAtMs).toISOString(),
+  };
+}
+
+/** Sizes of the files (undefined for a missing one), a few stats at a time. */
+async function statAll(filePaths: string[]): Promise<Array<number | undefined>> {
+  const sizes = new Array<number | undefined>(filePaths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < filePaths.length) {
+      const index = next;
+      next += 1;
+      const stats = await stat(filePaths[index]!).catch(() => undefined);
+      sizes[index] = stats?.isFile() ? stats.size : undefined;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(statConcurrency, filePaths.length) }, worker));
+  return sizes;
+}
+
+function truncate(text: string, characters: number): string {
+  const codePoints = [...text];
+  return codePoints.length <= characters ? text : codePoints.slice(0, characters).join('');
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { isImagefleetError } from '../../src/core/errors.js';
+import { ExportNameAllocator, defaultDownloadTemplate, parseDownloadTemplate } from '../../src/core/export-names.js';
+import { renderPathTemplate, withImageExtension } from '../../src/core/path-template.js';
+
+const render = (template: string, variables: Record<string, string>) => withImageExtension(renderPathTemplate(parseDownloadTemplate(template), variables), 'png');
+
+describe('download names', () => {
+  it('renders the default template into a folder per prompt', () => {
+    expect(render(defaultDownloadTemplate, { prompt: 'red shoe', index: '0001', seed: '42' })).toBe('red shoe/0001_42.png');
+  });
+
+  it('keeps every hostile value inside its segment', () => {
+    const hostile = ['..', '../..', '/etc/passwd', 'C:\\Windows', 'a\u0000b', 'CON', 'nul.txt', 'trailing. ', '\u202Eevil', '%2e%2e', 'x'.repeat(400), 'e\u0301'];
+    for (const value of hostile) {
+      const name = render('{prompt}/{seed}', { prompt: value, seed: value });
+      const segments = name.split('/');
+      expect(segments).toHaveLength(2);
+      for (const segment of segments) {
+        expect(segment).not.toMatch(/^\.\.?$/);
+        expect(segment).not.toMatch(/[\p{Cc}\\:*?"<>|\u202A-\u202E]/u);
+        expect(Buffer.byteLength(segment)).toBeLessThanOrEqual(255);
+        expect(segment.normalize('NFC')).toBe(segment);
+      }
+      expect(name.startsWith('/')).toBe(false);
+    }
+  });
+
+  it('refuses templates that could escape or use unknown names', () => {
+    for (const template of ['', '/abs/{seed}', '../{seed}', 'a/../{seed}', '{password}', '{seed', 'a\\b']) {
+      let error: unknown;
+      try {
+        parseDownloadTemplate(template);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(isImagefleetError(error) && error.code).toBe('invalid_input');
+    }
+  });
+
+  it('hands out unique names ignoring case, merging folders that differ only in case', () => {
+    const allocator = new ExportNameAllocator();
+    expect(allocator.reserve('manifest.csv')).toBe(true);
+    expect(allocator.allocate('Cat/1.png')).toBe('Cat/1.png');
+    expect(allocator.allocate('cat/1.png')).toBe('Cat/1-2.png');
+    expect(allocator.allocate('CAT/1.png')).toBe('Cat/1-3.png');
+    expect(allocator.allocate('Manifest.csv')).toBe('Manifest-2.csv');
+    expect(allocator.allocate('manifest.csv/a.png')).toBe('_manifest.csv/a.png');
+  });
+});
+
+describe('native CRC-32 for yazl', () => {
+  it('computes what buffer-crc32 computes, chained over chunks, and is installed', async () => {
+    const { createRequire } = await import('node:module');
+    const { randomBytes } = await import('node:crypto');
+    const requireHere = createRequire(import.meta.url);
+    const crcModule = createRequire(requireHere.resolve('yazl'))('buffer-crc32') as { unsigned: (input: unknown, previous?: number) => number };
+    const original = crcModule.unsigned;
+    const { useNativeCrc32ForYazl } = await import('../../src/server/zip/native-crc32.js');
+    expect(useNativeCrc32ForYazl()).toBe(true);
+    expect(useNativeCrc32ForYazl()).toBe(true);
+    expect(crcModule.unsigned).not.toBe(original);
+    const chunks = [randomBytes(1), randomBytes(1000), Buffer.alloc(0), randomBytes(65_537)];
+    let expected = 0;
+    let actual = 0;
+    for (const chunk of chunks) {
+      expected = original(chunk, expected);
+      actual = crcModule.unsigned(chunk, actual);
+      expect(actual).toBe(expected);
+    }
+    expect(crcModule.unsigned(Buffer.from('manifest'))).toBe(original(Buffer.from('manifest')));
+    expect(crcModule.unsigned('text')).toBe(original('text'));
+  });
+});
