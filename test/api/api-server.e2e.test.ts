@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cleanEnvironment, freeLoopbackPort, startCli, within, type CliProcess } from '../support/cli-process.js';
+import { cleanEnvironment, freeLoopbackPort, startCli, waitUntilServing, within, type CliProcess } from '../support/cli-process.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { python } from './api-harness.js';
 import { buildZip, pngWithDimensions } from './fixtures.js';
@@ -22,22 +22,6 @@ import { SseReader } from './sse-reader.js';
 
 const geminiKey = 'AIzaSy-api-e2e-canary-key-never-shown-77';
 const uploadLimit = 4 * 1024 * 1024;
-
-async function waitUntilServing(url: string, server: CliProcess, timeoutMs = 90_000): Promise<void> {
-  let ended = false;
-  void server.exited.then(() => (ended = true));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (ended) throw new Error(`serve exited before answering:\n${server.stderr()}\n${server.stdout()}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  throw new Error(`serve did not answer within ${timeoutMs} ms:\n${server.stderr()}`);
-}
 
 describe('HTTP API through imagefleet serve', () => {
   let server: CliProcess;
@@ -96,7 +80,7 @@ describe('HTTP API through imagefleet serve', () => {
         IMAGEFLEET_LOG_LEVEL: 'warn',
       }),
     });
-    await waitUntilServing(`${base}/api/health`, server);
+    await waitUntilServing(`${base}/api/health`, server, 90_000);
   });
 
   afterAll(async () => {

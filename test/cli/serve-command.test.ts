@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cleanEnvironment, freeLoopbackPort, runCli, startCli, within, type CliProcess } from '../support/cli-process.js';
+import { cleanEnvironment, freeLoopbackPort, runCli, startCli, waitUntilServing, within, type CliProcess } from '../support/cli-process.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const geminiKey = 'AIzaSy-e2e-secret-key-do-not-leak-42';
@@ -16,22 +16,6 @@ function failIfNotBuilt(): void {
   if (buildError !== '') throw new Error(buildError);
 }
 
-/** Polls `url` until it answers (any status), or fails when the server process ends first. */
-async function waitUntilServing(url: string, server: CliProcess, timeoutMs = 60_000): Promise<void> {
-  let ended = false;
-  void server.exited.then(() => (ended = true));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (ended) throw new Error(`serve exited before answering:\n${server.stderr()}\n${server.stdout()}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  throw new Error(`serve did not answer within ${timeoutMs} ms:\n${server.stderr()}\n${server.stdout()}`);
-}
 
 describe('imagefleet serve', () => {
   let server: CliProcess;

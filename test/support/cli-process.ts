@@ -81,3 +81,20 @@ export async function freeLoopbackPort(): Promise<number> {
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
 }
+
+/** Polls `url` until it answers (any status), or fails when the server process ends first. */
+export async function waitUntilServing(url: string, server: CliProcess, timeoutMs = 60_000): Promise<void> {
+  let ended = false;
+  void server.exited.then(() => (ended = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (ended) throw new Error(`serve exited before answering:\n${server.stderr()}\n${server.stdout()}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`serve did not answer within ${timeoutMs} ms:\n${server.stderr()}\n${server.stdout()}`);
+}

@@ -94,15 +94,7 @@ export class SqliteJobControl implements JobControl {
         .where('status', '=', 'failed')
         .executeTakeFirst();
       const retried = Number(result.numUpdatedRows);
-      if (retried > 0) {
-        const wasPaused = job.status === 'paused';
-        await transaction
-          .updateTable('jobs')
-          .set({ status: wasPaused ? 'paused' : 'processing', status_reason: wasPaused ? job.statusReason ?? null : null, finished_at_ms: null, updated_at_ms: nowMs })
-          .where('id', '=', jobId)
-          .execute();
-        await appendEvent(transaction, { type: 'job.retrying', jobId, payload: { tasks: retried }, nowMs });
-      }
+      if (retried > 0) await this.reopenForRetry(transaction, job, retried, nowMs);
       return retried;
     });
   }
@@ -123,17 +115,20 @@ export class SqliteJobControl implements JobControl {
           .executeTakeFirst();
         retried += Number(result.numUpdatedRows);
       }
-      if (retried > 0) {
-        const wasPaused = job.status === 'paused';
-        await transaction
-          .updateTable('jobs')
-          .set({ status: wasPaused ? 'paused' : 'processing', status_reason: wasPaused ? job.statusReason ?? null : null, finished_at_ms: null, updated_at_ms: nowMs })
-          .where('id', '=', jobId)
-          .execute();
-        await appendEvent(transaction, { type: 'job.retrying', jobId, payload: { tasks: retried }, nowMs });
-      }
+      if (retried > 0) await this.reopenForRetry(transaction, job, retried, nowMs);
       return retried;
     });
+  }
+
+  /** A job with requeued tasks runs again (or stays paused, keeping its reason) and is no longer finished. */
+  private async reopenForRetry(transaction: Kysely<Database>, job: Job, retried: number, nowMs: number): Promise<void> {
+    const wasPaused = job.status === 'paused';
+    await transaction
+      .updateTable('jobs')
+      .set({ status: wasPaused ? 'paused' : 'processing', status_reason: wasPaused ? job.statusReason ?? null : null, finished_at_ms: null, updated_at_ms: nowMs })
+      .where('id', '=', job.id)
+      .execute();
+    await appendEvent(transaction, { type: 'job.retrying', jobId: job.id, payload: { tasks: retried }, nowMs });
   }
 
   private async loadJob(transaction: Kysely<Database>, jobId: string): Promise<Job> {
