@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGeminiServer, type FakeGeminiServer } from '../fakes/gemini/fake-gemini-server.js';
-import { makeWorkspace, outputFiles, readSessionLog, refsPattern, runInProcess, sessionIdFrom, type Workspace } from './cli-test-kit.js';
+import { makeWorkspace, outputFiles, promptsPattern, readSessionLog, refsPattern, runInProcess, sessionIdFrom, type Workspace } from './cli-test-kit.js';
 
 describe('imagefleet run --provider gemini (fake Gemini server)', () => {
   let workspace: Workspace;
@@ -42,4 +42,24 @@ describe('imagefleet run --provider gemini (fake Gemini server)', () => {
     const log = await readSessionLog(path.join(workspace.directory, 'out'), sessionId);
     expect(log.summary).toMatchObject({ total: 3, completed: 0, failed: 0, pending: 3 });
   });
+
+  it('completes a 207-image session through 10% injected 503s and a quota, losing nothing and paying once per image', async () => {
+    // The quota window is shortened from a minute to 2 s so the test stays short; the behaviour is the same.
+    fake.setOptions({ unavailableRate: 0.1, quota: { requestsPerWindow: 40, windowMs: 2_000 } });
+    const run = await runInProcess(
+      workspace,
+      ['run', '--provider', 'gemini', '--refs', refsPattern, '--prompts', promptsPattern, '--count', '23', '--size', '1K', '--out', 'out', '--yes'],
+      { env: { ...env('test-key'), IMAGEFLEET_MAX_ATTEMPTS: '8', IMAGEFLEET_RETRY_BASE_MS: '50', IMAGEFLEET_RETRY_MAX_MS: '500' } },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const log = await readSessionLog(path.join(workspace.directory, 'out'), sessionIdFrom(run.stdout));
+    expect(log.summary).toMatchObject({ total: 207, completed: 207, failed: 0, blocked: 0 });
+    expect(await outputFiles(path.join(workspace.directory, 'out'))).toHaveLength(207);
+    // Both faults really happened, and every image was paid for exactly once.
+    expect(fake.generateCalls.filter((call) => call.reply === 'unavailable').length).toBeGreaterThan(0);
+    expect(fake.generateCalls.filter((call) => call.reply === 'quota').length).toBeGreaterThan(0);
+    expect(fake.billedCount()).toBe(207);
+  }, 180_000);
 });
+
