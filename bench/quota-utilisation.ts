@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../src/config/load-config.js';
 import { createFleet } from '../src/fleet/create-fleet.js';
-import { abortableSleep } from './support/abortable-sleep.js';
+import { systemClock } from '../src/engine/system-clock.js';
 import { startFakeQuotaServer, type FakeQuotaServer } from './support/fake-quota-server.js';
 import { createHttpBenchProvider, httpBenchModelId, httpBenchProviderId } from './support/http-bench-provider.js';
 import { runNaiveClient } from './support/naive-client.js';
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       stop: stopNaive.signal,
     });
     while (Date.now() - startedAtMs < runMs) {
-      await abortableSleep(Math.min(progressEveryMs, runMs - (Date.now() - startedAtMs)));
+      await systemClock.sleep(Math.min(progressEveryMs, runMs - (Date.now() - startedAtMs)));
       console.log(progressLine(server, startedAtMs));
     }
     stopNaive.abort();

@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load-config.js';
 import { createFleet } from '../src/fleet/create-fleet.js';
-import { abortableSleep } from './support/abortable-sleep.js';
+import { systemClock } from '../src/engine/system-clock.js';
 import { createHttpBenchProvider, httpBenchModelId, httpBenchProviderId } from './support/http-bench-provider.js';
 import { auditRecovery, type KillMoment } from './support/recovery-audit.js';
 import { recoveryApiKey, recoveryWorkerVariables } from './support/recovery-worker-protocol.js';
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const kills: KillMoment[] = [];
     for (const threshold of thresholds) {
       if (!(await server.waitForCallCount(threshold, callWaitTimeoutMs))) throw new Error(`No progress: ${server.calls.length} calls after ${callWaitTimeoutMs} ms waiting for ${threshold}.`);
-      await abortableSleep(Math.random() * killJitterMaxMs);
+      await systemClock.sleep(Math.random() * killJitterMaxMs);
       const atMs = Date.now();
       const afterCalls = server.calls.length;
       const workerPid = worker.child.pid;
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       worker = startWorker();
       workersStarted += 1;
     }
-    const finalStatus = await Promise.race([worker.jobEnded, abortableSleep(jobEndTimeoutMs).then(() => 'timed out')]);
+    const finalStatus = await Promise.race([worker.jobEnded, systemClock.sleep(jobEndTimeoutMs).then(() => 'timed out')]);
     const durationMs = Date.now() - firstStartedAtMs;
     console.log(`recovery: job ended (${finalStatus}) ${(durationMs / 1000).toFixed(2)} s after the first worker started`);
     await worker.stop(workerStopTimeoutMs);

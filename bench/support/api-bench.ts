@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FigureRow } from './figure-rows.js';
 import { resultFileVariable } from './scenario-results.js';
+import { freeLoopbackPort } from '../../test/support/cli-process.js';
 
 export const apiScenarioNames = ['zip-download', 'upload', 'status-latency'] as const;
 export type ApiScenarioName = (typeof apiScenarioNames)[number];
@@ -65,18 +65,6 @@ export function sampleMemory(pid: number, intervalMs = 50): { stop(): number } {
   };
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 export interface ServeProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -86,7 +74,7 @@ export interface ServeProcess {
 /** Starts the real `imagefleet serve` on a free loopback port; needs a production build (`npm run build`). */
 export async function startServe(dataDir: string, env: Record<string, string> = {}): Promise<ServeProcess> {
   if (!existsSync(`${repositoryRoot}.next/BUILD_ID`)) throw new Error('The web app is not built (no .next/BUILD_ID); run "npm run build" before this benchmark.');
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(IMAGEFLEET_|GEMINI_|BENCH_)/.test(name) && name !== 'NODE_ENV') environment[name] = value;

@@ -1,6 +1,6 @@
 import { isImagefleetError } from '../../src/core/errors.js';
 import type { ImageProvider } from '../../src/providers/contract.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { systemClock } from '../../src/engine/system-clock.js';
 
 export interface NaiveClientOptions {
   /** The same provider class the engine uses, with the naive client's own key. */
@@ -35,11 +35,11 @@ export async function runNaiveClient(options: NaiveClientOptions): Promise<void>
           aspectRatio: '1:1',
           signal: options.stop,
         });
-        await abortableSleep(options.pauseMs, options.stop);
+        await systemClock.sleep(options.pauseMs, options.stop);
       } catch (error) {
         if (options.stop.aborted) return;
         const rateLimited = isImagefleetError(error) && error.code === 'provider_rate_limited';
-        await abortableSleep(rateLimited ? options.rateLimitWaitMs : options.pauseMs, options.stop);
+        await systemClock.sleep(rateLimited ? options.rateLimitWaitMs : options.pauseMs, options.stop);
       }
     }
   };

@@ -3,7 +3,7 @@
  * first reference that a mask keeps. A bad input becomes a `provider_invalid` error that says
  * which image it was, so the user can fix that file instead of guessing.
  */
-import sharp from 'sharp';
+import sharp, { type ResizeOptions } from 'sharp';
 import type { PixelDimensions } from '../../core/image-size.js';
 import { providerError } from '../contract.js';
 import type { RasterImage } from './raster-image.js';
@@ -17,18 +17,7 @@ const transparentBackground = '#ffffff';
  * Shrinking early keeps large camera files fast (JPEG shrink-on-load) without losing detail.
  */
 export async function decodeReference(bytes: Uint8Array, label: string, minimumShortSidePixels: number): Promise<RasterImage> {
-  try {
-    const { data, info } = await sharp(bytes, { autoOrient: true })
-      .flatten({ background: transparentBackground })
-      .toColourspace('srgb')
-      .resize({ width: minimumShortSidePixels, height: minimumShortSidePixels, fit: 'outside', withoutEnlargement: true })
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    return checkedRaster(data, info.width, info.height, info.channels, 3, label);
-  } catch (error) {
-    throw notAnImage(label, error);
-  }
+  return decodeRgb(bytes, label, { width: minimumShortSidePixels, height: minimumShortSidePixels, fit: 'outside', withoutEnlargement: true });
 }
 
 /**
@@ -49,11 +38,16 @@ export async function probeReference(bytes: Uint8Array, label: string): Promise<
  * wherever a mask is black.
  */
 export async function coverFitReference(bytes: Uint8Array, label: string, output: PixelDimensions): Promise<RasterImage> {
+  return decodeRgb(bytes, label, { width: output.width, height: output.height, fit: 'cover' });
+}
+
+/** Oriented, flattened onto white, sRGB, resized as asked, 3-channel 8-bit pixels. */
+async function decodeRgb(bytes: Uint8Array, label: string, resize: ResizeOptions): Promise<RasterImage> {
   try {
     const { data, info } = await sharp(bytes, { autoOrient: true })
       .flatten({ background: transparentBackground })
       .toColourspace('srgb')
-      .resize(output.width, output.height, { fit: 'cover' })
+      .resize(resize)
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
