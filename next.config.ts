@@ -16,10 +16,11 @@ const nextConfig: NextConfig = {
     // under tsx too). Turbopack in Next 16.4 has no `extensionAlias` (webpack's
     // `experimental.extensionAlias` is ignored by it), so this loader maps such specifiers of our
     // own files to the `.ts`/`.tsx` file that exists. Replace it with Turbopack's own extension
-    // alias option once Next ships one.
+    // alias option once Next ships one. No `as:` on these rules: it renames the module (to
+    // `x.tsx.tsx`), which breaks the client-reference import of every 'use client' file.
     rules: {
-      '*.ts': { condition: { not: 'foreign' }, loaders: ['./tools/turbopack-typescript-imports-loader.mjs'], as: '*.ts' },
-      '*.tsx': { condition: { not: 'foreign' }, loaders: ['./tools/turbopack-typescript-imports-loader.mjs'], as: '*.tsx' },
+      '*.ts': { condition: { not: 'foreign' }, loaders: ['./tools/turbopack-typescript-imports-loader.mjs'] },
+      '*.tsx': { condition: { not: 'foreign' }, loaders: ['./tools/turbopack-typescript-imports-loader.mjs'] },
     },
   },
 };

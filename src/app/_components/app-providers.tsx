@@ -1,0 +1,33 @@
+'use client';
+/**
+ * Client-side context every page shares: the server-state cache (TanStack Query), the live
+ * event stream that keeps it fresh, and the toaster.
+ */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { Toaster } from 'sonner';
+import { isApiError } from '../_lib/api-client.js';
+import { LiveEventsProvider } from '../_lib/live-events.js';
+
+export function AppProviders({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            // Live events invalidate what changed; polling is not needed to stay fresh.
+            staleTime: 30_000,
+            refetchOnWindowFocus: true,
+            // A 4xx will not get better by asking again.
+            retry: (failureCount, error) => failureCount < 2 && !(isApiError(error) && error.status >= 400 && error.status < 500),
+          },
+        },
+      }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <LiveEventsProvider>{children}</LiveEventsProvider>
+      <Toaster theme="dark" position="bottom-right" richColors closeButton />
+    </QueryClientProvider>
+  );
+}

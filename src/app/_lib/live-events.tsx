@@ -1,0 +1,144 @@
+'use client';
+/**
+ * One Server-Sent Events connection per tab (`/api/events`) keeps every page live: events
+ * invalidate the cached queries they change (batched, so a burst of 1,000 completions costs a few
+ * refetches, not 1,000), progress events go to whoever listens, and a finished job raises a toast.
+ * The browser's EventSource reconnects by itself and resumes with Last-Event-ID.
+ */
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { Route } from 'next';
+import Link from 'next/link';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { toast } from 'sonner';
+import type { JobStatus, LiveEvent } from './api-types.js';
+import { queryKeys } from './query-keys.js';
+
+type Listener = (event: LiveEvent) => void;
+
+interface LiveEventsContextValue {
+  /** Calls `listener` for every event (including `task.progress`); returns the unsubscribe function. */
+  subscribe: (listener: Listener) => () => void;
+  /** Whether the stream is open now. */
+  connected: boolean;
+}
+
+const LiveEventsContext = createContext<LiveEventsContextValue | null>(null);
+
+/** Invalidations are gathered for this long, then applied at once. */
+const invalidateBatchMs = 400;
+
+const finalStatusWords: Record<string, string> = {
+  completed: 'completed',
+  failed: 'failed',
+  canceled: 'was canceled',
+};
+
+export function LiveEventsProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const listeners = useRef(new Set<Listener>());
+  const [connected, setConnected] = useState(false);
+
+  useEffect(() => {
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = (key: readonly string[]) => {
+      pending.add(JSON.stringify(key));
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        const keys = [...pending].map((text) => JSON.parse(text) as string[]);
+        pending.clear();
+        for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+      }, invalidateBatchMs);
+    };
+
+    const source = new EventSource('/api/events');
+    source.onopen = () => setConnected(true);
+    source.onerror = () => setConnected(source.readyState === EventSource.OPEN);
+    const onEvent = (message: MessageEvent<string>) => {
+      let event: LiveEvent;
+      try {
+        event = JSON.parse(message.data) as LiveEvent;
+      } catch {
+        return;
+      }
+      for (const listener of listeners.current) listener(event);
+      for (const key of keysChangedBy(event)) schedule(key);
+      if (event.type === 'job.finished' && event.jobId !== null) announceFinishedJob(queryClient, event.jobId, typeof event.payload.status === 'string' ? event.payload.status : 'finished');
+    };
+    for (const type of eventTypes) source.addEventListener(type, onEvent);
+    return () => {
+      source.close();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [queryClient]);
+
+  const subscribe = useCallback((listener: Listener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const value = useMemo<LiveEventsContextValue>(() => ({ subscribe, connected }), [subscribe, connected]);
+
+  return <LiveEventsContext.Provider value={value}>{children}</LiveEventsContext.Provider>;
+}
+
+/** Calls `listener` for every live event while the component is mounted. */
+export function useLiveEvents(listener: Listener): void {
+  const context = useContext(LiveEventsContext);
+  const latest = useRef(listener);
+  latest.current = listener;
+  const subscribe = context?.subscribe;
+  useEffect(() => subscribe?.((event) => latest.current(event)), [subscribe]);
+}
+
+/** Whether the live stream is connected (for a small indicator). */
+export function useLiveConnection(): boolean {
+  return useContext(LiveEventsContext)?.connected ?? false;
+}
+
+const eventTypes = [
+  'job.started',
+  'task.started',
+  'task.progress',
+  'task.completed',
+  'task.retrying',
+  'task.failed',
+  'task.recovered',
+  'job.paused',
+  'job.resumed',
+  'job.retrying',
+  'job.finished',
+  'queue.changed',
+  'provider.paused',
+  'provider.resumed',
+  'provider.rate_limited',
+] as const;
+
+function keysChangedBy(event: LiveEvent): ReadonlyArray<readonly string[]> {
+  if (event.type === 'task.progress') return [];
+  if (event.type.startsWith('provider.')) return [queryKeys.health];
+  if (event.type === 'queue.changed') return [queryKeys.queue];
+  const keys: Array<readonly string[]> = [queryKeys.queue];
+  if (event.jobId !== null) keys.push(queryKeys.job(event.jobId));
+  if (event.type === 'task.completed' || event.type === 'job.finished') {
+    if (event.jobId !== null) keys.push(queryKeys.jobResults(event.jobId));
+    keys.push(queryKeys.allGroupImages, queryKeys.groups);
+  }
+  return keys;
+}
+
+function announceFinishedJob(queryClient: QueryClient, jobId: string, status: string): void {
+  const job = queryClient.getQueryData<JobStatus>(queryKeys.job(jobId));
+  const name = job?.name ? `“${job.name}”` : 'A job';
+  const text = `${name} ${finalStatusWords[status] ?? status}`;
+  const show = status === 'completed' ? toast.success : status === 'failed' ? toast.error : toast.info;
+  show(text, {
+    id: `job-finished-${jobId}`,
+    description: (
+      <Link href={`/jobs/${jobId}` as Route} className="underline">
+        Open the job
+      </Link>
+    ),
+  });
+}
