@@ -30,6 +30,8 @@ export interface Fleet extends FleetLifecycle {
   readonly blobs: FileBlobStore;
   readonly providers: ProviderRegistry;
   readonly engine: Engine;
+  /** The limits in force for a provider's lane (`online` when no lane is given). */
+  readonly limitsFor: (providerId: string, lane?: Lane) => ProviderLimits;
   /** Validates, plans and creates a job (or only plans, with `dryRun`), then wakes the engine. */
   submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
   /** Stores a reference image (deduped by content). */
@@ -108,6 +110,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     store,
     blobs,
     providers,
+    limitsFor,
     engine,
     start() {
       if (engine.isRunning) return;

@@ -21,6 +21,7 @@ import {
   submitQuerySchema,
   submitResponseSchema,
 } from './schemas/jobs.js';
+import { providerListSchema } from './schemas/providers.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
 import { assetSchema, uploadFormSchema, zipUploadResponseSchema } from './schemas/uploads.js';
@@ -234,6 +235,15 @@ export const apiOperations: RouteConfig[] = [
     summary: 'Health',
     description: 'Store reachable, engine running, providers configured (never their keys). 503 when degraded.',
     responses: { 200: { description: 'Healthy.' }, 503: { description: 'Degraded or not running.' }, ...errors(401) },
+  },
+  {
+    method: 'get',
+    path: '/api/providers',
+    tags: ['Server'],
+    summary: 'Providers and what their models can do',
+    description:
+      'Every provider imagefleet knows: configured ones with their models’ capabilities (sizes, aspect ratios, seeds, mask, LoRA, strength, lanes, prices), limits and pause state; the others with how to configure them. Never shows a key.',
+    responses: { 200: json(providerListSchema, 'The providers.'), ...errors(401) },
   },
   {
     method: 'get',

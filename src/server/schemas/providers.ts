@@ -1,0 +1,43 @@
+/** The providers route's contract: what each provider and model can do, its limits and state. */
+import { z } from 'zod';
+
+const limitsSchema = z.object({
+  requestsPerMinute: z.number().int().describe('Requests per minute across every process; 0 = unlimited.'),
+  maxConcurrency: z.number().int().describe('Most calls in flight at once.'),
+  cooldownMs: z.number().int().describe('Minimum gap between two request starts, ms; 0 = none.'),
+});
+
+export const providerModelSchema = z
+  .object({
+    id: z.string().describe('Model id as jobs name it.'),
+    aliases: z.array(z.string()).describe('Other ids jobs may use for this model.'),
+    displayName: z.string(),
+    description: z.string(),
+    maxReferenceImages: z.number().int().describe('Most reference images one call accepts (0 = text-to-image only).'),
+    seedSupport: z.enum(['exact', 'best-effort', 'none']).describe('exact: a seed reproduces the same bytes; none: regenerate means re-roll.'),
+    sizes: z.array(z.string()).describe('Size classes offered (512, 1K, 2K, 4K).'),
+    aspectRatios: z.array(z.string()).describe('Aspect ratios offered (W:H).'),
+    supportsMask: z.boolean(),
+    supportsLora: z.boolean(),
+    supportsNegativePrompt: z.boolean(),
+    supportsStrength: z.boolean(),
+    maxImagesPerCall: z.number().int(),
+    lanes: z.array(z.string()).describe('online, and batch where the provider has a discounted asynchronous lane.'),
+    pricePerImageUsd: z.record(z.string(), z.record(z.string(), z.number())).describe('USD per image by size, then lane.'),
+    typicalLatencyMs: z.number().int(),
+  })
+  .meta({ id: 'ProviderModel' });
+
+export const providerInfoSchema = z
+  .object({
+    id: z.string().describe('local, gemini, sdwebui, comfyui or runpod.'),
+    displayName: z.string(),
+    configured: z.boolean().describe('Whether this server can run it (never shows the key).'),
+    setup: z.string().describe('How to configure it: the environment variables to set. Empty when configured.'),
+    pausedReason: z.string().nullable().describe('Why the provider (or one of its models) is paused now.'),
+    limits: z.object({ online: limitsSchema, batch: limitsSchema.nullable() }).nullable().describe('Configured limits; null when not configured.'),
+    models: z.array(providerModelSchema),
+  })
+  .meta({ id: 'Provider' });
+
+export const providerListSchema = z.object({ items: z.array(providerInfoSchema) }).meta({ id: 'ProviderList' });
