@@ -20,6 +20,7 @@ import { createLocalProvider } from '../providers/local/local-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
+import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
 import { appVersion } from './app-version.js';
 import type { Asset } from '../core/asset.js';
@@ -57,6 +58,12 @@ export interface CreateFleetOptions {
   /** Limits for the extra providers, by provider id; default: unlimited RPM, concurrency 2. */
   extraLimits?: Record<string, ProviderLimits>;
 }
+
+/**
+ * Temp files of interrupted writes older than this are removed (hourly, and at start). An hour is
+ * far longer than any single write, so a write in progress in another process is never touched.
+ */
+const temporaryFileMaxAgeMs = 60 * 60 * 1000;
 
 /** Default limits for a provider the configuration does not list. */
 const fallbackLimits: ProviderLimits = { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 };
@@ -120,8 +127,19 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
           logger.warn({ error: String(error) }, 'Could not prune old events.');
         });
       };
-      pruneEvents();
-      pruneTimer = setInterval(pruneEvents, 60 * 60 * 1000);
+      const sweepTemporaryBlobs = (): void => {
+        sweepTemporaryFiles(blobs.rootDirectory, { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
+          .then((swept) => {
+            if (swept.removedFiles > 0) logger.info({ ...swept }, 'Removed temp files left by interrupted writes.');
+          })
+          .catch((error: unknown) => logger.warn({ error: String(error) }, 'Could not sweep temp files.'));
+      };
+      const housekeeping = (): void => {
+        pruneEvents();
+        sweepTemporaryBlobs();
+      };
+      housekeeping();
+      pruneTimer = setInterval(housekeeping, 60 * 60 * 1000);
       pruneTimer.unref();
       logger.info({ workerId: engine.workerId, dataDir: config.dataDir }, 'Engine started.');
     },
