@@ -1,13 +1,33 @@
-import type { QuotaServerRecord } from './fake-quota-server.js';
 import type { QuotaClientFigures, QuotaWindowFigures } from './scenario-results.js';
 
 const minuteMs = 60_000;
 const burstWindowMs = 10_000;
 
+/**
+ * One request as a quota-limited server saw it: the generic fake's records are these as they are;
+ * the Gemini fake's calls are turned into them by `geminiQuotaRecords`.
+ */
+export interface QuotaRecord {
+  apiKey: string;
+  /** When the server's quota decided the request (and counted it, if accepted), epoch ms. */
+  arrivalMs: number;
+  status: 200 | 429;
+  /** For a 429: the delay the reply announced, ms, from `arrivalMs`. */
+  retryDelayMs: number | undefined;
+  /** When the reply was sent; undefined when the client hung up first. */
+  respondedAtMs: number | undefined;
+  /**
+   * When the request reached the server, if earlier than `arrivalMs` (a server that waits its
+   * latency before deciding, like the Gemini fake); what "sent before the announced delay" is
+   * judged by. Default `arrivalMs`.
+   */
+  receivedAtMs?: number;
+}
+
 export interface QuotaAnalysisInput {
   apiKey: string;
-  /** Every server record (both keys); this key's are picked out. */
-  records: readonly QuotaServerRecord[];
+  /** Every server record (all keys); this key's are picked out. */
+  records: readonly QuotaRecord[];
   /** The common start of both clients, epoch ms. */
   startedAtMs: number;
   /** The measured run, from the common start, ms. */
@@ -64,8 +84,9 @@ export function analyseQuotaClient(input: QuotaAnalysisInput): QuotaClientFigure
   // A request is early when the client already held a 429 reply whose delay had not run out.
   let earlyRequests = 0;
   for (const record of ownRecords) {
+    const sentAtMs = record.receivedAtMs ?? record.arrivalMs;
     const early = ownRecords.some(
-      (refusal) => refusal.status === 429 && refusal.respondedAtMs !== undefined && refusal.retryDelayMs !== undefined && record.arrivalMs > refusal.respondedAtMs && record.arrivalMs < refusal.arrivalMs + refusal.retryDelayMs,
+      (refusal) => refusal.status === 429 && refusal.respondedAtMs !== undefined && refusal.retryDelayMs !== undefined && sentAtMs > refusal.respondedAtMs && sentAtMs < refusal.arrivalMs + refusal.retryDelayMs,
     );
     if (early) earlyRequests += 1;
   }

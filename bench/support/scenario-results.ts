@@ -78,14 +78,52 @@ export interface QuotaClientFigures {
   peakRequestsPerTenSeconds: number;
 }
 
+/**
+ * The Gemini round: the real `gemini` provider (`@google/genai`) through the real engine against
+ * the fake Gemini server with a per-minute quota. Quota figures are over the same windows as the
+ * generic round's; the accounting (calls, 429s, billing, tasks) covers the whole scenario,
+ * including calls that finished during the engine's stop.
+ */
+export interface GeminiQuotaRound extends QuotaClientFigures {
+  /** The fake's quota: N accepted generateContent calls in any window of `windowMs`. */
+  requestsPerMinute: number;
+  windowMs: number;
+  /** `project` (Google's way: every key of the project shares the window) or `key`. */
+  quotaScope: 'project' | 'key';
+  /** The fake's wait before deciding and answering each call, ms (no jitter). */
+  latencyMs: number;
+  /** The friendly model name the job asked for, and the wire id the SDK sent. */
+  model: string;
+  wireModel: string;
+  size: string;
+  /** `GEMINI_CONCURRENCY` = `IMAGEFLEET_MAX_IN_FLIGHT`. */
+  maxConcurrency: number;
+  tasksSubmitted: number;
+  /** Online generateContent calls the fake received. */
+  calls: number;
+  /** Calls it answered with the per-minute 429. */
+  rateLimited: number;
+  /** Calls answered anything else than an image or the per-minute 429 (expected 0). */
+  otherReplies: number;
+  /** Calls that returned an image: what the account is charged for. */
+  billedCalls: number;
+  /** Tasks `completed` in the store after the engine stopped, and their image rows. */
+  tasksCompleted: number;
+  imageRows: number;
+  /** Task count by status after the engine stopped (the rest of the job stays queued). */
+  statusCounts: Record<string, number>;
+}
+
 export interface QuotaUtilisationResult {
   scenario: 'quota-utilisation';
+  /** The generic round's quota, latency and run (the Gemini round runs over the same run). */
   requestsPerMinute: number;
   latencyMs: number;
   latencyJitterMs: number;
   runMs: number;
   engine: QuotaClientFigures & { maxConcurrency: number; tasksSubmitted: number };
   naive: QuotaClientFigures & { loops: number; pauseMs: number; rateLimitWaitMs: number };
+  gemini: GeminiQuotaRound;
   goalRatio: number;
   goalRejectedShare: number;
   uvThreadpoolSize: string | undefined;

@@ -78,6 +78,12 @@ export interface FakeGenerateCall {
   reply: FakeReply['kind'] | 'quota' | 'unavailable' | 'bad-key' | 'unknown-model';
   /** True when an image went back: this call is paid. */
   billed: boolean;
+  /** When the request reached the fake, epoch ms (batch lines: when the batch was processed). */
+  receivedAtMs: number;
+  /** When the fake decided the reply, epoch ms: after the latency wait, the moment the quota counts the call. */
+  decidedAtMs: number;
+  /** For a per-minute quota refusal: the retry delay the reply announced, ms. */
+  retryDelayMs?: number;
 }
 
 export interface FakeFile {
@@ -195,6 +201,7 @@ class FakeGemini {
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const receivedAtMs = Date.now();
     const url = new URL(request.url ?? '/', 'http://fake');
     const apiKey = headerText(request, 'x-goog-api-key') ?? url.searchParams.get('key') ?? undefined;
     this.requests.push({ method: request.method ?? 'GET', path: url.pathname, apiKey });
@@ -204,13 +211,13 @@ class FakeGemini {
 
     if (!this.keyAccepted(apiKey)) {
       const generate = /^\/(v1beta|v1)\/models\/([^/:]+):generateContent$/.exec(url.pathname);
-      if (generate) this.recordCall('online', generate[1] ?? 'v1beta', generate[2] ?? '', apiKey, parseJson(body), { httpStatus: 403, reply: 'bad-key', billed: false });
+      if (generate) this.recordCall('online', generate[1] ?? 'v1beta', generate[2] ?? '', apiKey, parseJson(body), { httpStatus: 403, reply: 'bad-key', billed: false, receivedAtMs });
       return sendJson(response, 403, googleErrorBody(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.'));
     }
 
     let match: RegExpExecArray | null;
     if (request.method === 'POST' && (match = /^\/(v1beta|v1)\/models\/([^/:]+):generateContent$/.exec(url.pathname))) {
-      return this.generateOnline(match[1] ?? 'v1beta', match[2] ?? '', apiKey, parseJson(body), request, response);
+      return this.generateOnline(match[1] ?? 'v1beta', match[2] ?? '', apiKey, parseJson(body), request, response, receivedAtMs);
     }
     if (request.method === 'POST' && url.pathname === '/upload/v1beta/files') {
       return this.upload(request, url, body, response);
@@ -264,9 +271,17 @@ class FakeGemini {
     return this.options.apiKeys === undefined || (apiKey !== undefined && this.options.apiKeys.includes(apiKey));
   }
 
-  private async generateOnline(apiVersion: string, model: string, apiKey: string | undefined, body: Record<string, unknown>, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async generateOnline(
+    apiVersion: string,
+    model: string,
+    apiKey: string | undefined,
+    body: Record<string, unknown>,
+    request: IncomingMessage,
+    response: ServerResponse,
+    receivedAtMs: number,
+  ): Promise<void> {
     if (!this.servedModels().includes(model)) {
-      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 404, reply: 'unknown-model', billed: false });
+      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 404, reply: 'unknown-model', billed: false, receivedAtMs });
       return sendJson(response, 404, googleErrorBody(404, 'NOT_FOUND', `models/${model} is not found for API version ${apiVersion}, or is not supported for generateContent.`));
     }
     if (this.options.latencyMs) {
@@ -275,20 +290,20 @@ class FakeGemini {
     }
     const nowMs = Date.now();
     if (this.options.dailyLimit !== undefined && this.acceptedToday >= this.options.dailyLimit) {
-      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 429, reply: 'quota', billed: false });
+      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 429, reply: 'quota', billed: false, receivedAtMs });
       return sendJson(response, 429, perDayQuotaBody(model));
     }
     const decision = this.quotaFor(apiKey)?.decide(nowMs);
     if (decision && !decision.accepted) {
-      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 429, reply: 'quota', billed: false });
+      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 429, reply: 'quota', billed: false, receivedAtMs, retryDelayMs: decision.retryAfterMs });
       return sendJson(response, 429, perMinuteQuotaBody(decision.retryAfterMs / 1000, model));
     }
     this.acceptedToday += 1;
     if ((this.options.unavailableRate ?? 0) > 0 && this.nextRandom() < (this.options.unavailableRate ?? 0)) {
-      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 503, reply: 'unavailable', billed: false });
+      this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 503, reply: 'unavailable', billed: false, receivedAtMs });
       return sendJson(response, 503, googleErrorBody(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'));
     }
-    const call = this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 200, reply: 'image', billed: false });
+    const call = this.recordCall('online', apiVersion, model, apiKey, body, { httpStatus: 200, reply: 'image', billed: false, receivedAtMs });
     const reply = this.queued.shift() ?? this.options.replyFor?.(call) ?? { kind: 'image' };
     call.reply = reply.kind;
     if (reply.kind === 'hang') return; // The response stays open until the client aborts or the server closes.
@@ -360,9 +375,10 @@ class FakeGemini {
     model: string,
     apiKey: string | undefined,
     body: Record<string, unknown>,
-    outcome: Pick<FakeGenerateCall, 'httpStatus' | 'reply' | 'billed'>,
+    outcome: Pick<FakeGenerateCall, 'httpStatus' | 'reply' | 'billed' | 'retryDelayMs'> & { receivedAtMs?: number },
     batchKey?: string,
   ): FakeGenerateCall {
+    const decidedAtMs = Date.now();
     const contents = Array.isArray(body.contents) ? (body.contents as Array<Record<string, unknown>>) : [];
     const parts = contents.flatMap((content) => (Array.isArray(content.parts) ? (content.parts as Array<Record<string, unknown>>) : []));
     const generationConfig = asRecord(body.generationConfig);
@@ -385,6 +401,8 @@ class FakeGemini {
         return file ? [String(file.fileUri)] : [];
       }),
       ...outcome,
+      receivedAtMs: outcome.receivedAtMs ?? decidedAtMs,
+      decidedAtMs,
     };
     this.generateCalls.push(call);
     return call;
