@@ -293,7 +293,7 @@ function reproduceSection(): string {
     [
       '```sh',
       'npm ci',
-      'npm run bench   # all three scenarios (~6–7 min on 2 cores); prints a summary and rewrites docs/benchmarks.md',
+      'npm run bench   # every scenario (~15 min on 2 cores); prints a summary and rewrites docs/benchmarks.md',
       '```',
       '',
       'One scenario on its own prints its result as JSON and leaves this file alone:',
