@@ -21,7 +21,7 @@ export class RequestPacer {
 
   constructor(private readonly settings: RequestPacerSettings) {
     this.now = settings.now ?? Date.now;
-    this.sleep = settings.sleep ?? systemClock.sleep;
+    this.sleep = settings.sleep ?? ((ms, signal) => systemClock.sleep(ms, signal));
   }
 
   /** Resolves when one more request fits in the window, and counts it. */

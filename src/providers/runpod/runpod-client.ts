@@ -17,7 +17,8 @@ export type RunpodJobStatus = (typeof runpodJobStatuses)[number];
 /** What `/status/{id}` answers (fields RunPod documents; others are ignored). */
 export interface RunpodStatusReply {
   id: string;
-  status: RunpodJobStatus | string;
+  /** One of `runpodJobStatuses`, or a status RunPod adds later (treated as still pending). */
+  status: string;
   /** The handler's return value (COMPLETED), or progress (IN_PROGRESS). */
   output?: unknown;
   /** A failed job's error: a string (JSON text for imagefleet's worker and the Python SDK). */

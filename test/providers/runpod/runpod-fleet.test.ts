@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fleet } from '../../../src/fleet/create-fleet.js';
-import { startFakeRunpodServer, type FakeRunpodServer, type FakeRunpodServerOptions } from '../../fakes/runpod/fake-runpod-server.js';
+import { startFakeRunpodServer, type FakeJobOutcome, type FakeRunpodServer, type FakeRunpodServerOptions } from '../../fakes/runpod/fake-runpod-server.js';
 import { waitFor } from '../../support/engine-harness.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import { canaryRunpodKey, fakeEndpointId, jobFinished, openRunpodFleet, RecordingLogger, studioJob } from './runpod-test-kit.js';
@@ -149,21 +149,20 @@ describe('RunPod through the engine', () => {
       ['expire', 'expire'],
     ]);
     const seen = new Set<string>();
-    await prepare({
-      execute: async (input, jobId) => {
-        const prompt = String(input.prompt);
-        const outcome = outcomes.get(prompt);
-        if (outcome === 'blocked') return { error: JSON.stringify({ imagefleetError: { kind: 'blocked', message: 'Gemini blocked the prompt (SAFETY).' } }) };
-        if (outcome === 'invalid') return { error: JSON.stringify({ imagefleetError: { kind: 'invalid', message: 'Unknown model "x".' } }) };
-        // The first run of these ends badly; the resubmitted one succeeds.
-        if (outcome !== undefined && !seen.has(prompt)) {
-          seen.add(prompt);
-          if (outcome === 'timeout') return { timedOut: true };
-          fake.jobs.get(jobId)!.expired = true;
-        }
-        return { output: { protocol: 1, provider: 'local', model: 'local-transform', images: [{ base64: tinyPngBase64, mediaType: 'image/png', width: 8, height: 8 }], warnings: ['seed ignored'], costUsd: 0 } };
-      },
-    });
+    function outcomeFor(input: Record<string, unknown>, jobId: string): FakeJobOutcome {
+      const prompt = String(input.prompt);
+      const outcome = outcomes.get(prompt);
+      if (outcome === 'blocked') return { error: JSON.stringify({ imagefleetError: { kind: 'blocked', message: 'Gemini blocked the prompt (SAFETY).' } }) };
+      if (outcome === 'invalid') return { error: JSON.stringify({ imagefleetError: { kind: 'invalid', message: 'Unknown model "x".' } }) };
+      // The first run of these ends badly; the resubmitted one succeeds.
+      if (outcome !== undefined && !seen.has(prompt)) {
+        seen.add(prompt);
+        if (outcome === 'timeout') return { timedOut: true };
+        fake.jobs.get(jobId)!.expired = true;
+      }
+      return { output: { protocol: 1, provider: 'local', model: 'local-transform', images: [{ base64: tinyPngBase64, mediaType: 'image/png', width: 8, height: 8 }], warnings: ['seed ignored'], costUsd: 0 } };
+    }
+    await prepare({ execute: (input, jobId) => Promise.resolve(outcomeFor(input, jobId)) });
     const fleet = await open();
     const jobIds: string[] = [];
     for (const prompt of ['blocked', 'invalid', 'timeout', 'expire']) {
