@@ -10,13 +10,12 @@ import type { GeminiModelIdOverrides } from '../../config/config.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { systemClock } from '../../engine/system-clock.js';
 import { fingerprintApiKey } from '../gemini/api-key.js';
-import { findModel, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities, type RemotePollResult } from '../contract.js';
+import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities, type RemotePollResult } from '../contract.js';
 import { buildRunBody } from './build-worker-input.js';
 import { readWorkerError } from './read-worker-error.js';
 import { readWorkerOutput } from './read-worker-output.js';
 import { RunpodClient } from './runpod-client.js';
 import { formatRunpodHandle, parseRunpodHandle } from './runpod-handle.js';
-import { providerError } from '../contract.js';
 import { workerModelCatalog } from './worker-model-catalog.js';
 
 export interface RunpodProviderSettings {
