@@ -11,6 +11,7 @@ import { handleCliError } from './handle-cli-error.js';
 import { registerResumeCommand } from './resume-command.js';
 import { registerRetryCommand } from './retry-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerRunpodWorkerCommand } from './runpod-worker-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSessionsCommand } from './sessions-command.js';
 import { registerSingleCommand } from './single-command.js';
@@ -30,6 +31,7 @@ const commandRegistrations: readonly CommandRegistration[] = [
   registerRetryCommand,
   registerUpgradeCommand,
   registerCancelCommand,
+  registerRunpodWorkerCommand,
 ];
 
 /** Builds the commander program; failures throw (exitOverride) so `runCli` maps them in one place. */

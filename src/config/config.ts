@@ -74,6 +74,17 @@ export interface Config {
     /** Path template of files inside ZIP downloads. `IMAGEFLEET_DOWNLOAD_TEMPLATE`, default `{prompt}/{index}_{seed}`. */
     downloadTemplate: string;
   };
+  /** Settings of `imagefleet runpod-worker`, the service inside the RunPod worker image. */
+  runpodWorker: {
+    /** Loopback port the worker service listens on (the Python handler forwards jobs to it). `RUNPOD_WORKER_PORT`, default 3100. */
+    port: number;
+    /** Jobs one worker runs at once (the Python handler's concurrency). `RUNPOD_WORKER_CONCURRENCY`, default 1. */
+    concurrency: number;
+    /** Most base64 bytes of images one job returns inline; larger results need a bucket. `RUNPOD_WORKER_INLINE_MAX_BYTES`, default 15728640. */
+    inlineMaxBytes: number;
+    /** S3-compatible bucket results are uploaded to; undefined = results go back inline. */
+    bucket: WorkerBucketSettings | undefined;
+  };
   providers: {
     local: {
       /** Artificial delay per call of the offline provider, in ms (to rehearse slow providers). `IMAGEFLEET_LOCAL_LATENCY_MS`, default 0. */
@@ -110,7 +121,39 @@ export interface Config {
         pollIntervalMs: number;
       };
     };
+    runpod: {
+      /** RunPod API key; with `endpointId`, registers the `runpod` provider. Never logged or shown. `RUNPOD_API_KEY`, default unset. */
+      apiKey: string | undefined;
+      /** Id of the Serverless endpoint running imagefleet's worker image. `RUNPOD_ENDPOINT_ID`, default unset. */
+      endpointId: string | undefined;
+      /** Base URL of the queue API, without the endpoint id (a proxy or a test fake). `RUNPOD_BASE_URL`, default `https://api.runpod.ai/v2`. */
+      baseUrl: string;
+      /** `RUNPOD_RPM` (job submissions per minute, default 600), `RUNPOD_CONCURRENCY` (jobs submitted and unfinished at once, default 16), `RUNPOD_COOLDOWN_MS` (default 0). */
+      limits: ProviderLimits;
+      /** Provider the worker image runs (`gemini`, `local`, …); decides the models offered. `RUNPOD_WORKER_PROVIDER`, default `gemini`. */
+      workerProvider: string;
+      /** Model ids offered, a subset of the worker provider's; undefined = all. `RUNPOD_MODELS`, default unset. */
+      modelIds: string[] | undefined;
+      /** `policy.executionTimeout` of each job, in ms (RunPod: 5 s to 7 days). `RUNPOD_EXECUTION_TIMEOUT_MS`, default 600000. */
+      executionTimeoutMs: number;
+      /** `policy.ttl` of each job (queue time included), in ms (RunPod: 10 s to 7 days). `RUNPOD_TTL_MS`, default 86400000. */
+      ttlMs: number;
+      /** What one second of worker execution costs, in USD, added to each job's cost and estimate. `RUNPOD_PRICE_PER_SECOND_USD`, default 0.00019. */
+      pricePerSecondUsd: number;
+    };
   };
+}
+
+/** An S3-compatible bucket the RunPod worker uploads results to (`BUCKET_*`, as RunPod's own workers name them). */
+export interface WorkerBucketSettings {
+  /** Endpoint URL including the bucket name, path style. `BUCKET_ENDPOINT_URL`. */
+  endpointUrl: string;
+  /** `BUCKET_ACCESS_KEY_ID`. */
+  accessKeyId: string;
+  /** `BUCKET_SECRET_ACCESS_KEY`; never logged. */
+  secretAccessKey: string;
+  /** Signing region. `BUCKET_REGION`, default `us-east-1` (R2: `auto`). */
+  region: string;
 }
 
 /** Wire model ids set in the environment, by friendly model name; a missing entry keeps the built-in id. */
@@ -261,6 +304,76 @@ function geminiModelIdVariable() {
   return describe(schema, { requirement, defaultText: undefined, secret: false });
 }
 
+/** A non-negative decimal number such as `0.00019`, with a default. */
+function decimalVariable(options: { maximum: number; defaultValue: number }) {
+  const requirement = `a decimal number from 0 to ${options.maximum}, such as 0.00019`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): number => {
+      if (raw === undefined) return options.defaultValue;
+      const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!Number.isFinite(value) || value > options.maximum) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return value;
+    });
+  return describe(schema, { requirement, defaultText: String(options.defaultValue), secret: false });
+}
+
+/** An `http:` or `https:` URL with a default. */
+function baseUrlVariable(options: { defaultValue: string }) {
+  const requirement = `an http(s) URL such as ${options.defaultValue}`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string => {
+      if (raw === undefined) return options.defaultValue;
+      if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: options.defaultValue, secret: false });
+}
+
+/** An identifier (RunPod endpoint id, provider id) that may be unset, or has a default. */
+function identifierVariable(options: { requirement: string; defaultValue?: string }) {
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string | undefined => {
+      if (raw === undefined) return options.defaultValue;
+      // Ids go into URL paths: letters, digits, dots, underscores and dashes only.
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(raw)) {
+        context.addIssue({ code: 'custom', message: options.requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement: options.requirement, defaultText: options.defaultValue, secret: false });
+}
+
+/** A comma-separated list of model ids that may be unset. */
+function modelListVariable() {
+  const requirement = 'model ids separated by commas, such as nano-banana-2,nano-banana-pro';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string[] | undefined => {
+      if (raw === undefined) return undefined;
+      const ids = raw.split(',').map((id) => id.trim());
+      if (ids.some((id) => !/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/.test(id))) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return ids;
+    });
+  return describe(schema, { requirement, defaultText: undefined, secret: false });
+}
+
 function logLevelVariable(options: { defaultValue: LogLevel }) {
   const requirement = `one of ${logLevels.join(', ')}`;
   const schema = z
@@ -330,6 +443,26 @@ export const environmentSchema = z.object({
   GEMINI_BATCH_MAX_REQUESTS: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 1000 }),
   GEMINI_BATCH_GATHER_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 5000 }),
   GEMINI_BATCH_POLL_MS: integerVariable({ minimum: 10, maximum: hourMs, defaultValue: 30_000 }),
+
+  RUNPOD_API_KEY: secretVariable({ minimumLength: 1 }),
+  RUNPOD_ENDPOINT_ID: identifierVariable({ requirement: 'a RunPod endpoint id such as abc123xyz (letters, digits, dots, underscores and dashes)' }),
+  RUNPOD_BASE_URL: baseUrlVariable({ defaultValue: 'https://api.runpod.ai/v2' }),
+  RUNPOD_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 600 }),
+  RUNPOD_CONCURRENCY: integerVariable({ minimum: 1, maximum: 10_000, defaultValue: 16 }),
+  RUNPOD_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
+  RUNPOD_WORKER_PROVIDER: identifierVariable({ requirement: 'a provider id the worker image runs, such as gemini or local', defaultValue: 'gemini' }),
+  RUNPOD_MODELS: modelListVariable(),
+  RUNPOD_EXECUTION_TIMEOUT_MS: integerVariable({ minimum: 5000, maximum: 7 * dayMs, defaultValue: 10 * minuteMs }),
+  RUNPOD_TTL_MS: integerVariable({ minimum: 10_000, maximum: 7 * dayMs, defaultValue: dayMs }),
+  RUNPOD_PRICE_PER_SECOND_USD: decimalVariable({ maximum: 1, defaultValue: 0.00019 }),
+
+  RUNPOD_WORKER_PORT: integerVariable({ minimum: 1, maximum: 65_535, defaultValue: 3100 }),
+  RUNPOD_WORKER_CONCURRENCY: integerVariable({ minimum: 1, maximum: 64, defaultValue: 1 }),
+  RUNPOD_WORKER_INLINE_MAX_BYTES: integerVariable({ minimum: 1024, maximum: 19 * mebibyte, defaultValue: 15 * mebibyte }),
+  BUCKET_ENDPOINT_URL: httpUrlVariable(),
+  BUCKET_ACCESS_KEY_ID: secretVariable({ minimumLength: 1 }),
+  BUCKET_SECRET_ACCESS_KEY: secretVariable({ minimumLength: 1 }),
+  BUCKET_REGION: identifierVariable({ requirement: 'a signing region such as us-east-1 or auto', defaultValue: 'us-east-1' }),
 });
 
 /** The parsed, typed values of every variable (defaults applied). */

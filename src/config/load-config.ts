@@ -12,6 +12,7 @@ import {
   type Config,
   type EnvironmentValues,
   type EnvironmentVariableName,
+  type WorkerBucketSettings,
 } from './config.js';
 import { isLoopbackHost } from './is-loopback-host.js';
 
@@ -119,6 +120,14 @@ function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<Envi
     });
   }
 
+  // Half a bucket setting would silently send results inline; say which part is missing instead.
+  const bucketNames = ['BUCKET_ENDPOINT_URL', 'BUCKET_ACCESS_KEY_ID', 'BUCKET_SECRET_ACCESS_KEY'] as const;
+  const bucketSet = bucketNames.filter((name) => settings.get(name)?.text !== undefined);
+  if (bucketSet.length > 0 && bucketSet.length < bucketNames.length) {
+    const missing = bucketNames.filter((name) => !bucketSet.includes(name));
+    issues.push({ path: missing[0] ?? 'BUCKET_ENDPOINT_URL', message: `${missing.join(' and ')} must be set too: ${bucketSet.join(' and ')} ${bucketSet.length === 1 ? 'is' : 'are'} set, and uploads need all three` });
+  }
+
   const host = values.IMAGEFLEET_HOST;
   const tokenSetting = settings.get('IMAGEFLEET_API_TOKEN');
   const tokenMissing = tokenSetting?.text === undefined;
@@ -131,6 +140,17 @@ function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<Envi
     });
   }
   return issues;
+}
+
+/** The worker's bucket when `BUCKET_ENDPOINT_URL` is set (its keys are checked in `crossFieldIssues`). */
+function workerBucketSettings(values: EnvironmentValues): WorkerBucketSettings | undefined {
+  if (values.BUCKET_ENDPOINT_URL === undefined || values.BUCKET_ACCESS_KEY_ID === undefined || values.BUCKET_SECRET_ACCESS_KEY === undefined) return undefined;
+  return {
+    endpointUrl: values.BUCKET_ENDPOINT_URL,
+    accessKeyId: values.BUCKET_ACCESS_KEY_ID,
+    secretAccessKey: values.BUCKET_SECRET_ACCESS_KEY,
+    region: values.BUCKET_REGION ?? 'us-east-1',
+  };
 }
 
 function toConfig(values: EnvironmentValues, cwd: string): Config {
@@ -164,6 +184,12 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       zipMaxEntries: values.IMAGEFLEET_ZIP_MAX_ENTRIES,
       downloadTemplate: values.IMAGEFLEET_DOWNLOAD_TEMPLATE,
     },
+    runpodWorker: {
+      port: values.RUNPOD_WORKER_PORT,
+      concurrency: values.RUNPOD_WORKER_CONCURRENCY,
+      inlineMaxBytes: values.RUNPOD_WORKER_INLINE_MAX_BYTES,
+      bucket: workerBucketSettings(values),
+    },
     providers: {
       local: {
         simulatedLatencyMs: values.IMAGEFLEET_LOCAL_LATENCY_MS,
@@ -193,6 +219,21 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
           gatherMs: values.GEMINI_BATCH_GATHER_MS,
           pollIntervalMs: values.GEMINI_BATCH_POLL_MS,
         },
+      },
+      runpod: {
+        apiKey: values.RUNPOD_API_KEY,
+        endpointId: values.RUNPOD_ENDPOINT_ID,
+        baseUrl: values.RUNPOD_BASE_URL,
+        limits: {
+          requestsPerMinute: values.RUNPOD_RPM,
+          maxConcurrency: values.RUNPOD_CONCURRENCY,
+          cooldownMs: values.RUNPOD_COOLDOWN_MS,
+        },
+        workerProvider: values.RUNPOD_WORKER_PROVIDER ?? 'gemini',
+        modelIds: values.RUNPOD_MODELS,
+        executionTimeoutMs: values.RUNPOD_EXECUTION_TIMEOUT_MS,
+        ttlMs: values.RUNPOD_TTL_MS,
+        pricePerSecondUsd: values.RUNPOD_PRICE_PER_SECOND_USD,
       },
     },
   };

@@ -18,6 +18,7 @@ import type { ImageProvider } from '../providers/contract.js';
 import { createGeminiProvider } from '../providers/gemini/gemini-provider.js';
 import { createLocalProvider } from '../providers/local/local-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
+import { createRunpodProvider } from '../providers/runpod/runpod-provider.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
@@ -94,11 +95,29 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       }),
     );
   }
+  const runpod = config.providers.runpod;
+  if (runpod.apiKey !== undefined && runpod.endpointId !== undefined) {
+    providers.register(
+      createRunpodProvider({
+        apiKey: runpod.apiKey,
+        endpointId: runpod.endpointId,
+        baseUrl: runpod.baseUrl,
+        workerProvider: runpod.workerProvider,
+        modelIds: runpod.modelIds,
+        executionTimeoutMs: runpod.executionTimeoutMs,
+        ttlMs: runpod.ttlMs,
+        pricePerSecondUsd: runpod.pricePerSecondUsd,
+        geminiModelIds: gemini.modelIds,
+        logger,
+      }),
+    );
+  }
   for (const provider of options.extraProviders ?? []) providers.register(provider);
 
   const limitsFor = (providerId: string, lane?: Lane): ProviderLimits => {
     if (providerId === 'local') return config.providers.local.limits;
     if (providerId === 'gemini') return lane === 'batch' ? config.providers.gemini.batch.limits : config.providers.gemini.limits;
+    if (providerId === 'runpod') return config.providers.runpod.limits;
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(

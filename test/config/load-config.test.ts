@@ -54,7 +54,19 @@ describe('loadConfig defaults', () => {
           modelIds: { 'nano-banana': undefined, 'nano-banana-pro': undefined, 'nano-banana-2': undefined },
           batch: { limits: { requestsPerMinute: 0, maxConcurrency: 1000, cooldownMs: 0 }, maxRequestsPerBatch: 1000, gatherMs: 5000, pollIntervalMs: 30_000 },
         },
+        runpod: {
+          apiKey: undefined,
+          endpointId: undefined,
+          baseUrl: 'https://api.runpod.ai/v2',
+          limits: { requestsPerMinute: 600, maxConcurrency: 16, cooldownMs: 0 },
+          workerProvider: 'gemini',
+          modelIds: undefined,
+          executionTimeoutMs: 600_000,
+          ttlMs: 86_400_000,
+          pricePerSecondUsd: 0.00019,
+        },
       },
+      runpodWorker: { port: 3100, concurrency: 1, inlineMaxBytes: 15_728_640, bucket: undefined },
     });
   });
 
