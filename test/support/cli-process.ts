@@ -11,7 +11,7 @@ export const binPath = fileURLToPath(new URL('../../bin/imagefleet.js', import.m
 export function cleanEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (value === undefined || /^(IMAGEFLEET_|GEMINI_)/.test(name) || name === 'NODE_ENV' || name.startsWith('VITEST')) continue;
+    if (value === undefined || /^(IMAGEFLEET_|GEMINI_|SDWEBUI_|COMFYUI_|RUNPOD_|BUCKET_)/.test(name) || name === 'NODE_ENV' || name.startsWith('VITEST')) continue;
     environment[name] = value;
   }
   return { ...environment, ...overrides };
