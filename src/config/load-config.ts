@@ -119,6 +119,18 @@ function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<Envi
     });
   }
 
+  // Half a login is a typo, not a choice: the web UI would answer 401 to every call.
+  const usernameSet = settings.get('SDWEBUI_USERNAME')?.text !== undefined;
+  const passwordSet = settings.get('SDWEBUI_PASSWORD')?.text !== undefined;
+  if (usernameSet !== passwordSet) {
+    const missing: EnvironmentVariableName = usernameSet ? 'SDWEBUI_PASSWORD' : 'SDWEBUI_USERNAME';
+    const present: EnvironmentVariableName = usernameSet ? 'SDWEBUI_USERNAME' : 'SDWEBUI_PASSWORD';
+    issues.push({
+      path: missing,
+      message: `${labelOf(missing)} must be set when ${labelOf(present)} is (the web UI's --api-auth takes both), or unset both for a web UI without a login`,
+    });
+  }
+
   const host = values.IMAGEFLEET_HOST;
   const tokenSetting = settings.get('IMAGEFLEET_API_TOKEN');
   const tokenMissing = tokenSetting?.text === undefined;
@@ -193,6 +205,28 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
           gatherMs: values.GEMINI_BATCH_GATHER_MS,
           pollIntervalMs: values.GEMINI_BATCH_POLL_MS,
         },
+      },
+      sdwebui: {
+        baseUrl: values.SDWEBUI_BASE_URL,
+        username: values.SDWEBUI_USERNAME,
+        password: values.SDWEBUI_PASSWORD,
+        limits: {
+          requestsPerMinute: values.SDWEBUI_RPM,
+          maxConcurrency: values.SDWEBUI_CONCURRENCY,
+          cooldownMs: values.SDWEBUI_COOLDOWN_MS,
+        },
+        timeoutMs: values.SDWEBUI_TIMEOUT_MS,
+        maxImagesPerCall: values.SDWEBUI_MAX_IMAGES_PER_CALL,
+      },
+      comfyui: {
+        baseUrl: values.COMFYUI_BASE_URL,
+        workflowPath: values.COMFYUI_WORKFLOW_PATH === undefined ? undefined : path.resolve(cwd, values.COMFYUI_WORKFLOW_PATH),
+        limits: {
+          requestsPerMinute: values.COMFYUI_RPM,
+          maxConcurrency: values.COMFYUI_CONCURRENCY,
+          cooldownMs: values.COMFYUI_COOLDOWN_MS,
+        },
+        timeoutMs: values.COMFYUI_TIMEOUT_MS,
       },
     },
   };

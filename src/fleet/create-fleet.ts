@@ -17,6 +17,7 @@ import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { createGeminiProvider } from '../providers/gemini/gemini-provider.js';
 import { createLocalProvider } from '../providers/local/local-provider.js';
+import { createSdwebuiProvider } from '../providers/sdwebui/sdwebui-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
@@ -85,11 +86,25 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       }),
     );
   }
+  const sdwebui = config.providers.sdwebui;
+  if (sdwebui.baseUrl !== undefined) {
+    const provider = createSdwebuiProvider({
+      baseUrl: sdwebui.baseUrl,
+      login: sdwebui.username !== undefined && sdwebui.password !== undefined ? { username: sdwebui.username, password: sdwebui.password } : undefined,
+      timeoutMs: sdwebui.timeoutMs,
+      maxImagesPerCall: sdwebui.maxImagesPerCall,
+      logger,
+    });
+    // Jobs name checkpoints the server lists, so read the list before anything is submitted (a server that is down only logs a warning).
+    await provider.refreshCatalog();
+    providers.register(provider);
+  }
   for (const provider of options.extraProviders ?? []) providers.register(provider);
 
   const limitsFor = (providerId: string, lane?: Lane): ProviderLimits => {
     if (providerId === 'local') return config.providers.local.limits;
     if (providerId === 'gemini') return lane === 'batch' ? config.providers.gemini.batch.limits : config.providers.gemini.limits;
+    if (providerId === 'sdwebui') return config.providers.sdwebui.limits;
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(

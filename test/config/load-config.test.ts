@@ -54,6 +54,15 @@ describe('loadConfig defaults', () => {
           modelIds: { 'nano-banana': undefined, 'nano-banana-pro': undefined, 'nano-banana-2': undefined },
           batch: { limits: { requestsPerMinute: 0, maxConcurrency: 1000, cooldownMs: 0 }, maxRequestsPerBatch: 1000, gatherMs: 5000, pollIntervalMs: 30_000 },
         },
+        sdwebui: {
+          baseUrl: undefined,
+          username: undefined,
+          password: undefined,
+          limits: { requestsPerMinute: 0, maxConcurrency: 1, cooldownMs: 0 },
+          timeoutMs: 600_000,
+          maxImagesPerCall: 4,
+        },
+        comfyui: { baseUrl: undefined, workflowPath: undefined, limits: { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 }, timeoutMs: 60_000 },
       },
     });
   });
