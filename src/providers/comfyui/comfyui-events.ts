@@ -38,6 +38,8 @@ export class ComfyuiEventStream {
   private opening: Promise<boolean> | undefined;
   private readonly watches = new Map<string, PromptWatch>();
   private readonly waiters = new Set<() => void>();
+  /** Submits between `open` and their `watch` calls: the socket must stay open for them. */
+  private submitting = 0;
   /** Ends of prompts not (yet) watched: a fast prompt can end before `POST /prompt` has answered with its id. */
   private readonly unclaimedEnds = new Map<string, PromptEnd>();
 
@@ -45,6 +47,18 @@ export class ComfyuiEventStream {
     private readonly baseUrl: string,
     private readonly logger: Logger,
   ) {}
+
+  /** Keeps the socket open for a submit until `endSubmit`, and opens it; false when it cannot be opened. */
+  beginSubmit(): Promise<boolean> {
+    this.submitting += 1;
+    return this.open();
+  }
+
+  /** The submit has watched its prompts (or failed): the socket may close when nothing is followed. */
+  endSubmit(): void {
+    this.submitting = Math.max(0, this.submitting - 1);
+    this.closeIfIdle();
+  }
 
   /** Opens the socket if needed; false when it cannot be opened (events are then simply missed). */
   open(): Promise<boolean> {
@@ -87,7 +101,11 @@ export class ComfyuiEventStream {
   /** Stops following the prompts; closes the socket when none is left. */
   unwatch(promptIds: readonly string[]): void {
     for (const promptId of promptIds) this.watches.delete(promptId);
-    if (this.watches.size === 0) this.close();
+    this.closeIfIdle();
+  }
+
+  private closeIfIdle(): void {
+    if (this.watches.size === 0 && this.submitting === 0) this.close();
   }
 
   /** Whether every prompt is followed here over an open socket (so waiting for its events makes sense). */

@@ -133,7 +133,7 @@ export function createComfyuiProvider(settings: ComfyuiProviderSettings): Comfyu
     const firstSeed = request.seed ?? randomInt(0, maxSeed + 1);
     const seeds = seedSequence(firstSeed, request.n);
     // Opened before queueing, so the events of a fast prompt are not missed.
-    await events.open();
+    await events.beginSubmit();
     const promptIds: string[] = [];
     const reportProgress = () => {
       const fraction = events.fractionOf(promptIds);
@@ -161,6 +161,8 @@ export function createComfyuiProvider(settings: ComfyuiProviderSettings): Comfyu
       if (promptIds.length > 0) await cancelPrompts(promptIds).catch(() => undefined);
       events.unwatch(promptIds);
       throw error;
+    } finally {
+      events.endSubmit();
     }
     const handle = encodeComfyuiHandle({ promptIds, seeds });
     if (warnings.length > 0) submitWarnings.set(handle, warnings);
@@ -255,7 +257,10 @@ export function createComfyuiProvider(settings: ComfyuiProviderSettings): Comfyu
   return {
     id: 'comfyui',
     displayName: 'ComfyUI',
-    models: () => capabilities,
+    models: () => {
+      catalog.retryInBackgroundIfNeverLoaded(() => (capabilities = comfyuiModelCapabilities(catalog.checkpoints, features)));
+      return capabilities;
+    },
     credentialFingerprint: () => undefined,
     generate,
     submit,

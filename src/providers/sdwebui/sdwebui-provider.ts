@@ -116,7 +116,10 @@ export function createSdwebuiProvider(settings: SdwebuiProviderSettings): Sdwebu
   return {
     id: 'sdwebui',
     displayName: 'Stable Diffusion web UI (AUTOMATIC1111 / Forge)',
-    models: () => capabilities,
+    models: () => {
+      catalog.retryInBackgroundIfNeverLoaded(() => (capabilities = sdwebuiModelCapabilities(catalog.checkpoints, settings.maxImagesPerCall)));
+      return capabilities;
+    },
     credentialFingerprint: () => fingerprint,
     generate,
     loraNames: () => catalog.loraNames,

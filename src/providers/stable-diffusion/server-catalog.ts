@@ -23,10 +23,14 @@ export interface CatalogLists {
 /** How old the lists may be before a call refreshes them first, ms. */
 export const catalogMaxAgeMs = 5 * 60_000;
 
+/** Least time between two background reads while the lists were never read, ms. */
+const neverLoadedRetryMs = 30_000;
+
 export class ServerCatalog {
   private lists: CatalogLists = { checkpoints: [], loraNames: [] };
   private loadedAtMs: number | undefined;
   private inFlight: Promise<void> | undefined;
+  private lastAttemptMs: number | undefined;
 
   constructor(
     private readonly load: () => Promise<CatalogLists>,
@@ -51,6 +55,7 @@ export class ServerCatalog {
 
   /** Reads the lists again; concurrent callers share one read. Never rejects. */
   refresh(): Promise<void> {
+    this.lastAttemptMs = this.now();
     this.inFlight ??= this.load()
       .then((lists) => {
         this.lists = lists;
@@ -64,6 +69,19 @@ export class ServerCatalog {
         this.inFlight = undefined;
       });
     return this.inFlight;
+  }
+
+  /**
+   * While the lists were never read (the server was down at start), starts a read at most every
+   * 30 s, so a server that comes back is noticed by whoever asks for the models (pickers, health,
+   * job submission), not only by the next call. `onLoaded` runs when such a read succeeds.
+   */
+  retryInBackgroundIfNeverLoaded(onLoaded: () => void): void {
+    if (this.loadedAtMs !== undefined || this.inFlight !== undefined) return;
+    if (this.lastAttemptMs !== undefined && this.now() - this.lastAttemptMs < neverLoadedRetryMs) return;
+    void this.refresh().then(() => {
+      if (this.loadedAtMs !== undefined) onLoaded();
+    });
   }
 
   /** Refreshes when the lists were never read or are older than `catalogMaxAgeMs`. */

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/providers/contract.js';
 import { loraCatalogOf } from '../../../src/providers/lora-catalog.js';
+import { createSdwebuiProvider } from '../../../src/providers/sdwebui/sdwebui-provider.js';
 import { fakeRandomSeedStart, startFakeSdwebuiServer, type FakeSdwebuiServer, type FakeSdwebuiServerOptions } from '../../fakes/sdwebui/fake-sdwebui-server.js';
 import { rejectionOf } from '../../support/thrown-by.js';
 import { pngInput, sdRequest, sdwebuiFor } from './sdwebui-test-kit.js';
@@ -29,6 +30,13 @@ describe('sdwebui provider', () => {
     expect(model).toMatchObject({ modelId: 'sd_xl_base_1.0', seedSupport: 'exact', supportsLora: true, supportsMask: true, supportsNegativePrompt: true, supportsStrength: true, maxImagesPerCall: 4, lanes: ['online'] });
     expect(model.pricePerImageUsd['1K']?.online).toBe(0);
     expect(loraCatalogOf(provider)?.loraNames()).toEqual(['add_detail', 'film_grain_v2', 'watercolor']);
+  });
+
+  it('reads the checkpoints in the background when asked for models before any list was read', async () => {
+    const server = await start();
+    const provider = createSdwebuiProvider({ baseUrl: server.baseUrl, timeoutMs: 10_000, maxImagesPerCall: 4 });
+    expect(provider.models().map((model) => model.modelId)).toEqual(['default']);
+    await expect.poll(() => provider.models().map((model) => model.modelId)).toEqual(['default', 'v1-5-pruned-emaonly', 'sd_xl_base_1.0']);
   });
 
   it('makes a batch of 4 in one call from seed, seed+1, …, and each image again alone from its seed', async () => {
