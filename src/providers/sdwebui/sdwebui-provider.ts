@@ -14,7 +14,7 @@ import { checkLoras } from '../stable-diffusion/lora-check.js';
 import { ServerCatalog, type CheckpointEntry } from '../stable-diffusion/server-catalog.js';
 import { displayBaseUrl, requestServerJson, type ServerConnection } from '../stable-diffusion/server-request.js';
 import { stableDiffusionDimensions } from '../stable-diffusion/stable-diffusion-size.js';
-import { basicAuthorization, fingerprintLogin, type BasicLogin } from './basic-auth.js';
+import { basicAuthorization, fingerprintLogin, loginInUrl, type BasicLogin } from '../stable-diffusion/basic-auth.js';
 import { readSdwebuiCatalog } from './sdwebui-catalog.js';
 import { readSdwebuiErrorReply } from './sdwebui-error-reply.js';
 import { sdwebuiDefaultModelId, sdwebuiModelCapabilities } from './sdwebui-models.js';
@@ -54,7 +54,9 @@ export function createSdwebuiProvider(settings: SdwebuiProviderSettings): Sdwebu
     readErrorReply: (status, bodyText, action) => readSdwebuiErrorReply(status, bodyText, action, { where }),
   };
   const catalog = new ServerCatalog(() => readSdwebuiCatalog(connection), logger, `Stable Diffusion web UI at ${where}`);
-  const fingerprint = settings.login ? fingerprintLogin(settings.login) : undefined;
+  // A login in the URL counts too: changing it must lift a pause for a refused login.
+  const login = settings.login ?? loginInUrl(settings.baseUrl);
+  const fingerprint = login ? fingerprintLogin(login) : undefined;
   let capabilities: readonly ModelCapabilities[] = sdwebuiModelCapabilities([], settings.maxImagesPerCall);
 
   const refreshCatalog = async (): Promise<void> => {

@@ -6,6 +6,7 @@
  */
 import { ImagefleetError } from '../../core/errors.js';
 import { providerError } from '../contract.js';
+import { basicAuthorization, loginInUrl } from './basic-auth.js';
 
 /** How long a provider whose server cannot be reached stays paused before imagefleet tries again, ms. */
 export const serverDownRetryMs = 30_000;
@@ -58,10 +59,11 @@ export function displayBaseUrl(baseUrl: string): string {
 
 /** Sends one request and returns the successful reply with its body still unread; throws the mapped error otherwise. */
 export async function requestServer(connection: ServerConnection, request: ServerRequest): Promise<Response> {
-  const url = `${connection.baseUrl.replace(/\/+$/, '')}${request.path}`;
+  const { baseUrl, authorization } = splitCredentials(connection.baseUrl);
+  const url = `${baseUrl}${request.path}`;
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { ...connection.headers };
+  const headers: Record<string, string> = { ...(authorization === undefined ? {} : { authorization }), ...connection.headers };
   if (request.json !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
@@ -77,6 +79,20 @@ export async function requestServer(connection: ServerConnection, request: Serve
   if (response.ok) return response;
   const bodyText = await readBodyText(response, request, connection);
   throw connection.readErrorReply(response.status, bodyText, request.action);
+}
+
+/**
+ * The base URL without a trailing slash and without `user:password@`, which fetch refuses (quoting
+ * the whole URL, password included, in its error): they become a Basic `Authorization` header.
+ */
+function splitCredentials(baseUrl: string): { baseUrl: string; authorization: string | undefined } {
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  const login = loginInUrl(trimmed);
+  if (login === undefined) return { baseUrl: trimmed, authorization: undefined };
+  const url = new URL(trimmed);
+  url.username = '';
+  url.password = '';
+  return { baseUrl: url.toString().replace(/\/+$/, ''), authorization: basicAuthorization(login) };
 }
 
 /** Sends one request and parses the JSON reply. A reply that is not JSON is transient (a proxy's error page). */

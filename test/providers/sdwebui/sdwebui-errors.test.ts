@@ -48,6 +48,19 @@ describe('sdwebui errors', () => {
     expect(server.requests.at(-1)?.authorization).toBe(`Basic ${Buffer.from('artist:the-right-one').toString('base64')}`);
   });
 
+  it('turns a login written into the base URL into a Basic header, and never quotes it', async () => {
+    const server = await start({ login: { username: 'artist', password: 'the-right-one' } });
+    const withLogin = (password: string) => server.baseUrl.replace('http://', `http://artist:${password}@`);
+    const right = await sdwebuiFor(server, { baseUrl: withLogin('the-right-one') });
+    expect((await right.generate(sdRequest({ seed: 2 }))).images).toHaveLength(1);
+    const wrong = await sdwebuiFor(server, { baseUrl: withLogin(canaryPassword) });
+    const error = await rejectionOf(() => wrong.generate(sdRequest()));
+    expect(error.code).toBe('provider_paused');
+    expect(error.message).toContain(server.baseUrl);
+    expect(error.message).not.toContain(canaryPassword);
+    expect(wrong.credentialFingerprint()).not.toBe(right.credentialFingerprint());
+  });
+
   it('pauses with "start it with --api" when the server has no API', async () => {
     const server = await start({ apiEnabled: false });
     const provider = await sdwebuiFor(server);
