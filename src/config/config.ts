@@ -141,6 +141,30 @@ export interface Config {
       /** What one second of worker execution costs, in USD, added to each job's cost and estimate. `RUNPOD_PRICE_PER_SECOND_USD`, default 0.00019. */
       pricePerSecondUsd: number;
     };
+    sdwebui: {
+      /** Base URL of an AUTOMATIC1111-compatible web UI started with `--api` (also Forge, SD.Next); unset = provider not configured. `SDWEBUI_BASE_URL`. */
+      baseUrl: string | undefined;
+      /** User name of the web UI's `--api-auth`; set together with `password`. `SDWEBUI_USERNAME`, default unset (no auth). */
+      username: string | undefined;
+      /** Password of the web UI's `--api-auth`. Never logged or shown. `SDWEBUI_PASSWORD`, default unset. */
+      password: string | undefined;
+      /** `SDWEBUI_RPM` (default 0 = unlimited), `SDWEBUI_CONCURRENCY` (default 1: the web UI runs one generation at a time), `SDWEBUI_COOLDOWN_MS` (default 0). */
+      limits: ProviderLimits;
+      /** Longest wait for one generation call, in ms. `SDWEBUI_TIMEOUT_MS`, default 600000 (10 min). */
+      timeoutMs: number;
+      /** Most images one call makes (the web UI's `batch_size`). `SDWEBUI_MAX_IMAGES_PER_CALL`, default 4. */
+      maxImagesPerCall: number;
+    };
+    comfyui: {
+      /** Base URL of a ComfyUI server (started with `--listen` when it runs on another machine); unset = provider not configured. `COMFYUI_BASE_URL`. */
+      baseUrl: string | undefined;
+      /** Absolute path of an API-format workflow template with imagefleet placeholders; unset = the built-in templates. `COMFYUI_WORKFLOW_PATH`. */
+      workflowPath: string | undefined;
+      /** `COMFYUI_RPM` (default 0 = unlimited), `COMFYUI_CONCURRENCY` (default 2: prompts queued on the server at once), `COMFYUI_COOLDOWN_MS` (default 0). */
+      limits: ProviderLimits;
+      /** Longest wait for one HTTP request to ComfyUI (submit, history, upload, download), in ms. `COMFYUI_TIMEOUT_MS`, default 60000. */
+      timeoutMs: number;
+    };
   };
 }
 
@@ -264,6 +288,15 @@ function httpUrlVariable() {
       return raw;
     });
   return describe(schema, { requirement, defaultText: undefined, secret: false });
+}
+
+/** Free text that may be unset and is not a secret (a user name, a file path). */
+function optionalTextVariable(options: { requirement: string }) {
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue): string | undefined => raw);
+  return describe(schema, { requirement: options.requirement, defaultText: undefined, secret: false });
 }
 
 /** A host name or IP address to listen on: no scheme, no port, no brackets. */
@@ -463,6 +496,22 @@ export const environmentSchema = z.object({
   BUCKET_ACCESS_KEY_ID: secretVariable({ minimumLength: 1 }),
   BUCKET_SECRET_ACCESS_KEY: secretVariable({ minimumLength: 1 }),
   BUCKET_REGION: identifierVariable({ requirement: 'a signing region such as us-east-1 or auto', defaultValue: 'us-east-1' }),
+
+  SDWEBUI_BASE_URL: httpUrlVariable(),
+  SDWEBUI_USERNAME: optionalTextVariable({ requirement: 'a user name (set SDWEBUI_PASSWORD too)' }),
+  SDWEBUI_PASSWORD: secretVariable({ minimumLength: 1 }),
+  SDWEBUI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),
+  SDWEBUI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 1 }),
+  SDWEBUI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
+  SDWEBUI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: 6 * hourMs, defaultValue: 10 * minuteMs }),
+  SDWEBUI_MAX_IMAGES_PER_CALL: integerVariable({ minimum: 1, maximum: 16, defaultValue: 4 }),
+
+  COMFYUI_BASE_URL: httpUrlVariable(),
+  COMFYUI_WORKFLOW_PATH: optionalTextVariable({ requirement: 'a path to an API-format workflow JSON file' }),
+  COMFYUI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),
+  COMFYUI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 2 }),
+  COMFYUI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
+  COMFYUI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: hourMs, defaultValue: minuteMs }),
 });
 
 /** The parsed, typed values of every variable (defaults applied). */

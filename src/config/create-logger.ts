@@ -28,6 +28,9 @@ export const redactedLogPaths: readonly string[] = [
   'headers["x-goog-api-key"]',
   '*.headers["x-goog-api-key"]',
   'config.providers.gemini.apiKey',
+  'config.providers.sdwebui.password',
+  'password',
+  '*.password',
   'config.server.apiToken',
 ];
 

@@ -127,6 +127,17 @@ function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<Envi
     const missing = bucketNames.filter((name) => !bucketSet.includes(name));
     issues.push({ path: missing[0] ?? 'BUCKET_ENDPOINT_URL', message: `${missing.join(' and ')} must be set too: ${bucketSet.join(' and ')} ${bucketSet.length === 1 ? 'is' : 'are'} set, and uploads need all three` });
   }
+  // Half a login is a typo, not a choice: the web UI would answer 401 to every call.
+  const usernameSet = settings.get('SDWEBUI_USERNAME')?.text !== undefined;
+  const passwordSet = settings.get('SDWEBUI_PASSWORD')?.text !== undefined;
+  if (usernameSet !== passwordSet) {
+    const missing: EnvironmentVariableName = usernameSet ? 'SDWEBUI_PASSWORD' : 'SDWEBUI_USERNAME';
+    const present: EnvironmentVariableName = usernameSet ? 'SDWEBUI_USERNAME' : 'SDWEBUI_PASSWORD';
+    issues.push({
+      path: missing,
+      message: `${labelOf(missing)} must be set when ${labelOf(present)} is (the web UI's --api-auth takes both), or unset both for a web UI without a login`,
+    });
+  }
 
   const host = values.IMAGEFLEET_HOST;
   const tokenSetting = settings.get('IMAGEFLEET_API_TOKEN');
@@ -234,6 +245,28 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
         executionTimeoutMs: values.RUNPOD_EXECUTION_TIMEOUT_MS,
         ttlMs: values.RUNPOD_TTL_MS,
         pricePerSecondUsd: values.RUNPOD_PRICE_PER_SECOND_USD,
+      },
+      sdwebui: {
+        baseUrl: values.SDWEBUI_BASE_URL,
+        username: values.SDWEBUI_USERNAME,
+        password: values.SDWEBUI_PASSWORD,
+        limits: {
+          requestsPerMinute: values.SDWEBUI_RPM,
+          maxConcurrency: values.SDWEBUI_CONCURRENCY,
+          cooldownMs: values.SDWEBUI_COOLDOWN_MS,
+        },
+        timeoutMs: values.SDWEBUI_TIMEOUT_MS,
+        maxImagesPerCall: values.SDWEBUI_MAX_IMAGES_PER_CALL,
+      },
+      comfyui: {
+        baseUrl: values.COMFYUI_BASE_URL,
+        workflowPath: values.COMFYUI_WORKFLOW_PATH === undefined ? undefined : path.resolve(cwd, values.COMFYUI_WORKFLOW_PATH),
+        limits: {
+          requestsPerMinute: values.COMFYUI_RPM,
+          maxConcurrency: values.COMFYUI_CONCURRENCY,
+          cooldownMs: values.COMFYUI_COOLDOWN_MS,
+        },
+        timeoutMs: values.COMFYUI_TIMEOUT_MS,
       },
     },
   };

@@ -17,6 +17,9 @@ import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { createGeminiProvider } from '../providers/gemini/gemini-provider.js';
 import { createLocalProvider } from '../providers/local/local-provider.js';
+import { createSdwebuiProvider } from '../providers/sdwebui/sdwebui-provider.js';
+import { createComfyuiProvider, type ComfyuiProvider } from '../providers/comfyui/comfyui-provider.js';
+import { loadWorkflowFile } from '../providers/comfyui/workflow-file.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { createRunpodProvider } from '../providers/runpod/runpod-provider.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
@@ -77,6 +80,9 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   await prepareDataDirectory(config.dataDir);
+  // Read before the store opens, so a bad file stops the start with nothing left open.
+  const comfyuiWorkflowPath = config.providers.comfyui.workflowPath;
+  const comfyuiWorkflow = comfyuiWorkflowPath === undefined ? undefined : await loadWorkflowFile(comfyuiWorkflowPath);
 
   const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
   const blobs = new FileBlobStore(config.blobsDir);
@@ -112,12 +118,39 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       }),
     );
   }
+  const sdwebui = config.providers.sdwebui;
+  if (sdwebui.baseUrl !== undefined) {
+    const provider = createSdwebuiProvider({
+      baseUrl: sdwebui.baseUrl,
+      login: sdwebui.username !== undefined && sdwebui.password !== undefined ? { username: sdwebui.username, password: sdwebui.password } : undefined,
+      timeoutMs: sdwebui.timeoutMs,
+      maxImagesPerCall: sdwebui.maxImagesPerCall,
+      logger,
+    });
+    // Jobs name checkpoints the server lists, so read the list before anything is submitted (a server that is down only logs a warning).
+    await provider.refreshCatalog();
+    providers.register(provider);
+  }
+  const comfyuiSettings = config.providers.comfyui;
+  let comfyui: ComfyuiProvider | undefined;
+  if (comfyuiSettings.baseUrl !== undefined) {
+    comfyui = createComfyuiProvider({
+      baseUrl: comfyuiSettings.baseUrl,
+      timeoutMs: comfyuiSettings.timeoutMs,
+      workflow: comfyuiWorkflow,
+      logger,
+    });
+    await comfyui.refreshCatalog();
+    providers.register(comfyui);
+  }
   for (const provider of options.extraProviders ?? []) providers.register(provider);
 
   const limitsFor = (providerId: string, lane?: Lane): ProviderLimits => {
     if (providerId === 'local') return config.providers.local.limits;
     if (providerId === 'gemini') return lane === 'batch' ? config.providers.gemini.batch.limits : config.providers.gemini.limits;
     if (providerId === 'runpod') return config.providers.runpod.limits;
+    if (providerId === 'sdwebui') return config.providers.sdwebui.limits;
+    if (providerId === 'comfyui') return config.providers.comfyui.limits;
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(
@@ -166,6 +199,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       stopped ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
         await engine.stop(config.engine.shutdownGraceMs);
+        comfyui?.close();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');
       })();

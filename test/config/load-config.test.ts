@@ -65,6 +65,15 @@ describe('loadConfig defaults', () => {
           ttlMs: 86_400_000,
           pricePerSecondUsd: 0.00019,
         },
+        sdwebui: {
+          baseUrl: undefined,
+          username: undefined,
+          password: undefined,
+          limits: { requestsPerMinute: 0, maxConcurrency: 1, cooldownMs: 0 },
+          timeoutMs: 600_000,
+          maxImagesPerCall: 4,
+        },
+        comfyui: { baseUrl: undefined, workflowPath: undefined, limits: { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 }, timeoutMs: 60_000 },
       },
       runpodWorker: { port: 3100, concurrency: 1, inlineMaxBytes: 15_728_640, bucket: undefined },
     });
