@@ -130,7 +130,7 @@ export interface Config {
       baseUrl: string;
       /** `RUNPOD_RPM` (job submissions per minute, default 600), `RUNPOD_CONCURRENCY` (jobs submitted and unfinished at once, default 16), `RUNPOD_COOLDOWN_MS` (default 0). */
       limits: ProviderLimits;
-      /** Provider the worker image runs (`gemini`, `local`, …); decides the models offered. `RUNPOD_WORKER_PROVIDER`, default `gemini`. */
+      /** Provider the worker image runs (`gemini`, `local`, `sdwebui`, `comfyui`); decides the models offered. `RUNPOD_WORKER_PROVIDER`, default `gemini`. */
       workerProvider: string;
       /** Model ids offered, a subset of the worker provider's; undefined = all. `RUNPOD_MODELS`, default unset. */
       modelIds: string[] | undefined;
@@ -483,7 +483,7 @@ export const environmentSchema = z.object({
   RUNPOD_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 600 }),
   RUNPOD_CONCURRENCY: integerVariable({ minimum: 1, maximum: 10_000, defaultValue: 16 }),
   RUNPOD_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
-  RUNPOD_WORKER_PROVIDER: identifierVariable({ requirement: 'a provider id the worker image runs, such as gemini or local', defaultValue: 'gemini' }),
+  RUNPOD_WORKER_PROVIDER: identifierVariable({ requirement: 'a provider id the worker image runs: gemini, local, sdwebui or comfyui', defaultValue: 'gemini' }),
   RUNPOD_MODELS: modelListVariable(),
   RUNPOD_EXECUTION_TIMEOUT_MS: integerVariable({ minimum: 5000, maximum: 7 * dayMs, defaultValue: 10 * minuteMs }),
   RUNPOD_TTL_MS: integerVariable({ minimum: 10_000, maximum: 7 * dayMs, defaultValue: dayMs }),

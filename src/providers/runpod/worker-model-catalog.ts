@@ -3,15 +3,16 @@
  * (`RUNPOD_WORKER_PROVIDER`), from that provider's own capability table, optionally narrowed by
  * `RUNPOD_MODELS`. Prices add RunPod's compute (price per second × typical call time) to the
  * provider's own price; latencies add a typical queue delay. Only the online lane: the worker makes
- * online calls. A provider that runs inside the worker (sdwebui, comfyui) plugs in with one entry in
- * `catalogs`.
+ * online calls.
  */
 import type { GeminiModelIdOverrides } from '../../config/config.js';
 import { ImagefleetError } from '../../core/errors.js';
 import type { ImageSize } from '../../core/image-size.js';
 import type { ModelCapabilities, PriceTable } from '../contract.js';
 import { geminiModelTable } from '../gemini/models.js';
+import { comfyuiModelCapabilities } from '../comfyui/comfyui-models.js';
 import { localModelCapabilities } from '../local/local-model.js';
+import { sdwebuiModelCapabilities } from '../sdwebui/sdwebui-models.js';
 
 export interface WorkerCatalogSettings {
   /** Provider id the worker runs. */
@@ -31,7 +32,15 @@ const typicalQueueDelayMs = 2_000;
 const catalogs: Record<string, (settings: WorkerCatalogSettings) => readonly ModelCapabilities[]> = {
   gemini: (settings) => geminiModelTable(settings.geminiModelIds).map((model) => model.capabilities),
   local: () => [localModelCapabilities(0)],
+  // A Stable Diffusion server inside the worker image: its `default` model is the checkpoint that
+  // server has loaded (the client cannot list the worker's checkpoints), with the built-in
+  // templates' full feature set for ComfyUI.
+  sdwebui: () => sdwebuiModelCapabilities([], sdwebuiImagesPerCall),
+  comfyui: () => comfyuiModelCapabilities([], { references: true, mask: true, negativePrompt: true, lora: true, checkpoint: false }),
 };
+
+/** Images per call of a worker's web UI (its default `SDWEBUI_MAX_IMAGES_PER_CALL`). */
+const sdwebuiImagesPerCall = 4;
 
 /** Provider ids the catalog knows. */
 export const workerCatalogProviders = Object.keys(catalogs);

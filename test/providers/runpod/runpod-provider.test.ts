@@ -72,6 +72,14 @@ describe('the runpod provider', () => {
     expect(thrownBy(() => createRunpodProvider({ ...settingsOf(), workerProvider: 'dall-e' }))).toMatchObject({ code: 'config_invalid' });
     expect(thrownBy(() => createRunpodProvider({ ...settingsOf(), workerProvider: 'local', modelIds: ['nano-banana'] }))).toMatchObject({ code: 'config_invalid' });
   });
+
+  it('offers a Stable Diffusion server inside the worker as its loaded checkpoint, with exact seeds, LoRA and masks', () => {
+    for (const workerProvider of ['sdwebui', 'comfyui']) {
+      const models = createRunpodProvider({ ...settingsOf(), workerProvider }).models();
+      expect(models.map((model) => model.modelId)).toEqual(['default']);
+      expect(models[0]).toMatchObject({ seedSupport: 'exact', supportsLora: true, supportsMask: true, supportsStrength: true, lanes: ['online'] });
+    }
+  });
 });
 
 function settingsOf(): RunpodProviderSettings {
