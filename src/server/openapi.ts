@@ -21,7 +21,7 @@ import {
   submitQuerySchema,
   submitResponseSchema,
 } from './schemas/jobs.js';
-import { providerListSchema } from './schemas/providers.js';
+import { providerListSchema, providersQuerySchema } from './schemas/providers.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
 import { assetSchema, uploadFormSchema, zipUploadResponseSchema } from './schemas/uploads.js';
@@ -243,7 +243,8 @@ export const apiOperations: RouteConfig[] = [
     summary: 'Providers and what their models can do',
     description:
       'Every provider imagefleet knows: configured ones with their models’ capabilities (sizes, aspect ratios, seeds, mask, LoRA, strength, lanes, prices), limits and pause state; the others with how to configure them. Never shows a key.',
-    responses: { 200: json(providerListSchema, 'The providers.'), ...errors(401) },
+    request: { query: providersQuerySchema },
+    responses: { 200: json(providerListSchema, 'The providers.'), ...errors(400, 401) },
   },
   {
     method: 'get',

@@ -3,11 +3,12 @@
  * capabilities (the web app shows only the controls a model supports), the limits in force and
  * whether it is paused. Built field by field, so nothing a provider object carries (keys) leaks.
  */
-import { z } from 'zod';
+import { type z } from 'zod';
 import type { ModelCapabilities, ImageProvider } from '../providers/contract.js';
+import { loraCatalogOf } from '../providers/lora-catalog.js';
 import { apiRoute } from './api-route.js';
 import { readQuery } from './request-input.js';
-import type { providerInfoSchema, providerModelSchema } from './schemas/providers.js';
+import { providersQuerySchema, type providerInfoSchema, type providerModelSchema } from './schemas/providers.js';
 
 type ProviderInfo = z.output<typeof providerInfoSchema>;
 type ProviderModel = z.output<typeof providerModelSchema>;
@@ -23,14 +24,17 @@ const knownProviders: ReadonlyArray<{ id: string; displayName: string; setup: st
 
 export const handleListProviders = apiRoute(
   async ({ url, fleet }) => {
-    readQuery(url, z.strictObject({}));
+    const query = readQuery(url, providersQuerySchema);
+    if (query.refresh === '1' || query.refresh === 'true') {
+      await Promise.all(fleet.providers.list().map((provider) => loraCatalogOf(provider)?.refreshCatalog()));
+    }
     const states = await fleet.store.queue.providerStates();
     const pausedReasonFor = (providerId: string): string | null =>
       states.find((state) => (state.scopeKey === providerId || state.scopeKey.startsWith(`${providerId}:`)) && state.pausedReason !== undefined)?.pausedReason ?? null;
     const configured = fleet.providers.list();
     const items: ProviderInfo[] = configured.map((provider) => describeConfigured(provider, pausedReasonFor(provider.id), fleet.limitsFor));
     for (const known of knownProviders) {
-      if (!fleet.providers.has(known.id)) items.push({ id: known.id, displayName: known.displayName, configured: false, setup: known.setup, pausedReason: null, limits: null, models: [] });
+      if (!fleet.providers.has(known.id)) items.push({ id: known.id, displayName: known.displayName, configured: false, setup: known.setup, pausedReason: null, limits: null, models: [], loras: [] });
     }
     return Response.json({ items }, { headers: { 'cache-control': 'no-store' } });
   },
@@ -52,6 +56,7 @@ function describeConfigured(provider: ImageProvider, pausedReason: string | null
     pausedReason,
     limits: { online: limits('online'), batch: hasBatch ? limits('batch') : null },
     models: models.map(describeModel),
+    loras: [...(loraCatalogOf(provider)?.loraNames() ?? [])],
   };
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleListProviders } from '../../src/server/provider-handlers.js';
+import { fakeLoras, startFakeSdwebuiServer } from '../fakes/sdwebui/fake-sdwebui-server.js';
 import { apiRequest, call, expectError, expectJson, openApiHarness, type ApiHarness } from './api-harness.js';
 
 interface ProviderListBody {
@@ -8,6 +9,7 @@ interface ProviderListBody {
     configured: boolean;
     setup: string;
     pausedReason: string | null;
+    loras: string[];
     limits: { online: { requestsPerMinute: number; maxConcurrency: number }; batch: { requestsPerMinute: number } | null } | null;
     models: Array<{ id: string; aliases: string[]; seedSupport: string; sizes: string[]; lanes: string[]; supportsMask: boolean; pricePerImageUsd: Record<string, Record<string, number>> }>;
   }>;
@@ -45,8 +47,27 @@ describe('GET /api/providers', () => {
     expect(price?.batch).toBeCloseTo((price?.online ?? 0) / 2, 6);
   });
 
+  it('lists a web UI\'s checkpoints and LoRAs, and re-reads them on ?refresh=1', async () => {
+    const server = await startFakeSdwebuiServer();
+    try {
+      harness = await openApiHarness({ SDWEBUI_BASE_URL: server.baseUrl });
+      const read = async (query = '') => (await expectJson<ProviderListBody>(await call(handleListProviders, apiRequest(`/api/providers${query}`)), 200)).items.find((item) => item.id === 'sdwebui');
+      const first = await read();
+      expect(first).toMatchObject({ configured: true, loras: fakeLoras });
+      expect(first?.models.map((model) => model.id)).toContain('default');
+      expect(first?.models[0]).toMatchObject({ seedSupport: 'exact', supportsMask: true });
+      server.setLoras(['new_style']);
+      expect((await read())?.loras).toEqual(fakeLoras);
+      expect((await read('?refresh=1'))?.loras).toEqual(['new_style']);
+      expect((await expectJson<ProviderListBody>(await call(handleListProviders, apiRequest('/api/providers')), 200)).items.find((item) => item.id === 'local')).toMatchObject({ configured: true });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses unknown query parameters', async () => {
     harness = await openApiHarness();
     await expectError(await call(handleListProviders, apiRequest('/api/providers?verbose=1')), 400, 'invalid_input', ['verbose']);
+    await expectError(await call(handleListProviders, apiRequest('/api/providers?refresh=yes')), 400, 'invalid_input', ['refresh']);
   });
 });

@@ -37,7 +37,12 @@ export const providerInfoSchema = z
     pausedReason: z.string().nullable().describe('Why the provider (or one of its models) is paused now.'),
     limits: z.object({ online: limitsSchema, batch: limitsSchema.nullable() }).nullable().describe('Configured limits; null when not configured.'),
     models: z.array(providerModelSchema),
+    loras: z.array(z.string()).describe('LoRA names a job may use (`settings.loras[].name`), as the server listed them; empty when the provider has none. `?refresh=1` asks the servers again.'),
   })
   .meta({ id: 'Provider' });
+
+export const providersQuerySchema = z.strictObject({
+  refresh: z.enum(['1', '0', 'true', 'false'], { error: 'must be 1, 0, true or false' }).optional().describe('1: re-read the model and LoRA lists from self-hosted servers first.'),
+});
 
 export const providerListSchema = z.object({ items: z.array(providerInfoSchema) }).meta({ id: 'ProviderList' });
