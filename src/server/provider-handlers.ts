@@ -26,7 +26,8 @@ export const handleListProviders = apiRoute(
   async ({ url, fleet }) => {
     const query = readQuery(url, providersQuerySchema);
     if (query.refresh === '1' || query.refresh === 'true') {
-      await Promise.all(fleet.providers.list().map((provider) => loraCatalogOf(provider)?.refreshCatalog()));
+      const catalogs = fleet.providers.list().flatMap((provider) => loraCatalogOf(provider) ?? []);
+      await Promise.all(catalogs.map((catalog) => catalog.refreshCatalog()));
     }
     const states = await fleet.store.queue.providerStates();
     const pausedReasonFor = (providerId: string): string | null =>
