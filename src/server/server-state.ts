@@ -6,6 +6,14 @@
 import { cpus } from 'node:os';
 import type { Fleet } from '../fleet/create-fleet.js';
 
+/**
+ * Failed sign-ins allowed per `signInWindowMs` per process; more are answered 429 until the window
+ * passes. The token is long enough that guessing is hopeless anyway; this keeps a guessing script
+ * from burning CPU and filling the log. Bearer-token API calls are not affected.
+ */
+export const maxFailedSignIns = 20;
+export const signInWindowMs = 60_000;
+
 /** Most event streams open at once per process; more are answered 429. */
 export const maxEventStreams = 200;
 
@@ -16,6 +24,8 @@ export interface ServerState {
   eventStreams: number;
   /** Whether leftover upload files of an earlier run were removed. */
   uploadsSwept: boolean;
+  /** When recent sign-ins failed (ms since the epoch), oldest first; pruned to `signInWindowMs`. */
+  failedSignInsAtMs: number[];
 }
 
 const states = new WeakMap<Fleet, ServerState>();
@@ -23,7 +33,7 @@ const states = new WeakMap<Fleet, ServerState>();
 export function serverState(fleet: Fleet): ServerState {
   let state = states.get(fleet);
   if (!state) {
-    state = { imports: new Semaphore(Math.max(2, cpus().length)), eventStreams: 0, uploadsSwept: false };
+    state = { imports: new Semaphore(Math.max(2, cpus().length)), eventStreams: 0, uploadsSwept: false, failedSignInsAtMs: [] };
     states.set(fleet, state);
   }
   return state;

@@ -9,6 +9,7 @@ import { apiRoute } from './api-route.js';
 import { authRequired, isAuthenticated, sessionCookieHeader, tokenMatches } from './auth.js';
 import { readJsonBody, readQuery } from './request-input.js';
 import { sessionBodySchema } from './schemas/session.js';
+import { maxFailedSignIns, serverState, signInWindowMs } from './server-state.js';
 
 export const handleGetSession = apiRoute(
   ({ request, url, fleet }) => {
@@ -22,7 +23,17 @@ export const handleSignIn = apiRoute(
   async ({ request, fleet }) => {
     const { token } = await readJsonBody(request, sessionBodySchema);
     if (!authRequired(fleet.config)) return Response.json({ authRequired: false, signedIn: true });
-    if (!tokenMatches(token, fleet.config)) throw new ImagefleetError('unauthorized', 'That is not this server’s API token (IMAGEFLEET_API_TOKEN).');
+    const failures = serverState(fleet).failedSignInsAtMs;
+    const nowMs = Date.now();
+    while (failures.length > 0 && failures[0]! <= nowMs - signInWindowMs) failures.shift();
+    if (failures.length >= maxFailedSignIns) {
+      const retryAfterMs = failures[0]! + signInWindowMs - nowMs;
+      throw new ImagefleetError('too_many_requests', 'Too many wrong tokens in the last minute; wait a moment and try again.', { retryAfterMs });
+    }
+    if (!tokenMatches(token, fleet.config)) {
+      failures.push(nowMs);
+      throw new ImagefleetError('unauthorized', 'That is not this server’s API token (IMAGEFLEET_API_TOKEN).');
+    }
     return Response.json({ authRequired: true, signedIn: true }, { headers: { 'set-cookie': sessionCookieHeader(request, fleet.config) } });
   },
   { access: 'public', name: 'POST /api/session' },

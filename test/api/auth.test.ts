@@ -87,6 +87,18 @@ describe('API authentication and cross-origin refusal', () => {
       expect(secure.headers.get('set-cookie')).toContain('; Secure');
     });
 
+    it('answers 429 after 20 wrong tokens in a minute, even to the right one, while bearer calls still work', async () => {
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        await expectError(await call(handleSignIn, apiRequest('/api/session', { json: { token: `guess-${attempt}` } })), 401, 'unauthorized');
+      }
+      const refused = await call(handleSignIn, apiRequest('/api/session', { json: { token } }));
+      const body = await expectError(refused, 429, 'too_many_requests');
+      expect(body.error.message).toContain('Too many wrong tokens');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect((await call(handleGetQueue, apiRequest('/api/queue', { headers: { authorization: `Bearer ${token}` } }))).status).toBe(200);
+    });
+
     it('serves the API description without the token', async () => {
       const response = await call(handleOpenApi, apiRequest('/api/openapi.json'));
       expect(response.status).toBe(200);
