@@ -65,7 +65,8 @@ function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; 
   const slots = set.slots.filter((slot) => showDiscarded || !slot.image?.discarded);
   if (slots.length === 0) return null;
   const images = slots.flatMap((slot) => (slot.image ? [slot.image] : []));
-  const columns = set.slots.length === 1 ? 'grid-cols-1 max-w-md' : 'grid-cols-1 sm:grid-cols-2';
+  // Sets stay at a size where four images can be judged at a glance, as in other image tools.
+  const columns = set.slots.length === 1 ? 'grid-cols-1 max-w-xs' : 'grid-cols-1 sm:grid-cols-2 max-w-2xl';
   return (
     <div className="flex flex-col gap-1" data-testid="feed-set" data-set-index={set.setIndex} data-set-size={set.slots.length}>
       <div className="flex items-center justify-between text-xs text-neutral-500">

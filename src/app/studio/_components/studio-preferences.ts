@@ -30,7 +30,7 @@ export const defaultPreferences: StudioPreferences = {
 export function restorePreferences(stored: unknown): StudioPreferences | undefined {
   if (typeof stored !== 'object' || stored === null) return undefined;
   const record = stored as Record<string, unknown>;
-  const text = (key: string, fallback: string) => (typeof record[key] === 'string' ? (record[key]) : fallback);
+  const text = (key: string, fallback: string) => (typeof record[key] === 'string' ? record[key] : fallback);
   const batchSize = batchSizes.includes(record.batchSize as BatchSize) ? (record.batchSize as BatchSize) : defaultPreferences.batchSize;
   const strength = typeof record.strength === 'number' && record.strength >= 0 && record.strength <= 1 ? record.strength : null;
   const loras = Array.isArray(record.loras)
