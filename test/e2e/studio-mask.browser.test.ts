@@ -92,5 +92,5 @@ describe('studio mask in Chromium', () => {
     expect(inside).toBeGreaterThan(10);
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 });

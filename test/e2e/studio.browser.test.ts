@@ -94,6 +94,8 @@ describe('studio in Chromium', () => {
       .toBe(true);
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(15);
     expect(await page.getByTestId('image-placeholder').count()).toBe(0);
+    // A notification says the whole batch is done.
+    await expect.poll(() => page.getByText(/^Batch done: 15 images · /).count(), pollOptions).toBeGreaterThan(0);
     expect(await page.getByTestId('feed-run').count()).toBe(4);
     expect((await page.getByTestId('feed-set').evaluateAll((sets) => sets.map((set) => set.getAttribute('data-set-size')))).sort()).toEqual(['1', '2', '4', '4', '4']);
 
@@ -136,6 +138,19 @@ describe('studio in Chromium', () => {
     await expect.poll(async () => (await getJson<{ favorite: boolean }>(page.request, `/api/images/${favouriteId}?format=json`)).favorite, pollOptions).toBe(true);
     await expect.poll(() => favouriteCard.getAttribute('data-favorite'), pollOptions).toBe('true');
 
+    // Discard hides an image (D); "Show discarded" brings it back to view, and Restore undoes it.
+    const discardCard = page.locator('[data-testid="image-card"][data-seed="1013"]');
+    const discardId = await discardCard.getAttribute('data-image-id');
+    await discardCard.focus();
+    await page.keyboard.press('d');
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(15);
+    const mirrorRun = page.locator('[data-testid="feed-run"][data-prompt="mirror, vivid colours"]');
+    await mirrorRun.getByRole('button', { name: 'Show discarded (1)' }).click();
+    await discardCard.click({ button: 'right' });
+    await page.getByTestId('image-context-menu').getByText('Restore').click();
+    await expect.poll(async () => (await getJson<{ discarded: boolean }>(page.request, `/api/images/${discardId}?format=json`)).discarded, pollOptions).toBe(false);
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(16);
+
     // Compare two selected images: zooming one pane zooms both.
     for (const cardSeed of [1011, 1012]) {
       const card = page.locator(`[data-testid="image-card"][data-seed="${cardSeed}"]`);
@@ -174,9 +189,33 @@ describe('studio in Chromium', () => {
     expect(entries.some((name) => name.startsWith('black and white studio shot/'))).toBe(true);
 
     await page.getByRole('button', { name: 'Clear' }).click();
-    await page.evaluate(() => window.scrollTo(0, 0));
+
+    // Variations: a new set of 4 from one image, with the upscale sizes the model offers above 512 in the same menu.
+    await page.locator('[data-testid="image-card"][data-seed="1014"]').click({ button: 'right' });
+    const menu = page.getByTestId('image-context-menu');
+    expect(await menu.getByText(/^Upscale to /).allTextContents()).toEqual(['Upscale to 1K', 'Upscale to 2K', 'Upscale to 4K']);
+    await menu.getByText('Variations (set of 4)').click();
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(20);
+    expect(await page.locator('[data-testid="feed-set"][data-set-size="4"]').count()).toBe(4);
+
+    // Cancel one set while it waits or runs: it ends canceled, the other sets complete.
+    await page.getByTestId('seed-input').fill('');
+    await page.getByTestId('prompt-count').fill('3');
+    await page.getByTestId('batch-size-1').click();
+    const cancelJobId = await submittedJobId(page, () => generate.click());
+    await expect.poll(() => page.getByTestId('cancel-set').count(), pollOptions).toBeGreaterThan(0);
+    await page.getByTestId('cancel-set').first().click();
+    await expect.poll(() => page.locator('[data-testid="image-placeholder"][data-status="canceled"]').count(), pollOptions).toBe(1);
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(22);
+    const canceledTasks = await getJson<TaskListBody>(page.request, `/api/jobs/${cancelJobId}/tasks`);
+    expect(canceledTasks.items.map((task) => task.status).sort()).toEqual(['canceled', 'completed', 'completed']);
+
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+      document.querySelector('aside')?.scrollTo(0, 0);
+    });
     await screenshotAtBothWidths(page, 'studio');
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 240_000);
 });

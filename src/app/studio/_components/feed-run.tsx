@@ -51,7 +51,7 @@ export function FeedRunView({ run }: { run: FeedRun }) {
           ) : null}
         </div>
       </header>
-      <div className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-start gap-3">
         {run.sets.map((set) => (
           <SetGrid key={set.setIndex} set={set} job={run.job} showDiscarded={showDiscarded} />
         ))}
@@ -65,10 +65,11 @@ function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; 
   const slots = set.slots.filter((slot) => showDiscarded || !slot.image?.discarded);
   if (slots.length === 0) return null;
   const images = slots.flatMap((slot) => (slot.image ? [slot.image] : []));
-  // Sets stay at a size where four images can be judged at a glance, as in other image tools.
-  const columns = set.slots.length === 1 ? 'grid-cols-1 max-w-xs' : 'grid-cols-1 sm:grid-cols-2 max-w-2xl';
+  // Sets stay at a size where four images can be judged at a glance; sets of one sit side by side.
+  const width = set.slots.length === 1 ? 'w-full sm:w-64' : 'w-full max-w-2xl';
+  const columns = set.slots.length === 1 ? 'grid-cols-1' : 'grid-cols-1 sm:grid-cols-2';
   return (
-    <div className="flex flex-col gap-1" data-testid="feed-set" data-set-index={set.setIndex} data-set-size={set.slots.length}>
+    <div className={`flex flex-col gap-1 ${width}`} data-testid="feed-set" data-set-index={set.setIndex} data-set-size={set.slots.length}>
       <div className="flex items-center justify-between text-xs text-neutral-500">
         <span>Set {set.setIndex + 1}</span>
         {images.length > 1 ? (

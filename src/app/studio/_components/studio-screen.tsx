@@ -65,7 +65,8 @@ export function StudioScreen() {
     const jobId = event.jobId;
     const status = typeof event.payload.status === 'string' ? event.payload.status : 'finished';
     const list = queryClient.getQueryData<TaskList>(studioQueryKeys.jobTasks(jobId));
-    const images = list?.items.reduce((sum, task) => sum + task.imageCount, 0);
+    // Canceled and failed sets made nothing; the others are done now, even if the cached list lags.
+    const images = list?.items.filter((task) => task.status === 'completed' || task.status === 'queued' || task.status === 'running').reduce((sum, task) => sum + task.imageCount, 0);
     const name = list ? `“${list.job.name}”` : 'A batch';
     setTimeout(() => {
       const text = status === 'completed' ? `Batch done: ${images === undefined ? '' : `${images} ${images === 1 ? 'image' : 'images'} · `}${name}` : `${name} ${status}`;
