@@ -12,10 +12,14 @@ describe('studio composer logic', () => {
     expect(parseSeedInput('  ')).toEqual({ kind: 'random' });
     expect(parseSeedInput('0')).toEqual({ kind: 'fixed', seed: 0 });
     expect(parseSeedInput(' 4294967295 ')).toEqual({ kind: 'fixed', seed: 4294967295 });
-    expect(parseSeedInput('-1')).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('negative') });
-    expect(parseSeedInput('4294967296')).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('Too large') });
-    expect(parseSeedInput('1.5')).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('whole number') });
-    expect(parseSeedInput('abc')).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('not a number') });
+    const reasonOf = (text: string) => {
+      const parsed = parseSeedInput(text);
+      return parsed.kind === 'invalid' ? parsed.reason : `not refused: ${parsed.kind}`;
+    };
+    expect(reasonOf('-1')).toContain('negative');
+    expect(reasonOf('4294967296')).toContain('Too large');
+    expect(reasonOf('1.5')).toContain('whole number');
+    expect(reasonOf('abc')).toContain('not a number');
     for (const text of ['1e3', '0x10', '12a', '+5']) expect(parseSeedInput(text).kind).toBe('invalid');
   });
 
@@ -35,7 +39,8 @@ describe('studio composer logic', () => {
       { key: 'd', name: 'ok', weightText: '' },
     ]);
     expect([...problems.keys()]).toEqual(['b', 'c']);
-    expect(problems.get('c')).toMatchObject({ name: expect.stringContaining('twice'), weight: expect.stringContaining('-5 to 5') });
+    expect(problems.get('c')?.name).toContain('twice');
+    expect(problems.get('c')?.weight).toContain('-5 to 5');
     expect(loraWeight('-5')).toBe(-5);
     expect(loraWeight('.5')).toBe(0.5);
     expect(loraWeight('5.01')).toBeUndefined();
