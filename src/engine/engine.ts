@@ -222,8 +222,8 @@ export class Engine {
   async cancelTask(taskId: string): Promise<TaskCancellation> {
     const cancellation = await this.dependencies.control.cancelTask(taskId, this.dependencies.clock.now());
     this.inFlight.get(taskId)?.controller.abort(abortReasons.canceled);
-    const { task, job } = cancellation;
-    if (task.status === 'canceled') this.events.emit({ type: 'task.canceled', jobId: job.id, taskId });
+    const { job } = cancellation;
+    if (cancellation.changed) this.events.emit({ type: 'task.canceled', jobId: job.id, taskId });
     if (cancellation.finishedJob) this.events.emit({ type: 'job.finished', jobId: job.id, status: job.status, reason: job.statusReason });
     return cancellation;
   }

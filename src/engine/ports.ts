@@ -201,6 +201,8 @@ export interface TaskCancellation {
   job: Job;
   /** Whether this cancel finished the job. */
   finishedJob: boolean;
+  /** False when the task was canceled already (nothing changed). */
+  changed: boolean;
 }
 
 export interface NewJobInput {

@@ -13,6 +13,9 @@ import { idParamsSchema, isoTime } from './schemas/common.js';
 import { defaultTaskPageSize, taskListQuerySchema } from './schemas/tasks.js';
 import { serverState } from './server-state.js';
 
+/** Task ids per image query (the repository's `IN (…)` budget). */
+const imageQueryChunkSize = 900;
+
 /** `GET /api/jobs/{id}/tasks`: the job's tasks in plan order, a page at a time. */
 export const handleJobTasks = apiRoute<{ id: string }>(
   async ({ params, url, fleet }) => {
@@ -24,7 +27,12 @@ export const handleJobTasks = apiRoute<{ id: string }>(
     const offset = query.cursor ?? 0;
     const page = await fleet.store.jobs.listTasks(id, { limit: limit + 1, offset });
     const tasks = page.slice(0, limit);
-    const images = await fleet.store.images.listImages({ jobId: id, taskIds: tasks.filter((task) => task.status === 'completed').map((task) => task.id) });
+    const completedIds = tasks.filter((task) => task.status === 'completed').map((task) => task.id);
+    const images: GeneratedImage[] = [];
+    // Chunked to stay within the store's parameter budget per query.
+    for (let start = 0; start < completedIds.length; start += imageQueryChunkSize) {
+      images.push(...(await fleet.store.images.listImages({ jobId: id, taskIds: completedIds.slice(start, start + imageQueryChunkSize) })));
+    }
     const imagesByTask = new Map<string, GeneratedImage[]>();
     for (const image of images) imagesByTask.set(image.taskId, [...(imagesByTask.get(image.taskId) ?? []), image]);
     const progress = serverState(fleet).taskProgress;

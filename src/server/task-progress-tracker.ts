@@ -10,8 +10,12 @@ interface Subscribable {
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
+/** Above this many entries, ones not updated for `staleEntryMs` are dropped (tasks of a job canceled whole end without an in-process event). */
+const pruneAboveEntries = 1000;
+const staleEntryMs = 10 * 60_000;
+
 export class TaskProgressTracker {
-  private readonly fractionByTaskId = new Map<string, { jobId: string; fraction: number }>();
+  private readonly fractionByTaskId = new Map<string, { jobId: string; fraction: number; atMs: number }>();
 
   constructor(engine: Subscribable) {
     // Lives as long as the fleet: the server state holding it is dropped with the fleet.
@@ -26,7 +30,8 @@ export class TaskProgressTracker {
   private record(event: EngineEvent): void {
     switch (event.type) {
       case 'task.progress':
-        this.fractionByTaskId.set(event.taskId, { jobId: event.jobId, fraction: Math.max(0, Math.min(1, event.fraction)) });
+        this.fractionByTaskId.set(event.taskId, { jobId: event.jobId, fraction: Math.max(0, Math.min(1, event.fraction)), atMs: Date.now() });
+        if (this.fractionByTaskId.size > pruneAboveEntries) this.pruneStale();
         return;
       case 'task.started':
       case 'task.completed':
@@ -41,5 +46,10 @@ export class TaskProgressTracker {
       default:
         return;
     }
+  }
+
+  private pruneStale(): void {
+    const cutoffMs = Date.now() - staleEntryMs;
+    for (const [taskId, entry] of this.fractionByTaskId) if (entry.atMs < cutoffMs) this.fractionByTaskId.delete(taskId);
   }
 }

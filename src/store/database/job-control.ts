@@ -88,7 +88,7 @@ export class SqliteJobControl implements JobControl {
       const row = await transaction.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
       if (!row) throw new ImagefleetError('not_found', `No task with id ${taskId}.`);
       const job = await this.loadJob(transaction, row.job_id);
-      if (row.status === 'canceled') return { task: rowToTask(row), job, finishedJob: false };
+      if (row.status === 'canceled') return { task: rowToTask(row), job, finishedJob: false, changed: false };
       if (row.status !== 'queued' && row.status !== 'running') {
         throw new ImagefleetError('conflict', `Task ${taskId} already ${row.status}; there is nothing left to cancel.`);
       }
@@ -101,7 +101,7 @@ export class SqliteJobControl implements JobControl {
       await appendEvent(transaction, { type: 'task.canceled', jobId: row.job_id, taskId, payload: { imageCount: row.image_count, wasRunning: row.status === 'running' }, nowMs });
       // A paused job stays paused until its other tasks finish; only the last task closes it.
       const finished = await finalizeJobIfDone(transaction, row.job_id, nowMs);
-      return { task: rowToTask(updated), job: finished ?? job, finishedJob: finished !== undefined };
+      return { task: rowToTask(updated), job: finished ?? job, finishedJob: finished !== undefined, changed: true };
     });
   }
 

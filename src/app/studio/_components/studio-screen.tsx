@@ -152,7 +152,9 @@ export function StudioScreen() {
             />
             <div className="flex items-baseline justify-between">
               <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{groupName ? `Feed · ${groupName}` : 'Feed'}</h2>
-              <span className="text-xs text-neutral-500">newest first</span>
+              <span className="text-right text-xs text-neutral-500" title="Keys on a focused image: F favourite · D discard · S use seed · R re-roll · V variations · U upscale · Enter open · X select">
+                newest first · keys: F D S R V U X
+              </span>
             </div>
             {shownJobs.length === 0 ? (
               <p className="rounded-lg border border-dashed border-neutral-800 p-8 text-center text-sm text-neutral-500" data-testid="feed-empty">
