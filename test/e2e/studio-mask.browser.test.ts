@@ -1,7 +1,8 @@
 /**
  * Inpainting in the studio: a mask painted with the mouse over a reference limits the change to the
  * painted area. The local provider keeps masked-out pixels exactly, so outside the strokes the
- * result equals the reference and inside it differs.
+ * result equals the reference and inside it differs. Then: settings and the feed survive a reload,
+ * and references arrive by paste and from the earlier-uploads picker.
  */
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
@@ -33,7 +34,7 @@ describe('studio mask in Chromium', () => {
     await app?.stop();
   });
 
-  it('changes only the painted area of the reference', async () => {
+  it('changes only the painted area of the reference; remembers settings; takes pasted and earlier uploads', async () => {
     const context = await newDesktopContext(browser, app.baseUrl);
     const page = await context.newPage();
     const errors = watchPageErrors(page);
@@ -90,6 +91,29 @@ describe('studio mask in Chromium', () => {
     const outside = await meanDifference(resultBytes, referenceBytes, { left: 300, top: 0, width: 212, height: 512 });
     expect(outside).toBeLessThan(1);
     expect(inside).toBeGreaterThan(10);
+
+    // Settings and the feed are remembered across visits; references can also be pasted or picked from earlier uploads.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('size-select').inputValue(), pollOptions).toBe('512');
+    expect(await page.getByTestId('batch-size-1').getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(1);
+    expect(await page.getByTestId('reference-block').count()).toBe(0);
+    const pastedPng = (await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } }).png().toBuffer()).toString('base64');
+    await page.evaluate(async (base64) => {
+      const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'pasted.png', { type: 'image/png' }));
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+      await Promise.resolve();
+    }, pastedPng);
+    await expect.poll(() => page.getByTestId('reference-block').count(), pollOptions).toBe(1);
+    await page.getByRole('button', { name: 'Earlier uploads…' }).click();
+    const picker = page.getByTestId('upload-picker-grid');
+    await expect.poll(() => picker.getByRole('button').count(), pollOptions).toBe(3);
+    expect(await picker.getByRole('button').first().getAttribute('title')).toMatch(/^pasted\.png · 64×64$/);
+    await picker.getByRole('button', { name: /^reference\.png/ }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('reference-block').count(), pollOptions).toBe(2);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
