@@ -9,6 +9,7 @@ export type EngineEvent =
   | { type: 'task.completed'; jobId: string; taskId: string; imageCount: number; costUsd: number; warnings: string[] }
   | { type: 'task.retrying'; jobId: string; taskId: string; errorCode: string; message: string; availableAtMs: number }
   | { type: 'task.failed'; jobId: string; taskId: string; status: 'failed' | 'blocked'; errorCode: string; message: string }
+  | { type: 'task.canceled'; jobId: string; taskId: string }
   | { type: 'job.finished'; jobId: string; status: string; reason: string | undefined }
   | { type: 'provider.paused'; scopeKey: string; reason: string; untilMs: number | undefined }
   | { type: 'provider.rate_limited'; scopeKey: string; untilMs: number };

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { EngineEventBus, type EngineEventListener } from './engine-events.js';
 import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, JobControl, TaskQueue } from './ports.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, JobControl, TaskCancellation, TaskQueue } from './ports.js';
 import { abortReasons, runClaimedTask, type RemotePhase, type TaskRunnerContext } from './task-runner.js';
 
 /** Engine tuning (see docs/configuration.md for the matching environment variables). */
@@ -213,6 +213,19 @@ export class Engine {
       if (entry.jobId === jobId) entry.controller.abort(abortReasons.canceled);
     }
     return job;
+  }
+
+  /**
+   * Cancels one task; its call, when running in this process, is aborted at once (other processes
+   * see the cleared lease on their next heartbeat, and their completion is refused by the fence).
+   */
+  async cancelTask(taskId: string): Promise<TaskCancellation> {
+    const cancellation = await this.dependencies.control.cancelTask(taskId, this.dependencies.clock.now());
+    this.inFlight.get(taskId)?.controller.abort(abortReasons.canceled);
+    const { job } = cancellation;
+    if (cancellation.changed) this.events.emit({ type: 'task.canceled', jobId: job.id, taskId });
+    if (cancellation.finishedJob) this.events.emit({ type: 'job.finished', jobId: job.id, status: job.status, reason: job.statusReason });
+    return cancellation;
   }
 
   async retryFailed(jobId: string): Promise<number> {

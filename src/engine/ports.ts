@@ -187,6 +187,22 @@ export interface JobControl {
    * e.g. `imagefleet retry SESSION --job 0007`). Returns how many; other statuses are left alone.
    */
   retryTasks(jobId: string, taskIds: string[], nowMs: number): Promise<number>;
+  /**
+   * Cancels one queued or running task (its lease token is cleared, so a late completion is
+   * refused and never billed) and closes the job when that was its last unfinished task.
+   * `not_found` for an unknown task, `conflict` for one that already finished otherwise.
+   */
+  cancelTask(taskId: string, nowMs: number): Promise<TaskCancellation>;
+}
+
+export interface TaskCancellation {
+  task: Task;
+  /** The job after the cancel (finished when this was its last unfinished task). */
+  job: Job;
+  /** Whether this cancel finished the job. */
+  finishedJob: boolean;
+  /** False when the task was canceled already (nothing changed). */
+  changed: boolean;
 }
 
 export interface NewJobInput {
@@ -254,6 +270,13 @@ export interface AssetRepository {
   upsertAsset(asset: Asset & { blobKey: string }): Promise<Asset>;
   getAsset(assetId: string): Promise<(Asset & { blobKey: string }) | undefined>;
   getAssets(assetIds: string[]): Promise<Array<Asset & { blobKey: string }>>;
+  /** One page of assets, newest first, after the keyset cursor `before` (the last asset of the previous page). */
+  listAssets(query: AssetListQuery): Promise<Array<Asset & { blobKey: string }>>;
+}
+
+export interface AssetListQuery {
+  before?: { createdAtMs: number; id: string } | undefined;
+  limit: number;
 }
 
 export interface GroupRepository {
@@ -292,7 +315,8 @@ export interface GroupDeletion {
 }
 
 export interface ImageRepository {
-  listImages(filter: { jobId?: string; taskId?: string; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]>;
+  /** `taskIds`: only images of these tasks (at most 900, SQLite's parameter budget). */
+  listImages(filter: { jobId?: string; taskId?: string; taskIds?: string[]; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]>;
   getImage(imageId: string): Promise<GeneratedImage | undefined>;
   setFavorite(imageId: string, favorite: boolean): Promise<GeneratedImage>;
   /** Sets or clears the discarded mark (hidden from feeds, restorable); `not_found` when there is no such image. */
@@ -356,6 +380,8 @@ export interface BlobStore {
    */
   putOutput(input: { jobId: string; taskId: string; index: number; bytes: Uint8Array; mediaType: string }): Promise<{ fileKey: string; thumbnailKey: string; byteSize: number }>;
   read(key: string): Promise<Uint8Array>;
+  /** The WebP thumbnail of a stored asset (made on first use, then kept); returns its key. */
+  assetThumbnail(sha256: string, assetKey: string): Promise<string>;
   /** Absolute path for streaming (ZIP, HTTP); the key must have come from this store. */
   pathOf(key: string): string;
   /** Removes every output and thumbnail of a job (after its rows were deleted). Idempotent. */

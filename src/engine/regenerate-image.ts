@@ -16,8 +16,11 @@ import type { ImageRepository, JobRepository } from './ports.js';
 import type { SubmitJobOptions, SubmitJobResult } from './submit-job.js';
 
 export type RegenerateRequest =
-  /** A new draw; `seed` reuses that seed (e.g. the image's own, to reproduce it), otherwise a random one. */
-  | { kind: 'regenerate'; seed?: number | undefined }
+  /**
+   * A new draw; `seed` reuses that seed (e.g. the image's own, to reproduce it), otherwise a random
+   * one. `count` > 1 makes a set of variations with consecutive seeds (default 1).
+   */
+  | { kind: 'regenerate'; seed?: number | undefined; count?: 1 | 2 | 4 | undefined }
   /** The same image (same seed) at a larger size. */
   | { kind: 'upscale'; size: ImageSize };
 
@@ -62,7 +65,8 @@ export async function regenerateImage(imageId: string, request: RegenerateReques
     seed = request.seed ?? randomSeed(dependencies.random);
   }
 
-  const verb = request.kind === 'upscale' ? `Upscale to ${request.size}` : 'Regenerate';
+  const count = request.kind === 'regenerate' ? (request.count ?? 1) : 1;
+  const verb = request.kind === 'upscale' ? `Upscale to ${request.size}` : count > 1 ? 'Variations' : 'Regenerate';
   const name = `${verb}: ${task.prompt.replace(/\s+/g, ' ').trim()}`;
   const spec: JobSpecInput = {
     mode: 'studio',
@@ -81,12 +85,12 @@ export async function regenerateImage(imageId: string, request: RegenerateReques
     lane: job.lane,
     priority: 'interactive',
     execution: 'parallel',
-    batchSize: 1,
+    batchSize: count,
     items: [
       {
         referenceAssetIds: [...task.referenceAssetIds],
         ...(task.maskAssetId !== undefined ? { maskAssetId: task.maskAssetId } : {}),
-        prompts: [{ id: task.promptId, text: task.prompt, count: 1, ...(seed !== undefined ? { seed } : {}) }],
+        prompts: [{ id: task.promptId, text: task.prompt, count, ...(seed !== undefined ? { seed } : {}) }],
       },
     ],
   };

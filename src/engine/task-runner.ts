@@ -11,7 +11,7 @@ import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, Ta
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
 export const abortReasons = {
-  /** The job was canceled: the row is already `canceled`; just stop. */
+  /** The job (or this one task) was canceled: the row is already `canceled`; just stop. */
   canceled: 'job-canceled',
   /** The process is shutting down: give the task back without using an attempt. */
   shutdown: 'shutdown',

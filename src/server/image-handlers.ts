@@ -63,8 +63,8 @@ export const handlePatchImage = apiRoute<{ id: string }>(
 export const handleRegenerateImage = apiRoute<{ id: string }>(
   async ({ request, params, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
-    const { seed } = await readJsonBody(request, regenerateBodySchema, { optional: true });
-    return regenerate(fleet, id, { kind: 'regenerate', seed });
+    const { seed, count } = await readJsonBody(request, regenerateBodySchema, { optional: true });
+    return regenerate(fleet, id, { kind: 'regenerate', seed, count });
   },
   { name: 'POST /api/images/{id}/regenerate' },
 );

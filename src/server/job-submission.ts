@@ -142,6 +142,7 @@ function translateAutomaticItems(body: SubmitItemsBody, common: Record<string, u
   const firstSeed = first?.seed;
   if (body.settings?.maskId !== undefined) issues.push({ path: 'settings.maskId', message: 'automatic mode takes no mask; use mode studio for inpainting' });
   body.items.forEach((item, index) => {
+    if (item.maskId !== undefined) issues.push({ path: `items.${index}.maskId`, message: 'automatic mode takes no mask; use mode studio for inpainting' });
     if ((item.referenceIds ?? []).length !== 1) {
       issues.push({ path: `items.${index}.referenceIds`, message: 'automatic mode sends one reference per call: give exactly one reference id (use mode studio to combine references or for text-to-image)' });
     }
@@ -182,17 +183,28 @@ function translateAutomaticItems(body: SubmitItemsBody, common: Record<string, u
   };
 }
 
-/** Studio: each item becomes one core item with one prompt; the mask goes with items that have references. */
+/**
+ * Studio: each item becomes one core item with one prompt. An item's own `maskId` wins; otherwise
+ * `settings.maskId` goes with every item that has references.
+ */
 function translateStudio(body: SubmitItemsBody, common: Record<string, unknown>): Translation {
-  const maskId = body.settings?.maskId;
-  if (maskId !== undefined && body.items.every((item) => (item.referenceIds ?? []).length === 0)) {
-    throw invalidInput([{ path: 'settings.maskId', message: 'a mask is painted on a reference image: add referenceIds to the items it applies to, or remove the mask' }], 'Invalid job');
+  const jobMaskId = body.settings?.maskId;
+  const issues: ErrorIssue[] = [];
+  if (jobMaskId !== undefined && body.items.every((item) => (item.referenceIds ?? []).length === 0)) {
+    issues.push({ path: 'settings.maskId', message: 'a mask is painted on a reference image: add referenceIds to the items it applies to, or remove the mask' });
   }
+  body.items.forEach((item, index) => {
+    if (item.maskId !== undefined && (item.referenceIds ?? []).length === 0) {
+      issues.push({ path: `items.${index}.maskId`, message: 'a mask is painted on a reference image: add referenceIds to this item, or remove its mask' });
+    }
+  });
+  if (issues.length > 0) throw invalidInput(issues, 'Invalid job');
   const spec = {
     ...common,
     mode: 'studio',
     items: body.items.map((item) => {
       const referenceAssetIds = item.referenceIds ?? [];
+      const maskId = item.maskId ?? jobMaskId;
       return {
         referenceAssetIds,
         ...(maskId !== undefined && referenceAssetIds.length > 0 ? { maskAssetId: maskId } : {}),
@@ -205,7 +217,7 @@ function translateStudio(body: SubmitItemsBody, common: Record<string, unknown>)
     apiPath: (path) =>
       path
         .replace(/^items\.(\d+)\.referenceAssetIds/, 'items.$1.referenceIds')
-        .replace(/^items\.(\d+)\.maskAssetId$/, 'settings.maskId')
+        .replace(/^items\.(\d+)\.maskAssetId$/, (_match, index: string) => (body.items[Number(index)]?.maskId !== undefined ? `items.${index}.maskId` : 'settings.maskId'))
         .replace(/^items\.(\d+)\.prompts\.0\.text$/, 'items.$1.prompt')
         .replace(/^items\.(\d+)\.prompts\.0\.(count|seed)$/, 'items.$1.$2')
         .replace(/^items\.(\d+)\.prompts(\.0)?$/, 'items.$1'),

@@ -24,7 +24,8 @@ import {
 import { providerListSchema, providersQuerySchema } from './schemas/providers.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
-import { assetSchema, uploadFormSchema, zipUploadResponseSchema } from './schemas/uploads.js';
+import { taskCancelResponseSchema, taskListQuerySchema, taskListSchema } from './schemas/tasks.js';
+import { assetSchema, uploadFormSchema, uploadListQuerySchema, uploadListSchema, zipUploadResponseSchema } from './schemas/uploads.js';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = (...statuses: number[]) =>
@@ -68,6 +69,33 @@ export const apiOperations: RouteConfig[] = [
     responses: { 201: json(zipUploadResponseSchema, 'At least one new image stored.'), 200: json(zipUploadResponseSchema, 'Every image was stored before.'), ...errors(400, 401, 403, 413, 415, 422) },
   },
   {
+    method: 'get',
+    path: '/api/uploads',
+    tags: ['Uploads'],
+    summary: 'Earlier uploads (paged, newest first)',
+    description: 'Stored reference images, newest first, each with the URL of the stored image and of a WebP thumbnail; page with cursor.',
+    request: { query: uploadListQuerySchema },
+    responses: { 200: json(uploadListSchema, 'One page.'), ...errors(400, 401) },
+  },
+  {
+    method: 'get',
+    path: '/api/uploads/{id}',
+    tags: ['Uploads'],
+    summary: 'A stored reference image',
+    description: 'The image as stored (re-encoded without metadata), with an ETag.',
+    request: { params: idParamsSchema },
+    responses: { 200: { description: 'The image (image/png, image/jpeg or image/webp).', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, 304: { description: 'Not modified.' }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'get',
+    path: '/api/uploads/{id}/thumb',
+    tags: ['Uploads'],
+    summary: 'A stored reference image’s thumbnail',
+    description: 'WebP, at most 384 px on a side; made on the first request and kept in the blob store.',
+    request: { params: idParamsSchema },
+    responses: { 200: { description: 'WebP thumbnail.', content: { 'image/webp': { schema: { type: 'string', format: 'binary' } } } }, 304: { description: 'Not modified.' }, ...errors(400, 401, 404) },
+  },
+  {
     method: 'post',
     path: '/api/jobs/submit',
     tags: ['Jobs'],
@@ -94,6 +122,24 @@ export const apiOperations: RouteConfig[] = [
     description: 'The job’s images in completion order, with URLs of the file and thumbnail; filter by prompt, prompt id, status (kept/discarded/all) and favourite; page with cursor.',
     request: { params: jobParams, query: resultsQuerySchema },
     responses: { 200: json(resultsResponseSchema, 'One page.'), ...errors(400, 401, 404) },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/tasks',
+    tags: ['Jobs'],
+    summary: 'A job’s tasks (paged, plan order)',
+    description: 'Every planned provider call with its status, prompt, set, seed of its first image, image count, progress (while running), error and image ids: enough to draw placeholders before images exist.',
+    request: { params: jobParams, query: taskListQuerySchema },
+    responses: { 200: json(taskListSchema, 'One page.'), ...errors(400, 401, 404) },
+  },
+  {
+    method: 'post',
+    path: '/api/tasks/{id}/cancel',
+    tags: ['Jobs'],
+    summary: 'Cancel one task (aborts its call)',
+    description: 'A queued or running task ends canceled; a call in flight is aborted and its result, if it still arrives, is refused (never billed). The job finishes when this was its last unfinished task. 409 for a task that already finished otherwise.',
+    request: { params: idParamsSchema },
+    responses: { 200: json(taskCancelResponseSchema, 'Canceled.'), ...errors(400, 401, 403, 404, 409) },
   },
   ...(['pause', 'resume', 'cancel', 'retry-failed'] as const).map(
     (action): RouteConfig => ({
@@ -195,7 +241,7 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/images/{id}/regenerate',
     tags: ['Images'],
     summary: 'Regenerate an image',
-    description: 'A new studio job of one image with the same prompt, references, model and settings and a new task key; with {"seed"} that seed is used (e.g. the image’s own), otherwise a random one.',
+    description: 'A new studio job of one image with the same prompt, references, mask, model and settings and a new task key; with {"seed"} that seed is used (e.g. the image’s own), otherwise a random one; with {"count": 2 or 4} a set of variations with consecutive seeds.',
     request: { params: idParamsSchema, body: jsonBody(regenerateBodySchema, false) },
     responses: { 201: json(regenerateResponseSchema, 'The new job.'), ...errors(400, 401, 403, 404) },
   },

@@ -1,10 +1,11 @@
 /**
  * State the API keeps per fleet (not per module, so nothing exists before a fleet does and tests
- * with several fleets stay apart): the limiter of concurrent image imports and the count of open
- * event streams. Created on first use.
+ * with several fleets stay apart): the limiter of concurrent image imports, the count of open
+ * event streams and the latest progress of running tasks. Created on first use.
  */
 import { cpus } from 'node:os';
 import type { Fleet } from '../fleet/create-fleet.js';
+import { TaskProgressTracker } from './task-progress-tracker.js';
 
 /**
  * Failed sign-ins allowed per `signInWindowMs` per process; more are answered 429 until the window
@@ -26,6 +27,8 @@ export interface ServerState {
   uploadsSwept: boolean;
   /** When recent sign-ins failed (ms since the epoch), oldest first; pruned to `signInWindowMs`. */
   failedSignInsAtMs: number[];
+  /** Latest `task.progress` of this process's running tasks, for `GET /api/jobs/{id}/tasks`. */
+  taskProgress: TaskProgressTracker;
 }
 
 const states = new WeakMap<Fleet, ServerState>();
@@ -33,7 +36,7 @@ const states = new WeakMap<Fleet, ServerState>();
 export function serverState(fleet: Fleet): ServerState {
   let state = states.get(fleet);
   if (!state) {
-    state = { imports: new Semaphore(Math.max(2, cpus().length)), eventStreams: 0, uploadsSwept: false, failedSignInsAtMs: [] };
+    state = { imports: new Semaphore(Math.max(2, cpus().length)), eventStreams: 0, uploadsSwept: false, failedSignInsAtMs: [], taskProgress: new TaskProgressTracker(fleet.engine) };
     states.set(fleet, state);
   }
   return state;

@@ -1,6 +1,7 @@
 /**
- * Upload routes: `POST /api/uploads` (one image, streamed to disk) and `POST /api/uploads/zip`
- * (an archive of images, extracted safely). Uploads wait on disk in the data directory's
+ * Upload routes: `POST /api/uploads` (one image, streamed to disk), `POST /api/uploads/zip`
+ * (an archive of images, extracted safely), `GET /api/uploads` (earlier uploads, newest first),
+ * and `GET /api/uploads/{id}` / `GET /api/uploads/{id}/thumb` (the stored image, its thumbnail). Uploads wait on disk in the data directory's
  * `tmp/uploads`, which is emptied of leftovers when the first upload of a process arrives.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
@@ -8,12 +9,16 @@ import path from 'node:path';
 import { ImagefleetError, invalidInput } from '../core/errors.js';
 import type { Fleet } from '../fleet/create-fleet.js';
 import { apiRoute } from './api-route.js';
-import { readQuery } from './request-input.js';
+import { fileResponse } from './file-response.js';
+import { decodeCursor, encodeCursor } from './keyset-cursor.js';
+import { readParams, readQuery } from './request-input.js';
+import { idParamsSchema } from './schemas/common.js';
+import { defaultUploadPageSize, uploadListQuerySchema } from './schemas/uploads.js';
 import { serverState } from './server-state.js';
 import { importUploadedImage, imageTypeRefusal } from './uploads/image-import.js';
 import { receiveMultipartFile } from './uploads/multipart-file.js';
 import { importZipUpload } from './uploads/zip-import.js';
-import { assetBody } from './wire-format.js';
+import { assetBody, uploadListItem } from './wire-format.js';
 import { z } from 'zod';
 
 /** Temporary files older than this are left over from a crash and removed. */
@@ -72,6 +77,51 @@ export const handleZipUpload = apiRoute(
   },
   { name: 'POST /api/uploads/zip' },
 );
+
+/** `GET /api/uploads`: stored reference images, newest first, a page at a time. */
+export const handleListUploads = apiRoute(
+  async ({ url, fleet }) => {
+    const query = readQuery(url, uploadListQuerySchema);
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const limit = query.limit ?? defaultUploadPageSize;
+    // One more than asked tells whether another page exists without a count query.
+    const page = await fleet.store.assets.listAssets({ before, limit: limit + 1 });
+    const items = page.slice(0, limit);
+    const last = items[items.length - 1];
+    return Response.json({ items: items.map(uploadListItem), nextCursor: page.length > limit && last ? encodeCursor(last) : null });
+  },
+  { name: 'GET /api/uploads' },
+);
+
+/** `GET /api/uploads/{id}`: the stored (re-encoded, metadata-free) reference image. */
+export const handleGetUpload = apiRoute<{ id: string }>(
+  async ({ request, params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    readQuery(url, z.strictObject({}));
+    const asset = await loadAsset(fleet, id);
+    return fileResponse(request, fleet.blobs.pathOf(asset.blobKey), { contentType: asset.mediaType, fileName: asset.originalName });
+  },
+  { name: 'GET /api/uploads/{id}' },
+);
+
+/** `GET /api/uploads/{id}/thumb`: a WebP thumbnail, made with sharp on first request and kept in the blob store. */
+export const handleGetUploadThumbnail = apiRoute<{ id: string }>(
+  async ({ request, params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    readQuery(url, z.strictObject({}));
+    const asset = await loadAsset(fleet, id);
+    const key = await serverState(fleet).imports.run(() => fleet.blobs.assetThumbnail(asset.sha256, asset.blobKey));
+    // Content-addressed: the bytes behind this URL never change.
+    return fileResponse(request, fleet.blobs.pathOf(key), { contentType: 'image/webp', fileName: `${asset.id}-thumb.webp`, cacheControl: 'private, max-age=31536000, immutable' });
+  },
+  { name: 'GET /api/uploads/{id}/thumb' },
+);
+
+async function loadAsset(fleet: Fleet, assetId: string) {
+  const asset = await fleet.store.assets.getAsset(assetId);
+  if (!asset) throw new ImagefleetError('not_found', `No uploaded image with id ${assetId}.`);
+  return asset;
+}
 
 async function uploadDirectory(fleet: Fleet): Promise<string> {
   const directory = path.join(fleet.config.dataDir, 'tmp', 'uploads');

@@ -94,6 +94,11 @@ export function assetBody(asset: Asset) {
   };
 }
 
+export function uploadListItem(asset: Asset) {
+  const id = encodeURIComponent(asset.id);
+  return { ...assetBody(asset), url: `/api/uploads/${id}`, thumbUrl: `/api/uploads/${id}/thumb` };
+}
+
 export function groupBody(group: GroupSummary) {
   return {
     id: group.id,

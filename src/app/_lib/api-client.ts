@@ -66,6 +66,20 @@ export async function apiRequest<T>(path: string, options: ApiRequestOptions = {
   return readJsonResponse<T>(response);
 }
 
+/** Uploads one file as `multipart/form-data` (field `file`) and returns the parsed JSON answer. */
+export async function apiUpload<T>(path: string, file: Blob, fileName: string, signal?: AbortSignal): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, fileName);
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', body: form, signal: signal ?? null, credentials: 'same-origin', headers: { accept: 'application/json' } });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'network', 'The imagefleet server cannot be reached. Is it still running?');
+  }
+  return readJsonResponse<T>(response);
+}
+
 /** Parses an API answer: the JSON body on 2xx, an ApiError otherwise. */
 export async function readJsonResponse<T>(response: Response): Promise<T> {
   const text = await response.text();

@@ -11,6 +11,9 @@ import type { queueEntrySchema, queueResponseSchema } from '../../server/schemas
 import type { sessionStateSchema } from '../../server/schemas/session.js';
 import type { assetSchema, zipUploadResponseSchema } from '../../server/schemas/uploads.js';
 import type { eventDataSchema } from '../../server/schemas/events.js';
+import type { providerInfoSchema, providerListSchema, providerModelSchema } from '../../server/schemas/providers.js';
+import type { taskCancelResponseSchema, taskItemSchema, taskListSchema } from '../../server/schemas/tasks.js';
+import type { uploadListItemSchema, uploadListSchema } from '../../server/schemas/uploads.js';
 
 export type { SubmitBody, SubmitItemsBody, SubmitAutomaticBody } from '../../server/schemas/jobs.js';
 export type ErrorBody = z.output<typeof errorBodySchema>;
@@ -31,3 +34,11 @@ export type SessionState = z.output<typeof sessionStateSchema>;
 export type Asset = z.output<typeof assetSchema>;
 export type ZipUploadResponse = z.output<typeof zipUploadResponseSchema>;
 export type LiveEvent = z.output<typeof eventDataSchema>;
+export type ProviderList = z.output<typeof providerListSchema>;
+export type ProviderInfo = z.output<typeof providerInfoSchema>;
+export type ProviderModel = z.output<typeof providerModelSchema>;
+export type UploadList = z.output<typeof uploadListSchema>;
+export type UploadListItem = z.output<typeof uploadListItemSchema>;
+export type TaskList = z.output<typeof taskListSchema>;
+export type TaskItem = z.output<typeof taskItemSchema>;
+export type TaskCancel = z.output<typeof taskCancelResponseSchema>;

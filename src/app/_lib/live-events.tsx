@@ -104,6 +104,7 @@ const eventTypes = [
   'task.completed',
   'task.retrying',
   'task.failed',
+  'task.canceled',
   'task.recovered',
   'job.paused',
   'job.resumed',

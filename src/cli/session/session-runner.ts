@@ -128,6 +128,9 @@ export async function runSession(input: SessionRunInput): Promise<SessionOutcome
         inFlight.delete(event.taskId);
         display.line(`↻ ${label}: ${event.message} (trying again in ${formatDuration((event.availableAtMs - clock()) / 1000)})`);
         break;
+      case 'task.canceled':
+        inFlight.delete(event.taskId);
+        break;
       case 'task.failed':
         inFlight.delete(event.taskId);
         display.line(event.status === 'blocked' ? `⊘ ${label} blocked by the provider's safety filter: ${event.message}` : `✗ ${label} failed: ${event.message}`);

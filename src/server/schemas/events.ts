@@ -15,7 +15,7 @@ export const eventsQuerySchema = z.strictObject({
 export const eventDataSchema = z
   .object({
     id: z.number().int().nullable().describe('Event id (null for task.progress, which is not stored).'),
-    type: z.string().describe('job.started, task.started, task.progress, task.completed, task.retrying, task.failed, task.recovered, job.paused, job.resumed, job.retrying, job.finished, queue.changed, provider.paused, provider.resumed, provider.rate_limited.'),
+    type: z.string().describe('job.started, task.started, task.progress, task.completed, task.retrying, task.failed, task.canceled, task.recovered, job.paused, job.resumed, job.retrying, job.finished, queue.changed, provider.paused, provider.resumed, provider.rate_limited.'),
     jobId: z.string().nullable(),
     taskId: z.string().nullable(),
     payload: z.record(z.string(), z.unknown()),

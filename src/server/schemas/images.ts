@@ -22,6 +22,10 @@ export const regenerateBodySchema = z
       .max(maxSeed, { error: seedRangeMessage })
       .optional()
       .describe('Seed to use (e.g. the image’s own, to reproduce it); default: a new random seed.'),
+    count: z
+      .literal([1, 2, 4], { error: 'must be 1, 2 or 4' })
+      .optional()
+      .describe('Images in the new set (1, 2 or 4), with consecutive seeds from seed: variations of the image. Default 1.'),
   })
   .meta({ id: 'Regenerate', example: { seed: 1234 } });
 

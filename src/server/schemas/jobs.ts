@@ -60,6 +60,9 @@ const submitItemSchema = z.strictObject({
   prompt: promptSchema.describe(`The prompt, 1 to ${maxPromptLength.toLocaleString('en-US')} characters.`),
   count: wholeNumber(1, 1000).optional().describe('Images for this item, 1 to 1000. Default 1.'),
   seed: seedSchema.optional().describe('Seed of the item’s first image (0 to 4294967295); its next images take seed+1, seed+2, …. Default random.'),
+  maskId: idSchema
+    .optional()
+    .describe('Studio: uploaded mask (white = change, black = keep) for this item only, painted over its first reference; overrides settings.maskId. Inpainting models only.'),
 });
 
 /** Fields both forms share. */

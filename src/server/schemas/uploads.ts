@@ -24,3 +24,38 @@ export const zipUploadResponseSchema = z
 
 /** The multipart body, for documentation (busboy reads it as a stream). */
 export const uploadFormSchema = z.object({ file: z.string().meta({ format: 'binary' }).describe('The file.') });
+
+/** Default and largest page of `GET /api/uploads`. */
+export const defaultUploadPageSize = 40;
+export const maxUploadPageSize = 200;
+
+export const uploadListQuerySchema = z.strictObject({
+  cursor: z.string().max(500).optional().describe('nextCursor of the previous page.'),
+  limit: z
+    .string()
+    .regex(/^\d+$/, { error: `must be a whole number from 1 to ${maxUploadPageSize}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, { error: `must be a whole number from 1 to ${maxUploadPageSize}` })
+        .max(maxUploadPageSize, { error: `must be a whole number from 1 to ${maxUploadPageSize}` }),
+    )
+    .optional()
+    .describe(`Assets per page, 1 to ${maxUploadPageSize}. Default ${defaultUploadPageSize}.`),
+});
+
+export const uploadListItemSchema = assetSchema
+  .extend({
+    url: z.string().describe('The stored reference image (GET).'),
+    thumbUrl: z.string().describe('Its WebP thumbnail, at most 384 px on a side (GET; made on first request).'),
+  })
+  .meta({ id: 'UploadListItem' });
+
+export const uploadListSchema = z
+  .object({
+    items: z.array(uploadListItemSchema).describe('Newest first.'),
+    nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page.'),
+  })
+  .meta({ id: 'UploadList' });

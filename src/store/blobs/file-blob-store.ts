@@ -4,7 +4,9 @@
  * Layout:
  * - `assets/<sha256[0..2]>/<sha256>.<ext>` — content-addressed, so re-uploading dedupes;
  * - `outputs/<jobId>/<taskId>-<index>.<ext>` — named by task, so a retried task overwrites;
- * - `thumbnails/<jobId>/<taskId>-<index>.webp` — made once when the output is written.
+ * - `thumbnails/<jobId>/<taskId>-<index>.webp` — made once when the output is written;
+ * - `asset-thumbnails/<sha256[0..2]>/<sha256>.webp` — made on first request (references have no
+ *   thumbnail at upload time, and most are never shown in a picker).
  */
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
@@ -89,6 +91,23 @@ export class FileBlobStore implements BlobStore {
       { createDirectories: true, knownDirectories: this.knownDirectories },
     );
     return { fileKey, thumbnailKey, byteSize: bytes.byteLength };
+  }
+
+  /**
+   * The WebP thumbnail of a stored asset, made from its blob on first use and kept beside it
+   * (content-addressed like the asset, so it never goes stale). Returns the thumbnail's key.
+   */
+  async assetThumbnail(sha256: string, assetKey: string): Promise<string> {
+    if (!sha256Pattern.test(sha256)) {
+      throw invalidInput([{ path: 'sha256', message: 'must be 64 lowercase hexadecimal characters' }], 'Invalid asset hash');
+    }
+    const key = `asset-thumbnails/${sha256.slice(0, 2)}/${sha256}.webp`;
+    const filePath = this.pathOf(key);
+    if (await isFile(filePath)) return key;
+    const thumbnail = await makeThumbnail(await this.read(assetKey), `asset ${sha256.slice(0, 12)}`);
+    // Two first requests at once both write the same bytes; the atomic rename makes that harmless.
+    await writeFileAtomic(filePath, thumbnail, { createDirectories: true });
+    return key;
   }
 
   /** Reads a whole blob; `not_found` when it does not exist. */

@@ -1,7 +1,7 @@
 /** Uploaded reference images on SQLite (the `AssetRepository` port), deduplicated by SHA-256. */
 import type { Kysely } from 'kysely';
 import type { Asset } from '../../core/asset.js';
-import type { AssetRepository } from '../../engine/ports.js';
+import type { AssetListQuery, AssetRepository } from '../../engine/ports.js';
 import { rowToAsset } from './row-mappers.js';
 import type { Database } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
@@ -62,6 +62,24 @@ export class SqliteAssetRepository implements AssetRepository {
         const asset = byId.get(id);
         return asset ? [asset] : [];
       });
+    });
+  }
+
+  /** One page of assets, newest first (upload time, then id), after the keyset cursor `before`. */
+  async listAssets(query: AssetListQuery): Promise<Array<Asset & { blobKey: string }>> {
+    return withTranslatedErrors('list assets', async () => {
+      let select = this.db.selectFrom('assets').selectAll();
+      const { before } = query;
+      if (before !== undefined) {
+        select = select.where((expression) =>
+          expression.or([
+            expression('created_at_ms', '<', before.createdAtMs),
+            expression.and([expression('created_at_ms', '=', before.createdAtMs), expression('id', '<', before.id)]),
+          ]),
+        );
+      }
+      const rows = await select.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+      return rows.map(rowToAsset);
     });
   }
 }

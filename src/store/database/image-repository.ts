@@ -14,9 +14,11 @@ export class SqliteImageRepository implements ImageRepository {
    * Newest first; within one task, by image index. Discarded images are included (the port has no
    * filter for them yet), so a feed that hides them must filter on `discarded`.
    */
-  async listImages(filter: { jobId?: string; taskId?: string; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]> {
+  async listImages(filter: { jobId?: string; taskId?: string; taskIds?: string[]; groupId?: string; favorite?: boolean; limit?: number; offset?: number }): Promise<GeneratedImage[]> {
     return withTranslatedErrors('list images', async () => {
+      if (filter.taskIds !== undefined && filter.taskIds.length === 0) return [];
       let query = this.db.selectFrom('images').selectAll();
+      if (filter.taskIds !== undefined) query = query.where('task_id', 'in', filter.taskIds);
       if (filter.jobId !== undefined) query = query.where('job_id', '=', filter.jobId);
       if (filter.taskId !== undefined) query = query.where('task_id', '=', filter.taskId);
       if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);

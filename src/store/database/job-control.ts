@@ -1,18 +1,18 @@
 import type { Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import type { Job } from '../../core/job.js';
-import type { JobControl } from '../../engine/ports.js';
+import type { JobControl, TaskCancellation } from '../../engine/ports.js';
 import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { finalizeJobIfDone } from './job-finalizer.js';
-import { rowToJob } from './row-mappers.js';
+import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
 const activeStatuses = ['queued', 'processing'];
 
 /**
- * Pause, resume, cancel and retry, each one transaction. Cancel takes the lease away from running
+ * Pause, resume, cancel (a job or one task) and retry, each one transaction. Cancel takes the lease away from running
  * tasks (clears the token): their workers find out on the next heartbeat, abort the provider call,
  * and any late completion is refused by the fence.
  */
@@ -80,6 +80,28 @@ export class SqliteJobControl implements JobControl {
         .executeTakeFirstOrThrow();
       await appendEvent(transaction, { type: 'job.finished', jobId, payload: { status: 'canceled', canceledTasks: Number(canceledTasks.numUpdatedRows) }, nowMs });
       return rowToJob(updated);
+    });
+  }
+
+  async cancelTask(taskId: string, nowMs: number): Promise<TaskCancellation> {
+    return this.inTransaction('cancel the task', async (transaction) => {
+      const row = await transaction.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+      if (!row) throw new ImagefleetError('not_found', `No task with id ${taskId}.`);
+      const job = await this.loadJob(transaction, row.job_id);
+      if (row.status === 'canceled') return { task: rowToTask(row), job, finishedJob: false, changed: false };
+      if (row.status !== 'queued' && row.status !== 'running') {
+        throw new ImagefleetError('conflict', `Task ${taskId} already ${row.status}; there is nothing left to cancel.`);
+      }
+      const updated = await transaction
+        .updateTable('tasks')
+        .set({ status: 'canceled', lease_token: null, lease_owner: null, lease_expires_at_ms: null, finished_at_ms: nowMs, updated_at_ms: nowMs })
+        .where('id', '=', taskId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await appendEvent(transaction, { type: 'task.canceled', jobId: row.job_id, taskId, payload: { imageCount: row.image_count, wasRunning: row.status === 'running' }, nowMs });
+      // A paused job stays paused until its other tasks finish; only the last task closes it.
+      const finished = await finalizeJobIfDone(transaction, row.job_id, nowMs);
+      return { task: rowToTask(updated), job: finished ?? job, finishedJob: finished !== undefined, changed: true };
     });
   }
 

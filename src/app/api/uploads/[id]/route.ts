@@ -1,0 +1,9 @@
+import { handleGetUpload } from '../../../../server/upload-handlers.js';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** GET /api/uploads/{id} — see src/server/upload-handlers.ts. */
+export function GET(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
+  return handleGetUpload(request, context);
+}

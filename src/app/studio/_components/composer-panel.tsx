@@ -1,0 +1,163 @@
+'use client';
+/**
+ * The composer: group, references with their prompts and counts, settings, the arithmetic and
+ * estimate of the batch, and Generate. Submit stays blocked while anything is invalid, with the
+ * reason next to the field.
+ */
+import { useMutation } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
+import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
+import type { ProviderList, SubmitResponse } from '../../_lib/api-types.js';
+import { formatCount } from '../../_lib/format.js';
+import { buildSubmitBody, newReferenceDraft, promptCount, readyPrompts, type PromptDraft, type ReferenceDraft } from './composer-draft.js';
+import { GroupPicker } from './group-picker.js';
+import { validateLoras } from './lora-validation.js';
+import { PlanEstimate } from './plan-estimate.js';
+import { ReferenceAdder } from './reference-adder.js';
+import { ReferenceBlock } from './reference-block.js';
+import { offsetSeedValue, parseSeedInput } from './seed-input.js';
+import { SettingsPanel } from './settings-panel.js';
+import type { StudioPreferences } from './studio-preferences.js';
+import { usePlanEstimate } from './use-plan-estimate.js';
+
+interface Props {
+  preferences: StudioPreferences;
+  onPreferences: (update: (previous: StudioPreferences) => StudioPreferences) => void;
+  drafts: ReferenceDraft[];
+  onDrafts: (update: (previous: ReferenceDraft[]) => ReferenceDraft[]) => void;
+  providers: ProviderList | undefined;
+  onSubmitted: (job: SubmitResponse) => void;
+}
+
+export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, providers, onSubmitted }: Props) {
+  const providerList = useMemo(() => providers?.items ?? [], [providers]);
+  const provider = providerList.find((candidate) => candidate.id === preferences.providerId && candidate.configured);
+  const model = provider?.models.find((candidate) => candidate.id === preferences.modelId) ?? provider?.models[0];
+
+  // Keep the remembered choices within what the chosen provider and model offer.
+  useEffect(() => {
+    if (providerList.length === 0) return;
+    onPreferences((previous) => {
+      const nextProvider = providerList.find((candidate) => candidate.id === previous.providerId && candidate.configured) ?? providerList.find((candidate) => candidate.configured);
+      if (!nextProvider) return previous;
+      const nextModel = nextProvider.models.find((candidate) => candidate.id === previous.modelId) ?? nextProvider.models[0];
+      if (!nextModel) return previous;
+      const size = nextModel.sizes.includes(previous.size) ? previous.size : nextModel.sizes.includes('1K') ? '1K' : (nextModel.sizes[0] ?? previous.size);
+      const aspectRatio = nextModel.aspectRatios.includes(previous.aspectRatio) ? previous.aspectRatio : nextModel.aspectRatios.includes('1:1') ? '1:1' : (nextModel.aspectRatios[0] ?? previous.aspectRatio);
+      if (nextProvider.id === previous.providerId && nextModel.id === previous.modelId && size === previous.size && aspectRatio === previous.aspectRatio) return previous;
+      return { ...previous, providerId: nextProvider.id, modelId: nextModel.id, size, aspectRatio };
+    });
+  }, [providerList, preferences.providerId, preferences.modelId, onPreferences]);
+
+  const seed = parseSeedInput(preferences.seedText);
+  const support = { negativePrompt: model?.supportsNegativePrompt ?? false, strength: model?.supportsStrength ?? false, mask: model?.supportsMask ?? false, lora: model?.supportsLora ?? false };
+  const loraProblems = support.lora ? validateLoras(preferences.loras) : new Map();
+  const ready = readyPrompts(drafts);
+  const badCounts = drafts.some((draft) => draft.prompts.some((prompt) => prompt.text.trim() !== '' && promptCount(prompt.countText) === undefined));
+  const tooManyReferences = model !== undefined && model.maxReferenceImages === 0 && drafts.some((draft) => draft.reference !== null);
+  const body = model ? buildSubmitBody({ groupId: preferences.groupId ?? undefined, drafts, choices: preferences, support, seed }) : undefined;
+  const blockedBy =
+    seed.kind === 'invalid'
+      ? 'Fix the seed first.'
+      : loraProblems.size > 0
+        ? 'Fix the LoRA list first.'
+        : badCounts
+          ? 'Fix the image counts first.'
+          : tooManyReferences
+            ? 'This model takes no reference images: remove them or choose another model.'
+            : ready.length === 0
+              ? 'Write at least one prompt.'
+              : undefined;
+  const estimate = usePlanEstimate(blockedBy === undefined ? body : undefined);
+
+  // Seeds run on across the batch's prompts in composer order.
+  const seedRanges = new Map<string, string>();
+  if (seed.kind === 'fixed') {
+    let offset = 0;
+    for (const { prompt, count } of ready) {
+      const first = offsetSeedValue(seed.seed, offset);
+      seedRanges.set(prompt.key, count === 1 ? String(first) : `${first}–${offsetSeedValue(seed.seed, offset + count - 1)}`);
+      offset += count;
+    }
+  }
+  const seedRangeOf = (prompt: PromptDraft) => seedRanges.get(prompt.key);
+
+  const submit = useMutation({
+    mutationFn: (submitBody: NonNullable<typeof body>) => apiRequest<SubmitResponse>('/api/jobs/submit', { method: 'POST', body: submitBody }),
+    onSuccess: (job) => onSubmitted(job),
+  });
+
+  const updateDraft = (updated: ReferenceDraft) => onDrafts((previous) => previous.map((draft) => (draft.key === updated.key ? updated : draft)));
+  const imageTotal = ready.reduce((sum, entry) => sum + entry.count, 0);
+
+  return (
+    <div className="flex flex-col gap-4" data-testid="composer">
+      <GroupPicker groupId={preferences.groupId} onChange={(groupId) => onPreferences((previous) => ({ ...previous, groupId }))} />
+
+      <div className="flex flex-col gap-3">
+        <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">References and prompts</h2>
+        {drafts.map((draft, index) => (
+          <ReferenceBlock
+            key={draft.key}
+            draft={draft}
+            index={drafts.slice(0, index).filter((candidate) => candidate.reference !== null).length}
+            batchSize={preferences.batchSize}
+            supportsMask={support.mask}
+            seedRangeOf={seedRangeOf}
+            onChange={updateDraft}
+            onRemove={() => onDrafts((previous) => previous.filter((candidate) => candidate.key !== draft.key))}
+          />
+        ))}
+        <ReferenceAdder onAdd={(reference) => onDrafts((previous) => [...previous, newReferenceDraft(reference)])} onAddTextOnly={() => onDrafts((previous) => [...previous, newReferenceDraft(null)])} />
+      </div>
+
+      <details open className="rounded-lg border border-neutral-800 bg-neutral-900 p-3">
+        <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-neutral-400">Settings</summary>
+        <div className="mt-3">
+          <SettingsPanel
+            providers={providerList}
+            model={model}
+            choices={preferences}
+            onChoices={(choices) => onPreferences((previous) => ({ ...previous, ...choices }))}
+            seedText={preferences.seedText}
+            seed={seed}
+            onSeedText={(seedText) => onPreferences((previous) => ({ ...previous, seedText }))}
+            loraProblems={loraProblems}
+            anyReference={drafts.some((draft) => draft.reference !== null)}
+          />
+        </div>
+      </details>
+
+      <PlanEstimate promptCounts={ready.map((entry) => entry.count)} batchSize={preferences.batchSize} plan={estimate.data} pending={estimate.isFetching || estimate.stale} error={estimate.error} />
+
+      <div className="flex flex-col gap-1">
+        <button
+          type="button"
+          data-testid="generate"
+          disabled={blockedBy !== undefined || body === undefined || submit.isPending}
+          onClick={() => body && submit.mutate(body)}
+          className="rounded-md bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-500 disabled:cursor-not-allowed disabled:opacity-50"
+        >
+          {submit.isPending ? 'Submitting…' : `Generate ${formatCount(imageTotal)} ${imageTotal === 1 ? 'image' : 'images'}`}
+        </button>
+        {blockedBy ? (
+          <p className="text-xs text-neutral-400" data-testid="generate-blocked">
+            {blockedBy}
+          </p>
+        ) : null}
+        {submit.isError ? (
+          <div role="alert" className="text-xs text-rose-400" data-testid="submit-error">
+            <p>{errorMessage(submit.error)}</p>
+            {isApiError(submit.error) && submit.error.issues.length > 1 ? (
+              <ul className="list-disc pl-4">
+                {submit.error.issues.map((issue) => (
+                  <li key={`${issue.path}:${issue.message}`}>{`${issue.path}: ${issue.message}`}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+/**
+ * Which jobs the studio feed shows: the ones made here (composer, re-roll, variations, upscale),
+ * newest first, remembered per browser. The API has no "jobs of a group" list yet; when it does,
+ * the feed can read it instead and this becomes a cache.
+ */
+
+export const feedJobsStorageKey = 'imagefleet.studio.feed.v1';
+
+/** Older jobs drop off the feed (their images stay in their group). */
+export const maxFeedJobs = 60;
+
+export interface FeedJob {
+  jobId: string;
+  groupId: string;
+  /** Epoch ms when it was submitted. */
+  addedAtMs: number;
+}
+
+export function restoreFeedJobs(stored: unknown): FeedJob[] | undefined {
+  if (!Array.isArray(stored)) return undefined;
+  return stored
+    .flatMap((entry: unknown): FeedJob[] => {
+      if (typeof entry !== 'object' || entry === null) return [];
+      const job = entry as Record<string, unknown>;
+      return typeof job.jobId === 'string' && typeof job.groupId === 'string' && typeof job.addedAtMs === 'number' ? [{ jobId: job.jobId, groupId: job.groupId, addedAtMs: job.addedAtMs }] : [];
+    })
+    .slice(0, maxFeedJobs);
+}
+
+/** Puts a new job at the top, once. */
+export function withFeedJob(jobs: readonly FeedJob[], job: FeedJob): FeedJob[] {
+  return [job, ...jobs.filter((existing) => existing.jobId !== job.jobId)].slice(0, maxFeedJobs);
+}

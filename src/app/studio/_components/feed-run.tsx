@@ -1,0 +1,88 @@
+'use client';
+/**
+ * One prompt of one batch in the feed: the prompt and its reference, "Generating N images…" while
+ * its calls run, and its sets as grids (1 → one card, 2 → two columns, 4 → 2×2; one column on a
+ * phone). Discarded images are hidden until "Show discarded".
+ */
+import { useState } from 'react';
+import type { FeedJobInfo, FeedRun, FeedSet } from './feed-image.js';
+import { useFeedContext } from './feed-context.js';
+import { ImageSlot } from './image-card.js';
+
+export function FeedRunView({ run }: { run: FeedRun }) {
+  const { setSelected, selectedIds } = useFeedContext();
+  const [showDiscarded, setShowDiscarded] = useState(false);
+  const slots = run.sets.flatMap((set) => set.slots);
+  const pending = slots.filter((slot) => !slot.image && (slot.task.status === 'queued' || slot.task.status === 'running')).length;
+  const discarded = slots.filter((slot) => slot.image?.discarded).length;
+  const visibleImages = slots.flatMap((slot) => (slot.image && (showDiscarded || !slot.image.discarded) ? [slot.image] : []));
+  const allSelected = visibleImages.length > 0 && visibleImages.every((image) => selectedIds.has(image.id));
+  const referenceId = run.referenceIds[0];
+
+  return (
+    <article className="flex flex-col gap-3 rounded-lg border border-neutral-800 bg-neutral-900/60 p-3" data-testid="feed-run" data-prompt={run.prompt}>
+      <header className="flex items-start gap-3">
+        {referenceId ? (
+          <img src={`/api/uploads/${encodeURIComponent(referenceId)}/thumb`} alt="Reference" className="h-12 w-12 shrink-0 rounded border border-neutral-700 object-cover" />
+        ) : null}
+        <div className="flex min-w-0 flex-1 flex-col gap-0.5">
+          <p className="text-sm font-medium break-words" data-testid="feed-run-prompt">
+            {run.prompt}
+          </p>
+          <p className="text-xs text-neutral-500">
+            {run.job.model} · {run.job.settings.size} · {run.job.settings.aspectRatio} · {new Date(run.job.createdAt).toLocaleTimeString()}
+          </p>
+          {pending > 0 ? (
+            <p className="text-xs text-sky-300" data-testid="feed-run-generating">
+              Generating {pending} {pending === 1 ? 'image' : 'images'}…
+            </p>
+          ) : null}
+        </div>
+        <div className="flex shrink-0 flex-col items-end gap-1 text-xs">
+          {visibleImages.length > 0 ? (
+            <button type="button" className="rounded px-1.5 py-0.5 text-neutral-300 hover:bg-neutral-800" onClick={() => setSelected(visibleImages, !allSelected)} data-testid="select-run">
+              {allSelected ? 'Deselect all' : 'Select all'}
+            </button>
+          ) : null}
+          {discarded > 0 ? (
+            <button type="button" className="rounded px-1.5 py-0.5 text-neutral-400 hover:bg-neutral-800" onClick={() => setShowDiscarded((shown) => !shown)}>
+              {showDiscarded ? 'Hide discarded' : `Show discarded (${discarded})`}
+            </button>
+          ) : null}
+        </div>
+      </header>
+      <div className="flex flex-wrap items-start gap-3">
+        {run.sets.map((set) => (
+          <SetGrid key={set.setIndex} set={set} job={run.job} showDiscarded={showDiscarded} />
+        ))}
+      </div>
+    </article>
+  );
+}
+
+function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; showDiscarded: boolean }) {
+  const { setSelected, selectedIds } = useFeedContext();
+  const slots = set.slots.filter((slot) => showDiscarded || !slot.image?.discarded);
+  if (slots.length === 0) return null;
+  const images = slots.flatMap((slot) => (slot.image ? [slot.image] : []));
+  // Sets stay at a size where four images can be judged at a glance; sets of one sit side by side.
+  const width = set.slots.length === 1 ? 'w-full sm:w-64' : 'w-full max-w-2xl';
+  const columns = set.slots.length === 1 ? 'grid-cols-1' : 'grid-cols-1 sm:grid-cols-2';
+  return (
+    <div className={`flex flex-col gap-1 ${width}`} data-testid="feed-set" data-set-index={set.setIndex} data-set-size={set.slots.length}>
+      <div className="flex items-center justify-between text-xs text-neutral-500">
+        <span>Set {set.setIndex + 1}</span>
+        {images.length > 1 ? (
+          <button type="button" className="rounded px-1.5 hover:bg-neutral-800 hover:text-neutral-200" onClick={() => setSelected(images, !images.every((image) => selectedIds.has(image.id)))}>
+            Select set
+          </button>
+        ) : null}
+      </div>
+      <div className={`grid gap-2 ${columns}`}>
+        {slots.map((slot) => (
+          <ImageSlot key={slot.key} slot={slot} job={job} />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+'use client';
+/**
+ * The server state the studio reads, through the API client only. Keys extend the shared ones, so
+ * the live event stream's invalidations (`['job', id]`, `['job-results', id]`, `['queue']`,
+ * `['groups']`) refresh these too.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { apiRequest } from '../../_lib/api-client.js';
+import type { GroupList, ProviderList, QueueResponse, ResultsPage, TaskList } from '../../_lib/api-types.js';
+import { queryKeys } from '../../_lib/query-keys.js';
+
+export const studioQueryKeys = {
+  providers: ['providers'] as const,
+  jobTasks: (jobId: string) => [...queryKeys.job(jobId), 'tasks'] as const,
+  jobImages: (jobId: string) => [...queryKeys.jobResults(jobId), 'studio-all'] as const,
+  uploads: ['uploads'] as const,
+};
+
+export function useProviders() {
+  return useQuery({ queryKey: studioQueryKeys.providers, queryFn: ({ signal }) => apiRequest<ProviderList>('/api/providers', { signal }), staleTime: 60_000 });
+}
+
+export function useGroups() {
+  return useQuery({ queryKey: queryKeys.groups, queryFn: ({ signal }) => apiRequest<GroupList>('/api/groups', { signal }) });
+}
+
+export function useQueue() {
+  return useQuery({ queryKey: queryKeys.queue, queryFn: ({ signal }) => apiRequest<QueueResponse>('/api/queue', { signal }) });
+}
+
+export function useJobTasks(jobId: string) {
+  return useQuery({
+    queryKey: studioQueryKeys.jobTasks(jobId),
+    queryFn: ({ signal }) => apiRequest<TaskList>(`/api/jobs/${encodeURIComponent(jobId)}/tasks?limit=1000`, { signal }),
+    // A finished job's tasks do not change; live events refresh an unfinished one.
+    staleTime: 5_000,
+  });
+}
+
+/** Every image of a job, discarded ones too (the feed hides those but can restore them). */
+export function useJobImages(jobId: string) {
+  return useQuery({
+    queryKey: studioQueryKeys.jobImages(jobId),
+    queryFn: ({ signal }) => apiRequest<ResultsPage>(`/api/jobs/${encodeURIComponent(jobId)}/results?status=all&limit=500`, { signal }),
+    staleTime: 5_000,
+  });
+}

@@ -1,0 +1,177 @@
+'use client';
+/**
+ * The studio (Semi-Automatic mode): the composer on the left, the queue and the feed of batches on
+ * the right (stacked on a phone). Owns what the parts share: remembered settings, the drafts, the
+ * feed's jobs, the selection and the viewers.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { toast } from 'sonner';
+import type { ResultImage, SubmitResponse, TaskList } from '../../_lib/api-types.js';
+import { useLiveEvents } from '../../_lib/live-events.js';
+import { CompareDialog } from './compare-dialog.js';
+import { ComposerPanel } from './composer-panel.js';
+import { newPromptDraft, newReferenceDraft, type ReferenceDraft } from './composer-draft.js';
+import { FeedContext, type FeedContextValue } from './feed-context.js';
+import type { FeedJobInfo } from './feed-image.js';
+import { FeedJobSection } from './feed-job-section.js';
+import { feedJobsStorageKey, restoreFeedJobs, withFeedJob, type FeedJob } from './feed-jobs.js';
+import { ImageViewerDialog } from './image-viewer-dialog.js';
+import { QueuePanel } from './queue-panel.js';
+import { referenceFromAsset } from './reference-image.js';
+import { SelectionBar } from './selection-bar.js';
+import { defaultPreferences, preferencesStorageKey, restorePreferences, type StudioPreferences } from './studio-preferences.js';
+import { studioQueryKeys, useGroups, useProviders } from './studio-queries.js';
+import { TaskProgressProvider } from './task-progress.js';
+import { useImageActions } from './use-image-actions.js';
+import { useStoredState } from './use-stored-state.js';
+
+const sizeOrder = ['512', '1K', '2K', '4K'];
+const noFeedJobs: FeedJob[] = [];
+
+export function StudioScreen() {
+  const queryClient = useQueryClient();
+  const providers = useProviders();
+  const groups = useGroups();
+  const [preferences, setPreferences] = useStoredState<StudioPreferences>(preferencesStorageKey, defaultPreferences, restorePreferences);
+  const [feedJobs, setFeedJobs] = useStoredState<FeedJob[]>(feedJobsStorageKey, noFeedJobs, restoreFeedJobs);
+  const [drafts, setDrafts] = useState<ReferenceDraft[]>([]);
+  const [selected, setSelectedImages] = useState<ReadonlyMap<string, ResultImage>>(new Map());
+  const [viewing, setViewing] = useState<{ image: ResultImage; job: FeedJobInfo } | null>(null);
+  const [comparing, setComparing] = useState(false);
+  const composerTop = useRef<HTMLDivElement>(null);
+
+  const onPreferences = useCallback((update: (previous: StudioPreferences) => StudioPreferences) => setPreferences(update), [setPreferences]);
+  const onDrafts = useCallback((update: (previous: ReferenceDraft[]) => ReferenceDraft[]) => setDrafts(update), []);
+
+  const addFeedJob = useCallback(
+    (job: { jobId: string; groupId: string }) => setFeedJobs((previous) => withFeedJob(previous, { jobId: job.jobId, groupId: job.groupId, addedAtMs: Date.now() })),
+    [setFeedJobs],
+  );
+  const onSubmitted = useCallback(
+    (job: SubmitResponse) => {
+      addFeedJob({ jobId: job.id, groupId: job.groupId });
+      // Submitted without a group: it went to the Default group, which is then the one shown.
+      setPreferences((previous) => (previous.groupId === null ? { ...previous, groupId: job.groupId } : previous));
+    },
+    [addFeedJob, setPreferences],
+  );
+  const actions = useImageActions(addFeedJob);
+
+  // A toast when a whole batch of the feed is done (it replaces the app's generic one for this job).
+  const feedJobIds = useMemo(() => new Set(feedJobs.map((job) => job.jobId)), [feedJobs]);
+  useLiveEvents((event) => {
+    if (event.type !== 'job.finished' || event.jobId === null || !feedJobIds.has(event.jobId)) return;
+    const jobId = event.jobId;
+    const status = typeof event.payload.status === 'string' ? event.payload.status : 'finished';
+    const list = queryClient.getQueryData<TaskList>(studioQueryKeys.jobTasks(jobId));
+    // Canceled and failed sets made nothing; the others are done now, even if the cached list lags.
+    const images = list?.items.filter((task) => task.status === 'completed' || task.status === 'queued' || task.status === 'running').reduce((sum, task) => sum + task.imageCount, 0);
+    const name = list ? `“${list.job.name}”` : 'A batch';
+    setTimeout(() => {
+      const text = status === 'completed' ? `Batch done: ${images === undefined ? '' : `${images} ${images === 1 ? 'image' : 'images'} · `}${name}` : `${name} ${status}`;
+      (status === 'completed' ? toast.success : status === 'failed' ? toast.error : toast.info)(text, { id: `job-finished-${jobId}`, description: 'In the studio feed.' });
+    }, 0);
+  });
+
+  const setSelected = useCallback((images: readonly ResultImage[], on: boolean) => {
+    setSelectedImages((previous) => {
+      const next = new Map(previous);
+      for (const image of images) {
+        if (on) next.set(image.id, image);
+        else next.delete(image.id);
+      }
+      return next;
+    });
+  }, []);
+
+  const copySeedToComposer = useCallback(
+    (image: ResultImage, job: FeedJobInfo) => {
+      const referenceId = image.referenceIds[0];
+      setDrafts([newReferenceDraft(referenceId ? referenceFromAsset({ id: referenceId, name: 'reference' }) : null, [newPromptDraft(image.prompt, 1)])]);
+      setPreferences((previous) => ({
+        ...previous,
+        groupId: job.groupId,
+        providerId: job.provider,
+        modelId: job.model,
+        size: job.settings.size,
+        aspectRatio: job.settings.aspectRatio,
+        negativePrompt: job.settings.negativePrompt ?? '',
+        strength: job.settings.strength,
+        loras: job.settings.loras.map((lora, index) => ({ key: `lora-copied-${Date.now()}-${index}`, name: lora.name, weightText: String(lora.weight) })),
+        seedText: image.seed === null ? '' : String(image.seed),
+      }));
+      toast.info(image.seed === null ? 'Prompt and settings copied into the composer (this model has no seeds)' : `Seed ${image.seed} and its settings copied into the composer`);
+      composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    },
+    [setPreferences],
+  );
+
+  const providerItems = providers.data?.items;
+  const upscaleSizesFor = useCallback(
+    (job: FeedJobInfo) => {
+      const model = providerItems?.find((provider) => provider.id === job.provider)?.models.find((candidate) => candidate.id === job.model);
+      if (!model) return [];
+      return sizeOrder.filter((size) => sizeOrder.indexOf(size) > sizeOrder.indexOf(job.settings.size) && model.sizes.includes(size));
+    },
+    [providerItems],
+  );
+
+  const feedContext = useMemo<FeedContextValue>(
+    () => ({ actions, selectedIds: new Set(selected.keys()), setSelected, openViewer: (image, job) => setViewing({ image, job }), copySeedToComposer, upscaleSizesFor }),
+    [actions, selected, setSelected, copySeedToComposer, upscaleSizesFor],
+  );
+
+  const provider = providerItems?.find((candidate) => candidate.id === preferences.providerId);
+  const model = provider?.models.find((candidate) => candidate.id === preferences.modelId) ?? provider?.models[0];
+  const shownJobs = feedJobs.filter((job) => preferences.groupId === null || job.groupId === preferences.groupId);
+  const groupName = groups.data?.items.find((group) => group.id === preferences.groupId)?.name;
+  const selectedImages = [...selected.values()];
+
+  return (
+    <TaskProgressProvider>
+      <FeedContext.Provider value={feedContext}>
+        <main className="mx-auto grid w-full max-w-[1600px] gap-4 p-3 sm:p-4 lg:grid-cols-[400px_minmax(0,1fr)]">
+          <aside className="flex flex-col gap-4 lg:sticky lg:top-0 lg:max-h-screen lg:overflow-y-auto lg:pb-8 lg:pr-1" aria-label="Composer">
+            <div ref={composerTop} className="flex items-baseline justify-between gap-2 pt-1">
+              <h1 className="text-2xl font-semibold tracking-tight">Studio</h1>
+              <span className="text-xs text-neutral-500">semi-automatic</span>
+            </div>
+            <ComposerPanel preferences={preferences} onPreferences={onPreferences} drafts={drafts} onDrafts={onDrafts} providers={providers.data} onSubmitted={onSubmitted} />
+          </aside>
+          <section className="flex min-w-0 flex-col gap-4" aria-label="Results">
+            <QueuePanel provider={provider} model={model} batchSize={preferences.batchSize} />
+            <SelectionBar
+              groupId={preferences.groupId}
+              selected={selectedImages}
+              onFavourite={() => {
+                for (const image of selectedImages) void actions.setFavourite(image, true);
+              }}
+              onCompare={() => setComparing(true)}
+              onClear={() => setSelectedImages(new Map())}
+            />
+            <div className="flex items-baseline justify-between">
+              <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{groupName ? `Feed · ${groupName}` : 'Feed'}</h2>
+              <span className="text-right text-xs text-neutral-500" title="Keys on a focused image: F favourite · D discard · S use seed · R re-roll · V variations · U upscale · Enter open · X select">
+                newest first · keys: F D S R V U X
+              </span>
+            </div>
+            {shownJobs.length === 0 ? (
+              <p className="rounded-lg border border-dashed border-neutral-800 p-8 text-center text-sm text-neutral-500" data-testid="feed-empty">
+                Batches you generate here appear in this feed, newest first.
+              </p>
+            ) : (
+              <div className="flex flex-col gap-4" data-testid="feed">
+                {shownJobs.map((job) => (
+                  <FeedJobSection key={job.jobId} jobId={job.jobId} />
+                ))}
+              </div>
+            )}
+          </section>
+        </main>
+        <ImageViewerDialog viewing={viewing} onClose={() => setViewing(null)} />
+        <CompareDialog images={comparing ? selectedImages.slice(0, 4) : []} open={comparing} onOpenChange={setComparing} />
+      </FeedContext.Provider>
+    </TaskProgressProvider>
+  );
+}

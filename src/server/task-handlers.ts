@@ -1,0 +1,97 @@
+/**
+ * Task routes: `GET /api/jobs/{id}/tasks` (a job's planned calls with their state, progress and
+ * images — what the studio draws placeholders from before any image exists) and
+ * `POST /api/tasks/{id}/cancel` (cancel one call: one set of a studio batch).
+ */
+import { z } from 'zod';
+import { ImagefleetError } from '../core/errors.js';
+import type { GeneratedImage } from '../core/image.js';
+import type { Task } from '../core/task.js';
+import { apiRoute } from './api-route.js';
+import { readJsonBody, readParams, readQuery } from './request-input.js';
+import { idParamsSchema, isoTime } from './schemas/common.js';
+import { defaultTaskPageSize, taskListQuerySchema } from './schemas/tasks.js';
+import { serverState } from './server-state.js';
+
+/** Task ids per image query (the repository's `IN (…)` budget). */
+const imageQueryChunkSize = 900;
+
+/** `GET /api/jobs/{id}/tasks`: the job's tasks in plan order, a page at a time. */
+export const handleJobTasks = apiRoute<{ id: string }>(
+  async ({ params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    const query = readQuery(url, taskListQuerySchema);
+    const job = await fleet.store.jobs.getJob(id);
+    if (!job) throw new ImagefleetError('not_found', `No job with id ${id}.`);
+    const limit = query.limit ?? defaultTaskPageSize;
+    const offset = query.cursor ?? 0;
+    const page = await fleet.store.jobs.listTasks(id, { limit: limit + 1, offset });
+    const tasks = page.slice(0, limit);
+    const completedIds = tasks.filter((task) => task.status === 'completed').map((task) => task.id);
+    const images: GeneratedImage[] = [];
+    // Chunked to stay within the store's parameter budget per query.
+    for (let start = 0; start < completedIds.length; start += imageQueryChunkSize) {
+      images.push(...(await fleet.store.images.listImages({ jobId: id, taskIds: completedIds.slice(start, start + imageQueryChunkSize) })));
+    }
+    const imagesByTask = new Map<string, GeneratedImage[]>();
+    for (const image of images) imagesByTask.set(image.taskId, [...(imagesByTask.get(image.taskId) ?? []), image]);
+    const progress = serverState(fleet).taskProgress;
+    return Response.json({
+      jobId: id,
+      job: {
+        id: job.id,
+        name: job.name,
+        mode: job.mode,
+        status: job.status,
+        provider: job.provider,
+        model: job.model,
+        groupId: job.groupId,
+        settings: {
+          size: job.settings.size,
+          aspectRatio: job.settings.aspectRatio,
+          negativePrompt: job.settings.negativePrompt ?? null,
+          strength: job.settings.strength ?? null,
+          loras: (job.settings.loras ?? []).map((lora) => ({ name: lora.name, weight: lora.weight })),
+        },
+        createdAt: isoTime(job.createdAtMs),
+      },
+      items: tasks.map((task) => taskItem(task, imagesByTask.get(task.id) ?? [], progress.fractionOf(task.id))),
+      nextCursor: page.length > limit ? String(offset + limit) : null,
+    });
+  },
+  { name: 'GET /api/jobs/{id}/tasks' },
+);
+
+/** `POST /api/tasks/{id}/cancel`: cancels one queued or running task. */
+export const handleCancelTask = apiRoute<{ id: string }>(
+  async ({ request, params, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    await readJsonBody(request, z.strictObject({}), { optional: true });
+    const { task, job } = await fleet.engine.cancelTask(id);
+    return Response.json({ id: task.id, status: 'canceled', job: { id: job.id, status: job.status, statusReason: job.statusReason ?? null } });
+  },
+  { name: 'POST /api/tasks/{id}/cancel' },
+);
+
+function taskItem(task: Task, images: GeneratedImage[], runningFraction: number | undefined) {
+  const progress = task.status === 'completed' ? 1 : task.status === 'running' ? (runningFraction ?? null) : null;
+  // A queued task with an error is waiting for its retry: say why, as for a failed one.
+  const showsError = task.status !== 'completed' && task.status !== 'canceled' && task.lastErrorMessage !== undefined;
+  return {
+    id: task.id,
+    ordinal: task.ordinal,
+    status: task.status,
+    prompt: task.prompt,
+    promptId: task.promptId,
+    setIndex: task.setIndex,
+    seed: task.seed ?? null,
+    imageCount: task.imageCount,
+    referenceIds: [...task.referenceAssetIds],
+    progress,
+    errorCode: showsError ? (task.lastErrorCode ?? null) : null,
+    errorMessage: showsError ? (task.lastErrorMessage ?? null) : null,
+    imageIds: [...images].sort((left, right) => left.index - right.index).map((image) => image.id),
+    createdAt: isoTime(task.createdAtMs),
+    finishedAt: task.finishedAtMs === undefined ? null : isoTime(task.finishedAtMs),
+  };
+}

@@ -1,0 +1,33 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handleRegenerateImage } from '../../src/server/image-handlers.js';
+import { apiRequest, call, completedJob, expectError, expectJson, openApiHarness, type ApiHarness } from './api-harness.js';
+
+/** `POST /api/images/{id}/regenerate` with `count`: the studio's "variations" (a set of new seeds). */
+describe('variations of an image', () => {
+  let harness: ApiHarness;
+  beforeEach(async () => {
+    harness = await openApiHarness();
+  });
+  afterEach(async () => harness.close());
+
+  it('makes a set of 4 with consecutive seeds, the same prompt, references and mask, in one call', async () => {
+    const { images } = await completedJob(harness, { count: 1, seed: 10 });
+    const source = images[0]!;
+    const answer = await expectJson<{ id: string; seed: number; plan: { tasks: number; images: number } }>(
+      await call(handleRegenerateImage, apiRequest(`/api/images/${source.id}/regenerate`, { json: { count: 4 } }), { id: source.id }),
+      201,
+    );
+    expect(answer.plan).toMatchObject({ tasks: 1, images: 4 });
+    const [task] = await harness.fleet.store.jobs.listTasks(answer.id, {});
+    const sourceTask = await harness.fleet.store.jobs.getTask(source.taskId);
+    expect(task).toMatchObject({ imageCount: 4, seed: answer.seed, prompt: source.prompt, referenceAssetIds: sourceTask!.referenceAssetIds, setIndex: 0 });
+    expect((await harness.fleet.store.jobs.getJob(answer.id))?.name).toMatch(/^Variations: /);
+  });
+
+  it('refuses a count other than 1, 2 or 4', async () => {
+    const { images } = await completedJob(harness, { count: 1 });
+    const id = images[0]!.id;
+    await expectError(await call(handleRegenerateImage, apiRequest(`/api/images/${id}/regenerate`, { json: { count: 3 } }), { id }), 400, 'invalid_input', ['count']);
+    await expectError(await call(handleRegenerateImage, apiRequest(`/api/images/${id}/regenerate`, { json: { count: '4' } }), { id }), 400, 'invalid_input', ['count']);
+  });
+});
