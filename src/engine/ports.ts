@@ -240,6 +240,8 @@ export interface JobRepository {
    * image counts per task status.
    */
   listQueue(): Promise<QueueEntry[]>;
+  /** One page of jobs, newest first (for `GET /api/jobs`). */
+  listJobPage(filter: JobPageFilter): Promise<JobListEntry[]>;
   /**
    * Sets queue positions and priorities in one transaction. `not_found` for an unknown job,
    * `conflict` for a job that already finished; nothing is written then.
@@ -254,6 +256,24 @@ export interface QueueEntry {
   job: Job;
   /** 0 = not placed (takes turns); negative = moved ahead; positive = moved behind. */
   queuePosition: number;
+  /** Images (not tasks) per task status. */
+  imagesByStatus: TaskStatusCounts;
+}
+
+/** Which jobs a page of `listJobPage` holds. */
+export interface JobPageFilter {
+  groupId?: string | undefined;
+  mode?: Job['mode'] | undefined;
+  statuses?: Job['status'][] | undefined;
+  /** The last job of the previous page (its creation time and id); undefined = the newest. */
+  before?: { createdAtMs: number; id: string } | undefined;
+  /** Jobs per page. */
+  limit: number;
+}
+
+/** A job with its image counts, as job lists show it. */
+export interface JobListEntry {
+  job: Job;
   /** Images (not tasks) per task status. */
   imagesByStatus: TaskStatusCounts;
 }

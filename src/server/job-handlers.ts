@@ -8,8 +8,8 @@ import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import { submitApiJob, parseSubmitBody } from './job-submission.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
-import { pauseBodySchema, resultsQuerySchema, submitQuerySchema } from './schemas/jobs.js';
-import { jobControlBody, jobStatusBody, planSummary, resultItems } from './wire-format.js';
+import { jobListQuerySchema, pauseBodySchema, resultsQuerySchema, submitQuerySchema } from './schemas/jobs.js';
+import { jobControlBody, jobListItem, jobStatusBody, planSummary, resultItems } from './wire-format.js';
 import { z } from 'zod';
 
 /** `POST /api/jobs/submit[?dryRun=1]`. */
@@ -27,6 +27,26 @@ export const handleSubmitJob = apiRoute(
     );
   },
   { name: 'POST /api/jobs/submit' },
+);
+
+/** Default page of the job list. */
+const defaultJobListLimit = 50;
+
+/** `GET /api/jobs`: jobs newest first, optionally of one group, mode or statuses. */
+export const handleListJobs = apiRoute(
+  async ({ url, fleet }) => {
+    const query = readQuery(url, jobListQuerySchema);
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.groupId !== undefined && !(await fleet.store.groups.getGroup(query.groupId))) throw new ImagefleetError('not_found', `No group with id ${query.groupId}.`);
+    const limit = query.limit ?? defaultJobListLimit;
+    const entries = await fleet.store.jobs.listJobPage({ groupId: query.groupId, mode: query.mode, statuses: query.status, before, limit });
+    const last = entries.at(-1);
+    return Response.json({
+      items: entries.map(jobListItem),
+      nextCursor: entries.length === limit && last ? encodeCursor({ createdAtMs: last.job.createdAtMs, id: last.job.id }) : null,
+    });
+  },
+  { name: 'GET /api/jobs' },
 );
 
 /** `GET /api/jobs/{id}/status`. */

@@ -13,6 +13,8 @@ import { imagePatchBodySchema, imageSchema, regenerateBodySchema, regenerateResp
 import {
   dryRunResponseSchema,
   jobControlResponseSchema,
+  jobListQuerySchema,
+  jobListResponseSchema,
   jobStatusSchema,
   pauseBodySchema,
   resultsQuerySchema,
@@ -104,6 +106,15 @@ export const apiOperations: RouteConfig[] = [
       'Items of references × prompt × count, or the automatic shorthand (referenceIds, prompt, variationsPerImage). An item’s seed is its first image’s; its next images take seed+1, seed+2, …. With dryRun=1 the plan (tasks, images, cost per lane, time) is returned and nothing is created.',
     request: { query: submitQuerySchema, body: jsonBody(submitBodySchema) },
     responses: { 201: json(submitResponseSchema, 'Created; Location points at its status.'), 200: json(dryRunResponseSchema, 'Dry run: the plan only.'), ...errors(400, 401, 403, 409, 413, 415) },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs',
+    tags: ['Jobs'],
+    summary: 'List jobs, newest first',
+    description: 'Optionally of one group (groupId), mode or statuses (comma-separated), with image counts and progress; cursor paging.',
+    request: { query: jobListQuerySchema },
+    responses: { 200: json(jobListResponseSchema, 'One page of jobs.'), ...errors(400, 401, 404) },
   },
   {
     method: 'get',

@@ -8,7 +8,7 @@ import type { Plan } from '../core/plan.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
 import type { JobStatusReport } from '../engine/job-status.js';
-import type { GroupSummary, QueueEntry, ResultImage, TaskStatusCounts } from '../engine/ports.js';
+import type { GroupSummary, JobListEntry, QueueEntry, ResultImage, TaskStatusCounts } from '../engine/ports.js';
 import { isoTime } from './schemas/common.js';
 
 export function planSummary(plan: Plan, lane: Job['lane'], skippedTasks = 0) {
@@ -144,4 +144,26 @@ export function queueBody(entries: QueueEntry[]) {
 
 export function jobControlBody(job: Job, retriedTasks?: number) {
   return { id: job.id, status: job.status, statusReason: job.statusReason ?? null, ...(retriedTasks === undefined ? {} : { retriedTasks }) };
+}
+
+/** A job as `GET /api/jobs` lists it. */
+export function jobListItem(entry: JobListEntry) {
+  const { job } = entry;
+  const counts = imageCounts(entry.imagesByStatus);
+  const finished = counts.completed + counts.failed + counts.blocked + counts.canceled;
+  return {
+    id: job.id,
+    groupId: job.groupId,
+    name: job.name,
+    mode: job.mode,
+    provider: job.provider,
+    model: job.model,
+    lane: job.lane,
+    status: job.status,
+    statusReason: job.statusReason ?? null,
+    counts,
+    progress: counts.total === 0 ? 1 : finished / counts.total,
+    createdAt: isoTime(job.createdAtMs),
+    finishedAt: job.finishedAtMs === undefined ? null : isoTime(job.finishedAtMs),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { aspectRatios, imageSizes } from '../../core/image-size.js';
-import { executionModes, jobPriorities, jobStatuses, lanes } from '../../core/job.js';
+import { executionModes, jobModes, jobPriorities, jobStatuses, lanes } from '../../core/job.js';
 import { maxAutomaticReferences, maxJobNameLength, maxPromptLength } from '../../core/job-spec.js';
 import { maxSeed, seedRangeMessage } from '../../core/seeds.js';
 import { flagSchema, idSchema, timestampSchema } from './common.js';
@@ -256,3 +256,55 @@ export const jobActionParamsSchema = z.strictObject({
 export const pauseBodySchema = z.strictObject({
   reason: z.string().max(500).optional().describe('pause only: why, shown with the job.'),
 });
+
+export const jobListQuerySchema = z.strictObject({
+  groupId: idSchema.optional().describe('Only this group’s jobs.'),
+  mode: z.enum(jobModes, { error: 'must be automatic, studio or cli' }).optional().describe('Only jobs made in this mode.'),
+  status: z
+    .string()
+    .max(200)
+    .transform((text, context) => {
+      const statuses = text.split(',').map((part) => part.trim());
+      const unknown = statuses.filter((status) => !(jobStatuses as readonly string[]).includes(status));
+      if (unknown.length > 0) {
+        context.addIssue({ code: 'custom', message: `must be job statuses separated by commas (${jobStatuses.join(', ')}); got ${unknown.map((status) => JSON.stringify(status)).join(', ')}` });
+        return z.NEVER;
+      }
+      return statuses as Array<(typeof jobStatuses)[number]>;
+    })
+    .optional()
+    .describe('Only jobs in these statuses, comma-separated, e.g. queued,processing.'),
+  cursor: z.string().max(500).optional().describe('nextCursor of the previous page.'),
+  limit: z
+    .string()
+    .regex(/^\d+$/, { error: 'must be a whole number from 1 to 200' })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { error: 'must be a whole number from 1 to 200' }).max(200, { error: 'must be a whole number from 1 to 200' }))
+    .optional()
+    .describe('Jobs per page, 1 to 200. Default 50.'),
+});
+
+export const jobListItemSchema = z
+  .object({
+    id: idSchema,
+    groupId: idSchema,
+    name: z.string(),
+    mode: z.enum(jobModes),
+    provider: z.string(),
+    model: z.string(),
+    lane: z.enum(lanes),
+    status: z.enum(jobStatuses),
+    statusReason: z.string().nullable(),
+    counts: z.object({ total: z.number().int(), pending: z.number().int(), running: z.number().int(), completed: z.number().int(), failed: z.number().int(), blocked: z.number().int(), canceled: z.number().int() }).describe('Images by state.'),
+    progress: z.number().describe('Finished images ÷ all, 0..1.'),
+    createdAt: timestampSchema,
+    finishedAt: timestampSchema.nullable(),
+  })
+  .meta({ id: 'JobListItem' });
+
+export const jobListResponseSchema = z
+  .object({
+    items: z.array(jobListItemSchema),
+    nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page.'),
+  })
+  .meta({ id: 'JobList' });

@@ -3,7 +3,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import { priorityRank, type Job } from '../../core/job.js';
 import { taskStatuses, type Task } from '../../core/task.js';
-import type { JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
+import type { JobListEntry, JobPageFilter, JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
 import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
@@ -18,6 +18,10 @@ const taskInsertChunkSize = 500;
 
 /** Values per `IN (…)` list, for the same parameter limit. */
 const inListChunkSize = 900;
+
+function emptyStatusCounts(): TaskStatusCounts {
+  return Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
+}
 
 export class SqliteJobRepository implements JobRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -209,6 +213,25 @@ export class SqliteJobRepository implements JobRepository {
     });
   }
 
+  /** One page of jobs, newest first, after the keyset position `before`, each with its image counts. */
+  async listJobPage(filter: JobPageFilter): Promise<JobListEntry[]> {
+    return withTranslatedErrors('list jobs', async () => {
+      let query = this.db.selectFrom('jobs').selectAll();
+      if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
+      if (filter.mode !== undefined) query = query.where('mode', '=', filter.mode);
+      if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses.length > 0 ? filter.statuses : ['']);
+      const before = filter.before;
+      if (before !== undefined) {
+        query = query.where((expression) =>
+          expression.or([expression('created_at_ms', '<', before.createdAtMs), expression.and([expression('created_at_ms', '=', before.createdAtMs), expression('id', '<', before.id)])]),
+        );
+      }
+      const rows = await query.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+      const countsByJob = await this.imagesByStatusOf(rows.map((row) => row.id));
+      return rows.map((row) => ({ job: rowToJob(row), imagesByStatus: countsByJob.get(row.id) ?? emptyStatusCounts() }));
+    });
+  }
+
   async listQueue(): Promise<QueueEntry[]> {
     return withTranslatedErrors('read the queue', async () => {
       const rows = await this.db
@@ -222,27 +245,31 @@ export class SqliteJobRepository implements JobRepository {
         .orderBy('last_claimed_at_ms', 'asc')
         .orderBy('created_at_ms', 'asc')
         .execute();
-      const countsByJob = new Map<string, TaskStatusCounts>();
-      const jobIds = rows.map((row) => row.id);
-      for (let start = 0; start < jobIds.length; start += inListChunkSize) {
-        const counts = await this.db
-          .selectFrom('tasks')
-          .select(['job_id', 'status', (expression) => expression.fn.sum<number>('image_count').as('images')])
-          .where('job_id', 'in', jobIds.slice(start, start + inListChunkSize))
-          .groupBy(['job_id', 'status'])
-          .execute();
-        for (const row of counts) {
-          let jobCounts = countsByJob.get(row.job_id);
-          if (!jobCounts) {
-            jobCounts = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
-            countsByJob.set(row.job_id, jobCounts);
-          }
-          if ((taskStatuses as readonly string[]).includes(row.status)) jobCounts[row.status as Task['status']] = Number(row.images);
-        }
-      }
-      const empty = (): TaskStatusCounts => Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
-      return rows.map((row) => ({ job: rowToJob(row), queuePosition: row.queue_position, imagesByStatus: countsByJob.get(row.id) ?? empty() }));
+      const countsByJob = await this.imagesByStatusOf(rows.map((row) => row.id));
+      return rows.map((row) => ({ job: rowToJob(row), queuePosition: row.queue_position, imagesByStatus: countsByJob.get(row.id) ?? emptyStatusCounts() }));
     });
+  }
+
+  /** Images (not tasks) per task status of each job, from the tasks' covering index. */
+  private async imagesByStatusOf(jobIds: readonly string[]): Promise<Map<string, TaskStatusCounts>> {
+    const countsByJob = new Map<string, TaskStatusCounts>();
+    for (let start = 0; start < jobIds.length; start += inListChunkSize) {
+      const counts = await this.db
+        .selectFrom('tasks')
+        .select(['job_id', 'status', (expression) => expression.fn.sum<number>('image_count').as('images')])
+        .where('job_id', 'in', jobIds.slice(start, start + inListChunkSize))
+        .groupBy(['job_id', 'status'])
+        .execute();
+      for (const row of counts) {
+        let jobCounts = countsByJob.get(row.job_id);
+        if (!jobCounts) {
+          jobCounts = emptyStatusCounts();
+          countsByJob.set(row.job_id, jobCounts);
+        }
+        if ((taskStatuses as readonly string[]).includes(row.status)) jobCounts[row.status as Task['status']] = Number(row.images);
+      }
+    }
+    return countsByJob;
   }
 
   async updateQueuePlacement(updates: QueuePlacementUpdate[], nowMs: number): Promise<void> {
