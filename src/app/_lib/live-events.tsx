@@ -122,6 +122,8 @@ function keysChangedBy(event: LiveEvent): ReadonlyArray<readonly string[]> {
   if (event.type === 'queue.changed') return [queryKeys.queue];
   const keys: Array<readonly string[]> = [queryKeys.queue];
   if (event.jobId !== null) keys.push(queryKeys.job(event.jobId));
+  // A job submitted anywhere starts within moments: it then joins its group's job lists.
+  if (event.type === 'job.started') keys.push(queryKeys.groups);
   if (event.type === 'task.completed' || event.type === 'job.finished') {
     if (event.jobId !== null) keys.push(queryKeys.jobResults(event.jobId));
     keys.push(queryKeys.allGroupImages, queryKeys.groups);

@@ -1,7 +1,6 @@
 /**
- * Which jobs the studio feed shows: the ones made here (composer, re-roll, variations, upscale),
- * newest first, remembered per browser. The API has no "jobs of a group" list yet; when it does,
- * the feed can read it instead and this becomes a cache.
+ * The jobs made in this browser (composer, re-roll, variations, upscale), newest first. The feed
+ * shows them at once — before the group's job list from the server has them — beside that list.
  */
 
 export const feedJobsStorageKey = 'imagefleet.studio.feed.v1';

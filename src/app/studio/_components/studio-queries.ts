@@ -6,7 +6,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../../_lib/api-client.js';
-import type { GroupList, ProviderList, QueueResponse, ResultsPage, TaskList } from '../../_lib/api-types.js';
+import type { GroupList, JobList, ProviderList, QueueResponse, ResultsPage, TaskList } from '../../_lib/api-types.js';
 import { queryKeys } from '../../_lib/query-keys.js';
 
 export const studioQueryKeys = {
@@ -22,6 +22,21 @@ export function useProviders() {
 
 export function useGroups() {
   return useQuery({ queryKey: queryKeys.groups, queryFn: ({ signal }) => apiRequest<GroupList>('/api/groups', { signal }) });
+}
+
+/** How many of a group's latest studio jobs the feed shows. */
+export const groupFeedJobLimit = 30;
+
+/**
+ * A group's latest studio jobs, from any browser or the API. Under the groups key, so the live
+ * events that refresh groups (a job started, a task completed) refresh it too.
+ */
+export function useGroupStudioJobs(groupId: string | null) {
+  return useQuery({
+    queryKey: [...queryKeys.groups, 'studio-jobs', groupId] as const,
+    queryFn: ({ signal }) => apiRequest<JobList>(`/api/jobs?groupId=${encodeURIComponent(groupId ?? '')}&mode=studio&limit=${groupFeedJobLimit}`, { signal }),
+    enabled: groupId !== null,
+  });
 }
 
 export function useQueue() {

@@ -7,7 +7,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { toast } from 'sonner';
-import type { ResultImage, SubmitResponse, TaskList } from '../../_lib/api-types.js';
+import type { JobList, ResultImage, SubmitResponse, TaskList } from '../../_lib/api-types.js';
 import { useLiveEvents } from '../../_lib/live-events.js';
 import { CompareDialog } from './compare-dialog.js';
 import { ComposerPanel } from './composer-panel.js';
@@ -21,7 +21,7 @@ import { QueuePanel } from './queue-panel.js';
 import { referenceFromAsset } from './reference-image.js';
 import { SelectionBar } from './selection-bar.js';
 import { defaultPreferences, preferencesStorageKey, restorePreferences, type StudioPreferences } from './studio-preferences.js';
-import { studioQueryKeys, useGroups, useProviders } from './studio-queries.js';
+import { studioQueryKeys, useGroupStudioJobs, useGroups, useProviders } from './studio-queries.js';
 import { TaskProgressProvider } from './task-progress.js';
 import { useImageActions } from './use-image-actions.js';
 import { useStoredState } from './use-stored-state.js';
@@ -35,6 +35,7 @@ export function StudioScreen() {
   const groups = useGroups();
   const [preferences, setPreferences] = useStoredState<StudioPreferences>(preferencesStorageKey, defaultPreferences, restorePreferences);
   const [feedJobs, setFeedJobs] = useStoredState<FeedJob[]>(feedJobsStorageKey, noFeedJobs, restoreFeedJobs);
+  const groupJobs = useGroupStudioJobs(preferences.groupId);
   const [drafts, setDrafts] = useState<ReferenceDraft[]>([]);
   const [selected, setSelectedImages] = useState<ReadonlyMap<string, ResultImage>>(new Map());
   const [viewing, setViewing] = useState<{ image: ResultImage; job: FeedJobInfo } | null>(null);
@@ -124,7 +125,10 @@ export function StudioScreen() {
 
   const provider = providerItems?.find((candidate) => candidate.id === preferences.providerId);
   const model = provider?.models.find((candidate) => candidate.id === preferences.modelId) ?? provider?.models[0];
-  const shownJobs = feedJobs.filter((job) => preferences.groupId === null || job.groupId === preferences.groupId);
+  const shownJobs = mergeFeedJobs(
+    feedJobs.filter((job) => preferences.groupId === null || job.groupId === preferences.groupId),
+    groupJobs.data?.items ?? [],
+  );
   const groupName = groups.data?.items.find((group) => group.id === preferences.groupId)?.name;
   const selectedImages = [...selected.values()];
 
@@ -174,4 +178,16 @@ export function StudioScreen() {
       </FeedContext.Provider>
     </TaskProgressProvider>
   );
+}
+
+/**
+ * The feed's jobs: those made in this browser (shown at once, before the server's list has them)
+ * and the group's latest studio jobs from the server (made in another browser or through the API),
+ * once each, newest first.
+ */
+function mergeFeedJobs(local: readonly FeedJob[], fromServer: JobList['items']): FeedJob[] {
+  const byId = new Map<string, FeedJob>();
+  for (const job of fromServer) byId.set(job.id, { jobId: job.id, groupId: job.groupId, addedAtMs: Date.parse(job.createdAt) });
+  for (const job of local) if (!byId.has(job.jobId)) byId.set(job.jobId, job);
+  return [...byId.values()].sort((left, right) => right.addedAtMs - left.addedAtMs);
 }
