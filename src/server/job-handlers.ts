@@ -2,10 +2,11 @@
  * Job routes: submit (with dry run), status, results, and pause / resume / cancel / retry-failed.
  * Plain `(request, context) => Response` handlers; the route files in src/app/api delegate here.
  */
-import { ImagefleetError, invalidInput } from '../core/errors.js';
+import { ImagefleetError } from '../core/errors.js';
 import { apiRoute } from './api-route.js';
 import { submitApiJob, parseSubmitBody } from './job-submission.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
+import { decodeImageCursor, pageOf } from './result-cursor.js';
 import { idParamsSchema } from './schemas/common.js';
 import { pauseBodySchema, resultsQuerySchema, submitQuerySchema } from './schemas/jobs.js';
 import { jobControlBody, jobStatusBody, planSummary, resultItems } from './wire-format.js';
@@ -45,7 +46,7 @@ export const handleJobResults = apiRoute<{ id: string }>(
   async ({ params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     const query = readQuery(url, resultsQuerySchema);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeImageCursor(query.cursor);
     const job = await fleet.store.jobs.getJob(id);
     if (!job) throw new ImagefleetError('not_found', `No job with id ${id}.`);
     const limit = query.limit ?? defaultResultsLimit;
@@ -59,9 +60,7 @@ export const handleJobResults = apiRoute<{ id: string }>(
       after,
       limit: limit + 1,
     });
-    const items = page.slice(0, limit);
-    const last = items[items.length - 1];
-    const nextCursor = page.length > limit && last ? encodeCursor(last.createdAtMs, last.id) : null;
+    const { items, nextCursor } = pageOf(page, limit);
     return Response.json({ items: resultItems(items), nextCursor });
   },
   { name: 'GET /api/jobs/{id}/results' },
@@ -97,20 +96,4 @@ export function jobActionHandler(action: JobAction) {
     },
     { name: `POST /api/jobs/{id}/${action}` },
   );
-}
-
-function encodeCursor(createdAtMs: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAtMs, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAtMs: number; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
-      return { createdAtMs: value[0] as number, id: value[1] };
-    }
-  } catch {
-    // Reported below.
-  }
-  throw invalidInput([{ path: 'cursor', message: 'is not a cursor this API handed out; pass nextCursor from the previous page unchanged' }], 'Invalid query');
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { errorBodySchema, idParamsSchema } from './schemas/common.js';
 import { downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
 import { eventDataSchema, eventsQuerySchema } from './schemas/events.js';
-import { groupCreateBodySchema, groupDeleteQuerySchema, groupDeletionSchema, groupListSchema, groupPatchBodySchema, groupSchema } from './schemas/groups.js';
+import { groupCreateBodySchema, groupDeleteQuerySchema, groupDeletionSchema, groupImagesQuerySchema, groupListSchema, groupPatchBodySchema, groupSchema } from './schemas/groups.js';
 import { imagePatchBodySchema, imageSchema, regenerateBodySchema, regenerateResponseSchema, upscaleBodySchema } from './schemas/images.js';
 import {
   dryRunResponseSchema,
@@ -160,6 +160,15 @@ export const apiOperations: RouteConfig[] = [
     description: 'A non-empty group is refused (409) unless ?images=move&to=<groupId> (its jobs and images move there) or ?images=delete (its finished jobs, images and files are deleted; 409 while a job of it is unfinished).',
     request: { params: idParamsSchema, query: groupDeleteQuerySchema },
     responses: { 200: json(groupDeletionSchema, 'Deleted.'), ...errors(400, 401, 403, 404, 409) },
+  },
+  {
+    method: 'get',
+    path: '/api/groups/{id}/images',
+    tags: ['Groups'],
+    summary: 'A group’s images (paged, newest first)',
+    description: 'The gallery of a group, newest first, with URLs of the file and thumbnail and what made each image (provider, model, cost share); filter by prompt, favourite, status (kept/discarded/all) and job; page with cursor.',
+    request: { params: idParamsSchema, query: groupImagesQuerySchema },
+    responses: { 200: json(resultsResponseSchema, 'One page.'), ...errors(400, 401, 404) },
   },
   {
     method: 'get',

@@ -8,6 +8,7 @@ import { runImmediateTransaction } from './immediate-transaction.js';
 import * as initialMigration from './migrations/0001-initial.js';
 import * as statusIndexesMigration from './migrations/0002-status-indexes.js';
 import * as queuePositionMigration from './migrations/0003-queue-position.js';
+import * as groupImagesKeysetMigration from './migrations/0004-group-images-keyset.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initialMigration,
   '0002-status-indexes': statusIndexesMigration,
   '0003-queue-position': queuePositionMigration,
+  '0004-group-images-keyset': groupImagesKeysetMigration,
 });
 
 const migrationTableName = 'kysely_migration';
