@@ -33,12 +33,13 @@ const finalStatusWords: Record<string, string> = {
   canceled: 'was canceled',
 };
 
-export function LiveEventsProvider({ children }: { children: ReactNode }) {
+export function LiveEventsProvider({ children, enabled = true }: { children: ReactNode; enabled?: boolean }) {
   const queryClient = useQueryClient();
   const listeners = useRef(new Set<Listener>());
   const [connected, setConnected] = useState(false);
 
   useEffect(() => {
+    if (!enabled) return undefined;
     const pending = new Set<string>();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const schedule = (key: readonly string[]) => {
@@ -70,7 +71,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       source.close();
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [queryClient]);
+  }, [queryClient, enabled]);
 
   const subscribe = useCallback((listener: Listener) => {
     listeners.current.add(listener);
@@ -117,7 +118,7 @@ const eventTypes = [
 
 function keysChangedBy(event: LiveEvent): ReadonlyArray<readonly string[]> {
   if (event.type === 'task.progress') return [];
-  if (event.type.startsWith('provider.')) return [queryKeys.health];
+  if (event.type.startsWith('provider.')) return [queryKeys.health, queryKeys.providers];
   if (event.type === 'queue.changed') return [queryKeys.queue];
   const keys: Array<readonly string[]> = [queryKeys.queue];
   if (event.jobId !== null) keys.push(queryKeys.job(event.jobId));
