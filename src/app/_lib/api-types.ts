@@ -11,6 +11,8 @@ import type { queueEntrySchema, queueResponseSchema } from '../../server/schemas
 import type { sessionStateSchema } from '../../server/schemas/session.js';
 import type { assetSchema, zipUploadResponseSchema } from '../../server/schemas/uploads.js';
 import type { eventDataSchema } from '../../server/schemas/events.js';
+import type { providerInfoSchema, providerListSchema, providerModelSchema } from '../../server/schemas/providers.js';
+import type { HealthReport } from '../../fleet/fleet.js';
 
 export type { SubmitBody, SubmitItemsBody, SubmitAutomaticBody } from '../../server/schemas/jobs.js';
 export type ErrorBody = z.output<typeof errorBodySchema>;
@@ -31,3 +33,8 @@ export type SessionState = z.output<typeof sessionStateSchema>;
 export type Asset = z.output<typeof assetSchema>;
 export type ZipUploadResponse = z.output<typeof zipUploadResponseSchema>;
 export type LiveEvent = z.output<typeof eventDataSchema>;
+export type ProviderList = z.output<typeof providerListSchema>;
+export type ProviderInfo = z.output<typeof providerInfoSchema>;
+export type ProviderModel = z.output<typeof providerModelSchema>;
+/** `GET /api/health` as JSON (undefined fields are left out by JSON). */
+export type Health = Omit<HealthReport, 'providers'> & { providers: Array<Omit<HealthReport['providers'][number], 'pausedReason'> & { pausedReason?: string }> };
