@@ -1,0 +1,75 @@
+/**
+ * A gallery of 10,000 images stays light and smooth: scrolled through in steps, it never holds 500
+ * `img` elements, and the browser reports no long task over 100 ms (PerformanceObserver 'longtask',
+ * installed before the page's own scripts).
+ */
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newDesktopContext, screenshotAtBothWidths, watchPageErrors } from './support/browser.js';
+import { seedGallery, type SeededGallery } from './support/seed-gallery.js';
+import { startServedApp, type ServedApp } from './support/served-app.js';
+import { makeTempDir } from '../support/temp-dir.js';
+
+declare global {
+  interface Window {
+    longTaskDurationsMs: number[];
+  }
+}
+
+describe('a 10,000-image gallery in Chromium', () => {
+  let app: ServedApp;
+  let browser: Browser;
+  let seeded: SeededGallery;
+  let seedDir: Awaited<ReturnType<typeof makeTempDir>>;
+
+  beforeAll(async () => {
+    seedDir = await makeTempDir('imagefleet-seed-');
+    const dataDir = path.join(seedDir.directory, 'data');
+    seeded = await seedGallery(dataDir, 10_000);
+    [app, browser] = await Promise.all([startServedApp({}, { dataDir }), launchBrowser()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await seedDir?.cleanup();
+  });
+
+  it('keeps fewer than 500 images in the DOM and no long task over 100 ms while scrolling', async () => {
+    expect(seeded.imageCount).toBe(10_000);
+    const context = await newDesktopContext(browser, app.baseUrl);
+    await context.addInitScript(() => {
+      window.longTaskDurationsMs = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.longTaskDurationsMs.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(`/groups/${seeded.groupId}`);
+    await expect.poll(() => page.getByTestId('image-tile').count(), { timeout: 20_000 }).toBeGreaterThan(20);
+    await screenshotAtBothWidths(page, 'gallery-10000');
+    // Only scrolling counts: first paint and hydration are not what this measures.
+    await page.evaluate(() => (window.longTaskDurationsMs = []));
+
+    const grid = page.getByTestId('image-grid');
+    let mostImages = 0;
+    let deepestTileIndex = 0;
+    for (let step = 0; step < 60; step += 1) {
+      await grid.evaluate((element) => element.scrollBy(0, 2400));
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      await page.waitForTimeout(60);
+      const images = await page.locator('img').count();
+      mostImages = Math.max(mostImages, images);
+      deepestTileIndex = Math.max(deepestTileIndex, ...(await page.getByRole('button', { name: /^Open image \d+:/ }).evaluateAll((buttons) => buttons.map((button) => Number(/\d+/.exec(button.getAttribute('aria-label') ?? '')?.[0] ?? 0)))));
+    }
+    const longTasksMs = await page.evaluate(() => window.longTaskDurationsMs);
+    expect(deepestTileIndex).toBeGreaterThan(2000);
+    expect(mostImages).toBeGreaterThan(0);
+    expect(mostImages).toBeLessThan(500);
+    expect(longTasksMs.filter((duration) => duration > 100)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
