@@ -3,7 +3,7 @@
  * One thumbnail in a grid: opens the viewer, shows and toggles the favourite star, and (in
  * galleries) a selection checkbox. The thumbnail fills a fixed square, so nothing moves as it loads.
  */
-import type { MouseEvent } from 'react';
+import { memo, type MouseEvent } from 'react';
 import type { ResultImage } from '../_lib/api-types.js';
 
 interface ImageTileProps {
@@ -16,7 +16,8 @@ interface ImageTileProps {
   onSelect?: ((index: number, event: MouseEvent) => void) | undefined;
 }
 
-export function ImageTile({ image, index, onOpen, onToggleFavorite, selected, onSelect }: ImageTileProps) {
+/** Memoised: a new page or a selection change re-renders only the tiles whose props changed. */
+export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggleFavorite, selected, onSelect }: ImageTileProps) {
   return (
     <div
       data-testid="image-tile"
@@ -59,4 +60,4 @@ export function ImageTile({ image, index, onOpen, onToggleFavorite, selected, on
       </button>
     </div>
   );
-}
+});

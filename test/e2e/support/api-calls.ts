@@ -25,6 +25,11 @@ export async function completedLocalJob(baseUrl: string, options: { count: numbe
   const job = await apiJson<{ id: string; groupId: string }>(baseUrl, '/api/jobs/submit', {
     json: { mode: 'automatic', provider: 'local', referenceIds, prompt: options.prompt, settings: { size: '512' }, groupName: options.groupName },
   });
-  await expect.poll(async () => (await apiJson<{ status: string }>(baseUrl, `/api/jobs/${job.id}/status`)).status, { timeout: 60_000, interval: 250 }).toBe('completed');
+  // Called from beforeAll, where expect.poll is not available.
+  const deadline = Date.now() + 60_000;
+  while ((await apiJson<{ status: string }>(baseUrl, `/api/jobs/${job.id}/status`)).status !== 'completed') {
+    if (Date.now() > deadline) throw new Error(`job ${job.id} did not complete within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   return { jobId: job.id, groupId: job.groupId };
 }

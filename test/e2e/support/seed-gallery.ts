@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createFleet } from '../../../src/fleet/create-fleet.js';
+import { parseSubmitBody, submitApiJob } from '../../../src/server/job-submission.js';
 
 export interface SeededGallery {
   groupId: string;
@@ -27,7 +28,7 @@ export async function seedGallery(dataDir: string, imageCount: number, groupName
     const reference = await fleet.importAsset(await picture(0, 64), 'reference.png');
     // A real job and real tasks (the planner's rows), one image per task.
     const tasksWanted = imageCount;
-    const submitted = await fleet.submitJob({
+    const submitted = await submitApiJob(fleet, parseSubmitBody({
       mode: 'studio',
       provider: 'local',
       groupId: group.id,
@@ -35,7 +36,7 @@ export async function seedGallery(dataDir: string, imageCount: number, groupName
       batchSize: 1,
       settings: { size: '512' },
       items: Array.from({ length: Math.ceil(tasksWanted / 1000) }, (_, index) => ({ referenceIds: [reference.id], prompt: `seeded picture ${index}`, count: Math.min(1000, tasksWanted - index * 1000), seed: index * 1000 })),
-    });
+    }), { dryRun: false });
     const job = submitted.job;
     if (!job) throw new Error('the seed job was not created');
 

@@ -7,7 +7,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useCallback, useMemo, useState, type MouseEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { toast } from 'sonner';
 import { Button, buttonClasses } from '../../../_components/button.js';
 import { Card } from '../../../_components/card.js';
@@ -38,7 +38,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const query = useMemo(() => imageFilterQuery(settledFilter), [settledFilter]);
   const basePath = `/api/groups/${encodeURIComponent(groupId)}/images`;
   const pages = useImagePages(queryKeys.groupImagesFiltered(groupId, query), basePath, query);
-  const favorite = useFavoriteToggle();
+  const { mutate: mutateFavorite } = useFavoriteToggle();
   const [viewerIndex, setViewerIndex] = useState<number | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [anchorIndex, setAnchorIndex] = useState<number | null>(null);
@@ -46,37 +46,40 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const [selectingAll, setSelectingAll] = useState(false);
   const { images, hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
-  const toggleFavorite = useCallback((image: ResultImage) => favorite.mutate({ imageId: image.id, favorite: !image.favorite }), [favorite]);
+  const toggleFavorite = useCallback((image: ResultImage) => mutateFavorite({ imageId: image.id, favorite: !image.favorite }), [mutateFavorite]);
 
-  const select = useCallback(
-    (index: number, event: MouseEvent) => {
-      setSelectAllFilter(null);
-      setSelected((current) => {
-        const next = new Set(current);
-        if (event.shiftKey && anchorIndex !== null) {
-          const [from, to] = anchorIndex < index ? [anchorIndex, index] : [index, anchorIndex];
-          for (const image of images.slice(from, to + 1)) next.add(image.id);
-        } else {
-          const id = images[index]?.id;
-          if (id !== undefined) {
-            if (next.has(id)) next.delete(id);
-            else next.add(id);
-          }
+  // The tiles' callbacks read the latest list and selection through refs, so they stay the same
+  // functions across pages and clicks and memoised tiles do not all re-render.
+  const latest = useRef({ images, anchorIndex, selectedCount: selected.size });
+  latest.current = { images, anchorIndex, selectedCount: selected.size };
+
+  const select = useCallback((index: number, event: MouseEvent) => {
+    const { images: loaded, anchorIndex: anchor } = latest.current;
+    setSelectAllFilter(null);
+    setSelected((current) => {
+      const next = new Set(current);
+      if (event.shiftKey && anchor !== null) {
+        const [from, to] = anchor < index ? [anchor, index] : [index, anchor];
+        for (const image of loaded.slice(from, to + 1)) next.add(image.id);
+      } else {
+        const id = loaded[index]?.id;
+        if (id !== undefined) {
+          if (next.has(id)) next.delete(id);
+          else next.add(id);
         }
-        return next;
-      });
-      setAnchorIndex(index);
-    },
-    [anchorIndex, images],
-  );
+      }
+      return next;
+    });
+    setAnchorIndex(index);
+  }, []);
 
   const open = useCallback(
     (index: number, event: MouseEvent) => {
       // With a selection open (or a modifier held) a click selects; otherwise it opens the viewer.
-      if (selected.size > 0 || event.shiftKey || event.metaKey || event.ctrlKey) select(index, event);
+      if (latest.current.selectedCount > 0 || event.shiftKey || event.metaKey || event.ctrlKey) select(index, event);
       else setViewerIndex(index);
     },
-    [selected.size, select],
+    [select],
   );
 
   /** Selects every image matching the current filter, reading the ids page by page (500 at a time). */

@@ -165,11 +165,12 @@ function JobResults({ jobId }: { jobId: string }) {
   const settledFilter = useDebouncedValue(filter, 250);
   const query = imageFilterQuery(settledFilter);
   const pages = useImagePages(queryKeys.jobResultsFiltered(jobId, query), `/api/jobs/${encodeURIComponent(jobId)}/results`, query);
-  const favorite = useFavoriteToggle();
+  const { mutate: mutateFavorite } = useFavoriteToggle();
   const [viewerIndex, setViewerIndex] = useState<number | null>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
-  const toggleFavorite = useCallback((image: ResultImage) => favorite.mutate({ imageId: image.id, favorite: !image.favorite }), [favorite]);
+  const openViewer = useCallback((index: number, _event: MouseEvent) => setViewerIndex(index), []);
+  const toggleFavorite = useCallback((image: ResultImage) => mutateFavorite({ imageId: image.id, favorite: !image.favorite }), [mutateFavorite]);
 
   return (
     <section aria-labelledby="results-heading" className="flex flex-col gap-3">
@@ -189,7 +190,7 @@ function JobResults({ jobId }: { jobId: string }) {
           loadingMore={isFetchingNextPage}
           loadMore={loadMore}
           scrollToIndex={viewerIndex ?? undefined}
-          renderTile={(image, index) => <ImageTile image={image} index={index} onOpen={(at: number, _event: MouseEvent) => setViewerIndex(at)} onToggleFavorite={toggleFavorite} />}
+          renderTile={(image, index) => <ImageTile image={image} index={index} onOpen={openViewer} onToggleFavorite={toggleFavorite} />}
         />
       ) : null}
       <ImageViewer images={pages.images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} />
