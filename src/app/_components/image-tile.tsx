@@ -23,7 +23,7 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
       data-testid="image-tile"
       data-image-id={image.id}
       data-selected={selected ? 'true' : undefined}
-      className={`group relative h-full w-full overflow-hidden rounded-lg bg-neutral-900 ring-inset transition ${selected ? 'ring-2 ring-violet-400' : 'ring-1 ring-neutral-800 hover:ring-neutral-600'}`}
+      className={`group relative h-full w-full overflow-hidden rounded-lg bg-neutral-900 ring-inset transition [contain:strict] ${selected ? 'ring-2 ring-violet-400' : 'ring-1 ring-neutral-800 hover:ring-neutral-600'}`}
     >
       <button
         type="button"
@@ -31,7 +31,7 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
         aria-label={`Open image ${index + 1}: ${image.prompt}`}
         className="block h-full w-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-violet-400"
       >
-        <img src={image.thumbUrl} alt="" loading="lazy" decoding="async" draggable={false} className="h-full w-full object-cover" />
+        <img src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
       </button>
       {onSelect ? (
         <button

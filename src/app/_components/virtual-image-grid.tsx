@@ -1,8 +1,10 @@
 'use client';
 /**
  * A grid of square tiles that stays fast with tens of thousands of images: only the rows in view
- * (plus a few) exist in the DOM, every cell has its final size before its thumbnail arrives (no
- * layout shift), and the next page loads as the end comes into view.
+ * (plus a couple) exist in the DOM, every cell has its final size before its thumbnail arrives (no
+ * layout shift) and is a containment boundary (a new tile never re-lays out the others), and the
+ * next page loads as the end comes into view. Thumbnails load eagerly: the virtualiser already
+ * limits them to what is near the view, and lazy loading would add intersection work per image.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
@@ -41,7 +43,7 @@ export function VirtualImageGrid<Item extends { id: string }>({ items, hasMore, 
   const rowPx = tilePx + gapPx;
   const rowCount = Math.ceil(items.length / columns) + (hasMore ? 1 : 0);
 
-  const virtualizer = useVirtualizer({ count: rowCount, getScrollElement: () => scrollRef.current, estimateSize: () => rowPx, overscan: 4 });
+  const virtualizer = useVirtualizer({ count: rowCount, getScrollElement: () => scrollRef.current, estimateSize: () => rowPx, overscan: 2 });
 
   useEffect(() => {
     virtualizer.measure();
@@ -78,7 +80,7 @@ export function VirtualImageGrid<Item extends { id: string }>({ items, hasMore, 
             >
               {rowItems.length > 0
                 ? rowItems.map((item, offset) => (
-                    <div key={item.id} className="relative" style={{ height: tilePx }}>
+                    <div key={item.id} className="relative [contain:strict]" style={{ height: tilePx }}>
                       {renderTile(item, start + offset)}
                     </div>
                   ))

@@ -84,19 +84,22 @@ export function GalleryView({ groupId }: { groupId: string }) {
 
   /** Selects every image matching the current filter, reading the ids page by page (500 at a time). */
   const selectAll = async () => {
+    // The filter as typed, not as last fetched: "select all" right after typing means the new filter.
+    const current = filter;
+    const currentQuery = imageFilterQuery(current);
     setSelectingAll(true);
     try {
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
-        const parameters = new URLSearchParams({ ...query, limit: '500' });
+        const parameters = new URLSearchParams({ ...currentQuery, limit: '500' });
         if (cursor !== null) parameters.set('cursor', cursor);
         const page: ResultsPage = await apiRequest<ResultsPage>(`${basePath}?${parameters.toString()}`);
         ids.push(...page.items.map((image) => image.id));
         cursor = page.nextCursor;
       } while (cursor !== null);
       setSelected(new Set(ids));
-      setSelectAllFilter(settledFilter);
+      setSelectAllFilter(current);
     } catch (error) {
       toast.error(`Could not select all images. ${errorMessage(error)}`);
     } finally {
@@ -171,12 +174,17 @@ export function GalleryView({ groupId }: { groupId: string }) {
               Clear
             </Button>
           ) : null}
-          {download.href !== undefined && selected.size > 0 ? (
+          {download.kind === 'link' ? (
             <a href={download.href} download data-testid="download-selection" className={buttonClasses('primary', 'small')}>
               Download selection
             </a>
-          ) : selected.size > 0 ? (
-            <span className="max-w-sm text-xs text-amber-300">{'reason' in download ? download.reason : null}</span>
+          ) : download.kind === 'form' ? (
+            <form method="post" action={download.action}>
+              <input type="hidden" name="ids" value={download.ids} />
+              <button type="submit" data-testid="download-selection" className={buttonClasses('primary', 'small')}>
+                Download selection
+              </button>
+            </form>
           ) : null}
         </div>
       </div>
