@@ -135,4 +135,19 @@ describe('groups, gallery, viewer, queue and settings in Chromium', () => {
     await screenshotAtBothWidths(page, 'overview');
     expect(unexpectedErrors()).toEqual([]);
   });
+
+  it('deletes a group in a dialog, moving its images to another group', async () => {
+    const archive = await apiJson<{ id: string }>(app.baseUrl, '/api/groups', { json: { name: 'Archive' } });
+    await page.goto('/groups');
+    const watches = page.getByTestId('group-card').filter({ hasText: 'Watches' });
+    await watches.getByRole('button', { name: 'Delete Watches' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toContain('12 images');
+    await dialog.getByLabel('Group to move them to').selectOption(archive.id);
+    await screenshotAtBothWidths(page, 'delete-group');
+    await dialog.getByRole('button', { name: 'Delete group' }).click();
+    await expect.poll(() => page.getByTestId('group-card').filter({ hasText: 'Watches' }).count()).toBe(0);
+    expect(await apiJson<{ imageCount: number }>(app.baseUrl, `/api/groups/${archive.id}`)).toMatchObject({ imageCount: 12 });
+    expect(unexpectedErrors()).toEqual([]);
+  });
 });

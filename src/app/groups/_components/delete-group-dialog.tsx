@@ -18,8 +18,11 @@ export function DeleteGroupDialog({ group, groups, onDeleted }: { group: Group; 
   const [open, setOpen] = useState(false);
   const empty = group.jobCount === 0 && group.imageCount === 0;
   const targets = groups.filter((candidate) => candidate.id !== group.id);
-  const [choice, setChoice] = useState<'move' | 'delete'>(targets.length > 0 ? 'move' : 'delete');
-  const [targetId, setTargetId] = useState(targets[0]?.id ?? '');
+  // The group list may arrive after this mounts: until the user picks, default to the first other group.
+  const [pickedChoice, setChoice] = useState<'move' | 'delete' | null>(null);
+  const [pickedTargetId, setTargetId] = useState<string | null>(null);
+  const choice = pickedChoice ?? (targets.length > 0 ? 'move' : 'delete');
+  const targetId = pickedTargetId !== null && targets.some((target) => target.id === pickedTargetId) ? pickedTargetId : (targets[0]?.id ?? '');
   const remove = useMutation({
     mutationFn: () => {
       const query = empty ? '' : choice === 'move' ? `?images=move&to=${encodeURIComponent(targetId)}` : '?images=delete';
