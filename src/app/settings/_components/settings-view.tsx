@@ -58,7 +58,7 @@ function ProviderCard({ provider }: { provider: ProviderInfo }) {
     <Card data-testid={`provider-${provider.id}`} className="flex flex-col gap-3">
       <div className="flex items-start justify-between gap-3">
         <h3 className="font-semibold">{provider.displayName}</h3>
-        <span className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${stateClass}`}>{state}</span>
+        <span className={`shrink-0 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium ${stateClass}`}>{state}</span>
       </div>
       {provider.pausedReason !== null ? <p className="text-sm text-amber-300">Paused: {provider.pausedReason}</p> : null}
       {!provider.configured ? <p className="text-sm text-neutral-400">{provider.setup}</p> : null}
