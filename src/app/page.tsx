@@ -1,7 +1,9 @@
 import type { Route } from 'next';
 import Link from 'next/link';
+import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { readPublicHealth } from '../server/health-handler.js';
+import { pageNeedsSignIn } from '../server/page-session.js';
 import { studioPrefetch, studioRoute } from './_lib/studio-route.js';
 
 const destinations: ReadonlyArray<{ href: Route; title: string; text: string }> = [
@@ -15,6 +17,8 @@ const destinations: ReadonlyArray<{ href: Route; title: string; text: string }> 
 export default async function HomePage() {
   // The health report is live state: render it per request, never at build time.
   await connection();
+  // The layout shows the sign-in form instead; render nothing that would travel with it.
+  if (pageNeedsSignIn(new Headers(await headers()))) return null;
   const health = await readPublicHealth();
 
   return (

@@ -30,6 +30,11 @@ describe('sign-in in Chromium', () => {
     await page.goto('/settings');
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in to imagefleet' }).count()).toBe(1);
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    // Nothing of the server's state travels with the sign-in page (the overview renders the health report).
+    const overview = await (await fetch(app.baseUrl)).text();
+    expect(overview).toContain('Sign in to imagefleet');
+    expect(overview).not.toContain('Engine running');
+    expect(overview).not.toContain(app.dataDir);
     await screenshotAtBothWidths(page, 'sign-in');
 
     await page.getByLabel('API token').fill('not-the-token');
