@@ -9,7 +9,7 @@ import { Card, CardTitle } from '../../_components/card.js';
 import { ProgressBar } from '../../_components/progress-bar.js';
 import { formatBytes, formatCount } from '../../_lib/format.js';
 import { collectDroppedFiles } from '../_lib/collect-dropped-files.js';
-import type { UploadQueue, UploadSnapshot } from '../_lib/upload-queue.js';
+import { uploadConcurrency, type UploadQueue, type UploadSnapshot } from '../_lib/upload-queue.js';
 
 const accepted = 'image/png,image/jpeg,image/webp,image/avif,.zip,application/zip';
 
@@ -48,7 +48,7 @@ export function UploadPanel({ queue, snapshot }: { queue: UploadQueue; snapshot:
         className={`flex flex-col items-center gap-3 rounded-xl border-2 border-dashed px-6 py-10 text-center transition ${dragging ? 'border-violet-400 bg-violet-500/10' : 'border-neutral-700 bg-neutral-950/40'}`}
       >
         <p className="text-base font-medium">Drop images, a folder or a ZIP here</p>
-        <p className="text-sm text-neutral-400">PNG, JPEG, WebP or AVIF. Thousands are fine: they go up {`four`} at a time, and pictures already stored are not sent twice.</p>
+        <p className="text-sm text-neutral-400">PNG, JPEG, WebP or AVIF. Thousands are fine: they go up {uploadConcurrency} at a time, and pictures already stored are not sent twice.</p>
         <div className="flex flex-wrap justify-center gap-2">
           <Button variant="primary" onClick={() => filesInput.current?.click()}>
             Choose files or ZIP

@@ -93,6 +93,7 @@ function JobDetails({ job }: { job: JobStatus }) {
               download
               data-testid="download-zip"
               aria-disabled={job.counts.completed === 0}
+              tabIndex={job.counts.completed === 0 ? -1 : undefined}
               className={`${buttonClasses('primary')} ${job.counts.completed === 0 ? 'pointer-events-none opacity-50' : ''}`}
             >
               Download ZIP
