@@ -343,6 +343,8 @@ export interface ImageRepository {
   setDiscarded(imageId: string, discarded: boolean): Promise<GeneratedImage>;
   /** One page of a job's images in completion order (created, id), after `after`, with their task's reference ids. */
   listResults(query: ResultsQuery): Promise<ResultImage[]>;
+  /** One page of a group's images, newest first (created, id descending), after `after`, with their job's provider, model and cost. */
+  listGroupImages(query: GroupImagesQuery): Promise<ResultImage[]>;
   /** The images of a group (narrowed by job, ids, favourites), with their job's name, provider and model, in job then plan order. */
   listForExport(filter: ExportFilter): Promise<ExportImage[]>;
 }
@@ -360,7 +362,24 @@ export interface ResultsQuery {
   limit: number;
 }
 
-export type ResultImage = GeneratedImage & { referenceAssetIds: string[] };
+export interface GroupImagesQuery {
+  groupId: string;
+  jobId?: string | undefined;
+  /** Case-insensitive substring of the prompt. */
+  promptContains?: string | undefined;
+  favorite?: boolean | undefined;
+  /** undefined = both. */
+  discarded?: boolean | undefined;
+  /** Keyset cursor: the last image of the previous page (pages run newest first). */
+  after?: { createdAtMs: number; id: string } | undefined;
+  limit: number;
+}
+
+/**
+ * An image as listed for people: its task's references and, where known, what made it (provider,
+ * model) and its share of its call's cost.
+ */
+export type ResultImage = GeneratedImage & { referenceAssetIds: string[]; provider?: string; model?: string; costUsd?: number };
 
 export interface ExportFilter {
   groupId: string;

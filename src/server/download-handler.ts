@@ -1,5 +1,7 @@
 /**
- * `GET /api/download/{groupId}`: the streamed ZIP (see zip/zip-download.ts).
+ * `GET /api/download/{groupId}`: the streamed ZIP (see zip/zip-download.ts). `POST` takes the same
+ * fields as a form or JSON body, for selections whose ids would not fit in a request line (a
+ * browser form posting 10,000 ids downloads with real progress, like a link).
  *
  * `imagefleet serve` answers this route from its plain Node handler (`serveDownloadFromNode`,
  * called by the custom server before Next): Next 16 drops the Content-Length header of route
@@ -13,8 +15,9 @@ import { pipeline } from 'node:stream/promises';
 import contentDisposition from 'content-disposition';
 import { apiRoute, runInApiContext, type ApiContext } from './api-route.js';
 import { safeFileName } from './file-response.js';
-import { readParams, readQuery } from './request-input.js';
-import { downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
+import { ImagefleetError } from '../core/errors.js';
+import { readBodyText, readJsonBody, readParams, readQuery } from './request-input.js';
+import { downloadBodySchema, downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
 import { planDownload, startZipStream } from './zip/zip-download.js';
 
 /** An archive ready to send: its headers (with the exact length) and its bytes. */
@@ -24,11 +27,11 @@ interface PreparedDownload {
   abort: () => void;
 }
 
-const routeOptions = { name: 'GET /api/download/{groupId}' };
+const routeOptions = { name: 'GET|POST /api/download/{groupId}' };
 
 async function prepareDownload({ request, params, url, fleet, requestId }: ApiContext<{ groupId: string }>): Promise<PreparedDownload> {
   const { groupId } = readParams(params, downloadParamsSchema);
-  const query = readQuery(url, downloadQuerySchema);
+  const query = readQuery(request.method === 'POST' ? await withBodyFields(request, url) : url, downloadQuerySchema);
   const plan = await planDownload(fleet, { groupId, jobId: query.job, imageIds: query.ids, favoritesOnly: query.favorites, template: query.template });
   const zip = await startZipStream(plan, {
     onError: (error) => fleet.logger.error({ err: error, requestId, groupId }, 'ZIP download failed while streaming; the client receives a truncated archive.'),
@@ -61,6 +64,29 @@ export const handleDownload = apiRoute<{ groupId: string }>(async (context) => {
   return new Response(Readable.toWeb(download.output) as ReadableStream<Uint8Array>, { status: 200, headers: download.headers });
 }, routeOptions);
 
+/** Largest POST body: 10,000 ids with their commas and a template fit in well under 1 MiB. */
+const maxDownloadBodyBytes = 1024 * 1024;
+
+/** The URL with the body's fields (a form or a JSON object; arrays joined with commas) as query parameters; body fields win. */
+async function withBodyFields(request: Request, url: URL): Promise<URL> {
+  const merged = new URL(url);
+  for (const [name, value] of await readDownloadBody(request)) merged.searchParams.set(name, value);
+  return merged;
+}
+
+async function readDownloadBody(request: Request): Promise<Array<[string, string]>> {
+  const contentType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType === 'application/json') {
+    const body = await readJsonBody(request, downloadBodySchema, { maxBytes: maxDownloadBodyBytes, optional: true });
+    return Object.entries(body).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]);
+  }
+  if (contentType !== 'application/x-www-form-urlencoded' && contentType !== '') {
+    throw new ImagefleetError('unsupported_media_type', `Send the fields as a form (application/x-www-form-urlencoded) or as JSON (got "${contentType.slice(0, 100)}").`);
+  }
+  const text = await readBodyText(request, maxDownloadBodyBytes);
+  return [...new URLSearchParams(text)];
+}
+
 const downloadPath = /^\/api\/download\/([^/?#]+)\/?$/;
 
 /**
@@ -71,7 +97,7 @@ const downloadPath = /^\/api\/download\/([^/?#]+)\/?$/;
  */
 export function serveDownloadFromNode(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
   const method = request.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') return undefined;
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return undefined;
   const pathname = (request.url ?? '/').split('?')[0] ?? '/';
   const match = downloadPath.exec(pathname);
   if (!match) return undefined;
@@ -117,5 +143,7 @@ function toWebRequest(request: IncomingMessage, signal: AbortSignal): Request {
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
   const host = request.headers.host ?? 'localhost';
-  return new Request(`http://${host}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers, signal });
+  const method = request.method ?? 'GET';
+  const body = method === 'POST' ? (Readable.toWeb(request) as ReadableStream<Uint8Array>) : undefined;
+  return new Request(`http://${host}${request.url ?? '/'}`, { method, headers, signal, body, duplex: 'half' } as RequestInit);
 }

@@ -5,8 +5,9 @@ import type { GroupDisposal } from '../engine/ports.js';
 import { apiRoute } from './api-route.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
-import { groupCreateBodySchema, groupDeleteQuerySchema, groupPatchBodySchema } from './schemas/groups.js';
-import { groupBody } from './wire-format.js';
+import { decodeCursor, pageOf } from './keyset-cursor.js';
+import { groupCreateBodySchema, groupDeleteQuerySchema, groupImagesQuerySchema, groupPatchBodySchema } from './schemas/groups.js';
+import { groupBody, resultItems } from './wire-format.js';
 
 /** `GET /api/groups`. */
 export const handleListGroups = apiRoute(
@@ -73,4 +74,32 @@ export const handleDeleteGroup = apiRoute<{ id: string }>(
     });
   },
   { name: 'DELETE /api/groups/{id}' },
+);
+
+/** Default page of a group's images: a few screens of thumbnails. */
+const defaultGroupImagesLimit = 100;
+
+/** `GET /api/groups/{id}/images`: the gallery, newest first, cursor-paged, filtered by prompt, favourite, status and job. */
+export const handleListGroupImages = apiRoute<{ id: string }>(
+  async ({ params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    const query = readQuery(url, groupImagesQuerySchema);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const group = await fleet.store.groups.getGroup(id);
+    if (!group) throw new ImagefleetError('not_found', `No group with id ${id}.`);
+    const limit = query.limit ?? defaultGroupImagesLimit;
+    const status = query.status ?? 'kept';
+    const rows = await fleet.store.images.listGroupImages({
+      groupId: id,
+      jobId: query.job,
+      promptContains: query.prompt,
+      favorite: query.favorite,
+      discarded: status === 'all' ? undefined : status === 'discarded',
+      after,
+      limit: limit + 1,
+    });
+    const { items, nextCursor } = pageOf(rows, limit);
+    return Response.json({ items: resultItems(items), nextCursor });
+  },
+  { name: 'GET /api/groups/{id}/images' },
 );

@@ -102,8 +102,9 @@ async function loadImage(fleet: Fleet, imageId: string): Promise<GeneratedImage>
 }
 
 async function imageBody(fleet: Fleet, image: GeneratedImage) {
-  const task = await fleet.store.jobs.getTask(image.taskId);
-  return resultItem(image, task?.referenceAssetIds ?? []);
+  const [task, job] = await Promise.all([fleet.store.jobs.getTask(image.taskId), fleet.store.jobs.getJob(image.jobId)]);
+  const costUsd = task?.costUsd !== undefined && task.imageCount > 0 ? task.costUsd / task.imageCount : undefined;
+  return resultItem({ ...image, provider: job?.provider, model: job?.model, costUsd }, task?.referenceAssetIds ?? []);
 }
 
 /** Whether the client asked for JSON rather than the image (an `Accept` naming JSON and no image type). */

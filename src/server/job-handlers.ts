@@ -4,7 +4,7 @@
  */
 import { ImagefleetError } from '../core/errors.js';
 import { apiRoute } from './api-route.js';
-import { decodeCursor, encodeCursor } from './keyset-cursor.js';
+import { decodeCursor, encodeCursor, pageOf } from './keyset-cursor.js';
 import { submitApiJob, parseSubmitBody } from './job-submission.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
@@ -80,9 +80,7 @@ export const handleJobResults = apiRoute<{ id: string }>(
       after,
       limit: limit + 1,
     });
-    const items = page.slice(0, limit);
-    const last = items[items.length - 1];
-    const nextCursor = page.length > limit && last ? encodeCursor(last) : null;
+    const { items, nextCursor } = pageOf(page, limit);
     return Response.json({ items: resultItems(items), nextCursor });
   },
   { name: 'GET /api/jobs/{id}/results' },

@@ -6,9 +6,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { errorBodySchema, idParamsSchema } from './schemas/common.js';
-import { downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
+import { downloadBodySchema, downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
 import { eventDataSchema, eventsQuerySchema } from './schemas/events.js';
-import { groupCreateBodySchema, groupDeleteQuerySchema, groupDeletionSchema, groupListSchema, groupPatchBodySchema, groupSchema } from './schemas/groups.js';
+import { groupCreateBodySchema, groupDeleteQuerySchema, groupDeletionSchema, groupImagesQuerySchema, groupListSchema, groupPatchBodySchema, groupSchema } from './schemas/groups.js';
 import { imagePatchBodySchema, imageSchema, regenerateBodySchema, regenerateResponseSchema, upscaleBodySchema } from './schemas/images.js';
 import {
   dryRunResponseSchema,
@@ -220,6 +220,15 @@ export const apiOperations: RouteConfig[] = [
   },
   {
     method: 'get',
+    path: '/api/groups/{id}/images',
+    tags: ['Groups'],
+    summary: 'A group’s images (paged, newest first)',
+    description: 'The gallery of a group, newest first, with URLs of the file and thumbnail and what made each image (provider, model, cost share); filter by prompt, favourite, status (kept/discarded/all) and job; page with cursor.',
+    request: { params: idParamsSchema, query: groupImagesQuerySchema },
+    responses: { 200: json(resultsResponseSchema, 'One page.'), ...errors(400, 401, 404) },
+  },
+  {
+    method: 'get',
     path: '/api/images/{id}',
     tags: ['Images'],
     summary: 'An image file (or its metadata)',
@@ -274,6 +283,19 @@ export const apiOperations: RouteConfig[] = [
       'Streamed ZIP of stored (not recompressed) images with an exact Content-Length, ZIP64 when needed, folders from the path template (every segment sanitised, clashes numbered) and manifest.csv (file, prompt, seed, model, job, status, …). ?job=, ?ids= and ?favorites=1 narrow it.',
     request: { params: downloadParamsSchema, query: downloadQuerySchema },
     responses: { 200: { description: 'The archive.', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'post',
+    path: '/api/download/{groupId}',
+    tags: ['Downloads'],
+    summary: 'Download a selection as a ZIP (fields in the body)',
+    description:
+      'The same archive as GET, with job, ids, favorites and template sent as a form (application/x-www-form-urlencoded, ids separated by commas) or as JSON (ids may be an array): for selections of thousands of images, whose ids do not fit in a URL. A browser form posting here downloads with real progress.',
+    request: {
+      params: downloadParamsSchema,
+      body: { required: false, content: { 'application/x-www-form-urlencoded': { schema: downloadQuerySchema }, 'application/json': { schema: downloadBodySchema } } },
+    },
+    responses: { 200: { description: 'The archive.', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }, ...errors(400, 401, 403, 404, 413, 415) },
   },
   {
     method: 'get',

@@ -72,7 +72,8 @@ export function readParams<Schema extends z.ZodType>(params: unknown, schema: Sc
   return validate(schema, params, 'Invalid path');
 }
 
-async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+/** The body as text, refused with 413 beyond `maxBytes` (counted as it arrives, whatever Content-Length says). */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (request.body === null) return '';

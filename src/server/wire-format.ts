@@ -56,7 +56,7 @@ export function imageUrls(imageId: string): { url: string; thumbUrl: string } {
   return { url: `/api/images/${id}`, thumbUrl: `/api/images/${id}/thumb` };
 }
 
-export function resultItem(image: GeneratedImage & { referenceAssetIds?: string[] }, referenceAssetIds: string[] = image.referenceAssetIds ?? []) {
+export function resultItem(image: GeneratedImage & Partial<Pick<ResultImage, 'referenceAssetIds' | 'provider' | 'model' | 'costUsd'>>, referenceAssetIds: string[] = image.referenceAssetIds ?? []) {
   return {
     id: image.id,
     ...imageUrls(image.id),
@@ -74,6 +74,9 @@ export function resultItem(image: GeneratedImage & { referenceAssetIds?: string[
     taskId: image.taskId,
     index: image.index,
     createdAt: isoTime(image.createdAtMs),
+    ...(image.provider === undefined ? {} : { provider: image.provider }),
+    ...(image.model === undefined ? {} : { model: image.model }),
+    ...(image.costUsd === undefined ? {} : { costUsd: image.costUsd }),
   };
 }
 

@@ -92,6 +92,21 @@ describe('GET /api/download/{groupId}', () => {
     expect(new Set(names).size).toBe(10);
   });
 
+  it('takes the same fields in a POST body, as a form or JSON, for selections too long for a URL', async () => {
+    const [first, second, third] = job.images;
+    const post = (body: string, contentType: string, headers: Record<string, string> = {}) =>
+      call(handleDownload, apiRequest(`/api/download/${job.groupId}`, { method: 'POST', body, headers: { 'content-type': contentType, ...headers } }), { groupId: job.groupId });
+    const viaForm = await post(new URLSearchParams({ ids: [first!.id, second!.id].join(',') }).toString(), 'application/x-www-form-urlencoded', { origin: 'http://127.0.0.1:3000' });
+    expect(viaForm.headers.get('content-type')).toBe('application/zip');
+    expect((await saveAndInspect(viaForm)).manifest.map((row) => row.image_id).sort()).toEqual([first!.id, second!.id].sort());
+    const viaJson = await post(JSON.stringify({ ids: [third!.id], template: '{seed}' }), 'application/json');
+    expect((await saveAndInspect(viaJson)).manifest.map((row) => row.image_id)).toEqual([third!.id]);
+    await expectError(await post('ids=x', 'text/plain'), 415, 'unsupported_media_type');
+    await expectError(await post(JSON.stringify({ ids: ['nope'] }), 'application/json'), 404, 'not_found');
+    await expectError(await post(JSON.stringify({ everything: true }), 'application/json'), 400, 'invalid_input', ['everything']);
+    await expectError(await post('ids=a', 'application/x-www-form-urlencoded', { origin: 'https://evil.example' }), 403, 'forbidden');
+  });
+
   it('lists calls that produced no file in the manifest', async () => {
     const { handleSubmitJob } = await import('../../src/server/job-handlers.js');
     await harness.fleet.engine.stop(0);

@@ -9,7 +9,8 @@ import { Toaster } from 'sonner';
 import { isApiError } from '../_lib/api-client.js';
 import { LiveEventsProvider } from '../_lib/live-events.js';
 
-export function AppProviders({ children }: { children: ReactNode }) {
+/** `liveUpdates` false: no event stream (a signed-out visitor could not open it). */
+export function AppProviders({ children, liveUpdates = true }: { children: ReactNode; liveUpdates?: boolean }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
@@ -26,7 +27,7 @@ export function AppProviders({ children }: { children: ReactNode }) {
   );
   return (
     <QueryClientProvider client={queryClient}>
-      <LiveEventsProvider>{children}</LiveEventsProvider>
+      <LiveEventsProvider enabled={liveUpdates}>{children}</LiveEventsProvider>
       <Toaster theme="dark" position="bottom-right" richColors closeButton />
     </QueryClientProvider>
   );

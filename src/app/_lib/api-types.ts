@@ -14,6 +14,7 @@ import type { eventDataSchema } from '../../server/schemas/events.js';
 import type { providerInfoSchema, providerListSchema, providerModelSchema } from '../../server/schemas/providers.js';
 import type { taskCancelResponseSchema, taskItemSchema, taskListSchema } from '../../server/schemas/tasks.js';
 import type { uploadListItemSchema, uploadListSchema } from '../../server/schemas/uploads.js';
+import type { HealthReport } from '../../fleet/fleet.js';
 
 export type { SubmitBody, SubmitItemsBody, SubmitAutomaticBody } from '../../server/schemas/jobs.js';
 export type ErrorBody = z.output<typeof errorBodySchema>;
@@ -43,3 +44,5 @@ export type TaskList = z.output<typeof taskListSchema>;
 export type TaskItem = z.output<typeof taskItemSchema>;
 export type TaskCancel = z.output<typeof taskCancelResponseSchema>;
 export type JobList = z.output<typeof jobListResponseSchema>;
+/** `GET /api/health` as JSON (undefined fields are left out by JSON). */
+export type Health = Omit<HealthReport, 'providers'> & { providers: Array<Omit<HealthReport['providers'][number], 'pausedReason'> & { pausedReason?: string }> };

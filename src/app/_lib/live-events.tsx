@@ -26,6 +26,9 @@ const LiveEventsContext = createContext<LiveEventsContextValue | null>(null);
 
 /** Invalidations are gathered for this long, then applied at once. */
 const invalidateBatchMs = 400;
+/** Image lists are refreshed less often: each refresh refetches every page loaded so far. */
+const imageListBatchMs = 2000;
+const imageListPrefixes = new Set<string>([queryKeys.allGroupImages[0], queryKeys.allJobResults[0]]);
 
 const finalStatusWords: Record<string, string> = {
   completed: 'completed',
@@ -33,22 +36,25 @@ const finalStatusWords: Record<string, string> = {
   canceled: 'was canceled',
 };
 
-export function LiveEventsProvider({ children }: { children: ReactNode }) {
+export function LiveEventsProvider({ children, enabled = true }: { children: ReactNode; enabled?: boolean }) {
   const queryClient = useQueryClient();
   const listeners = useRef(new Set<Listener>());
   const [connected, setConnected] = useState(false);
 
   useEffect(() => {
-    const pending = new Set<string>();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (!enabled) return undefined;
+    // Two batches: counts and statuses refresh quickly; image lists (which refetch every loaded
+    // page of an infinite list, up to 50 for a 10,000-image gallery) at most every 2 s.
+    const batches = [invalidateBatchMs, imageListBatchMs].map((delayMs) => ({ delayMs, pending: new Set<string>(), timer: undefined as ReturnType<typeof setTimeout> | undefined }));
     const schedule = (key: readonly string[]) => {
-      pending.add(JSON.stringify(key));
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        const keys = [...pending].map((text) => JSON.parse(text) as string[]);
-        pending.clear();
+      const batch = imageListPrefixes.has(key[0] ?? '') ? batches[1]! : batches[0]!;
+      batch.pending.add(JSON.stringify(key));
+      batch.timer ??= setTimeout(() => {
+        batch.timer = undefined;
+        const keys = [...batch.pending].map((text) => JSON.parse(text) as string[]);
+        batch.pending.clear();
         for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
-      }, invalidateBatchMs);
+      }, batch.delayMs);
     };
 
     const source = new EventSource('/api/events');
@@ -68,9 +74,9 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
     for (const type of eventTypes) source.addEventListener(type, onEvent);
     return () => {
       source.close();
-      if (timer !== undefined) clearTimeout(timer);
+      for (const batch of batches) if (batch.timer !== undefined) clearTimeout(batch.timer);
     };
-  }, [queryClient]);
+  }, [queryClient, enabled]);
 
   const subscribe = useCallback((listener: Listener) => {
     listeners.current.add(listener);
@@ -118,7 +124,7 @@ const eventTypes = [
 
 function keysChangedBy(event: LiveEvent): ReadonlyArray<readonly string[]> {
   if (event.type === 'task.progress') return [];
-  if (event.type.startsWith('provider.')) return [queryKeys.health];
+  if (event.type.startsWith('provider.')) return [queryKeys.health, queryKeys.providers];
   if (event.type === 'queue.changed') return [queryKeys.queue];
   const keys: Array<readonly string[]> = [queryKeys.queue];
   if (event.jobId !== null) keys.push(queryKeys.job(event.jobId));

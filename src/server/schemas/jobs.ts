@@ -229,6 +229,9 @@ export const resultItemSchema = z
     taskId: idSchema,
     index: z.number().int().describe('Position in its task’s output.'),
     createdAt: timestampSchema,
+    provider: z.string().optional().describe('The provider that made it.'),
+    model: z.string().optional().describe('The model that made it.'),
+    costUsd: z.number().optional().describe('Its share of its call’s cost, USD; absent when the call reported none.'),
   })
   .meta({ id: 'ResultImage' });
 

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import type { GeneratedImage } from '../../core/image.js';
-import type { ExportFilter, ExportImage, ImageRepository, ResultImage, ResultsQuery } from '../../engine/ports.js';
+import type { ExportFilter, ExportImage, GroupImagesQuery, ImageRepository, ResultImage, ResultsQuery } from '../../engine/ports.js';
 import { rowToImage } from './row-mappers.js';
 import type { Database } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
@@ -73,12 +73,7 @@ export class SqliteImageRepository implements ImageRepository {
    */
   async listResults(query: ResultsQuery): Promise<ResultImage[]> {
     return withTranslatedErrors(`list the results of job ${query.jobId}`, async () => {
-      let select = this.db
-        .selectFrom('images')
-        .innerJoin('tasks', 'tasks.id', 'images.task_id')
-        .selectAll('images')
-        .select('tasks.reference_asset_ids_json')
-        .where('images.job_id', '=', query.jobId);
+      let select = this.describedImages().where('images.job_id', '=', query.jobId);
       if (query.promptContains !== undefined && query.promptContains !== '') {
         select = select.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0);
       }
@@ -95,11 +90,45 @@ export class SqliteImageRepository implements ImageRepository {
         );
       }
       const rows = await select.orderBy('images.created_at_ms', 'asc').orderBy('images.id', 'asc').limit(query.limit).execute();
-      return rows.map((row) => {
-        const { reference_asset_ids_json, ...imageRow } = row;
-        return { ...rowToImage(imageRow), referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[] };
-      });
+      return rows.map(toResultImage);
     });
+  }
+
+  /**
+   * One page of a group's images, newest first. Walks the (group_id, created_at_ms, id) index
+   * backwards from the cursor (migration 0004), so a page costs the same at image 10 or 10,000.
+   */
+  async listGroupImages(query: GroupImagesQuery): Promise<ResultImage[]> {
+    return withTranslatedErrors(`list the images of group ${query.groupId}`, async () => {
+      let select = this.describedImages().where('images.group_id', '=', query.groupId);
+      if (query.jobId !== undefined) select = select.where('images.job_id', '=', query.jobId);
+      if (query.promptContains !== undefined && query.promptContains !== '') {
+        select = select.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0);
+      }
+      if (query.favorite !== undefined) select = select.where('images.favorite', '=', query.favorite ? 1 : 0);
+      if (query.discarded !== undefined) select = select.where('images.discarded', '=', query.discarded ? 1 : 0);
+      const after = query.after;
+      if (after !== undefined) {
+        select = select.where((expression) =>
+          expression.or([
+            expression('images.created_at_ms', '<', after.createdAtMs),
+            expression.and([expression('images.created_at_ms', '=', after.createdAtMs), expression('images.id', '<', after.id)]),
+          ]),
+        );
+      }
+      const rows = await select.orderBy('images.created_at_ms', 'desc').orderBy('images.id', 'desc').limit(query.limit).execute();
+      return rows.map(toResultImage);
+    });
+  }
+
+  /** Images with what people ask about them: the task's references and cost, the job's provider and model. */
+  private describedImages() {
+    return this.db
+      .selectFrom('images')
+      .innerJoin('tasks', 'tasks.id', 'images.task_id')
+      .innerJoin('jobs', 'jobs.id', 'images.job_id')
+      .selectAll('images')
+      .select(['tasks.reference_asset_ids_json', 'tasks.cost_usd as task_cost_usd', 'tasks.image_count as task_image_count', 'jobs.provider as job_provider', 'jobs.model as job_model']);
   }
 
   /**
@@ -145,6 +174,22 @@ export class SqliteImageRepository implements ImageRepository {
       });
     });
   }
+}
+
+type DescribedImageRow = Parameters<typeof rowToImage>[0] & {
+  reference_asset_ids_json: string;
+  task_cost_usd: number | null;
+  task_image_count: number;
+  job_provider: string;
+  job_model: string;
+};
+
+function toResultImage(row: DescribedImageRow): ResultImage {
+  const { reference_asset_ids_json, task_cost_usd, task_image_count, job_provider, job_model, ...imageRow } = row;
+  const image: ResultImage = { ...rowToImage(imageRow), referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[], provider: job_provider, model: job_model };
+  // A call's cost is shared by the images it made.
+  if (task_cost_usd !== null && task_image_count > 0) image.costUsd = task_cost_usd / task_image_count;
+  return image;
 }
 
 /** Values per `IN (…)` list, well under SQLite's parameter limit. */

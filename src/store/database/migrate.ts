@@ -8,6 +8,7 @@ import { runImmediateTransaction } from './immediate-transaction.js';
 import * as initialMigration from './migrations/0001-initial.js';
 import * as statusIndexesMigration from './migrations/0002-status-indexes.js';
 import * as queuePositionMigration from './migrations/0003-queue-position.js';
+import * as groupImagesKeysetMigration from './migrations/0004-group-images-keyset.js';
 import * as assetsNewestFirstMigration from './migrations/0005-assets-newest-first.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
@@ -17,7 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initialMigration,
   '0002-status-indexes': statusIndexesMigration,
   '0003-queue-position': queuePositionMigration,
-  // 0004 is reserved for a migration on another branch; names only need to sort in run order.
+  '0004-group-images-keyset': groupImagesKeysetMigration,
   '0005-assets-newest-first': assetsNewestFirstMigration,
 });
 

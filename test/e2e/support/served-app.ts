@@ -16,11 +16,12 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-export async function startServedApp(environment: Record<string, string> = {}): Promise<ServedApp> {
+/** `dataDir`: serve an existing data directory (seeded before the start) instead of a fresh one. */
+export async function startServedApp(environment: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<ServedApp> {
   const buildError = inject('nextBuildError');
   if (buildError !== '') throw new Error(buildError);
   const temp = await makeTempDir('imagefleet-browser-');
-  const dataDir = path.join(temp.directory, 'data');
+  const dataDir = options.dataDir ?? path.join(temp.directory, 'data');
   const port = await freeLoopbackPort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const server = startCli(['serve', '--port', String(port), '--data-dir', dataDir], {

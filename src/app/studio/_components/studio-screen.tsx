@@ -135,7 +135,7 @@ export function StudioScreen() {
   return (
     <TaskProgressProvider>
       <FeedContext.Provider value={feedContext}>
-        <main className="mx-auto grid w-full max-w-[1600px] gap-4 p-3 sm:p-4 lg:grid-cols-[400px_minmax(0,1fr)]">
+        <div className="mx-auto grid w-full max-w-[1600px] gap-4 lg:grid-cols-[400px_minmax(0,1fr)]">
           <aside className="flex flex-col gap-4 lg:sticky lg:top-0 lg:max-h-screen lg:overflow-y-auto lg:pb-8 lg:pr-1" aria-label="Composer">
             <div ref={composerTop} className="flex items-baseline justify-between gap-2 pt-1">
               <h1 className="text-2xl font-semibold tracking-tight">Studio</h1>
@@ -172,7 +172,7 @@ export function StudioScreen() {
               </div>
             )}
           </section>
-        </main>
+        </div>
         <ImageViewerDialog viewing={viewing} onClose={() => setViewing(null)} />
         <CompareDialog images={comparing ? selectedImages.slice(0, 4) : []} open={comparing} onOpenChange={setComparing} />
       </FeedContext.Provider>

@@ -7,3 +7,8 @@ export const runtime = 'nodejs';
 export function GET(request: Request, context: { params: Promise<{ groupId: string }> }): Promise<Response> {
   return handleDownload(request, context);
 }
+
+/** POST /api/download/{groupId} — the same archive, its fields in a form or JSON body (selections too long for a URL). */
+export function POST(request: Request, context: { params: Promise<{ groupId: string }> }): Promise<Response> {
+  return handleDownload(request, context);
+}

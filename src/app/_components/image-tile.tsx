@@ -1,0 +1,63 @@
+'use client';
+/**
+ * One thumbnail in a grid: opens the viewer, shows and toggles the favourite star, and (in
+ * galleries) a selection checkbox. The thumbnail fills a fixed square, so nothing moves as it loads.
+ */
+import { memo, type MouseEvent } from 'react';
+import type { ResultImage } from '../_lib/api-types.js';
+
+interface ImageTileProps {
+  image: ResultImage;
+  index: number;
+  onOpen: (index: number, event: MouseEvent) => void;
+  onToggleFavorite: (image: ResultImage) => void;
+  /** Present in galleries with selection. */
+  selected?: boolean | undefined;
+  onSelect?: ((index: number, event: MouseEvent) => void) | undefined;
+}
+
+/** Memoised: a new page or a selection change re-renders only the tiles whose props changed. */
+export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggleFavorite, selected, onSelect }: ImageTileProps) {
+  return (
+    <div
+      data-testid="image-tile"
+      data-image-id={image.id}
+      data-selected={selected ? 'true' : undefined}
+      className={`group relative h-full w-full overflow-hidden rounded-lg bg-neutral-900 ring-inset transition [contain:strict] ${selected ? 'ring-2 ring-violet-400' : 'ring-1 ring-neutral-800 hover:ring-neutral-600'}`}
+    >
+      <button
+        type="button"
+        onClick={(event) => onOpen(index, event)}
+        aria-label={`Open image ${index + 1}: ${image.prompt}`}
+        className="block h-full w-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-violet-400"
+      >
+        <img src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
+      </button>
+      {onSelect ? (
+        <button
+          type="button"
+          role="checkbox"
+          aria-checked={selected ?? false}
+          aria-label={`Select image ${index + 1}`}
+          onClick={(event) => onSelect(index, event)}
+          className={`absolute left-2 top-2 grid size-6 place-items-center rounded-md border text-xs transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
+            selected ? 'border-violet-300 bg-violet-500 text-white opacity-100' : 'border-white/60 bg-black/40 text-transparent opacity-0 group-hover:opacity-100'
+          }`}
+        >
+          ✓
+        </button>
+      ) : null}
+      <button
+        type="button"
+        aria-pressed={image.favorite}
+        aria-label={image.favorite ? 'Remove from favourites' : 'Add to favourites'}
+        onClick={() => onToggleFavorite(image)}
+        className={`absolute right-2 top-2 grid size-7 place-items-center rounded-full bg-black/50 text-base transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
+          image.favorite ? 'text-amber-300 opacity-100' : 'text-white/80 opacity-0 group-hover:opacity-100'
+        }`}
+      >
+        {image.favorite ? '★' : '☆'}
+      </button>
+    </div>
+  );
+});
