@@ -87,7 +87,8 @@ describe('studio with Stable Diffusion servers in Chromium', () => {
     // Switching to a model without negative prompt or LoRAs drops them, and says so.
     await page.getByTestId('negative-prompt').fill('blurry');
     await page.getByRole('button', { name: /^\+ Add LoRA/ }).click();
-    expect(await page.getByTestId('lora-name').inputValue()).toBe('add_detail');
+    // A new row starts with the first name the server lists.
+    await expect.poll(() => page.getByTestId('lora-name').inputValue()).toBe('add_detail');
     await chooseProvider(page, 'local', 'local-transform');
     await expect.poll(() => page.getByTestId('dropped-settings').textContent()).toContain('so they were dropped: negative prompt; LoRA add_detail.');
     await chooseProvider(page, 'sdwebui', 'default');
