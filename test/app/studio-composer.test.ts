@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeSets } from '../../src/app/studio/_components/batch-arithmetic.js';
 import { buildSubmitBody, newPromptDraft, newReferenceDraft } from '../../src/app/studio/_components/composer-draft.js';
-import { loraWeight, validateLoras } from '../../src/app/studio/_components/lora-validation.js';
+import type { ProviderInfo, ProviderModel } from '../../src/app/_lib/api-types.js';
+import { loraWeight, maxLoraWeight, minLoraWeight, validateLoras } from '../../src/app/studio/_components/lora-validation.js';
+import { switchModel } from '../../src/app/studio/_components/model-switch.js';
+import { loraWeightRange } from '../../src/providers/stable-diffusion/lora-check.js';
 import { parseSeedInput } from '../../src/app/studio/_components/seed-input.js';
 import { restorePreferences } from '../../src/app/studio/_components/studio-preferences.js';
 import { submitItemsBodySchema } from '../../src/server/schemas/jobs.js';
@@ -45,6 +48,43 @@ describe('studio composer logic', () => {
     expect(loraWeight('.5')).toBe(0.5);
     expect(loraWeight('5.01')).toBeUndefined();
     expect(loraWeight('x')).toBeUndefined();
+    // The browser cannot import the provider's check (it pulls in server code), so the ranges are kept equal here.
+    expect([minLoraWeight, maxLoraWeight]).toEqual([loraWeightRange.minimum, loraWeightRange.maximum]);
+  });
+
+  it('checks LoRA names against the provider’s list, naming the close match or the known names', () => {
+    const known = ['add_detail', 'film_grain_v2', 'watercolor'];
+    const problems = validateLoras(
+      [
+        { key: 'a', name: 'add_detail', weightText: '0.8' },
+        { key: 'b', name: 'add_detial', weightText: '1' },
+        { key: 'c', name: 'Watercolor.safetensors', weightText: '1' },
+      ],
+      known,
+    );
+    expect([...problems.keys()]).toEqual(['b', 'c']);
+    expect(problems.get('b')?.name).toBe('“add_detial” is not on this server’s list (add_detail, film_grain_v2, watercolor). Check the spelling, or refresh the list if you just added it.');
+    expect(problems.get('c')?.name).toContain('did you mean “watercolor”?');
+    expect(validateLoras([{ key: 'a', name: 'x', weightText: '1' }], []).get('a')?.name).toContain('lists no LoRAs');
+    // Before the list arrives only the form is checked.
+    expect(validateLoras([{ key: 'a', name: 'anything', weightText: '1' }]).size).toBe(0);
+  });
+
+  it('drops, and lists, the settings a newly chosen model does not take', () => {
+    const capabilities: ProviderModel = {
+      id: 'default', aliases: [], displayName: 'Loaded checkpoint', description: '', maxReferenceImages: 1, seedSupport: 'exact', sizes: ['512', '1K', '2K'], aspectRatios: ['1:1', '16:9'],
+      supportsMask: true, supportsLora: true, supportsNegativePrompt: true, supportsStrength: true, maxImagesPerCall: 4, lanes: ['online'], pricePerImageUsd: {}, typicalLatencyMs: 1,
+    };
+    const provider = (id: string, models: ProviderModel[]): ProviderInfo => ({ id, displayName: id, configured: true, setup: '', pausedReason: null, limits: null, models, loras: [] });
+    const sdwebui = provider('sdwebui', [capabilities]);
+    const plain = provider('plain', [{ ...capabilities, id: 'plain-model', seedSupport: 'none', sizes: ['1K', '4K'], aspectRatios: ['1:1'], supportsLora: false, supportsNegativePrompt: false, supportsStrength: false }]);
+    const choices = { providerId: 'sdwebui', modelId: 'default', size: '512', aspectRatio: '16:9', negativePrompt: 'blurry', strength: 0.4, loras: [{ key: 'l', name: 'add_detail', weightText: '0.8' }], seedText: '5000' };
+    const switched = switchModel(choices, plain, undefined);
+    expect(switched.changes).toEqual({ providerId: 'plain', modelId: 'plain-model', size: '1K', aspectRatio: '1:1', negativePrompt: '', strength: null, loras: [], seedText: '' });
+    expect(switched.dropped).toEqual(['size 512 (now 1K)', 'aspect ratio 16:9 (now 1:1)', 'negative prompt', 'LoRA add_detail', 'strength', 'seed']);
+    const kept = switchModel(choices, sdwebui, 'default');
+    expect(kept.changes).toEqual(choices);
+    expect(kept.dropped).toEqual([]);
   });
 
   it('builds a submit body the API accepts: seeds run on across prompts, masks and settings only where the model takes them', () => {

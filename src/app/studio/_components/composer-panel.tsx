@@ -5,17 +5,18 @@
  * reason next to the field.
  */
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
 import type { ProviderList, SubmitResponse } from '../../_lib/api-types.js';
 import { formatCount } from '../../_lib/format.js';
 import { buildSubmitBody, newReferenceDraft, promptCount, readyPrompts, type PromptDraft, type ReferenceDraft } from './composer-draft.js';
 import { GroupPicker } from './group-picker.js';
-import { validateLoras } from './lora-validation.js';
+import { validateLoras, type LoraProblems } from './lora-validation.js';
+import { fittingAspectRatio, fittingSize, switchModel } from './model-switch.js';
 import { PlanEstimate } from './plan-estimate.js';
 import { ReferenceAdder } from './reference-adder.js';
 import { ReferenceBlock } from './reference-block.js';
-import { offsetSeedValue, parseSeedInput } from './seed-input.js';
+import { offsetSeedValue, parseSeedInput, type SeedInput } from './seed-input.js';
 import { SettingsPanel } from './settings-panel.js';
 import type { StudioPreferences } from './studio-preferences.js';
 import { usePlanEstimate } from './use-plan-estimate.js';
@@ -34,7 +35,7 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
   const provider = providerList.find((candidate) => candidate.id === preferences.providerId && candidate.configured);
   const model = provider?.models.find((candidate) => candidate.id === preferences.modelId) ?? provider?.models[0];
 
-  // Keep the remembered choices within what the chosen provider and model offer.
+  // Keep the remembered choices within what the chosen provider and model offer (on load, or when a provider goes away).
   useEffect(() => {
     if (providerList.length === 0) return;
     onPreferences((previous) => {
@@ -42,16 +43,28 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
       if (!nextProvider) return previous;
       const nextModel = nextProvider.models.find((candidate) => candidate.id === previous.modelId) ?? nextProvider.models[0];
       if (!nextModel) return previous;
-      const size = nextModel.sizes.includes(previous.size) ? previous.size : nextModel.sizes.includes('1K') ? '1K' : (nextModel.sizes[0] ?? previous.size);
-      const aspectRatio = nextModel.aspectRatios.includes(previous.aspectRatio) ? previous.aspectRatio : nextModel.aspectRatios.includes('1:1') ? '1:1' : (nextModel.aspectRatios[0] ?? previous.aspectRatio);
+      const size = fittingSize(nextModel, previous.size);
+      const aspectRatio = fittingAspectRatio(nextModel, previous.aspectRatio);
       if (nextProvider.id === previous.providerId && nextModel.id === previous.modelId && size === previous.size && aspectRatio === previous.aspectRatio) return previous;
       return { ...previous, providerId: nextProvider.id, modelId: nextModel.id, size, aspectRatio };
     });
   }, [providerList, preferences.providerId, preferences.modelId, onPreferences]);
 
-  const seed = parseSeedInput(preferences.seedText);
+  // What the last provider or model switch dropped, shown until the next switch or dismissed.
+  const [droppedNote, setDroppedNote] = useState<{ target: string; dropped: string[] } | null>(null);
+  const onSwitchModel = (providerId: string, modelId: string | undefined) => {
+    const nextProvider = providerList.find((candidate) => candidate.id === providerId && candidate.configured);
+    if (!nextProvider) return;
+    const switched = switchModel(preferences, nextProvider, modelId);
+    onPreferences((previous) => ({ ...previous, ...switched.changes }));
+    const nextModel = nextProvider.models.find((candidate) => candidate.id === switched.changes.modelId);
+    setDroppedNote(switched.dropped.length === 0 ? null : { target: nextModel ? `${nextProvider.displayName} · ${nextModel.displayName}` : nextProvider.displayName, dropped: switched.dropped });
+  };
+
+  // A model without seeds ignores the field (it is hidden), so a leftover seed neither blocks nor is sent.
+  const seed: SeedInput = model?.seedSupport === 'none' ? { kind: 'random' } : parseSeedInput(preferences.seedText);
   const support = { negativePrompt: model?.supportsNegativePrompt ?? false, strength: model?.supportsStrength ?? false, mask: model?.supportsMask ?? false, lora: model?.supportsLora ?? false };
-  const loraProblems = support.lora ? validateLoras(preferences.loras) : new Map();
+  const loraProblems = support.lora ? validateLoras(preferences.loras, provider?.loras) : new Map<string, LoraProblems>();
   const ready = readyPrompts(drafts);
   const badCounts = drafts.some((draft) => draft.prompts.some((prompt) => prompt.text.trim() !== '' && promptCount(prompt.countText) === undefined));
   const tooManyReferences = model !== undefined && model.maxReferenceImages === 0 && drafts.some((draft) => draft.reference !== null);
@@ -123,6 +136,10 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
             seed={seed}
             onSeedText={(seedText) => onPreferences((previous) => ({ ...previous, seedText }))}
             loraProblems={loraProblems}
+            knownLoras={provider?.loras}
+            onSwitchModel={onSwitchModel}
+            droppedNote={droppedNote}
+            onDismissDroppedNote={() => setDroppedNote(null)}
             anyReference={drafts.some((draft) => draft.reference !== null)}
           />
         </div>

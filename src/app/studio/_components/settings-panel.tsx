@@ -1,8 +1,9 @@
 'use client';
 /**
  * Generation settings, showing only what the chosen model supports (from `GET /api/providers`):
- * provider and model, size, aspect ratio, batch size, seed (with the model's seed note), negative
- * prompt, img2img strength and LoRAs.
+ * provider and model, size, aspect ratio, batch size, seed (hidden when the model has none; with
+ * the model's seed note), negative prompt, img2img strength (once a reference is added) and LoRAs
+ * from the provider's list. Switching provider or model says which settings it dropped.
  */
 import type { ProviderInfo, ProviderModel } from '../../_lib/api-types.js';
 import { batchSizes } from './batch-arithmetic.js';
@@ -20,6 +21,13 @@ interface Props {
   seed: SeedInput;
   onSeedText: (text: string) => void;
   loraProblems: ReadonlyMap<string, LoraProblems>;
+  /** LoRA names the chosen provider lists. */
+  knownLoras: readonly string[] | undefined;
+  /** Picks another provider (its first model when `modelId` is undefined) or model. */
+  onSwitchModel: (providerId: string, modelId: string | undefined) => void;
+  /** What the last switch dropped, or null. */
+  droppedNote: { target: string; dropped: string[] } | null;
+  onDismissDroppedNote: () => void;
   anyReference: boolean;
 }
 
@@ -34,7 +42,7 @@ export function seedNote(model: ProviderModel | undefined): string | undefined {
   return undefined;
 }
 
-export function SettingsPanel({ providers, model, choices, onChoices, seedText, seed, onSeedText, loraProblems, anyReference }: Props) {
+export function SettingsPanel({ providers, model, choices, onChoices, seedText, seed, onSeedText, loraProblems, knownLoras, onSwitchModel, droppedNote, onDismissDroppedNote, anyReference }: Props) {
   const configured = providers.filter((provider) => provider.configured);
   const provider = configured.find((candidate) => candidate.id === choices.providerId);
   const set = (changes: Partial<GenerationChoices>) => onChoices({ ...choices, ...changes });
@@ -45,7 +53,7 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
       <div className="grid grid-cols-2 gap-2">
         <label className={labelClass}>
           Provider
-          <select className={fieldClass} value={choices.providerId} onChange={(event) => set({ providerId: event.target.value, modelId: '' })} data-testid="provider-select">
+          <select className={fieldClass} value={choices.providerId} onChange={(event) => onSwitchModel(event.target.value, undefined)} data-testid="provider-select">
             {configured.map((candidate) => (
               <option key={candidate.id} value={candidate.id}>
                 {candidate.displayName}
@@ -56,7 +64,7 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
         </label>
         <label className={labelClass}>
           Model
-          <select className={fieldClass} value={choices.modelId} onChange={(event) => set({ modelId: event.target.value })} data-testid="model-select">
+          <select className={fieldClass} value={choices.modelId} onChange={(event) => onSwitchModel(choices.providerId, event.target.value)} data-testid="model-select">
             {(provider?.models ?? []).map((candidate) => (
               <option key={candidate.id} value={candidate.id}>
                 {candidate.displayName}
@@ -66,6 +74,16 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
         </label>
       </div>
       {model ? <p className="text-xs text-neutral-500">{model.description}</p> : null}
+      {droppedNote ? (
+        <div role="status" className="flex items-start gap-2 rounded-md border border-amber-700/60 bg-amber-950/40 px-2 py-1.5 text-xs text-amber-300" data-testid="dropped-settings">
+          <p className="flex-1">
+            {droppedNote.target} does not take these, so they were dropped: {droppedNote.dropped.join('; ')}.
+          </p>
+          <button type="button" aria-label="Dismiss" onClick={onDismissDroppedNote} className="rounded px-1 text-amber-400 hover:bg-amber-900/50">
+            ×
+          </button>
+        </div>
+      ) : null}
       {provider?.pausedReason ? <p className="text-xs text-amber-400">Paused: {provider.pausedReason}</p> : null}
 
       <div className="grid grid-cols-2 gap-2">
@@ -112,22 +130,26 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
         </div>
       </div>
 
-      <label className={labelClass}>
-        Seed
-        <input
-          className={`${fieldClass} ${seed.kind === 'invalid' ? 'border-rose-500' : ''}`}
-          value={seedText}
-          inputMode="numeric"
-          placeholder="random"
-          aria-invalid={seed.kind === 'invalid'}
-          aria-describedby="seed-help"
-          data-testid="seed-input"
-          onChange={(event) => onSeedText(event.target.value)}
-        />
-      </label>
-      <p id="seed-help" className={`-mt-2 text-xs ${seed.kind === 'invalid' ? 'text-rose-400' : 'text-neutral-500'}`} data-testid="seed-help" role={seed.kind === 'invalid' ? 'alert' : undefined}>
-        {seed.kind === 'invalid' ? seed.reason : seed.kind === 'fixed' ? 'The first image takes this seed, each next one +1.' : 'Empty: a random seed for each set.'}
-      </p>
+      {model?.seedSupport !== 'none' ? (
+        <>
+          <label className={labelClass}>
+            Seed
+            <input
+              className={`${fieldClass} ${seed.kind === 'invalid' ? 'border-rose-500' : ''}`}
+              value={seedText}
+              inputMode="numeric"
+              placeholder="random"
+              aria-invalid={seed.kind === 'invalid'}
+              aria-describedby="seed-help"
+              data-testid="seed-input"
+              onChange={(event) => onSeedText(event.target.value)}
+            />
+          </label>
+          <p id="seed-help" className={`-mt-2 text-xs ${seed.kind === 'invalid' ? 'text-rose-400' : 'text-neutral-500'}`} data-testid="seed-help" role={seed.kind === 'invalid' ? 'alert' : undefined}>
+            {seed.kind === 'invalid' ? seed.reason : seed.kind === 'fixed' ? 'The first image takes this seed, each next one +1.' : 'Empty: a random seed for each set.'}
+          </p>
+        </>
+      ) : null}
       {note ? (
         <p className="-mt-1 text-xs text-amber-400" data-testid="seed-note">
           {note}
@@ -137,15 +159,15 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
       {model?.supportsNegativePrompt ? (
         <label className={labelClass}>
           Negative prompt
-          <textarea className={fieldClass} rows={2} value={choices.negativePrompt} placeholder="what the images must not show" onChange={(event) => set({ negativePrompt: event.target.value })} />
+          <textarea className={fieldClass} rows={2} data-testid="negative-prompt" value={choices.negativePrompt} placeholder="what the images must not show" onChange={(event) => set({ negativePrompt: event.target.value })} />
         </label>
       ) : null}
 
-      {model?.supportsStrength ? (
+      {model?.supportsStrength && anyReference ? (
         <div className="flex flex-col gap-1">
           <label className="flex items-center justify-between text-xs font-medium uppercase tracking-wide text-neutral-400">
             <span>Strength (img2img)</span>
-            <span className="tabular-nums normal-case text-neutral-300">{choices.strength === null ? 'model default' : choices.strength.toFixed(2)}</span>
+            <span className="tabular-nums normal-case text-neutral-300" data-testid="strength-value">{choices.strength === null ? 'model default' : choices.strength.toFixed(2)}</span>
           </label>
           <div className="flex items-center gap-2">
             <input
@@ -157,7 +179,7 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
               value={choices.strength ?? 0.6}
               onChange={(event) => set({ strength: Number(event.target.value) })}
               className="flex-1"
-              disabled={!anyReference}
+              data-testid="strength-input"
             />
             {choices.strength !== null ? (
               <button type="button" className="text-xs text-neutral-400 underline" onClick={() => set({ strength: null })}>
@@ -165,11 +187,11 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
               </button>
             ) : null}
           </div>
-          <p className="text-xs text-neutral-500">{anyReference ? 'How far to move away from the reference: 0 keeps it, 1 ignores it.' : 'Applies to prompts with a reference.'}</p>
+          <p className="text-xs text-neutral-500">How far to move away from the reference: 0 keeps it, 1 ignores it.</p>
         </div>
       ) : null}
 
-      {model?.supportsLora ? <LoraEditor loras={choices.loras} problems={loraProblems} onChange={(loras) => set({ loras })} /> : null}
+      {model?.supportsLora ? <LoraEditor loras={choices.loras} knownNames={knownLoras} problems={loraProblems} onChange={(loras) => set({ loras })} /> : null}
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * the live event stream's invalidations (`['job', id]`, `['job-results', id]`, `['queue']`,
  * `['groups']`) refresh these too.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../_lib/api-client.js';
 import type { GroupList, JobList, ProviderList, QueueResponse, ResultsPage, TaskList } from '../../_lib/api-types.js';
 import { queryKeys } from '../../_lib/query-keys.js';
@@ -18,6 +18,15 @@ export const studioQueryKeys = {
 
 export function useProviders() {
   return useQuery({ queryKey: studioQueryKeys.providers, queryFn: ({ signal }) => apiRequest<ProviderList>('/api/providers', { signal }), staleTime: 60_000 });
+}
+
+/** Asks self-hosted servers for their checkpoints and LoRAs again (one just added) and shows the new lists. */
+export function useRefreshProviders() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiRequest<ProviderList>('/api/providers?refresh=1'),
+    onSuccess: (list) => queryClient.setQueryData(studioQueryKeys.providers, list),
+  });
 }
 
 export function useGroups() {
