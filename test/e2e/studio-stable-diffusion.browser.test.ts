@@ -5,7 +5,7 @@
  * negative prompt, img2img strength and an inpainting mask painted in the browser reach the server
  * as its API expects; regenerating one image from its seed gives the same pixels.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeComfyuiServer, type FakeComfyuiServer } from '../fakes/comfyui/fake-comfyui-server.js';
@@ -43,8 +43,8 @@ async function chooseProvider(page: Page, providerId: string, modelId: string): 
 }
 
 /** Seeds on the image cards, ascending. */
-async function cardSeeds(page: Page): Promise<number[]> {
-  const seeds = await page.getByTestId('image-card').evaluateAll((cards) => cards.map((card) => Number(card.getAttribute('data-seed'))));
+async function cardSeeds(scope: Page | Locator): Promise<number[]> {
+  const seeds = await scope.getByTestId('image-card').evaluateAll((cards) => cards.map((card) => Number(card.getAttribute('data-seed'))));
   return seeds.sort((left, right) => left - right);
 }
 
@@ -243,13 +243,18 @@ describe('studio with Stable Diffusion servers in Chromium', () => {
     await expect.poll(() => page.getByTestId('generate').isEnabled(), pollOptions).toBe(true);
 
     const jobId = await submittedJobId(page);
-    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(2);
+    // The feed also shows the group's earlier batches (the sdwebui test's): look at this run only.
+    const run = page.locator('[data-testid="feed-run"][data-prompt="a red bicycle against a wall"]');
+    await expect.poll(() => run.getByTestId('image-card').count(), pollOptions).toBe(2);
     expect(comfyui.prompts.map((prompt) => prompt.seed)).toEqual([700, 701]);
     for (const prompt of comfyui.prompts) {
       const loraNodes = Object.values(prompt.workflow).filter((node) => node.class_type === 'LoraLoader');
       expect(loraNodes.map((node) => [node.inputs.lora_name, node.inputs.strength_model])).toEqual([['add_detail.safetensors', 0.5]]);
     }
-    expect(await cardSeeds(page)).toEqual([700, 701]);
+    expect(await cardSeeds(run)).toEqual([700, 701]);
+    // This browser context never made the sdwebui batches, yet the group's feed lists them (from GET /api/jobs).
+    await expect.poll(() => page.locator('[data-testid="feed-run"]').count(), pollOptions).toBeGreaterThan(1);
+    expect(await page.locator('[data-testid="feed-run"]').first().getAttribute('data-prompt')).toBe('a red bicycle against a wall');
     const tasks = await getJson<TaskListBody>(page.request, `/api/jobs/${jobId}/tasks`);
     expect(tasks.items.map((task) => [task.seed, task.imageCount])).toEqual([[700, 2]]);
     expect(errors).toEqual([]);
