@@ -118,10 +118,15 @@ export function imageCounts(images: TaskStatusCounts) {
   return { total, pending: images.queued, running: images.running, completed: images.completed, failed: images.failed, blocked: images.blocked, canceled: images.canceled };
 }
 
+/** Finished images ÷ all, 0..1 (1 for a job without images). */
+function finishedFraction(counts: ReturnType<typeof imageCounts>): number {
+  const finished = counts.completed + counts.failed + counts.blocked + counts.canceled;
+  return counts.total === 0 ? 1 : finished / counts.total;
+}
+
 export function queueEntryBody(entry: QueueEntry, position: number) {
   const { job } = entry;
   const counts = imageCounts(entry.imagesByStatus);
-  const finished = counts.completed + counts.failed + counts.blocked + counts.canceled;
   return {
     id: job.id,
     name: job.name,
@@ -136,7 +141,7 @@ export function queueEntryBody(entry: QueueEntry, position: number) {
     position,
     placement: entry.queuePosition < 0 ? ('first' as const) : entry.queuePosition > 0 ? ('last' as const) : ('turns' as const),
     counts,
-    progress: counts.total === 0 ? 1 : finished / counts.total,
+    progress: finishedFraction(counts),
     createdAt: isoTime(job.createdAtMs),
   };
 }
@@ -153,7 +158,6 @@ export function jobControlBody(job: Job, retriedTasks?: number) {
 export function jobListItem(entry: JobListEntry) {
   const { job } = entry;
   const counts = imageCounts(entry.imagesByStatus);
-  const finished = counts.completed + counts.failed + counts.blocked + counts.canceled;
   return {
     id: job.id,
     groupId: job.groupId,
@@ -165,7 +169,7 @@ export function jobListItem(entry: JobListEntry) {
     status: job.status,
     statusReason: job.statusReason ?? null,
     counts,
-    progress: counts.total === 0 ? 1 : finished / counts.total,
+    progress: finishedFraction(counts),
     createdAt: isoTime(job.createdAtMs),
     finishedAt: job.finishedAtMs === undefined ? null : isoTime(job.finishedAtMs),
   };

@@ -48,3 +48,18 @@ export const errorBodySchema = z
 export function isoTime(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
+
+/** `?cursor=` of a paged list: the previous page's `nextCursor`, unchanged. */
+export const pageCursorQuerySchema = z.string().max(500).optional().describe('nextCursor of the previous page.');
+
+/** `?limit=` of a paged list: a whole number from 1 to `maximum` (`what` per page; `defaultValue` when absent). */
+export function pageLimitQuerySchema(options: { maximum: number; defaultValue: number; what: string }) {
+  const requirement = `must be a whole number from 1 to ${options.maximum}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { error: requirement })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { error: requirement }).max(options.maximum, { error: requirement }))
+    .optional()
+    .describe(`${options.what} per page, 1 to ${options.maximum}. Default ${options.defaultValue}.`);
+}

@@ -1,6 +1,6 @@
 /** The group routes' contract. */
 import { z } from 'zod';
-import { flagSchema, idSchema, timestampSchema } from './common.js';
+import { flagSchema, idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
 
 /** As the store's `maxGroupNameLength` (group-repository.ts), which checks it again. */
 const maxGroupNameLength = 100;
@@ -45,14 +45,8 @@ export const groupDeletionSchema = z
   .meta({ id: 'GroupDeletion' });
 
 export const groupImagesQuerySchema = z.strictObject({
-  cursor: z.string().max(500).optional().describe('nextCursor of the previous page.'),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: 'must be a whole number from 1 to 500' })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { error: 'must be a whole number from 1 to 500' }).max(500, { error: 'must be a whole number from 1 to 500' }))
-    .optional()
-    .describe('Images per page, 1 to 500. Default 100.'),
+  cursor: pageCursorQuerySchema,
+  limit: pageLimitQuerySchema({ maximum: 500, defaultValue: 100, what: 'Images' }),
   prompt: z.string().max(1000).optional().describe('Only images whose prompt contains this text (case-insensitive).'),
   favorite: flagSchema.optional().describe('1: only favourites; 0: only the others.'),
   status: z.enum(['kept', 'discarded', 'all'], { error: 'must be kept, discarded or all' }).optional().describe('kept (default), discarded, or all.'),

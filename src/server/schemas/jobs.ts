@@ -8,7 +8,7 @@ import { aspectRatios, imageSizes } from '../../core/image-size.js';
 import { executionModes, jobModes, jobPriorities, jobStatuses, lanes } from '../../core/job.js';
 import { maxAutomaticReferences, maxJobNameLength, maxPromptLength } from '../../core/job-spec.js';
 import { maxSeed, seedRangeMessage } from '../../core/seeds.js';
-import { flagSchema, idSchema, timestampSchema } from './common.js';
+import { flagSchema, idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
 
 /** Most items one submission may list. */
 export const maxSubmitItems = 10_000;
@@ -196,14 +196,8 @@ export const jobStatusSchema = z
   .meta({ id: 'JobStatus' });
 
 export const resultsQuerySchema = z.strictObject({
-  cursor: z.string().max(500).optional().describe('nextCursor of the previous page.'),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: 'must be a whole number from 1 to 500' })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { error: 'must be a whole number from 1 to 500' }).max(500, { error: 'must be a whole number from 1 to 500' }))
-    .optional()
-    .describe('Images per page, 1 to 500. Default 50.'),
+  cursor: pageCursorQuerySchema,
+  limit: pageLimitQuerySchema({ maximum: 500, defaultValue: 50, what: 'Images' }),
   prompt: z.string().max(1000).optional().describe('Only images whose prompt contains this text (case-insensitive).'),
   promptId: z.string().max(500).optional().describe('Only images of this prompt id.'),
   status: z.enum(['kept', 'discarded', 'all'], { error: 'must be kept, discarded or all' }).optional().describe('kept (default), discarded, or all.'),
@@ -277,14 +271,8 @@ export const jobListQuerySchema = z.strictObject({
     })
     .optional()
     .describe('Only jobs in these statuses, comma-separated, e.g. queued,processing.'),
-  cursor: z.string().max(500).optional().describe('nextCursor of the previous page.'),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: 'must be a whole number from 1 to 200' })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { error: 'must be a whole number from 1 to 200' }).max(200, { error: 'must be a whole number from 1 to 200' }))
-    .optional()
-    .describe('Jobs per page, 1 to 200. Default 50.'),
+  cursor: pageCursorQuerySchema,
+  limit: pageLimitQuerySchema({ maximum: 200, defaultValue: 50, what: 'Jobs' }),
 });
 
 export const jobListItemSchema = z

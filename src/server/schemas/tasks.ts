@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { taskStatuses } from '../../core/task.js';
-import { idSchema, timestampSchema } from './common.js';
+import { idSchema, pageLimitQuerySchema, timestampSchema } from './common.js';
 import { jobStatuses } from '../../core/job.js';
 
 /** Default and largest page of `GET /api/jobs/{id}/tasks`. */
@@ -18,19 +18,7 @@ export const taskListQuerySchema = z.strictObject({
     .transform(Number)
     .optional()
     .describe('nextCursor of the previous page.'),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: `must be a whole number from 1 to ${maxTaskPageSize}` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(1, { error: `must be a whole number from 1 to ${maxTaskPageSize}` })
-        .max(maxTaskPageSize, { error: `must be a whole number from 1 to ${maxTaskPageSize}` }),
-    )
-    .optional()
-    .describe(`Tasks per page, 1 to ${maxTaskPageSize}. Default ${defaultTaskPageSize}.`),
+  limit: pageLimitQuerySchema({ maximum: maxTaskPageSize, defaultValue: defaultTaskPageSize, what: 'Tasks' }),
 });
 
 export const taskItemSchema = z

@@ -1,6 +1,6 @@
 /** The upload routes' contract. */
 import { z } from 'zod';
-import { idSchema, timestampSchema } from './common.js';
+import { idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
 
 export const assetSchema = z
   .object({
@@ -30,20 +30,8 @@ export const defaultUploadPageSize = 40;
 export const maxUploadPageSize = 200;
 
 export const uploadListQuerySchema = z.strictObject({
-  cursor: z.string().max(500).optional().describe('nextCursor of the previous page.'),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: `must be a whole number from 1 to ${maxUploadPageSize}` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(1, { error: `must be a whole number from 1 to ${maxUploadPageSize}` })
-        .max(maxUploadPageSize, { error: `must be a whole number from 1 to ${maxUploadPageSize}` }),
-    )
-    .optional()
-    .describe(`Assets per page, 1 to ${maxUploadPageSize}. Default ${defaultUploadPageSize}.`),
+  cursor: pageCursorQuerySchema,
+  limit: pageLimitQuerySchema({ maximum: maxUploadPageSize, defaultValue: defaultUploadPageSize, what: 'Assets' }),
 });
 
 export const uploadListItemSchema = assetSchema
