@@ -10,7 +10,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newDesktopContext, screenshotAtBothWidths, watchPageErrors } from './support/browser.js';
 import { startServedApp, type ServedApp } from './support/served-app.js';
-import { createGroup, fillPrompts, getBytes, getJson, writeReferencePng, zipEntryNames, type TaskListBody } from './support/studio-page.js';
+import { createGroup, fillPrompts, getBytes, getJson, writeReferencePng, type TaskListBody } from './support/studio-page.js';
+import { zipEntryNames } from './support/zip-entries.js';
 
 const pollOptions = { timeout: 60_000, interval: 200 };
 

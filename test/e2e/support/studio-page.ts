@@ -5,7 +5,6 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import yauzl from 'yauzl';
 import type { APIRequestContext, Page } from 'playwright-core';
 
 /** A colourful PNG (a gradient with a disc), so transforms and masks change pixels visibly. */
@@ -53,25 +52,6 @@ export async function getBytes(request: APIRequestContext, url: string): Promise
   return response.body();
 }
 
-/** Names of the entries of a ZIP file. */
-export function zipEntryNames(filePath: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(filePath, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) {
-        reject(error ?? new Error('no zip'));
-        return;
-      }
-      const names: string[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve(names));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 export interface TaskListBody {
   jobId: string;
