@@ -188,6 +188,30 @@ describe('Gemini batch lane (provider)', () => {
     expect(error.code).toBe('provider_paused');
     expect(error.message).not.toContain(canaryApiKey);
   });
+
+  it('keeps a batch whose creation answer was lost (found by its name) instead of creating and paying for a second', async () => {
+    // Another batch of the account, so the lookup has to pick the right one.
+    await providerFor(fake).submit!(imageRequest({ taskKey: 'earlier' }));
+    fake.setOptions({ loseBatchCreateResponses: 1 });
+    const provider = providerFor(fake);
+    const handles = await Promise.all([provider.submit!(imageRequest({ taskKey: 'lost-a' })), provider.submit!(imageRequest({ taskKey: 'lost-b' }))]);
+    expect(fake.batches).toHaveLength(2);
+    const created = fake.batches[1]!;
+    expect(created.keys).toEqual(expect.arrayContaining(['lost-a', 'lost-b']));
+    expect(handles.map((handle) => parseBatchHandle(handle)?.batchName)).toEqual([created.name, created.name]);
+    expect(fake.requests.some((request) => request.method === 'GET' && request.path === '/v1beta/batches')).toBe(true);
+    for (const handle of handles) expect(expectDone(await pollUntilSettled(provider, handle)).images).toHaveLength(1);
+    expect(fake.batches).toHaveLength(2);
+  });
+
+  it('reports a dropped creation as transient when no batch of that name exists, so the request is submitted again', async () => {
+    await providerFor(fake).submit!(imageRequest({ taskKey: 'earlier' }));
+    fake.setOptions({ dropBatchCreates: 1 });
+    const error = await thrownBy(() => providerFor(fake).submit!(imageRequest({ taskKey: 'dropped' })));
+    expect(error.code).toBe('provider_transient');
+    expect(fake.requests.some((request) => request.method === 'GET' && request.path === '/v1beta/batches')).toBe(true);
+    expect(fake.batches).toHaveLength(1);
+  });
 });
 
 describe('batch result file', () => {

@@ -48,6 +48,13 @@ export interface FakeGeminiServerOptions {
   batchCompletion?: 'auto' | 'manual';
   /** Delay before an automatic batch is processed, ms (default 20). */
   batchDelayMs?: number;
+  /**
+   * The next this-many batch creations create the batch, then drop the connection before
+   * answering (a response lost on the way back). Default 0.
+   */
+  loseBatchCreateResponses?: number;
+  /** The next this-many batch creations drop the connection without creating anything. Default 0. */
+  dropBatchCreates?: number;
 }
 
 /** One generateContent call, online or as a batch line, with what the fake did about it. */
@@ -236,6 +243,9 @@ class FakeGemini {
     }
     if (request.method === 'POST' && (match = /^\/(v1beta|v1)\/models\/([^/:]+):batchGenerateContent$/.exec(url.pathname))) {
       return this.createBatch(match[2] ?? '', apiKey, parseJson(body), response);
+    }
+    if (request.method === 'GET' && /^\/(v1beta|v1)\/batches$/.test(url.pathname)) {
+      return this.listBatches(url, response);
     }
     if (request.method === 'GET' && (match = /^\/(v1beta|v1)\/batches\/([^/:]+)$/.exec(url.pathname))) {
       const batch = this.batches.find((candidate) => candidate.name === `batches/${match?.[2]}`);
@@ -445,6 +455,12 @@ class FakeGemini {
   }
 
   private createBatch(model: string, apiKey: string | undefined, body: Record<string, unknown>, response: ServerResponse): void {
+    const drop = this.options.dropBatchCreates ?? 0;
+    if (drop > 0) {
+      this.options.dropBatchCreates = drop - 1;
+      response.socket?.destroy();
+      return;
+    }
     if (!this.servedModels().includes(model)) {
       return sendJson(response, 404, googleErrorBody(404, 'NOT_FOUND', `models/${model} is not found for API version v1beta, or is not supported for batchGenerateContent.`));
     }
@@ -472,7 +488,23 @@ class FakeGemini {
       }, this.options.batchDelayMs ?? 20);
       this.timers.add(timer);
     }
+    const lose = this.options.loseBatchCreateResponses ?? 0;
+    if (lose > 0) {
+      this.options.loseBatchCreateResponses = lose - 1;
+      response.socket?.destroy();
+      return;
+    }
     sendJson(response, 200, batchOperation(batch));
+  }
+
+  /** `GET /v1beta/batches`: newest first, `pageSize` (default 50) per page, `pageToken` = the offset. */
+  private listBatches(url: URL, response: ServerResponse): void {
+    const pageSize = Number(url.searchParams.get('pageSize') ?? '50');
+    const offset = Number(url.searchParams.get('pageToken') ?? '0');
+    const newestFirst = [...this.batches].reverse();
+    const page = newestFirst.slice(offset, offset + pageSize);
+    const next = offset + pageSize < newestFirst.length ? String(offset + pageSize) : undefined;
+    sendJson(response, 200, { operations: page.map(batchOperation), ...(next ? { nextPageToken: next } : {}) });
   }
 
   async finishBatch(name: string, state: FakeBatchState = 'BATCH_STATE_SUCCEEDED'): Promise<void> {

@@ -58,6 +58,10 @@ interface CreatedBatch {
   canceled: Set<string>;
 }
 
+/** Batches per page, and pages read, when looking for a batch whose creation answer was lost. */
+const recentBatchPageSize = 100;
+const recentBatchPages = 3;
+
 export class GeminiBatchLane {
   private readonly uploads: ReferenceUploads;
   private readonly collector: BatchCollector;
@@ -183,7 +187,17 @@ export class GeminiBatchLane {
         config: { mimeType: 'jsonl', displayName: `${displayName}-requests` },
       });
       if (!file.name) throw providerError('transient', 'The Files API accepted the batch input file but returned no name.');
-      const job = await this.options.client.batches.create({ model: wireModel, src: file.name, config: { displayName } });
+      const job = await this.options.client.batches.create({ model: wireModel, src: file.name, config: { displayName } }).catch(async (error: unknown) => {
+        // A create whose answer was lost (connection dropped, timeout, a 5xx after the fact) may
+        // have made the batch anyway. Retrying would make a second one and pay for every request
+        // twice, so look for it by its display name — unique to this attempt — first.
+        const mapped = this.mapError(error, action, 'model');
+        if (mapped.code !== 'provider_transient') throw mapped;
+        const existing = await this.findRecentBatch(displayName).catch(() => undefined);
+        if (!existing) throw mapped;
+        this.options.logger.warn({ batch: existing.name, model: wireModel }, 'The answer to creating a Gemini batch was lost; found the batch by its name and kept it instead of creating another.');
+        return existing;
+      });
       if (!job.name) throw providerError('transient', 'The Batch API created a job but returned no name.');
       this.created.set(job.name, { keys: new Set(lines.map((line) => line.key)), canceled: new Set() });
       this.options.logger.info({ batch: job.name, model: wireModel, requests: lines.length }, 'Created a Gemini batch.');
@@ -191,6 +205,18 @@ export class GeminiBatchLane {
     } catch (error) {
       throw this.mapError(error, action, 'model');
     }
+  }
+
+  /** The batch with this display name among the newest `recentBatchPages` pages of the account's batches. */
+  private async findRecentBatch(displayName: string): Promise<{ name?: string | undefined } | undefined> {
+    const pager = await this.options.client.batches.list({ config: { pageSize: recentBatchPageSize } });
+    let seen = 0;
+    for await (const batch of pager) {
+      if (batch.displayName === displayName) return batch;
+      seen += 1;
+      if (seen >= recentBatchPageSize * recentBatchPages) return undefined;
+    }
+    return undefined;
   }
 
   private watcherFor(batchName: string): BatchWatcher {
