@@ -73,6 +73,12 @@ export interface Config {
     zipMaxEntries: number;
     /** Path template of files inside ZIP downloads. `IMAGEFLEET_DOWNLOAD_TEMPLATE`, default `{prompt}/{index}_{seed}`. */
     downloadTemplate: string;
+    /**
+     * The address other machines reach this server at (e.g. `https://imagefleet.example.com`), used
+     * for signed, expiring links remote workers fetch reference images from. `IMAGEFLEET_PUBLIC_URL`,
+     * default unset (no links: references travel inline).
+     */
+    publicUrl: string | undefined;
   };
   /** Settings of `imagefleet runpod-worker`, the service inside the RunPod worker image. */
   runpodWorker: {
@@ -457,6 +463,7 @@ export const environmentSchema = z.object({
   IMAGEFLEET_ZIP_MAX_EXPANDED_BYTES: integerVariable({ minimum: 1024, maximum: 1024 * gibibyte, defaultValue: 2 * gibibyte }),
   IMAGEFLEET_ZIP_MAX_ENTRIES: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 10_000 }),
   IMAGEFLEET_DOWNLOAD_TEMPLATE: downloadTemplateVariable(),
+  IMAGEFLEET_PUBLIC_URL: httpUrlVariable(),
 
   IMAGEFLEET_LOCAL_LATENCY_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 0 }),
   IMAGEFLEET_LOCAL_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),

@@ -194,6 +194,7 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       zipMaxExpandedBytes: values.IMAGEFLEET_ZIP_MAX_EXPANDED_BYTES,
       zipMaxEntries: values.IMAGEFLEET_ZIP_MAX_ENTRIES,
       downloadTemplate: values.IMAGEFLEET_DOWNLOAD_TEMPLATE,
+      publicUrl: values.IMAGEFLEET_PUBLIC_URL?.replace(/\/+$/, ''),
     },
     runpodWorker: {
       port: values.RUNPOD_WORKER_PORT,

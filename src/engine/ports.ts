@@ -289,6 +289,8 @@ export interface AssetRepository {
   /** Inserts or returns the existing asset with the same SHA-256. */
   upsertAsset(asset: Asset & { blobKey: string }): Promise<Asset>;
   getAsset(assetId: string): Promise<(Asset & { blobKey: string }) | undefined>;
+  /** The asset with these bytes (assets are unique by SHA-256). */
+  getAssetBySha256(sha256: string): Promise<(Asset & { blobKey: string }) | undefined>;
   getAssets(assetIds: string[]): Promise<Array<Asset & { blobKey: string }>>;
   /** One page of assets, newest first, after the keyset cursor `before` (the last asset of the previous page). */
   listAssets(query: AssetListQuery): Promise<Array<Asset & { blobKey: string }>>;

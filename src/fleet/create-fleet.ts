@@ -27,6 +27,7 @@ import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
 import { appVersion } from './app-version.js';
+import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import type { Asset } from '../core/asset.js';
 import type { FleetLifecycle, HealthReport } from './fleet.js';
 
@@ -35,6 +36,8 @@ export interface Fleet extends FleetLifecycle {
   readonly blobs: FileBlobStore;
   readonly providers: ProviderRegistry;
   readonly engine: Engine;
+  /** Signed, expiring links to stored reference images, for remote workers. */
+  readonly referenceLinks: ReferenceLinks;
   /** The limits in force for a provider's lane (`online` when no lane is given). */
   readonly limitsFor: (providerId: string, lane?: Lane) => ProviderLimits;
   /** Validates, plans and creates a job (or only plans, with `dryRun`), then wakes the engine. */
@@ -84,6 +87,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const comfyuiWorkflowPath = config.providers.comfyui.workflowPath;
   const comfyuiWorkflow = comfyuiWorkflowPath === undefined ? undefined : await loadWorkflowFile(comfyuiWorkflowPath);
 
+  const referenceLinks = await openReferenceLinks(config.dataDir, config.api.publicUrl);
   const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
   const blobs = new FileBlobStore(config.blobsDir);
   const providers = new ProviderRegistry();
@@ -114,6 +118,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         ttlMs: runpod.ttlMs,
         pricePerSecondUsd: runpod.pricePerSecondUsd,
         geminiModelIds: gemini.modelIds,
+        imageLink: (sha256, ttlMs) => referenceLinks.urlFor(sha256, ttlMs, clock.now()),
         logger,
       }),
     );
@@ -169,6 +174,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     store,
     blobs,
     providers,
+    referenceLinks,
     limitsFor,
     engine,
     start() {

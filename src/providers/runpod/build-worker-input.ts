@@ -1,8 +1,9 @@
 /**
- * A generation request as the body of `POST /run`: the worker input (prompt, settings, images
- * inline as base64 with their SHA-256) and the job's execution policy. RunPod takes at most 10 MB
- * on /run; a body over the limit is refused here, before anything is sent or paid, with a clear
- * message — the app cannot yet hand the worker reference URLs it could fetch instead.
+ * A generation request as the body of `POST /run`: the worker input (prompt, settings, images with
+ * their SHA-256) and the job's execution policy. Images go inline as base64 when the body fits
+ * RunPod's 10 MB limit on /run; otherwise as signed links to this server the worker fetches (when
+ * `IMAGEFLEET_PUBLIC_URL` is set); otherwise the request is refused here, before anything is sent
+ * or paid, with a message that says what to do.
  */
 import { providerError, type GenerateRequest, type ProviderImageInput } from '../contract.js';
 import type { RunpodRunBody } from './runpod-client.js';
@@ -18,16 +19,38 @@ export interface WorkerRequestSettings {
   ttlMs: number;
   /** Largest body sent, bytes; default RunPod's 10 MB (tests use less). */
   requestLimitBytes?: number | undefined;
+  /** A link the worker can fetch an image from (by SHA-256), or undefined when this server has no public address. */
+  imageLink?: ((sha256: string) => string | undefined) | undefined;
 }
 
 export function buildRunBody(request: GenerateRequest, settings: WorkerRequestSettings): { body: RunpodRunBody; text: string } {
+  const limitBytes = settings.requestLimitBytes ?? runRequestLimitBytes;
+  const inline = runBodyOf(request, settings, inlineImage);
+  const sizeBytes = Buffer.byteLength(inline.text);
+  if (sizeBytes <= limitBytes) return inline;
+  const imageCount = request.references.length + (request.mask === undefined ? 0 : 1);
+  const tooBig = `This request is ${(sizeBytes / 1024 / 1024).toFixed(1)} MB with its ${imageCount} images inline, over RunPod's ${(limitBytes / 1024 / 1024).toFixed(0)} MB limit on /run`;
+  const links = new Map<string, string | undefined>();
+  for (const image of [...request.references, ...(request.mask === undefined ? [] : [request.mask])]) links.set(image.sha256, settings.imageLink?.(image.sha256));
+  if ([...links.values()].some((link) => link === undefined)) {
+    throw providerError(
+      'invalid',
+      `${tooBig}, and nothing was sent: set IMAGEFLEET_PUBLIC_URL to the address RunPod's workers reach this server at, so they fetch the references from signed links, or use fewer or smaller reference images.`,
+    );
+  }
+  const linked = runBodyOf(request, settings, (image) => ({ url: links.get(image.sha256)!, mediaType: image.mediaType, sha256: image.sha256 }));
+  if (Buffer.byteLength(linked.text) > limitBytes) throw providerError('invalid', `${tooBig}, and still over it with the references as links: shorten the prompt or settings.`);
+  return linked;
+}
+
+function runBodyOf(request: GenerateRequest, settings: WorkerRequestSettings, source: (image: ProviderImageInput) => WorkerImageSource): { body: RunpodRunBody; text: string } {
   const input: WorkerJobInput = {
     protocol: workerProtocolVersion,
     provider: settings.workerProvider,
     model: request.modelId,
     prompt: request.prompt,
-    references: request.references.map(inlineImage),
-    ...(request.mask === undefined ? {} : { mask: inlineImage(request.mask) }),
+    references: request.references.map(source),
+    ...(request.mask === undefined ? {} : { mask: source(request.mask) }),
     n: request.n,
     size: request.size,
     aspectRatio: request.aspectRatio,
@@ -39,18 +62,7 @@ export function buildRunBody(request: GenerateRequest, settings: WorkerRequestSe
     ...(request.taskKey === undefined ? {} : { taskKey: request.taskKey }),
   };
   const body: RunpodRunBody = { input, policy: { executionTimeout: settings.executionTimeoutMs, ttl: settings.ttlMs } };
-  const text = JSON.stringify(body);
-  const limitBytes = settings.requestLimitBytes ?? runRequestLimitBytes;
-  const sizeBytes = Buffer.byteLength(text);
-  if (sizeBytes > limitBytes) {
-    const imageCount = request.references.length + (request.mask === undefined ? 0 : 1);
-    throw providerError(
-      'invalid',
-      `This request is ${(sizeBytes / 1024 / 1024).toFixed(1)} MB with its ${imageCount} images inline, over RunPod's ${(limitBytes / 1024 / 1024).toFixed(0)} MB limit on /run. ` +
-        'imagefleet cannot yet give the worker URLs to fetch the references from, so nothing was sent: use fewer or smaller reference images.',
-    );
-  }
-  return { body, text };
+  return { body, text: JSON.stringify(body) };
 }
 
 function inlineImage(image: ProviderImageInput): WorkerImageSource {

@@ -41,6 +41,11 @@ export interface RunpodProviderSettings {
   requestTimeoutMs?: number | undefined;
   /** Largest `/run` body, bytes; default RunPod's 10 MB. */
   requestLimitBytes?: number | undefined;
+  /**
+   * A signed link to a stored image (by SHA-256) valid for `ttlMs`, which the worker fetches when the
+   * images make `/run` too big; returns undefined when this server has no public address.
+   */
+  imageLink?: ((sha256: string, ttlMs: number) => string | undefined) | undefined;
   logger?: Logger | undefined;
 }
 
@@ -68,7 +73,14 @@ export function createRunpodProvider(settings: RunpodProviderSettings): ImagePro
     const model = findModel(provider, request.modelId);
     const { body } = buildRunBody(
       { ...request, modelId: model.modelId },
-      { workerProvider: settings.workerProvider, executionTimeoutMs: settings.executionTimeoutMs, ttlMs: settings.ttlMs, requestLimitBytes: settings.requestLimitBytes },
+      {
+        workerProvider: settings.workerProvider,
+        executionTimeoutMs: settings.executionTimeoutMs,
+        ttlMs: settings.ttlMs,
+        requestLimitBytes: settings.requestLimitBytes,
+        // A link lives as long as the job may: it can wait in RunPod's queue for its whole TTL.
+        imageLink: settings.imageLink === undefined ? undefined : (sha256) => settings.imageLink?.(sha256, settings.ttlMs),
+      },
     );
     const jobId = await client.run(settings.endpointId, body, request.signal);
     logger.debug({ endpointId: settings.endpointId, jobId, taskKey: request.taskKey }, 'RunPod job submitted.');

@@ -45,6 +45,14 @@ export class SqliteAssetRepository implements AssetRepository {
     });
   }
 
+  /** The asset with these bytes (assets are unique by SHA-256). */
+  async getAssetBySha256(sha256: string): Promise<(Asset & { blobKey: string }) | undefined> {
+    return withTranslatedErrors(`read asset ${sha256.slice(0, 12)}`, async () => {
+      const row = await this.db.selectFrom('assets').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+      return row ? rowToAsset(row) : undefined;
+    });
+  }
+
   /** The assets that exist among `assetIds`, in the order asked (reference order matters to providers), each once. */
   async getAssets(assetIds: string[]): Promise<Array<Asset & { blobKey: string }>> {
     return withTranslatedErrors('read assets', async () => {

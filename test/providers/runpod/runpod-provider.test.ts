@@ -43,8 +43,34 @@ describe('the runpod provider', () => {
     );
     expect(isImagefleetError(error) && error.code).toBe('provider_invalid');
     expect((error as Error).message).toMatch(/over RunPod's .* limit on \/run/);
-    expect((error as Error).message).toMatch(/cannot yet give the worker URLs/);
+    expect((error as Error).message).toMatch(/set IMAGEFLEET_PUBLIC_URL/);
     expect(fake!.runs).toHaveLength(0);
+  });
+
+  it('sends references as signed links when they make /run too big and this server has a public address, inline otherwise', async () => {
+    const links: Array<[string, number]> = [];
+    const runpod = await provider({
+      requestLimitBytes: 64 * 1024,
+      ttlMs: 3_600_000,
+      imageLink: (sha256, ttlMs) => {
+        links.push([sha256, ttlMs]);
+        return `https://imagefleet.example.com/api/references/${sha256}?expires=1&signature=s`;
+      },
+    });
+    const big = await pngReference(200, 200, 'noise');
+    const small = await pngReference(8, 8, { r: 1, g: 2, b: 3 });
+    await runpod.submit!(imageRequest({ modelId: 'nano-banana-2', references: [big, small] }));
+    const input = fake!.jobs.get(fake!.runs[0]!)?.input as { references: Array<Record<string, unknown>> };
+    expect(input.references).toEqual([
+      { url: `https://imagefleet.example.com/api/references/${big.sha256}?expires=1&signature=s`, mediaType: 'image/png', sha256: big.sha256 },
+      { url: `https://imagefleet.example.com/api/references/${small.sha256}?expires=1&signature=s`, mediaType: 'image/png', sha256: small.sha256 },
+    ]);
+    // A link lives as long as the job may wait in RunPod's queue.
+    expect(links.map(([, ttlMs]) => ttlMs)).toEqual([3_600_000, 3_600_000]);
+
+    await runpod.submit!(imageRequest({ modelId: 'nano-banana-2', references: [small] }));
+    const inline = fake!.jobs.get(fake!.runs[1]!)?.input as { references: Array<Record<string, unknown>> };
+    expect(inline.references[0]).toMatchObject({ base64: expect.any(String) as string, sha256: small.sha256 });
   });
 
   it('submits under the job\'s friendly model name and returns a handle naming the endpoint', async () => {
