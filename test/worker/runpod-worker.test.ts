@@ -6,6 +6,7 @@
  * `local` provider inside it.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -18,6 +19,8 @@ import type { Fleet } from '../../src/fleet/create-fleet.js';
 import { readWorkerOutput } from '../../src/providers/runpod/read-worker-output.js';
 import type { WorkerJobAnswer } from '../../src/worker/handle-worker-job.js';
 import { openRunpodWorker, type RunpodWorker } from '../../src/worker/open-runpod-worker.js';
+import { handleGetReference } from '../../src/server/reference-handlers.js';
+import { setFleet } from '../../src/server/fleet-holder.js';
 import { startFakeGeminiServer, type FakeGeminiServer } from '../fakes/gemini/fake-gemini-server.js';
 import { startFakeRunpodServer, type FakeRunpodServer } from '../fakes/runpod/fake-runpod-server.js';
 import { canaryApiKey } from '../providers/gemini/gemini-test-kit.js';
@@ -186,7 +189,62 @@ describe('the RunPod worker', () => {
     expect(sent.references).toHaveLength(1);
     expect(sent.references[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('sends a reference too big for /run as a signed link the worker fetches from the app', { timeout: 120_000 }, async () => {
+    const worker = await openWorker({});
+    const endpoint: FakeRunpodServer = await startFakeRunpodServer({
+      apiKey: canaryRunpodKey,
+      endpointId: fakeEndpointId,
+      execute: async (input, jobId) => {
+        const response = await fetch(`${worker.service.url}/jobs`, { method: 'POST', body: JSON.stringify({ id: jobId, input }) });
+        const answer = (await response.json()) as WorkerJobAnswer;
+        return 'output' in answer ? { output: answer.output } : { error: JSON.stringify(answer.error) };
+      },
+    });
+    cleanups.push(() => endpoint.close());
+    // The app's reference route on a real loopback server (the handler `imagefleet serve` runs).
+    const appServer = await serveReferenceRoute();
+    cleanups.push(appServer.close);
+    const temp = await makeTempDir();
+    cleanups.push(temp.cleanup);
+    const fleet: Fleet = await openRunpodFleet(endpoint, temp.directory, new RecordingLogger(), { IMAGEFLEET_PUBLIC_URL: appServer.url });
+    setFleet(fleet);
+    cleanups.push(async () => {
+      setFleet(undefined);
+      await fleet.stop();
+    });
+    // Noise does not compress: about 11 MB as PNG, 15 MB as base64 — over RunPod's 10 MB.
+    const noise = randomBytes(1900 * 1900 * 3);
+    const bytes = await sharp(noise, { raw: { width: 1900, height: 1900, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    expect(bytes.length).toBeGreaterThan(10 * 1024 * 1024);
+    const reference = await fleet.importAsset(new Uint8Array(bytes), 'big.png');
+    const { job } = await fleet.submitJob({ ...studioJob(1), items: [{ referenceAssetIds: [reference.id], prompts: [{ text: 'warm vintage', count: 1 }] }] });
+    fleet.start();
+    await jobFinished(fleet, job!.id, 90_000);
+    expect((await fleet.store.jobs.getJob(job!.id))?.status).toBe('completed');
+    const sent = endpoint.jobs.get(endpoint.runs[0]!)!.input as { references: Array<{ sha256: string; url?: string; base64?: string }> };
+    expect(sent.references[0]).toMatchObject({ sha256: reference.sha256, url: expect.stringContaining(`${appServer.url}/api/references/${reference.sha256}?expires=`) as string });
+    expect(sent.references[0]?.base64).toBeUndefined();
+    expect(appServer.requests).toEqual([{ path: `/api/references/${reference.sha256}`, status: 200 }]);
+  });
 });
+
+/** `GET /api/references/{sha256}` of the fleet registered with `setFleet`, on a loopback HTTP server. */
+async function serveReferenceRoute(): Promise<{ url: string; requests: Array<{ path: string; status: number }>; close: () => Promise<void> }> {
+  const requests: Array<{ path: string; status: number }> = [];
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const sha256 = url.pathname.split('/').at(-1) ?? '';
+    void handleGetReference(new Request(url), { params: Promise.resolve({ sha256 }) }).then(async (answer) => {
+      requests.push({ path: url.pathname, status: answer.status });
+      response.writeHead(answer.status, Object.fromEntries(answer.headers));
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 /** Runs `worker/handler.py` with `args` against the service on `port`; resolves with its stdout. */
 function runShim(args: string[], port: string): Promise<string> {
