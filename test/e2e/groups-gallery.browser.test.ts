@@ -94,6 +94,9 @@ describe('groups, gallery, viewer, queue and settings in Chromium', () => {
     await expect.poll(async () => (await apiJson<ImageJson>(app.baseUrl, `/api/images/${secondId}?format=json`)).favorite).toBe(true);
     await expect.poll(() => page.getByTestId('viewer-favorite').getAttribute('aria-pressed')).toBe('true');
     expect(await viewer.textContent()).toContain('local-transform');
+    // Its reference shows as a thumbnail that loaded (the server's WebP of the upload).
+    const referenceThumbnail = page.getByTestId('viewer-references').locator('img').first();
+    await expect.poll(() => referenceThumbnail.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0)).toBe(true);
     await screenshotAtBothWidths(page, 'viewer');
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => viewer.getByRole('heading').textContent()).toContain('Image 1 of 12');

@@ -97,7 +97,27 @@ export function ImageViewer({ images, index, onIndexChange, onToggleFavorite, ha
                   <dt className="text-neutral-500">Cost</dt>
                   <dd>{image.costUsd === undefined ? 'not reported' : formatUsd(image.costUsd)}</dd>
                   <dt className="text-neutral-500">References</dt>
-                  <dd className="break-all font-mono text-xs text-neutral-300">{image.referenceIds.length === 0 ? 'none (text to image)' : image.referenceIds.join(', ')}</dd>
+                  <dd data-testid="viewer-references">
+                    {image.referenceIds.length === 0 ? (
+                      <span className="text-neutral-300">none (text to image)</span>
+                    ) : (
+                      <ul className="flex flex-wrap gap-2">
+                        {image.referenceIds.map((referenceId, position) => (
+                          <li key={referenceId}>
+                            <a href={`/api/uploads/${encodeURIComponent(referenceId)}`} target="_blank" rel="noreferrer" className="block rounded focus-visible:outline-2 focus-visible:outline-violet-400">
+                              <img
+                                src={`/api/uploads/${encodeURIComponent(referenceId)}/thumb`}
+                                alt={`Reference ${position + 1}`}
+                                width={56}
+                                height={56}
+                                className="h-14 w-14 rounded border border-neutral-700 object-cover"
+                              />
+                            </a>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </dd>
                   <dt className="text-neutral-500">Made</dt>
                   <dd>{formatTime(image.createdAt)}</dd>
                 </dl>
