@@ -3,7 +3,7 @@ import { ImagefleetError, isImagefleetError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
 import { parseJobSpec, type JobSpec } from '../core/job-spec.js';
 import { plan, type Plan } from '../core/plan.js';
-import { findModel } from '../providers/contract.js';
+import { findModel, type ImageProvider } from '../providers/contract.js';
 import type { ProviderCatalog } from './engine.js';
 import type { LimitsLookup } from './limit-policies.js';
 import type { AssetRepository, Clock, GroupRepository, JobRepository } from './ports.js';
@@ -54,6 +54,7 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
   // A model named by an alias (a wire id, a retired preview id) is stored and planned under its
   // own id, so its limits, pauses and task keys are the same whichever name a spec used.
   const spec: JobSpec = { ...parsed, model: capabilities.modelId };
+  await checkProviderSettings(provider, spec);
 
   const provisional = options.dryRun ? options.provisionalAssetSha256ById : undefined;
   const assetIds = [...new Set(referencedAssetIds(spec))];
@@ -136,5 +137,20 @@ function resolve<T>(path: string, lookup: () => T): T {
       throw new ImagefleetError('invalid_input', `${path}: ${error.message}`, { issues: [{ path, message: error.message }] });
     }
     throw error;
+  }
+}
+
+/**
+ * The provider's own check of provider-specific settings (options, LoRA names), reported like
+ * every other bad field: `invalid_input` naming it, before anything is written.
+ */
+async function checkProviderSettings(provider: ImageProvider, spec: JobSpec): Promise<void> {
+  if (!provider.checkJobSettings) return;
+  try {
+    await provider.checkJobSettings({ modelId: spec.model, providerOptions: spec.settings.providerOptions, loras: spec.settings.loras });
+  } catch (error) {
+    if (!isImagefleetError(error) || error.code !== 'provider_invalid') throw error;
+    const path = /\bloras\.\d+/.test(error.message) ? 'settings.loras' : 'settings.providerOptions';
+    throw new ImagefleetError('invalid_input', error.message, { issues: [{ path, message: error.message }] });
   }
 }

@@ -150,6 +150,20 @@ export interface ImageProvider {
   poll?(handle: string, signal: AbortSignal): Promise<RemotePollResult>;
   /** Asynchronous providers: cancel the remote job (best effort). */
   cancel?(handle: string): Promise<void>;
+  /**
+   * Checks a job's provider-specific settings when it is submitted, before anything is written:
+   * throws a `provider_invalid` error saying what is wrong. Optional; providers that can tell a bad
+   * option or an unknown LoRA up front implement it, so a typo fails the submit with 400 instead of
+   * every task of the job. Must not fail because a server is unreachable (the tasks check again).
+   */
+  checkJobSettings?(settings: JobSettingsCheck): Promise<void>;
+}
+
+/** What `checkJobSettings` looks at. */
+export interface JobSettingsCheck {
+  modelId: string;
+  providerOptions?: Record<string, unknown> | undefined;
+  loras?: LoraSetting[] | undefined;
 }
 
 export type ProviderFailureKind = 'rate_limited' | 'transient' | 'blocked' | 'invalid' | 'paused';

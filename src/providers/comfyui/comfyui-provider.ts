@@ -266,6 +266,12 @@ export function createComfyuiProvider(settings: ComfyuiProviderSettings): Comfyu
     submit,
     poll,
     cancel,
+    async checkJobSettings({ providerOptions, loras = [] }) {
+      readComfyuiOptions(providerOptions);
+      if (loras.some((lora) => !catalog.loraNames.includes(lora.name))) await refreshCatalog();
+      // An unreachable server lists nothing: the names are checked again when the tasks run.
+      if (catalog.loaded) checkLoras(loras, catalog.loraNames, `ComfyUI at ${where}`);
+    },
     loraNames: () => catalog.loraNames,
     refreshCatalog,
     close: () => events.close(),

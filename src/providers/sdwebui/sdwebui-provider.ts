@@ -124,6 +124,12 @@ export function createSdwebuiProvider(settings: SdwebuiProviderSettings): Sdwebu
     },
     credentialFingerprint: () => fingerprint,
     generate,
+    async checkJobSettings({ providerOptions, loras = [] }) {
+      readSdwebuiOptions(providerOptions);
+      if (loras.some((lora) => !catalog.loraNames.includes(lora.name))) await refreshCatalog();
+      // An unreachable server lists nothing: the names are checked again when the tasks run.
+      if (catalog.loaded) checkLoras(loras, catalog.loraNames, `the Stable Diffusion web UI at ${where}`);
+    },
     loraNames: () => catalog.loraNames,
     refreshCatalog,
   };

@@ -73,6 +73,34 @@ describe('sdwebui through the engine', () => {
     expect(await pixels(regenerated.fileKey)).toBe(await pixels(third.fileKey));
   });
 
+  it('refuses a misspelt option or an unknown LoRA at submit, naming the field, with nothing written', async () => {
+    const fake: FakeSdwebuiServer = await startFakeSdwebuiServer();
+    cleanups.push(() => fake.close());
+    const fleet = await open(fake.baseUrl);
+    const submit = (settings: Record<string, unknown>) =>
+      fleet.submitJob({ mode: 'studio', provider: 'sdwebui', model: 'default', settings: { size: '512', ...settings }, items: [{ referenceAssetIds: [], prompts: [{ text: 'a mug', count: 4 }] }], batchSize: 4 });
+    const refusal = async (settings: Record<string, unknown>) => submit(settings).then(() => undefined, (error: unknown) => error as { code: string; message: string; issues?: Array<{ path: string }> });
+
+    const option = await refusal({ providerOptions: { cfgScal: 7 } });
+    expect(option).toMatchObject({ code: 'invalid_input', issues: [{ path: 'settings.providerOptions' }] });
+    expect(option?.message).toContain('providerOptions.cfgScal');
+    const lora = await refusal({ loras: [{ name: 'add_detial', weight: 0.8 }] });
+    expect(lora).toMatchObject({ code: 'invalid_input', issues: [{ path: 'settings.loras' }] });
+    expect(lora?.message).toContain('add_detail');
+    expect(await fleet.store.jobs.listJobs({})).toEqual([]);
+
+    // A LoRA added on the server after the start is found (the list is read again before refusing).
+    fake.setLoras(['add_detail', 'brand_new_style']);
+    const { job } = await submit({ loras: [{ name: 'brand_new_style', weight: 0.5 }] });
+    expect(job?.status).toBe('queued');
+  });
+
+  it('accepts LoRAs at submit when the web UI is down (its tasks check them once it answers)', async () => {
+    const fleet = await open(await closedBaseUrl());
+    const { job } = await fleet.submitJob({ mode: 'studio', provider: 'sdwebui', model: 'default', settings: { size: '512', loras: [{ name: 'anything', weight: 1 }] }, items: [{ referenceAssetIds: [], prompts: [{ text: 'a mug', count: 1 }] }] });
+    expect(job?.status).toBe('queued');
+  });
+
   it('pauses the provider when the web UI is down, and the job waits instead of failing', async () => {
     const fleet = await open(await closedBaseUrl());
     const { job } = await fleet.submitJob({ mode: 'studio', provider: 'sdwebui', model: 'default', settings: { size: '512' }, items: [{ referenceAssetIds: [], prompts: [{ text: 'a mug', count: 2 }] }], batchSize: 2 });
