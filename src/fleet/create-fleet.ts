@@ -119,6 +119,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         pricePerSecondUsd: runpod.pricePerSecondUsd,
         geminiModelIds: gemini.modelIds,
         imageLink: (sha256, ttlMs) => referenceLinks.urlFor(sha256, ttlMs, clock.now()),
+        resultBucket: config.runpodWorker.bucket,
         logger,
       }),
     );

@@ -96,7 +96,7 @@ async function runJob(jobId: string, rawInput: unknown, signal: AbortSignal, con
   }
   const tablePrice = model.pricePerImageUsd[input.size]?.online;
   const costUsd = result.costUsd ?? (tablePrice === undefined ? undefined : tablePrice * result.images.length);
-  return {
+  const output: WorkerJobOutput = {
     protocol: workerProtocolVersion,
     provider: provider.id,
     model: model.modelId,
@@ -105,6 +105,9 @@ async function runJob(jobId: string, rawInput: unknown, signal: AbortSignal, con
     ...(costUsd === undefined ? {} : { costUsd }),
     ...(result.requestId === undefined ? {} : { requestId: result.requestId }),
   };
+  // Kept beside the images, so the app can still collect a result RunPod has already deleted.
+  await context.imageStore?.storeOutput(jobId, output, signal);
+  return output;
 }
 
 /** The engine class a worker failure stands for, so the client classifies it like the app would. */

@@ -123,8 +123,10 @@ describe('the RunPod worker', () => {
     const answer = await postJob(worker, { provider: 'local', model: 'local-transform', prompt: 'warm', size: '512', n: 2, seed: 5 }, 'job-42');
     if (!('output' in answer)) throw new Error(`the worker failed: ${JSON.stringify(answer.error)}`);
     expect(answer.output.images.map((image) => image.seed)).toEqual([5, 6]);
-    expect(bucket.puts).toHaveLength(2);
-    for (const put of bucket.puts) {
+    // Two images, then the whole output beside them.
+    expect(bucket.puts.map((put) => put.path.split('/').at(-1))).toEqual([expect.stringMatching(/\.png$/), expect.stringMatching(/\.png$/), 'output.json']);
+    expect(JSON.parse(bucket.puts[2]!.body.toString('utf8'))).toEqual(answer.output);
+    for (const put of bucket.puts.slice(0, 2)) {
       expect(put.path).toMatch(/^\/results-bucket\/job-42\/[0-9a-f]{8}\.png$/);
       expect(put.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/auto\/s3\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/);
       expect(put.contentType).toBe('image/png');
@@ -137,6 +139,7 @@ describe('the RunPod worker', () => {
     }
     // The client side fetches them back (no RunPod key goes to the bucket).
     const result = await readWorkerOutput(answer.output, 2000, 'job-42', new AbortController().signal, { pricePerSecondUsd: 0.001, downloadTimeoutMs: 10_000 });
+    expect(result.images).toHaveLength(2);
     expect(result.images.map((image) => Buffer.from(image.bytes).equals(bucket.puts[result.images.indexOf(image)]!.body))).toEqual([true, true]);
     expect(result.costUsd).toBeCloseTo(0.002, 9);
     expect(bucket.gets.every((get) => get.authorization === undefined)).toBe(true);
@@ -188,6 +191,40 @@ describe('the RunPod worker', () => {
     const sent = endpoint.jobs.get(endpoint.runs[0]!)!.input as { references: Array<{ sha256: string; base64: string }> };
     expect(sent.references).toHaveLength(1);
     expect(sent.references[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('collects a result RunPod already deleted from the output the worker kept in the bucket, without running it again', { timeout: 60_000 }, async () => {
+    const bucket = await startFakeBucket();
+    cleanups.push(() => bucket.close());
+    const bucketEnvironment = { BUCKET_ENDPOINT_URL: `${bucket.url}/results-bucket`, BUCKET_ACCESS_KEY_ID: 'AKIDEXAMPLE', BUCKET_SECRET_ACCESS_KEY: 'bucket-secret-never-print', BUCKET_REGION: 'auto' };
+    const worker = await openWorker(bucketEnvironment);
+    const endpoint: FakeRunpodServer = await startFakeRunpodServer({
+      apiKey: canaryRunpodKey,
+      endpointId: fakeEndpointId,
+      execute: async (input, jobId) => {
+        const response = await fetch(`${worker.service.url}/jobs`, { method: 'POST', body: JSON.stringify({ id: jobId, input }) });
+        const answer = (await response.json()) as WorkerJobAnswer;
+        // The app was away longer than RunPod's 30-minute retention: the job is gone when it asks.
+        endpoint.jobs.get(jobId)!.expired = true;
+        return 'output' in answer ? { output: answer.output } : { error: JSON.stringify(answer.error) };
+      },
+    });
+    cleanups.push(() => endpoint.close());
+    const temp = await makeTempDir();
+    cleanups.push(temp.cleanup);
+    const logger = new RecordingLogger();
+    const fleet: Fleet = await openRunpodFleet(endpoint, temp.directory, logger, bucketEnvironment);
+    cleanups.push(() => fleet.stop());
+    const { job } = await fleet.submitJob({ ...studioJob(2), items: [{ referenceAssetIds: [], prompts: [{ text: 'warm vintage', count: 2 }] }] });
+    fleet.start();
+    await jobFinished(fleet, job!.id);
+    expect((await fleet.store.jobs.getJob(job!.id))?.status).toBe('completed');
+    // One /run per task: nothing was run (or paid for) twice.
+    const tasks = await fleet.store.jobs.listTasks(job!.id, {});
+    expect(endpoint.runs).toHaveLength(tasks.length);
+    expect((await fleet.store.images.listImages({ jobId: job!.id, limit: 10 })).map((image) => image.seed).sort()).toEqual([100, 101]);
+    expect(bucket.gets.filter((get) => get.path.endsWith('/output.json'))).toHaveLength(tasks.length);
+    expect(JSON.stringify(logger.lines)).not.toContain('bucket-secret-never-print');
   });
 
   it('sends a reference too big for /run as a signed link the worker fetches from the app', { timeout: 120_000 }, async () => {
@@ -269,7 +306,7 @@ interface FakeBucket {
   close(): Promise<void>;
 }
 
-/** An S3-compatible bucket that stores PUTs and serves them to GETs carrying a presigned query. */
+/** An S3-compatible bucket that stores PUTs and serves them to signed GETs (a presigned query or an Authorization header). */
 async function startFakeBucket(): Promise<FakeBucket> {
   const objects = new Map<string, Buffer>();
   const puts: FakeBucket['puts'] = [];
@@ -288,11 +325,16 @@ async function startFakeBucket(): Promise<FakeBucket> {
       }
       gets.push({ path: url.pathname, authorization: request.headers.authorization });
       const object = objects.get(url.pathname);
-      if (request.method !== 'GET' || !object || !url.searchParams.has('X-Amz-Signature')) {
+      const signed = url.searchParams.has('X-Amz-Signature') || /^AWS4-HMAC-SHA256 Credential=/.test(request.headers.authorization ?? '');
+      if (request.method !== 'GET' || !signed) {
         response.writeHead(403).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'image/png', 'content-length': object.length }).end(object);
+      if (!object) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': url.pathname.endsWith('.json') ? 'application/json' : 'image/png', 'content-length': object.length }).end(object);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

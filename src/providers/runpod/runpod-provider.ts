@@ -6,12 +6,13 @@
  * canceled task cancels its job (`POST /cancel/{id}`). Results are fetched at the first poll that
  * sees them, well inside RunPod's 30-minute retention.
  */
-import type { GeminiModelIdOverrides } from '../../config/config.js';
+import type { GeminiModelIdOverrides, WorkerBucketSettings } from '../../config/config.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { systemClock } from '../../engine/system-clock.js';
 import { fingerprintApiKey } from '../gemini/api-key.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities, type RemotePollResult } from '../contract.js';
 import { buildRunBody } from './build-worker-input.js';
+import { readKeptOutput } from './read-kept-output.js';
 import { readWorkerError } from './read-worker-error.js';
 import { readWorkerOutput } from './read-worker-output.js';
 import { RunpodClient } from './runpod-client.js';
@@ -39,6 +40,11 @@ export interface RunpodProviderSettings {
   geminiModelIds?: GeminiModelIdOverrides | undefined;
   /** Longest wait for one HTTP call, ms; default 30000. */
   requestTimeoutMs?: number | undefined;
+  /**
+   * The worker's bucket (`BUCKET_*`, set on the app too): a job RunPod no longer has is collected
+   * from the output the worker kept there instead of being run again. Undefined = no such rescue.
+   */
+  resultBucket?: WorkerBucketSettings | undefined;
   /** Largest `/run` body, bytes; default RunPod's 10 MB. */
   requestLimitBytes?: number | undefined;
   /**
@@ -114,6 +120,11 @@ export function createRunpodProvider(settings: RunpodProviderSettings): ImagePro
       throw error;
     }
     if (reply === undefined) {
+      const kept = settings.resultBucket === undefined ? undefined : await readKeptOutput(settings.resultBucket, jobId, signal);
+      if (kept !== undefined) {
+        logger.info({ jobId }, 'RunPod no longer has the job; collected its output kept in the bucket instead of running it again.');
+        return { state: 'done', result: await readWorkerOutput(kept, undefined, jobId, signal, { pricePerSecondUsd: settings.pricePerSecondUsd, downloadTimeoutMs: 120_000 }) };
+      }
       return { state: 'failed', error: providerError('transient', `RunPod no longer has job ${jobId}: its TTL (${settings.ttlMs} ms) or the 30-minute result retention passed. It will be submitted again.`) };
     }
     switch (reply.status) {

@@ -89,3 +89,11 @@ export const workerJobErrorSchema = z.object({
   }),
 });
 export type WorkerJobError = z.infer<typeof workerJobErrorSchema>;
+
+/**
+ * Where a worker with a bucket keeps a job's whole output beside its images, below the bucket's
+ * path: an app that missed RunPod's 30-minute result retention collects it from there.
+ */
+export function keptOutputObjectPath(jobId: string): string {
+  return `${encodeURIComponent(jobId)}/output.json`;
+}
