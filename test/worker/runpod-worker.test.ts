@@ -45,6 +45,22 @@ describe('the RunPod worker', () => {
     cleanups.length = 0;
   });
 
+  /** A fake endpoint whose jobs run on `worker`'s service, as RunPod's runtime would forward them; `afterRun` sees each job id. */
+  async function forwardingEndpoint(worker: RunpodWorker, afterRun?: (jobId: string) => void): Promise<FakeRunpodServer> {
+    const endpoint = await startFakeRunpodServer({
+      apiKey: canaryRunpodKey,
+      endpointId: fakeEndpointId,
+      execute: async (input, jobId) => {
+        const response = await fetch(`${worker.service.url}/jobs`, { method: 'POST', body: JSON.stringify({ id: jobId, input }) });
+        const answer = (await response.json()) as WorkerJobAnswer;
+        afterRun?.(jobId);
+        return 'output' in answer ? { output: answer.output } : { error: JSON.stringify(answer.error) };
+      },
+    });
+    cleanups.push(() => endpoint.close());
+    return endpoint;
+  }
+
   async function openWorker(environment: Record<string, string>, logger = new RecordingLogger()): Promise<RunpodWorker> {
     const temp = await makeTempDir();
     cleanups.push(temp.cleanup);
@@ -163,16 +179,7 @@ describe('the RunPod worker', () => {
 
   it('runs a runpod job end to end: provider → fake endpoint → worker service → local provider', { timeout: 60_000 }, async () => {
     const worker = await openWorker({});
-    const endpoint: FakeRunpodServer = await startFakeRunpodServer({
-      apiKey: canaryRunpodKey,
-      endpointId: fakeEndpointId,
-      execute: async (input, jobId) => {
-        const response = await fetch(`${worker.service.url}/jobs`, { method: 'POST', body: JSON.stringify({ id: jobId, input }) });
-        const answer = (await response.json()) as WorkerJobAnswer;
-        return 'output' in answer ? { output: answer.output } : { error: JSON.stringify(answer.error) };
-      },
-    });
-    cleanups.push(() => endpoint.close());
+    const endpoint = await forwardingEndpoint(worker);
     const temp = await makeTempDir();
     cleanups.push(temp.cleanup);
     const fleet: Fleet = await openRunpodFleet(endpoint, temp.directory, new RecordingLogger());
@@ -198,18 +205,8 @@ describe('the RunPod worker', () => {
     cleanups.push(() => bucket.close());
     const bucketEnvironment = { BUCKET_ENDPOINT_URL: `${bucket.url}/results-bucket`, BUCKET_ACCESS_KEY_ID: 'AKIDEXAMPLE', BUCKET_SECRET_ACCESS_KEY: 'bucket-secret-never-print', BUCKET_REGION: 'auto' };
     const worker = await openWorker(bucketEnvironment);
-    const endpoint: FakeRunpodServer = await startFakeRunpodServer({
-      apiKey: canaryRunpodKey,
-      endpointId: fakeEndpointId,
-      execute: async (input, jobId) => {
-        const response = await fetch(`${worker.service.url}/jobs`, { method: 'POST', body: JSON.stringify({ id: jobId, input }) });
-        const answer = (await response.json()) as WorkerJobAnswer;
-        // The app was away longer than RunPod's 30-minute retention: the job is gone when it asks.
-        endpoint.jobs.get(jobId)!.expired = true;
-        return 'output' in answer ? { output: answer.output } : { error: JSON.stringify(answer.error) };
-      },
-    });
-    cleanups.push(() => endpoint.close());
+    // The app was away longer than RunPod's 30-minute retention: each job is gone when it asks.
+    const endpoint: FakeRunpodServer = await forwardingEndpoint(worker, (jobId) => (endpoint.jobs.get(jobId)!.expired = true));
     const temp = await makeTempDir();
     cleanups.push(temp.cleanup);
     const logger = new RecordingLogger();
@@ -229,16 +226,7 @@ describe('the RunPod worker', () => {
 
   it('sends a reference too big for /run as a signed link the worker fetches from the app', { timeout: 120_000 }, async () => {
     const worker = await openWorker({});
-    const endpoint: FakeRunpodServer = await startFakeRunpodServer({
-      apiKey: canaryRunpodKey,
-      endpointId: fakeEndpointId,
-      execute: async (input, jobId) => {
-        const response = await fetch(`${worker.service.url}/jobs`, { method: 'POST', body: JSON.stringify({ id: jobId, input }) });
-        const answer = (await response.json()) as WorkerJobAnswer;
-        return 'output' in answer ? { output: answer.output } : { error: JSON.stringify(answer.error) };
-      },
-    });
-    cleanups.push(() => endpoint.close());
+    const endpoint = await forwardingEndpoint(worker);
     // The app's reference route on a real loopback server (the handler `imagefleet serve` runs).
     const appServer = await serveReferenceRoute();
     cleanups.push(appServer.close);
