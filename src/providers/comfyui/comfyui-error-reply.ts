@@ -6,6 +6,7 @@
 import type { ImagefleetError } from '../../core/errors.js';
 import { providerError } from '../contract.js';
 import { serverDownRetryMs } from '../stable-diffusion/server-request.js';
+import { errorForStatus, parseErrorBody } from '../stable-diffusion/server-reply.js';
 
 export function readComfyuiErrorReply(status: number, bodyText: string, action: string, where: string): ImagefleetError {
   const said = describeBody(bodyText);
@@ -18,19 +19,12 @@ export function readComfyuiErrorReply(status: number, bodyText: string, action: 
   if (status === 404 && action.startsWith('queueing')) {
     return providerError('paused', `The server at ${where} has no ComfyUI API (${quoted}) while ${action}: check COMFYUI_BASE_URL. imagefleet tries again in ${serverDownRetryMs / 1000} s.`, { retryAfterMs: serverDownRetryMs });
   }
-  if (status === 429) return providerError('rate_limited', `ComfyUI at ${where} is busy (${quoted}) while ${action}.`);
-  if (status === 408 || status >= 500) return providerError('transient', `ComfyUI at ${where} failed (${quoted}) while ${action}.`);
-  return providerError('invalid', `ComfyUI at ${where} rejected the request (${quoted}) while ${action}.`);
+  return errorForStatus(status, `ComfyUI at ${where}`, quoted, action);
 }
 
 function describeBody(bodyText: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return bodyText.trim().slice(0, 300);
-  }
-  if (typeof body !== 'object' || body === null) return bodyText.trim().slice(0, 300);
+  const body = parseErrorBody(bodyText);
+  if (typeof body === 'string') return body;
   const { error, node_errors: nodeErrors } = body as { error?: unknown; node_errors?: unknown };
   const parts: string[] = [];
   if (typeof error === 'string') parts.push(error);

@@ -7,6 +7,7 @@
 import type { ImagefleetError } from '../../core/errors.js';
 import { providerError } from '../contract.js';
 import { serverDownRetryMs } from '../stable-diffusion/server-request.js';
+import { errorForStatus, parseErrorBody } from '../stable-diffusion/server-reply.js';
 
 export interface SdwebuiErrorContext {
   /** The base URL as shown in messages (no credentials). */
@@ -29,21 +30,13 @@ export function readSdwebuiErrorReply(status: number, bodyText: string, action: 
       { retryAfterMs: serverDownRetryMs },
     );
   }
-  if (status === 429) return providerError('rate_limited', `The Stable Diffusion web UI at ${context.where} is busy (${quoted}) while ${action}.`);
-  if (status === 408 || status >= 500) return providerError('transient', `The Stable Diffusion web UI at ${context.where} failed (${quoted}) while ${action}.`);
-  return providerError('invalid', `The Stable Diffusion web UI at ${context.where} rejected the request (${quoted}) while ${action}.`);
+  return errorForStatus(status, `The Stable Diffusion web UI at ${context.where}`, quoted, action);
 }
 
 /** The useful words of an error body: FastAPI's `detail` (a string or a list of field errors), or the crash's `error`/`errors`. */
 function describeBody(bodyText: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return bodyText.trim().slice(0, 300);
-  }
-  if (typeof body !== 'object' || body === null) return bodyText.trim().slice(0, 300);
-  const record = body as Record<string, unknown>;
+  const record = parseErrorBody(bodyText);
+  if (typeof record === 'string') return record;
   const detail = record.detail;
   if (typeof detail === 'string' && detail !== '') return detail;
   if (Array.isArray(detail)) {
