@@ -87,6 +87,7 @@ function taskItem(task: Task, images: GeneratedImage[], runningFraction: number 
     seed: task.seed ?? null,
     imageCount: task.imageCount,
     referenceIds: [...task.referenceAssetIds],
+    maskId: task.maskAssetId ?? null,
     progress,
     errorCode: showsError ? (task.lastErrorCode ?? null) : null,
     errorMessage: showsError ? (task.lastErrorMessage ?? null) : null,

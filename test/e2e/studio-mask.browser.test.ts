@@ -92,11 +92,22 @@ describe('studio mask in Chromium', () => {
     expect(outside).toBeLessThan(1);
     expect(inside).toBeGreaterThan(10);
 
+    // Regenerate with this seed brings the mask along, so the same seed repaints the same area.
+    await page.getByTestId('image-card').first().click({ button: 'right' });
+    await page.getByTestId('image-context-menu').getByText('Regenerate with this seed…').click();
+    await expect.poll(() => page.getByTestId('mask-set').count(), pollOptions).toBe(1);
+    const [again] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/api/jobs/submit') && response.request().method() === 'POST'),
+      page.getByTestId('generate').click(),
+    ]);
+    expect((again.request().postDataJSON() as { items: Array<{ maskId?: string }> }).items[0]?.maskId).toBe(mask.id);
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(2);
+
     // Settings and the feed are remembered across visits; references can also be pasted or picked from earlier uploads.
     await page.reload();
     await expect.poll(() => page.getByTestId('size-select').inputValue(), pollOptions).toBe('512');
     expect(await page.getByTestId('batch-size-1').getAttribute('aria-checked')).toBe('true');
-    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(1);
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(2);
     expect(await page.getByTestId('reference-block').count()).toBe(0);
     const pastedPng = (await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } }).png().toBuffer()).toString('base64');
     await page.evaluate(async (base64) => {

@@ -32,6 +32,7 @@ export const taskItemSchema = z
     seed: z.number().int().nullable().describe('Seed of the call’s first image (its next images take seed+1, …); null when the model has no seeds.'),
     imageCount: z.number().int().describe('Images this call makes.'),
     referenceIds: z.array(idSchema),
+    maskId: idSchema.nullable().describe('The inpainting mask (an upload) this call used; null without one.'),
     progress: z.number().nullable().describe('0..1 while running, when the provider reports it to this server; 1 when completed; else null.'),
     errorCode: z.string().nullable(),
     errorMessage: z.string().nullable().describe('Why it failed or was blocked, or why it waits to be retried.'),

@@ -89,7 +89,11 @@ export function StudioScreen() {
   const copySeedToComposer = useCallback(
     (image: ResultImage, job: FeedJobInfo) => {
       const referenceId = image.referenceIds[0];
-      setDrafts([newReferenceDraft(referenceId ? referenceFromAsset({ id: referenceId, name: 'reference' }) : null, [newPromptDraft(image.prompt, 1)])]);
+      const draft = newReferenceDraft(referenceId ? referenceFromAsset({ id: referenceId, name: 'reference' }) : null, [newPromptDraft(image.prompt, 1)]);
+      // The mask goes along, so the same seed repaints the same area.
+      const maskId = queryClient.getQueryData<TaskList>(studioQueryKeys.jobTasks(job.id))?.items.find((task) => task.id === image.taskId)?.maskId ?? null;
+      if (maskId !== null && draft.reference !== null) draft.mask = { id: maskId, previewUrl: `/api/uploads/${encodeURIComponent(maskId)}/thumb` };
+      setDrafts([draft]);
       setPreferences((previous) => ({
         ...previous,
         groupId: job.groupId,
@@ -105,7 +109,7 @@ export function StudioScreen() {
       toast.info(image.seed === null ? 'Prompt and settings copied into the composer (this model has no seeds)' : `Seed ${image.seed} and its settings copied into the composer`);
       composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     },
-    [setPreferences],
+    [queryClient, setPreferences],
   );
 
   const providerItems = providers.data?.items;
