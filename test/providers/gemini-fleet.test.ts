@@ -8,32 +8,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { Logger } from '../../src/core/logger.js';
 import { createFleet, type Fleet } from '../../src/fleet/create-fleet.js';
 import { startFakeGeminiServer, type FakeGeminiServer, type FakeGeminiServerOptions } from '../fakes/gemini/fake-gemini-server.js';
 import { waitFor } from '../support/engine-harness.js';
 import { makeTempDir } from '../support/temp-dir.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 import { canaryApiKey } from './gemini/gemini-test-kit.js';
-
-/** Every log line as text, to check the key never appears. */
-class RecordingLogger implements Logger {
-  readonly lines: string[] = [];
-  debug(fields: Record<string, unknown>, message: string): void {
-    this.record('debug', fields, message);
-  }
-  info(fields: Record<string, unknown>, message: string): void {
-    this.record('info', fields, message);
-  }
-  warn(fields: Record<string, unknown>, message: string): void {
-    this.record('warn', fields, message);
-  }
-  error(fields: Record<string, unknown>, message: string): void {
-    this.record('error', fields, message);
-  }
-  private record(level: string, fields: Record<string, unknown>, message: string): void {
-    this.lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
-  }
-}
 
 interface Setup {
   fake: FakeGeminiServer;

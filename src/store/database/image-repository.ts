@@ -1,5 +1,5 @@
 /** Generated images on SQLite (the `ImageRepository` port). Rows are inserted by the queue at task completion. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import type { GeneratedImage } from '../../core/image.js';
 import type { ExportFilter, ExportImage, GroupImagesQuery, ImageRepository, ResultImage, ResultsQuery } from '../../engine/ports.js';
@@ -74,21 +74,8 @@ export class SqliteImageRepository implements ImageRepository {
   async listResults(query: ResultsQuery): Promise<ResultImage[]> {
     return withTranslatedErrors(`list the results of job ${query.jobId}`, async () => {
       let select = this.describedImages().where('images.job_id', '=', query.jobId);
-      if (query.promptContains !== undefined && query.promptContains !== '') {
-        select = select.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0);
-      }
       if (query.promptId !== undefined) select = select.where('images.prompt_id', '=', query.promptId);
-      if (query.favorite !== undefined) select = select.where('images.favorite', '=', query.favorite ? 1 : 0);
-      if (query.discarded !== undefined) select = select.where('images.discarded', '=', query.discarded ? 1 : 0);
-      const after = query.after;
-      if (after !== undefined) {
-        select = select.where((expression) =>
-          expression.or([
-            expression('images.created_at_ms', '>', after.createdAtMs),
-            expression.and([expression('images.created_at_ms', '=', after.createdAtMs), expression('images.id', '>', after.id)]),
-          ]),
-        );
-      }
+      select = filteredPage(select, query, 'asc');
       const rows = await select.orderBy('images.created_at_ms', 'asc').orderBy('images.id', 'asc').limit(query.limit).execute();
       return rows.map(toResultImage);
     });
@@ -102,20 +89,7 @@ export class SqliteImageRepository implements ImageRepository {
     return withTranslatedErrors(`list the images of group ${query.groupId}`, async () => {
       let select = this.describedImages().where('images.group_id', '=', query.groupId);
       if (query.jobId !== undefined) select = select.where('images.job_id', '=', query.jobId);
-      if (query.promptContains !== undefined && query.promptContains !== '') {
-        select = select.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0);
-      }
-      if (query.favorite !== undefined) select = select.where('images.favorite', '=', query.favorite ? 1 : 0);
-      if (query.discarded !== undefined) select = select.where('images.discarded', '=', query.discarded ? 1 : 0);
-      const after = query.after;
-      if (after !== undefined) {
-        select = select.where((expression) =>
-          expression.or([
-            expression('images.created_at_ms', '<', after.createdAtMs),
-            expression.and([expression('images.created_at_ms', '=', after.createdAtMs), expression('images.id', '<', after.id)]),
-          ]),
-        );
-      }
+      select = filteredPage(select, query, 'desc');
       const rows = await select.orderBy('images.created_at_ms', 'desc').orderBy('images.id', 'desc').limit(query.limit).execute();
       return rows.map(toResultImage);
     });
@@ -197,4 +171,32 @@ const inListChunkSize = 900;
 
 function compareText(left: string, right: string): number {
   return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/**
+ * The filters image lists share (prompt substring, favourite, discarded) and the keyset position
+ * after the previous page's last image, in the list's direction (`asc`: later ones; `desc`: earlier).
+ */
+function filteredPage<Select extends SelectQueryBuilder<Database, 'images', object>>(
+  select: Select,
+  query: { promptContains?: string | undefined; favorite?: boolean | undefined; discarded?: boolean | undefined; after?: { createdAtMs: number; id: string } | undefined },
+  direction: 'asc' | 'desc',
+): Select {
+  let filtered = select;
+  if (query.promptContains !== undefined && query.promptContains !== '') {
+    filtered = filtered.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0) as Select;
+  }
+  if (query.favorite !== undefined) filtered = filtered.where('images.favorite', '=', query.favorite ? 1 : 0) as Select;
+  if (query.discarded !== undefined) filtered = filtered.where('images.discarded', '=', query.discarded ? 1 : 0) as Select;
+  const after = query.after;
+  if (after !== undefined) {
+    const beyond = direction === 'asc' ? '>' : '<';
+    filtered = filtered.where((expression) =>
+      expression.or([
+        expression('images.created_at_ms', beyond, after.createdAtMs),
+        expression.and([expression('images.created_at_ms', '=', after.createdAtMs), expression('images.id', beyond, after.id)]),
+      ]),
+    ) as Select;
+  }
+  return filtered;
 }

@@ -7,27 +7,9 @@ import type { FakeRunpodServer } from '../../fakes/runpod/fake-runpod-server.js'
 
 /** A key that must never show up in an error message or a log line. */
 export const canaryRunpodKey = 'rpa_CANARY7F3E9D1B2C-never-print-me';
-export const fakeEndpointId = 'imagefleet-test-endpoint';
+export { RecordingLogger } from '../../support/recording-logger.js';
 
-/** Every log line as text, to check the key never appears. */
-export class RecordingLogger implements Logger {
-  readonly lines: string[] = [];
-  debug(fields: Record<string, unknown>, message: string): void {
-    this.record('debug', fields, message);
-  }
-  info(fields: Record<string, unknown>, message: string): void {
-    this.record('info', fields, message);
-  }
-  warn(fields: Record<string, unknown>, message: string): void {
-    this.record('warn', fields, message);
-  }
-  error(fields: Record<string, unknown>, message: string): void {
-    this.record('error', fields, message);
-  }
-  private record(level: string, fields: Record<string, unknown>, message: string): void {
-    this.lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
-  }
-}
+export const fakeEndpointId = 'imagefleet-test-endpoint';
 
 /** Opens a fleet on `dataDir` with the `runpod` provider pointed at `fake` (fast engine timings). */
 export async function openRunpodFleet(fake: FakeRunpodServer, dataDir: string, logger: Logger, environment: Record<string, string> = {}): Promise<Fleet> {
