@@ -53,7 +53,7 @@ export function LiveEventsProvider({ children, enabled = true }: { children: Rea
         batch.timer = undefined;
         const keys = [...batch.pending].map((text) => JSON.parse(text) as string[]);
         batch.pending.clear();
-        for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+        for (const queryKey of keys) void refreshChanged(queryClient, queryKey);
       }, batch.delayMs);
     };
 
@@ -135,6 +135,28 @@ function keysChangedBy(event: LiveEvent): ReadonlyArray<readonly string[]> {
     keys.push(queryKeys.allGroupImages, queryKeys.groups);
   }
   return keys;
+}
+
+/**
+ * An image list scrolled deep into a big gallery would refetch every loaded page on each refresh
+ * (an infinite query refetches its pages in order, to keep their cursors right). Those are only
+ * marked stale — they refresh when shown again or the window regains focus —, while lists of a few
+ * pages, the usual view of a running job, stay live.
+ */
+const liveImageListMaxPages = 3;
+
+function refreshChanged(queryClient: QueryClient, queryKey: readonly string[]): Promise<void> {
+  if (!imageListPrefixes.has(queryKey[0] ?? '')) return queryClient.invalidateQueries({ queryKey });
+  return queryClient.invalidateQueries({ queryKey, refetchType: 'none' }).then(() =>
+    queryClient.refetchQueries({
+      queryKey,
+      type: 'active',
+      predicate: (query) => {
+        const pages = (query.state.data as { pages?: unknown[] } | undefined)?.pages;
+        return pages === undefined || pages.length <= liveImageListMaxPages;
+      },
+    }),
+  );
 }
 
 function announceFinishedJob(queryClient: QueryClient, jobId: string, status: string): void {
