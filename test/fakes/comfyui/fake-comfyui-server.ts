@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { digestOf, seededPng } from '../seeded-png.js';
+import { readBody, sendJson } from '../fake-http.js';
 
 export const fakeComfyCheckpoints = ['v1-5-pruned-emaonly.safetensors', 'sdxl/sd_xl_base_1.0.safetensors'];
 export const fakeComfyLoras = ['add_detail.safetensors', 'watercolor.safetensors'];
@@ -318,18 +319,3 @@ export async function startFakeComfyuiServer(): Promise<FakeComfyuiServer> {
   };
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) return;
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { fakeImageDimensions, finalImageColour, solidPng, thoughtImageColour } from './fake-images.js';
 import { googleErrorBody, imageOutputTokens, perDayQuotaBody, perMinuteQuotaBody, type FakeReply } from './fake-replies.js';
 import { SlidingWindowQuota } from './sliding-window-quota.js';
+import { readBodyBytes as readBody, sendJson } from '../fake-http.js';
 
 export type { FakeReply } from './fake-replies.js';
 
@@ -609,18 +610,6 @@ function fileResource(file: FakeFile): Record<string, unknown> {
     source: 'UPLOADED',
     expirationTime: new Date(Date.now() + 48 * 3600_000).toISOString(),
   };
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function parseJson(body: Buffer): Record<string, unknown> {

@@ -13,6 +13,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pixelDimensions, type AspectRatio, type ImageSize } from '../../../src/core/image-size.js';
 import { solidPng } from '../gemini/fake-images.js';
+import { readBody, sendJson } from '../fake-http.js';
 
 /** Colour of the images the fake makes itself. */
 export const fakeRunpodImageColour = { r: 30, g: 90, b: 200 } as const;
@@ -218,14 +219,3 @@ async function defaultExecute(input: Record<string, unknown>): Promise<FakeJobOu
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  response.end(text);
-}
