@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newDesktopContext, watchPageErrors } from './support/browser.js';
 import { startServedApp, type ServedApp } from './support/served-app.js';
-import { createGroup, fillPrompts, getBytes, getJson, writeReferencePng, type TaskListBody } from './support/studio-page.js';
+import { createGroup, fillPrompts, getBytes, getJson, paintMaskLeftPart, writeReferencePng, type TaskListBody } from './support/studio-page.js';
 
 const pollOptions = { timeout: 60_000, interval: 200 };
 
@@ -50,17 +50,7 @@ describe('studio mask in Chromium', () => {
     await page.getByTestId('batch-size-1').click();
 
     // Paint the left half of the reference with a wide brush, in horizontal strokes.
-    await page.getByRole('button', { name: 'Paint mask' }).click();
-    const canvas = page.getByTestId('mask-canvas');
-    await expect.poll(() => canvas.count(), pollOptions).toBe(1);
-    await page.getByTestId('mask-brush-size').fill('60');
-    const box = (await canvas.boundingBox())!;
-    for (let row = 0.05; row <= 0.95; row += 0.08) {
-      await page.mouse.move(box.x + box.width * 0.03, box.y + box.height * row);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * row, { steps: 8 });
-      await page.mouse.up();
-    }
+    await paintMaskLeftPart(page, 0.45);
     const [maskUpload] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/api/uploads') && response.request().method() === 'POST'), page.getByTestId('mask-save').click()]);
     const mask = (await maskUpload.json()) as { id: string; width: number; height: number };
     expect([mask.width, mask.height]).toEqual([512, 512]);

@@ -12,7 +12,7 @@ import { startFakeComfyuiServer, type FakeComfyuiServer } from '../fakes/comfyui
 import { fakeLoras, startFakeSdwebuiServer, type FakeSdwebuiServer } from '../fakes/sdwebui/fake-sdwebui-server.js';
 import { launchBrowser, newDesktopContext, screenshotAtBothWidths, watchPageErrors } from './support/browser.js';
 import { startServedApp, type ServedApp } from './support/served-app.js';
-import { fillPrompts, getBytes, getJson, writeReferencePng, type TaskListBody } from './support/studio-page.js';
+import { fillPrompts, getBytes, getJson, paintMaskLeftPart, writeReferencePng, type TaskListBody } from './support/studio-page.js';
 
 const pollOptions = { timeout: 60_000, interval: 200 };
 
@@ -176,17 +176,7 @@ describe('studio with Stable Diffusion servers in Chromium', () => {
     expect(await sharp(Buffer.from(initImages[0]!, 'base64')).metadata()).toMatchObject({ width: 512, height: 512 });
 
     // (d) Inpainting: paint the left part of the reference; the server gets a mask that is white there.
-    await page.getByRole('button', { name: 'Paint mask' }).click();
-    const canvas = page.getByTestId('mask-canvas');
-    await expect.poll(() => canvas.count(), pollOptions).toBe(1);
-    await page.getByTestId('mask-brush-size').fill('60');
-    const box = (await canvas.boundingBox())!;
-    for (let row = 0.05; row <= 0.95; row += 0.08) {
-      await page.mouse.move(box.x + box.width * 0.03, box.y + box.height * row);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * row, { steps: 8 });
-      await page.mouse.up();
-    }
+    await paintMaskLeftPart(page, 0.4);
     await page.getByTestId('mask-save').click();
     await expect.poll(() => page.getByTestId('mask-set').count(), pollOptions).toBe(1);
     await submittedJobId(page);

@@ -57,3 +57,21 @@ export interface TaskListBody {
   jobId: string;
   items: Array<{ id: string; status: string; prompt: string; promptId: string; setIndex: number; seed: number | null; imageCount: number; imageIds: string[] }>;
 }
+
+/**
+ * Opens the mask editor of the (only) reference and paints its left part, from 3% to `rightEdge`
+ * of the width, in wide horizontal strokes; the caller saves it.
+ */
+export async function paintMaskLeftPart(page: Page, rightEdge: number): Promise<void> {
+  await page.getByRole('button', { name: 'Paint mask' }).click();
+  const canvas = page.getByTestId('mask-canvas');
+  await canvas.waitFor({ state: 'visible', timeout: 60_000 });
+  await page.getByTestId('mask-brush-size').fill('60');
+  const box = (await canvas.boundingBox())!;
+  for (let row = 0.05; row <= 0.95; row += 0.08) {
+    await page.mouse.move(box.x + box.width * 0.03, box.y + box.height * row);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * rightEdge, box.y + box.height * row, { steps: 8 });
+    await page.mouse.up();
+  }
+}
