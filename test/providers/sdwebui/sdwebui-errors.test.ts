@@ -4,23 +4,14 @@
  * validation errors fail the task with the web UI's words, crashes and timeouts are retried. The
  * password never appears in a message.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSdwebuiProvider } from '../../../src/providers/sdwebui/sdwebui-provider.js';
 import { closedBaseUrl } from '../../fakes/closed-base-url.js';
-import { startFakeSdwebuiServer, type FakeSdwebuiServer, type FakeSdwebuiServerOptions } from '../../fakes/sdwebui/fake-sdwebui-server.js';
 import { rejectionOf } from '../../support/thrown-by.js';
-import { canaryPassword, sdRequest, sdwebuiFor } from './sdwebui-test-kit.js';
+import { canaryPassword, fakeSdwebuiPerTest, sdRequest, sdwebuiFor } from './sdwebui-test-kit.js';
 
 describe('sdwebui errors', () => {
-  let fake: FakeSdwebuiServer | undefined;
-  afterEach(async () => {
-    await fake?.close();
-    fake = undefined;
-  });
-  async function start(options: FakeSdwebuiServerOptions = {}): Promise<FakeSdwebuiServer> {
-    fake = await startFakeSdwebuiServer(options);
-    return fake;
-  }
+  const start = fakeSdwebuiPerTest();
 
   it('pauses for a while when nothing listens at the base URL, asking whether the server runs', async () => {
     const baseUrl = await closedBaseUrl();

@@ -3,24 +3,16 @@
  * tags, init images, masks, sampling options, checkpoints), exact seeds (a batch image made again
  * alone gives the same bytes), progress, the catalog, and how bad input is refused.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/providers/contract.js';
 import { loraCatalogOf } from '../../../src/providers/lora-catalog.js';
 import { createSdwebuiProvider } from '../../../src/providers/sdwebui/sdwebui-provider.js';
-import { fakeRandomSeedStart, startFakeSdwebuiServer, type FakeSdwebuiServer, type FakeSdwebuiServerOptions } from '../../fakes/sdwebui/fake-sdwebui-server.js';
+import { fakeRandomSeedStart } from '../../fakes/sdwebui/fake-sdwebui-server.js';
 import { rejectionOf } from '../../support/thrown-by.js';
-import { pngInput, sdRequest, sdwebuiFor } from './sdwebui-test-kit.js';
+import { fakeSdwebuiPerTest, pngInput, sdRequest, sdwebuiFor } from './sdwebui-test-kit.js';
 
 describe('sdwebui provider', () => {
-  let fake: FakeSdwebuiServer | undefined;
-  afterEach(async () => {
-    await fake?.close();
-    fake = undefined;
-  });
-  async function start(options: FakeSdwebuiServerOptions = {}): Promise<FakeSdwebuiServer> {
-    fake = await startFakeSdwebuiServer(options);
-    return fake;
-  }
+  const start = fakeSdwebuiPerTest();
 
   it('offers the loaded checkpoint and every listed one, with exact seeds, LoRA, mask and free images', async () => {
     const server = await start();

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { GenerateRequest, ProviderImageInput } from '../../../src/providers/contract.js';
 import { createSdwebuiProvider, type SdwebuiProvider, type SdwebuiProviderSettings } from '../../../src/providers/sdwebui/sdwebui-provider.js';
-import type { FakeSdwebuiServer } from '../../fakes/sdwebui/fake-sdwebui-server.js';
+import { afterEach } from 'vitest';
+import { startFakeSdwebuiServer, type FakeSdwebuiServer, type FakeSdwebuiServerOptions } from '../../fakes/sdwebui/fake-sdwebui-server.js';
 
 /** A password that must never show up in an error message. */
 export const canaryPassword = 'CANARY-pass-7c1e-never-print-me';
@@ -33,4 +34,14 @@ export function sdRequest(overrides: Partial<GenerateRequest> = {}): GenerateReq
 export async function pngInput(width: number, height: number, colour: { r: number; g: number; b: number }): Promise<ProviderImageInput> {
   const bytes = await sharp({ create: { width, height, channels: 3, background: colour } }).png().toBuffer();
   return { bytes: new Uint8Array(bytes), mediaType: 'image/png', sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Call inside a `describe`: returns `start(options)`, which opens a fake A1111 server that is closed after each test. */
+export function fakeSdwebuiPerTest(): (options?: FakeSdwebuiServerOptions) => Promise<FakeSdwebuiServer> {
+  let fake: FakeSdwebuiServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+  return async (options = {}) => (fake = await startFakeSdwebuiServer(options));
 }
