@@ -2,7 +2,8 @@
  * Schema migrations. The list is static (explicit imports, no directory scan) so it survives
  * bundling by Next.js and single-file builds. Names sort in the order they must run.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import { ImagefleetError } from '../../core/errors.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import * as initialMigration from './migrations/0001-initial.js';
