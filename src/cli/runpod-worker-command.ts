@@ -16,7 +16,7 @@ export const registerRunpodWorkerCommand: CommandRegistration = (program: Comman
     .description('serve generation jobs for the RunPod worker image on 127.0.0.1 (RUNPOD_WORKER_PORT), until SIGTERM')
     .action(async (_options: unknown, command: Command) => {
       const config = loadConfig(context.environment, globalConfigFlags(command, context));
-      const logger = createLogger({ level: config.logLevel });
+      const logger = createLogger({ level: config.logLevel, format: config.logFormat });
       const shutdownSignal = listenForShutdownSignal({ onForcedExit: () => process.exit(1) });
       const { openRunpodWorker } = await import('../worker/open-runpod-worker.js');
       let worker: Awaited<ReturnType<typeof openRunpodWorker>> | undefined;

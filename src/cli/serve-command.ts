@@ -54,7 +54,7 @@ interface WebServer {
  * requests get a few seconds, the engine gets its shutdown grace, then the process may exit 0.
  */
 export async function serve(config: Config, options: { dev: boolean }): Promise<void> {
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const shutdownSignal = listenForShutdownSignal({
     onForcedExit: (signal) => {
       logger.warn({ signal }, 'second stop signal: exiting without waiting for in-flight work');

@@ -23,7 +23,7 @@ export const registerWorkerCommand: CommandRegistration = (program: Command, con
 
 /** Starts the engine, waits for SIGTERM/SIGINT, then stops it gracefully. */
 export async function runWorker(config: Config): Promise<void> {
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const shutdownSignal = listenForShutdownSignal({
     onForcedExit: (signal) => {
       logger.warn({ signal }, 'second stop signal: exiting without waiting for in-flight work');

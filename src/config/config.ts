@@ -12,6 +12,10 @@ import { defaultDownloadTemplate, downloadTemplateVariables, parseDownloadTempla
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
+/** How log lines are written: `auto` = readable on a terminal, JSON lines otherwise. */
+export const logFormats = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof logFormats)[number];
+
 /** One provider's limits. They hold across every process sharing the data store (DESIGN §5.5). */
 export interface ProviderLimits {
   /** Requests per minute (all processes together); 0 = unlimited. */
@@ -39,6 +43,12 @@ export interface Config {
   };
   /** Least severe level that is logged. `IMAGEFLEET_LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
+  /**
+   * How log lines are written. `IMAGEFLEET_LOG_FORMAT`, default `auto`: coloured, human-readable
+   * lines when the log goes to a terminal, one JSON object per line otherwise (pipes, files, log
+   * collectors); `json` and `pretty` force one or the other.
+   */
+  logFormat: LogFormat;
   engine: {
     /** How long a claimed task stays reserved without a renewal, in ms. `IMAGEFLEET_LEASE_MS`, default 30000, min 1000. */
     leaseMs: number;
@@ -413,6 +423,23 @@ function modelListVariable() {
   return describe(schema, { requirement, defaultText: undefined, secret: false });
 }
 
+function logFormatVariable() {
+  const requirement = `one of ${logFormats.join(', ')}`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): LogFormat => {
+      if (raw === undefined) return 'auto';
+      const format = logFormats.find((candidate) => candidate === raw.toLowerCase());
+      if (format === undefined) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return format;
+    });
+  return describe(schema, { requirement, defaultText: 'auto', secret: false });
+}
+
 function logLevelVariable(options: { defaultValue: LogLevel }) {
   const requirement = `one of ${logLevels.join(', ')}`;
   const schema = z
@@ -446,6 +473,7 @@ export const environmentSchema = z.object({
   IMAGEFLEET_PORT: integerVariable({ minimum: 1, maximum: 65_535, defaultValue: 3000 }),
   IMAGEFLEET_API_TOKEN: secretVariable({ minimumLength: 16 }),
   IMAGEFLEET_LOG_LEVEL: logLevelVariable({ defaultValue: 'info' }),
+  IMAGEFLEET_LOG_FORMAT: logFormatVariable(),
 
   IMAGEFLEET_LEASE_MS: integerVariable({ minimum: 1000, maximum: dayMs, defaultValue: 30_000 }),
   IMAGEFLEET_MAX_IN_FLIGHT: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 16 }),

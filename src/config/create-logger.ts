@@ -1,9 +1,13 @@
 /**
- * The process logger: pino, JSON lines on stdout, with known secret paths redacted. It satisfies
- * the `Logger` port, so shells pass it to `createFleet` and everything below logs through it.
+ * The process logger: pino, with known secret paths redacted. On a terminal it writes readable,
+ * coloured lines (pino-pretty, synchronously); elsewhere JSON lines for log collectors. It
+ * satisfies the `Logger` port, so shells pass it to `createFleet` and everything below logs
+ * through it.
  */
+import { isatty } from 'node:tty';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import type { LogLevel } from './config.js';
+import { build as prettyStream } from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config.js';
 
 /**
  * Field paths whose values are replaced by "[redacted]". A backstop only: the rule is to never put
@@ -37,18 +41,37 @@ export const redactedLogPaths: readonly string[] = [
 export interface CreateLoggerOptions {
   /** Least severe level written. */
   level: LogLevel;
-  /** Where JSON lines go; default stdout (synchronous, so nothing is lost on exit). */
+  /** Line format; default `auto` (pretty when `fileDescriptor` is a terminal, JSON otherwise). Ignored with `destination`. */
+  format?: LogFormat;
+  /** File descriptor written to: 1 (stdout, the default) or 2 (stderr, for the CLI, whose stdout is its output). */
+  fileDescriptor?: 1 | 2;
+  /** Where JSON lines go instead of `fileDescriptor` (tests). */
   destination?: DestinationStream;
 }
 
 /** Creates the process logger. Call once per shell, after `loadConfig`. */
 export function createLogger(options: CreateLoggerOptions): PinoLogger {
+  const fileDescriptor = options.fileDescriptor ?? 1;
   return pino(
     {
       level: options.level,
       redact: { paths: [...redactedLogPaths], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ?? destinationFor(options.format ?? 'auto', fileDescriptor),
   );
+}
+
+function destinationFor(format: LogFormat, fileDescriptor: 1 | 2): DestinationStream {
+  const terminal = isatty(fileDescriptor);
+  if (format === 'json' || (format === 'auto' && !terminal)) return pino.destination({ dest: fileDescriptor, sync: true });
+  // Synchronous like the JSON path, so the last lines before an exit are not lost; no worker thread.
+  return prettyStream({
+    destination: fileDescriptor,
+    sync: true,
+    colorize: terminal,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+  });
 }

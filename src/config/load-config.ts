@@ -176,6 +176,7 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       apiToken: values.IMAGEFLEET_API_TOKEN,
     },
     logLevel: values.IMAGEFLEET_LOG_LEVEL,
+    logFormat: values.IMAGEFLEET_LOG_FORMAT,
     engine: {
       leaseMs: values.IMAGEFLEET_LEASE_MS,
       maxInFlight: values.IMAGEFLEET_MAX_IN_FLIGHT,

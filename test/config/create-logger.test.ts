@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/create-logger.js';
 import type { Logger } from '../../src/core/logger.js';
@@ -43,5 +45,28 @@ describe('createLogger', () => {
     logger.error(fields, 'calling the provider');
     expect(output()).not.toContain(secret);
     expect(output()).toContain('[redacted]');
+  });
+
+  describe('format', () => {
+    const loggerModule = fileURLToPath(new URL('../../src/config/create-logger.ts', import.meta.url));
+    /** What a child process writes to its (piped, so not a terminal) stdout with the given format. */
+    function childOutput(format: string): string {
+      const script = `const { createLogger } = await import(${JSON.stringify(loggerModule)});
+        createLogger({ level: 'info', format: ${JSON.stringify(format)} }).info({ apiKey: ${JSON.stringify(secret)}, jobId: 'job-1' }, 'job submitted');`;
+      return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    }
+
+    it('writes JSON lines when the output is not a terminal (auto)', () => {
+      const output = childOutput('auto');
+      expect(JSON.parse(output)).toMatchObject({ level: 30, jobId: 'job-1', msg: 'job submitted', apiKey: '[redacted]' });
+    });
+
+    it('writes one readable line for people when asked, still redacting secrets', () => {
+      const output = childOutput('pretty');
+      expect(() => JSON.parse(output) as unknown).toThrow();
+      expect(output).toMatch(/INFO: job submitted/);
+      expect(output).toContain('[redacted]');
+      expect(output).not.toContain(secret);
+    });
   });
 });

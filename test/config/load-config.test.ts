@@ -25,6 +25,7 @@ describe('loadConfig defaults', () => {
       blobsDir: '/srv/imagefleet/data/files',
       server: { host: '127.0.0.1', port: 3000, apiToken: undefined },
       logLevel: 'info',
+      logFormat: 'auto',
       engine: {
         leaseMs: 30_000,
         maxInFlight: 16,

@@ -4,7 +4,6 @@
  * this process, and a logger that stays out of the way of the progress display (stderr, errors
  * only, unless a log level was asked for).
  */
-import { pino } from 'pino';
 import type { Command } from 'commander';
 import type { Config, ProviderLimits } from '../../config/config.js';
 import { createLogger } from '../../config/create-logger.js';
@@ -29,7 +28,7 @@ export function cliConfig(context: CliContext, command: Command, limits?: LimitO
 
 export async function openCliFleet(context: CliContext, command: Command, config: Config): Promise<Fleet> {
   const explicitLevel = command.optsWithGlobals<{ logLevel?: string }>().logLevel ?? context.environment.IMAGEFLEET_LOG_LEVEL;
-  const logger = createLogger({ level: explicitLevel === undefined ? 'error' : config.logLevel, destination: pino.destination({ dest: 2, sync: true }) });
+  const logger = createLogger({ level: explicitLevel === undefined ? 'error' : config.logLevel, format: config.logFormat, fileDescriptor: 2 });
   return openFleet(config, logger, context.fleetOptions);
 }
 
