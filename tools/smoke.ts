@@ -4,7 +4,11 @@
  * `imagefleet serve` with one uploaded reference and one job, each checked for its results.
  * Run with the Node to check first on PATH: `node --import tsx tools/smoke.ts`. Exits non-zero,
  * with the reason, when anything fails. Needs a web app build (`npm run build`).
+ *
+ * As a soak: `--cli-sessions 20` runs twenty sessions in a row, `--job-images 1000` makes the
+ * served job 10 references × 100 variations.
  */
+import { parseArgs } from 'node:util';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,7 +20,14 @@ import sharp from 'sharp';
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 const cli = path.join(projectRoot, 'bin', 'imagefleet.js');
 const workDirectory = mkdtempSync(path.join(os.tmpdir(), 'imagefleet-smoke-'));
-const deadlineMs = Date.now() + 5 * 60_000;
+const { values: options } = parseArgs({ options: { 'cli-sessions': { type: 'string', default: '1' }, 'job-images': { type: 'string', default: '4' } } });
+const cliSessions = Number(options['cli-sessions']);
+const jobImages = Number(options['job-images']);
+if (!Number.isInteger(cliSessions) || cliSessions < 1) throw new Error('--cli-sessions must be a whole number of at least 1');
+if (!Number.isInteger(jobImages) || jobImages < 1 || (jobImages > 100 && jobImages % 10 !== 0) || jobImages > 1000) {
+  throw new Error('--job-images must be 1 to 100, or a multiple of 10 up to 1000');
+}
+const deadlineMs = Date.now() + 5 * 60_000 + cliSessions * 30_000 + jobImages * 500;
 
 function step(message: string): void {
   process.stdout.write(`smoke (node ${process.version}): ${message}\n`);
@@ -41,21 +52,21 @@ function countFiles(directory: string, extension: string): number {
   return readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith(extension)).length;
 }
 
-async function cliSession(): Promise<void> {
-  const base = path.join(workDirectory, 'cli');
+async function cliSession(sessionNumber: number): Promise<void> {
+  const base = path.join(workDirectory, `cli-${sessionNumber}`);
   await writeReferences(path.join(base, 'refs'), 3);
   mkdirSync(path.join(base, 'prompts'), { recursive: true });
   writeFileSync(path.join(base, 'prompts', 'hero.md'), 'a hero shot, soft light\n');
   writeFileSync(path.join(base, 'prompts', 'detail.txt'), 'a close detail\n');
   const result = spawnSync(
     process.execPath,
-    [cli, 'run', '--refs', 'refs/*.png', '--prompts', 'prompts/', '--count', '2', '--out', 'out', '--yes', '--json'],
+    [cli, 'run', '--refs', 'refs/*.png', '--prompts', 'prompts/', '--count', '4', '--out', 'out', '--yes', '--json'],
     { cwd: base, env: { ...process.env, IMAGEFLEET_DATA_DIR: path.join(base, 'data') }, encoding: 'utf8', timeout: 120_000 },
   );
   if (result.status !== 0) fail(`the CLI session exited ${result.status ?? result.signal}:\n${result.stderr.slice(-4000)}`);
   const images = countFiles(path.join(base, 'out'), '.png');
-  if (images !== 12) fail(`the CLI session wrote ${images} images, expected 3 references × 2 prompts × 2 = 12`);
-  step(`CLI session completed, ${images} images in the output tree`);
+  if (images !== 24) fail(`CLI session ${sessionNumber} wrote ${images} images, expected 3 references × 2 prompts × 4 = 24`);
+  step(`CLI session ${sessionNumber} of ${cliSessions} completed, ${images} images in the output tree`);
 }
 
 function freePort(): Promise<number> {
@@ -80,7 +91,9 @@ async function untilOk<T>(what: string, attempt: () => Promise<T | undefined>): 
 
 async function serveOneJob(): Promise<void> {
   const base = path.join(workDirectory, 'serve');
-  const [reference] = await writeReferences(path.join(base, 'refs'), 1);
+  const referenceCount = jobImages > 100 ? jobImages / 100 : 1;
+  const variationsPerImage = jobImages / referenceCount;
+  const references = await writeReferences(path.join(base, 'refs'), referenceCount);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   let output = '';
@@ -97,15 +110,18 @@ async function serveOneJob(): Promise<void> {
       if (server.exitCode !== null) fail(`imagefleet serve exited ${server.exitCode} before answering:\n${output.slice(-4000)}`);
       return (await fetch(`${origin}/api/health`)).ok ? true : undefined;
     });
-    const form = new FormData();
-    form.append('file', new Blob([await sharp(reference).toBuffer()], { type: 'image/png' }), 'reference.png');
-    const upload = await fetch(`${origin}/api/uploads`, { method: 'POST', body: form, headers: { origin } });
-    if (upload.status !== 201 && upload.status !== 200) fail(`POST /api/uploads answered ${upload.status}: ${await upload.text()}`);
-    const asset = (await upload.json()) as { id: string };
+    const referenceIds: string[] = [];
+    for (const reference of references) {
+      const form = new FormData();
+      form.append('file', new Blob([await sharp(reference).toBuffer()], { type: 'image/png' }), path.basename(reference));
+      const upload = await fetch(`${origin}/api/uploads`, { method: 'POST', body: form, headers: { origin } });
+      if (upload.status !== 201 && upload.status !== 200) fail(`POST /api/uploads answered ${upload.status}: ${await upload.text()}`);
+      referenceIds.push(((await upload.json()) as { id: string }).id);
+    }
     const submit = await fetch(`${origin}/api/jobs/submit`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin },
-      body: JSON.stringify({ mode: 'automatic', provider: 'local', referenceIds: [asset.id], prompt: 'smoke test', variationsPerImage: 4 }),
+      body: JSON.stringify({ mode: 'automatic', provider: 'local', referenceIds, prompt: 'smoke test', variationsPerImage }),
     });
     if (submit.status !== 201) fail(`POST /api/jobs/submit answered ${submit.status}: ${await submit.text()}`);
     const job = (await submit.json()) as { id: string };
@@ -113,8 +129,11 @@ async function serveOneJob(): Promise<void> {
       const body = (await (await fetch(`${origin}/api/jobs/${job.id}/status`)).json()) as { status: string; counts: { completed: number } };
       return ['completed', 'failed', 'canceled'].includes(body.status) ? body : undefined;
     });
-    if (status.status !== 'completed' || status.counts.completed !== 4) fail(`the job ended ${status.status} with ${status.counts.completed} of 4 images`);
-    step('imagefleet serve ran a 4-image job to completion');
+    if (status.status !== 'completed' || status.counts.completed !== jobImages) fail(`the job ended ${status.status} with ${status.counts.completed} of ${jobImages} images`);
+    if (server.exitCode !== null) fail(`imagefleet serve exited ${server.exitCode} during the job`);
+    const health = await fetch(`${origin}/api/health`);
+    if (!health.ok) fail(`GET /api/health answered ${health.status} after the job`);
+    step(`imagefleet serve ran a ${jobImages}-image job to completion and stayed up`);
   } finally {
     server.kill('SIGTERM');
     const code = await exited;
@@ -123,7 +142,7 @@ async function serveOneJob(): Promise<void> {
 }
 
 try {
-  await cliSession();
+  for (let sessionNumber = 1; sessionNumber <= cliSessions; sessionNumber += 1) await cliSession(sessionNumber);
   await serveOneJob();
   step('passed');
 } catch (error) {
