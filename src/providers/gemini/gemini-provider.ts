@@ -1,6 +1,6 @@
 /**
  * The `gemini` provider: Google's Nano Banana image models through the official `@google/genai`
- * SDK (2.x, for Node 20). Online calls go through `generate`; jobs on the `batch` lane go through
+ * SDK (3.x). Online calls go through `generate`; jobs on the `batch` lane go through
  * `submit` / `poll` / `cancel` on the Batch API at half price. The API key stays inside the SDK
  * client: messages and logs carry only its fingerprint.
  */
