@@ -148,7 +148,7 @@ export function controlTools(context: McpContext): McpTool[] {
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     async run(args) {
       return withSession<ToolAnswer>(context, args.session, async ({ fleet, record, job }) => {
-        const canceled = await cancelSession(fleet, record, job);
+        const canceled = await cancelSession(context.runs.runningFleet(record.session_id) ?? fleet, record, job);
         return {
           value: {
             summary: `Canceled session ${record.session_id}: ${canceled.summary.completed} of ${canceled.summary.total} images were done and are kept in ${record.out}.`,

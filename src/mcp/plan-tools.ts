@@ -7,16 +7,24 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { echoOptions } from '../cli/run-command.js';
+import { singleCombo } from '../cli/single-command.js';
 import { planFileSchema, resolveGenerationOptions } from '../cli/session/generation-options.js';
 import { planSummaryJson, planSummaryLines } from '../cli/session/plan-summary.js';
 import { readPromptTemplate, resolveCombos, resolvePrompts } from '../cli/session/resolve-inputs.js';
 import { checkSessionInputs, prepareSession, submitSession, type SessionInputs } from '../cli/session/start-session.js';
+import { invalidInput } from '../core/errors.js';
 import { sessionLogFileName, sessionLogFolder } from '../core/session-log.js';
 import { openMcpFleet, type McpContext } from './mcp-context.js';
 import { baseDirectory, checkCostCap, maxCostArgument } from './tool-arguments.js';
 import { defineTool, type McpTool } from './tool-registry.js';
 
 const planArguments = planFileSchema.extend({
+  references: z
+    .array(z.string().min(1))
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe("Reference image files or folders used together as ONE combo (the CLI's single --ref), instead of refs patterns."),
   cwd: z.string().optional().describe('Folder the patterns and relative paths are relative to (default: the folder the MCP server was started in).'),
 });
 
@@ -24,16 +32,19 @@ const startArguments = planArguments.extend({ max_cost_usd: maxCostArgument });
 
 /** Resolves the arguments into session inputs as `imagefleet run` does, checking everything that needs no store. */
 async function resolveSessionInputs(context: McpContext, args: z.output<typeof planArguments>, capUsd?: number): Promise<{ inputs: SessionInputs; cwd: string }> {
-  const { cwd: cwdArgument, ...plan } = args;
+  const { cwd: cwdArgument, references, ...plan } = args;
+  if (references !== undefined && plan.refs !== undefined) {
+    throw invalidInput([{ path: 'references', message: 'give either references (one combo of these images) or refs (a pattern of combos), not both' }], 'Invalid arguments');
+  }
   const cwd = baseDirectory(context.cli.cwd, cwdArgument);
   const resolved = resolveGenerationOptions({}, plan, { cwd, planDir: cwd });
   // The agreed cap also becomes the session's budget, so the engine stops claiming at it even when
   // retries or price changes would carry the spend past the estimate.
   const options = capUsd === undefined || capUsd <= 0 || (resolved.budgetUsd !== undefined && resolved.budgetUsd <= capUsd) ? resolved : { ...resolved, budgetUsd: capUsd };
-  const combos = await resolveCombos(options.refs, cwd);
+  const combos = references === undefined ? await resolveCombos(options.refs, cwd) : await singleCombo(references, cwd);
   const prompts = await resolvePrompts(options.prompts, options.prompt, cwd);
   const promptTemplate = options.promptTemplate === undefined ? undefined : await readPromptTemplate(options.promptTemplate, cwd);
-  const inputs: SessionInputs = { command: 'run', options, combos, prompts, promptTemplate, config: { command: 'run', via: 'mcp', ...echoOptions(options, cwd) } };
+  const inputs: SessionInputs = { command: 'run', options, combos, prompts, promptTemplate, config: { command: 'run', via: 'mcp', ...(references === undefined ? {} : { refs_given: references }), ...echoOptions(options, cwd) } };
   await checkSessionInputs(inputs, cwd);
   return { inputs, cwd };
 }
@@ -48,7 +59,7 @@ export function planTools(context: McpContext): McpTool[] {
     name: 'plan',
     title: 'Plan a batch (dry run)',
     description:
-      'What a batch would generate, cost and take, without generating anything (the CLI\'s "run --dry-run"). Every reference combo (refs) × every prompt file (prompts or prompt) × count. ' +
+      'What a batch would generate, cost and take, without generating anything (the CLI\'s "run --dry-run"). Every reference combo (refs, or references as one combo) × every prompt file (prompts or prompt) × count. ' +
       'Patterns: {name} captures part of a folder or file name as a variable, * matches anything, a trailing / matches folders. Errors name arguments as CLI flags (--count = count). Call this before start_session and show the user the cost.',
     input: planArguments,
     annotations: { readOnlyHint: true, openWorldHint: false },

@@ -31,6 +31,7 @@ export interface SessionRunView {
 }
 
 interface SessionRun {
+  fleet: Fleet;
   startedAtMs: number;
   endedAtMs: number | undefined;
   outcome: SessionOutcome | undefined;
@@ -75,7 +76,7 @@ export class SessionRuns {
         return () => interruptListeners.delete(listener);
       },
     };
-    const run: SessionRun = { startedAtMs: Date.now(), endedAtMs: undefined, outcome: undefined, error: undefined, lines, interruptListeners, done: Promise.resolve() };
+    const run: SessionRun = { fleet, startedAtMs: Date.now(), endedAtMs: undefined, outcome: undefined, error: undefined, lines, interruptListeners, done: Promise.resolve() };
     run.done = (async () => {
       try {
         const job = await fleet.store.jobs.getJob(jobId);
@@ -90,6 +91,14 @@ export class SessionRuns {
       }
     })();
     this.runs.set(record.session_id, run);
+  }
+
+  /**
+   * The fleet a session runs on here, if it runs here: canceling through it aborts the calls in
+   * flight at once instead of at their next heartbeat.
+   */
+  runningFleet(sessionId: string): Fleet | undefined {
+    return this.isRunning(sessionId) ? this.runs.get(sessionId)?.fleet : undefined;
   }
 
   view(sessionId: string): SessionRunView | undefined {

@@ -53,6 +53,7 @@ async function sessionStatus(context: McpContext, session: OpenedSession): Promi
     out: record.out,
     log: path.join(record.out, sessionLogFolder, sessionLogFileName(record.session_id)),
     parent_session: record.parent_session,
+    config: record.config,
     run: run ?? null,
     next,
   };

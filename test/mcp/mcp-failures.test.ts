@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { createMcpServer } from '../../src/mcp/mcp-server.js';
 import { SessionRuns } from '../../src/mcp/session-runs.js';
 import { providerError } from '../../src/providers/contract.js';
-import { succeed, ScriptedProvider } from '../support/scripted-provider.js';
+import { hang, succeed, ScriptedProvider } from '../support/scripted-provider.js';
 import { makeWorkspace, promptsPattern, refsPattern, type Workspace } from '../cli/cli-test-kit.js';
 
 interface ToolResult {
@@ -112,7 +112,24 @@ describe('imagefleet mcp: cost caps and failures (scripted provider, in-process)
     expect(await waitUntilEnded(session)).toMatchObject({ status: 'completed', counts: expect.objectContaining({ completed: 9 }) as unknown });
     expect((await call('list_failures', { session })).structuredContent).toMatchObject({ total: 0 });
 
+    const resumeDone = await call('resume_session', { session, max_cost_usd: 0 });
+    expect(resumeDone.structuredContent).toMatchObject({ session_id: session });
+    await waitUntilEnded(session);
+
     const upgradeWithoutCap = await call('upgrade_session', { session, to: '2K' });
     expect(upgradeWithoutCap.structuredContent).toMatchObject({ code: 'invalid_input', issues: [expect.objectContaining({ path: 'max_cost_usd' })] });
+  }, 60_000);
+
+  it('cancels a running session: calls in flight are aborted, it cannot be resumed', async () => {
+    provider.script = hang();
+    const started = await call('start_session', { provider: 'scripted', refs: refsPattern, prompts: promptsPattern, out: 'out', max_cost_usd: 1 });
+    const session = started.structuredContent?.session_id as string;
+    const running = await call('wait_for_session', { session, timeout_seconds: 1 });
+    expect(running.structuredContent).toMatchObject({ timed_out: true, running_here: true });
+    const canceled = await call('cancel_session', { session });
+    expect(canceled.structuredContent).toMatchObject({ session_id: session, status: 'canceled' });
+    expect(await waitUntilEnded(session)).toMatchObject({ status: 'canceled', running_here: false });
+    const resumed = await call('resume_session', { session, max_cost_usd: 1 });
+    expect(resumed.structuredContent).toMatchObject({ code: 'conflict', message: expect.stringContaining('canceled') as unknown });
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, cleanEnvironment } from '../support/cli-process.js';
-import { makeWorkspace, promptsPattern, refsPattern, type Workspace } from '../cli/cli-test-kit.js';
+import { comboFolders, makeWorkspace, promptsPattern, refsPattern, type Workspace } from '../cli/cli-test-kit.js';
 
 interface ToolResult {
   isError?: boolean;
@@ -21,6 +21,7 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
   let workspace: Workspace;
   let client: Client;
   let stderr = '';
+  const protocolErrors: Error[] = [];
 
   const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => (await client.callTool({ name, arguments: args })) as ToolResult;
 
@@ -35,6 +36,8 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
     });
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     client = new Client({ name: 'imagefleet-test', version: '1.0.0' });
+    // Anything but protocol messages on the server's stdout would surface here.
+    client.onerror = (error) => protocolErrors.push(error);
     await client.connect(transport);
   }, 60_000);
 
@@ -60,6 +63,12 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
     expect(result.structuredContent).toMatchObject({ dry_run: true, tasks: 18, images: 18, cost_usd: 0, provider: 'local', size: '512' });
     expect(result.content[0]?.text).toContain('Plan: 3 combos × 3 prompts × 2 images = 18 images in 18 calls');
     expect((await call('list_sessions', {})).structuredContent).toEqual({ sessions: [] });
+
+    const references = [`${comboFolders[0]}/pose.png`, `${comboFolders[1]}/product.png`];
+    const single = await call('plan', { references, prompt: 'A studio shot on white.', count: 4 });
+    expect(single.structuredContent).toMatchObject({ shape: '1 combo × 1 prompt × 4 images', images: 4 });
+    const both = await call('plan', { references, refs: refsPattern, prompt: 'x' });
+    expect(both.structuredContent).toMatchObject({ code: 'invalid_input', issues: [expect.objectContaining({ path: 'references' })] });
   });
 
   it('answers bad input with a structured error: code, message naming the argument, hint', async () => {
@@ -143,5 +152,6 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
     const cancel = await call('cancel_session', { session: sessionId });
     expect(cancel.structuredContent).toMatchObject({ code: 'conflict' });
     expect(stderr).not.toMatch(/unexpected|error/i);
+    expect(protocolErrors).toEqual([]);
   }, 120_000);
 });
