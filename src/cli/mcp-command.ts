@@ -2,7 +2,7 @@
  * `imagefleet mcp`: a Model Context Protocol server on stdin/stdout, for AI assistants (see
  * docs/agents.md). Stdout carries only the protocol: logs go to stderr. Sessions started through it
  * run in this process; when the client disconnects (stdin ends) or on Ctrl-C/SIGTERM, they stop as
- * after one Ctrl-C (calls in flight finish) and stay resumable.
+ * after one Ctrl-C (calls in flight finish; a second signal aborts them) and stay resumable.
  */
 import { pino } from 'pino';
 import type { Command } from 'commander';
@@ -28,19 +28,31 @@ export const registerMcpCommand: CommandRegistration = (program: Command, contex
       const runs = new SessionRuns(logger);
       const server = createMcpServer({ cli: context, command, runs, logger });
       const transport = new StdioServerTransport();
+      let stopRequested = false;
+      let stopListening: () => void = () => undefined;
       const stopped = new Promise<string>((resolve) => {
-        const stopListening = cliIo(context).interrupts((signal) => {
-          stopListening();
-          resolve(signal);
+        const requestStop = (reason: string): void => {
+          stopRequested = true;
+          resolve(reason);
+        };
+        // A signal while already stopping (a client that sends SIGTERM after closing stdin, a
+        // second Ctrl-C) aborts the calls in flight now, so their leases are given back at once.
+        stopListening = cliIo(context).interrupts((signal) => {
+          if (stopRequested) runs.interruptAll();
+          requestStop(signal);
         });
-        process.stdin.once('end', () => resolve('stdin closed'));
-        server.server.onclose = () => resolve('connection closed');
+        process.stdin.once('end', () => requestStop('stdin closed'));
+        server.server.onclose = () => requestStop('connection closed');
       });
       await server.connect(transport);
       logger.info({ dataDir: config.dataDir }, 'MCP server ready on stdio');
       const reason = await stopped;
       logger.info({ reason }, 'MCP server stopping; sessions running here stop after their calls in flight');
-      await runs.stopAll();
-      await server.close();
+      try {
+        await runs.stopAll();
+        await server.close();
+      } finally {
+        stopListening();
+      }
     });
 };

@@ -129,12 +129,20 @@ export class SessionRuns {
   }
 
   /**
-   * Stops every run as Ctrl-C does once: no new calls, calls in flight finish within the grace
-   * period, and the sessions stay resumable. Resolves when all have stopped.
+   * Asks every run to stop, as Ctrl-C does: the first time, no new calls and calls in flight finish
+   * within the grace period; the second time, calls in flight are aborted and given back. Either
+   * way the sessions stay resumable.
    */
+  interruptAll(): void {
+    for (const run of this.runs.values()) {
+      if (run.endedAtMs === undefined) for (const listener of run.interruptListeners) listener('SIGTERM');
+    }
+  }
+
+  /** Interrupts every run once and resolves when all have stopped. */
   async stopAll(): Promise<void> {
     const active = [...this.runs.values()].filter((run) => run.endedAtMs === undefined);
-    for (const run of active) for (const listener of run.interruptListeners) listener('SIGTERM');
+    this.interruptAll();
     await Promise.all(active.map((run) => run.done));
   }
 }
