@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { echoOptions } from '../cli/run-command.js';
 import { singleCombo } from '../cli/single-command.js';
 import { planFileSchema, resolveGenerationOptions } from '../cli/session/generation-options.js';
+import type { LimitOverrides } from '../cli/session/open-cli-fleet.js';
 import { planSummaryJson, planSummaryLines } from '../cli/session/plan-summary.js';
 import { readPromptTemplate, resolveCombos, resolvePrompts } from '../cli/session/resolve-inputs.js';
 import { checkSessionInputs, prepareSession, submitSession, type SessionInputs } from '../cli/session/start-session.js';
@@ -49,7 +50,7 @@ async function resolveSessionInputs(context: McpContext, args: z.output<typeof p
   return { inputs, cwd };
 }
 
-function limitsOf(inputs: SessionInputs): { provider: string; concurrency: number | undefined; rpm: number | undefined; cooldownMs: number | undefined } {
+function limitsOf(inputs: SessionInputs): LimitOverrides {
   const { options } = inputs;
   return { provider: options.provider, concurrency: options.concurrency, rpm: options.rpm, cooldownMs: options.cooldownMs };
 }

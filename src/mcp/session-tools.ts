@@ -18,6 +18,8 @@ import { defineTool, type McpTool } from './tool-registry.js';
 export const maxWaitSeconds = 50;
 /** How often a session running in another process is looked at while waiting, ms. */
 const pollEveryMs = 1_000;
+/** A session not running here with no call running or finishing for this long is not waited for, ms. */
+const idleGiveUpMs = 3_000;
 
 function isTerminal(status: JobStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'canceled';
@@ -107,7 +109,7 @@ export function sessionTools(context: McpContext): McpTool[] {
   const waitForSession = defineTool({
     name: 'wait_for_session',
     title: 'Wait for a session',
-    description: `Waits until the session ends or timeout_seconds pass (at most ${maxWaitSeconds}), then answers as get_status with timed_out. Call it again while timed_out is true and the status is not completed, failed or canceled.`,
+    description: `Waits until the session ends or timeout_seconds pass (at most ${maxWaitSeconds}), then answers as get_status with timed_out. Call it again while timed_out is true. A session that runs nowhere (stopped, paused) is not waited for: get_status's next says to resume it.`,
     input: z.strictObject({
       session: sessionArgument,
       timeout_seconds: z.number().min(0).max(maxWaitSeconds).default(30).describe(`Longest wait in seconds, 0–${maxWaitSeconds} (default 30).`),
@@ -119,11 +121,19 @@ export function sessionTools(context: McpContext): McpTool[] {
         structured: await withSession(context, args.session, async (session) => {
           const sessionId = session.record.session_id;
           if (context.runs.isRunning(sessionId)) await context.runs.wait(sessionId, Math.max(0, deadlineMs - Date.now()));
-          // Not running here: another process may run it; watch the store.
+          // Not running here: another process may run it; watch the store, and stop watching once
+          // nothing has run for a while (then probably nobody runs it, and get_status says resume).
+          let idleSinceMs: number | undefined;
+          let lastFinished = -1;
           for (;;) {
-            const job = await session.fleet.store.jobs.getJob(session.job.id);
-            const ended = job === undefined || isTerminal(job.status) || (!context.runs.isRunning(sessionId) && context.runs.view(sessionId) !== undefined);
-            if (ended || Date.now() >= deadlineMs) break;
+            if (context.runs.view(sessionId) !== undefined && !context.runs.isRunning(sessionId)) break;
+            const report = await session.fleet.jobStatus(session.job.id);
+            if (isTerminal(report.job.status) || Date.now() >= deadlineMs) break;
+            const finished = report.counts.completed + report.counts.failed + report.counts.blocked;
+            if (report.counts.running > 0 || finished !== lastFinished) idleSinceMs = undefined;
+            else idleSinceMs ??= Date.now();
+            lastFinished = finished;
+            if (idleSinceMs !== undefined && Date.now() - idleSinceMs >= idleGiveUpMs) break;
             await new Promise((resolve) => setTimeout(resolve, Math.min(pollEveryMs, Math.max(0, deadlineMs - Date.now()))));
           }
           const status = await sessionStatus(context, session);

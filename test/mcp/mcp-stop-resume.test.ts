@@ -67,6 +67,11 @@ describe('imagefleet mcp: stopping with the client and resuming', () => {
       const status = await call(second.client, 'get_status', { session });
       expect(status.structuredContent).toMatchObject({ running_here: false });
       expect((status.structuredContent?.next as string[]).join(' ')).toContain('resume_session');
+      // Nobody runs it now: waiting gives up early instead of sitting out the timeout.
+      const waitStartedMs = Date.now();
+      const idle = await call(second.client, 'wait_for_session', { session, timeout_seconds: 30 });
+      expect(idle.structuredContent).toMatchObject({ timed_out: false, running_here: false });
+      expect(Date.now() - waitStartedMs).toBeLessThan(15_000);
       const resumed = await call(second.client, 'resume_session', { session, max_cost_usd: 0 });
       expect(resumed.structuredContent).toMatchObject({ session_id: session, running_here: true });
       let final: Record<string, unknown> | undefined;
