@@ -23,7 +23,13 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
   let stderr = '';
   const protocolErrors: Error[] = [];
 
-  const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => (await client.callTool({ name, arguments: args })) as ToolResult;
+  const secretKey = 'test-gemini-key-that-must-never-show';
+  let everyAnswer = '';
+  const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => {
+    const result = (await client.callTool({ name, arguments: args })) as ToolResult;
+    everyAnswer += JSON.stringify(result);
+    return result;
+  };
 
   beforeAll(async () => {
     workspace = await makeWorkspace();
@@ -31,7 +37,7 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
       command: process.execPath,
       args: [binPath, 'mcp'],
       cwd: workspace.directory,
-      env: cleanEnvironment({ IMAGEFLEET_DATA_DIR: workspace.dataDir, IMAGEFLEET_IDLE_POLL_MS: '20' }),
+      env: cleanEnvironment({ IMAGEFLEET_DATA_DIR: workspace.dataDir, IMAGEFLEET_IDLE_POLL_MS: '20', GEMINI_API_KEY: secretKey }),
       stderr: 'pipe',
     });
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -42,6 +48,9 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
   }, 60_000);
 
   afterAll(async () => {
+    expect(everyAnswer.length).toBeGreaterThan(0);
+    expect(everyAnswer).not.toContain(secretKey);
+    expect(stderr).not.toContain(secretKey);
     await client.close();
     await workspace.cleanup();
   });
@@ -63,6 +72,9 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
     expect(result.structuredContent).toMatchObject({ dry_run: true, tasks: 18, images: 18, cost_usd: 0, provider: 'local', size: '512' });
     expect(result.content[0]?.text).toContain('Plan: 3 combos × 3 prompts × 2 images = 18 images in 18 calls');
     expect((await call('list_sessions', {})).structuredContent).toEqual({ sessions: [] });
+
+    const priced = await call('plan', { provider: 'gemini', refs: refsPattern, prompts: promptsPattern });
+    expect(priced.structuredContent?.cost_usd).toBeGreaterThan(0);
 
     const references = [`${comboFolders[0]}/pose.png`, `${comboFolders[1]}/product.png`];
     const single = await call('plan', { references, prompt: 'A studio shot on white.', count: 4 });
