@@ -58,7 +58,7 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
   it('lists its tools, each with a JSON Schema of its arguments', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(
-      ['cancel_session', 'get_image', 'get_status', 'list_failures', 'list_results', 'list_sessions', 'plan', 'resume_session', 'retry_session', 'start_session', 'upgrade_session', 'wait_for_session'].sort(),
+      ['cancel_session', 'get_image', 'get_status', 'list_failures', 'list_providers', 'list_results', 'list_sessions', 'plan', 'resume_session', 'retry_session', 'start_session', 'upgrade_session', 'wait_for_session'].sort(),
     );
     const start = tools.find((tool) => tool.name === 'start_session');
     expect(start?.inputSchema.type).toBe('object');
@@ -72,6 +72,10 @@ describe('imagefleet mcp (SDK client over stdio)', () => {
     expect(result.structuredContent).toMatchObject({ dry_run: true, tasks: 18, images: 18, cost_usd: 0, provider: 'local', size: '512' });
     expect(result.content[0]?.text).toContain('Plan: 3 combos × 3 prompts × 2 images = 18 images in 18 calls');
     expect((await call('list_sessions', {})).structuredContent).toEqual({ sessions: [] });
+
+    const providers = (await call('list_providers', {})).structuredContent?.providers as Array<{ id: string; models: Array<{ id: string; sizes: string[] }> }>;
+    expect(providers.map((provider) => provider.id)).toEqual(expect.arrayContaining(['local', 'gemini']));
+    expect(providers.find((provider) => provider.id === 'local')?.models[0]?.sizes).toContain('512');
 
     const priced = await call('plan', { provider: 'gemini', refs: refsPattern, prompts: promptsPattern });
     expect(priced.structuredContent?.cost_usd).toBeGreaterThan(0);
