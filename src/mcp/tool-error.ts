@@ -24,7 +24,8 @@ export interface ToolErrorContent {
 }
 
 const hintByCode: Readonly<Record<ErrorCode, string>> = {
-  invalid_input: 'Fix the argument the message names and call the tool again; "plan" checks inputs without generating anything.',
+  invalid_input:
+    'Fix the argument the message names and call the tool again; "plan" checks inputs without generating anything. Messages use the CLI\'s words: --count is the count argument, --job is call_ids, "imagefleet sessions" is list_sessions, "imagefleet retry" is retry_session.',
   config_invalid: 'The server configuration is unusable: ask the user to fix the environment variable the message names (docs/configuration.md) and restart the MCP server.',
   not_found: 'Check the id: "list_sessions" lists sessions, "list_results" lists image ids.',
   conflict: 'The session is not in a state that allows this; "get_status" shows where it stands.',
