@@ -4,10 +4,9 @@
  * stay in the output tree and the store.
  */
 import type { Command } from 'commander';
-import { ImagefleetError } from '../core/errors.js';
 import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
 import { openSession } from './session/open-session.js';
-import { syncSessionOutputs } from './session/session-runner.js';
+import { cancelSession } from './session/cancel-session.js';
 
 export const registerCancelCommand: CommandRegistration = (program: Command, context: CliContext) => {
   program
@@ -20,11 +19,8 @@ export const registerCancelCommand: CommandRegistration = (program: Command, con
       const io = cliIo(context);
       const { fleet, record, job } = await openSession(context, command, sessionArgument);
       try {
-        if (job.status === 'completed' || job.status === 'failed') {
-          throw new ImagefleetError('conflict', `Session ${record.session_id} already ${job.status === 'completed' ? 'completed' : 'finished (with failures)'}; there is nothing left to cancel.`);
-        }
-        const canceled = await fleet.engine.cancelJob(job.id);
-        const { summary, logPath } = await syncSessionOutputs(fleet, record, job.id);
+        const canceled = await cancelSession(fleet, record, job);
+        const { summary, logPath } = canceled;
         if (flags.json) {
           io.stdout.write(`${JSON.stringify({ session_id: record.session_id, job_id: job.id, status: canceled.status, summary, out: record.out, log: logPath }, null, 2)}\n`);
         } else {

@@ -8,6 +8,7 @@ import { appVersion } from '../fleet/app-version.js';
 import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
 import { registerCancelCommand } from './cancel-command.js';
 import { handleCliError } from './handle-cli-error.js';
+import { registerMcpCommand } from './mcp-command.js';
 import { registerResumeCommand } from './resume-command.js';
 import { registerRetryCommand } from './retry-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -31,6 +32,7 @@ const commandRegistrations: readonly CommandRegistration[] = [
   registerRetryCommand,
   registerUpgradeCommand,
   registerCancelCommand,
+  registerMcpCommand,
   registerRunpodWorkerCommand,
 ];
 

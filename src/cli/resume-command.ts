@@ -5,9 +5,9 @@
  * are placed again.
  */
 import type { Command } from 'commander';
-import { ImagefleetError } from '../core/errors.js';
 import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
 import { openSession } from './session/open-session.js';
+import { assertNotCanceled } from './session/retry-calls.js';
 import { finishRun } from './session/start-session.js';
 
 export const registerResumeCommand: CommandRegistration = (program: Command, context: CliContext) => {
@@ -21,9 +21,7 @@ export const registerResumeCommand: CommandRegistration = (program: Command, con
       const io = cliIo(context);
       const { fleet, record, job } = await openSession(context, command, sessionArgument);
       try {
-        if (job.status === 'canceled') {
-          throw new ImagefleetError('conflict', `Session ${record.session_id} was canceled, so it cannot be resumed; start a new one with "imagefleet run".`);
-        }
+        assertNotCanceled(record, job, 'resumed');
         (flags.json ? io.stderr : io.stdout).write(`Resuming session ${record.session_id} (${job.status}).\n`);
         await finishRun(fleet, record, job.id, io, flags.json === true);
       } finally {

@@ -5,12 +5,11 @@
  * blocked.
  */
 import type { Command } from 'commander';
-import { ImagefleetError } from '../core/errors.js';
-import { formatSessionJobId, parseSessionJobId, sessionJobIdWidth } from '../core/session-log.js';
 import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
 import { CliExit, exitCodes } from './handle-cli-error.js';
-import { collect, usage } from './session/generation-options.js';
+import { collect } from './session/generation-options.js';
 import { openSession } from './session/open-session.js';
+import { retryCalls } from './session/retry-calls.js';
 import { finishRun } from './session/start-session.js';
 
 export const registerRetryCommand: CommandRegistration = (program: Command, context: CliContext) => {
@@ -25,37 +24,14 @@ export const registerRetryCommand: CommandRegistration = (program: Command, cont
       const io = cliIo(context);
       const { fleet, record, job } = await openSession(context, command, sessionArgument);
       try {
-        if (job.status === 'canceled') {
-          throw new ImagefleetError('conflict', `Session ${record.session_id} was canceled, so it cannot be retried; start a new one with "imagefleet run".`);
-        }
         const say = (text: string): void => void (flags.json ? io.stderr : io.stdout).write(`${text}\n`);
-        let retried: number;
-        if (flags.job && flags.job.length > 0) {
-          const tasks = await fleet.store.jobs.listTasks(job.id, {});
-          const byOrdinal = new Map(tasks.map((task) => [task.ordinal, task]));
-          const width = sessionJobIdWidth(tasks.length);
-          const taskIds: string[] = [];
-          for (const id of flags.job) {
-            const ordinal = parseSessionJobId(id);
-            const task = ordinal === undefined ? undefined : byOrdinal.get(ordinal);
-            if (!task) {
-              throw usage(`Session ${record.session_id} has no job "${id}"; its jobs are ${formatSessionJobId(0, width)} to ${formatSessionJobId(tasks.length - 1, width)} (see "imagefleet status ${record.session_id}" or its session log).`);
-            }
-            if (task.status !== 'failed' && task.status !== 'blocked') {
-              throw usage(`Job ${formatSessionJobId(task.ordinal, width)} of session ${record.session_id} is ${task.status === 'queued' ? 'waiting to run' : task.status}; only failed or blocked jobs can be retried.`);
-            }
-            taskIds.push(task.id);
-          }
-          retried = await fleet.store.control.retryTasks(job.id, taskIds, Date.now());
-        } else {
-          retried = await fleet.engine.retryFailed(job.id);
-          if (retried === 0) {
-            const counts = (await fleet.jobStatus(job.id)).counts;
-            const blocked = counts.blocked > 0 ? ` ${counts.blocked} blocked by the safety filter are not retried unless named with --job.` : '';
-            say(`Nothing to retry in session ${record.session_id}: no failed calls.${blocked}`);
-            if (job.status === 'completed') return;
-            if (job.status === 'failed') throw new CliExit(exitCodes.failure);
-          }
+        const retried = await retryCalls(fleet, record, job, flags.job ?? []);
+        if (retried === 0 && (flags.job ?? []).length === 0) {
+          const counts = (await fleet.jobStatus(job.id)).counts;
+          const blocked = counts.blocked > 0 ? ` ${counts.blocked} blocked by the safety filter are not retried unless named with --job.` : '';
+          say(`Nothing to retry in session ${record.session_id}: no failed calls.${blocked}`);
+          if (job.status === 'completed') return;
+          if (job.status === 'failed') throw new CliExit(exitCodes.failure);
         }
         if (retried > 0) say(`Retrying ${retried} call${retried === 1 ? '' : 's'} of session ${record.session_id}.`);
         await finishRun(fleet, record, job.id, io, flags.json === true);

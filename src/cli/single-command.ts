@@ -57,7 +57,7 @@ export const registerSingleCommand: CommandRegistration = (program: Command, con
 };
 
 /** The `--ref` paths as one combo: files as they are, folders as all their images. */
-async function singleCombo(refs: readonly string[], cwd: string): Promise<ResolvedCombo[]> {
+export async function singleCombo(refs: readonly string[], cwd: string): Promise<ResolvedCombo[]> {
   if (refs.length === 0) return resolveCombos([], cwd);
   const references: string[] = [];
   for (const ref of refs) {

@@ -99,24 +99,25 @@ export function addGenerationFlags(command: Command): Command {
     .option('--yes', 'do not ask for confirmation when the estimated cost is high');
 }
 
-const planFileSchema = z.strictObject({
-  refs: z.union([z.string(), z.array(z.string())]).optional(),
-  prompts: z.union([z.string(), z.array(z.string())]).optional(),
-  prompt: z.string().optional(),
-  count: z.union([z.number(), z.string()]).optional(),
-  provider: z.string().optional(),
-  model: z.string().optional(),
-  size: z.string().optional(),
-  aspect: z.string().optional(),
-  concurrency: z.union([z.number(), z.string()]).optional(),
-  rpm: z.union([z.number(), z.string()]).optional(),
-  cooldown: z.union([z.number(), z.string()]).optional(),
-  out: z.string().optional(),
-  layout: z.string().optional(),
-  promptTemplate: z.string().optional(),
-  seed: z.union([z.number(), z.string()]).optional(),
-  lane: z.string().optional(),
-  budget: z.union([z.number(), z.string()]).optional(),
+/** The settings of a plan file (and of the MCP `plan` and `start_session` tools): the flags' names and meanings. */
+export const planFileSchema = z.strictObject({
+  refs: z.union([z.string(), z.array(z.string())]).optional().describe("Reference combos: a folder pattern such as 'Combos/{style}/{combo}/' (one combo per matched folder, all its images are references) or a file pattern (single-image combos); {name} captures a variable, * matches anything."),
+  prompts: z.union([z.string(), z.array(z.string())]).optional().describe("Prompt files (.md/.txt): a folder pattern such as 'prompts/catalog_{catalog}/' (each file is one prompt) or a file pattern."),
+  prompt: z.string().optional().describe('One prompt given inline (with or instead of prompts).'),
+  count: z.union([z.number(), z.string()]).optional().describe('Images per combo × prompt pair, 1–100 (default 1).'),
+  provider: z.string().optional().describe('Provider id: local (offline, free, not AI), gemini, sdwebui, comfyui, runpod (default local).'),
+  model: z.string().optional().describe("Model id (default: the provider's first model)."),
+  size: z.string().optional().describe('Output size: 512, 1K, 2K or 4K (default 1K).'),
+  aspect: z.string().optional().describe('Aspect ratio such as 1:1, 3:4, 16:9 (default 1:1).'),
+  concurrency: z.union([z.number(), z.string()]).optional().describe('Calls in flight at once for this provider (default: its setting).'),
+  rpm: z.union([z.number(), z.string()]).optional().describe('Requests per minute for this provider, 0 = unlimited (default: its setting).'),
+  cooldown: z.union([z.number(), z.string()]).optional().describe("Minimum gap between two requests, ms (default: the provider's setting)."),
+  out: z.string().optional().describe('Output folder (default ./imagefleet-output).'),
+  layout: z.string().optional().describe('Output path under out, with {variables} (default {combo}/{prompt_id}/{seq}-{prompt_id}-{size}.{ext}).'),
+  promptTemplate: z.string().optional().describe('File whose text is sent, with {prompt} and captured {variables} filled in.'),
+  seed: z.union([z.number(), z.string()]).optional().describe('Seed of the first image of each prompt; later ones get seed+1, … (default random).'),
+  lane: z.string().optional().describe('online, or batch (the discounted asynchronous lane, where offered; default online).'),
+  budget: z.union([z.number(), z.string()]).optional().describe('Spending cap in US dollars; the session stops claiming work once reached.'),
 });
 
 /** A plan file's content: the same settings as the flags, in JSON, paths relative to the file. */

@@ -21,7 +21,8 @@ import { checkReferences, type ResolvedCombo, type ResolvedPrompt } from './reso
 import { describeOutcome, outcomeJson, runSession } from './session-runner.js';
 import { readSessionRecord, removeSessionRecord, writeSessionRecord, type SessionRecord } from './session-records.js';
 
-export interface SessionStart {
+/** What a new session is made of: resolved inputs and options, as `run`, `single` and the MCP server give them. */
+export interface SessionInputs {
   command: 'run' | 'single';
   options: GenerationOptions;
   combos: ResolvedCombo[];
@@ -29,41 +30,96 @@ export interface SessionStart {
   promptTemplate: string | undefined;
   /** The settings as the user gave them, kept in the session record and log. */
   config: Record<string, unknown>;
+}
+
+export interface SessionStart extends SessionInputs {
   dryRun: boolean;
   json: boolean;
   yes: boolean;
 }
 
+/** A planned session: its id, what it will make and cost, ready to be submitted. */
+export interface PreparedSession {
+  sessionId: string;
+  preview: PlanPreview;
+  /** The estimated cost on the session's lane, USD. */
+  costUsd: number;
+  inputs: SessionInputs;
+  model: string;
+}
+
+/** How submitting a prepared session ended. */
+export type SubmittedSession =
+  | { status: 'submitted'; record: SessionRecord; jobId: string; callCount: number; skippedTaskCount: number }
+  | { status: 'nothing_to_do'; skippedTaskCount: number };
+
 export async function startSession(context: CliContext, command: Command, start: SessionStart): Promise<void> {
   const io = cliIo(context);
-  const { options, combos, prompts } = start;
+  const { options } = start;
+  await checkSessionInputs(start, context.cwd);
+  const config = cliConfig(context, command, { provider: options.provider, concurrency: options.concurrency, rpm: options.rpm, cooldownMs: options.cooldownMs });
 
-  // Everything that can be checked without the store is checked first: a bad input writes nothing.
+  const fleet = await openCliFleet(context, command, config);
+  try {
+    const prepared = await prepareSession(fleet, start);
+    const planPreview = prepared.preview;
+    if (start.dryRun) {
+      if (start.json) io.stdout.write(`${JSON.stringify({ dry_run: true, ...planSummaryJson(planPreview) }, null, 2)}\n`);
+      else io.stdout.write(`${planSummaryLines(planPreview).join('\n')}\nDry run: nothing was generated.\n`);
+      return;
+    }
+    (start.json ? io.stderr : io.stdout).write(`${planSummaryLines(planPreview).join('\n')}\n`);
+    await confirmCost(prepared.costUsd, io, { yes: start.yes });
+
+    const submitted = await submitSession(fleet, prepared, context.cwd);
+    if (submitted.status === 'nothing_to_do') {
+      say(io, start.json, `Nothing to do: all ${count(submitted.skippedTaskCount, 'call')} of this plan already completed in earlier sessions (same inputs and seed); their images are in those sessions' output folders. Use another --seed for new ones.`);
+      if (start.json) io.stdout.write(`${JSON.stringify({ session_id: null, status: 'nothing_to_do', skipped_tasks: submitted.skippedTaskCount }, null, 2)}\n`);
+      return;
+    }
+    const sessionId = submitted.record.session_id;
+    if (submitted.skippedTaskCount > 0) {
+      say(io, start.json, `${count(submitted.skippedTaskCount, 'call')} already completed in earlier sessions (same inputs and seed): left out.`);
+    }
+    say(io, start.json, `Session ${sessionId} started (${count(submitted.callCount, 'call')}); Ctrl-C stops it, "imagefleet resume ${sessionId}" continues it.`);
+    await finishRun(fleet, submitted.record, submitted.jobId, io, start.json);
+  } finally {
+    await fleet.stop();
+  }
+}
+
+/** Everything that can be checked without the store: a bad input writes nothing. */
+export async function checkSessionInputs(inputs: SessionInputs, cwd: string): Promise<void> {
+  const { options, combos, prompts } = inputs;
   const layout = parsePathTemplate(options.layout, '--layout');
   const unknown = unknownTemplateNames(layout, availableLayoutNames(combos, prompts));
   if (unknown.length > 0) {
     const available = [...availableLayoutNames(combos, prompts)].map((name) => `{${name}}`).join(', ');
     throw usage(`The --layout template "${options.layout}" uses ${unknown.map((name) => `{${name}}`).join(', ')}, which not every image has; use only ${available}.`);
   }
-  await checkReferences(combos.flatMap((combo) => combo.references), context.cwd);
-  const config = cliConfig(context, command, { provider: options.provider, concurrency: options.concurrency, rpm: options.rpm, cooldownMs: options.cooldownMs });
+  await checkReferences(combos.flatMap((combo) => combo.references), cwd);
+}
 
-  const fleet = await openCliFleet(context, command, config);
-  try {
-    const model = options.model ?? defaultModel(fleet, options.provider);
-    if (!fleet.providers.has(options.provider)) defaultModel(fleet, options.provider);
-    const files = [...new Set(combos.flatMap((combo) => combo.references))];
-    const provisional = new Map(files.map((file, index) => [`ref-${index}`, createHash('sha256').update(file).digest('hex')]));
-    const provisionalIdOf = new Map(files.map((file, index) => [file, `ref-${index}`]));
-    const sessionId = await freshSessionId(fleet.config.dataDir);
-    const specFor = (assetIdOf: (file: string) => string): Record<string, unknown> => buildSpec(sessionId, options, model, start, assetIdOf);
-
-    const preview = await fleet
-      .submitJob(specFor((file) => provisionalIdOf.get(file) ?? ''), { dryRun: true, provisionalAssetSha256ById: provisional })
-      .catch((error: unknown) => {
-        throw explainSpecError(error, combos, prompts);
-      });
-    const planPreview: PlanPreview = {
+/** Plans the session on `fleet` (a dry run: nothing is stored) and picks its id. */
+export async function prepareSession(fleet: Fleet, inputs: SessionInputs): Promise<PreparedSession> {
+  const { options, combos, prompts } = inputs;
+  const model = options.model ?? defaultModel(fleet, options.provider);
+  if (!fleet.providers.has(options.provider)) defaultModel(fleet, options.provider);
+  const files = referenceFiles(inputs);
+  const provisional = new Map(files.map((file, index) => [`ref-${index}`, createHash('sha256').update(file).digest('hex')]));
+  const provisionalIdOf = new Map(files.map((file, index) => [file, `ref-${index}`]));
+  const sessionId = await freshSessionId(fleet.config.dataDir);
+  const preview = await fleet
+    .submitJob(buildSpec(sessionId, options, model, inputs, (file) => provisionalIdOf.get(file) ?? ''), { dryRun: true, provisionalAssetSha256ById: provisional })
+    .catch((error: unknown) => {
+      throw explainSpecError(error, combos, prompts);
+    });
+  return {
+    sessionId,
+    model,
+    inputs,
+    costUsd: preview.plan.estimate.costUsdByLane[options.lane] ?? 0,
+    preview: {
       shape: `${count(combos.length, 'combo')} × ${count(prompts.length, 'prompt')} × ${count(options.count, 'image')}`,
       provider: options.provider,
       model: preview.spec.model,
@@ -74,56 +130,51 @@ export async function startSession(context: CliContext, command: Command, start:
       warnings: preview.plan.warnings,
       out: options.out,
       layout: options.layout,
-    };
-    if (start.dryRun) {
-      if (start.json) io.stdout.write(`${JSON.stringify({ dry_run: true, ...planSummaryJson(planPreview) }, null, 2)}\n`);
-      else io.stdout.write(`${planSummaryLines(planPreview).join('\n')}\nDry run: nothing was generated.\n`);
-      return;
-    }
-    (start.json ? io.stderr : io.stdout).write(`${planSummaryLines(planPreview).join('\n')}\n`);
-    await confirmCost(preview.plan.estimate.costUsdByLane[options.lane] ?? 0, io, { yes: start.yes });
+    },
+  };
+}
 
-    const assetIdByFile = await importReferences(fleet, files);
-    const spec = specFor((file) => assetIdByFile.get(file) ?? '');
-    const check = await fleet.submitJob(spec, { dryRun: true, skipCompletedKeys: true });
-    if (check.plan.tasks.length === check.skippedTaskCount) {
-      say(io, start.json, `Nothing to do: all ${count(check.skippedTaskCount, 'call')} of this plan already completed in earlier sessions (same inputs and seed); their images are in those sessions' output folders. Use another --seed for new ones.`);
-      if (start.json) io.stdout.write(`${JSON.stringify({ session_id: null, status: 'nothing_to_do', skipped_tasks: check.skippedTaskCount }, null, 2)}\n`);
-      return;
-    }
+/**
+ * Imports the references, writes the session record and creates the job (calls that completed in
+ * earlier sessions are left out). The session is not run: the caller runs it.
+ */
+export async function submitSession(fleet: Fleet, prepared: PreparedSession, cwd: string): Promise<SubmittedSession> {
+  const { sessionId, inputs, model } = prepared;
+  const { options, combos, prompts } = inputs;
+  const assetIdByFile = await importReferences(fleet, referenceFiles(inputs));
+  const spec = buildSpec(sessionId, options, model, inputs, (file) => assetIdByFile.get(file) ?? '');
+  const check = await fleet.submitJob(spec, { dryRun: true, skipCompletedKeys: true });
+  if (check.plan.tasks.length === check.skippedTaskCount) return { status: 'nothing_to_do', skippedTaskCount: check.skippedTaskCount };
 
-    const record: SessionRecord = {
-      version: 1,
-      session_id: sessionId,
-      job_id: null,
-      created: new Date().toISOString(),
-      cwd: context.cwd,
-      out: options.out,
-      layout: options.layout,
-      parent_session: null,
-      config: start.config,
-    };
-    // The record first: a crash before the job exists leaves a session that says so.
-    await writeSessionRecord(fleet.config.dataDir, record);
-    let submitted;
-    try {
-      submitted = await fleet.submitJob(spec, { skipCompletedKeys: true });
-    } catch (error) {
-      await removeSessionRecord(fleet.config.dataDir, sessionId);
-      throw explainSpecError(error, combos, prompts);
-    }
-    const job = submitted.job;
-    if (!job) throw new ImagefleetError('internal', 'The job was not created.');
-    const saved: SessionRecord = { ...record, job_id: job.id };
-    await writeSessionRecord(fleet.config.dataDir, saved);
-    if (submitted.skippedTaskCount > 0) {
-      say(io, start.json, `${count(submitted.skippedTaskCount, 'call')} already completed in earlier sessions (same inputs and seed): left out.`);
-    }
-    say(io, start.json, `Session ${sessionId} started (${count(submitted.plan.tasks.length - submitted.skippedTaskCount, 'call')}); Ctrl-C stops it, "imagefleet resume ${sessionId}" continues it.`);
-    await finishRun(fleet, saved, job.id, io, start.json);
-  } finally {
-    await fleet.stop();
+  const record: SessionRecord = {
+    version: 1,
+    session_id: sessionId,
+    job_id: null,
+    created: new Date().toISOString(),
+    cwd,
+    out: options.out,
+    layout: options.layout,
+    parent_session: null,
+    config: inputs.config,
+  };
+  // The record first: a crash before the job exists leaves a session that says so.
+  await writeSessionRecord(fleet.config.dataDir, record);
+  let submitted;
+  try {
+    submitted = await fleet.submitJob(spec, { skipCompletedKeys: true });
+  } catch (error) {
+    await removeSessionRecord(fleet.config.dataDir, sessionId);
+    throw explainSpecError(error, combos, prompts);
   }
+  const job = submitted.job;
+  if (!job) throw new ImagefleetError('internal', 'The job was not created.');
+  const saved: SessionRecord = { ...record, job_id: job.id };
+  await writeSessionRecord(fleet.config.dataDir, saved);
+  return { status: 'submitted', record: saved, jobId: job.id, callCount: submitted.plan.tasks.length - submitted.skippedTaskCount, skippedTaskCount: submitted.skippedTaskCount };
+}
+
+function referenceFiles(inputs: SessionInputs): string[] {
+  return [...new Set(inputs.combos.flatMap((combo) => combo.references))];
 }
 
 /** Runs a submitted session to its end and reports; a non-zero exit code ends the command. */
@@ -158,7 +209,7 @@ function promptVariables(prompt: ResolvedPrompt): Record<string, string> {
   return { ...prompt.variables, ...(prompt.relative === undefined ? {} : { prompt_file: prompt.relative }) };
 }
 
-function buildSpec(sessionId: string, options: GenerationOptions, model: string, start: SessionStart, assetIdOf: (file: string) => string): Record<string, unknown> {
+function buildSpec(sessionId: string, options: GenerationOptions, model: string, start: SessionInputs, assetIdOf: (file: string) => string): Record<string, unknown> {
   return {
     mode: 'cli',
     name: sessionId,

@@ -1,0 +1,139 @@
+/**
+ * The results of a session: `list_results` (paged image ids with their call, prompt, seed and size)
+ * and `get_image` (one image as MCP image content: the stored WebP thumbnail by default, the full
+ * image on request, bounded in size), each with its provenance.
+ */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { z } from 'zod';
+import { findSessionRecord } from '../cli/session/session-records.js';
+import { ImagefleetError } from '../core/errors.js';
+import type { GeneratedImage } from '../core/image.js';
+import type { Job } from '../core/job.js';
+import { formatSessionJobId, sessionJobIdWidth } from '../core/session-log.js';
+import { openMcpFleet, withSession, type McpContext } from './mcp-context.js';
+import { sessionArgument } from './tool-arguments.js';
+import { defineTool, type McpTool } from './tool-registry.js';
+
+/** A full image larger than this is re-encoded (WebP, at most `fullImageMaxSidePixels` a side) before it is sent. */
+export const fullImageMaxBytes = 4 * 1024 * 1024;
+export const fullImageMaxSidePixels = 2048;
+
+function resultItem(image: GeneratedImage, callId: string, job: Job): Record<string, unknown> {
+  return {
+    image_id: image.id,
+    call_id: callId,
+    index: image.index,
+    prompt_id: image.promptId,
+    seed: image.seed ?? null,
+    width: image.width,
+    height: image.height,
+    size: job.settings.size,
+    media_type: image.mediaType,
+    byte_size: image.byteSize,
+    favorite: image.favorite,
+    created: new Date(image.createdAtMs).toISOString(),
+  };
+}
+
+export function resultTools(context: McpContext): McpTool[] {
+  const listResults = defineTool({
+    name: 'list_results',
+    title: 'List result images',
+    description: 'The images a session made, in completion order, paged: image_id (for get_image), the call id of the session log, prompt, seed and pixel size.',
+    input: z.strictObject({
+      session: sessionArgument,
+      limit: z.number().int().min(1).max(100).default(20).describe('Images per page, 1–100 (default 20).'),
+      offset: z.number().int().min(0).default(0).describe('Images to skip (next_offset of the previous page).'),
+    }),
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    async run(args) {
+      return {
+        structured: await withSession(context, args.session, async ({ fleet, record, job }) => {
+          const tasks = await fleet.store.jobs.listTasks(job.id, {});
+          const width = sessionJobIdWidth(tasks.length);
+          const ordinalByTask = new Map(tasks.map((task) => [task.id, task.ordinal]));
+          // One more than asked tells whether another page follows.
+          const images = await fleet.store.images.listImages({ jobId: job.id, limit: args.limit + 1, offset: args.offset });
+          const page = images.slice(0, args.limit);
+          return {
+            value: {
+              session_id: record.session_id,
+              images: page.map((image) => resultItem(image, formatSessionJobId(ordinalByTask.get(image.taskId) ?? 0, width), job)),
+              next_offset: images.length > args.limit ? args.offset + args.limit : null,
+              out: record.out,
+            },
+          };
+        }),
+      };
+    },
+  });
+
+  const getImage = defineTool({
+    name: 'get_image',
+    title: 'Get one image',
+    description: `One result image as image content, with its provenance (prompt, seed, model, session, call). By default the WebP thumbnail (at most 384 px a side); full: true sends the image itself (re-encoded to WebP at most ${fullImageMaxSidePixels} px a side when it is over ${fullImageMaxBytes / 1024 / 1024} MB).`,
+    input: z.strictObject({
+      image_id: z.string().trim().min(1, { error: 'must not be empty' }).describe('An image_id from list_results.'),
+      full: z.boolean().default(false).describe('Send the full image instead of the thumbnail.'),
+    }),
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    async run(args) {
+      const fleet = await openMcpFleet(context);
+      try {
+        const image = await fleet.store.images.getImage(args.image_id);
+        if (!image) throw new ImagefleetError('not_found', `There is no image "${args.image_id}"; list_results lists a session's image ids.`);
+        const job = await fleet.store.jobs.getJob(image.jobId);
+        if (!job) throw new ImagefleetError('not_found', `The job of image "${args.image_id}" no longer exists.`);
+        let data: Buffer;
+        let mimeType: string;
+        let variant: string;
+        if (!args.full) {
+          data = await readFile(fleet.blobs.pathOf(image.thumbnailKey));
+          mimeType = 'image/webp';
+          variant = 'thumbnail';
+        } else {
+          data = await readFile(fleet.blobs.pathOf(image.fileKey));
+          mimeType = image.mediaType;
+          variant = 'full';
+          if (data.byteLength > fullImageMaxBytes) {
+            data = await sharp(data).resize({ width: fullImageMaxSidePixels, height: fullImageMaxSidePixels, fit: 'inside', withoutEnlargement: true }).webp({ quality: 90 }).toBuffer();
+            mimeType = 'image/webp';
+            variant = `full, re-encoded to WebP within ${fullImageMaxSidePixels} px`;
+          }
+        }
+        const sessionId = job.mode === 'cli' ? job.name : undefined;
+        const record = sessionId === undefined ? undefined : await findSessionRecord(fleet.config.dataDir, sessionId).catch(() => undefined);
+        const provenance = {
+          image_id: image.id,
+          variant,
+          session_id: record?.session_id ?? null,
+          job_id: job.id,
+          task_id: image.taskId,
+          prompt_id: image.promptId,
+          prompt: image.prompt,
+          seed: image.seed ?? null,
+          provider: job.provider,
+          model: job.model,
+          size: job.settings.size,
+          aspect: job.settings.aspectRatio,
+          width: image.width,
+          height: image.height,
+          media_type: image.mediaType,
+          created: new Date(image.createdAtMs).toISOString(),
+          stored_file: fleet.blobs.pathOf(image.fileKey),
+          ...(record ? { out: record.out } : {}),
+        };
+        return {
+          summary: `Image ${image.id} (${variant}): ${image.width}×${image.height} ${job.provider}/${job.model}, seed ${image.seed ?? 'none'}, prompt "${image.prompt.slice(0, 200)}"`,
+          structured: provenance,
+          images: [{ data: data.toString('base64'), mimeType }],
+        };
+      } finally {
+        await fleet.stop();
+      }
+    },
+  });
+
+  return [listResults, getImage];
+}
