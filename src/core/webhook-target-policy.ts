@@ -28,7 +28,9 @@ const blockedIpv4Ranges: ReadonlyArray<[network: string, prefix: number, reason:
 ];
 
 const blockedIpv6Ranges: ReadonlyArray<[network: string, prefix: number, reason: string]> = [
-  ['::', 96, 'an unspecified or IPv4-compatible address'],
+  ['::1', 128, 'a loopback address'],
+  ['::', 128, 'an unspecified address'],
+  ['::', 96, 'an IPv4-compatible address'],
   ['100::', 64, 'a discard address'],
   ['2001:db8::', 32, 'a documentation address'],
   ['fc00::', 7, 'a unique-local address'],
