@@ -450,7 +450,7 @@ function booleanVariable(options: { defaultValue: boolean }) {
 
 /** A Standard Webhooks secret, `whsec_` + base64, that may be unset. */
 function webhookSecretVariable() {
-  const requirement = 'whsec_ followed by base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)';
+  const requirement = 'whsec_ followed by base64 of 24 to 64 random bytes';
   const schema = z
     .string()
     .optional()
