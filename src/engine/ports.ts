@@ -494,6 +494,11 @@ export type WebhookAttemptOutcome =
 export interface WebhookOutbox {
   /** Leases up to `limit` pending deliveries that are due (and not leased by a live worker), oldest first. */
   claimDue(input: { nowMs: number; leaseMs: number; limit: number }): Promise<ClaimedWebhookDelivery[]>;
+  /**
+   * Fenced: stores the body of a delivery's first attempt before it is sent, so an attempt cut short
+   * by a crash is retried with the same bytes. False when the lease is gone.
+   */
+  saveBody(deliveryId: string, leaseToken: string, body: string): Promise<boolean>;
   /** Fenced: records an attempt (and the body sent) if the lease still holds. False otherwise. */
   recordAttempt(input: { deliveryId: string; leaseToken: string; nowMs: number; body: string; outcome: WebhookAttemptOutcome }): Promise<boolean>;
   /** Fenced: gives a claimed delivery back untouched (shutdown). */

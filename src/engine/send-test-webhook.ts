@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ImagefleetError, invalidInput } from '../core/errors.js';
-import { webhookTestEventType } from '../core/webhook-events.js';
 import { generateWebhookSecret } from '../core/webhook-signature.js';
 import { webhookSubscriptionSchema } from '../core/webhook-subscription.js';
 import { checkWebhookUrl, hostOf, refusalOfAddress } from '../core/webhook-target-policy.js';

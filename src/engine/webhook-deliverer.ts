@@ -134,7 +134,12 @@ export class WebhookDeliverer {
   private async attempt(claimed: ClaimedWebhookDelivery, signal: AbortSignal): Promise<void> {
     const { outbox, sender, clock, logger, random } = this.dependencies;
     const { delivery, leaseToken } = claimed;
-    const body = claimed.body ?? (await this.dependencies.buildBody(delivery));
+    let body = claimed.body;
+    if (body === undefined) {
+      body = await this.dependencies.buildBody(delivery);
+      // Kept before the first send: a crash mid-attempt must not change the bytes of the retry.
+      if (!(await outbox.saveBody(delivery.id, leaseToken, body))) return;
+    }
     const timestampSeconds = Math.floor(clock.now() / 1000);
     const response = await sender.send(
       {

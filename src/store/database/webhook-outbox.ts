@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { webhookEventTypeOf } from '../../core/webhook-events.js';
+import { webhookEventTypeOf, webhookTestEventType } from '../../core/webhook-events.js';
 import type { ClaimedWebhookDelivery, NewWebhookEndpoint, WebhookAttemptOutcome, WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from '../../engine/ports.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
@@ -99,6 +99,13 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     );
   }
 
+  async saveBody(deliveryId: string, leaseToken: string, body: string): Promise<boolean> {
+    return withTranslatedErrors('save a webhook body', async () => {
+      const result = await this.db.updateTable('webhook_deliveries').set({ body }).where('id', '=', deliveryId).where('lease_token', '=', leaseToken).where('body', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
   async recordAttempt(input: { deliveryId: string; leaseToken: string; nowMs: number; body: string; outcome: WebhookAttemptOutcome }): Promise<boolean> {
     const { outcome } = input;
     return withTranslatedErrors('record a webhook attempt', async () => {
@@ -146,7 +153,7 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
             id,
             endpoint_id: input.endpoint.id,
             event_id: null,
-            event_type: 'webhook.test',
+            event_type: webhookTestEventType,
             job_id: null,
             task_id: null,
             event_payload_json: JSON.stringify(input.payload),
@@ -210,7 +217,7 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       await this.db
         .deleteFrom('webhook_endpoints')
         .where('job_id', 'is', null)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhook_deliveries').select('id').whereRef('webhook_deliveries.endpoint_id', '=', 'webhook_endpoints.id'))))
+        .where((expression) => expression.not(expression.exists(expression.selectFrom('webhook_deliveries').select('id').whereRef('webhook_deliveries.endpoint_id', '=', 'webhook_endpoints.id'))))
         .execute();
       return Number(result.numDeletedRows);
     });
