@@ -21,12 +21,15 @@ export interface HttpWebhookSenderOptions {
   maxResponseBytes: number;
   /** The `user-agent` header, e.g. `imagefleet-webhooks/1.2.0`. */
   userAgent: string;
+  /** Resolves a host name to every address; default `dns.lookup` with `all`. Tests pass a fixed answer. */
+  resolveHost?: ((host: string) => Promise<Array<{ address: string; family: number }>>) | undefined;
 }
 
 /** Characters of a receiver's answer kept for the delivery list. */
 const snippetLength = 200;
 
 export function createHttpWebhookSender(options: HttpWebhookSenderOptions): WebhookSender {
+  const resolveHost = options.resolveHost ?? ((host: string) => lookup(host, { all: true, verbatim: true }));
   return {
     async send(request: WebhookRequest, signal: AbortSignal): Promise<WebhookResponse> {
       const checked = checkWebhookUrl(request.url);
@@ -38,7 +41,7 @@ export function createHttpWebhookSender(options: HttpWebhookSenderOptions): Webh
         addresses = [{ address: host, family: isIP(host) }];
       } else {
         try {
-          addresses = await lookup(host, { all: true, verbatim: true });
+          addresses = await resolveHost(host);
         } catch (error) {
           return { kind: 'unreachable', reason: `DNS lookup of ${host} failed (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
         }

@@ -98,3 +98,38 @@ describe('webhook SSRF guard (private targets not allowed)', () => {
     expect(Date.now() - startedMs).toBeLessThan(2000);
   });
 });
+
+describe('the sender connects to the address it checked', () => {
+  it('resolves once per attempt and connects to that answer, not to a second lookup', async () => {
+    const receiver = await startWebhookReceiver();
+    cleanups.push(() => receiver.close());
+    const lookups: string[] = [];
+    // The name does not exist in real DNS: the POST arrives only if the socket uses the checked answer.
+    const sender = createHttpWebhookSender({
+      allowPrivateTargets: true,
+      timeoutMs: 2000,
+      maxResponseBytes: 1024,
+      userAgent: 'test',
+      resolveHost: (host) => {
+        lookups.push(host);
+        return Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+      },
+    });
+    const response = await sender.send({ url: `http://hooks.rebinding.invalid:${receiver.port}/x`, headers: { 'webhook-id': 'msg_1' }, body: '{}' }, new AbortController().signal);
+    expect(response).toMatchObject({ kind: 'answered', statusCode: 204 });
+    expect(lookups).toEqual(['hooks.rebinding.invalid']);
+    expect(receiver.received[0]?.headers.host).toBe(`hooks.rebinding.invalid:${receiver.port}`);
+  });
+
+  it('refuses when any of the addresses is internal, even if the first is public', async () => {
+    const sender = createHttpWebhookSender({
+      allowPrivateTargets: false,
+      timeoutMs: 2000,
+      maxResponseBytes: 1024,
+      userAgent: 'test',
+      resolveHost: () => Promise.resolve([{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }]),
+    });
+    const response = await sender.send({ url: 'https://hooks.example.com/x', headers: {}, body: '{}' }, new AbortController().signal);
+    expect(response).toEqual({ kind: 'refused', reason: expect.stringContaining('hooks.example.com resolves to 169.254.169.254, a link-local address') as unknown });
+  });
+});
