@@ -169,4 +169,20 @@ describe('webhook delivery', () => {
     await receiver.waitFor((received) => received.length === 1, 10_000, 'job.paused');
     expect(JSON.parse(receiver.received[0]?.body ?? '{}')).toMatchObject({ type: 'job.paused', data: { status: 'paused', event: { reason: 'lunch' } } });
   });
+
+  it('on stop, aborts an attempt in flight and gives the row back without counting it', async () => {
+    const receiver = await openReceiver();
+    receiver.answerWith(() => 'hang');
+    const fleet = await openFleet({ IMAGEFLEET_WEBHOOK_TIMEOUT_MS: '30000' });
+    await fleet.submitJob(studioJob([{ url: receiver.url, secret }], 1));
+    fleet.start();
+    await receiver.waitFor((received) => received.length === 1, 20_000, 'the first attempt');
+    const startedMs = Date.now();
+    await fleet.webhookDeliverer.stop();
+    expect(Date.now() - startedMs).toBeLessThan(2000);
+    const [delivery] = await fleet.store.webhooks.listDeliveries({ limit: 1 });
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 0 });
+    // Released, not leased: another process may claim it at once.
+    expect(await fleet.store.webhooks.claimDue({ nowMs: Date.now(), leaseMs: 1000, limit: 5 })).toHaveLength(1);
+  });
 });
