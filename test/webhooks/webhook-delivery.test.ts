@@ -185,4 +185,18 @@ describe('webhook delivery', () => {
     // Released, not leased: another process may claim it at once.
     expect(await fleet.store.webhooks.claimDue({ nowMs: Date.now(), leaseMs: 1000, limit: 5 })).toHaveLength(1);
   });
+
+  it('delivers job.canceled for a canceled job, and nothing for events the endpoint did not choose', async () => {
+    const receiver = await openReceiver();
+    const fleet = await openFleet();
+    const submitted = await fleet.submitJob(studioJob([{ url: receiver.url, secret, events: ['job.canceled', 'job.failed'] }, { url: `${receiver.url}?only=completed`, secret, events: ['job.completed'] }], 2));
+    await fleet.engine.cancelJob(submitted.job?.id ?? '');
+    fleet.start();
+    await receiver.waitFor((received) => received.length === 1, 10_000, 'job.canceled');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received.map(typeOf)).toEqual(['job.canceled']);
+    expect(receiver.received[0]?.path).toBe('/hooks/imagefleet');
+    expect(JSON.parse(receiver.received[0]?.body ?? '{}')).toMatchObject({ data: { status: 'canceled', counts: { canceled: 2 } } });
+  });
 });
+
