@@ -32,6 +32,8 @@ export function createHttpWebhookSender(options: HttpWebhookSenderOptions): Webh
   const resolveHost = options.resolveHost ?? ((host: string) => lookup(host, { all: true, verbatim: true }));
   return {
     async send(request: WebhookRequest, signal: AbortSignal): Promise<WebhookResponse> {
+      // The timeout covers the lookup too, so an attempt never outlives its lease (timeout + margin).
+      const deadlineMs = Date.now() + options.timeoutMs;
       const checked = checkWebhookUrl(request.url);
       if ('refusal' in checked) return { kind: 'refused', reason: `the URL ${checked.refusal}` };
       const { url } = checked;
@@ -41,7 +43,7 @@ export function createHttpWebhookSender(options: HttpWebhookSenderOptions): Webh
         addresses = [{ address: host, family: isIP(host) }];
       } else {
         try {
-          addresses = await resolveHost(host);
+          addresses = await withinMs(resolveHost(host), options.timeoutMs, `DNS lookup of ${host} took longer than ${options.timeoutMs} ms`);
         } catch (error) {
           return { kind: 'unreachable', reason: `DNS lookup of ${host} failed (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
         }
@@ -56,12 +58,20 @@ export function createHttpWebhookSender(options: HttpWebhookSenderOptions): Webh
       }
       const pinned = addresses[0];
       if (pinned === undefined) return { kind: 'unreachable', reason: `DNS lookup of ${host} returned no address` };
-      return post(url, pinned, request, signal, options);
+      return post(url, pinned, request, signal, options, Math.max(1, deadlineMs - Date.now()));
     },
   };
 }
 
-function post(url: URL, pinned: { address: string; family: number }, request: WebhookRequest, signal: AbortSignal, options: HttpWebhookSenderOptions): Promise<WebhookResponse> {
+function withinMs<T>(work: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(message), { code: 'ETIMEOUT' })), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function post(url: URL, pinned: { address: string; family: number }, request: WebhookRequest, signal: AbortSignal, options: HttpWebhookSenderOptions, remainingMs: number): Promise<WebhookResponse> {
   const pinnedLookup = ((_hostname: string, lookupOptions: { all?: boolean }, callback: (...args: unknown[]) => void) => {
     if (lookupOptions.all) callback(null, [{ address: pinned.address, family: pinned.family }]);
     else callback(null, pinned.address, pinned.family);
@@ -85,7 +95,7 @@ function post(url: URL, pinned: { address: string; family: number }, request: We
       lookup: pinnedLookup,
       headers: { ...request.headers, 'content-length': String(body.length), 'user-agent': options.userAgent },
     });
-    const timer = setTimeout(() => finish({ kind: 'unreachable', reason: `no complete answer within ${options.timeoutMs} ms` }), options.timeoutMs);
+    const timer = setTimeout(() => finish({ kind: 'unreachable', reason: `no complete answer within ${options.timeoutMs} ms` }), remainingMs);
     const onAbort = (): void => finish({ kind: 'unreachable', reason: 'stopped (shutdown)' });
     signal.addEventListener('abort', onAbort);
     if (signal.aborted) onAbort();
