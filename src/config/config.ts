@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { isImagefleetError } from '../core/errors.js';
 import { defaultDownloadTemplate, downloadTemplateVariables, parseDownloadTemplate } from '../core/export-names.js';
+import { defaultWebhookEventTypes, webhookEventTypes, type WebhookEventType } from '../core/webhook-events.js';
+import { defaultWebhookRetryDelaysMs } from '../core/webhook-retry-schedule.js';
+import { isWebhookSecret } from '../core/webhook-signature.js';
 
 /** Log levels, most to least severe; `silent` logs nothing. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -89,6 +92,21 @@ export interface Config {
      * default unset (no links: references travel inline).
      */
     publicUrl: string | undefined;
+  };
+  /** Outgoing webhooks (docs/api.md "Webhooks"). */
+  webhooks: {
+    /** Endpoint every job also reports to; set together with `defaultSecret`. `IMAGEFLEET_WEBHOOK_URL`, default unset. */
+    defaultUrl: string | undefined;
+    /** Signing secret of `defaultUrl`, `whsec_` + base64. Never logged or shown. `IMAGEFLEET_WEBHOOK_SECRET`, default unset. */
+    defaultSecret: string | undefined;
+    /** Events `defaultUrl` receives. `IMAGEFLEET_WEBHOOK_EVENTS`, default `job.completed,job.failed,job.canceled,job.paused`. */
+    defaultEvents: WebhookEventType[];
+    /** Allow loopback, private, link-local and other internal targets (SSRF guard off). `IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE`, default false. */
+    allowPrivateTargets: boolean;
+    /** Longest time for one delivery attempt, in ms. `IMAGEFLEET_WEBHOOK_TIMEOUT_MS`, default 10000. */
+    timeoutMs: number;
+    /** Waits after each failed attempt, in ms; their count is the number of retries. `IMAGEFLEET_WEBHOOK_RETRY_DELAYS_MS`, default 5 s, 5 min, 30 min, 2 h, 5 h, 8 h, 8 h. */
+    retryDelaysMs: number[];
   };
   /** Settings of `imagefleet runpod-worker`, the service inside the RunPod worker image. */
   runpodWorker: {
@@ -440,6 +458,77 @@ function logFormatVariable() {
   return describe(schema, { requirement, defaultText: 'auto', secret: false });
 }
 
+/** `true` or `false` (also 1/0, yes/no), with a default. */
+function booleanVariable(options: { defaultValue: boolean }) {
+  const requirement = 'true or false';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): boolean => {
+      if (raw === undefined) return options.defaultValue;
+      const text = raw.toLowerCase();
+      if (['true', '1', 'yes'].includes(text)) return true;
+      if (['false', '0', 'no'].includes(text)) return false;
+      context.addIssue({ code: 'custom', message: requirement });
+      return z.NEVER;
+    });
+  return describe(schema, { requirement, defaultText: String(options.defaultValue), secret: false });
+}
+
+/** A Standard Webhooks secret, `whsec_` + base64, that may be unset. */
+function webhookSecretVariable() {
+  const requirement = 'whsec_ followed by base64 of 24 to 64 random bytes';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string | undefined => {
+      if (raw !== undefined && !isWebhookSecret(raw)) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: undefined, secret: true });
+}
+
+/** A comma-separated list of webhook event types, with a default. */
+function webhookEventsVariable() {
+  const requirement = `event types separated by commas, from ${webhookEventTypes.join(', ')}`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): WebhookEventType[] => {
+      if (raw === undefined) return [...defaultWebhookEventTypes];
+      const names = raw.split(',').map((name) => name.trim());
+      const known: readonly string[] = webhookEventTypes;
+      if (names.length === 0 || names.some((name) => !known.includes(name))) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return [...new Set(names as WebhookEventType[])];
+    });
+  return describe(schema, { requirement, defaultText: defaultWebhookEventTypes.join(','), secret: false });
+}
+
+/** A comma-separated list of waits in ms, with a default. */
+function delayListVariable(options: { defaultValue: readonly number[]; maximumEach: number }) {
+  const requirement = `1 to 20 whole numbers of milliseconds from 0 to ${options.maximumEach}, separated by commas`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): number[] => {
+      if (raw === undefined) return [...options.defaultValue];
+      const parts = raw.split(',').map((part) => part.trim());
+      const values = parts.map((part) => (/^\d+$/.test(part) ? Number(part) : Number.NaN));
+      if (values.length > 20 || values.some((value) => !Number.isSafeInteger(value) || value > options.maximumEach)) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return values;
+    });
+  return describe(schema, { requirement, defaultText: options.defaultValue.join(','), secret: false });
+}
+
 function logLevelVariable(options: { defaultValue: LogLevel }) {
   const requirement = `one of ${logLevels.join(', ')}`;
   const schema = z
@@ -492,6 +581,13 @@ export const environmentSchema = z.object({
   IMAGEFLEET_ZIP_MAX_ENTRIES: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 10_000 }),
   IMAGEFLEET_DOWNLOAD_TEMPLATE: downloadTemplateVariable(),
   IMAGEFLEET_PUBLIC_URL: httpUrlVariable(),
+
+  IMAGEFLEET_WEBHOOK_URL: httpUrlVariable(),
+  IMAGEFLEET_WEBHOOK_SECRET: webhookSecretVariable(),
+  IMAGEFLEET_WEBHOOK_EVENTS: webhookEventsVariable(),
+  IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE: booleanVariable({ defaultValue: false }),
+  IMAGEFLEET_WEBHOOK_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: 2 * minuteMs, defaultValue: 10_000 }),
+  IMAGEFLEET_WEBHOOK_RETRY_DELAYS_MS: delayListVariable({ defaultValue: defaultWebhookRetryDelaysMs, maximumEach: dayMs }),
 
   IMAGEFLEET_LOCAL_LATENCY_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 0 }),
   IMAGEFLEET_LOCAL_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),

@@ -36,6 +36,12 @@ export const redactedLogPaths: readonly string[] = [
   'password',
   '*.password',
   'config.server.apiToken',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'config.webhooks.defaultSecret',
+  'headers["webhook-signature"]',
+  '*.headers["webhook-signature"]',
 ];
 
 export interface CreateLoggerOptions {

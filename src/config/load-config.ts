@@ -139,6 +139,15 @@ function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<Envi
     });
   }
 
+  // A default endpoint without its secret could never be verified; a secret alone does nothing.
+  const webhookUrlSet = settings.get('IMAGEFLEET_WEBHOOK_URL')?.text !== undefined;
+  const webhookSecretSet = settings.get('IMAGEFLEET_WEBHOOK_SECRET')?.text !== undefined;
+  if (webhookUrlSet !== webhookSecretSet) {
+    const missing: EnvironmentVariableName = webhookUrlSet ? 'IMAGEFLEET_WEBHOOK_SECRET' : 'IMAGEFLEET_WEBHOOK_URL';
+    const present: EnvironmentVariableName = webhookUrlSet ? 'IMAGEFLEET_WEBHOOK_URL' : 'IMAGEFLEET_WEBHOOK_SECRET';
+    issues.push({ path: missing, message: `${labelOf(missing)} must be set when ${labelOf(present)} is (receivers verify the signature with it), or unset both` });
+  }
+
   const host = values.IMAGEFLEET_HOST;
   const tokenSetting = settings.get('IMAGEFLEET_API_TOKEN');
   const tokenMissing = tokenSetting?.text === undefined;
@@ -196,6 +205,14 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       zipMaxEntries: values.IMAGEFLEET_ZIP_MAX_ENTRIES,
       downloadTemplate: values.IMAGEFLEET_DOWNLOAD_TEMPLATE,
       publicUrl: values.IMAGEFLEET_PUBLIC_URL?.replace(/\/+$/, ''),
+    },
+    webhooks: {
+      defaultUrl: values.IMAGEFLEET_WEBHOOK_URL,
+      defaultSecret: values.IMAGEFLEET_WEBHOOK_SECRET,
+      defaultEvents: values.IMAGEFLEET_WEBHOOK_EVENTS,
+      allowPrivateTargets: values.IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: values.IMAGEFLEET_WEBHOOK_TIMEOUT_MS,
+      retryDelaysMs: values.IMAGEFLEET_WEBHOOK_RETRY_DELAYS_MS,
     },
     runpodWorker: {
       port: values.RUNPOD_WORKER_PORT,

@@ -13,6 +13,7 @@ import { aspectRatios, imageSizes } from './image-size.js';
 import { executionModes, jobPriorities, lanes, type JobPriority } from './job.js';
 import { parsePromptTemplate } from './prompt-template.js';
 import { seedSchema } from './seeds.js';
+import { webhookSubscriptionsSchema } from './webhook-subscription.js';
 
 /** Most images one job may ask for; larger work is split into several jobs. */
 export const maxImagesPerJob = 100_000;
@@ -99,6 +100,7 @@ const commonShape = {
   seed: seedField.describe(
     `Seed of the first image, an integer from 0 to 4294967295; later images get seed+1, seed+2, … (wrapping to 0). Ignored with a warning on models without seeds. Default: a random seed per call.`,
   ),
+  webhooks: webhookSubscriptionsSchema,
 };
 
 function prioritySchema(fallback: JobPriority) {

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ImagefleetError, isImagefleetError } from '../core/errors.js';
+import { isIP } from 'node:net';
+import { ImagefleetError, invalidInput, isImagefleetError } from '../core/errors.js';
+import { checkWebhookUrl, hostOf, refusalOfAddress } from '../core/webhook-target-policy.js';
 import type { Job } from '../core/job.js';
 import { parseJobSpec, type JobSpec } from '../core/job-spec.js';
 import { plan, type Plan } from '../core/plan.js';
 import { findModel, type ImageProvider } from '../providers/contract.js';
 import type { ProviderCatalog } from './engine.js';
 import type { LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, Clock, GroupRepository, JobRepository } from './ports.js';
+import type { AssetRepository, Clock, GroupRepository, JobRepository, NewWebhookEndpoint } from './ports.js';
+import { subscribedEvents } from '../core/webhook-subscription.js';
+import { generateWebhookSecret } from '../core/webhook-signature.js';
 
 export interface SubmitJobDependencies {
   jobs: JobRepository;
@@ -16,6 +20,10 @@ export interface SubmitJobDependencies {
   limitsFor: LimitsLookup;
   clock: Clock;
   random: () => number;
+  /** The server-wide endpoint every job also reports to (`IMAGEFLEET_WEBHOOK_URL`); undefined = none. */
+  defaultWebhook?: Omit<NewWebhookEndpoint, 'id'> | undefined;
+  /** Whether webhook URLs may name internal addresses (`IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE`); default false. */
+  allowPrivateWebhookTargets?: boolean | undefined;
 }
 
 export interface SubmitJobOptions {
@@ -40,6 +48,11 @@ export interface SubmitJobResult {
   plan: Plan;
   /** Tasks left out because their key already completed. */
   skippedTaskCount: number;
+  /**
+   * The job's own webhook endpoints (not the server-wide one). `secret` is set only where it was
+   * generated: the one time it is shown.
+   */
+  webhooks: Array<{ id: string; url: string; eventTypes: string[]; generatedSecret: string | undefined }>;
 }
 
 /**
@@ -49,6 +62,7 @@ export interface SubmitJobResult {
  */
 export async function submitJob(input: unknown, dependencies: SubmitJobDependencies, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
   const parsed = parseJobSpec(input);
+  if (!dependencies.allowPrivateWebhookTargets) refuseInternalWebhookAddresses(parsed);
   const provider = resolve('provider', () => dependencies.providers.get(parsed.provider));
   const capabilities = resolve('model', () => findModel(provider, parsed.model));
   // A model named by an alias (a wire id, a retired preview id) is stored and planned under its
@@ -87,7 +101,13 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
     tasks = tasks.filter((task) => !completed.has(task.key)).map((task, ordinal) => ({ ...task, ordinal }));
     skippedTaskCount = jobPlan.tasks.length - tasks.length;
   }
-  if (options.dryRun) return { job: undefined, spec, plan: jobPlan, skippedTaskCount };
+  if (options.dryRun) return { job: undefined, spec, plan: jobPlan, skippedTaskCount, webhooks: [] };
+
+  const ownWebhooks = (spec.webhooks ?? []).map((subscription) => ({
+    endpoint: { id: `ep_${randomUUID().replaceAll('-', '')}`, url: subscription.url, secret: subscription.secret ?? generateWebhookSecret(), eventTypes: subscribedEvents(subscription) },
+    generated: subscription.secret === undefined,
+  }));
+  const defaultWebhook = dependencies.defaultWebhook === undefined ? [] : [{ ...dependencies.defaultWebhook, id: `ep_${randomUUID().replaceAll('-', '')}` }];
 
   const nowMs = dependencies.clock.now();
   const job = await dependencies.jobs.createJob({
@@ -107,8 +127,25 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
       createdAtMs: nowMs,
     },
     tasks: tasks.map((task) => ({ ...task, id: randomUUID(), createdAtMs: nowMs })),
+    webhooks: [...ownWebhooks.map((entry) => entry.endpoint), ...defaultWebhook],
   });
-  return { job, spec, plan: jobPlan, skippedTaskCount };
+  const webhooks = ownWebhooks.map(({ endpoint, generated }) => ({ id: endpoint.id, url: endpoint.url, eventTypes: endpoint.eventTypes, generatedSecret: generated ? endpoint.secret : undefined }));
+  return { job, spec, plan: jobPlan, skippedTaskCount, webhooks };
+}
+
+/**
+ * A URL that names an internal IP address outright is refused at submit, where the client can fix
+ * it; host names are checked (after DNS) at every delivery attempt.
+ */
+function refuseInternalWebhookAddresses(spec: JobSpec): void {
+  const issues = (spec.webhooks ?? []).flatMap((webhook, index) => {
+    const checked = checkWebhookUrl(webhook.url);
+    if ('refusal' in checked) return [];
+    const host = hostOf(checked.url);
+    const refusal = isIP(host) === 0 ? undefined : refusalOfAddress(host);
+    return refusal === undefined ? [] : [{ path: `webhooks.${index}.url`, message: `${host} is ${refusal}; webhooks go to public addresses unless the server sets IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE=true` }];
+  });
+  if (issues.length > 0) throw invalidInput(issues, 'Invalid job spec');
 }
 
 function referencedAssetIds(spec: JobSpec): string[] {

@@ -30,6 +30,10 @@ import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import type { Asset } from '../core/asset.js';
 import type { FleetLifecycle, HealthReport } from './fleet.js';
+import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
+import { sendTestWebhook, type TestWebhookInput, type TestWebhookResult } from '../engine/send-test-webhook.js';
+import { createHttpWebhookSender } from '../webhooks/http-webhook-sender.js';
+import { createWebhookBodyBuilder } from '../webhooks/webhook-body.js';
 
 export interface Fleet extends FleetLifecycle {
   readonly store: SqliteStore;
@@ -55,6 +59,10 @@ export interface Fleet extends FleetLifecycle {
    * killed with kill -9), instead of waiting for their leases to expire. Counts as a worker death.
    */
   reclaimDeadLeases(): Promise<ReclaimDeadLeasesResult>;
+  /** Posts jobs' webhooks from the outbox (started and stopped with the engine). */
+  readonly webhookDeliverer: WebhookDeliverer;
+  /** Queues a signed `webhook.test` delivery to the given URL or the server-wide one. */
+  sendTestWebhook(input: TestWebhookInput): Promise<TestWebhookResult>;
 }
 
 export interface CreateFleetOptions {
@@ -71,6 +79,15 @@ export interface CreateFleetOptions {
  * far longer than any single write, so a write in progress in another process is never touched.
  */
 const temporaryFileMaxAgeMs = 60 * 60 * 1000;
+
+/** Most bytes of a webhook receiver's answer read (only a snippet is kept). */
+const webhookResponseMaxBytes = 64 * 1024;
+/** How much longer than one attempt's timeout a delivery lease lasts, in ms. */
+const webhookLeaseMarginMs = 5_000;
+/** Longest idle wait between two looks at the webhook outbox, in ms (other processes' events). */
+const webhookPollMs = 1_000;
+/** Most webhook attempts one process makes at once. */
+const webhookMaxInFlight = 8;
 
 /** Default limits for a provider the configuration does not list. */
 const fallbackLimits: ProviderLimits = { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 };
@@ -164,6 +181,28 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     // host:pid identifies the lease holder, so a tool on the same machine can tell a dead holder from a live one.
     { ...config.engine, appVersion: appVersion(), workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
   );
+  const webhooks = config.webhooks;
+  const webhookDeliverer = new WebhookDeliverer(
+    {
+      outbox: store.webhooks,
+      sender: createHttpWebhookSender({ allowPrivateTargets: webhooks.allowPrivateTargets, timeoutMs: webhooks.timeoutMs, maxResponseBytes: webhookResponseMaxBytes, userAgent: `imagefleet-webhooks/${appVersion()}` }),
+      clock,
+      logger,
+      buildBody: createWebhookBodyBuilder({
+        jobStatus: (jobId) => getJobStatus(jobId, { jobs: store.jobs, clock }),
+        taskImages: (taskId) => store.images.listImages({ taskId }),
+        publicUrl: config.api.publicUrl,
+      }),
+      random: Math.random,
+    },
+    // The lease outlasts one attempt, so only a dead worker's delivery is taken over.
+    { retryDelaysMs: webhooks.retryDelaysMs, leaseMs: webhooks.timeoutMs + webhookLeaseMarginMs, pollMs: webhookPollMs, maxInFlight: webhookMaxInFlight },
+  );
+  const defaultWebhook =
+    webhooks.defaultUrl === undefined || webhooks.defaultSecret === undefined ? undefined : { url: webhooks.defaultUrl, secret: webhooks.defaultSecret, eventTypes: webhooks.defaultEvents };
+  engine.subscribe((event) => {
+    if (event.type === 'job.finished' || event.type === 'task.completed') webhookDeliverer.wake();
+  });
   const importer = new AssetImporter(store.assets, blobs, () => clock.now(), { maxPixels: config.api.uploadMaxPixels });
   const startedAtMs = clock.now();
   let stopped: Promise<void> | undefined;
@@ -178,12 +217,17 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     referenceLinks,
     limitsFor,
     engine,
+    webhookDeliverer,
     start() {
       if (engine.isRunning) return;
       engine.start();
+      webhookDeliverer.start();
       const pruneEvents = (): void => {
         store.events.pruneEvents(clock.now() - config.engine.eventRetentionMs).catch((error: unknown) => {
           logger.warn({ error: String(error) }, 'Could not prune old events.');
+        });
+        store.webhooks.pruneFinished(clock.now() - config.engine.eventRetentionMs).catch((error: unknown) => {
+          logger.warn({ error: String(error) }, 'Could not prune old webhook deliveries.');
         });
       };
       const sweepTemporaryBlobs = (): void => {
@@ -206,6 +250,9 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       stopped ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
         await engine.stop(config.engine.shutdownGraceMs);
+        // After the engine, so the events of its last tasks are in the outbox; attempts in flight
+        // are given back and sent again (same webhook-id) by the next process.
+        await webhookDeliverer.stop();
         comfyui?.close();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');
@@ -213,8 +260,17 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       return stopped;
     },
     async submitJob(input, submitOptions) {
-      const result = await submitJob(input, { jobs: store.jobs, assets: store.assets, groups: store.groups, providers, limitsFor, clock, random: Math.random }, submitOptions);
+      const result = await submitJob(
+        input,
+        { jobs: store.jobs, assets: store.assets, groups: store.groups, providers, limitsFor, clock, random: Math.random, defaultWebhook, allowPrivateWebhookTargets: webhooks.allowPrivateTargets },
+        submitOptions,
+      );
       if (result.job) engine.wake();
+      return result;
+    },
+    async sendTestWebhook(input) {
+      const result = await sendTestWebhook(input, { outbox: store.webhooks, clock, defaultWebhook, allowPrivateTargets: webhooks.allowPrivateTargets });
+      webhookDeliverer.wake();
       return result;
     },
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),

@@ -118,6 +118,8 @@ export function planTools(context: McpContext): McpTool[] {
             plan: planSummaryJson(prepared.preview),
             out: submitted.record.out,
             log: path.join(submitted.record.out, sessionLogFolder, sessionLogFileName(sessionId)),
+            // A secret generated for a webhook is returned this once: the receiver needs it to verify signatures.
+            webhooks: submitted.webhooks.map((webhook) => ({ url: webhook.url, generated_secret: webhook.generatedSecret ?? null })),
           },
         };
       } finally {

@@ -22,7 +22,13 @@ export const handleSubmitJob = apiRoute(
     if (!submission.job) return Response.json({ dryRun: true, groupId: submission.groupId ?? null, plan });
     const { job } = submission;
     return Response.json(
-      { id: job.id, groupId: job.groupId, status: job.status, plan },
+      {
+        id: job.id,
+        groupId: job.groupId,
+        status: job.status,
+        plan,
+        webhooks: submission.webhooks.map((webhook) => ({ id: webhook.id, url: webhook.url, events: webhook.eventTypes, secret: webhook.generatedSecret ?? null })),
+      },
       { status: 201, headers: { location: `/api/jobs/${encodeURIComponent(job.id)}/status` } },
     );
   },

@@ -11,6 +11,7 @@ import type { JobSpecInput } from '../core/job-spec.js';
 import type { Plan } from '../core/plan.js';
 import { offsetSeed } from '../core/seeds.js';
 import type { Fleet } from '../fleet/create-fleet.js';
+import type { SubmitJobResult } from '../engine/submit-job.js';
 import { validate } from './request-input.js';
 import { submitAutomaticBodySchema, submitItemsBodySchema, type SubmitAutomaticBody, type SubmitBody, type SubmitItemsBody } from './schemas/jobs.js';
 
@@ -21,6 +22,8 @@ export interface ApiSubmission {
   groupId: string | undefined;
   plan: Plan;
   lane: Job['lane'];
+  /** The job's own webhook endpoints, with generated secrets (shown once). */
+  webhooks: SubmitJobResult['webhooks'];
 }
 
 interface Translation {
@@ -80,9 +83,9 @@ export async function submitApiJob(fleet: Fleet, body: SubmitBody, options: { dr
   try {
     const result = await submit(spec, options.dryRun);
     const lane = result.spec.lane;
-    if (result.job) return { job: result.job, groupId: result.job.groupId, plan: result.plan, lane };
+    if (result.job) return { job: result.job, groupId: result.job.groupId, plan: result.plan, lane, webhooks: result.webhooks };
     const resolvedGroup = groupId ?? (body.groupName === undefined ? (await fleet.store.groups.findGroupByName(defaultGroupName))?.id : undefined);
-    return { job: undefined, groupId: resolvedGroup, plan: result.plan, lane };
+    return { job: undefined, groupId: resolvedGroup, plan: result.plan, lane, webhooks: [] };
   } catch (error) {
     if (createdGroupId !== undefined) await fleet.store.groups.deleteGroup(createdGroupId).catch(() => undefined);
     throw error;
@@ -105,6 +108,7 @@ function translate(body: SubmitBody, defaultModel: string | undefined): Translat
     ...(body.execution !== undefined ? { execution: body.execution } : {}),
     ...(body.budgetUsd !== undefined ? { budgetUsd: body.budgetUsd } : {}),
     ...(body.batchSize !== undefined ? { batchSize: body.batchSize } : {}),
+    ...(body.webhooks !== undefined ? { webhooks: body.webhooks } : {}),
     settings: {
       ...(settings?.size !== undefined ? { size: settings.size } : {}),
       ...(settings?.aspectRatio !== undefined ? { aspectRatio: settings.aspectRatio } : {}),

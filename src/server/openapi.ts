@@ -28,6 +28,7 @@ import { referenceQuerySchema } from './schemas/references.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
 import { taskCancelResponseSchema, taskListQuerySchema, taskListSchema } from './schemas/tasks.js';
+import { deliveriesQuerySchema, deliveryListSchema, testWebhookBodySchema, testWebhookResponseSchema } from './schemas/webhooks.js';
 import { assetSchema, uploadFormSchema, uploadListQuerySchema, uploadListSchema, zipUploadResponseSchema } from './schemas/uploads.js';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -185,6 +186,25 @@ export const apiOperations: RouteConfig[] = [
     description: 'first: run these before the others of their priority, in this order; last: after them; reset: back to taking turns; priorities: new priorities. One transaction; answers the new queue.',
     request: { body: jsonBody(queuePatchBodySchema) },
     responses: { 200: json(queueResponseSchema, 'The new queue.'), ...errors(400, 401, 403, 404, 409) },
+  },
+  {
+    method: 'get',
+    path: '/api/webhooks/deliveries',
+    tags: ['Webhooks'],
+    summary: 'Webhook deliveries (newest first)',
+    description: 'The outbox: one row per event and endpoint, with its state, attempts and last answer. Secrets and bodies are never listed.',
+    request: { query: deliveriesQuerySchema },
+    responses: { 200: json(deliveryListSchema, 'Deliveries, newest first.'), ...errors(400, 401) },
+  },
+  {
+    method: 'post',
+    path: '/api/webhooks/test',
+    tags: ['Webhooks'],
+    summary: 'Send a test event',
+    description:
+      'Queues one signed webhook.test delivery to the given url (or the server-wide IMAGEFLEET_WEBHOOK_URL) through the same outbox, signature and SSRF guard as job events; follow it in GET /api/webhooks/deliveries. A secret is generated when a url comes without one and returned this once.',
+    request: { body: jsonBody(testWebhookBodySchema, false) },
+    responses: { 202: json(testWebhookResponseSchema, 'Queued.'), ...errors(400, 401, 403) },
   },
   {
     method: 'get',

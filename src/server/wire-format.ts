@@ -8,7 +8,7 @@ import type { Plan } from '../core/plan.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
 import type { JobStatusReport } from '../engine/job-status.js';
-import type { GroupSummary, JobListEntry, QueueEntry, ResultImage, TaskStatusCounts } from '../engine/ports.js';
+import type { GroupSummary, JobListEntry, QueueEntry, ResultImage, TaskStatusCounts, WebhookDelivery } from '../engine/ports.js';
 import { isoTime } from './schemas/common.js';
 
 export function planSummary(plan: Plan, lane: Job['lane'], skippedTasks = 0) {
@@ -172,5 +172,24 @@ export function jobListItem(entry: JobListEntry) {
     progress: finishedFraction(counts),
     createdAt: isoTime(job.createdAtMs),
     finishedAt: job.finishedAtMs === undefined ? null : isoTime(job.finishedAtMs),
+  };
+}
+
+/** A webhook delivery as the API lists it: never the endpoint's secret, never the body. */
+export function webhookDeliveryItem(delivery: WebhookDelivery) {
+  return {
+    id: delivery.id,
+    url: delivery.url,
+    eventType: delivery.eventType,
+    jobId: delivery.jobId ?? null,
+    taskId: delivery.taskId ?? null,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    nextAttemptAt: delivery.status === 'pending' ? isoTime(delivery.nextAttemptAtMs) : null,
+    lastAttemptAt: delivery.lastAttemptAtMs === undefined ? null : isoTime(delivery.lastAttemptAtMs),
+    lastStatusCode: delivery.lastStatusCode ?? null,
+    lastError: delivery.lastError ?? null,
+    createdAt: isoTime(delivery.createdAtMs),
+    finishedAt: delivery.finishedAtMs === undefined ? null : isoTime(delivery.finishedAtMs),
   };
 }

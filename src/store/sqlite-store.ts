@@ -6,6 +6,7 @@ import { SqliteJobControl } from './database/job-control.js';
 import { SqliteJobRepository } from './database/job-repository.js';
 import { openDatabase, type SqliteDatabase } from './database/open-database.js';
 import { SqliteTaskQueue } from './database/task-queue.js';
+import { SqliteWebhookOutbox } from './database/webhook-outbox.js';
 
 /** Every repository over one SQLite connection. One per process: see docs/decisions/0002. */
 export interface SqliteStore {
@@ -17,6 +18,7 @@ export interface SqliteStore {
   events: SqliteEventLog;
   queue: SqliteTaskQueue;
   control: SqliteJobControl;
+  webhooks: SqliteWebhookOutbox;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function openSqliteStore(options: { databasePath: string; now?: () 
     events: new SqliteEventLog(db),
     queue: new SqliteTaskQueue(db),
     control: new SqliteJobControl(db),
+    webhooks: new SqliteWebhookOutbox(db),
     close: () => database.close(),
   };
 }

@@ -40,6 +40,9 @@ describe('createLogger', () => {
     ['a token', { token: secret }],
     ['a nested token', { lease: { token: secret } }],
     ['an apiToken', { apiToken: secret }],
+    ['a webhook secret', { webhook: { secret } }],
+    ['the server-wide webhook secret', { config: { webhooks: { defaultSecret: secret } } }],
+    ['a webhook signature header', { request: { headers: { 'webhook-signature': secret } } }],
   ])('never writes %s', (_label, fields) => {
     const { logger, output } = capturingLogger();
     logger.error(fields, 'calling the provider');

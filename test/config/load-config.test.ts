@@ -76,6 +76,14 @@ describe('loadConfig defaults', () => {
         },
         comfyui: { baseUrl: undefined, workflowPath: undefined, limits: { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 }, timeoutMs: 60_000 },
       },
+      webhooks: {
+        defaultUrl: undefined,
+        defaultSecret: undefined,
+        defaultEvents: ['job.completed', 'job.failed', 'job.canceled', 'job.paused'],
+        allowPrivateTargets: false,
+        timeoutMs: 10_000,
+        retryDelaysMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 28_800_000, 28_800_000],
+      },
       runpodWorker: { port: 3100, concurrency: 1, inlineMaxBytes: 15_728_640, bucket: undefined },
     });
   });
@@ -259,5 +267,40 @@ describe('schema descriptions', () => {
       // The documented default must itself be a valid value.
       expect(() => loadConfig({ [name]: description.defaultText }, { cwd: '/' })).not.toThrow();
     }
+  });
+});
+
+describe('webhook settings', () => {
+  it('reads the server-wide endpoint, events, flag, timeout and retry waits', () => {
+    const config = loadConfig({
+      IMAGEFLEET_WEBHOOK_URL: 'https://hooks.example.com/x',
+      IMAGEFLEET_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      IMAGEFLEET_WEBHOOK_EVENTS: 'job.completed, task.completed',
+      IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE: 'TRUE',
+      IMAGEFLEET_WEBHOOK_TIMEOUT_MS: '5000',
+      IMAGEFLEET_WEBHOOK_RETRY_DELAYS_MS: '100, 2000',
+    });
+    expect(config.webhooks).toEqual({
+      defaultUrl: 'https://hooks.example.com/x',
+      defaultSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      defaultEvents: ['job.completed', 'task.completed'],
+      allowPrivateTargets: true,
+      timeoutMs: 5000,
+      retryDelaysMs: [100, 2000],
+    });
+  });
+
+  it('refuses half a default endpoint, a malformed secret and unknown events, never echoing the secret', () => {
+    expect(() => loadConfig({ IMAGEFLEET_WEBHOOK_URL: 'https://hooks.example.com/x' })).toThrow(/IMAGEFLEET_WEBHOOK_SECRET must be set when IMAGEFLEET_WEBHOOK_URL is/);
+    let message = '';
+    try {
+      loadConfig({ IMAGEFLEET_WEBHOOK_SECRET: 'hunter2-hunter2', IMAGEFLEET_WEBHOOK_EVENTS: 'job.exploded', IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE: 'maybe' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('IMAGEFLEET_WEBHOOK_SECRET must be whsec_');
+    expect(message).toContain('IMAGEFLEET_WEBHOOK_EVENTS must be event types');
+    expect(message).toContain('IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE must be true or false');
+    expect(message).not.toContain('hunter2');
   });
 });

@@ -40,6 +40,8 @@ export interface GenerationOptions {
   seed: number | undefined;
   lane: Lane;
   budgetUsd: number | undefined;
+  /** Webhook URLs told about the session's job (`--webhook`, repeatable); empty = none. */
+  webhooks: string[];
 }
 
 /** Flags as commander hands them over (strings; repeatable ones as arrays). */
@@ -61,6 +63,7 @@ export interface GenerationFlags {
   seed?: string | undefined;
   lane?: string | undefined;
   budget?: string | undefined;
+  webhook?: string[] | undefined;
 }
 
 /** Output folder when `--out` is not given. */
@@ -94,6 +97,7 @@ export function addGenerationFlags(command: Command): Command {
     .option('--seed <n>', 'seed of the first image of each prompt; later ones get seed+1, … (default random)')
     .option('--lane <lane>', 'online | batch (the discounted asynchronous lane, where offered; default online)')
     .option('--budget <usd>', 'spending cap in US dollars; the session stops claiming work once reached')
+    .option('--webhook <url>', 'POST a signed event here when the job completes, fails, is canceled or paused (repeatable; the secret is printed once)', collect)
     .option('--dry-run', 'show the plan and its estimate; generate nothing')
     .option('--json', 'print machine-readable JSON on stdout instead of the human summary')
     .option('--yes', 'do not ask for confirmation when the estimated cost is high');
@@ -118,6 +122,7 @@ export const planFileSchema = z.strictObject({
   seed: z.union([z.number(), z.string()]).optional().describe('Seed of the first image of each prompt; later ones get seed+1, … (default random).'),
   lane: z.string().optional().describe('online, or batch (the discounted asynchronous lane, where offered; default online).'),
   budget: z.union([z.number(), z.string()]).optional().describe('Spending cap in US dollars; the session stops claiming work once reached.'),
+  webhook: z.union([z.string(), z.array(z.string())]).optional().describe('Webhook URL(s) told with a signed event when the job completes, fails, is canceled or paused.'),
 });
 
 /** A plan file's content: the same settings as the flags, in JSON, paths relative to the file. */
@@ -183,6 +188,7 @@ export function resolveGenerationOptions(flags: GenerationFlags, planFile: PlanF
     seed: parseWhole(pick('seed')?.value, '--seed', 0, maxSeed),
     lane: parseChoice(pick('lane')?.value, '--lane', lanes) ?? 'online',
     budgetUsd: parsePositive(pick('budget')?.value, '--budget'),
+    webhooks: webhookUrls(pick('webhook')?.value),
   };
 }
 
@@ -203,6 +209,15 @@ export function parseChoice<T extends string>(value: unknown, label: string, cho
   const choice = choices.find((candidate) => candidate === text) ?? choices.find((candidate) => candidate.toLowerCase() === text.toLowerCase());
   if (choice !== undefined) return choice;
   throw usage(`${label} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)}).`);
+}
+
+function webhookUrls(value: unknown): string[] {
+  if (value === undefined) return [];
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.map((url) => {
+    if (typeof url !== 'string' || url.trim() === '') throw usage('--webhook needs a URL such as https://hooks.example.com/imagefleet.');
+    return url.trim();
+  });
 }
 
 function parsePositive(value: unknown, label: string): number | undefined {

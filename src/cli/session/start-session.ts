@@ -20,6 +20,7 @@ import { confirmCost, planSummaryJson, planSummaryLines, type PlanPreview } from
 import { checkReferences, type ResolvedCombo, type ResolvedPrompt } from './resolve-inputs.js';
 import { describeOutcome, outcomeJson, runSession } from './session-runner.js';
 import { readSessionRecord, removeSessionRecord, writeSessionRecord, type SessionRecord } from './session-records.js';
+import { waitForJobWebhooks } from './wait-for-webhooks.js';
 
 /** What a new session is made of: resolved inputs and options, as `run`, `single` and the MCP server give them. */
 export interface SessionInputs {
@@ -50,7 +51,15 @@ export interface PreparedSession {
 
 /** How submitting a prepared session ended. */
 export type SubmittedSession =
-  | { status: 'submitted'; record: SessionRecord; jobId: string; callCount: number; skippedTaskCount: number }
+  | {
+      status: 'submitted';
+      record: SessionRecord;
+      jobId: string;
+      callCount: number;
+      skippedTaskCount: number;
+      /** The job's own webhooks; `generatedSecret` is set (shown once) where the job named no secret. */
+      webhooks: Array<{ url: string; generatedSecret: string | undefined }>;
+    }
   | { status: 'nothing_to_do'; skippedTaskCount: number };
 
 export async function startSession(context: CliContext, command: Command, start: SessionStart): Promise<void> {
@@ -80,6 +89,10 @@ export async function startSession(context: CliContext, command: Command, start:
     const sessionId = submitted.record.session_id;
     if (submitted.skippedTaskCount > 0) {
       say(io, start.json, `${count(submitted.skippedTaskCount, 'call')} already completed in earlier sessions (same inputs and seed): left out.`);
+    }
+    for (const webhook of submitted.webhooks) {
+      // Shown once: the receiver needs it to verify signatures, and it is never printed again.
+      if (webhook.generatedSecret !== undefined) say(io, start.json, `Webhook ${webhook.url} signs with ${webhook.generatedSecret} (shown once; keep it to verify the webhook-signature header).`);
     }
     say(io, start.json, `Session ${sessionId} started (${count(submitted.callCount, 'call')}); Ctrl-C stops it, "imagefleet resume ${sessionId}" continues it.`);
     await finishRun(fleet, submitted.record, submitted.jobId, io, start.json);
@@ -170,7 +183,14 @@ export async function submitSession(fleet: Fleet, prepared: PreparedSession, cwd
   if (!job) throw new ImagefleetError('internal', 'The job was not created.');
   const saved: SessionRecord = { ...record, job_id: job.id };
   await writeSessionRecord(fleet.config.dataDir, saved);
-  return { status: 'submitted', record: saved, jobId: job.id, callCount: submitted.plan.tasks.length - submitted.skippedTaskCount, skippedTaskCount: submitted.skippedTaskCount };
+  return {
+    status: 'submitted',
+    record: saved,
+    jobId: job.id,
+    callCount: submitted.plan.tasks.length - submitted.skippedTaskCount,
+    skippedTaskCount: submitted.skippedTaskCount,
+    webhooks: submitted.webhooks,
+  };
 }
 
 function referenceFiles(inputs: SessionInputs): string[] {
@@ -181,7 +201,12 @@ function referenceFiles(inputs: SessionInputs): string[] {
 export async function finishRun(fleet: Fleet, record: SessionRecord, jobId: string, io: CliIo, json: boolean): Promise<void> {
   const job = await fleet.store.jobs.getJob(jobId);
   if (!job) throw new ImagefleetError('not_found', `The job of session ${record.session_id} no longer exists.`);
-  const outcome = await runSession({ fleet, record, job, io, json });
+  let outcome;
+  try {
+    outcome = await runSession({ fleet, record, job, io, json });
+  } finally {
+    await waitForJobWebhooks(fleet, jobId, io, json);
+  }
   if (json) io.stdout.write(`${JSON.stringify(outcomeJson(record, jobId, outcome), null, 2)}\n`);
   else io.stdout.write(`${describeOutcome(record.session_id, outcome).join('\n')}\n`);
   if (outcome.exitCode !== exitCodes.success) throw new CliExit(outcome.exitCode);
@@ -221,6 +246,7 @@ function buildSpec(sessionId: string, options: GenerationOptions, model: string,
     batchSize: 1,
     countPerPair: options.count,
     ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }),
+    ...(options.webhooks.length === 0 ? {} : { webhooks: options.webhooks.map((url) => ({ url })) }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(start.promptTemplate === undefined ? {} : { promptTemplate: start.promptTemplate }),
     combos: start.combos.map((combo) => ({ id: combo.id, referenceAssetIds: combo.references.map(assetIdOf), variables: comboVariables(combo) })),
@@ -286,6 +312,7 @@ export function explainSpecError(error: unknown, combos: readonly ResolvedCombo[
       model: '--model',
       provider: '--provider',
     };
+    if (/^webhooks\.\d+/.test(issuePath)) return '--webhook';
     return flags[issuePath] ?? (issuePath === '' ? 'plan' : issuePath);
   };
   const parts = error.issues.map((issue) => `${label(issue.path)}: ${issue.message}`);

@@ -8,7 +8,9 @@ import { aspectRatios, imageSizes } from '../../core/image-size.js';
 import { executionModes, jobModes, jobPriorities, jobStatuses, lanes } from '../../core/job.js';
 import { maxAutomaticReferences, maxJobNameLength, maxPromptLength } from '../../core/job-spec.js';
 import { maxSeed, seedRangeMessage } from '../../core/seeds.js';
+import { webhookSubscriptionsSchema } from '../../core/webhook-subscription.js';
 import { flagSchema, idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
+import { submittedWebhookSchema } from './webhooks.js';
 
 /** Most items one submission may list. */
 export const maxSubmitItems = 10_000;
@@ -91,6 +93,7 @@ const commonSubmitShape = {
     .literal([1, 2, 4], { error: 'must be 1, 2 or 4' })
     .optional()
     .describe('Images per set (1, 2 or 4). Default: 1 (automatic), 4 (studio).'),
+  webhooks: webhookSubscriptionsSchema,
 };
 
 /** The general form: items of references × prompt × count. */
@@ -153,6 +156,7 @@ export const submitResponseSchema = z
     groupId: idSchema,
     status: z.enum(jobStatuses),
     plan: planSchema,
+    webhooks: z.array(submittedWebhookSchema).describe('The job’s own webhook endpoints (not the server-wide one), with each generated secret shown this once.'),
   })
   .meta({ id: 'SubmittedJob' });
 

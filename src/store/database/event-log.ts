@@ -4,8 +4,10 @@
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { EventLog, StoredEvent } from '../../engine/ports.js';
+import { runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, EventsTable } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
+import { enqueueWebhookDeliveries } from './webhook-outbox.js';
 
 /** An event to append. */
 export interface NewEvent {
@@ -26,9 +28,12 @@ export const defaultEventPageSize = 500;
  * Appends one event using `executor`, which may be a transaction: the queue appends inside the same
  * transaction as the state change it reports, so an event exists if and only if the change does.
  * Errors are not translated here; the caller's transaction wrapper does that.
+ *
+ * Events a job's webhook endpoints subscribed to also get their outbox rows here, on the same
+ * executor, so the delivery commits with the event (issue 19).
  */
 export async function appendEvent(executor: Kysely<Database> | Transaction<Database>, event: NewEvent): Promise<void> {
-  await executor
+  const inserted = await executor
     .insertInto('events')
     .values({
       type: event.type,
@@ -37,7 +42,8 @@ export async function appendEvent(executor: Kysely<Database> | Transaction<Datab
       payload_json: JSON.stringify(event.payload),
       created_at_ms: event.nowMs,
     })
-    .execute();
+    .executeTakeFirst();
+  await enqueueWebhookDeliveries(executor, { id: Number(inserted.insertId), type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs });
 }
 
 /** `EventLog` on SQLite. */
@@ -46,7 +52,7 @@ export class SqliteEventLog implements EventLog {
 
   /** Appends one event outside any transaction (for callers that have none of their own). */
   async appendEvent(event: NewEvent): Promise<void> {
-    await withTranslatedErrors(`record a ${event.type} event`, () => appendEvent(this.db, event));
+    await withTranslatedErrors(`record a ${event.type} event`, () => runImmediateTransaction(this.db, (executor) => appendEvent(executor, event)));
   }
 
   async readEvents(afterId: number, filter: { jobId?: string; limit?: number }): Promise<StoredEvent[]> {

@@ -5,6 +5,7 @@ import { priorityRank, type Job } from '../../core/job.js';
 import { taskStatuses, type Task } from '../../core/task.js';
 import type { JobListEntry, JobPageFilter, JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
 import { appendEvent } from './event-log.js';
+import { insertWebhookEndpoints } from './webhook-outbox.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database, TasksTable } from './schema.js';
@@ -80,6 +81,7 @@ export class SqliteJobRepository implements JobRepository {
           }));
           await executor.insertInto('tasks').values(rows).execute();
         }
+        await insertWebhookEndpoints(executor, job.id, input.webhooks ?? [], job.createdAtMs);
 
         const row = await executor.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
         return rowToJob(row);

@@ -123,6 +123,44 @@ export interface EventsTable {
   created_at_ms: number;
 }
 
+/** A URL a job (or a test event) sends webhooks to. Added by 0008. */
+export interface WebhookEndpointsTable {
+  id: string;
+  /** Null for a "send test event" endpoint. */
+  job_id: string | null;
+  url: string;
+  /** `whsec_…`; never leaves the store except to sign. */
+  secret: string;
+  event_types_json: string;
+  created_at_ms: number;
+}
+
+/** The webhook outbox: one row per event × endpoint. Added by 0008. */
+export interface WebhookDeliveriesTable {
+  /** The `webhook-id` header: the same on every attempt, so receivers de-duplicate. */
+  id: string;
+  endpoint_id: string;
+  /** The events row it reports; null for a test event. */
+  event_id: number | null;
+  event_type: string;
+  job_id: string | null;
+  task_id: string | null;
+  event_payload_json: string;
+  /** The exact body sent, fixed at the first attempt so every retry sends the same bytes. */
+  body: string | null;
+  /** `pending`, `delivered` or `failed` (retries used up). */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at_ms: number;
+  lease_token: string | null;
+  lease_expires_at_ms: number | null;
+  last_attempt_at_ms: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+}
+
 export interface Database {
   groups: GroupsTable;
   assets: AssetsTable;
@@ -132,4 +170,6 @@ export interface Database {
   provider_state: ProviderStateTable;
   request_log: RequestLogTable;
   events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

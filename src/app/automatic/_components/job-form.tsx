@@ -34,6 +34,9 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
   const [lane, setLane] = useState<'online' | 'batch'>('online');
   const [groupChoice, setGroupChoice] = useState('');
   const [newGroupName, setNewGroupName] = useState('');
+  const [webhookUrl, setWebhookUrl] = useState('');
+  /** A job whose webhook secret was generated: shown once here instead of navigating away at once. */
+  const [createdWithSecret, setCreatedWithSecret] = useState<{ jobId: string; secret: string } | undefined>();
 
   const configured = useMemo(() => providers.data?.items.filter((provider) => provider.configured) ?? [], [providers.data]);
   const unconfigured = providers.data?.items.filter((provider) => !provider.configured) ?? [];
@@ -62,6 +65,7 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
           settings: { ...(size ? { size: size as NonNullable<SubmitAutomaticBody['settings']>['size'] } : {}), ...(aspectRatio ? { aspectRatio: aspectRatio as NonNullable<SubmitAutomaticBody['settings']>['aspectRatio'] } : {}) },
           lane,
           ...groupField,
+          ...(webhookUrl.trim() === '' ? {} : { webhooks: [{ url: webhookUrl.trim() }] }),
         }
       : undefined;
   const settledBody = useDebouncedValue(body, 300);
@@ -75,12 +79,16 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
   });
   const submit = useMutation({
     mutationFn: (submission: SubmitAutomaticBody) => apiRequest<SubmitResponse>('/api/jobs/submit', { method: 'POST', body: submission }),
-    onSuccess: (job) => router.push(`/jobs/${encodeURIComponent(job.id)}` as Route),
+    onSuccess: (job) => {
+      const secret = job.webhooks.find((webhook) => webhook.secret !== null)?.secret;
+      if (secret) setCreatedWithSecret({ jobId: job.id, secret });
+      else router.push(`/jobs/${encodeURIComponent(job.id)}` as Route);
+    },
   });
 
   const problem = submit.error ?? dryRun.error;
   const issue = (path: string) => (isApiError(problem) ? problem.issueFor(path) : undefined);
-  const fieldIssues = ['prompt', 'variationsPerImage', 'settings', 'lane', 'groupName', 'groupId', 'provider', 'model', 'referenceIds'];
+  const fieldIssues = ['prompt', 'variationsPerImage', 'settings', 'lane', 'groupName', 'groupId', 'provider', 'model', 'referenceIds', 'webhooks.0.url'];
   const generalProblem = problem && !(isApiError(problem) && fieldIssues.some((path) => problem.issueFor(path))) ? errorMessage(problem) : undefined;
   const plan = dryRun.data?.plan;
 
@@ -209,6 +217,19 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
             <FieldError message={issue('groupName') ?? issue('groupId')} />
           </div>
         </div>
+        <label className={labelClass}>
+          Webhook URL (optional)
+          <input
+            name="webhookUrl"
+            type="url"
+            placeholder="https://example.com/hooks/imagefleet — told when the job completes, fails, is canceled or paused"
+            value={webhookUrl}
+            onChange={(event) => setWebhookUrl(event.target.value)}
+            aria-invalid={issue('webhooks.0.url') ? true : undefined}
+            className={control}
+          />
+          <FieldError message={issue('webhooks.0.url')} />
+        </label>
         {model && model.lanes.includes('batch') ? (
           <fieldset className="flex flex-col gap-2">
             <legend className="mb-1 text-sm font-medium text-neutral-200">Lane</legend>
@@ -275,6 +296,14 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
           ) : null}
           <FieldError message={generalProblem} />
         </div>
+        {createdWithSecret ? (
+          <div className="rounded-lg border border-violet-500/30 bg-violet-500/5 p-3 text-sm text-neutral-300" role="status" data-testid="webhook-secret">
+            The job is queued. Its webhook signing secret, shown only now: <code className="break-all font-mono text-neutral-100">{createdWithSecret.secret}</code>{' '}
+            <a className="text-violet-300 underline" href={`/jobs/${encodeURIComponent(createdWithSecret.jobId)}`}>
+              Open the job
+            </a>
+          </div>
+        ) : null}
         <div className="flex flex-wrap items-center justify-end gap-3">
           <Button type="submit" variant="primary" disabled={!body || prompt.trim() === '' || uploadsBusy || submit.isPending || submit.isSuccess}>
             {submit.isPending || submit.isSuccess ? 'Submitting…' : plan ? `Generate ${formatCount(plan.images)} images` : 'Generate'}

@@ -9,6 +9,7 @@ import { errorMessage } from '../../_lib/api-client.js';
 import { useHealth, useProviders } from '../../_lib/api-queries.js';
 import type { ProviderInfo } from '../../_lib/api-types.js';
 import { formatDurationSeconds } from '../../_lib/format.js';
+import { WebhookPanel } from './webhook-panel.js';
 
 export function SettingsView() {
   const health = useHealth();
@@ -38,6 +39,7 @@ export function SettingsView() {
           <p className="mt-3 text-sm text-neutral-500">Loading…</p>
         ) : null}
       </Card>
+      <WebhookPanel />
       <section aria-labelledby="providers-heading" className="flex flex-col gap-4">
         <h2 id="providers-heading" className="text-lg font-semibold">
           Providers

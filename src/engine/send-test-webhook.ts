@@ -1,0 +1,59 @@
+/**
+ * "Send test event" (Settings, `POST /api/webhooks/test`): queues one signed `webhook.test`
+ * delivery through the same outbox, signer and SSRF-guarded sender as real events, so a success
+ * proves the whole path, and the attempt shows in the delivery list.
+ */
+import { randomUUID } from 'node:crypto';
+import { ImagefleetError, invalidInput } from '../core/errors.js';
+import { generateWebhookSecret } from '../core/webhook-signature.js';
+import { webhookSubscriptionSchema } from '../core/webhook-subscription.js';
+import { checkWebhookUrl, hostOf, refusalOfAddress } from '../core/webhook-target-policy.js';
+import { fromZodError } from '../core/zod-issues.js';
+import { isIP } from 'node:net';
+import type { Clock, NewWebhookEndpoint, WebhookDelivery, WebhookOutbox } from './ports.js';
+
+export interface TestWebhookInput {
+  /** Where to send it; undefined = the server-wide endpoint (`IMAGEFLEET_WEBHOOK_URL`). */
+  url?: string | undefined;
+  /** Its secret; undefined with a URL = a new one, returned once. */
+  secret?: string | undefined;
+}
+
+export interface TestWebhookResult {
+  delivery: WebhookDelivery;
+  /** The secret generated for this test, when none was given; undefined otherwise. */
+  generatedSecret: string | undefined;
+}
+
+export async function sendTestWebhook(
+  input: TestWebhookInput,
+  dependencies: { outbox: WebhookOutbox; clock: Clock; defaultWebhook: Omit<NewWebhookEndpoint, 'id'> | undefined; allowPrivateTargets: boolean },
+): Promise<TestWebhookResult> {
+  let url: string;
+  let secret: string;
+  let generatedSecret: string | undefined;
+  if (input.url === undefined) {
+    if (input.secret !== undefined) throw invalidInput([{ path: 'secret', message: 'give a url with the secret, or neither to test the server-wide webhook' }], 'Invalid test webhook');
+    if (dependencies.defaultWebhook === undefined) {
+      throw new ImagefleetError('invalid_input', 'No server-wide webhook is configured (IMAGEFLEET_WEBHOOK_URL); give a url to test.', { issues: [{ path: 'url', message: 'required: no server-wide webhook is configured' }] });
+    }
+    ({ url, secret } = dependencies.defaultWebhook);
+  } else {
+    const parsed = webhookSubscriptionSchema.safeParse({ url: input.url, ...(input.secret === undefined ? {} : { secret: input.secret }) });
+    if (!parsed.success) throw fromZodError(parsed.error, 'Invalid test webhook');
+    url = parsed.data.url;
+    generatedSecret = parsed.data.secret === undefined ? generateWebhookSecret() : undefined;
+    secret = parsed.data.secret ?? generatedSecret ?? '';
+    const checked = checkWebhookUrl(url);
+    const host = 'url' in checked ? hostOf(checked.url) : '';
+    const refusal = dependencies.allowPrivateTargets || isIP(host) === 0 ? undefined : refusalOfAddress(host);
+    if (refusal !== undefined) throw invalidInput([{ path: 'url', message: `${host} is ${refusal}; webhooks go to public addresses unless the server sets IMAGEFLEET_WEBHOOK_ALLOW_PRIVATE=true` }], 'Invalid test webhook');
+  }
+  const nowMs = dependencies.clock.now();
+  const delivery = await dependencies.outbox.enqueueTest({
+    endpoint: { id: `ep_${randomUUID().replaceAll('-', '')}`, url, secret, eventTypes: [] },
+    nowMs,
+    payload: { message: 'A test event from imagefleet: the signature and the route to your receiver work.' },
+  });
+  return { delivery, generatedSecret };
+}
