@@ -1,0 +1,146 @@
+/**
+ * The checks every request passes in `imagefleet serve` before Next.js or any route sees it
+ * (issue 21): the `Host` allow-list (DNS rebinding), well-formed percent-encoding of the path, and
+ * a body size bounded by its declared length. Each refusal is the API's usual JSON error, sent with
+ * `Connection: close` so a refused body is never read.
+ *
+ * Why the Host header: on a loopback server without a token, the same-origin check compares
+ * `Origin` with `Host`; a page whose name was rebound to 127.0.0.1 sends its own name in both, so
+ * only a list of names this server answers to tells it apart from the studio's own pages.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import type { Config } from '../config/config.js';
+import { isLoopbackHost } from '../config/is-loopback-host.js';
+import { ImagefleetError, invalidInput } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { errorResponse } from './http-errors.js';
+import { maxJsonBodyBytes } from './request-input.js';
+
+/** Room for multipart boundaries and part headers around an upload's file, in bytes. */
+const multipartOverheadBytes = 1024 * 1024;
+
+/** Listen addresses that mean "every interface of this machine". */
+const wildcardAddresses = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
+
+/** The front door of one server: `refuse` answers and returns true when a request must not go on. */
+export interface FrontDoor {
+  /** Whether `hostName` (no port, lower case, no brackets) is one this server answers to. */
+  allowsHost(hostName: string): boolean;
+  /** Sends the refusal and returns true when the request must stop here; false to go on. */
+  refuse(request: IncomingMessage, response: ServerResponse): boolean;
+}
+
+export function createFrontDoor(config: Config, logger: Logger): FrontDoor {
+  const allowsHost = hostAllowList(config);
+  const uploadLimitBytes = config.api.uploadMaxBytes + multipartOverheadBytes;
+  const zipUploadLimitBytes = config.api.zipUploadMaxBytes + multipartOverheadBytes;
+
+  const bodyLimitBytes = (pathname: string): number => {
+    if (pathname === '/api/uploads/zip' || pathname === '/api/uploads/zip/') return zipUploadLimitBytes;
+    if (pathname === '/api/uploads' || pathname === '/api/uploads/') return uploadLimitBytes;
+    return maxJsonBodyBytes;
+  };
+
+  const refusal = (request: IncomingMessage): ImagefleetError | undefined => {
+    const hosts = [request.headers.host, ...(headerText(request.headers['x-forwarded-host']) ?? '').split(',')]
+      .map((host) => host?.trim())
+      .filter((host): host is string => host !== undefined && host !== '');
+    if (request.headers.host === undefined || request.headers.host.trim() === '') {
+      return invalidInput([{ path: 'Host', message: 'the Host header is required' }], 'Missing Host header');
+    }
+    for (const host of hosts) {
+      const name = hostNameOf(host);
+      if (name === undefined || !allowsHost(name)) {
+        return new ImagefleetError(
+          'forbidden',
+          `This server does not answer to the host name "${host.slice(0, 100)}"; open it by an allowed name (such as 127.0.0.1 or localhost), or add the name to IMAGEFLEET_ALLOWED_HOSTS.`,
+        );
+      }
+    }
+    const target = request.url ?? '/';
+    const pathname = target.split('?')[0] ?? '/';
+    try {
+      decodeURIComponent(pathname);
+    } catch {
+      return invalidInput([{ path: 'url', message: 'the path has a malformed percent-encoding (a % not followed by two hex digits forming UTF-8)' }], 'Malformed URL');
+    }
+    const declared = Number(headerText(request.headers['content-length']) ?? Number.NaN);
+    const limitBytes = bodyLimitBytes(pathname);
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      return new ImagefleetError('payload_too_large', `The request body (${declared} bytes) is larger than this route takes (${limitBytes} bytes).`);
+    }
+    return undefined;
+  };
+
+  return {
+    allowsHost,
+    refuse(request, response) {
+      const error = refusal(request);
+      if (error === undefined) return false;
+      const requestId = randomUUID();
+      const route = `${request.method ?? 'GET'} ${safePathname(request.url)}`;
+      logger.warn({ code: error.code, message: error.message, requestId, route, host: request.headers.host?.slice(0, 200) }, 'request refused at the front door');
+      void sendWebResponse(errorResponse(error, logger, requestId, route), response, { close: true });
+      return true;
+    },
+  };
+}
+
+/**
+ * The allow-list: loopback names and addresses, the listen address (or, on a wildcard address,
+ * this machine's interface addresses), the public URL's host and `IMAGEFLEET_ALLOWED_HOSTS`.
+ */
+function hostAllowList(config: Config): (hostName: string) => boolean {
+  if (config.server.allowedHosts.includes('*')) return () => true;
+  const allowed = new Set(config.server.allowedHosts.map(normalizeHostName));
+  const listenHost = normalizeHostName(config.server.host);
+  if (wildcardAddresses.has(listenHost)) {
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const address of addresses ?? []) allowed.add(normalizeHostName(address.address.split('%')[0] ?? ''));
+    }
+  } else {
+    allowed.add(listenHost);
+  }
+  if (config.api.publicUrl !== undefined) allowed.add(normalizeHostName(new URL(config.api.publicUrl).hostname));
+  return (hostName) => {
+    const name = normalizeHostName(hostName);
+    return isLoopbackHost(name) || allowed.has(name);
+  };
+}
+
+/** `example.com:3000` → `example.com`; `[::1]:3000` → `::1`; undefined when it is not a host. */
+export function hostNameOf(hostHeader: string): string | undefined {
+  const text = hostHeader.trim().toLowerCase();
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    if (end < 0) return undefined;
+    const rest = text.slice(end + 1);
+    if (rest !== '' && !/^:\d{1,5}$/.test(rest)) return undefined;
+    return text.slice(1, end);
+  }
+  const match = /^([a-z0-9._-]+)(:\d{1,5})?$/.exec(text);
+  return match?.[1];
+}
+
+function normalizeHostName(host: string): string {
+  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function safePathname(url: string | undefined): string {
+  return (url ?? '/').split('?')[0]?.slice(0, 200) ?? '/';
+}
+
+/** Writes a web `Response` (a small error body) to a Node response. */
+export async function sendWebResponse(webResponse: Response, response: ServerResponse, options: { close?: boolean } = {}): Promise<void> {
+  const body = Buffer.from(await webResponse.arrayBuffer());
+  const headers: Record<string, string> = { ...Object.fromEntries(webResponse.headers), 'content-length': String(body.length) };
+  if (options.close) headers.connection = 'close';
+  response.writeHead(webResponse.status, headers);
+  response.end(body);
+}
