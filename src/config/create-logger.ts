@@ -3,6 +3,7 @@
  * the `Logger` port, so shells pass it to `createFleet` and everything below logs through it.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { redactUrlCredentials } from '../core/url-credentials.js';
 import type { LogLevel } from './config.js';
 
 /**
@@ -48,6 +49,9 @@ export function createLogger(options: CreateLoggerOptions): PinoLogger {
       level: options.level,
       redact: { paths: [...redactedLogPaths], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // The last step before a line is written: URL credentials quoted anywhere in it (an error's
+      // message or stack, a field) are redacted, whatever path they came by.
+      hooks: { streamWrite: redactUrlCredentials },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );

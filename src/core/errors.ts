@@ -6,6 +6,7 @@
  * this module, so an error thrown by the engine (loaded by the server shell) and checked inside a
  * route handler comes from a different class object.
  */
+import { redactUrlCredentials } from './url-credentials.js';
 
 export const errorCodes = [
   /** Input failed validation; `issues` says which field and why. */
@@ -88,11 +89,22 @@ export function isImagefleetError(value: unknown): value is ImagefleetError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 
-/** Wraps anything thrown into an ImagefleetError, keeping ImagefleetErrors as they are. */
+/**
+ * Wraps anything thrown into an ImagefleetError, keeping ImagefleetErrors as they are except that
+ * credentials quoted in a URL (`https://user:password@…`) are redacted from the message and issues.
+ */
 export function toImagefleetError(value: unknown): ImagefleetError {
-  if (isImagefleetError(value)) return value;
+  if (isImagefleetError(value)) {
+    const message = redactUrlCredentials(value.message);
+    const issuesChanged = value.issues.some((issue) => redactUrlCredentials(issue.message) !== issue.message);
+    if (message === value.message && !issuesChanged) return value;
+    return new ImagefleetError(value.code, message, {
+      issues: value.issues.map((issue) => ({ path: issue.path, message: redactUrlCredentials(issue.message) })),
+      ...(value.retryAfterMs === undefined ? {} : { retryAfterMs: value.retryAfterMs }),
+    });
+  }
   const message = value instanceof Error ? value.message : String(value);
-  return new ImagefleetError('internal', message, { cause: value });
+  return new ImagefleetError('internal', redactUrlCredentials(message), { cause: value });
 }
 
 /** Builds the `invalid_input` error from a list of issues; the message lists them all. */

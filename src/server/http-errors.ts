@@ -10,6 +10,7 @@
  */
 import { isImagefleetError, type ErrorCode, type ErrorIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redactUrlCredentials } from '../core/url-credentials.js';
 
 /** HTTP status of every error code. */
 export const httpStatusByErrorCode: Readonly<Record<ErrorCode, number>> = {
@@ -59,7 +60,7 @@ export function errorResponse(error: unknown, logger: Logger, requestId: string,
   }
   const status = httpStatusByErrorCode[error.code];
   const details: NonNullable<ApiErrorBody['error']['details']> = {};
-  if (error.issues.length > 0) details.issues = error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+  if (error.issues.length > 0) details.issues = error.issues.map((issue) => ({ path: issue.path, message: redactUrlCredentials(issue.message) }));
   const headers: Record<string, string> = { ...errorHeaders, 'x-request-id': requestId };
   if (error.retryAfterMs !== undefined && (status === 429 || status === 503)) {
     const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
@@ -68,6 +69,6 @@ export function errorResponse(error: unknown, logger: Logger, requestId: string,
   }
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="imagefleet"';
   if (status >= 500) logger.warn({ code: error.code, message: error.message, requestId, route }, 'API request failed');
-  const body: ApiErrorBody = { error: { code: error.code, message: error.message, ...(Object.keys(details).length > 0 ? { details } : {}) } };
+  const body: ApiErrorBody = { error: { code: error.code, message: redactUrlCredentials(error.message), ...(Object.keys(details).length > 0 ? { details } : {}) } };
   return Response.json(body, { status, headers });
 }
