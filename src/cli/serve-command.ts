@@ -107,15 +107,12 @@ async function startWebServer(config: Config, options: { dev: boolean; logger: L
   const handleRequest = nextApp.getRequestHandler();
   // ZIP downloads bypass Next, which drops their exact Content-Length (docs/decisions/0011).
   const { serveDownloadFromNode } = await import('../server/download-handler.js');
-  const { createFrontDoor, hostNameOf } = await import('../server/front-door.js');
-  const frontDoor = createFrontDoor(config, options.logger);
+  const { answerFailedRequest, createFrontDoor, hostNameOf } = await import('../server/front-door.js');
+  const frontDoor = createFrontDoor(config, options.logger, { dev: options.dev });
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
-    if (frontDoor.refuse(request, response)) return;
+    if (!frontDoor.admit(request, response)) return;
     (serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
-      options.logger.error({ err: error, url: request.url }, 'request failed');
-      // Once headers are out, appending an error text would corrupt the body: cut the connection.
-      if (response.headersSent) response.destroy();
-      else response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      answerFailedRequest(error, request, response, options.logger);
     });
   });
   if (options.dev) {

@@ -1,7 +1,7 @@
 /**
  * The checks every request passes in `imagefleet serve` before Next.js or any route sees it
- * (issue 21): the `Host` allow-list (DNS rebinding), well-formed percent-encoding of the path, and
- * a body size bounded by its declared length. Each refusal is the API's usual JSON error, sent with
+ * (issue 21): the `Host` allow-list (DNS rebinding), well-formed percent-encoding of the path, a
+ * body size bounded by its declared length, and the security headers of every answer. Each refusal is the API's usual JSON error, sent with
  * `Connection: close` so a refused body is never read.
  *
  * Why the Host header: on a loopback server without a token, the same-origin check compares
@@ -15,6 +15,7 @@ import type { Config } from '../config/config.js';
 import { isLoopbackHost } from '../config/is-loopback-host.js';
 import { ImagefleetError, invalidInput } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { isClientDisconnect } from './client-disconnect.js';
 import { errorResponse } from './http-errors.js';
 import { maxJsonBodyBytes } from './request-input.js';
 
@@ -24,15 +25,47 @@ const multipartOverheadBytes = 1024 * 1024;
 /** Listen addresses that mean "every interface of this machine". */
 const wildcardAddresses = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
 
-/** The front door of one server: `refuse` answers and returns true when a request must not go on. */
+/**
+ * Headers every answer carries (pages above all; Next keeps headers set before it writes):
+ * no framing by other sites, no MIME sniffing, no referrer to other origins, and a Content
+ * Security Policy. Next's app router hydrates with inline scripts, so scripts allow
+ * `'unsafe-inline'` but no other origin; development mode also needs `eval` and the hot-reload
+ * WebSocket.
+ */
+export function securityHeaders(options: { dev: boolean }): Record<string, string> {
+  const policy = [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline'${options.dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self'${options.dev ? ' ws: wss:' : ''}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': policy,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+  };
+}
+
+/** The front door of one server. */
 export interface FrontDoor {
   /** Whether `hostName` (no port, lower case, no brackets) is one this server answers to. */
   allowsHost(hostName: string): boolean;
-  /** Sends the refusal and returns true when the request must stop here; false to go on. */
-  refuse(request: IncomingMessage, response: ServerResponse): boolean;
+  /**
+   * True when the request may go on (its response then carries `securityHeaders`); false when it
+   * was refused here and the refusal has been sent.
+   */
+  admit(request: IncomingMessage, response: ServerResponse): boolean;
 }
 
-export function createFrontDoor(config: Config, logger: Logger): FrontDoor {
+export function createFrontDoor(config: Config, logger: Logger, options: { dev?: boolean } = {}): FrontDoor {
+  const headers = Object.entries(securityHeaders({ dev: options.dev === true }));
   const allowsHost = hostAllowList(config);
   const uploadLimitBytes = config.api.uploadMaxBytes + multipartOverheadBytes;
   const zipUploadLimitBytes = config.api.zipUploadMaxBytes + multipartOverheadBytes;
@@ -76,14 +109,15 @@ export function createFrontDoor(config: Config, logger: Logger): FrontDoor {
 
   return {
     allowsHost,
-    refuse(request, response) {
+    admit(request, response) {
+      for (const [name, value] of headers) response.setHeader(name, value);
       const error = refusal(request);
-      if (error === undefined) return false;
+      if (error === undefined) return true;
       const requestId = randomUUID();
       const route = `${request.method ?? 'GET'} ${safePathname(request.url)}`;
       logger.warn({ code: error.code, message: error.message, requestId, route, host: request.headers.host?.slice(0, 200) }, 'request refused at the front door');
       void sendWebResponse(errorResponse(error, logger, requestId, route), response, { close: true });
-      return true;
+      return false;
     },
   };
 }
@@ -143,4 +177,24 @@ export async function sendWebResponse(webResponse: Response, response: ServerRes
   if (options.close) headers.connection = 'close';
   response.writeHead(webResponse.status, headers);
   response.end(body);
+}
+
+/**
+ * The custom server's answer when Next or the download handler rejected: a client that went away
+ * is logged at debug; anything else is logged at error and answered with the API's JSON 500 (or,
+ * once headers are out, by cutting the connection — appending an error would corrupt the body).
+ */
+export function answerFailedRequest(error: unknown, request: IncomingMessage, response: ServerResponse, logger: Logger): void {
+  const route = `${request.method ?? 'GET'} ${safePathname(request.url)}`;
+  if (isClientDisconnect(error, request, response)) {
+    logger.debug({ route, error: error instanceof Error ? error.message : String(error) }, 'client went away before the answer was complete');
+    response.destroy();
+    return;
+  }
+  if (response.headersSent) {
+    logger.error({ err: error, route }, 'request failed after its answer started; connection cut');
+    response.destroy();
+    return;
+  }
+  void sendWebResponse(errorResponse(error, logger, randomUUID(), route), response);
 }

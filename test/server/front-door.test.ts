@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createFrontDoor } from '../../src/server/front-door.js';
+import { answerFailedRequest, createFrontDoor } from '../../src/server/front-door.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 interface Served {
@@ -25,7 +25,7 @@ async function serveWithFrontDoor(env: Record<string, string> = {}): Promise<Ser
   const frontDoor = createFrontDoor(config, logger);
   const passed: string[] = [];
   const server = http.createServer((request, response) => {
-    if (frontDoor.refuse(request, response)) return;
+    if (!frontDoor.admit(request, response)) return;
     passed.push(`${request.method} ${request.url}`);
     request.resume();
     request.on('end', () => response.writeHead(200, { 'content-type': 'text/plain' }).end('passed'));
@@ -117,6 +117,19 @@ describe('the Host allow-list', () => {
   });
 });
 
+describe('security headers', () => {
+  it('gives every admitted answer a Content-Security-Policy with frame-ancestors, nosniff and no framing', async () => {
+    const { port } = await serveWithFrontDoor();
+    const answer = await rawRequest(port, { path: '/studio', headers: { host: `127.0.0.1:${port}` } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(answer.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(answer.headers['content-security-policy']).not.toContain('unsafe-eval');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['x-frame-options']).toBe('DENY');
+  });
+});
+
 describe('malformed URLs', () => {
   it('answers a malformed percent-encoding with a logged JSON 400, not a plain-text 500', async () => {
     const { port, passed, warnings } = await serveWithFrontDoor();
@@ -154,5 +167,47 @@ describe('declared body sizes', () => {
     expect((await declared(3 * 1024 * 1024, '/api/uploads')).status).toBe(413);
     expect((await declared(1024 * 1024, '/api/uploads')).status).toBe(200);
     expect((await declared(9 * 1024 * 1024, '/api/groups')).status).toBe(413);
+  });
+});
+
+describe('requests that fail behind the front door', () => {
+  async function failingServer(failure: (request: http.IncomingMessage) => Promise<never>) {
+    const logger = new RecordingLogger();
+    const server = http.createServer((request, response) => {
+      failure(request).catch((error: unknown) => answerFailedRequest(error, request, response, logger));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ port: 0, passed: [], warnings: () => [], close: () => new Promise((resolve) => server.close(() => resolve())) });
+    return { port: (server.address() as AddressInfo).port, logger };
+  }
+
+  it('answers an unexpected failure with a logged JSON 500, not plain text', async () => {
+    const { port, logger } = await failingServer(() => Promise.reject(new Error('boom')));
+    const answer = await rawRequest(port, { headers: { host: `127.0.0.1:${port}` } });
+    expect(answer.status).toBe(500);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'internal' } });
+    expect(logger.lines.filter((line) => line.startsWith('error '))).toHaveLength(1);
+  });
+
+  it('logs a client that went away at debug level, not error', async () => {
+    let gone: () => void = () => undefined;
+    const wentAway = new Promise<void>((resolve) => (gone = resolve));
+    const { port, logger } = await failingServer(
+      (request) =>
+        new Promise<never>((_, reject) => {
+          request.socket.once('close', () => {
+            reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+            setTimeout(gone, 20);
+          });
+        }),
+    );
+    const request = http.request({ host: '127.0.0.1', port, path: '/api/events' });
+    request.on('error', () => undefined);
+    request.end();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    request.destroy();
+    await wentAway;
+    expect(logger.lines.filter((line) => line.startsWith('error '))).toEqual([]);
+    expect(logger.lines.some((line) => line.startsWith('debug client went away'))).toBe(true);
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * End to end through the real `imagefleet serve` (issue 21): the attacks the front door stops,
+ * the headers pages carry, and errors answered as JSON, on the default loopback setup without a
+ * token.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cleanEnvironment, freeLoopbackPort, startCli, waitUntilServing, type CliProcess } from '../support/cli-process.js';
+import { makeTempDir } from '../support/temp-dir.js';
+
+function rawRequest(port: number, options: { method?: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, setHost: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+describe('imagefleet serve under attack', () => {
+  let server: CliProcess;
+  let port: number;
+  let baseUrl: string;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const buildError = inject('nextBuildError');
+    if (buildError !== '') throw new Error(buildError);
+    const temp = await makeTempDir();
+    cleanup = temp.cleanup;
+    port = await freeLoopbackPort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = startCli(['serve', '--port', String(port), '--data-dir', path.join(temp.directory, 'data')], { env: cleanEnvironment({ IMAGEFLEET_SHUTDOWN_GRACE_MS: '1000' }) });
+    await waitUntilServing(`${baseUrl}/api/health`, server);
+  });
+
+  afterAll(async () => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    await cleanup?.();
+  });
+
+  it('refuses a DNS-rebinding page (foreign Host and Origin) before any route runs', async () => {
+    const rebound = await rawRequest(port, {
+      method: 'POST',
+      path: '/api/groups',
+      headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'content-type': 'application/json' },
+      body: '{"name":"rebind"}',
+    });
+    expect(rebound.status).toBe(403);
+    const health = await rawRequest(port, { path: '/api/health', headers: { host: `evil.example:${port}` } });
+    expect(health.status).toBe(403);
+    expect(health.body).not.toContain('dataDir');
+    const groups = (await (await fetch(`${baseUrl}/api/groups`)).json()) as { items: Array<{ name: string }> };
+    expect(groups.items.map((group) => group.name)).not.toContain('rebind');
+    // The studio's own name still works.
+    const own = await fetch(`${baseUrl}/api/groups`, { method: 'POST', headers: { origin: baseUrl, 'content-type': 'application/json' }, body: '{"name":"own"}' });
+    expect(own.status).toBe(201);
+  });
+
+  it('sends pages with a Content-Security-Policy (frame-ancestors) and nosniff', async () => {
+    const response = await fetch(baseUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('answers a malformed percent-encoding with JSON 400, not a plain-text 500', async () => {
+    const answer = await rawRequest(port, { path: '/api/groups/%E0%A4%A', headers: { host: `127.0.0.1:${port}` } });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'invalid_input' } });
+  });
+
+  it('refuses a declared 1 GB body at once', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/session', headers: { 'content-type': 'application/json', 'content-length': String(1024 ** 3) } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.write('{"token":"');
+    });
+    expect(status).toBe(413);
+  });
+});
