@@ -103,6 +103,12 @@ export function toImagefleetError(value: unknown): ImagefleetError {
       ...(value.retryAfterMs === undefined ? {} : { retryAfterMs: value.retryAfterMs }),
     });
   }
+  const systemCode = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
+  // A full disk is not a bug: whatever raised it (an upload's temporary file, a thumbnail, SQLite),
+  // it is the data directory being unavailable, 503 for a client, not 500.
+  if (systemCode === 'ENOSPC' || systemCode === 'EDQUOT' || systemCode === 'SQLITE_FULL') {
+    return new ImagefleetError('storage_unavailable', 'The disk holding the data directory is full (or over its quota); free some space and try again.', { cause: value });
+  }
   const message = value instanceof Error ? value.message : String(value);
   return new ImagefleetError('internal', redactUrlCredentials(message), { cause: value });
 }

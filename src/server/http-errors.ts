@@ -8,7 +8,7 @@
  * Identity is checked with `isImagefleetError`, never `instanceof`: Next bundles its own copy of
  * the error module, separate from the one the engine threw from.
  */
-import { isImagefleetError, type ErrorCode, type ErrorIssue } from '../core/errors.js';
+import { isImagefleetError, toImagefleetError, type ErrorCode, type ErrorIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { redactUrlCredentials } from '../core/url-credentials.js';
 
@@ -50,9 +50,11 @@ const errorHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'n
 /**
  * The response for anything a handler threw. `requestId` ties a 500 answer to its log line.
  */
-export function errorResponse(error: unknown, logger: Logger, requestId: string, route = ''): Response {
-  if (!isImagefleetError(error) || error.code === 'internal') {
-    logger.error({ err: error, requestId, route }, 'API request failed unexpectedly');
+export function errorResponse(thrown: unknown, logger: Logger, requestId: string, route = ''): Response {
+  // Unknown errors the table still knows by their system code (a full disk) keep their meaning.
+  const error = isImagefleetError(thrown) ? thrown : toImagefleetError(thrown);
+  if (error.code === 'internal') {
+    logger.error({ err: thrown, requestId, route }, 'API request failed unexpectedly');
     const body: ApiErrorBody = {
       error: { code: 'internal', message: `An unexpected error occurred; the server log has the details (request ${requestId}).` },
     };
