@@ -181,6 +181,9 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     start() {
       if (engine.isRunning) return;
       engine.start();
+      // After a kill -9 restart the dead process's tasks still hold their provider's concurrency
+      // until their leases expire; this machine knows that process is gone, so take them back now.
+      fleet.reclaimDeadLeases().catch((error: unknown) => logger.warn({ error: String(error) }, 'Could not take back tasks of dead processes; their leases will expire instead.'));
       const pruneEvents = (): void => {
         store.events.pruneEvents(clock.now() - config.engine.eventRetentionMs).catch((error: unknown) => {
           logger.warn({ error: String(error) }, 'Could not prune old events.');
