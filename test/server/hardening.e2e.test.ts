@@ -86,4 +86,75 @@ describe('imagefleet serve under attack', () => {
     });
     expect(status).toBe(413);
   });
+
+  /** Submits a job of `count` local images; returns its id. */
+  async function submitJob(count: number): Promise<string> {
+    const submitted = await fetch(`${baseUrl}/api/jobs/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'studio', provider: 'local', settings: { size: '512' }, batchSize: 1, items: [{ prompt: 'a lamp on a desk', count }] }),
+    });
+    expect(submitted.status).toBe(201);
+    return ((await submitted.json()) as { id: string }).id;
+  }
+
+  /** Health latencies (ms, sorted) sampled every 50 ms until `done` settles. */
+  async function healthLatenciesUntil(done: Promise<unknown>): Promise<number[]> {
+    let finished = false;
+    void done.then(() => (finished = true));
+    const latenciesMs: number[] = [];
+    while (!finished) {
+      const startedAtMs = performance.now();
+      await (await fetch(`${baseUrl}/api/health`)).arrayBuffer();
+      latenciesMs.push(performance.now() - startedAtMs);
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 50))]);
+    }
+    return latenciesMs.sort((a, b) => a - b);
+  }
+
+  const p99 = (sorted: number[]) => sorted[Math.ceil(sorted.length * 0.99) - 1] ?? 0;
+
+  it('keeps /api/health answering while 200 live-event clients follow one running job', { timeout: 240_000 }, async () => {
+    // The same load without streams first: what this (shared, noisy) machine gives health anyway.
+    const baselineJob = await submitJob(60);
+    const baseline = await healthLatenciesUntil(
+      (async () => {
+        for (;;) {
+          const status = (await (await fetch(`${baseUrl}/api/jobs/${baselineJob}/status`)).json()) as { status: string };
+          if (status.status === 'completed') return;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      })(),
+    );
+
+    const jobId = await submitJob(150);
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+    const streams: http.ClientRequest[] = [];
+    const finished = Array.from({ length: 200 }, () => {
+      return new Promise<void>((resolve, reject) => {
+        const request = http.get({ host: '127.0.0.1', port, path: `/api/events?job=${jobId}`, agent }, (response) => {
+          if (response.statusCode !== 200) reject(new Error(`event stream answered ${response.statusCode}`));
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            text = (text + chunk).slice(-4096);
+            if (text.includes('event: job.finished')) resolve();
+          });
+        });
+        request.on('error', () => undefined);
+        streams.push(request);
+      });
+    });
+    const withStreams = await healthLatenciesUntil(Promise.all(finished));
+    for (const request of streams) request.destroy();
+    agent.destroy();
+
+    const summary = { baselineP99Ms: Math.round(p99(baseline)), samples: withStreams.length, p50Ms: Math.round(withStreams[Math.floor(withStreams.length / 2)]!), p99Ms: Math.round(p99(withStreams)), maxMs: Math.round(withStreams.at(-1)!) };
+    console.log('health latency with 200 live-event clients', summary);
+    // The exact goal (200 ms p99) is measured by `npm run bench` on a quiet machine. Here the
+    // structure is checked: without per-client replay, 200 streams cost health at most a few
+    // times what the same generation load costs it, never the seconds of stall they used to.
+    expect(withStreams.length).toBeGreaterThan(10);
+    expect(p99(withStreams), JSON.stringify(summary)).toBeLessThan(Math.max(1000, 3 * p99(baseline)));
+  });
 });
