@@ -72,7 +72,7 @@ export const handleEvents = apiRoute(
             cursor = batch.cursor;
             const chunks = progress;
             progress = [];
-            for (const event of batch.events) chunks.push(frame(event.id, event.type, eventData(event)));
+            for (const event of batch.events) chunks.push(storedFrame(event));
             if (chunks.length > 0) {
               controller.enqueue(encoder.encode(chunks.join('')));
               lastSentAtMs = Date.now();
@@ -105,6 +105,20 @@ export const handleEvents = apiRoute(
   },
   { name: 'GET /api/events' },
 );
+
+/**
+ * The frame of a stored event, built once: the fan-out hands the same event objects to every
+ * stream, so 200 clients of one job share one JSON encoding per event.
+ */
+const storedFrames = new WeakMap<StoredEvent, string>();
+function storedFrame(event: StoredEvent): string {
+  let text = storedFrames.get(event);
+  if (text === undefined) {
+    text = frame(event.id, event.type, eventData(event));
+    storedFrames.set(event, text);
+  }
+  return text;
+}
 
 function eventData(event: StoredEvent) {
   return { id: event.id, type: event.type, jobId: event.jobId ?? null, taskId: event.taskId ?? null, payload: event.payload, createdAt: isoTime(event.createdAtMs) };

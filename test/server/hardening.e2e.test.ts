@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cleanEnvironment, freeLoopbackPort, startCli, waitUntilServing, type CliProcess } from '../support/cli-process.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -25,6 +26,7 @@ describe('imagefleet serve under attack', () => {
   let server: CliProcess;
   let port: number;
   let baseUrl: string;
+  let dataDir: string;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
@@ -34,7 +36,8 @@ describe('imagefleet serve under attack', () => {
     cleanup = temp.cleanup;
     port = await freeLoopbackPort();
     baseUrl = `http://127.0.0.1:${port}`;
-    server = startCli(['serve', '--port', String(port), '--data-dir', path.join(temp.directory, 'data')], { env: cleanEnvironment({ IMAGEFLEET_SHUTDOWN_GRACE_MS: '1000' }) });
+    dataDir = path.join(temp.directory, 'data');
+    server = startCli(['serve', '--port', String(port), '--data-dir', dataDir], { env: cleanEnvironment({ IMAGEFLEET_SHUTDOWN_GRACE_MS: '1000' }) });
     await waitUntilServing(`${baseUrl}/api/health`, server);
   });
 
@@ -101,36 +104,42 @@ describe('imagefleet serve under attack', () => {
   /** Health latencies (ms, sorted) sampled every 50 ms until `done` settles. */
   async function healthLatenciesUntil(done: Promise<unknown>): Promise<number[]> {
     let finished = false;
-    void done.then(() => (finished = true));
+    const settled = done.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
     const latenciesMs: number[] = [];
     while (!finished) {
       const startedAtMs = performance.now();
       await (await fetch(`${baseUrl}/api/health`)).arrayBuffer();
       latenciesMs.push(performance.now() - startedAtMs);
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 50))]);
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 50))]);
     }
+    await done;
     return latenciesMs.sort((a, b) => a - b);
   }
 
   const p99 = (sorted: number[]) => sorted[Math.ceil(sorted.length * 0.99) - 1] ?? 0;
 
-  it('keeps /api/health answering while 200 live-event clients follow one running job', { timeout: 240_000 }, async () => {
-    // The same load without streams first: what this (shared, noisy) machine gives health anyway.
-    const baselineJob = await submitJob(60);
-    const baseline = await healthLatenciesUntil(
-      (async () => {
-        for (;;) {
-          const status = (await (await fetch(`${baseUrl}/api/jobs/${baselineJob}/status`)).json()) as { status: string };
-          if (status.status === 'completed') return;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      })(),
-    );
+  it('keeps /api/health answering while 200 clients replay and follow one job with a long history', { timeout: 240_000 }, async () => {
+    const jobId = await submitJob(20);
+    // A long history: 5,000 more events of this job, written into the real database beside the
+    // server (what a 2,000-image job leaves behind), the last one recognisable.
+    const database = new BetterSqlite3(path.join(dataDir, 'imagefleet.db'));
+    database.pragma('busy_timeout = 5000');
+    const insert = database.prepare('INSERT INTO events (type, job_id, task_id, payload_json, created_at_ms) VALUES (?, ?, ?, ?, ?)');
+    database.transaction(() => {
+      for (let index = 0; index < 5000; index += 1) {
+        insert.run(index === 4999 ? 'test.last' : 'task.completed', jobId, `task-${index}`, JSON.stringify({ images: 1, seed: index, prompt: 'a lamp on a desk with a long enough prompt to look real' }), Date.now());
+      }
+    })();
+    database.close();
 
-    const jobId = await submitJob(150);
+    const idle = await healthLatenciesUntil(new Promise((resolve) => setTimeout(resolve, 2000)));
+
     const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
     const streams: http.ClientRequest[] = [];
-    const finished = Array.from({ length: 200 }, () => {
+    const replayed = Array.from({ length: 200 }, () => {
       return new Promise<void>((resolve, reject) => {
         const request = http.get({ host: '127.0.0.1', port, path: `/api/events?job=${jobId}`, agent }, (response) => {
           if (response.statusCode !== 200) reject(new Error(`event stream answered ${response.statusCode}`));
@@ -138,23 +147,23 @@ describe('imagefleet serve under attack', () => {
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => {
             text = (text + chunk).slice(-4096);
-            if (text.includes('event: job.finished')) resolve();
+            if (text.includes('event: test.last')) resolve();
           });
         });
         request.on('error', () => undefined);
         streams.push(request);
       });
     });
-    const withStreams = await healthLatenciesUntil(Promise.all(finished));
+    const withStreams = await healthLatenciesUntil(Promise.all(replayed));
     for (const request of streams) request.destroy();
     agent.destroy();
 
-    const summary = { baselineP99Ms: Math.round(p99(baseline)), samples: withStreams.length, p50Ms: Math.round(withStreams[Math.floor(withStreams.length / 2)]!), p99Ms: Math.round(p99(withStreams)), maxMs: Math.round(withStreams.at(-1)!) };
-    console.log('health latency with 200 live-event clients', summary);
+    const summary = { idleP99Ms: Math.round(p99(idle)), samples: withStreams.length, p50Ms: Math.round(withStreams[Math.floor(withStreams.length / 2)]!), p99Ms: Math.round(p99(withStreams)), maxMs: Math.round(withStreams.at(-1)!) };
+    console.log('health latency while 200 live-event clients replay 5,000 events', JSON.stringify(summary));
     // The exact goal (200 ms p99) is measured by `npm run bench` on a quiet machine. Here the
-    // structure is checked: without per-client replay, 200 streams cost health at most a few
-    // times what the same generation load costs it, never the seconds of stall they used to.
-    expect(withStreams.length).toBeGreaterThan(10);
-    expect(p99(withStreams), JSON.stringify(summary)).toBeLessThan(Math.max(1000, 3 * p99(baseline)));
+    // structure is checked on a shared, noisy one: with no per-client database replay, health
+    // stays well under a second instead of stalling for seconds behind 200 replays.
+    expect(withStreams.length).toBeGreaterThan(3);
+    expect(p99(withStreams), JSON.stringify(summary)).toBeLessThan(Math.max(1000, 3 * p99(idle)));
   });
 });
