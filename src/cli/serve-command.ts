@@ -108,9 +108,10 @@ async function startWebServer(config: Config, options: { dev: boolean; logger: L
   // ZIP downloads bypass Next, which drops their exact Content-Length (docs/decisions/0011).
   const { serveDownloadFromNode } = await import('../server/download-handler.js');
   const { answerFailedRequest, createFrontDoor, hostNameOf } = await import('../server/front-door.js');
+  const { serveProbe } = await import('../server/health-handler.js');
   const frontDoor = createFrontDoor(config, options.logger, { dev: options.dev });
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
-    if (!frontDoor.admit(request, response)) return;
+    if (!frontDoor.admit(request, response) || serveProbe(request, response)) return;
     (serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
       answerFailedRequest(error, request, response, options.logger);
     });
