@@ -22,6 +22,9 @@ import { maxJsonBodyBytes } from './request-input.js';
 /** Room for multipart boundaries and part headers around an upload's file, in bytes. */
 const multipartOverheadBytes = 1024 * 1024;
 
+/** Most live-event streams one client address may hold open at once; the server's own cap is `maxEventStreams`. */
+export const maxEventStreamsPerAddress = 200;
+
 /** Listen addresses that mean "every interface of this machine". */
 const wildcardAddresses = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
 
@@ -107,11 +110,29 @@ export function createFrontDoor(config: Config, logger: Logger, options: { dev?:
     return undefined;
   };
 
+  // Live-event streams per client address: one client cannot take every stream of the server.
+  const eventStreamsByAddress = new Map<string, number>();
+  const eventStreamRefusal = (request: IncomingMessage, response: ServerResponse): ImagefleetError | undefined => {
+    if (request.method !== 'GET' || !/^\/api\/events\/?(\?|$)/.test(request.url ?? '')) return undefined;
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const open = eventStreamsByAddress.get(address) ?? 0;
+    if (open >= maxEventStreamsPerAddress) {
+      return new ImagefleetError('too_many_requests', `This address already has ${maxEventStreamsPerAddress} live-event streams open; close some or try again later.`, { retryAfterMs: 10_000 });
+    }
+    eventStreamsByAddress.set(address, open + 1);
+    response.once('close', () => {
+      const left = (eventStreamsByAddress.get(address) ?? 1) - 1;
+      if (left <= 0) eventStreamsByAddress.delete(address);
+      else eventStreamsByAddress.set(address, left);
+    });
+    return undefined;
+  };
+
   return {
     allowsHost,
     admit(request, response) {
       for (const [name, value] of headers) response.setHeader(name, value);
-      const error = refusal(request);
+      const error = refusal(request) ?? eventStreamRefusal(request, response);
       if (error === undefined) return true;
       const requestId = randomUUID();
       const route = `${request.method ?? 'GET'} ${safePathname(request.url)}`;

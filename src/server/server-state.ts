@@ -19,8 +19,12 @@ export const signInWindowMs = 60_000;
 /** How often the events table is read when nothing woke the live streams (events of other processes), in ms. */
 export const eventPollMs = 1000;
 
-/** Most event streams open at once per process; more are answered 429. */
-export const maxEventStreams = 200;
+/**
+ * Most event streams open at once per process; more are answered 429. Streams share one reader
+ * (`EventFanOut`), so each costs a socket and a cursor; one client address may hold at most
+ * `maxEventStreamsPerAddress` (front door) of them.
+ */
+export const maxEventStreams = 1000;
 
 export interface ServerState {
   /** Decoding and re-encoding uploads is CPU- and memory-heavy: at most this many at once. */

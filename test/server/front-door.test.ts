@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { answerFailedRequest, createFrontDoor } from '../../src/server/front-door.js';
+import { answerFailedRequest, createFrontDoor, maxEventStreamsPerAddress } from '../../src/server/front-door.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 interface Served {
@@ -209,5 +209,35 @@ describe('requests that fail behind the front door', () => {
     await wentAway;
     expect(logger.lines.filter((line) => line.startsWith('error '))).toEqual([]);
     expect(logger.lines.some((line) => line.startsWith('debug client went away'))).toBe(true);
+  });
+});
+
+describe('live-event streams per client address', () => {
+  it('refuses the 201st open stream of one address with 429, and admits again once one closes', async () => {
+    const config = loadConfig({ IMAGEFLEET_DATA_DIR: '/tmp/imagefleet-front-door-unused' }, { cwd: '/tmp' });
+    const frontDoor = createFrontDoor(config, new RecordingLogger());
+    const held: http.ServerResponse[] = [];
+    const server = http.createServer((request, response) => {
+      if (!frontDoor.admit(request, response)) return;
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(': open\n\n');
+      held.push(response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ port: 0, passed: [], warnings: () => [], close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) });
+    const port = (server.address() as AddressInfo).port;
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+    const open = () =>
+      new Promise<{ status: number; request: http.ClientRequest }>((resolve, reject) => {
+        const request = http.get({ host: '127.0.0.1', port, path: '/api/events', agent }, (response) => resolve({ status: response.statusCode ?? 0, request }));
+        request.on('error', reject);
+      });
+    const streams = await Promise.all(Array.from({ length: maxEventStreamsPerAddress }, open));
+    expect(streams.every((stream) => stream.status === 200)).toBe(true);
+    expect((await open()).status).toBe(429);
+    streams[0]!.request.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await open()).status).toBe(200);
+    agent.destroy();
   });
 });
