@@ -345,7 +345,7 @@ export class SqliteTaskQueue implements TaskQueue {
       .executeTakeFirst();
     if (!task) {
       const current = await transaction.selectFrom('tasks').select('status').where('id', '=', input.taskId).executeTakeFirst();
-      return { accepted: false, canceled: current === undefined || current.status === 'canceled' };
+      return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
     }
 
     const job = await transaction
