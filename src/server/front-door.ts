@@ -25,6 +25,9 @@ const multipartOverheadBytes = 1024 * 1024;
 /** Most live-event streams one client address may hold open at once; the server's own cap is `maxEventStreams`. */
 export const maxEventStreamsPerAddress = 200;
 
+/** Refused bodies up to this size are read (and discarded) before the answer, in bytes: 64 MiB. */
+const maxDrainedBodyBytes = 64 * 1024 * 1024;
+
 /** Listen addresses that mean "every interface of this machine". */
 const wildcardAddresses = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
 
@@ -73,10 +76,10 @@ export function createFrontDoor(config: Config, logger: Logger, options: { dev?:
   const uploadLimitBytes = config.api.uploadMaxBytes + multipartOverheadBytes;
   const zipUploadLimitBytes = config.api.zipUploadMaxBytes + multipartOverheadBytes;
 
-  const bodyLimitBytes = (pathname: string): number => {
-    if (pathname === '/api/uploads/zip' || pathname === '/api/uploads/zip/') return zipUploadLimitBytes;
-    if (pathname === '/api/uploads' || pathname === '/api/uploads/') return uploadLimitBytes;
-    return maxJsonBodyBytes;
+  const bodyLimit = (pathname: string): { bytes: number; source: string } => {
+    if (pathname === '/api/uploads/zip' || pathname === '/api/uploads/zip/') return { bytes: zipUploadLimitBytes, source: 'IMAGEFLEET_ZIP_UPLOAD_MAX_BYTES plus 1 MiB for the form' };
+    if (pathname === '/api/uploads' || pathname === '/api/uploads/') return { bytes: uploadLimitBytes, source: 'IMAGEFLEET_UPLOAD_MAX_BYTES plus 1 MiB for the form' };
+    return { bytes: maxJsonBodyBytes, source: 'the API\'s JSON body limit' };
   };
 
   const refusal = (request: IncomingMessage): ImagefleetError | undefined => {
@@ -103,9 +106,9 @@ export function createFrontDoor(config: Config, logger: Logger, options: { dev?:
       return invalidInput([{ path: 'url', message: 'the path has a malformed percent-encoding (a % not followed by two hex digits forming UTF-8)' }], 'Malformed URL');
     }
     const declared = Number(headerText(request.headers['content-length']) ?? Number.NaN);
-    const limitBytes = bodyLimitBytes(pathname);
-    if (Number.isFinite(declared) && declared > limitBytes) {
-      return new ImagefleetError('payload_too_large', `The request body (${declared} bytes) is larger than this route takes (${limitBytes} bytes).`);
+    const limit = bodyLimit(pathname);
+    if (Number.isFinite(declared) && declared > limit.bytes) {
+      return new ImagefleetError('payload_too_large', `The request body (${declared} bytes) is larger than this route takes (${limit.bytes} bytes: ${limit.source}); nothing was stored.`);
     }
     return undefined;
   };
@@ -137,7 +140,21 @@ export function createFrontDoor(config: Config, logger: Logger, options: { dev?:
       const requestId = randomUUID();
       const route = `${request.method ?? 'GET'} ${safePathname(request.url)}`;
       logger.warn({ code: error.code, message: error.message, requestId, route, host: request.headers.host?.slice(0, 200) }, 'request refused at the front door');
-      void sendWebResponse(errorResponse(error, logger, requestId, route), response, { close: true });
+      const send = () => void sendWebResponse(errorResponse(error, logger, requestId, route), response, { close: true });
+      request.on('error', () => undefined);
+      // A client still sending its body reads no answer if the connection closes under it (it
+      // sees EPIPE), so a body of a sane size is read and thrown away first; a larger one is
+      // answered at once and cut when the answer is out.
+      const declared = Number(headerText(request.headers['content-length']) ?? 0);
+      const chunked = request.headers['transfer-encoding'] !== undefined;
+      if (request.complete || (!chunked && declared === 0)) send();
+      else if (!chunked && Number.isFinite(declared) && declared <= maxDrainedBodyBytes) {
+        request.once('end', send);
+        request.resume();
+      } else {
+        send();
+        request.resume();
+      }
       return false;
     },
   };
