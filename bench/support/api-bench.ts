@@ -11,7 +11,7 @@ import type { FigureRow } from './figure-rows.js';
 import { resultFileVariable } from './scenario-results.js';
 import { freeLoopbackPort } from '../../test/support/cli-process.js';
 
-export const apiScenarioNames = ['zip-download', 'upload', 'status-latency'] as const;
+export const apiScenarioNames = ['zip-download', 'upload', 'status-latency', 'http-load'] as const;
 export type ApiScenarioName = (typeof apiScenarioNames)[number];
 
 export interface ApiBenchResult {
@@ -128,6 +128,7 @@ export const apiScenarios = [
   { name: 'zip-download', script: 'zip-download.ts', timeoutMs: 6 * 60_000 },
   { name: 'upload', script: 'upload.ts', timeoutMs: 8 * 60_000 },
   { name: 'status-latency', script: 'status-latency.ts', timeoutMs: 4 * 60_000 },
+  { name: 'http-load', script: 'http-load.ts', timeoutMs: 5 * 60_000 },
 ] as const;
 
 /** Summary rows of the API scenarios: their own, or one "missed" row for a scenario that did not finish. */

@@ -107,18 +107,20 @@ async function startWebServer(config: Config, options: { dev: boolean; logger: L
   const handleRequest = nextApp.getRequestHandler();
   // ZIP downloads bypass Next, which drops their exact Content-Length (docs/decisions/0011).
   const { serveDownloadFromNode } = await import('../server/download-handler.js');
+  const { answerFailedRequest, createFrontDoor, hostNameOf } = await import('../server/front-door.js');
+  const { serveProbe } = await import('../server/health-handler.js');
+  const frontDoor = createFrontDoor(config, options.logger, { dev: options.dev });
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    if (!frontDoor.admit(request, response) || serveProbe(request, response)) return;
     (serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
-      options.logger.error({ err: error, url: request.url }, 'request failed');
-      // Once headers are out, appending an error text would corrupt the body: cut the connection.
-      if (response.headersSent) response.destroy();
-      else response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      answerFailedRequest(error, request, response, options.logger);
     });
   });
   if (options.dev) {
     // Hot reload talks over a WebSocket upgrade on the same server.
     const handleUpgrade = nextApp.getUpgradeHandler();
     httpServer.on('upgrade', (request: http.IncomingMessage, socket, head: Buffer) => {
+      if (!frontDoor.allowsHost(hostNameOf(request.headers.host ?? '') ?? '')) return void socket.destroy();
       handleUpgrade(request, socket, head).catch(() => socket.destroy());
     });
   }

@@ -43,6 +43,13 @@ export interface Config {
     port: number;
     /** Token API clients must present; required when `host` is not a loopback address. `IMAGEFLEET_API_TOKEN`, default unset. */
     apiToken: string | undefined;
+    /**
+     * Host names (or IP addresses) requests may name in their `Host` header; anything else is
+     * refused before it reaches a route, which stops DNS rebinding. Always allowed besides these:
+     * loopback names and addresses, the listen address, and the host of `IMAGEFLEET_PUBLIC_URL`.
+     * `IMAGEFLEET_ALLOWED_HOSTS` (comma-separated; `*` allows any host), default empty.
+     */
+    allowedHosts: string[];
   };
   /** Least severe level that is logged. `IMAGEFLEET_LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
@@ -333,6 +340,28 @@ function optionalTextVariable(options: { requirement: string }) {
   return describe(schema, { requirement: options.requirement, defaultText: undefined, secret: false });
 }
 
+/** A comma-separated list of host names or IP addresses (no scheme, no port), or `*`; lower-cased. */
+function hostListVariable() {
+  const requirement = 'host names or IP addresses separated by commas, such as imagefleet.lan,192.168.1.20 (no scheme, no port), or * for any';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string[] => {
+      if (raw === undefined) return [];
+      const hosts = raw
+        .split(',')
+        .map((host) => host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'))
+        .filter((host) => host !== '');
+      const valid = (host: string) => host === '*' || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(host) || (host.includes(':') && /^[0-9a-f:.]+$/.test(host));
+      if (!hosts.every(valid)) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return hosts;
+    });
+  return describe(schema, { requirement, defaultText: undefined, secret: false });
+}
+
 /** A host name or IP address to listen on: no scheme, no port, no brackets. */
 function hostVariable(options: { defaultValue: string }) {
   const requirement = 'a host name or IP address such as 127.0.0.1, ::1 or 0.0.0.0 (no scheme, no port)';
@@ -561,6 +590,7 @@ export const environmentSchema = z.object({
   IMAGEFLEET_HOST: hostVariable({ defaultValue: '127.0.0.1' }),
   IMAGEFLEET_PORT: integerVariable({ minimum: 1, maximum: 65_535, defaultValue: 3000 }),
   IMAGEFLEET_API_TOKEN: secretVariable({ minimumLength: 16 }),
+  IMAGEFLEET_ALLOWED_HOSTS: hostListVariable(),
   IMAGEFLEET_LOG_LEVEL: logLevelVariable({ defaultValue: 'info' }),
   IMAGEFLEET_LOG_FORMAT: logFormatVariable(),
 

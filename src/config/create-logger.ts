@@ -7,6 +7,7 @@
 import { isatty } from 'node:tty';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { build as prettyStream } from 'pino-pretty';
+import { redactUrlCredentials } from '../core/url-credentials.js';
 import type { LogFormat, LogLevel } from './config.js';
 
 /**
@@ -63,6 +64,9 @@ export function createLogger(options: CreateLoggerOptions): PinoLogger {
       level: options.level,
       redact: { paths: [...redactedLogPaths], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // The last step before a line is written: URL credentials quoted anywhere in it (an error's
+      // message or stack, a field) are redacted, whatever path they came by.
+      hooks: { streamWrite: redactUrlCredentials },
     },
     options.destination ?? destinationFor(options.format ?? 'auto', fileDescriptor),
   );

@@ -183,6 +183,7 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       host: values.IMAGEFLEET_HOST,
       port: values.IMAGEFLEET_PORT,
       apiToken: values.IMAGEFLEET_API_TOKEN,
+      allowedHosts: values.IMAGEFLEET_ALLOWED_HOSTS,
     },
     logLevel: values.IMAGEFLEET_LOG_LEVEL,
     logFormat: values.IMAGEFLEET_LOG_FORMAT,

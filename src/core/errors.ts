@@ -6,6 +6,7 @@
  * this module, so an error thrown by the engine (loaded by the server shell) and checked inside a
  * route handler comes from a different class object.
  */
+import { redactUrlCredentials } from './url-credentials.js';
 
 export const errorCodes = [
   /** Input failed validation; `issues` says which field and why. */
@@ -88,11 +89,28 @@ export function isImagefleetError(value: unknown): value is ImagefleetError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 
-/** Wraps anything thrown into an ImagefleetError, keeping ImagefleetErrors as they are. */
+/**
+ * Wraps anything thrown into an ImagefleetError, keeping ImagefleetErrors as they are except that
+ * credentials quoted in a URL (`https://user:password@…`) are redacted from the message and issues.
+ */
 export function toImagefleetError(value: unknown): ImagefleetError {
-  if (isImagefleetError(value)) return value;
+  if (isImagefleetError(value)) {
+    const message = redactUrlCredentials(value.message);
+    const issuesChanged = value.issues.some((issue) => redactUrlCredentials(issue.message) !== issue.message);
+    if (message === value.message && !issuesChanged) return value;
+    return new ImagefleetError(value.code, message, {
+      issues: value.issues.map((issue) => ({ path: issue.path, message: redactUrlCredentials(issue.message) })),
+      ...(value.retryAfterMs === undefined ? {} : { retryAfterMs: value.retryAfterMs }),
+    });
+  }
+  const systemCode = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
+  // A full disk is not a bug: whatever raised it (an upload's temporary file, a thumbnail, SQLite),
+  // it is the data directory being unavailable, 503 for a client, not 500.
+  if (systemCode === 'ENOSPC' || systemCode === 'EDQUOT' || systemCode === 'SQLITE_FULL') {
+    return new ImagefleetError('storage_unavailable', 'The disk holding the data directory is full (or over its quota); free some space and try again.', { cause: value });
+  }
   const message = value instanceof Error ? value.message : String(value);
-  return new ImagefleetError('internal', message, { cause: value });
+  return new ImagefleetError('internal', redactUrlCredentials(message), { cause: value });
 }
 
 /** Builds the `invalid_input` error from a list of issues; the message lists them all. */

@@ -70,10 +70,22 @@ const minimumRemoteLeaseMs = 5 * 60_000;
  * and limits, runs them with a lease kept alive by heartbeats, records outcomes with fenced
  * writes, recovers expired leases, and shuts down gracefully.
  */
+/** Failures the engine keeps for the health report. */
+export const maxRecentErrors = 5;
+
+/** One failure of the engine itself (not a provider's answer to a task). */
+export interface EngineError {
+  /** When it happened, epoch ms (the engine's clock). */
+  atMs: number;
+  /** What failed, without secrets (URL credentials are redacted). */
+  message: string;
+}
+
 export class Engine {
   readonly workerId: string;
   private readonly events = new EngineEventBus();
   private readonly inFlight = new Map<string, InFlightTask>();
+  private readonly errors: EngineError[] = [];
   private readonly runnerContext: TaskRunnerContext;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -121,6 +133,16 @@ export class Engine {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** The engine's own latest failures (claiming work, running a task), newest last; at most `maxRecentErrors`. */
+  get recentErrors(): ReadonlyArray<EngineError> {
+    return this.errors;
+  }
+
+  private recordError(message: string): void {
+    this.errors.push({ atMs: this.dependencies.clock.now(), message });
+    if (this.errors.length > maxRecentErrors) this.errors.shift();
   }
 
   /** Tasks of this process submitting to or waiting on remote jobs (part of `inFlightCount`). */
@@ -255,7 +277,9 @@ export class Engine {
         }
       } catch (error) {
         failed = true;
-        logger.error({ error: toImagefleetError(error).message, workerId: this.workerId }, 'Engine could not claim work; retrying shortly.');
+        const message = toImagefleetError(error).message;
+        this.recordError(message);
+        logger.error({ error: message, workerId: this.workerId }, 'Engine could not claim work; retrying shortly.');
       }
       if (!this.running) break;
       await this.idle(failed);
@@ -285,7 +309,9 @@ export class Engine {
     this.inFlight.set(claimed.task.id, entry);
     entry.done = runClaimedTask(claimed, controller, this.runnerContext)
       .catch((error: unknown) => {
-        this.dependencies.logger.error({ taskId: claimed.task.id, error: toImagefleetError(error).message }, 'Task runner failed unexpectedly.');
+        const message = toImagefleetError(error).message;
+        this.recordError(message);
+        this.dependencies.logger.error({ taskId: claimed.task.id, error: message }, 'Task runner failed unexpectedly.');
       })
       .finally(() => {
         this.inFlight.delete(claimed.task.id);

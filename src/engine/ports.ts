@@ -103,6 +103,11 @@ export interface SetbackInput {
 export interface TaskOutcome {
   /** False when the lease had been lost: nothing was written. */
   accepted: boolean;
+  /**
+   * When not accepted: whether the task had been canceled (so no worker will ever write its files
+   * again). The runner then removes the files this attempt wrote (docs/decisions/0022).
+   */
+  canceled?: boolean | undefined;
   /** Set when this write finished the job. */
   finishedJob?: Job | undefined;
 }
@@ -430,6 +435,8 @@ export interface BlobStore {
   pathOf(key: string): string;
   /** Removes every output and thumbnail of a job (after its rows were deleted). Idempotent. */
   deleteJobFiles(jobId: string): Promise<void>;
+  /** Removes the given output and thumbnail keys (files no row refers to). Missing files are fine. */
+  deleteOutputs(keys: string[]): Promise<void>;
 }
 
 /** A webhook endpoint about to be stored, its secret already chosen. */

@@ -95,6 +95,15 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
       maxConcurrency: limits.maxConcurrency,
     });
     if (!outcome.accepted) {
+      if (outcome.canceled) {
+        // Canceled while this attempt ran: no row will ever point at these files and no worker
+        // will overwrite them, so they go (docs/decisions/0022).
+        await context.blobs.deleteOutputs(images.flatMap((image) => [image.fileKey, image.thumbnailKey])).catch((error: unknown) =>
+          context.logger.warn({ taskId: task.id, jobId: job.id, error: String(error) }, 'Could not remove the files of a canceled task.'),
+        );
+        context.logger.info({ taskId: task.id, jobId: job.id, files: images.length }, 'Task canceled while running; the images it produced were removed.');
+        return;
+      }
       context.logger.warn({ taskId: task.id, jobId: job.id }, 'Lease lost before completion; this worker\'s result was discarded (the files are overwritten by the owner).');
       return;
     }

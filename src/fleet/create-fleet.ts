@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, access, constants } from 'node:fs/promises';
+import { mkdir, access, constants, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
@@ -29,11 +29,11 @@ import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import type { Asset } from '../core/asset.js';
-import type { FleetLifecycle, HealthReport } from './fleet.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { sendTestWebhook, type TestWebhookInput, type TestWebhookResult } from '../engine/send-test-webhook.js';
 import { createHttpWebhookSender } from '../webhooks/http-webhook-sender.js';
 import { createWebhookBodyBuilder } from '../webhooks/webhook-body.js';
+import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type DiskHealth, type FleetLifecycle, type HealthReport } from './fleet.js';
 
 export interface Fleet extends FleetLifecycle {
   readonly store: SqliteStore;
@@ -222,6 +222,9 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       if (engine.isRunning) return;
       engine.start();
       webhookDeliverer.start();
+      // After a kill -9 restart the dead process's tasks still hold their provider's concurrency
+      // until their leases expire; this machine knows that process is gone, so take them back now.
+      fleet.reclaimDeadLeases().catch((error: unknown) => logger.warn({ error: String(error) }, 'Could not take back tasks of dead processes; their leases will expire instead.'));
       const pruneEvents = (): void => {
         store.events.pruneEvents(clock.now() - config.engine.eventRetentionMs).catch((error: unknown) => {
           logger.warn({ error: String(error) }, 'Could not prune old events.');
@@ -303,13 +306,22 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       }
       const pausedReasonFor = (providerId: string): string | undefined =>
         states.find((state) => (state.scopeKey === providerId || state.scopeKey.startsWith(`${providerId}:`)) && state.pausedReason !== undefined)?.pausedReason;
+      const disk = await diskHealth(config.dataDir);
+      const nowMs = clock.now();
+      const recentEngineFailure = engine.recentErrors.some((error) => nowMs - error.atMs < engineErrorWindowMs);
       return {
-        status: database === 'ok' ? 'ok' : 'degraded',
+        status: database === 'ok' && disk.status !== 'full' && !recentEngineFailure ? 'ok' : 'degraded',
         version: appVersion(),
         uptimeSeconds: Math.round((clock.now() - startedAtMs) / 1000),
         dataDir: config.dataDir,
         database,
-        engine: { running: engine.isRunning, inFlight: engine.inFlightCount },
+        disk,
+        engine: {
+          running: engine.isRunning,
+          inFlight: engine.inFlightCount,
+          lastErrors: engine.recentErrors.map((error) => ({ at: new Date(error.atMs).toISOString(), message: error.message })),
+        },
+        pausedProviders: states.filter((state) => state.pausedReason !== undefined && (state.pausedUntilMs === undefined || state.pausedUntilMs > nowMs)).map((state) => state.scopeKey),
         providers: providers.list().map((provider) => ({
           id: provider.id,
           displayName: provider.displayName,
@@ -321,6 +333,18 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     },
   };
   return fleet;
+}
+
+/** Free space of the file system holding `directory`. */
+async function diskHealth(directory: string): Promise<DiskHealth> {
+  try {
+    const stats = await statfs(directory);
+    const freeBytes = stats.bavail * stats.bsize;
+    const totalBytes = stats.blocks * stats.bsize;
+    return { status: freeBytes < diskFullBytes ? 'full' : freeBytes < diskLowBytes ? 'low' : 'ok', freeBytes, totalBytes };
+  } catch {
+    return { status: 'unknown', freeBytes: undefined, totalBytes: undefined };
+  }
 }
 
 /** Whether a process with this pid exists on this machine (EPERM: it exists but is another user's). */

@@ -35,6 +35,11 @@ async function prepareDownload({ request, params, url, fleet, requestId }: ApiCo
   const plan = await planDownload(fleet, { groupId, jobId: query.job, imageIds: query.ids, favoritesOnly: query.favorites, template: query.template });
   const zip = await startZipStream(plan, {
     onError: (error) => fleet.logger.error({ err: error, requestId, groupId }, 'ZIP download failed while streaming; the client receives a truncated archive.'),
+    onFileProblem: (entry, problem) =>
+      fleet.logger.warn(
+        { requestId, groupId, file: entry.name, problem: problem.kind, bytesRead: problem.bytesRead, plannedBytes: entry.size },
+        'A file of a ZIP download went missing or changed size while streaming; it is zero-filled and marked truncated in manifest.csv.',
+      ),
   });
   // Stop reading files the moment the client goes, however it is reported.
   request.signal.addEventListener('abort', zip.abort, { once: true });

@@ -1,12 +1,11 @@
 /**
- * `GET /api/events`: Server-Sent Events for job and task progress. The stream tails the durable
+ * `GET /api/events`: Server-Sent Events for job and task progress. The stream follows the durable
  * `events` table by id (so `Last-Event-ID` resumes exactly where a client left off, across
- * restarts and for events written by other processes), wakes at once on this process's engine
- * events, forwards `task.progress` (in-process only, no id), sends a heartbeat comment every
- * 15 s, and stops — timers, subscription, database reads — when the client goes.
+ * restarts and for events written by other processes) through the process's one shared reader
+ * (`EventFanOut`: no database reads per client on the live path), forwards `task.progress`
+ * (in-process only, no id), sends a heartbeat comment every 15 s, and stops when the client goes.
  */
 import { ImagefleetError, invalidInput } from '../core/errors.js';
-import type { EngineEvent } from '../engine/engine-events.js';
 import type { StoredEvent } from '../engine/ports.js';
 import { apiRoute } from './api-route.js';
 import { readQuery } from './request-input.js';
@@ -14,12 +13,8 @@ import { isoTime } from './schemas/common.js';
 import { eventsQuerySchema } from './schemas/events.js';
 import { maxEventStreams, serverState } from './server-state.js';
 
-/** How often the table is read when nothing woke the stream (events of other processes). */
-export const eventPollMs = 1000;
 /** Comment lines that keep proxies from closing an idle stream. */
 export const heartbeatMs = 15_000;
-/** Events read per batch. */
-const batchSize = 200;
 /** Progress frames kept while the client is slow; older ones are dropped (they are superseded anyway). */
 const maxPendingProgress = 100;
 
@@ -32,45 +27,36 @@ export const handleEvents = apiRoute(
     }
     const jobId = query.job;
     if (jobId !== undefined && !(await fleet.store.jobs.getJob(jobId))) throw new ImagefleetError('not_found', `No job with id ${jobId}.`);
-    let cursor =
-      lastEventId !== null ? Number(lastEventId.trim()) : query.after !== undefined ? query.after : jobId !== undefined ? 0 : await fleet.store.events.lastEventId();
-
     const state = serverState(fleet);
     if (state.eventStreams >= maxEventStreams) {
       throw new ImagefleetError('too_many_requests', `This server already serves ${maxEventStreams} event streams; close some or try again later.`, { retryAfterMs: 10_000 });
     }
+    const fanOut = state.eventFanOut;
+    await fanOut.start();
+    let cursor = lastEventId !== null ? Number(lastEventId.trim()) : query.after !== undefined ? query.after : jobId !== undefined ? 0 : fanOut.newestId;
     state.eventStreams += 1;
 
     const encoder = new TextEncoder();
     let closed = false;
-    let wake: (() => void) | undefined;
     let progress: string[] = [];
     let lastSentAtMs = Date.now();
-    const timers: NodeJS.Timeout[] = [];
-    const poke = () => {
-      const resolve = wake;
-      wake = undefined;
-      resolve?.();
-    };
-    const unsubscribe = fleet.engine.subscribe((event: EngineEvent) => {
-      if (jobId !== undefined && (!('jobId' in event) || event.jobId !== jobId)) return;
-      if (event.type === 'task.progress') {
-        progress.push(frame(undefined, event.type, { id: null, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: { fraction: event.fraction }, createdAt: isoTime(Date.now()) }));
-        if (progress.length > maxPendingProgress) progress = progress.slice(-maxPendingProgress);
-      }
-      poke();
+    const stop = new AbortController();
+    const detach = fanOut.attach((event) => {
+      if (jobId !== undefined && event.jobId !== jobId) return;
+      progress.push(frame(undefined, event.type, { id: null, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: { fraction: event.fraction }, createdAt: isoTime(Date.now()) }));
+      if (progress.length > maxPendingProgress) progress = progress.slice(-maxPendingProgress);
     });
     const cleanup = () => {
       if (closed) return;
       closed = true;
-      unsubscribe();
-      for (const timer of timers) clearInterval(timer);
+      detach();
       state.eventStreams -= 1;
-      poke();
+      stop.abort();
     };
-    timers.push(setInterval(poke, eventPollMs));
     request.signal.addEventListener('abort', cleanup, { once: true });
 
+    // Produces only when the client pulls: a slow client falls behind in its cursor (and catches
+    // up from the shared ring or shared pages), never in a queue of its own.
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(encoder.encode(`retry: 3000\n: connected; events after ${cursor}\n\n`));
@@ -82,13 +68,11 @@ export const handleEvents = apiRoute(
               controller.close();
               return;
             }
-            const events = await fleet.store.events.readEvents(cursor, { ...(jobId !== undefined ? { jobId } : {}), limit: batchSize });
+            const batch = await fanOut.next(cursor, jobId);
+            cursor = batch.cursor;
             const chunks = progress;
             progress = [];
-            for (const event of events) {
-              chunks.push(frame(event.id, event.type, eventData(event)));
-              cursor = event.id;
-            }
+            for (const event of batch.events) chunks.push(storedFrame(event));
             if (chunks.length > 0) {
               controller.enqueue(encoder.encode(chunks.join('')));
               lastSentAtMs = Date.now();
@@ -99,7 +83,7 @@ export const handleEvents = apiRoute(
               lastSentAtMs = Date.now();
               return;
             }
-            await new Promise<void>((resolve) => (wake = resolve));
+            if (cursor >= fanOut.newestId) await fanOut.waitForNews(Math.max(10, heartbeatMs - (Date.now() - lastSentAtMs)), stop.signal);
           }
         } catch (error) {
           fleet.logger.warn({ error: String(error) }, 'Event stream stopped: the events could not be read.');
@@ -121,6 +105,20 @@ export const handleEvents = apiRoute(
   },
   { name: 'GET /api/events' },
 );
+
+/**
+ * The frame of a stored event, built once: the fan-out hands the same event objects to every
+ * stream, so 200 clients of one job share one JSON encoding per event.
+ */
+const storedFrames = new WeakMap<StoredEvent, string>();
+function storedFrame(event: StoredEvent): string {
+  let text = storedFrames.get(event);
+  if (text === undefined) {
+    text = frame(event.id, event.type, eventData(event));
+    storedFrames.set(event, text);
+  }
+  return text;
+}
 
 function eventData(event: StoredEvent) {
   return { id: event.id, type: event.type, jobId: event.jobId ?? null, taskId: event.taskId ?? null, payload: event.payload, createdAt: isoTime(event.createdAtMs) };

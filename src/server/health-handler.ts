@@ -6,7 +6,9 @@
  */
 import type { HealthReport, ProviderHealth } from '../fleet/fleet.js';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ImagefleetError } from '../core/errors.js';
+import { redactUrlCredentials } from '../core/url-credentials.js';
 import { isAuthenticated } from './auth.js';
 import { getFleet } from './fleet-holder.js';
 import { errorResponse } from './http-errors.js';
@@ -65,7 +67,13 @@ function toPublicHealth(report: HealthReport): HealthReport {
     uptimeSeconds: report.uptimeSeconds,
     dataDir: report.dataDir,
     database: report.database,
-    engine: { running: report.engine.running, inFlight: report.engine.inFlight },
+    disk: { status: report.disk.status, freeBytes: report.disk.freeBytes, totalBytes: report.disk.totalBytes },
+    engine: {
+      running: report.engine.running,
+      inFlight: report.engine.inFlight,
+      lastErrors: report.engine.lastErrors.map((error) => ({ at: error.at, message: redactUrlCredentials(error.message) })),
+    },
+    pausedProviders: [...report.pausedProviders],
     providers: report.providers.map(toPublicProvider),
   };
 }
@@ -78,4 +86,32 @@ function toPublicProvider(provider: ProviderHealth): ProviderHealth {
     pausedReason: provider.pausedReason,
     models: [...provider.models],
   };
+}
+
+/** Paths of the orchestrator probes, answered by the custom server before Next. */
+export const livenessPath = '/livez';
+export const readinessPath = '/readyz';
+
+/**
+ * The orchestrator probes, without a token and without details (they are reachable by anyone who
+ * can reach the port): `GET /livez` is 200 while the process answers at all (restart it when
+ * not); `GET /readyz` is 200 when the database is reachable, the disk is not full and the engine
+ * runs, 503 otherwise (send it no traffic). Returns false for any other request.
+ */
+export function serveProbe(request: IncomingMessage, response: ServerResponse): boolean {
+  const pathname = (request.url ?? '/').split('?')[0];
+  if (pathname !== livenessPath && pathname !== readinessPath) return false;
+  const answer = (status: number, text: string) => {
+    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)) });
+    response.end(request.method === 'HEAD' ? undefined : text);
+  };
+  if (pathname === livenessPath) {
+    answer(200, 'live\n');
+    return true;
+  }
+  void readPublicHealth().then((health) => {
+    const ready = health.status !== 'unavailable' && health.database === 'ok' && health.disk.status !== 'full' && health.engine.running;
+    answer(ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
+  });
+  return true;
 }

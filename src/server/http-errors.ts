@@ -8,8 +8,9 @@
  * Identity is checked with `isImagefleetError`, never `instanceof`: Next bundles its own copy of
  * the error module, separate from the one the engine threw from.
  */
-import { isImagefleetError, type ErrorCode, type ErrorIssue } from '../core/errors.js';
+import { isImagefleetError, toImagefleetError, type ErrorCode, type ErrorIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redactUrlCredentials } from '../core/url-credentials.js';
 
 /** HTTP status of every error code. */
 export const httpStatusByErrorCode: Readonly<Record<ErrorCode, number>> = {
@@ -49,9 +50,11 @@ const errorHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'n
 /**
  * The response for anything a handler threw. `requestId` ties a 500 answer to its log line.
  */
-export function errorResponse(error: unknown, logger: Logger, requestId: string, route = ''): Response {
-  if (!isImagefleetError(error) || error.code === 'internal') {
-    logger.error({ err: error, requestId, route }, 'API request failed unexpectedly');
+export function errorResponse(thrown: unknown, logger: Logger, requestId: string, route = ''): Response {
+  // Unknown errors the table still knows by their system code (a full disk) keep their meaning.
+  const error = isImagefleetError(thrown) ? thrown : toImagefleetError(thrown);
+  if (error.code === 'internal') {
+    logger.error({ err: thrown, requestId, route }, 'API request failed unexpectedly');
     const body: ApiErrorBody = {
       error: { code: 'internal', message: `An unexpected error occurred; the server log has the details (request ${requestId}).` },
     };
@@ -59,7 +62,7 @@ export function errorResponse(error: unknown, logger: Logger, requestId: string,
   }
   const status = httpStatusByErrorCode[error.code];
   const details: NonNullable<ApiErrorBody['error']['details']> = {};
-  if (error.issues.length > 0) details.issues = error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+  if (error.issues.length > 0) details.issues = error.issues.map((issue) => ({ path: issue.path, message: redactUrlCredentials(issue.message) }));
   const headers: Record<string, string> = { ...errorHeaders, 'x-request-id': requestId };
   if (error.retryAfterMs !== undefined && (status === 429 || status === 503)) {
     const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
@@ -68,6 +71,6 @@ export function errorResponse(error: unknown, logger: Logger, requestId: string,
   }
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="imagefleet"';
   if (status >= 500) logger.warn({ code: error.code, message: error.message, requestId, route }, 'API request failed');
-  const body: ApiErrorBody = { error: { code: error.code, message: error.message, ...(Object.keys(details).length > 0 ? { details } : {}) } };
+  const body: ApiErrorBody = { error: { code: error.code, message: redactUrlCredentials(error.message), ...(Object.keys(details).length > 0 ? { details } : {}) } };
   return Response.json(body, { status, headers });
 }

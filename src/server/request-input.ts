@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { ImagefleetError, invalidInput, type ErrorIssue } from '../core/errors.js';
 import { limitIssues } from '../core/issue-limit.js';
+import { jsonNestsDeeperThan, maxJsonNestingDepth } from './json-nesting.js';
 
 /** Largest JSON body accepted, in bytes: a 20,000-reference automatic job is well under 2 MB. */
 export const maxJsonBodyBytes = 8 * 1024 * 1024;
@@ -34,7 +35,8 @@ export function validate<Schema extends z.ZodType>(schema: Schema, value: unknow
 /**
  * Reads a JSON body (at most `maxBytes`) and validates it. `optional`: an empty body counts as `{}`
  * (routes whose body has only optional fields). 415 for another content type, 413 when too large,
- * 400 for malformed JSON or invalid fields.
+ * 400 for malformed JSON, nesting deeper than `maxJsonNestingDepth` (checked before parsing) or
+ * invalid fields.
  */
 export async function readJsonBody<Schema extends z.ZodType>(
   request: Request,
@@ -50,6 +52,9 @@ export async function readJsonBody<Schema extends z.ZodType>(
   const contentType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
   if (contentType !== 'application/json' && !contentType.endsWith('+json')) {
     throw new ImagefleetError('unsupported_media_type', `Send the body as JSON with "Content-Type: application/json" (got "${contentType.slice(0, 100) || 'none'}").`);
+  }
+  if (jsonNestsDeeperThan(text, maxJsonNestingDepth)) {
+    throw invalidInput([{ path: '', message: `nests objects or arrays more than ${maxJsonNestingDepth} levels deep` }], 'Request body nested too deeply');
   }
   let value: unknown;
   try {
@@ -94,5 +99,6 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 }
 
 function tooLarge(maxBytes: number): ImagefleetError {
-  return new ImagefleetError('payload_too_large', `The JSON body is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; split the job into several.`);
+  const limit = maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MiB` : `${Math.round(maxBytes / 1024)} KiB`;
+  return new ImagefleetError('payload_too_large', `The JSON body is larger than ${limit}; send less (split a big job into several).`);
 }

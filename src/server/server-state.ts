@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import type { Fleet } from '../fleet/create-fleet.js';
+import { EventFanOut } from './event-fan-out.js';
 import { TaskProgressTracker } from './task-progress-tracker.js';
 
 /**
@@ -15,8 +16,15 @@ import { TaskProgressTracker } from './task-progress-tracker.js';
 export const maxFailedSignIns = 20;
 export const signInWindowMs = 60_000;
 
-/** Most event streams open at once per process; more are answered 429. */
-export const maxEventStreams = 200;
+/** How often the events table is read when nothing woke the live streams (events of other processes), in ms. */
+export const eventPollMs = 1000;
+
+/**
+ * Most event streams open at once per process; more are answered 429. Streams share one reader
+ * (`EventFanOut`), so each costs a socket and a cursor; one client address may hold at most
+ * `maxEventStreamsPerAddress` (front door) of them.
+ */
+export const maxEventStreams = 1000;
 
 export interface ServerState {
   /** Decoding and re-encoding uploads is CPU- and memory-heavy: at most this many at once. */
@@ -27,6 +35,8 @@ export interface ServerState {
   uploadsSwept: boolean;
   /** When recent sign-ins failed (ms since the epoch), oldest first; pruned to `signInWindowMs`. */
   failedSignInsAtMs: number[];
+  /** The one reader of the events table behind every live-event stream. */
+  eventFanOut: EventFanOut;
   /** Latest `task.progress` of this process's running tasks, for `GET /api/jobs/{id}/tasks`. */
   taskProgress: TaskProgressTracker;
 }
@@ -36,7 +46,7 @@ const states = new WeakMap<Fleet, ServerState>();
 export function serverState(fleet: Fleet): ServerState {
   let state = states.get(fleet);
   if (!state) {
-    state = { imports: new Semaphore(Math.max(2, cpus().length)), eventStreams: 0, uploadsSwept: false, failedSignInsAtMs: [], taskProgress: new TaskProgressTracker(fleet.engine) };
+    state = { imports: new Semaphore(Math.max(2, cpus().length)), eventStreams: 0, uploadsSwept: false, failedSignInsAtMs: [], eventFanOut: new EventFanOut(fleet, eventPollMs), taskProgress: new TaskProgressTracker(fleet.engine) };
     states.set(fleet, state);
   }
   return state;

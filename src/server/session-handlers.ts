@@ -11,6 +11,9 @@ import { readJsonBody, readQuery } from './request-input.js';
 import { sessionBodySchema } from './schemas/session.js';
 import { maxFailedSignIns, serverState, signInWindowMs } from './server-state.js';
 
+/** Largest sign-in body, in bytes: a token is at most a few hundred characters; this public route must not buffer megabytes. */
+const maxSessionBodyBytes = 16 * 1024;
+
 export const handleGetSession = apiRoute(
   ({ request, url, fleet }) => {
     readQuery(url, z.strictObject({}));
@@ -21,7 +24,7 @@ export const handleGetSession = apiRoute(
 
 export const handleSignIn = apiRoute(
   async ({ request, fleet }) => {
-    const { token } = await readJsonBody(request, sessionBodySchema);
+    const { token } = await readJsonBody(request, sessionBodySchema, { maxBytes: maxSessionBodyBytes });
     if (!authRequired(fleet.config)) return Response.json({ authRequired: false, signedIn: true });
     const failures = serverState(fleet).failedSignInsAtMs;
     const nowMs = Date.now();
@@ -41,7 +44,7 @@ export const handleSignIn = apiRoute(
 
 export const handleSignOut = apiRoute(
   async ({ request, fleet }) => {
-    await readJsonBody(request, z.strictObject({}), { optional: true });
+    await readJsonBody(request, z.strictObject({}), { optional: true, maxBytes: maxSessionBodyBytes });
     return Response.json({ authRequired: authRequired(fleet.config), signedIn: !authRequired(fleet.config) }, { headers: { 'set-cookie': sessionCookieHeader(request, fleet.config, { clear: true }) } });
   },
   { access: 'public', name: 'DELETE /api/session' },

@@ -23,7 +23,7 @@ describe('loadConfig defaults', () => {
       dataDir: '/srv/imagefleet/data',
       databasePath: '/srv/imagefleet/data/imagefleet.db',
       blobsDir: '/srv/imagefleet/data/files',
-      server: { host: '127.0.0.1', port: 3000, apiToken: undefined },
+      server: { host: '127.0.0.1', port: 3000, apiToken: undefined, allowedHosts: [] },
       logLevel: 'info',
       logFormat: 'auto',
       engine: {
@@ -116,6 +116,7 @@ describe('loadConfig overrides', () => {
         IMAGEFLEET_HOST: '0.0.0.0',
         IMAGEFLEET_PORT: '8080',
         IMAGEFLEET_API_TOKEN: 'a-long-enough-api-token',
+        IMAGEFLEET_ALLOWED_HOSTS: 'Studio.lan, [10.0.0.5]',
         IMAGEFLEET_LOG_LEVEL: 'DEBUG',
         IMAGEFLEET_LEASE_MS: '5000',
         IMAGEFLEET_MAX_IN_FLIGHT: '8',
@@ -139,7 +140,7 @@ describe('loadConfig overrides', () => {
       { cwd: '/base' },
     );
     expect(config.dataDir).toBe('/base/store');
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, apiToken: 'a-long-enough-api-token' });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, apiToken: 'a-long-enough-api-token', allowedHosts: ['studio.lan', '10.0.0.5'] });
     expect(config.logLevel).toBe('debug');
     expect(config.engine).toEqual({
       leaseMs: 5000,

@@ -14,7 +14,9 @@ const okReport: HealthReport = {
   uptimeSeconds: 12,
   dataDir: '/data',
   database: 'ok',
-  engine: { running: true, inFlight: 2 },
+  disk: { status: 'ok', freeBytes: 10 * 1024 ** 3, totalBytes: 100 * 1024 ** 3 },
+  engine: { running: true, inFlight: 2, lastErrors: [] },
+  pausedProviders: [],
   providers: [{ id: 'local', displayName: 'Local', configured: true, pausedReason: undefined, models: ['local-transform'] }],
 };
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -92,6 +92,26 @@ describe('openDatabase', () => {
     const error = await openFailure(filePath);
     expectOneSentenceNaming(error, filePath);
     expect(error.message).toMatch(/not an imagefleet database or is corrupt/);
+  });
+
+  it('refuses an existing empty (0-byte) database instead of silently starting a new one', async () => {
+    const filePath = path.join(directory, 'imagefleet.db');
+    await writeFile(filePath, '');
+    const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    await utimes(filePath, anHourAgo, anHourAgo);
+    const error = await openFailure(filePath);
+    expectOneSentenceNaming(error, filePath);
+    expect(error.message).toContain('empty (0 bytes)');
+    expect(error.message).toContain('backup');
+    expect((await stat(filePath)).size).toBe(0);
+  });
+
+  it('takes an empty file created a moment ago (another process starting on a fresh data directory)', async () => {
+    const filePath = path.join(directory, 'imagefleet.db');
+    await writeFile(filePath, '');
+    const database = await openDatabase({ filePath });
+    await database.close();
+    expect((await stat(filePath)).size).toBeGreaterThan(0);
   });
 
   it('detects damaged pages in a real database with quick_check', async () => {

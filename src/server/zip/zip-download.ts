@@ -10,8 +10,8 @@
  * - files are opened one at a time when yazl needs them, and reading stops when the client goes
  *   (the request's abort signal or the response stream's cancellation).
  */
-import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { ImagefleetError } from '../../core/errors.js';
 import { ExportNameAllocator, parseDownloadTemplate } from '../../core/export-names.js';
@@ -19,6 +19,7 @@ import type { Group } from '../../core/group.js';
 import { renderPathTemplate, withImageExtension } from '../../core/path-template.js';
 import type { ExportImage } from '../../engine/ports.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
+import { ExactSizeFileStream, type FileProblem } from './exact-size-file-stream.js';
 import { renderManifest, type ManifestRow } from './manifest-csv.js';
 import { useNativeCrc32ForYazl } from './native-crc32.js';
 
@@ -34,6 +35,11 @@ export interface DownloadPlan {
   group: Group;
   entries: ZipEntryPlan[];
   manifest: Buffer;
+  /**
+   * The manifest's rows, re-rendered at the end of the archive with the status `truncated` for
+   * files that went missing or short while streaming. Without them the manifest stays as planned.
+   */
+  manifestRows?: ManifestRow[];
   /** Suggested archive name (before Content-Disposition encoding). */
   fileName: string;
 }
@@ -130,7 +136,7 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
     }
   }
 
-  return { group, entries, manifest: renderManifest(rows), fileName: `${jobName === undefined ? group.name : `${group.name} - ${jobName}`}.zip` };
+  return { group, entries, manifest: renderManifest(rows), manifestRows: rows, fileName: `${jobName === undefined ? group.name : `${group.name} - ${jobName}`}.zip` };
 }
 
 export interface ZipStream {
@@ -146,28 +152,38 @@ export interface ZipStream {
  * Starts the archive. Resolves once its exact size is known (before any file is read).
  * `forceZip64` writes ZIP64 records even when not needed (tests of readers' ZIP64 support).
  */
-export async function startZipStream(plan: DownloadPlan, options: { forceZip64?: boolean; onError?: (error: unknown) => void } = {}): Promise<ZipStream> {
+export async function startZipStream(
+  plan: DownloadPlan,
+  options: { forceZip64?: boolean; onError?: (error: unknown) => void; onFileProblem?: (entry: ZipEntryPlan, problem: FileProblem) => void } = {},
+): Promise<ZipStream> {
   useNativeCrc32ForYazl();
   const zip = new yazl.ZipFile();
   let aborted = false;
-  let current: ReadStream | undefined;
+  let current: ExactSizeFileStream | undefined;
+  const damagedNames = new Set<string>();
   const forceZip64Format = options.forceZip64 === true;
   // yazl 3.3.1 predicts the ZIP64 end records once the central directory reaches 0xffff *bytes*
   // but writes them only past 0xffffffff, so its size is 76 bytes too large for archives of a few
   // hundred entries. Forcing the end records makes prediction and output agree (docs/decisions/0011).
   const zip64EndRecords = forceZip64Format || centralDirectoryEstimate(plan) >= 0xffff - zip64EndMarginBytes;
 
-  zip.addBuffer(plan.manifest, 'manifest.csv', { compress: false, mtime: new Date(), mode: 0o100644, forceZip64Format });
   for (const entry of plan.entries) {
     zip.addReadStreamLazy(entry.name, { size: entry.size, compress: false, mtime: entry.mtime, mode: 0o100644, forceZip64Format }, (callback) => {
       if (aborted) {
         callback(new Error('download aborted'), undefined as unknown as NodeJS.ReadableStream);
         return;
       }
-      current = createReadStream(entry.filePath, { highWaterMark: readChunkBytes });
+      current = new ExactSizeFileStream(entry.filePath, entry.size, readChunkBytes, (problem) => {
+        damagedNames.add(entry.name);
+        options.onFileProblem?.(entry, problem);
+      });
       callback(null, current);
     });
   }
+  // Last, so it can say which files were damaged while streaming (docs/decisions/0021).
+  zip.addReadStreamLazy('manifest.csv', { size: plan.manifest.length, compress: false, mtime: new Date(), mode: 0o100644, forceZip64Format }, (callback) => {
+    callback(null, Readable.from([finalManifest(plan, damagedNames)]));
+  });
   const output = zip.outputStream as NodeJS.ReadableStream & { destroy(error?: Error): void };
   const abort = () => {
     if (aborted) return;
@@ -185,6 +201,21 @@ export async function startZipStream(plan: DownloadPlan, options: { forceZip64?:
   if (size < 0) throw new ImagefleetError('internal', 'The ZIP size could not be computed in advance.');
   return { size, output, abort };
 }
+
+/**
+ * The manifest with `truncated` for the files damaged while streaming. The archive's size was
+ * fixed with the planned manifest, and `truncated` has as many bytes as `completed`, so the length
+ * holds; should it not (rows without a re-renderable status), the planned manifest is kept.
+ */
+function finalManifest(plan: DownloadPlan, damagedNames: ReadonlySet<string>): Buffer {
+  if (damagedNames.size === 0 || plan.manifestRows === undefined) return plan.manifest;
+  const rows = plan.manifestRows.map((row) => (typeof row.file === 'string' && damagedNames.has(row.file) ? { ...row, status: damagedStatus } : row));
+  const manifest = renderManifest(rows);
+  return manifest.length === plan.manifest.length ? manifest : plan.manifest;
+}
+
+/** Manifest status of a file that went missing or short while streaming; as long as `completed`, on purpose. */
+export const damagedStatus = 'truncated';
 
 /** Central directory bytes per entry beyond its name: fixed record, extended timestamp, ZIP64 extra (counted always, to err high). */
 const centralRecordBytes = 46 + 9 + 28;

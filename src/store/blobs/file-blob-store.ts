@@ -137,6 +137,13 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  async deleteOutputs(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      if (!key.startsWith('outputs/') && !key.startsWith('thumbnails/')) throw invalidInput([{ path: 'key', message: 'must be an output or thumbnail key' }], 'Invalid output key');
+      await rm(this.pathOf(key), { force: true });
+    }
+  }
+
   /**
    * Absolute path of a key. Refuses (`invalid_input`) keys that are empty, absolute, contain `..`,
    * backslashes, NUL or empty/`.` segments, and asserts the result stays under the root, so a key

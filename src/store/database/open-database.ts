@@ -30,6 +30,9 @@ export interface OpenDatabaseOptions {
   filePath: string;
 }
 
+/** An empty database file younger than this is another process's fresh database, not a truncated one, in ms. */
+const freshEmptyFileMs = 10_000;
+
 /** Waits this long for another process's write lock before SQLITE_BUSY. */
 const busyTimeoutMs = 5000;
 
@@ -121,6 +124,15 @@ async function checkLocation(filePath: string): Promise<void> {
   }
   if (!fileStats.isFile()) {
     throw fail('that path is not a regular file', 'remove it or choose another data directory');
+  }
+  // SQLite treats an empty file as a new database and would silently start over, orphaning every
+  // stored image (issue 21: a disk-full truncation looked healthy). Only a file another process
+  // created a moment ago (several processes starting on a fresh data directory) is a new database.
+  if (fileStats.size === 0 && Date.now() - fileStats.mtimeMs > freshEmptyFileMs) {
+    throw fail(
+      'the file is empty (0 bytes), so the jobs, groups and images it listed are gone — it was probably truncated (a full disk, a failed copy)',
+      'restore it from a backup, or delete the empty file to start over with an empty database',
+    );
   }
   try {
     await access(filePath, fsConstants.R_OK | fsConstants.W_OK);

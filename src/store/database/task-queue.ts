@@ -343,7 +343,10 @@ export class SqliteTaskQueue implements TaskQueue {
       .where('status', '=', 'running')
       .returningAll()
       .executeTakeFirst();
-    if (!task) return { accepted: false };
+    if (!task) {
+      const current = await transaction.selectFrom('tasks').select('status').where('id', '=', input.taskId).executeTakeFirst();
+      return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
+    }
 
     const job = await transaction
       .updateTable('jobs')
