@@ -291,6 +291,8 @@ export interface AssetRepository {
   getAsset(assetId: string): Promise<(Asset & { blobKey: string }) | undefined>;
   /** The asset with these bytes (assets are unique by SHA-256). */
   getAssetBySha256(sha256: string): Promise<(Asset & { blobKey: string }) | undefined>;
+  /** The asset first uploaded as exactly these bytes (SHA-256 of the file before re-encoding). */
+  getAssetBySourceSha256(sourceSha256: string): Promise<(Asset & { blobKey: string }) | undefined>;
   getAssets(assetIds: string[]): Promise<Array<Asset & { blobKey: string }>>;
   /** One page of assets, newest first, after the keyset cursor `before` (the last asset of the previous page). */
   listAssets(query: AssetListQuery): Promise<Array<Asset & { blobKey: string }>>;
@@ -355,6 +357,8 @@ export interface ResultsQuery {
   jobId: string;
   /** Case-insensitive substring of the prompt. */
   promptContains?: string | undefined;
+  /** Case-insensitive substring of a reference's uploaded file name. */
+  sourceContains?: string | undefined;
   promptId?: string | undefined;
   favorite?: boolean | undefined;
   /** undefined = both. */
@@ -369,6 +373,8 @@ export interface GroupImagesQuery {
   jobId?: string | undefined;
   /** Case-insensitive substring of the prompt. */
   promptContains?: string | undefined;
+  /** Case-insensitive substring of a reference's uploaded file name. */
+  sourceContains?: string | undefined;
   favorite?: boolean | undefined;
   /** undefined = both. */
   discarded?: boolean | undefined;
@@ -381,7 +387,7 @@ export interface GroupImagesQuery {
  * An image as listed for people: its task's references and, where known, what made it (provider,
  * model) and its share of its call's cost.
  */
-export type ResultImage = GeneratedImage & { referenceAssetIds: string[]; provider?: string; model?: string; costUsd?: number };
+export type ResultImage = GeneratedImage & { referenceAssetIds: string[]; referenceNames?: string[]; provider?: string; model?: string; costUsd?: number };
 
 export interface ExportFilter {
   groupId: string;
@@ -390,7 +396,8 @@ export interface ExportFilter {
   favoritesOnly?: boolean | undefined;
 }
 
-export type ExportImage = GeneratedImage & { provider: string; model: string; jobName: string };
+/** An image as exported: what made it, and its task's references (in order) so an export can name the source files. */
+export type ExportImage = GeneratedImage & { provider: string; model: string; jobName: string; jobMode: string; referenceAssetIds: string[] };
 
 /** Durable engine events; SSE and other processes tail them by id. */
 export interface StoredEvent {

@@ -93,6 +93,7 @@ export const handleListGroupImages = apiRoute<{ id: string }>(
       groupId: id,
       jobId: query.job,
       promptContains: query.prompt,
+      sourceContains: query.source,
       favorite: query.favorite,
       discarded: status === 'all' ? undefined : status === 'discarded',
       after,

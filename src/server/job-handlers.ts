@@ -74,6 +74,7 @@ export const handleJobResults = apiRoute<{ id: string }>(
     const page = await fleet.store.images.listResults({
       jobId: id,
       promptContains: query.prompt,
+      sourceContains: query.source,
       promptId: query.promptId,
       favorite: query.favorite,
       discarded: status === 'all' ? undefined : status === 'discarded',

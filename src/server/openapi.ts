@@ -28,7 +28,7 @@ import { referenceQuerySchema } from './schemas/references.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
 import { taskCancelResponseSchema, taskListQuerySchema, taskListSchema } from './schemas/tasks.js';
-import { assetSchema, uploadFormSchema, uploadListQuerySchema, uploadListSchema, zipUploadResponseSchema } from './schemas/uploads.js';
+import { assetSchema, uploadCheckBodySchema, uploadCheckResponseSchema, uploadFormSchema, uploadListQuerySchema, uploadListSchema, zipUploadResponseSchema } from './schemas/uploads.js';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = (...statuses: number[]) =>
@@ -70,6 +70,16 @@ export const apiOperations: RouteConfig[] = [
       'multipart/form-data with one field named file holding a .zip. Entries that would leave their folder, links, hidden files and non-images are rejected and listed with the reason; entry count and expanded size are bounded (413 before anything is stored). 422 when no entry could be stored.',
     request: { body: multipartBody },
     responses: { 201: json(zipUploadResponseSchema, 'At least one new image stored.'), 200: json(zipUploadResponseSchema, 'Every image was stored before.'), ...errors(400, 401, 403, 413, 415, 422) },
+  },
+  {
+    method: 'post',
+    path: '/api/uploads/check',
+    tags: ['Uploads'],
+    summary: 'Which files are stored already',
+    description:
+      'The SHA-256 of files as the client holds them (at most 1,000 per call); answers the stored asset for each hash the server knows, as uploaded bytes or as stored bytes. The web app hashes files in the browser and uploads only the unknown ones.',
+    request: { body: jsonBody(uploadCheckBodySchema) },
+    responses: { 200: json(uploadCheckResponseSchema, 'The known hashes and their assets.'), ...errors(400, 401, 403, 413, 415) },
   },
   {
     method: 'get',

@@ -200,6 +200,7 @@ export const resultsQuerySchema = z.strictObject({
   limit: pageLimitQuerySchema({ maximum: 500, defaultValue: 50, what: 'Images' }),
   prompt: z.string().max(1000).optional().describe('Only images whose prompt contains this text (case-insensitive).'),
   promptId: z.string().max(500).optional().describe('Only images of this prompt id.'),
+  source: z.string().max(255).optional().describe('Only images made from an uploaded reference whose file name contains this text (case-insensitive).'),
   status: z.enum(['kept', 'discarded', 'all'], { error: 'must be kept, discarded or all' }).optional().describe('kept (default), discarded, or all.'),
   favorite: flagSchema.optional().describe('1: only favourites; 0: only the others.'),
 });
@@ -217,6 +218,7 @@ export const resultItemSchema = z
     mimeType: z.string(),
     byteSize: z.number().int(),
     referenceIds: z.array(idSchema),
+    referenceNames: z.array(z.string()).optional().describe('The uploaded file names of the references, in the order of referenceIds: which product photo an Automatic result was made from.'),
     favorite: z.boolean(),
     discarded: z.boolean(),
     jobId: idSchema,

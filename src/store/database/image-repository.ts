@@ -102,7 +102,13 @@ export class SqliteImageRepository implements ImageRepository {
       .innerJoin('tasks', 'tasks.id', 'images.task_id')
       .innerJoin('jobs', 'jobs.id', 'images.job_id')
       .selectAll('images')
-      .select(['tasks.reference_asset_ids_json', 'tasks.cost_usd as task_cost_usd', 'tasks.image_count as task_image_count', 'jobs.provider as job_provider', 'jobs.model as job_model']);
+      .select(['tasks.reference_asset_ids_json', 'tasks.cost_usd as task_cost_usd', 'tasks.image_count as task_image_count', 'jobs.provider as job_provider', 'jobs.model as job_model'])
+      // The references' uploaded names, in reference order: which product photo a result came from.
+      .select(
+        sql<string>`(SELECT json_group_array(name) FROM (SELECT assets.original_name AS name FROM json_each(tasks.reference_asset_ids_json) AS reference JOIN assets ON assets.id = reference.value ORDER BY reference.key))`.as(
+          'reference_names_json',
+        ),
+      );
   }
 
   /**
@@ -117,7 +123,7 @@ export class SqliteImageRepository implements ImageRepository {
           .innerJoin('jobs', 'jobs.id', 'images.job_id')
           .innerJoin('tasks', 'tasks.id', 'images.task_id')
           .selectAll('images')
-          .select(['jobs.provider as job_provider', 'jobs.model as job_model', 'jobs.name as job_name', 'jobs.created_at_ms as job_created_at_ms', 'tasks.ordinal as task_ordinal'])
+          .select(['jobs.provider as job_provider', 'jobs.model as job_model', 'jobs.name as job_name', 'jobs.mode as job_mode', 'jobs.created_at_ms as job_created_at_ms', 'tasks.ordinal as task_ordinal', 'tasks.reference_asset_ids_json'])
           .where('images.group_id', '=', filter.groupId);
         if (filter.jobId !== undefined) select = select.where('images.job_id', '=', filter.jobId);
         if (filter.favoritesOnly) select = select.where('images.favorite', '=', 1);
@@ -143,8 +149,8 @@ export class SqliteImageRepository implements ImageRepository {
           left.idx - right.idx,
       );
       return rows.map((row) => {
-        const { job_provider, job_model, job_name, job_created_at_ms: _jobCreated, task_ordinal: _ordinal, ...imageRow } = row;
-        return { ...rowToImage(imageRow), provider: job_provider, model: job_model, jobName: job_name };
+        const { job_provider, job_model, job_name, job_mode, reference_asset_ids_json, job_created_at_ms: _jobCreated, task_ordinal: _ordinal, ...imageRow } = row;
+        return { ...rowToImage(imageRow), provider: job_provider, model: job_model, jobName: job_name, jobMode: job_mode, referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[] };
       });
     });
   }
@@ -152,6 +158,7 @@ export class SqliteImageRepository implements ImageRepository {
 
 type DescribedImageRow = Parameters<typeof rowToImage>[0] & {
   reference_asset_ids_json: string;
+  reference_names_json: string;
   task_cost_usd: number | null;
   task_image_count: number;
   job_provider: string;
@@ -159,8 +166,14 @@ type DescribedImageRow = Parameters<typeof rowToImage>[0] & {
 };
 
 function toResultImage(row: DescribedImageRow): ResultImage {
-  const { reference_asset_ids_json, task_cost_usd, task_image_count, job_provider, job_model, ...imageRow } = row;
-  const image: ResultImage = { ...rowToImage(imageRow), referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[], provider: job_provider, model: job_model };
+  const { reference_asset_ids_json, reference_names_json, task_cost_usd, task_image_count, job_provider, job_model, ...imageRow } = row;
+  const image: ResultImage = {
+    ...rowToImage(imageRow),
+    referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[],
+    referenceNames: JSON.parse(reference_names_json) as string[],
+    provider: job_provider,
+    model: job_model,
+  };
   // A call's cost is shared by the images it made.
   if (task_cost_usd !== null && task_image_count > 0) image.costUsd = task_cost_usd / task_image_count;
   return image;
@@ -179,12 +192,17 @@ function compareText(left: string, right: string): number {
  */
 function filteredPage<Select extends SelectQueryBuilder<Database, 'images', object>>(
   select: Select,
-  query: { promptContains?: string | undefined; favorite?: boolean | undefined; discarded?: boolean | undefined; after?: { createdAtMs: number; id: string } | undefined },
+  query: { promptContains?: string | undefined; sourceContains?: string | undefined; favorite?: boolean | undefined; discarded?: boolean | undefined; after?: { createdAtMs: number; id: string } | undefined },
   direction: 'asc' | 'desc',
 ): Select {
   let filtered = select;
   if (query.promptContains !== undefined && query.promptContains !== '') {
     filtered = filtered.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0) as Select;
+  }
+  if (query.sourceContains !== undefined && query.sourceContains !== '') {
+    filtered = filtered.where(
+      sql<boolean>`EXISTS (SELECT 1 FROM json_each(tasks.reference_asset_ids_json) AS reference JOIN assets ON assets.id = reference.value WHERE instr(lower(assets.original_name), lower(${query.sourceContains})) > 0)`,
+    ) as Select;
   }
   if (query.favorite !== undefined) filtered = filtered.where('images.favorite', '=', query.favorite ? 1 : 0) as Select;
   if (query.discarded !== undefined) filtered = filtered.where('images.discarded', '=', query.discarded ? 1 : 0) as Select;

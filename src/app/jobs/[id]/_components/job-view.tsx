@@ -40,7 +40,7 @@ export function JobView({ jobId }: { jobId: string }) {
       </Card>
     );
   }
-  if (!job.data) return <p className="text-neutral-500">Loading the job…</p>;
+  if (!job.data) return <p className="text-neutral-400">Loading the job…</p>;
   return <JobDetails job={job.data} />;
 }
 
@@ -60,7 +60,7 @@ function JobDetails({ job }: { job: JobStatus }) {
             <StatusBadge status={job.status} />
             <span>
               {job.provider} / {job.model} · in{' '}
-              <Link className="text-violet-300 hover:underline" href={`/groups/${encodeURIComponent(job.groupId)}` as Route}>
+              <Link className="text-violet-300 underline hover:text-violet-200" href={`/groups/${encodeURIComponent(job.groupId)}` as Route}>
                 {group.data?.name ?? 'its group'}
               </Link>
             </span>
@@ -131,13 +131,13 @@ function JobDetails({ job }: { job: JobStatus }) {
             ) : null}
           </div>
           {job.errors.length === 0 ? (
-            <p className="text-sm text-neutral-500">No failures.</p>
+            <p className="text-sm text-neutral-400">No failures.</p>
           ) : (
             <ul className="flex flex-col gap-2 text-sm">
               {job.errors.map((error) => (
                 <li key={`${error.code}-${error.message}`} className="rounded-lg bg-neutral-950/60 p-3">
                   <p className="text-neutral-200">{error.message}</p>
-                  <p className="text-xs text-neutral-500">
+                  <p className="text-xs text-neutral-400">
                     {error.taskCount} {error.taskCount === 1 ? 'call' : 'calls'} · {error.status}
                   </p>
                 </li>
@@ -155,7 +155,7 @@ function JobDetails({ job }: { job: JobStatus }) {
 function Stat({ label, value }: { label: string; value: string }) {
   return (
     <div className="flex flex-col gap-0.5">
-      <dt className="text-xs text-neutral-500">{label}</dt>
+      <dt className="text-xs text-neutral-400">{label}</dt>
       <dd className="font-medium tabular-nums">{value}</dd>
     </div>
   );
@@ -177,12 +177,12 @@ function JobResults({ jobId }: { jobId: string }) {
     <section aria-labelledby="results-heading" className="flex flex-col gap-3">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h2 id="results-heading" className="text-lg font-semibold">
-          Results <span className="text-sm font-normal text-neutral-500">{pages.images.length > 0 ? `${formatCount(pages.images.length)}${hasNextPage ? '+' : ''}` : ''}</span>
+          Results <span className="text-sm font-normal text-neutral-400">{pages.images.length > 0 ? `${formatCount(pages.images.length)}${hasNextPage ? '+' : ''}` : ''}</span>
         </h2>
         <ImageFilterBar filter={filter} onChange={setFilter} />
       </div>
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}
-      {pages.isSuccess && pages.images.length === 0 ? <Card className="text-center text-sm text-neutral-500">No images yet{query.prompt || query.favorite ? ' match the filter' : ''}.</Card> : null}
+      {pages.isSuccess && pages.images.length === 0 ? <Card className="text-center text-sm text-neutral-400">No images yet{query.prompt || query.favorite ? ' match the filter' : ''}.</Card> : null}
       {pages.images.length > 0 ? (
         <VirtualImageGrid
           label="Job results"
