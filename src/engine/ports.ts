@@ -3,6 +3,7 @@
  * `createFleet` wires concrete ones together. All methods are async so a Postgres store can
  * implement the same ports later (DESIGN §9).
  */
+import type { FinishedCall } from '../core/call-times.js';
 import type { Asset } from '../core/asset.js';
 import type { Group } from '../core/group.js';
 import type { GeneratedImage } from '../core/image.js';
@@ -225,6 +226,8 @@ export interface JobProgressFigures {
 export interface JobRepository {
   /** Inserts the job and all its tasks in one transaction; nothing is written on failure. */
   createJob(input: NewJobInput): Promise<Job>;
+  /** The most recent completed calls of a provider+model on a lane, newest first: what time estimates are calibrated from. */
+  recentCalls(providerKey: string, lane: Lane, limit: number): Promise<FinishedCall[]>;
   getJob(jobId: string): Promise<Job | undefined>;
   listJobs(filter: { statuses?: Job['status'][]; groupId?: string; limit?: number }): Promise<Job[]>;
   taskCounts(jobId: string): Promise<TaskStatusCounts>;
@@ -349,6 +352,8 @@ export interface ImageRepository {
   listResults(query: ResultsQuery): Promise<ResultImage[]>;
   /** One page of a group's images, newest first (created, id descending), after `after`, with their job's provider, model and cost. */
   listGroupImages(query: GroupImagesQuery): Promise<ResultImage[]>;
+  /** How many images match a list query (its cursor and limit ignored): the exact total a page of it belongs to. */
+  countImages(query: Omit<GroupImagesQuery, 'after' | 'limit' | 'groupId'> & { groupId?: string | undefined; promptId?: string | undefined }): Promise<number>;
   /** The images of a group (narrowed by job, ids, favourites), with their job's name, provider and model, in job then plan order. */
   listForExport(filter: ExportFilter): Promise<ExportImage[]>;
 }

@@ -1,3 +1,5 @@
+import { measureCallTimes } from '../core/call-times.js';
+import { providerKeyOf } from './limit-policies.js';
 import { randomUUID } from 'node:crypto';
 import { ImagefleetError, isImagefleetError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
@@ -7,6 +9,9 @@ import { findModel, type ImageProvider } from '../providers/contract.js';
 import type { ProviderCatalog } from './engine.js';
 import type { LimitsLookup } from './limit-policies.js';
 import type { AssetRepository, Clock, GroupRepository, JobRepository } from './ports.js';
+
+/** Recent calls a time estimate is calibrated from: enough to smooth out one slow call, recent enough to follow a changed machine or quota. */
+const calibrationCalls = 200;
 
 export interface SubmitJobDependencies {
   jobs: JobRepository;
@@ -71,11 +76,14 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
   }
 
   const limits = dependencies.limitsFor(provider.id, spec.lane);
+  // The time estimate is calibrated by what this model's recent calls took (seeded defaults before any).
+  const measuredCallTimes = measureCallTimes(await dependencies.jobs.recentCalls(providerKeyOf(provider.id, capabilities.modelId), spec.lane, calibrationCalls));
   const jobPlan = plan(spec, {
     capabilities,
     assetSha256ById,
     requestsPerMinute: limits.requestsPerMinute,
     maxConcurrency: limits.maxConcurrency,
+    measuredCallTimes,
     random: dependencies.random,
     salt: options.salt,
   });

@@ -235,6 +235,7 @@ export const resultsResponseSchema = z
   .object({
     items: z.array(resultItemSchema),
     nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page.'),
+    total: z.number().int().nullable().describe('How many images match the filters, on the first page (no cursor); null on later pages.'),
   })
   .meta({ id: 'Results' });
 

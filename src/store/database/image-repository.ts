@@ -95,6 +95,19 @@ export class SqliteImageRepository implements ImageRepository {
     });
   }
 
+  /** How many images match a list's filters (no cursor): "Results 1,050", not "200+". */
+  async countImages(query: { groupId?: string | undefined; jobId?: string | undefined; promptId?: string | undefined; promptContains?: string | undefined; sourceContains?: string | undefined; favorite?: boolean | undefined; discarded?: boolean | undefined }): Promise<number> {
+    return withTranslatedErrors('count images', async () => {
+      let select = this.db.selectFrom('images').innerJoin('tasks', 'tasks.id', 'images.task_id').select((expression) => expression.fn.countAll<number>().as('count'));
+      if (query.groupId !== undefined) select = select.where('images.group_id', '=', query.groupId);
+      if (query.jobId !== undefined) select = select.where('images.job_id', '=', query.jobId);
+      if (query.promptId !== undefined) select = select.where('images.prompt_id', '=', query.promptId);
+      select = filteredPage(select, { ...query, after: undefined }, 'desc');
+      const row = await select.executeTakeFirstOrThrow();
+      return Number(row.count);
+    });
+  }
+
   /** Images with what people ask about them: the task's references and cost, the job's provider and model. */
   private describedImages() {
     return this.db
