@@ -50,7 +50,7 @@ export default async function HomePage() {
                   <span className={provider.configured && provider.pausedReason === undefined ? 'text-emerald-400' : 'text-amber-400'}>
                     {provider.pausedReason !== undefined ? `paused: ${provider.pausedReason}` : provider.configured ? 'ready' : 'not configured'}
                   </span>
-                  {provider.models.length > 0 ? <span className="text-sm text-neutral-500">{provider.models.join(', ')}</span> : null}
+                  {provider.models.length > 0 ? <span className="text-sm text-neutral-400">{provider.models.join(', ')}</span> : null}
                 </li>
               ))}
             </ul>

@@ -49,7 +49,7 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
           aria-label={`Select image ${index + 1}`}
           onClick={(event) => onSelect(index, event)}
           className={`absolute left-2 top-2 grid size-6 place-items-center rounded-md border text-xs transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
-            selected ? 'border-violet-300 bg-violet-500 text-white opacity-100' : 'border-white/60 bg-black/40 text-transparent opacity-0 group-hover:opacity-100'
+            selected ? 'border-violet-300 bg-violet-500 text-white opacity-100' : 'border-white/60 bg-black/40 text-transparent opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
           }`}
         >
           <Icon name="check" className="size-3.5" />
@@ -61,7 +61,7 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
         aria-label={image.favorite ? 'Remove from favourites' : 'Add to favourites'}
         onClick={() => onToggleFavorite(image)}
         className={`absolute right-2 top-2 grid size-7 place-items-center rounded-full bg-black/50 transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
-          image.favorite ? 'text-amber-300 opacity-100' : 'text-white/80 opacity-0 group-hover:opacity-100'
+          image.favorite ? 'text-amber-300 opacity-100' : 'text-white/80 opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
         }`}
       >
         <Icon name={image.favorite ? 'star-filled' : 'star'} />

@@ -186,7 +186,7 @@ export const jobStatusSchema = z
       })
       .describe('Images (not tasks) by state.'),
     progress: z.number().describe('Finished images ÷ all images, 0..1.'),
-    ratePerMinute: z.number().describe('Images completed per minute over the last five minutes.'),
+    ratePerMinute: z.number().describe('Images completed per minute over the last five minutes (of its run, for a finished job: it no longer changes).'),
     etaSeconds: z.number().nullable().describe('Seconds until done at the current rate; null when unknown.'),
     cost: z.object({ estimatedUsd: z.number(), spentUsd: z.number() }),
     errors: z.array(z.object({ code: z.string(), message: z.string(), taskCount: z.number().int(), status: z.string() })).describe('Current error reasons, most frequent first.'),

@@ -259,7 +259,9 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
                 ))}
                 <div>
                   <dt className="text-xs text-neutral-400">Estimated time</dt>
-                  <dd className="text-2xl font-semibold tabular-nums">{formatDurationSeconds(plan.estimate.durationSeconds)}</dd>
+                  <dd className="text-2xl font-semibold tabular-nums" data-testid="plan-duration" data-seconds={plan.estimate.durationSeconds}>
+                    {formatDurationSeconds(plan.estimate.durationSeconds)}
+                  </dd>
                 </div>
               </dl>
               <p className="text-xs text-neutral-400">{plan.estimate.assumptions}</p>

@@ -73,7 +73,7 @@ export function QueueView() {
                     {job.name}
                   </Link>
                   <StatusBadge status={job.status} />
-                  {job.placement !== 'turns' ? <span className="text-xs text-neutral-500">moved {job.placement === 'first' ? 'ahead' : 'back'}</span> : null}
+                  {job.placement !== 'turns' ? <span className="text-xs text-neutral-400">moved {job.placement === 'first' ? 'ahead' : 'back'}</span> : null}
                 </div>
                 <ProgressBar fraction={job.progress} label={`${job.name}: ${formatPercent(job.progress)} done`} tone={job.status === 'paused' ? 'amber' : 'violet'} />
                 <div className="flex flex-wrap items-center justify-between gap-3 text-sm">

@@ -5,7 +5,7 @@
  * reason next to the field.
  */
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
 import type { ProviderList, SubmitResponse } from '../../_lib/api-types.js';
 import { formatCount } from '../../_lib/format.js';
@@ -100,6 +100,21 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
     onSuccess: (job) => onSubmitted(job),
   });
 
+  // Ctrl+Enter (⌘+Enter on a Mac) generates from anywhere in the Studio, a prompt field included.
+  const generate = useRef<() => void>(() => undefined);
+  generate.current = () => {
+    if (blockedBy === undefined && body !== undefined && !submit.isPending) submit.mutate(body);
+  };
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      event.preventDefault();
+      generate.current();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
   const updateDraft = (updated: ReferenceDraft) => onDrafts((previous) => previous.map((draft) => (draft.key === updated.key ? updated : draft)));
   const imageTotal = ready.reduce((sum, entry) => sum + entry.count, 0);
 
@@ -147,13 +162,16 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
 
       <PlanEstimate promptCounts={ready.map((entry) => entry.count)} batchSize={preferences.batchSize} plan={estimate.data} pending={estimate.isFetching || estimate.stale} error={estimate.error} />
 
-      <div className="flex flex-col gap-1">
+      {/* Sticky on a phone: the composer is long, Generate stays in reach. */}
+      <div className="sticky bottom-0 z-10 -mx-1 flex flex-col gap-1 bg-neutral-950/95 px-1 py-2 backdrop-blur lg:static lg:bg-transparent lg:p-0" data-testid="generate-bar">
         <button
           type="button"
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+          title="Ctrl+Enter (⌘+Enter)"
           data-testid="generate"
           disabled={blockedBy !== undefined || body === undefined || submit.isPending}
           onClick={() => body && submit.mutate(body)}
-          className="rounded-md bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-500 disabled:cursor-not-allowed disabled:opacity-50"
+          className="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-600 disabled:cursor-not-allowed disabled:opacity-50"
         >
           {submit.isPending ? 'Submitting…' : `Generate ${formatCount(imageTotal)} ${imageTotal === 1 ? 'image' : 'images'}`}
         </button>

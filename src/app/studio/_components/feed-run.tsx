@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import type { FeedJobInfo, FeedRun, FeedSet } from './feed-image.js';
-import { useFeedContext } from './feed-context.js';
+import { RunImagesContext, useFeedContext } from './feed-context.js';
 import { ImageSlot } from './image-card.js';
 
 export function FeedRunView({ run }: { run: FeedRun }) {
@@ -29,7 +29,7 @@ export function FeedRunView({ run }: { run: FeedRun }) {
           <p className="text-sm font-medium break-words" data-testid="feed-run-prompt">
             {run.prompt}
           </p>
-          <p className="text-xs text-neutral-500">
+          <p className="text-xs text-neutral-400">
             {run.job.model} · {run.job.settings.size} · {run.job.settings.aspectRatio} · {new Date(run.job.createdAt).toLocaleTimeString()}
           </p>
           {pending > 0 ? (
@@ -51,11 +51,13 @@ export function FeedRunView({ run }: { run: FeedRun }) {
           ) : null}
         </div>
       </header>
-      <div className="flex flex-wrap items-start gap-3">
-        {run.sets.map((set) => (
-          <SetGrid key={set.setIndex} set={set} job={run.job} showDiscarded={showDiscarded} />
-        ))}
-      </div>
+      <RunImagesContext.Provider value={visibleImages}>
+        <div className="flex flex-wrap items-start gap-3">
+          {run.sets.map((set) => (
+            <SetGrid key={set.setIndex} set={set} job={run.job} showDiscarded={showDiscarded} />
+          ))}
+        </div>
+      </RunImagesContext.Provider>
     </article>
   );
 }
@@ -70,7 +72,7 @@ function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; 
   const columns = set.slots.length === 1 ? 'grid-cols-1' : 'grid-cols-1 sm:grid-cols-2';
   return (
     <div className={`flex flex-col gap-1 ${width}`} data-testid="feed-set" data-set-index={set.setIndex} data-set-size={set.slots.length}>
-      <div className="flex items-center justify-between text-xs text-neutral-500">
+      <div className="flex items-center justify-between text-xs text-neutral-400">
         <span>Set {set.setIndex + 1}</span>
         {images.length > 1 ? (
           <button type="button" className="rounded px-1.5 hover:bg-neutral-800 hover:text-neutral-200" onClick={() => setSelected(images, !images.every((image) => selectedIds.has(image.id)))}>
