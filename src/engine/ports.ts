@@ -304,6 +304,8 @@ export interface AssetRepository {
 export interface AssetListQuery {
   before?: { createdAtMs: number; id: string } | undefined;
   limit: number;
+  /** Case-insensitive substring of the uploaded file name. */
+  nameContains?: string | undefined;
 }
 
 export interface GroupRepository {

@@ -103,7 +103,7 @@ export const handleListUploads = apiRoute(
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const limit = query.limit ?? defaultUploadPageSize;
     // One more than asked tells whether another page exists without a count query.
-    const page = await fleet.store.assets.listAssets({ before, limit: limit + 1 });
+    const page = await fleet.store.assets.listAssets({ before, limit: limit + 1, nameContains: query.name });
     const items = page.slice(0, limit);
     const last = items[items.length - 1];
     return Response.json({ items: items.map(uploadListItem), nextCursor: page.length > limit && last ? encodeCursor(last) : null });

@@ -68,10 +68,10 @@ describe('Automatic results name their source photos', () => {
     await expect.poll(() => page.getByText(`${photoCount} already stored`).count()).toBe(1);
     expect(imageUploads).toBe(0);
 
-    // A first, smaller job gives the estimate measured calls to go by (before any call it uses a seeded default).
-    const uploads = await apiJson<{ items: Array<{ id: string }> }>(app.baseUrl, '/api/uploads?limit=40');
+    // A first, smaller job of the same shape gives the estimate measured calls to go by (before any call it uses a seeded default).
+    const uploads = await apiJson<{ items: Array<{ id: string }> }>(app.baseUrl, '/api/uploads?limit=50');
     const warmUp = await apiJson<{ id: string }>(app.baseUrl, '/api/jobs/submit', {
-      json: { mode: 'automatic', provider: 'local', referenceIds: uploads.items.map((item) => item.id), prompt: 'warm-up', settings: { size: '512' }, groupName: 'Warm-up' },
+      json: { mode: 'automatic', provider: 'local', referenceIds: uploads.items.map((item) => item.id), prompt: 'warm-up', variationsPerImage: variations, settings: { size: '512' }, groupName: 'Warm-up' },
     });
     await expect.poll(async () => (await apiJson<{ status: string }>(app.baseUrl, `/api/jobs/${warmUp.id}/status`)).status, { timeout: 120_000, interval: 500 }).toBe('completed');
 
@@ -82,7 +82,7 @@ describe('Automatic results name their source photos', () => {
     await page.getByLabel('New group name').fill('Shoes');
     await expect.poll(() => page.getByTestId('plan-images').textContent(), { timeout: 20_000 }).toBe(String(photoCount * variations));
     await expectNoSeriousViolations(page, 'Automatic with 150 uploads and a plan');
-    await expect.poll(() => page.getByTestId('plan-summary').textContent()).toContain('as measured over the last 40 calls');
+    await expect.poll(() => page.getByTestId('plan-summary').textContent()).toContain('as measured over the last 50 calls');
     const estimatedSeconds = Number(await page.getByTestId('plan-duration').getAttribute('data-seconds'));
 
     await page.getByRole('button', { name: `Generate ${photoCount * variations} images` }).click();
@@ -109,6 +109,15 @@ describe('Automatic results name their source photos', () => {
     await page.getByTestId('image-tile').first().getByRole('button', { name: /^Open image 1 from SKU 007 shoe\.png/ }).click();
     await expect.poll(() => page.getByTestId('viewer-source').textContent()).toBe('SKU 007 shoe.png');
     await expectNoSeriousViolations(page, 'the viewer on an Automatic result');
+    // The viewer's actions work on an Automatic result: variations make a new set of 4 from it.
+    const [variationsResponse] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/regenerate') && response.request().method() === 'POST'),
+      page.getByTestId('viewer-variations').click(),
+    ]);
+    expect(variationsResponse.status()).toBe(201);
+    const variationsJob = ((await variationsResponse.json()) as { id: string }).id;
+    await expect.poll(async () => (await apiJson<{ status: string }>(app.baseUrl, `/api/jobs/${variationsJob}/status`)).status, { timeout: 60_000, interval: 500 }).toBe('completed');
+    expect((await apiJson<{ counts: { completed: number } }>(app.baseUrl, `/api/jobs/${variationsJob}/status`)).counts.completed).toBe(4);
     await page.keyboard.press('Escape');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
@@ -127,6 +136,18 @@ describe('Automatic results name their source photos', () => {
       expect(row.source_file).toBe(`${stem}.png`);
       expect(row.source_sha256).toBe(hashes.get(`${stem}.png`));
     }
+
+    // The Studio shows the group's Automatic results too, labelled with their source, filterable.
+    await page.goto('/studio');
+    const groupSelect = page.getByTestId('group-select');
+    await expect.poll(() => groupSelect.locator('option', { hasText: 'Shoes' }).count(), { timeout: 20_000 }).toBe(1);
+    await groupSelect.selectOption((await groupSelect.locator('option', { hasText: 'Shoes' }).getAttribute('value')) ?? '');
+    await expect.poll(() => page.getByTestId('image-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByTestId('feed-filter-text').fill('SKU 011 ');
+    await expect.poll(() => page.getByTestId('feed-run').count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.getByTestId('feed-run').textContent()).toContain('Automatic job · SKU 011 shoe.png');
+    expect(await page.getByTestId('feed-run').getByTestId('image-card').count()).toBe(variations);
+    await expectNoSeriousViolations(page, 'the Studio showing an Automatic job');
 
     expect(errors).toEqual([]);
     await context.close();

@@ -52,6 +52,7 @@ export const maxUploadPageSize = 200;
 export const uploadListQuerySchema = z.strictObject({
   cursor: pageCursorQuerySchema,
   limit: pageLimitQuerySchema({ maximum: maxUploadPageSize, defaultValue: defaultUploadPageSize, what: 'Assets' }),
+  name: z.string().max(255).optional().describe('Only uploads whose file name contains this text (case-insensitive).'),
 });
 
 export const uploadListItemSchema = assetSchema

@@ -90,6 +90,7 @@ export class SqliteAssetRepository implements AssetRepository {
     return withTranslatedErrors('list assets', async () => {
       let select = this.db.selectFrom('assets').selectAll();
       const { before } = query;
+      if (query.nameContains !== undefined && query.nameContains !== '') select = select.where(sql<number>`instr(lower(original_name), lower(${query.nameContains}))`, '>', 0);
       if (before !== undefined) {
         select = select.where((expression) =>
           expression.or([

@@ -18,6 +18,8 @@ export interface AxeFinding {
 }
 
 export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
+  // Colours are judged on a settled page: a toast or dialog halfway through its fade has a blended colour no one reads.
+  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'), undefined, { timeout: 10_000 });
   const installed = await page.evaluate(() => 'axe' in window);
   // Evaluated over the DevTools protocol, not as a <script>: a strict Content-Security-Policy cannot block it.
   if (!installed) await page.evaluate(axeSource);

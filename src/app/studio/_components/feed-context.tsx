@@ -11,6 +11,10 @@ export interface FeedContextValue {
   setSelected: (images: readonly ResultImage[], selected: boolean) => void;
   /** On: a tap or click on a card selects it (phones have no shift-click). */
   selectMode: boolean;
+  /** Smaller sets, more per row. */
+  density: FeedDensity;
+  /** Which runs and images the feed shows. */
+  filter: FeedFilter;
   /** Opens the viewer on `image`; ← → move through `siblings` (its run's images). */
   openViewer: (image: ResultImage, job: FeedJobInfo, siblings?: readonly ResultImage[]) => void;
   /** Puts the image's seed in the composer's seed field; nothing else changes (Undo offered). */
@@ -21,6 +25,14 @@ export interface FeedContextValue {
   addPrompt: (image: ResultImage) => void;
   /** Sizes larger than the job's that its model offers (the upscale choices). */
   upscaleSizesFor: (job: FeedJobInfo) => string[];
+}
+
+export type FeedDensity = 'comfortable' | 'compact';
+
+export interface FeedFilter {
+  /** Part of the prompt or of a reference's file name. */
+  text: string;
+  favouritesOnly: boolean;
 }
 
 export const FeedContext = createContext<FeedContextValue | null>(null);

@@ -10,14 +10,19 @@ import { RunImagesContext, useFeedContext } from './feed-context.js';
 import { ImageSlot } from './image-card.js';
 
 export function FeedRunView({ run }: { run: FeedRun }) {
-  const { setSelected, selectedIds } = useFeedContext();
+  const { setSelected, selectedIds, filter } = useFeedContext();
   const [showDiscarded, setShowDiscarded] = useState(false);
-  const slots = run.sets.flatMap((set) => set.slots);
+  const allSlots = run.sets.flatMap((set) => set.slots);
+  const referenceNames = allSlots.find((slot) => slot.image?.referenceNames)?.image?.referenceNames ?? [];
+  const text = filter.text.trim().toLowerCase();
+  const matches = text === '' || run.prompt.toLowerCase().includes(text) || referenceNames.some((name) => name.toLowerCase().includes(text));
+  const slots = allSlots.filter((slot) => !filter.favouritesOnly || slot.image?.favorite === true);
   const pending = slots.filter((slot) => !slot.image && (slot.task.status === 'queued' || slot.task.status === 'running')).length;
   const discarded = slots.filter((slot) => slot.image?.discarded).length;
   const visibleImages = slots.flatMap((slot) => (slot.image && (showDiscarded || !slot.image.discarded) ? [slot.image] : []));
   const allSelected = visibleImages.length > 0 && visibleImages.every((image) => selectedIds.has(image.id));
   const referenceId = run.referenceIds[0];
+  if (!matches || slots.length === 0) return null;
 
   return (
     <article className="flex flex-col gap-3 rounded-lg border border-neutral-800 bg-neutral-900/60 p-3" data-testid="feed-run" data-prompt={run.prompt}>
@@ -30,6 +35,8 @@ export function FeedRunView({ run }: { run: FeedRun }) {
             {run.prompt}
           </p>
           <p className="text-xs text-neutral-400">
+            {run.job.mode === 'studio' ? '' : `${run.job.mode === 'automatic' ? 'Automatic' : run.job.mode === 'cli' ? 'CLI' : run.job.mode} job · `}
+            {referenceNames[0] ? `${referenceNames[0]} · ` : ''}
             {run.job.model} · {run.job.settings.size} · {run.job.settings.aspectRatio} · {new Date(run.job.createdAt).toLocaleTimeString()}
           </p>
           {pending > 0 ? (
@@ -63,13 +70,14 @@ export function FeedRunView({ run }: { run: FeedRun }) {
 }
 
 function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; showDiscarded: boolean }) {
-  const { setSelected, selectedIds } = useFeedContext();
-  const slots = set.slots.filter((slot) => showDiscarded || !slot.image?.discarded);
+  const { setSelected, selectedIds, density, filter } = useFeedContext();
+  const slots = set.slots.filter((slot) => (showDiscarded || !slot.image?.discarded) && (!filter.favouritesOnly || slot.image?.favorite === true));
   if (slots.length === 0) return null;
   const images = slots.flatMap((slot) => (slot.image ? [slot.image] : []));
   // Sets stay at a size where four images can be judged at a glance; sets of one sit side by side.
-  const width = set.slots.length === 1 ? 'w-full sm:w-64' : 'w-full max-w-2xl';
-  const columns = set.slots.length === 1 ? 'grid-cols-1' : 'grid-cols-1 sm:grid-cols-2';
+  const compact = density === 'compact';
+  const width = set.slots.length === 1 ? (compact ? 'w-[calc(50%-0.375rem)] sm:w-36' : 'w-full sm:w-64') : compact ? 'w-full max-w-sm' : 'w-full max-w-2xl';
+  const columns = set.slots.length === 1 ? 'grid-cols-1' : compact ? 'grid-cols-2 sm:grid-cols-4' : 'grid-cols-1 sm:grid-cols-2';
   return (
     <div className={`flex flex-col gap-1 ${width}`} data-testid="feed-set" data-set-index={set.setIndex} data-set-size={set.slots.length}>
       <div className="flex items-center justify-between text-xs text-neutral-400">

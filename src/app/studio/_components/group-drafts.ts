@@ -95,3 +95,20 @@ export function useGroupDrafts(groupId: string | null, ready: boolean): [Referen
 
   return [state.key === storageKey ? state.drafts : [], update];
 }
+
+/**
+ * Moves the draft kept for `fromGroupId` to `toGroupId` when that one has none: a first submit
+ * without a group lands in the Default group, which the Studio then shows — the work goes along.
+ */
+export function moveDraft(fromGroupId: string | null, toGroupId: string): void {
+  try {
+    const from = draftStorageKey(fromGroupId);
+    const to = draftStorageKey(toGroupId);
+    const text = window.localStorage.getItem(from);
+    if (text === null || window.localStorage.getItem(to) !== null) return;
+    window.localStorage.setItem(to, text);
+    window.localStorage.removeItem(from);
+  } catch {
+    // Storage disabled: nothing was kept to move.
+  }
+}

@@ -12,8 +12,9 @@ import { useLiveEvents } from '../../_lib/live-events.js';
 import { CompareDialog } from './compare-dialog.js';
 import { ComposerPanel } from './composer-panel.js';
 import { newPromptDraft, newReferenceDraft } from './composer-draft.js';
-import { useGroupDrafts } from './group-drafts.js';
-import { FeedContext, type FeedContextValue } from './feed-context.js';
+import { moveDraft, useGroupDrafts } from './group-drafts.js';
+import { FeedContext, type FeedContextValue, type FeedDensity, type FeedFilter } from './feed-context.js';
+import { Icon } from '../../_components/icons.js';
 import type { FeedJobInfo } from './feed-image.js';
 import { FeedJobSection } from './feed-job-section.js';
 import { feedJobsStorageKey, restoreFeedJobs, withFeedJob, type FeedJob } from './feed-jobs.js';
@@ -44,6 +45,8 @@ export function StudioScreen() {
   const [selected, setSelectedImages] = useState<ReadonlyMap<string, ResultImage>>(new Map());
   const [viewing, setViewing] = useState<{ image: ResultImage; job: FeedJobInfo; images: readonly ResultImage[] } | null>(null);
   const [selectMode, setSelectMode] = useState(false);
+  const [density, setDensity] = useStoredState<FeedDensity>('imagefleet.studio.density.v1', 'comfortable', (stored) => (stored === 'compact' || stored === 'comfortable' ? stored : undefined));
+  const [feedFilter, setFeedFilter] = useState<FeedFilter>({ text: '', favouritesOnly: false });
   const [showShortcuts, setShowShortcuts] = useState(false);
   const [comparing, setComparing] = useState(false);
   const composerTop = useRef<HTMLDivElement>(null);
@@ -58,8 +61,12 @@ export function StudioScreen() {
   const onSubmitted = useCallback(
     (job: SubmitResponse) => {
       addFeedJob({ jobId: job.id, groupId: job.groupId });
-      // Submitted without a group: it went to the Default group, which is then the one shown.
-      setPreferences((previous) => (previous.groupId === null ? { ...previous, groupId: job.groupId } : previous));
+      // Submitted without a group: it went to the Default group, which is then the one shown — with the draft.
+      setPreferences((previous) => {
+        if (previous.groupId !== null) return previous;
+        moveDraft(null, job.groupId);
+        return { ...previous, groupId: job.groupId };
+      });
     },
     [addFeedJob, setPreferences],
   );
@@ -194,13 +201,15 @@ export function StudioScreen() {
       selectedIds: new Set(selected.keys()),
       setSelected,
       selectMode,
+      density,
+      filter: feedFilter,
       openViewer: (image, job, siblings) => setViewing({ image, job, images: siblings && siblings.some((sibling) => sibling.id === image.id) ? siblings : [image] }),
       applySeed,
       recallSettings,
       addPrompt,
       upscaleSizesFor,
     }),
-    [actions, selected, setSelected, selectMode, applySeed, recallSettings, addPrompt, upscaleSizesFor],
+    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, upscaleSizesFor],
   );
 
   const viewedJob = viewing?.job;
@@ -258,8 +267,29 @@ export function StudioScreen() {
             />
             <div className="flex items-baseline justify-between">
               <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{groupName ? `Feed · ${groupName}` : 'Feed'}</h2>
-              <div className="flex items-center gap-2">
-                <span className="text-xs text-neutral-400">newest first</span>
+              <div className="flex flex-wrap items-center justify-end gap-2">
+                <label className="sr-only" htmlFor="feed-filter-text">
+                  Prompt or file name contains
+                </label>
+                <input
+                  id="feed-filter-text"
+                  type="search"
+                  placeholder="Filter prompts, files…"
+                  value={feedFilter.text}
+                  onChange={(event) => setFeedFilter((current) => ({ ...current, text: event.target.value }))}
+                  className="h-8 w-40 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs focus-visible:outline-2 focus-visible:outline-violet-400"
+                  data-testid="feed-filter-text"
+                />
+                <Button size="small" variant={feedFilter.favouritesOnly ? 'primary' : 'secondary'} aria-pressed={feedFilter.favouritesOnly} onClick={() => setFeedFilter((current) => ({ ...current, favouritesOnly: !current.favouritesOnly }))}>
+                  <Icon name={feedFilter.favouritesOnly ? 'star-filled' : 'star'} /> <span className="ml-1">Favourites</span>
+                </Button>
+                <label className="sr-only" htmlFor="feed-density">
+                  Density
+                </label>
+                <select id="feed-density" value={density} onChange={(event) => setDensity(event.target.value === 'compact' ? 'compact' : 'comfortable')} className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs" data-testid="feed-density">
+                  <option value="comfortable">Comfortable</option>
+                  <option value="compact">Compact</option>
+                </select>
                 <Button size="small" variant={selectMode ? 'primary' : 'secondary'} aria-pressed={selectMode} onClick={() => setSelectMode((on) => !on)} data-testid="feed-select-mode">
                   Select
                 </Button>
@@ -270,7 +300,7 @@ export function StudioScreen() {
             </div>
             {shownJobs.length === 0 ? (
               <p className="rounded-lg border border-dashed border-neutral-800 p-8 text-center text-sm text-neutral-400" data-testid="feed-empty">
-                Batches you generate here appear in this feed, newest first.
+                Batches you generate here — and the group's Automatic and CLI jobs — appear in this feed, newest first.
               </p>
             ) : (
               <div className="flex flex-col gap-4" data-testid="feed">
