@@ -86,9 +86,9 @@ describe('groups, gallery, viewer, queue and settings in Chromium', () => {
     await page.goto(`/groups/${gallery.groupId}`);
     await page.getByRole('button', { name: /^Open image 1( from [^:]+)?:/ }).click();
     const viewer = page.getByTestId('image-viewer');
-    await expect.poll(() => viewer.getByRole('heading').textContent()).toContain('Image 1 of 12');
+    await expect.poll(() => viewer.getByRole('heading', { level: 2 }).textContent()).toContain('Image 1 of 12');
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => viewer.getByRole('heading').textContent()).toContain('Image 2 of 12');
+    await expect.poll(() => viewer.getByRole('heading', { level: 2 }).textContent()).toContain('Image 2 of 12');
     const secondId = await page.getByTestId('image-tile').nth(1).getAttribute('data-image-id');
     await page.keyboard.press('f');
     await expect.poll(async () => (await apiJson<ImageJson>(app.baseUrl, `/api/images/${secondId}?format=json`)).favorite).toBe(true);
@@ -99,7 +99,7 @@ describe('groups, gallery, viewer, queue and settings in Chromium', () => {
     await expect.poll(() => referenceThumbnail.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0)).toBe(true);
     await screenshotAtBothWidths(page, 'viewer');
     await page.keyboard.press('ArrowLeft');
-    await expect.poll(() => viewer.getByRole('heading').textContent()).toContain('Image 1 of 12');
+    await expect.poll(() => viewer.getByRole('heading', { level: 2 }).textContent()).toContain('Image 1 of 12');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('image-viewer').count()).toBe(0);
     // The favourites filter now shows the one marked.

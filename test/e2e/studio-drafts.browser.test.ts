@@ -83,6 +83,12 @@ describe('Studio drafts, shortcuts and touch in Chromium', () => {
     ]);
     expect(submitted.status()).toBe(201);
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(9);
+    // The sent prompts are kept per group, one click from a new row.
+    await page.getByTestId('recent-prompts').locator('summary').click();
+    await page.getByTestId('recent-prompts').getByRole('button', { name: 'bag in snow' }).click();
+    await expect.poll(() => page.getByTestId('prompt-text').count()).toBe(7);
+    await page.getByRole('button', { name: 'Remove prompt 4 of reference 2' }).click();
+    await expect.poll(() => page.getByTestId('prompt-text').count()).toBe(6);
 
     // Use seed: only the seed field changes; the 2×3 draft stays; Undo puts the old seed back.
     await page.getByTestId('seed-input').fill('42');

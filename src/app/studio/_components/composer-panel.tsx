@@ -9,11 +9,12 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
 import type { ProviderList, SubmitResponse } from '../../_lib/api-types.js';
 import { formatCount } from '../../_lib/format.js';
-import { buildSubmitBody, newReferenceDraft, promptCount, readyPrompts, type PromptDraft, type ReferenceDraft } from './composer-draft.js';
+import { buildSubmitBody, newPromptDraft, newReferenceDraft, promptCount, readyPrompts, type PromptDraft, type ReferenceDraft } from './composer-draft.js';
 import { GroupPicker } from './group-picker.js';
 import { validateLoras, type LoraProblems } from './lora-validation.js';
 import { fittingAspectRatio, fittingSize, switchModel } from './model-switch.js';
 import { PlanEstimate } from './plan-estimate.js';
+import { usePromptHistory } from './prompt-history.js';
 import { ReferenceAdder } from './reference-adder.js';
 import { ReferenceBlock } from './reference-block.js';
 import { offsetSeedValue, parseSeedInput, type SeedInput } from './seed-input.js';
@@ -31,6 +32,7 @@ interface Props {
 }
 
 export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, providers, onSubmitted }: Props) {
+  const [recentPrompts, rememberPrompts] = usePromptHistory(preferences.groupId);
   const providerList = useMemo(() => providers?.items ?? [], [providers]);
   const provider = providerList.find((candidate) => candidate.id === preferences.providerId && candidate.configured);
   const model = provider?.models.find((candidate) => candidate.id === preferences.modelId) ?? provider?.models[0];
@@ -97,7 +99,10 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
 
   const submit = useMutation({
     mutationFn: (submitBody: NonNullable<typeof body>) => apiRequest<SubmitResponse>('/api/jobs/submit', { method: 'POST', body: submitBody }),
-    onSuccess: (job) => onSubmitted(job),
+    onSuccess: (job, submitted) => {
+      rememberPrompts(submitted.items.map((item) => item.prompt));
+      onSubmitted(job);
+    },
   });
 
   // Ctrl+Enter (⌘+Enter on a Mac) generates from anywhere in the Studio, a prompt field included.
@@ -136,6 +141,31 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
             onRemove={() => onDrafts((previous) => previous.filter((candidate) => candidate.key !== draft.key))}
           />
         ))}
+        {recentPrompts.length > 0 ? (
+          <details className="rounded-lg border border-neutral-800 bg-neutral-900 p-3 text-sm" data-testid="recent-prompts">
+            <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-neutral-400">Recent prompts in this group ({recentPrompts.length})</summary>
+            <ul className="mt-2 flex flex-col gap-1">
+              {recentPrompts.map((prompt) => (
+                <li key={prompt}>
+                  <button
+                    type="button"
+                    className="w-full rounded px-2 py-1 text-left text-neutral-200 hover:bg-neutral-800 focus-visible:outline-2 focus-visible:outline-violet-400"
+                    title="Add as a prompt of the last reference"
+                    onClick={() =>
+                      onDrafts((previous) => {
+                        const last = previous[previous.length - 1];
+                        if (!last) return [newReferenceDraft(null, [newPromptDraft(prompt, preferences.batchSize)])];
+                        return previous.map((draft) => (draft === last ? { ...draft, prompts: [...draft.prompts, newPromptDraft(prompt, preferences.batchSize)] } : draft));
+                      })
+                    }
+                  >
+                    {prompt}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
         <ReferenceAdder onAdd={(reference) => onDrafts((previous) => [...previous, newReferenceDraft(reference)])} onAddTextOnly={() => onDrafts((previous) => [...previous, newReferenceDraft(null)])} />
       </div>
 
