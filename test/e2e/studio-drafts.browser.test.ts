@@ -52,7 +52,7 @@ describe('Studio drafts, shortcuts and touch in Chromium', () => {
       { text: 'bag in snow', count: 3 },
     ]);
     await page.getByTestId('size-select').selectOption('512');
-    await page.getByTestId('batch-size-1').click();
+    await page.getByTestId('batch-size-2').click();
     const draftPrompts = ['shoe on marble', 'shoe on sand', 'shoe in snow', 'bag on marble', 'bag on sand', 'bag in snow'];
     const draftCounts = ['1', '2', '1', '1', '1', '3'];
     await expect.poll(() => promptsOf(page)).toEqual(draftPrompts);
@@ -123,6 +123,11 @@ describe('Studio drafts, shortcuts and touch in Chromium', () => {
     expect(reroll.status()).toBe(201);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(10);
+    // A set's U/V row: V2 makes a set of 4 variations of its second image.
+    const setActions = page.locator('[data-testid="feed-set"][data-set-size="2"]').first().getByTestId('set-actions');
+    const [vary] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), setActions.getByRole('button', { name: 'Variations of image 2 of the set' }).click()]);
+    expect(vary.status()).toBe(201);
+    await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(14);
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);

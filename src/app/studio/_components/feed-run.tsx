@@ -5,6 +5,7 @@
  * phone). Discarded images are hidden until "Show discarded".
  */
 import { useState } from 'react';
+import type { ResultImage } from '../../_lib/api-types.js';
 import type { FeedJobInfo, FeedRun, FeedSet } from './feed-image.js';
 import { RunImagesContext, useFeedContext } from './feed-context.js';
 import { ImageSlot } from './image-card.js';
@@ -93,6 +94,34 @@ function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; 
           <ImageSlot key={slot.key} slot={slot} job={job} />
         ))}
       </div>
+      {images.length > 1 ? <SetActions images={images} job={job} /> : null}
+    </div>
+  );
+}
+
+/**
+ * The row under a finished set, as in Midjourney: U1…U4 upscale one image to the next size its
+ * model offers, V1…V4 make a set of variations of it. Always visible (no hover needed), one click
+ * each; both start paid work, so they are buttons, never single keys.
+ */
+function SetActions({ images, job }: { images: readonly ResultImage[]; job: FeedJobInfo }) {
+  const { actions, upscaleSizesFor } = useFeedContext();
+  const upscaleSize = upscaleSizesFor(job)[0];
+  const button = 'min-h-7 min-w-9 rounded border border-neutral-700 px-1.5 text-xs font-medium text-neutral-200 hover:bg-neutral-800 focus-visible:outline-2 focus-visible:outline-sky-400';
+  return (
+    <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Upscale or vary one image of the set" data-testid="set-actions">
+      {upscaleSize
+        ? images.map((image, position) => (
+            <button key={`u-${image.id}`} type="button" className={button} aria-label={`Upscale image ${position + 1} of the set to ${upscaleSize}`} title={`Upscale image ${position + 1} to ${upscaleSize}`} onClick={() => void actions.upscale(image, upscaleSize)}>
+              U{position + 1}
+            </button>
+          ))
+        : null}
+      {images.map((image, position) => (
+        <button key={`v-${image.id}`} type="button" className={button} aria-label={`Variations of image ${position + 1} of the set`} title={`Variations of image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image)} data-testid="set-vary">
+          V{position + 1}
+        </button>
+      ))}
     </div>
   );
 }
