@@ -278,6 +278,15 @@ export const apiOperations: RouteConfig[] = [
   },
   {
     method: 'post',
+    path: '/api/images/{id}/reference',
+    tags: ['Images'],
+    summary: 'Use an image as a reference',
+    description: 'Stores the generated image as a reference image (an asset, re-encoded and deduplicated like an upload), named after its seed: 201 when new, 200 when the same picture was stored before.',
+    request: { params: idParamsSchema },
+    responses: { 201: json(assetSchema, 'Stored.'), 200: json(assetSchema, 'Stored before; its asset.'), ...errors(400, 401, 403, 404) },
+  },
+  {
+    method: 'post',
     path: '/api/images/{id}/upscale',
     tags: ['Images'],
     summary: 'Upscale an image',

@@ -163,6 +163,16 @@ describe('GET /api/download/{groupId}', () => {
     await expectError(await call(handleUploadCheck, apiRequest('/api/uploads/check', { json: { sha256: ['XYZ'] } })), 400, 'invalid_input');
   });
 
+  it('stores a generated image as a reference, once', async () => {
+    const { handleImageAsReference } = await import('../../src/server/image-handlers.js');
+    const image = job.images[0]!;
+    const first = await expectJson<{ id: string; name: string }>(await call(handleImageAsReference, apiRequest(`/api/images/${image.id}/reference`, { method: 'POST' }), { id: image.id }), 201);
+    expect(first.name).toBe(`seed-${image.seed}.png`);
+    const again = await expectJson<{ id: string }>(await call(handleImageAsReference, apiRequest(`/api/images/${image.id}/reference`, { method: 'POST' }), { id: image.id }), 200);
+    expect(again.id).toBe(first.id);
+    await expectError(await call(handleImageAsReference, apiRequest('/api/images/nope/reference', { method: 'POST' }), { id: 'nope' }), 404, 'not_found');
+  });
+
   it('writes ZIP64 records readable by Python when forced', async () => {
     const plan = await planDownload(harness.fleet, { groupId: job.groupId });
     const zip = await startZipStream(plan, { forceZip64: true });

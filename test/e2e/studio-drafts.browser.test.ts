@@ -119,13 +119,17 @@ describe('Studio drafts, shortcuts and touch in Chromium', () => {
     await viewer.getByTestId('viewer-copy-seed').click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/^70\d$/);
     await expectNoSeriousViolations(page, 'the Studio viewer');
+    // Use as reference: the picture becomes a third reference block, the other two untouched.
+    await viewer.getByTestId('viewer-use-as-reference').click();
+    await expect.poll(() => page.getByTestId('reference-block').count(), pollOptions).toBe(3);
+    expect(await page.getByTestId('prompt-text').count()).toBe(7);
     const [reroll] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), viewer.getByTestId('viewer-reroll').click()]);
     expect(reroll.status()).toBe(201);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(10);
     // A set's U/V row: V2 makes a set of 4 variations of its second image.
     const setActions = page.locator('[data-testid="feed-set"][data-set-size="2"]').first().getByTestId('set-actions');
-    const [vary] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), setActions.getByRole('button', { name: 'Variations of image 2 of the set' }).click()]);
+    const [vary] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), setActions.getByRole('button', { name: 'V2: variations of image 2 of the set' }).click()]);
     expect(vary.status()).toBe(201);
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(14);
     expect(errors).toEqual([]);

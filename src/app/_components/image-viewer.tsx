@@ -31,6 +31,7 @@ export interface ViewerActions {
   useSeed?: (image: ResultImage) => void;
   usePrompt?: (image: ResultImage) => void;
   recallSettings?: (image: ResultImage) => void;
+  useAsReference?: (image: ResultImage) => void;
 }
 
 interface ImageViewerProps {
@@ -223,6 +224,7 @@ export function ImageViewer({ images, index, onIndexChange, onToggleFavorite, ha
                           {actions.useSeed ? <ViewerAction label="Use seed" keyName="S" onClick={() => actions.useSeed?.(image)} testId="viewer-use-seed" /> : null}
                           {actions.usePrompt ? <ViewerAction label="Use prompt" onClick={() => actions.usePrompt?.(image)} testId="viewer-use-prompt" /> : null}
                           {actions.recallSettings ? <ViewerAction label="Use all settings" onClick={() => actions.recallSettings?.(image)} testId="viewer-recall" /> : null}
+                          {actions.useAsReference ? <ViewerAction label="Use as reference" onClick={() => actions.useAsReference?.(image)} testId="viewer-use-as-reference" /> : null}
                         </div>
                       </>
                     ) : null}

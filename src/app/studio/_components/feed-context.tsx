@@ -21,6 +21,8 @@ export interface FeedContextValue {
   applySeed: (image: ResultImage) => void;
   /** Takes the image's model and settings (and seed) into the composer; references and prompts stay (Undo offered). */
   recallSettings: (image: ResultImage, job: FeedJobInfo) => void;
+  /** Stores the image as a reference and adds it to the composer as a new block (Undo offered). */
+  useAsReference: (image: ResultImage) => void;
   /** Adds the image's prompt as a new row beside its reference (Undo offered). */
   addPrompt: (image: ResultImage) => void;
   /** Sizes larger than the job's that its model offers (the upscale choices). */

@@ -112,13 +112,13 @@ function SetActions({ images, job }: { images: readonly ResultImage[]; job: Feed
     <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Upscale or vary one image of the set" data-testid="set-actions">
       {upscaleSize
         ? images.map((image, position) => (
-            <button key={`u-${image.id}`} type="button" className={button} aria-label={`Upscale image ${position + 1} of the set to ${upscaleSize}`} title={`Upscale image ${position + 1} to ${upscaleSize}`} onClick={() => void actions.upscale(image, upscaleSize)}>
+            <button key={`u-${image.id}`} type="button" className={button} aria-label={`U${position + 1}: upscale image ${position + 1} of the set to ${upscaleSize}`} title={`Upscale image ${position + 1} to ${upscaleSize}`} onClick={() => void actions.upscale(image, upscaleSize)}>
               U{position + 1}
             </button>
           ))
         : null}
       {images.map((image, position) => (
-        <button key={`v-${image.id}`} type="button" className={button} aria-label={`Variations of image ${position + 1} of the set`} title={`Variations of image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image)} data-testid="set-vary">
+        <button key={`v-${image.id}`} type="button" className={button} aria-label={`V${position + 1}: variations of image ${position + 1} of the set`} title={`Variations of image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image)} data-testid="set-vary">
           V{position + 1}
         </button>
       ))}

@@ -103,7 +103,7 @@ export const cardShortcuts: ReadonlyArray<{ code: string; keys: string; what: st
 ];
 
 function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
-  const { actions, selectedIds, setSelected, selectMode, openViewer: openViewerOn, applySeed, recallSettings, addPrompt, upscaleSizesFor } = useFeedContext();
+  const { actions, selectedIds, setSelected, selectMode, openViewer: openViewerOn, applySeed, recallSettings, addPrompt, useAsReference, upscaleSizesFor } = useFeedContext();
   const runImages = useContext(RunImagesContext);
   const openViewer = (shown: ResultImage, shownJob: FeedJobInfo) => openViewerOn(shown, shownJob, runImages);
   const selected = selectedIds.has(image.id);
@@ -209,6 +209,7 @@ function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
             Use prompt
           </MenuItem>
           <MenuItem onSelect={() => recallSettings(image, job)}>Use all settings</MenuItem>
+          <MenuItem onSelect={() => useAsReference(image)}>Use as reference</MenuItem>
           <MenuItem onSelect={() => void actions.regenerateWithSeed(image)}>Regenerate with this seed</MenuItem>
           <MenuItem onSelect={() => void actions.reroll(image)} shortcut="Alt+R">
             Re-roll (new seed)

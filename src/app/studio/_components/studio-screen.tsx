@@ -7,7 +7,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { toast } from 'sonner';
-import type { JobList, ResultImage, SubmitResponse, TaskList } from '../../_lib/api-types.js';
+import { apiRequest, errorMessage } from '../../_lib/api-client.js';
+import type { Asset, JobList, ResultImage, SubmitResponse, TaskList } from '../../_lib/api-types.js';
 import { useLiveEvents } from '../../_lib/live-events.js';
 import { CompareDialog } from './compare-dialog.js';
 import { ComposerPanel } from './composer-panel.js';
@@ -130,6 +131,20 @@ export function StudioScreen() {
     [offerUndo, setPreferences],
   );
 
+  const makeReference = useCallback(
+    async (image: ResultImage) => {
+      try {
+        const asset = await apiRequest<Asset>(`/api/images/${encodeURIComponent(image.id)}/reference`, { method: 'POST' });
+        offerUndo('The image is a reference in the composer.');
+        setDrafts((previous) => [...previous, newReferenceDraft(referenceFromAsset(asset))]);
+        composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      } catch (error) {
+        toast.error('The image could not be used as a reference', { description: errorMessage(error) });
+      }
+    },
+    [offerUndo, setDrafts],
+  );
+
   const recallSettings = useCallback(
     (image: ResultImage, job: FeedJobInfo) => {
       offerUndo(`Model, settings${image.seed === null ? '' : ` and seed ${image.seed}`} are in the composer; references and prompts are unchanged.`);
@@ -207,9 +222,10 @@ export function StudioScreen() {
       applySeed,
       recallSettings,
       addPrompt,
+      useAsReference: (image) => void makeReference(image),
       upscaleSizesFor,
     }),
-    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, upscaleSizesFor],
+    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, makeReference, upscaleSizesFor],
   );
 
   const viewedJob = viewing?.job;
@@ -229,9 +245,10 @@ export function StudioScreen() {
             },
             useSeed: applySeed,
             usePrompt: addPrompt,
+            useAsReference: (image) => void makeReference(image),
             recallSettings: (image) => recallSettings(image, viewedJob),
           },
-    [viewedJob, actions, upscaleSizesFor, patchViewed, applySeed, addPrompt, recallSettings],
+    [viewedJob, actions, upscaleSizesFor, patchViewed, applySeed, addPrompt, makeReference, recallSettings],
   );
 
   const provider = providerItems?.find((candidate) => candidate.id === preferences.providerId);
