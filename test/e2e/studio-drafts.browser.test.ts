@@ -127,6 +127,13 @@ describe('Studio drafts, shortcuts and touch in Chromium', () => {
     expect(reroll.status()).toBe(201);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(10);
+    // A feed image dragged onto the references becomes one more.
+    await page.getByTestId('image-card').first().dragTo(page.getByTestId('reference-dropzone'));
+    await expect.poll(() => page.getByTestId('reference-block').count(), pollOptions).toBe(4);
+    // The feed filter takes a seed.
+    await page.getByTestId('feed-filter-text').fill('705');
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(1);
+    await page.getByTestId('feed-filter-text').fill('');
     // A set's U/V row: V2 makes a set of 4 variations of its second image.
     const setActions = page.locator('[data-testid="feed-set"][data-set-size="2"]').first().getByTestId('set-actions');
     const [vary] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), setActions.getByRole('button', { name: 'V2: variations of image 2 of the set' }).click()]);

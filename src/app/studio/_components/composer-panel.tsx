@@ -29,9 +29,11 @@ interface Props {
   onDrafts: (update: (previous: ReferenceDraft[]) => ReferenceDraft[]) => void;
   providers: ProviderList | undefined;
   onSubmitted: (job: SubmitResponse) => void;
+  /** A feed image dropped on the references: it becomes one. */
+  onDropImage: (imageId: string) => void;
 }
 
-export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, providers, onSubmitted }: Props) {
+export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, providers, onSubmitted, onDropImage }: Props) {
   const [recentPrompts, rememberPrompts] = usePromptHistory(preferences.groupId);
   const providerList = useMemo(() => providers?.items ?? [], [providers]);
   const provider = providerList.find((candidate) => candidate.id === preferences.providerId && candidate.configured);
@@ -166,7 +168,7 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
             </ul>
           </details>
         ) : null}
-        <ReferenceAdder onAdd={(reference) => onDrafts((previous) => [...previous, newReferenceDraft(reference)])} onAddTextOnly={() => onDrafts((previous) => [...previous, newReferenceDraft(null)])} />
+        <ReferenceAdder onAdd={(reference) => onDrafts((previous) => [...previous, newReferenceDraft(reference)])} onAddTextOnly={() => onDrafts((previous) => [...previous, newReferenceDraft(null)])} onDropImage={onDropImage} />
       </div>
 
       <details open className="rounded-lg border border-neutral-800 bg-neutral-900 p-3">

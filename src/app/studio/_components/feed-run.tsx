@@ -16,7 +16,8 @@ export function FeedRunView({ run }: { run: FeedRun }) {
   const allSlots = run.sets.flatMap((set) => set.slots);
   const referenceNames = allSlots.find((slot) => slot.image?.referenceNames)?.image?.referenceNames ?? [];
   const text = filter.text.trim().toLowerCase();
-  const matches = text === '' || run.prompt.toLowerCase().includes(text) || referenceNames.some((name) => name.toLowerCase().includes(text));
+  const seedMatches = /^\d+$/.test(text) && allSlots.some((slot) => slot.image?.seed !== null && slot.image?.seed !== undefined && String(slot.image.seed).startsWith(text));
+  const matches = text === '' || seedMatches || run.prompt.toLowerCase().includes(text) || referenceNames.some((name) => name.toLowerCase().includes(text));
   const slots = allSlots.filter((slot) => !filter.favouritesOnly || slot.image?.favorite === true);
   const pending = slots.filter((slot) => !slot.image && (slot.task.status === 'queued' || slot.task.status === 'running')).length;
   const discarded = slots.filter((slot) => slot.image?.discarded).length;

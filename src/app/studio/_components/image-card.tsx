@@ -14,6 +14,7 @@ import { apiRequest, errorMessage } from '../../_lib/api-client.js';
 import type { ResultImage, TaskCancel } from '../../_lib/api-types.js';
 import { formatPercent } from '../../_lib/format.js';
 import { RunImagesContext, useFeedContext } from './feed-context.js';
+import { feedImageDragType } from './reference-adder.js';
 import { cssAspectRatio, type FeedJobInfo, type FeedSlot } from './feed-image.js';
 import { useLiveTaskFraction } from './task-progress.js';
 import { Icon } from '../../_components/icons.js';
@@ -147,11 +148,17 @@ function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
           data-favorite={image.favorite}
           data-selected={selected}
           onKeyDown={onKeyDown}
+          draggable
+          onDragStart={(event) => {
+            // Dropped on the composer's references, the image becomes one.
+            event.dataTransfer.setData(feedImageDragType, image.id);
+            event.dataTransfer.effectAllowed = 'copy';
+          }}
           className={`group relative overflow-hidden rounded-md border bg-neutral-900 outline-none focus-visible:ring-2 focus-visible:ring-sky-400 ${selected ? 'border-sky-400 ring-2 ring-sky-400' : 'border-neutral-800'} ${image.discarded ? 'opacity-40' : ''}`}
           style={{ aspectRatio: `${image.width} / ${image.height}` }}
         >
           <button type="button" className="block h-full w-full" onClick={onActivate} aria-label={selectMode ? (selected ? 'Deselect' : 'Select') : 'Open in the viewer'} tabIndex={-1} data-testid="card-open">
-            <img src={image.thumbUrl} alt={image.prompt} loading="lazy" className="h-full w-full object-cover" />
+            <img src={image.thumbUrl} alt={image.prompt} loading="lazy" draggable={false} className="h-full w-full object-cover" />
           </button>
           {image.seed !== null ? <SeedBadge seed={image.seed} /> : null}
           {source ? (

@@ -132,7 +132,7 @@ export function StudioScreen() {
   );
 
   const makeReference = useCallback(
-    async (image: ResultImage) => {
+    async (image: Pick<ResultImage, 'id'>) => {
       try {
         const asset = await apiRequest<Asset>(`/api/images/${encodeURIComponent(image.id)}/reference`, { method: 'POST' });
         offerUndo('The image is a reference in the composer.');
@@ -269,7 +269,15 @@ export function StudioScreen() {
               <h1 className="text-2xl font-semibold tracking-tight">Studio</h1>
               <span className="text-xs text-neutral-400">semi-automatic</span>
             </div>
-            <ComposerPanel preferences={preferences} onPreferences={onPreferences} drafts={drafts} onDrafts={onDrafts} providers={providers.data} onSubmitted={onSubmitted} />
+            <ComposerPanel
+              preferences={preferences}
+              onPreferences={onPreferences}
+              drafts={drafts}
+              onDrafts={onDrafts}
+              providers={providers.data}
+              onSubmitted={onSubmitted}
+              onDropImage={(imageId) => void makeReference({ id: imageId })}
+            />
           </aside>
           <section className="flex min-w-0 flex-col gap-4" aria-label="Results">
             <QueuePanel provider={provider} model={model} batchSize={preferences.batchSize} />
@@ -286,12 +294,12 @@ export function StudioScreen() {
               <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{groupName ? `Feed · ${groupName}` : 'Feed'}</h2>
               <div className="flex flex-wrap items-center justify-end gap-2">
                 <label className="sr-only" htmlFor="feed-filter-text">
-                  Prompt or file name contains
+                  Prompt, file name or seed
                 </label>
                 <input
                   id="feed-filter-text"
                   type="search"
-                  placeholder="Filter prompts, files…"
+                  placeholder="Filter prompt, file, seed…"
                   value={feedFilter.text}
                   onChange={(event) => setFeedFilter((current) => ({ ...current, text: event.target.value }))}
                   className="h-8 w-40 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs focus-visible:outline-2 focus-visible:outline-violet-400"
