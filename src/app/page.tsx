@@ -1,4 +1,5 @@
 import type { Route } from 'next';
+import { Icon } from './_components/icons.js';
 import Link from 'next/link';
 import { headers } from 'next/headers';
 import { connection } from 'next/server';
@@ -50,7 +51,7 @@ export default async function HomePage() {
                   <span className={provider.configured && provider.pausedReason === undefined ? 'text-emerald-400' : 'text-amber-400'}>
                     {provider.pausedReason !== undefined ? `paused: ${provider.pausedReason}` : provider.configured ? 'ready' : 'not configured'}
                   </span>
-                  {provider.models.length > 0 ? <span className="text-sm text-neutral-500">{provider.models.join(', ')}</span> : null}
+                  {provider.models.length > 0 ? <span className="text-sm text-neutral-400">{provider.models.join(', ')}</span> : null}
                 </li>
               ))}
             </ul>
@@ -65,7 +66,7 @@ export default async function HomePage() {
             href={destination.href}
             className="group flex flex-col gap-1.5 rounded-xl border border-neutral-800 bg-neutral-900/60 p-5 transition hover:border-violet-500/60 hover:bg-neutral-900 focus-visible:outline-2 focus-visible:outline-violet-400"
           >
-            <span className="font-semibold text-neutral-100 group-hover:text-violet-200">{destination.title} →</span>
+            <span className="font-semibold text-neutral-100 group-hover:text-violet-200">{destination.title} <Icon name="arrow-right" className="inline size-4 align-[-2px]" /></span>
             <span className="text-sm text-neutral-400">{destination.text}</span>
           </Link>
         ))}

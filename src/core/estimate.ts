@@ -4,6 +4,7 @@
  * they are honest approximations, and `assumptions` says what they assume.
  */
 import type { ModelCapabilities } from '../providers/contract.js';
+import type { MeasuredCallTimes } from './call-times.js';
 import type { ImageSize } from './image-size.js';
 import { lanes, type Lane } from './job.js';
 
@@ -31,6 +32,8 @@ export interface EstimateInput {
   requestsPerMinute: number;
   /** Calls in flight at once (1 for sequential jobs). */
   maxConcurrency: number;
+  /** What recent calls of this provider+model on this lane took; absent before any call. */
+  measured?: MeasuredCallTimes | undefined;
 }
 
 /** USD per image at `size` on `lane`, or undefined when the model does not offer that combination. */
@@ -45,8 +48,9 @@ export function roundUsd(amountUsd: number): number {
 
 /**
  * Cost per lane from the price table, and duration as the slower of two bounds: the rate limit
- * (calls ÷ requests per minute) and concurrency (waves of `maxConcurrency` calls, each taking the
- * model's typical latency).
+ * (calls ÷ requests per minute) and the work itself. The work is timed from measured calls when
+ * there are some — calls ÷ the throughput jobs reached (one call at a time: calls × the mean call
+ * time) — and otherwise from the model's seeded typical latency in waves of `maxConcurrency`.
  */
 export function estimatePlan(input: EstimateInput): PlanEstimate {
   const { taskCount, imageCount, capabilities, size, lane } = input;
@@ -64,13 +68,23 @@ export function estimatePlan(input: EstimateInput): PlanEstimate {
   const concurrency = Math.max(1, Math.floor(input.maxConcurrency));
   const requestsPerMinute = Math.max(0, input.requestsPerMinute);
   const rateBoundMs = requestsPerMinute > 0 ? (taskCount / requestsPerMinute) * 60_000 : 0;
-  const concurrencyBoundMs = Math.ceil(taskCount / concurrency) * capabilities.typicalLatencyMs;
-  const estimatedDurationMs = Math.round(Math.max(rateBoundMs, concurrencyBoundMs));
+  const { measured } = input;
+  const workBoundMs =
+    measured === undefined
+      ? Math.ceil(taskCount / concurrency) * capabilities.typicalLatencyMs
+      : concurrency === 1
+        ? taskCount * measured.meanCallMs
+        : (taskCount / measured.callsPerSecond) * 1000;
+  const estimatedDurationMs = Math.round(Math.max(rateBoundMs, workBoundMs));
 
   const rateText = requestsPerMinute > 0 ? `at most ${requestsPerMinute} requests/minute` : 'no rate limit';
+  const timeBasis =
+    measured === undefined
+      ? `${concurrency} call${concurrency === 1 ? '' : 's'} at once and ~${formatCount(capabilities.typicalLatencyMs)} ms per call (a default: nothing measured yet)`
+      : `${concurrency} call${concurrency === 1 ? '' : 's'} at once, as measured over the last ${formatCount(measured.sampleSize)} calls (~${formatCount(Math.round(measured.meanCallMs))} ms each, ${measured.callsPerSecond.toFixed(2)} calls/s)`;
   const parts = [
     `${formatCount(taskCount)} call${taskCount === 1 ? '' : 's'} for ${formatCount(imageCount)} image${imageCount === 1 ? '' : 's'} at ${size}`,
-    `time assumes ${rateText}, ${concurrency} call${concurrency === 1 ? '' : 's'} at once and ~${formatCount(capabilities.typicalLatencyMs)} ms per call, with no retries`,
+    `time assumes ${rateText}, ${timeBasis}, with no retries`,
     priceNotes.length > 0 ? `prices from ${capabilities.displayName}'s table: ${priceNotes.join(', ')}` : `${capabilities.displayName} has no price for ${size}`,
   ];
   if (lane === 'batch') parts.push('batch-lane calls finish when the provider completes the batch, which can take up to 24 hours, so the time shown is a lower bound');

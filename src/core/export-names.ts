@@ -24,11 +24,21 @@ export const downloadTemplateVariables = [
   'width',
   'height',
   'ext',
+  'source',
+  'variation',
 ] as const;
 export type DownloadTemplateVariable = (typeof downloadTemplateVariables)[number];
 
 /** Folders by prompt, files numbered in download order with their seed. */
 export const defaultDownloadTemplate = '{prompt}/{index}_{seed}';
+
+/**
+ * Automatic-mode results under the default template: one folder per product photo, named after the
+ * uploaded file, its variations numbered — so 300 results sort back to their 150 photos without
+ * looking. `{source}` is the first reference's file name without its extension; `{variation}`
+ * counts a source's images in download order from 1.
+ */
+export const defaultAutomaticDownloadTemplate = '{source}/{source}-v{variation}';
 
 /** Longest download template accepted, in characters. */
 export const maxDownloadTemplateLength = 500;

@@ -5,6 +5,7 @@
  */
 import type { ModelCapabilities } from '../providers/contract.js';
 import { ImagefleetError, invalidInput, type ErrorIssue } from './errors.js';
+import type { MeasuredCallTimes } from './call-times.js';
 import { estimatePlan, pricePerImageUsd, roundUsd, type PlanEstimate } from './estimate.js';
 import { limitIssues } from './issue-limit.js';
 import type { AutomaticJobSpec, CliJobSpec, JobSpec, StudioJobSpec } from './job-spec.js';
@@ -22,6 +23,8 @@ export interface PlanContext {
   requestsPerMinute: number;
   /** Calls in flight at once for this provider+model; for the time estimate. */
   maxConcurrency: number;
+  /** What recent calls of this provider+model took (the time estimate's calibration); absent before any call. */
+  measuredCallTimes?: MeasuredCallTimes | undefined;
   /** Source of [0, 1) numbers for random seeds (Math.random in production, fixed in tests). */
   random: () => number;
   /** Set to make every key new ("regenerate"); the same salt gives the same keys again. */
@@ -147,6 +150,7 @@ export function plan(spec: JobSpec, context: PlanContext): Plan {
     lane: spec.lane,
     requestsPerMinute: context.requestsPerMinute,
     maxConcurrency: spec.execution === 'sequential' ? 1 : context.maxConcurrency,
+    measured: context.measuredCallTimes,
   });
   const laneCostUsd = estimate.costUsdByLane[spec.lane];
   if (spec.budgetUsd !== undefined && laneCostUsd !== undefined && laneCostUsd > spec.budgetUsd) {

@@ -13,7 +13,7 @@ export interface JobStatusReport {
   counts: { total: number; pending: number; running: number; completed: number; failed: number; blocked: number; canceled: number };
   /** Finished images (completed, failed, blocked, canceled) ÷ total, 0..1. */
   progress: number;
-  /** Images completed per minute over the last five minutes (or since the job started, if later). */
+  /** Images completed per minute over the last five minutes (or since the job started, if later) — of its run, for a finished job. */
   ratePerMinute: number;
   /** Seconds until the pending and running images are done at the current rate; undefined while no rate is known or the job is not running. */
   etaSeconds: number | undefined;
@@ -26,7 +26,8 @@ export interface JobStatusReport {
 export async function getJobStatus(jobId: string, dependencies: { jobs: JobRepository; clock: Clock }): Promise<JobStatusReport> {
   const job = await dependencies.jobs.getJob(jobId);
   if (!job) throw new ImagefleetError('not_found', `No job with id ${jobId}.`);
-  const nowMs = dependencies.clock.now();
+  // A finished job's rate is measured up to its end, so it stays what it was instead of sinking with every minute after.
+  const nowMs = job.finishedAtMs ?? dependencies.clock.now();
   const windowStartMs = Math.max(nowMs - rateWindowMs, job.createdAtMs);
   const figures = await dependencies.jobs.progressFigures(jobId, windowStartMs, maxErrorsReported);
   const images = figures.imagesByStatus;

@@ -3,6 +3,7 @@
  * `createFleet` wires concrete ones together. All methods are async so a Postgres store can
  * implement the same ports later (DESIGN §9).
  */
+import type { FinishedCall } from '../core/call-times.js';
 import type { Asset } from '../core/asset.js';
 import type { Group } from '../core/group.js';
 import type { GeneratedImage } from '../core/image.js';
@@ -233,6 +234,8 @@ export interface JobProgressFigures {
 export interface JobRepository {
   /** Inserts the job and all its tasks in one transaction; nothing is written on failure. */
   createJob(input: NewJobInput): Promise<Job>;
+  /** The most recent completed calls of a provider+model on a lane, newest first: what time estimates are calibrated from. */
+  recentCalls(providerKey: string, lane: Lane, limit: number): Promise<FinishedCall[]>;
   getJob(jobId: string): Promise<Job | undefined>;
   listJobs(filter: { statuses?: Job['status'][]; groupId?: string; limit?: number }): Promise<Job[]>;
   taskCounts(jobId: string): Promise<TaskStatusCounts>;
@@ -299,6 +302,8 @@ export interface AssetRepository {
   getAsset(assetId: string): Promise<(Asset & { blobKey: string }) | undefined>;
   /** The asset with these bytes (assets are unique by SHA-256). */
   getAssetBySha256(sha256: string): Promise<(Asset & { blobKey: string }) | undefined>;
+  /** The asset first uploaded as exactly these bytes (SHA-256 of the file before re-encoding). */
+  getAssetBySourceSha256(sourceSha256: string): Promise<(Asset & { blobKey: string }) | undefined>;
   getAssets(assetIds: string[]): Promise<Array<Asset & { blobKey: string }>>;
   /** One page of assets, newest first, after the keyset cursor `before` (the last asset of the previous page). */
   listAssets(query: AssetListQuery): Promise<Array<Asset & { blobKey: string }>>;
@@ -307,6 +312,8 @@ export interface AssetRepository {
 export interface AssetListQuery {
   before?: { createdAtMs: number; id: string } | undefined;
   limit: number;
+  /** Case-insensitive substring of the uploaded file name. */
+  nameContains?: string | undefined;
 }
 
 export interface GroupRepository {
@@ -355,6 +362,8 @@ export interface ImageRepository {
   listResults(query: ResultsQuery): Promise<ResultImage[]>;
   /** One page of a group's images, newest first (created, id descending), after `after`, with their job's provider, model and cost. */
   listGroupImages(query: GroupImagesQuery): Promise<ResultImage[]>;
+  /** How many images match a list query (its cursor and limit ignored): the exact total a page of it belongs to. */
+  countImages(query: Omit<GroupImagesQuery, 'after' | 'limit' | 'groupId'> & { groupId?: string | undefined; promptId?: string | undefined }): Promise<number>;
   /** The images of a group (narrowed by job, ids, favourites), with their job's name, provider and model, in job then plan order. */
   listForExport(filter: ExportFilter): Promise<ExportImage[]>;
 }
@@ -363,6 +372,8 @@ export interface ResultsQuery {
   jobId: string;
   /** Case-insensitive substring of the prompt. */
   promptContains?: string | undefined;
+  /** Case-insensitive substring of a reference's uploaded file name. */
+  sourceContains?: string | undefined;
   promptId?: string | undefined;
   favorite?: boolean | undefined;
   /** undefined = both. */
@@ -377,6 +388,8 @@ export interface GroupImagesQuery {
   jobId?: string | undefined;
   /** Case-insensitive substring of the prompt. */
   promptContains?: string | undefined;
+  /** Case-insensitive substring of a reference's uploaded file name. */
+  sourceContains?: string | undefined;
   favorite?: boolean | undefined;
   /** undefined = both. */
   discarded?: boolean | undefined;
@@ -389,7 +402,7 @@ export interface GroupImagesQuery {
  * An image as listed for people: its task's references and, where known, what made it (provider,
  * model) and its share of its call's cost.
  */
-export type ResultImage = GeneratedImage & { referenceAssetIds: string[]; provider?: string; model?: string; costUsd?: number };
+export type ResultImage = GeneratedImage & { referenceAssetIds: string[]; referenceNames?: string[]; provider?: string; model?: string; costUsd?: number };
 
 export interface ExportFilter {
   groupId: string;
@@ -398,7 +411,8 @@ export interface ExportFilter {
   favoritesOnly?: boolean | undefined;
 }
 
-export type ExportImage = GeneratedImage & { provider: string; model: string; jobName: string };
+/** An image as exported: what made it, and its task's references (in order) so an export can name the source files. */
+export type ExportImage = GeneratedImage & { provider: string; model: string; jobName: string; jobMode: string; referenceAssetIds: string[] };
 
 /** Durable engine events; SSE and other processes tail them by id. */
 export interface StoredEvent {

@@ -1,3 +1,5 @@
+import { measureCallTimes } from '../core/call-times.js';
+import { providerKeyOf } from './limit-policies.js';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ImagefleetError, invalidInput, isImagefleetError } from '../core/errors.js';
@@ -11,6 +13,9 @@ import type { LimitsLookup } from './limit-policies.js';
 import type { AssetRepository, Clock, GroupRepository, JobRepository, NewWebhookEndpoint } from './ports.js';
 import { subscribedEvents } from '../core/webhook-subscription.js';
 import { generateWebhookSecret } from '../core/webhook-signature.js';
+
+/** Recent calls a time estimate is calibrated from: enough to smooth out one slow call, recent enough to follow a changed machine or quota. */
+const calibrationCalls = 200;
 
 export interface SubmitJobDependencies {
   jobs: JobRepository;
@@ -85,11 +90,14 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
   }
 
   const limits = dependencies.limitsFor(provider.id, spec.lane);
+  // The time estimate is calibrated by what this model's recent calls took (seeded defaults before any).
+  const measuredCallTimes = measureCallTimes(await dependencies.jobs.recentCalls(providerKeyOf(provider.id, capabilities.modelId), spec.lane, calibrationCalls));
   const jobPlan = plan(spec, {
     capabilities,
     assetSha256ById,
     requestsPerMinute: limits.requestsPerMinute,
     maxConcurrency: limits.maxConcurrency,
+    measuredCallTimes,
     random: dependencies.random,
     salt: options.salt,
   });

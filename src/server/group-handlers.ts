@@ -93,13 +93,19 @@ export const handleListGroupImages = apiRoute<{ id: string }>(
       groupId: id,
       jobId: query.job,
       promptContains: query.prompt,
+      sourceContains: query.source,
       favorite: query.favorite,
       discarded: status === 'all' ? undefined : status === 'discarded',
       after,
       limit: limit + 1,
     });
     const { items, nextCursor } = pageOf(rows, limit);
-    return Response.json({ items: resultItems(items), nextCursor });
+    // The exact total comes with the first page only: later pages belong to the same list.
+    const total =
+      after === undefined
+        ? await fleet.store.images.countImages({ groupId: id, jobId: query.job, promptContains: query.prompt, sourceContains: query.source, favorite: query.favorite, discarded: status === 'all' ? undefined : status === 'discarded' })
+        : null;
+    return Response.json({ items: resultItems(items), nextCursor, total });
   },
   { name: 'GET /api/groups/{id}/images' },
 );

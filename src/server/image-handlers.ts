@@ -1,6 +1,6 @@
 /**
  * Image routes: the file and its thumbnail, its metadata (with `Accept: application/json` or
- * `?format=json`), favourite/discard marks, regenerate and upscale.
+ * `?format=json`), favourite/discard marks, regenerate and upscale, use as a reference.
  */
 import { z } from 'zod';
 import { ImagefleetError } from '../core/errors.js';
@@ -12,7 +12,8 @@ import { fileResponse } from './file-response.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
 import { imagePatchBodySchema, regenerateBodySchema, upscaleBodySchema } from './schemas/images.js';
-import { planSummary, resultItem } from './wire-format.js';
+import { serverState } from './server-state.js';
+import { assetBody, planSummary, resultItem } from './wire-format.js';
 
 const imageQuerySchema = z.strictObject({
   format: z.enum(['file', 'json'], { error: 'must be file or json' }).optional().describe('json: the metadata instead of the file (same as Accept: application/json).'),
@@ -57,6 +58,22 @@ export const handlePatchImage = apiRoute<{ id: string }>(
     return Response.json(await imageBody(fleet, image));
   },
   { name: 'PATCH /api/images/{id}' },
+);
+
+/**
+ * `POST /api/images/{id}/reference`: the image stored as a reference (an asset), so it can be
+ * composed with like an upload; 201 when new, 200 when the same picture was stored before.
+ */
+export const handleImageAsReference = apiRoute<{ id: string }>(
+  async ({ params, url, fleet }) => {
+    const { id } = readParams(params, idParamsSchema);
+    readQuery(url, z.strictObject({}));
+    const image = await loadImage(fleet, id);
+    const name = `${image.seed === undefined ? image.id : `seed-${image.seed}`}.${extensions[image.mediaType] ?? 'png'}`;
+    const { asset, created } = await serverState(fleet).imports.run(() => fleet.importAssetFile(fleet.blobs.pathOf(image.fileKey), name));
+    return Response.json(assetBody(asset), { status: created ? 201 : 200 });
+  },
+  { name: 'POST /api/images/{id}/reference' },
 );
 
 /** `POST /api/images/{id}/regenerate`. */

@@ -80,6 +80,7 @@ export const handleJobResults = apiRoute<{ id: string }>(
     const page = await fleet.store.images.listResults({
       jobId: id,
       promptContains: query.prompt,
+      sourceContains: query.source,
       promptId: query.promptId,
       favorite: query.favorite,
       discarded: status === 'all' ? undefined : status === 'discarded',
@@ -87,7 +88,12 @@ export const handleJobResults = apiRoute<{ id: string }>(
       limit: limit + 1,
     });
     const { items, nextCursor } = pageOf(page, limit);
-    return Response.json({ items: resultItems(items), nextCursor });
+    // The exact total comes with the first page only: later pages belong to the same list.
+    const total =
+      after === undefined
+        ? await fleet.store.images.countImages({ jobId: id, promptContains: query.prompt, sourceContains: query.source, promptId: query.promptId, favorite: query.favorite, discarded: status === 'all' ? undefined : status === 'discarded' })
+        : null;
+    return Response.json({ items: resultItems(items), nextCursor, total });
   },
   { name: 'GET /api/jobs/{id}/results' },
 );

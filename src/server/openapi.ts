@@ -29,7 +29,7 @@ import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
 import { taskCancelResponseSchema, taskListQuerySchema, taskListSchema } from './schemas/tasks.js';
 import { deliveriesQuerySchema, deliveryListSchema, testWebhookBodySchema, testWebhookResponseSchema } from './schemas/webhooks.js';
-import { assetSchema, uploadFormSchema, uploadListQuerySchema, uploadListSchema, zipUploadResponseSchema } from './schemas/uploads.js';
+import { assetSchema, uploadCheckBodySchema, uploadCheckResponseSchema, uploadFormSchema, uploadListQuerySchema, uploadListSchema, zipUploadResponseSchema } from './schemas/uploads.js';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = (...statuses: number[]) =>
@@ -71,6 +71,16 @@ export const apiOperations: RouteConfig[] = [
       'multipart/form-data with one field named file holding a .zip. Entries that would leave their folder, links, hidden files and non-images are rejected and listed with the reason; entry count and expanded size are bounded (413 before anything is stored). 422 when no entry could be stored.',
     request: { body: multipartBody },
     responses: { 201: json(zipUploadResponseSchema, 'At least one new image stored.'), 200: json(zipUploadResponseSchema, 'Every image was stored before.'), ...errors(400, 401, 403, 413, 415, 422) },
+  },
+  {
+    method: 'post',
+    path: '/api/uploads/check',
+    tags: ['Uploads'],
+    summary: 'Which files are stored already',
+    description:
+      'The SHA-256 of files as the client holds them (at most 1,000 per call); answers the stored asset for each hash the server knows, as uploaded bytes or as stored bytes. The web app hashes files in the browser and uploads only the unknown ones.',
+    request: { body: jsonBody(uploadCheckBodySchema) },
+    responses: { 200: json(uploadCheckResponseSchema, 'The known hashes and their assets.'), ...errors(400, 401, 403, 413, 415) },
   },
   {
     method: 'get',
@@ -285,6 +295,15 @@ export const apiOperations: RouteConfig[] = [
     description: 'A new studio job of one image with the same prompt, references, mask, model and settings and a new task key; with {"seed"} that seed is used (e.g. the image’s own), otherwise a random one; with {"count": 2 or 4} a set of variations with consecutive seeds.',
     request: { params: idParamsSchema, body: jsonBody(regenerateBodySchema, false) },
     responses: { 201: json(regenerateResponseSchema, 'The new job.'), ...errors(400, 401, 403, 404) },
+  },
+  {
+    method: 'post',
+    path: '/api/images/{id}/reference',
+    tags: ['Images'],
+    summary: 'Use an image as a reference',
+    description: 'Stores the generated image as a reference image (an asset, re-encoded and deduplicated like an upload), named after its seed: 201 when new, 200 when the same picture was stored before.',
+    request: { params: idParamsSchema },
+    responses: { 201: json(assetSchema, 'Stored.'), 200: json(assetSchema, 'Stored before; its asset.'), ...errors(400, 401, 403, 404) },
   },
   {
     method: 'post',

@@ -1,6 +1,6 @@
 /**
  * Upload routes: `POST /api/uploads` (one image, streamed to disk), `POST /api/uploads/zip`
- * (an archive of images, extracted safely), `GET /api/uploads` (earlier uploads, newest first),
+ * (an archive of images, extracted safely), `POST /api/uploads/check` (which files are known already), `GET /api/uploads` (earlier uploads, newest first),
  * and `GET /api/uploads/{id}` / `GET /api/uploads/{id}/thumb` (the stored image, its thumbnail). Uploads wait on disk in the data directory's
  * `tmp/uploads`, which is emptied of leftovers when the first upload of a process arrives.
  */
@@ -11,9 +11,9 @@ import type { Fleet } from '../fleet/create-fleet.js';
 import { apiRoute } from './api-route.js';
 import { fileResponse } from './file-response.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
-import { readParams, readQuery } from './request-input.js';
+import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
-import { defaultUploadPageSize, uploadListQuerySchema } from './schemas/uploads.js';
+import { defaultUploadPageSize, uploadCheckBodySchema, uploadListQuerySchema } from './schemas/uploads.js';
 import { serverState } from './server-state.js';
 import { importUploadedImage, imageTypeRefusal } from './uploads/image-import.js';
 import { receiveMultipartFile } from './uploads/multipart-file.js';
@@ -78,6 +78,24 @@ export const handleZipUpload = apiRoute(
   { name: 'POST /api/uploads/zip' },
 );
 
+/**
+ * `POST /api/uploads/check`: which of these files (by the SHA-256 of their bytes as the client
+ * holds them) the server has already, so a browser re-adding a folder sends only the new ones.
+ */
+export const handleUploadCheck = apiRoute(
+  async ({ request, url, fleet }) => {
+    readQuery(url, z.strictObject({}));
+    const body = await readJsonBody(request, uploadCheckBodySchema);
+    const known: Record<string, ReturnType<typeof assetBody>> = {};
+    for (const sha256 of new Set(body.sha256)) {
+      const asset = (await fleet.store.assets.getAssetBySourceSha256(sha256)) ?? (await fleet.store.assets.getAssetBySha256(sha256));
+      if (asset) known[sha256] = assetBody(asset);
+    }
+    return Response.json({ known });
+  },
+  { name: 'POST /api/uploads/check' },
+);
+
 /** `GET /api/uploads`: stored reference images, newest first, a page at a time. */
 export const handleListUploads = apiRoute(
   async ({ url, fleet }) => {
@@ -85,7 +103,7 @@ export const handleListUploads = apiRoute(
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const limit = query.limit ?? defaultUploadPageSize;
     // One more than asked tells whether another page exists without a count query.
-    const page = await fleet.store.assets.listAssets({ before, limit: limit + 1 });
+    const page = await fleet.store.assets.listAssets({ before, limit: limit + 1, nameContains: query.name });
     const items = page.slice(0, limit);
     const last = items[items.length - 1];
     return Response.json({ items: items.map(uploadListItem), nextCursor: page.length > limit && last ? encodeCursor(last) : null });

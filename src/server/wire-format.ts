@@ -56,7 +56,7 @@ export function imageUrls(imageId: string): { url: string; thumbUrl: string } {
   return { url: `/api/images/${id}`, thumbUrl: `/api/images/${id}/thumb` };
 }
 
-export function resultItem(image: GeneratedImage & Partial<Pick<ResultImage, 'referenceAssetIds' | 'provider' | 'model' | 'costUsd'>>, referenceAssetIds: string[] = image.referenceAssetIds ?? []) {
+export function resultItem(image: GeneratedImage & Partial<Pick<ResultImage, 'referenceAssetIds' | 'referenceNames' | 'provider' | 'model' | 'costUsd'>>, referenceAssetIds: string[] = image.referenceAssetIds ?? []) {
   return {
     id: image.id,
     ...imageUrls(image.id),
@@ -68,6 +68,7 @@ export function resultItem(image: GeneratedImage & Partial<Pick<ResultImage, 're
     mimeType: image.mediaType,
     byteSize: image.byteSize,
     referenceIds: [...referenceAssetIds],
+    ...(image.referenceNames === undefined ? {} : { referenceNames: [...image.referenceNames] }),
     favorite: image.favorite,
     discarded: image.discarded,
     jobId: image.jobId,
@@ -93,6 +94,7 @@ export function assetBody(asset: Asset) {
     mimeType: asset.mediaType,
     byteSize: asset.byteSize,
     name: asset.originalName,
+    sourceSha256: asset.sourceSha256 ?? null,
     createdAt: isoTime(asset.createdAtMs),
   };
 }

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleDownload } from '../../src/server/download-handler.js';
 import { handleCreateGroup } from '../../src/server/group-handlers.js';
 import { planDownload, startZipStream } from '../../src/server/zip/zip-download.js';
-import { apiRequest, call, completedJob, expectError, expectJson, openApiHarness, python, type ApiHarness } from './api-harness.js';
+import { apiRequest, call, completedJob, expectError, expectJson, openApiHarness, pngBytes, python, until, uploadRequest, type ApiHarness } from './api-harness.js';
 
 /** Python's zipfile: integrity, entries (name, size, stored?, sha256) and the manifest rows. */
 const inspectZip = `
@@ -115,6 +115,62 @@ describe('GET /api/download/{groupId}', () => {
     const pending = report.manifest.filter((row) => row.status === 'pending');
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ file: '', prompt: 'not yet drawn', model: 'local-transform' });
+  });
+
+  it('lays Automatic results out by source photo and names the uploaded file and its hash in the manifest', async () => {
+    const { handleUpload } = await import('../../src/server/upload-handlers.js');
+    const { handleSubmitJob } = await import('../../src/server/job-handlers.js');
+    const { createHash } = await import('node:crypto');
+    const uploads: Array<{ id: string; name: string; sha256: string }> = [];
+    for (const [index, name] of ['Red Shoe.png', 'blue-bag.png'].entries()) {
+      const bytes = await pngBytes(200 + index * 30);
+      const asset = await expectJson<{ id: string; sourceSha256: string }>(await call(handleUpload, uploadRequest('/api/uploads', bytes, name)), 201);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      // The stored copy is re-encoded; the source hash is of the bytes the user sent.
+      expect(asset.sourceSha256).toBe(sha256);
+      uploads.push({ id: asset.id, name, sha256 });
+    }
+    const submitted = await expectJson<{ id: string; groupId: string }>(
+      await call(handleSubmitJob, apiRequest('/api/jobs/submit', { json: { mode: 'automatic', provider: 'local', referenceIds: uploads.map((upload) => upload.id), prompt: 'studio light', variationsPerImage: 2, settings: { size: '512' }, groupId: job.groupId } })),
+      201,
+    );
+    await until(async () => (await harness.fleet.store.jobs.getJob(submitted.id))?.status === 'completed', 'the automatic job to complete');
+    const report = await saveAndInspect(await download(`?job=${submitted.id}`));
+    const files = report.entries.map((entry) => entry.name).filter((name) => name !== 'manifest.csv').sort();
+    expect(files).toEqual(['Red Shoe/Red Shoe-v1.png', 'Red Shoe/Red Shoe-v2.png', 'blue-bag/blue-bag-v1.png', 'blue-bag/blue-bag-v2.png'].sort());
+    for (const row of report.manifest) {
+      const upload = uploads.find((candidate) => row.file?.startsWith(candidate.name.replace('.png', '/')));
+      expect(upload, row.file).toBeDefined();
+      expect(row).toMatchObject({ source_file: upload!.name, source_sha256: upload!.sha256 });
+    }
+    // An explicit template still wins.
+    const flat = await saveAndInspect(await download(`?job=${submitted.id}&template=${encodeURIComponent('{seed}')}`));
+    expect(flat.entries.some((entry) => entry.name.includes('-v1'))).toBe(false);
+  });
+
+  it('tells which files are stored already by the hash of their bytes as uploaded', async () => {
+    const { handleUpload, handleUploadCheck } = await import('../../src/server/upload-handlers.js');
+    const { createHash } = await import('node:crypto');
+    const bytes = await pngBytes(77);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const unknown = createHash('sha256').update('nothing').digest('hex');
+    const check = async () => expectJson<{ known: Record<string, { id: string; name: string }> }>(await call(handleUploadCheck, apiRequest('/api/uploads/check', { json: { sha256: [sha256, unknown] } })), 200);
+    expect((await check()).known).toEqual({});
+    const asset = await expectJson<{ id: string }>(await call(handleUpload, uploadRequest('/api/uploads', bytes, 'kept.png')), 201);
+    const known = (await check()).known;
+    expect(Object.keys(known)).toEqual([sha256]);
+    expect(known[sha256]).toMatchObject({ id: asset.id, name: 'kept.png' });
+    await expectError(await call(handleUploadCheck, apiRequest('/api/uploads/check', { json: { sha256: ['XYZ'] } })), 400, 'invalid_input');
+  });
+
+  it('stores a generated image as a reference, once', async () => {
+    const { handleImageAsReference } = await import('../../src/server/image-handlers.js');
+    const image = job.images[0]!;
+    const first = await expectJson<{ id: string; name: string }>(await call(handleImageAsReference, apiRequest(`/api/images/${image.id}/reference`, { method: 'POST' }), { id: image.id }), 201);
+    expect(first.name).toBe(`seed-${image.seed}.png`);
+    const again = await expectJson<{ id: string }>(await call(handleImageAsReference, apiRequest(`/api/images/${image.id}/reference`, { method: 'POST' }), { id: image.id }), 200);
+    expect(again.id).toBe(first.id);
+    await expectError(await call(handleImageAsReference, apiRequest('/api/images/nope/reference', { method: 'POST' }), { id: 'nope' }), 404, 'not_found');
   });
 
   it('writes ZIP64 records readable by Python when forced', async () => {

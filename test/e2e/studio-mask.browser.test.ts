@@ -84,13 +84,12 @@ describe('studio mask in Chromium', () => {
 
     // Regenerate with this seed brings the mask along, so the same seed repaints the same area.
     await page.getByTestId('image-card').first().click({ button: 'right' });
-    await page.getByTestId('image-context-menu').getByText('Regenerate with this seed…').click();
-    await expect.poll(() => page.getByTestId('mask-set').count(), pollOptions).toBe(1);
     const [again] = await Promise.all([
-      page.waitForResponse((response) => response.url().endsWith('/api/jobs/submit') && response.request().method() === 'POST'),
-      page.getByTestId('generate').click(),
+      page.waitForResponse((response) => response.url().endsWith('/regenerate') && response.request().method() === 'POST'),
+      page.getByTestId('image-context-menu').getByText('Regenerate with this seed').click(),
     ]);
-    expect((again.request().postDataJSON() as { items: Array<{ maskId?: string }> }).items[0]?.maskId).toBe(mask.id);
+    const againJobId = ((await again.json()) as { id: string }).id;
+    expect((await getJson<TaskListBody>(page.request, `/api/jobs/${againJobId}/tasks`)).items[0]?.maskId).toBe(mask.id);
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(2);
 
     // Settings and the feed are remembered across visits; references can also be pasted or picked from earlier uploads.
@@ -98,6 +97,10 @@ describe('studio mask in Chromium', () => {
     await expect.poll(() => page.getByTestId('size-select').inputValue(), pollOptions).toBe('512');
     expect(await page.getByTestId('batch-size-1').getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(2);
+    // The composer kept its work across the reload: the reference with its mask.
+    await expect.poll(() => page.getByTestId('reference-block').count(), pollOptions).toBe(1);
+    expect(await page.getByTestId('mask-set').count()).toBe(1);
+    await page.getByRole('button', { name: 'Remove reference 1' }).click();
     expect(await page.getByTestId('reference-block').count()).toBe(0);
     const pastedPng = (await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } }).png().toBuffer()).toString('base64');
     await page.evaluate(async (base64) => {

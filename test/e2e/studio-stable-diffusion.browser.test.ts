@@ -135,11 +135,14 @@ describe('studio with Stable Diffusion servers in Chromium', () => {
     const card = (seed: number) => page.locator(`[data-testid="image-card"][data-seed="${seed}"]`);
     const [originalId, neighbourId] = await Promise.all([card(5002).getAttribute('data-image-id'), card(5001).getAttribute('data-image-id')]);
     await card(5002).click({ button: 'right' });
-    await page.getByTestId('image-context-menu').getByText('Regenerate with this seed…').click();
-    await expect.poll(() => page.getByTestId('seed-input').inputValue()).toBe('5002');
-    await expect.poll(() => page.getByTestId('prompt-count').inputValue()).toBe('1');
-    expect(await page.getByTestId('lora-name').inputValue()).toBe('add_detail');
-    const regeneratedJobId = await submittedJobId(page);
+    const [regenerateResponse] = await Promise.all([
+      page.waitForResponse((candidate) => candidate.url().endsWith('/regenerate') && candidate.request().method() === 'POST'),
+      page.getByTestId('image-context-menu').getByText('Regenerate with this seed').click(),
+    ]);
+    const regeneratedJobId = ((await regenerateResponse.json()) as { id: string }).id;
+    // The composer is left as it was: its 4-image prompt and seed 5000.
+    expect(await page.getByTestId('prompt-count').inputValue()).toBe('4');
+    expect(await page.getByTestId('seed-input').inputValue()).toBe('5000');
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(5);
     expect(sdwebui.generations).toHaveLength(2);
     expect(sdwebui.generations[1]!.body).toMatchObject({ batch_size: 1, seed: 5002, prompt: 'a lighthouse at dusk <lora:add_detail:0.8>', negative_prompt: 'text, watermark' });

@@ -2,7 +2,8 @@
  * The studio in Chromium against a real `imagefleet serve` with the seed-exact local provider,
  * slowed down so placeholders can be seen: a group, two references with two prompts each, sets of
  * 4 from a given seed; the arithmetic, progress placeholders, incremental seeds, regenerate with a
- * seed (same bytes), favourite, compare, and a ZIP of a selection. No console errors.
+ * seed (same bytes, draft kept), typing on a card doing nothing, favourite, compare, and a ZIP of a
+ * selection. No console errors.
  */
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -112,15 +113,15 @@ describe('studio in Chromium', () => {
     const cardSeeds = await page.getByTestId('image-card').evaluateAll((cards) => cards.map((card) => Number(card.getAttribute('data-seed'))));
     expect(cardSeeds.sort((left, right) => left - right)).toEqual(Array.from({ length: 15 }, (_unused, index) => 1000 + index));
 
-    // Regenerate with this seed: the context menu copies seed 1000 and its prompt into the composer; same seed + prompt → same bytes.
+    // Regenerate with this seed: a new job from the image's own seed, prompt and reference — same pixels — while the composer keeps its 2×2 draft.
     const firstCard = page.locator('[data-testid="image-card"][data-seed="1000"]');
     const originalId = await firstCard.getAttribute('data-image-id');
     await firstCard.click({ button: 'right' });
-    await page.getByTestId('image-context-menu').getByText('Regenerate with this seed…').click();
-    await expect.poll(() => seed.inputValue()).toBe('1000');
-    await expect.poll(() => page.getByTestId('prompt-text').evaluateAll((fields) => fields.map((field) => (field as HTMLTextAreaElement).value))).toEqual(['on a marble table, warm light']);
-    await expect.poll(() => page.getByTestId('prompt-count').inputValue()).toBe('1');
-    const regeneratedJobId = await submittedJobId(page, () => generate.click());
+    const [regenerateResponse] = await Promise.all([
+      page.waitForResponse((candidate) => candidate.url().endsWith('/regenerate') && candidate.request().method() === 'POST'),
+      page.getByTestId('image-context-menu').getByText('Regenerate with this seed').click(),
+    ]);
+    const regeneratedJobId = ((await regenerateResponse.json()) as { id: string }).id;
     await expect.poll(async () => (await getJson<TaskListBody>(page.request, `/api/jobs/${regeneratedJobId}/tasks`)).items[0]?.imageIds.length ?? 0, pollOptions).toBe(1);
     const regenerated = (await getJson<TaskListBody>(page.request, `/api/jobs/${regeneratedJobId}/tasks`)).items[0]!;
     expect(regenerated.seed).toBe(1000);
@@ -130,20 +131,31 @@ describe('studio in Chromium', () => {
     expect(regeneratedPixels!.equals(originalPixels!)).toBe(true);
     expect(regeneratedBytes.equals(originalBytes)).toBe(false);
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(16);
+    expect(await page.getByTestId('prompt-text').count()).toBe(4);
 
-    // Favourite with the keyboard shortcut on a focused card.
+    // Typing on a focused card changes nothing; Alt+F favourites it.
     const favouriteCard = page.locator('[data-testid="image-card"][data-seed="1010"]');
+    let jobRequests = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && /\/api\/(jobs\/submit|images\/[^/]+\/(regenerate|upscale))$/.test(new URL(request.url()).pathname)) jobRequests += 1;
+    });
     await favouriteCard.focus();
-    await page.keyboard.press('f');
+    await page.keyboard.type('dress');
+    await page.keyboard.press('Alt+KeyF');
     const favouriteId = await favouriteCard.getAttribute('data-image-id');
     await expect.poll(async () => (await getJson<{ favorite: boolean }>(page.request, `/api/images/${favouriteId}?format=json`)).favorite, pollOptions).toBe(true);
     await expect.poll(() => favouriteCard.getAttribute('data-favorite'), pollOptions).toBe('true');
+    expect((await getJson<{ discarded: boolean }>(page.request, `/api/images/${favouriteId}?format=json`)).discarded).toBe(false);
+    expect(await seed.inputValue()).toBe('1000');
+    expect(await page.getByTestId('prompt-text').count()).toBe(4);
+    expect(await page.getByTestId('image-card').count()).toBe(16);
+    expect(jobRequests).toBe(0);
 
-    // Discard hides an image (D); "Show discarded" brings it back to view, and Restore undoes it.
+    // Discard hides an image (Alt+D); "Show discarded" brings it back to view, and Restore undoes it.
     const discardCard = page.locator('[data-testid="image-card"][data-seed="1013"]');
     const discardId = await discardCard.getAttribute('data-image-id');
     await discardCard.focus();
-    await page.keyboard.press('d');
+    await page.keyboard.press('Alt+KeyD');
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(15);
     const mirrorRun = page.locator('[data-testid="feed-run"][data-prompt="mirror, vivid colours"]');
     await mirrorRun.getByRole('button', { name: 'Show discarded (1)' }).click();
@@ -200,6 +212,8 @@ describe('studio in Chromium', () => {
     expect(await page.locator('[data-testid="feed-set"][data-set-size="4"]').count()).toBe(4);
 
     // Cancel one set while it waits or runs: it ends canceled, the other sets complete.
+    await page.getByRole('button', { name: 'Remove reference 2' }).click();
+    await page.getByRole('button', { name: 'Remove prompt 2 of reference 1' }).click();
     await page.getByTestId('seed-input').fill('');
     await page.getByTestId('prompt-count').fill('3');
     await page.getByTestId('batch-size-1').click();

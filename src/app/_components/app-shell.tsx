@@ -1,7 +1,8 @@
 'use client';
 /**
  * The frame around every page: a left navigation on wide screens, a top bar with the same links on
- * phones, and a dot that says whether live updates are connected.
+ * phones (two rows of three, so every section is in view without sideways scrolling), and a dot
+ * that says whether live updates are connected.
  */
 import type { Route } from 'next';
 import Link from 'next/link';
@@ -28,7 +29,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const connected = useLiveConnection();
   const navigation = (
-    <ul className="flex gap-1 md:flex-col">
+    <ul className="grid grid-cols-3 gap-1 md:flex md:flex-col">
       {links.map((link) => {
         const active = isActive(pathname, link.href);
         return (
@@ -36,7 +37,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <Link
               href={link.href}
               aria-current={active ? 'page' : undefined}
-              className={`flex items-center gap-3 whitespace-nowrap rounded-lg px-3 py-2 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-violet-400 ${
+              className={`flex items-center gap-2 whitespace-nowrap rounded-lg px-2 py-2 text-sm font-medium md:gap-3 md:px-3 transition-colors focus-visible:outline-2 focus-visible:outline-violet-400 ${
                 active ? 'bg-violet-500/15 text-violet-200' : 'text-neutral-400 hover:bg-neutral-800/70 hover:text-neutral-100'
               }`}
             >
@@ -49,7 +50,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     </ul>
   );
   const liveIndicator = (
-    <p className="flex items-center gap-2 text-xs text-neutral-500" aria-live="polite">
+    <p className="flex items-center gap-2 text-xs text-neutral-400" aria-live="polite">
       <span aria-hidden className={`size-2 rounded-full ${connected ? 'bg-emerald-400' : 'bg-neutral-600'}`} />
       {connected ? 'Live updates on' : 'Connecting…'}
     </p>
@@ -70,7 +71,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             </Link>
             <div className="md:hidden">{liveIndicator}</div>
           </div>
-          <nav aria-label="Main" className="-mx-1 overflow-x-auto px-1 md:mx-0 md:overflow-visible md:px-0">
+          <nav aria-label="Main">
             {navigation}
           </nav>
           <div className="mt-auto hidden px-2 md:block">{liveIndicator}</div>

@@ -1,19 +1,23 @@
 'use client';
-/** Filters shared by the job results and the group gallery: prompt text, favourites only, kept / discarded / all. */
+/** Filters shared by the job results and the group gallery: prompt text, source file name, favourites only, kept / discarded / all. */
 import type { ReactNode } from 'react';
+import { Icon } from './icons.js';
 
 export interface ImageFilter {
   prompt: string;
+  /** Part of the uploaded reference's file name (which product photo). */
+  source: string;
   favoritesOnly: boolean;
   status: 'kept' | 'discarded' | 'all';
 }
 
-export const emptyImageFilter: ImageFilter = { prompt: '', favoritesOnly: false, status: 'kept' };
+export const emptyImageFilter: ImageFilter = { prompt: '', source: '', favoritesOnly: false, status: 'kept' };
 
 /** The filter as API query parameters. */
 export function imageFilterQuery(filter: ImageFilter): Record<string, string> {
   const query: Record<string, string> = {};
   if (filter.prompt.trim() !== '') query.prompt = filter.prompt.trim();
+  if (filter.source.trim() !== '') query.source = filter.source.trim();
   if (filter.favoritesOnly) query.favorite = '1';
   if (filter.status !== 'kept') query.status = filter.status;
   return query;
@@ -34,6 +38,18 @@ export function ImageFilterBar({ filter, onChange, children }: { filter: ImageFi
         onChange={(event) => onChange({ ...filter, prompt: event.target.value })}
         className={`${control} w-full min-w-0 sm:w-56`}
       />
+      <label className="sr-only" htmlFor="image-filter-source">
+        Source file name contains
+      </label>
+      <input
+        id="image-filter-source"
+        type="search"
+        placeholder="Search source files…"
+        value={filter.source}
+        onChange={(event) => onChange({ ...filter, source: event.target.value })}
+        className={`${control} w-full min-w-0 sm:w-48`}
+        data-testid="image-filter-source"
+      />
       <label className="sr-only" htmlFor="image-filter-status">
         Show
       </label>
@@ -46,9 +62,9 @@ export function ImageFilterBar({ filter, onChange, children }: { filter: ImageFi
         type="button"
         aria-pressed={filter.favoritesOnly}
         onClick={() => onChange({ ...filter, favoritesOnly: !filter.favoritesOnly })}
-        className={`${control} ${filter.favoritesOnly ? 'border-amber-400/60 text-amber-300' : 'text-neutral-300'}`}
+        className={`${control} inline-flex items-center gap-1.5 ${filter.favoritesOnly ? 'border-amber-400/60 text-amber-300' : 'text-neutral-300'}`}
       >
-        ★ Favourites
+        <Icon name={filter.favoritesOnly ? 'star-filled' : 'star'} /> Favourites
       </button>
       {children}
     </div>

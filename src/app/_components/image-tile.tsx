@@ -5,6 +5,8 @@
  */
 import { memo, type MouseEvent } from 'react';
 import type { ResultImage } from '../_lib/api-types.js';
+import { Icon } from './icons.js';
+import { sourceLabel } from './source-label.js';
 
 interface ImageTileProps {
   image: ResultImage;
@@ -18,6 +20,7 @@ interface ImageTileProps {
 
 /** Memoised: a new page or a selection change re-renders only the tiles whose props changed. */
 export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggleFavorite, selected, onSelect }: ImageTileProps) {
+  const source = sourceLabel(image);
   return (
     <div
       data-testid="image-tile"
@@ -28,11 +31,16 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
       <button
         type="button"
         onClick={(event) => onOpen(index, event)}
-        aria-label={`Open image ${index + 1}: ${image.prompt}`}
+        aria-label={`Open image ${index + 1}${source ? ` from ${source}` : ''}: ${image.prompt}`}
         className="block h-full w-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-violet-400"
       >
         <img src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
       </button>
+      {source ? (
+        <span className="pointer-events-none absolute inset-x-0 bottom-0 truncate bg-black/75 px-2 py-1 text-left text-xs text-neutral-100" data-testid="tile-source" title={source}>
+          {source}
+        </span>
+      ) : null}
       {onSelect ? (
         <button
           type="button"
@@ -41,10 +49,10 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
           aria-label={`Select image ${index + 1}`}
           onClick={(event) => onSelect(index, event)}
           className={`absolute left-2 top-2 grid size-6 place-items-center rounded-md border text-xs transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
-            selected ? 'border-violet-300 bg-violet-500 text-white opacity-100' : 'border-white/60 bg-black/40 text-transparent opacity-0 group-hover:opacity-100'
+            selected ? 'border-violet-300 bg-violet-500 text-white opacity-100' : 'border-white/60 bg-black/40 text-transparent opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
           }`}
         >
-          ✓
+          <Icon name="check" className="size-3.5" />
         </button>
       ) : null}
       <button
@@ -52,11 +60,11 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
         aria-pressed={image.favorite}
         aria-label={image.favorite ? 'Remove from favourites' : 'Add to favourites'}
         onClick={() => onToggleFavorite(image)}
-        className={`absolute right-2 top-2 grid size-7 place-items-center rounded-full bg-black/50 text-base transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
-          image.favorite ? 'text-amber-300 opacity-100' : 'text-white/80 opacity-0 group-hover:opacity-100'
+        className={`absolute right-2 top-2 grid size-7 place-items-center rounded-full bg-black/50 transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
+          image.favorite ? 'text-amber-300 opacity-100' : 'text-white/80 opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
         }`}
       >
-        {image.favorite ? '★' : '☆'}
+        <Icon name={image.favorite ? 'star-filled' : 'star'} />
       </button>
     </div>
   );

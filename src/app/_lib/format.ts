@@ -48,3 +48,8 @@ export function formatPercent(fraction: number): string {
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** "1 job", "2 jobs", "1,050 images": a count with its noun in the right number. */
+export function formatCountOf(value: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(value)} ${value === 1 ? singular : plural}`;
+}

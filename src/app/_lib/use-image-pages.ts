@@ -26,5 +26,7 @@ export function useImagePages(queryKey: readonly unknown[], basePath: string, fi
     structuralSharing: false,
   });
   const images = useMemo<ResultImage[]>(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
-  return { ...query, images };
+  // The first page carries the exact number of matching images.
+  const total = query.data?.pages[0]?.total ?? undefined;
+  return { ...query, images, total: total === null ? undefined : total };
 }

@@ -48,6 +48,7 @@ export const groupImagesQuerySchema = z.strictObject({
   cursor: pageCursorQuerySchema,
   limit: pageLimitQuerySchema({ maximum: 500, defaultValue: 100, what: 'Images' }),
   prompt: z.string().max(1000).optional().describe('Only images whose prompt contains this text (case-insensitive).'),
+  source: z.string().max(255).optional().describe('Only images made from an uploaded reference whose file name contains this text (case-insensitive).'),
   favorite: flagSchema.optional().describe('1: only favourites; 0: only the others.'),
   status: z.enum(['kept', 'discarded', 'all'], { error: 'must be kept, discarded or all' }).optional().describe('kept (default), discarded, or all.'),
   job: idSchema.optional().describe('Only this job’s images.'),

@@ -190,7 +190,7 @@ export const jobStatusSchema = z
       })
       .describe('Images (not tasks) by state.'),
     progress: z.number().describe('Finished images ÷ all images, 0..1.'),
-    ratePerMinute: z.number().describe('Images completed per minute over the last five minutes.'),
+    ratePerMinute: z.number().describe('Images completed per minute over the last five minutes (of its run, for a finished job: it no longer changes).'),
     etaSeconds: z.number().nullable().describe('Seconds until done at the current rate; null when unknown.'),
     cost: z.object({ estimatedUsd: z.number(), spentUsd: z.number() }),
     errors: z.array(z.object({ code: z.string(), message: z.string(), taskCount: z.number().int(), status: z.string() })).describe('Current error reasons, most frequent first.'),
@@ -204,6 +204,7 @@ export const resultsQuerySchema = z.strictObject({
   limit: pageLimitQuerySchema({ maximum: 500, defaultValue: 50, what: 'Images' }),
   prompt: z.string().max(1000).optional().describe('Only images whose prompt contains this text (case-insensitive).'),
   promptId: z.string().max(500).optional().describe('Only images of this prompt id.'),
+  source: z.string().max(255).optional().describe('Only images made from an uploaded reference whose file name contains this text (case-insensitive).'),
   status: z.enum(['kept', 'discarded', 'all'], { error: 'must be kept, discarded or all' }).optional().describe('kept (default), discarded, or all.'),
   favorite: flagSchema.optional().describe('1: only favourites; 0: only the others.'),
 });
@@ -221,6 +222,7 @@ export const resultItemSchema = z
     mimeType: z.string(),
     byteSize: z.number().int(),
     referenceIds: z.array(idSchema),
+    referenceNames: z.array(z.string()).optional().describe('The uploaded file names of the references, in the order of referenceIds: which product photo an Automatic result was made from.'),
     favorite: z.boolean(),
     discarded: z.boolean(),
     jobId: idSchema,
@@ -237,6 +239,7 @@ export const resultsResponseSchema = z
   .object({
     items: z.array(resultItemSchema),
     nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page.'),
+    total: z.number().int().nullable().describe('How many images match the filters, on the first page (no cursor); null on later pages.'),
   })
   .meta({ id: 'Results' });
 

@@ -10,10 +10,30 @@ export const assetSchema = z
     height: z.number().int(),
     mimeType: z.string().describe('image/png, image/jpeg or image/webp (AVIF/HEIC are stored as PNG).'),
     byteSize: z.number().int(),
-    name: z.string().describe('The uploaded file name (display only).'),
+    name: z.string().describe('The uploaded file name (display only; the first upload of these bytes names the asset).'),
+    sourceSha256: z.string().nullable().describe('SHA-256 (hex) of the file as uploaded, before re-encoding: the hash of the user’s own file. null for assets stored before it was recorded.'),
     createdAt: timestampSchema,
   })
-  .meta({ id: 'Asset', example: { id: '5d0c5a3e-…', sha256: '9f86d08…', width: 1024, height: 768, mimeType: 'image/jpeg', byteSize: 183204, name: 'shoe.jpg', createdAt: '2026-11-21T10:15:30.123Z' } });
+  .meta({ id: 'Asset', example: { id: '5d0c5a3e-…', sha256: '9f86d08…', width: 1024, height: 768, mimeType: 'image/jpeg', byteSize: 183204, name: 'shoe.jpg', sourceSha256: '2c26b46…', createdAt: '2026-11-21T10:15:30.123Z' } });
+
+/** Hashes asked about at once by `POST /api/uploads/check` (a big folder is checked in several calls). */
+export const maxUploadCheckHashes = 1000;
+
+const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256 (64 characters)');
+
+export const uploadCheckBodySchema = z
+  .strictObject({
+    sha256: z.array(sha256HexSchema).min(1).max(maxUploadCheckHashes).describe(`SHA-256 (hex) of files the client is about to upload, as they are on its disk; at most ${maxUploadCheckHashes}.`),
+  })
+  .meta({ id: 'UploadCheck' });
+
+export const uploadCheckResponseSchema = z
+  .object({
+    known: z
+      .record(z.string(), assetSchema)
+      .describe('For each asked hash the server already holds (as uploaded bytes, or as stored bytes), the stored asset. Hashes not listed must be uploaded.'),
+  })
+  .meta({ id: 'UploadCheckResult' });
 
 export const zipUploadResponseSchema = z
   .object({
@@ -32,6 +52,7 @@ export const maxUploadPageSize = 200;
 export const uploadListQuerySchema = z.strictObject({
   cursor: pageCursorQuerySchema,
   limit: pageLimitQuerySchema({ maximum: maxUploadPageSize, defaultValue: defaultUploadPageSize, what: 'Assets' }),
+  name: z.string().max(255).optional().describe('Only uploads whose file name contains this text (case-insensitive).'),
 });
 
 export const uploadListItemSchema = assetSchema

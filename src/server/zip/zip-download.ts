@@ -14,7 +14,8 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { ImagefleetError } from '../../core/errors.js';
-import { ExportNameAllocator, parseDownloadTemplate } from '../../core/export-names.js';
+import { defaultAutomaticDownloadTemplate, defaultDownloadTemplate, ExportNameAllocator, parseDownloadTemplate } from '../../core/export-names.js';
+import type { Asset } from '../../core/asset.js';
 import type { Group } from '../../core/group.js';
 import { renderPathTemplate, withImageExtension } from '../../core/path-template.js';
 import type { ExportImage } from '../../engine/ports.js';
@@ -74,6 +75,9 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
   }
   const template =
     request.template === undefined ? parseDownloadTemplate(fleet.config.api.downloadTemplate, 'IMAGEFLEET_DOWNLOAD_TEMPLATE') : parseDownloadTemplate(request.template, 'template');
+  // Automatic results go by source photo unless someone chose a layout (a query template or a configured one).
+  const automaticTemplate =
+    request.template === undefined && fleet.config.api.downloadTemplate === defaultDownloadTemplate ? parseDownloadTemplate(defaultAutomaticDownloadTemplate) : template;
 
   const images = await fleet.store.images.listForExport({ groupId: group.id, jobId: request.jobId, imageIds: request.imageIds, favoritesOnly: request.favoritesOnly });
   if (request.imageIds !== undefined) {
@@ -85,6 +89,8 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
   }
 
   const sizes = await statAll(images.map((image) => fleet.blobs.pathOf(image.fileKey)));
+  const assets = new Map((await fleet.store.assets.getAssets(images.flatMap((image) => image.referenceAssetIds))).map((asset) => [asset.id, asset]));
+  const variationsBySource = new Map<string, number>();
   const allocator = new ExportNameAllocator();
   allocator.reserve('manifest.csv');
   const indexWidth = Math.max(4, String(images.length).length);
@@ -93,7 +99,8 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
   images.forEach((image, position) => {
     const size = sizes[position];
     const extension = extensions[image.mediaType] ?? 'bin';
-    const row = manifestRow(image);
+    const sources = image.referenceAssetIds.flatMap((id) => assets.get(id) ?? []);
+    const row = { ...manifestRow(image), ...sourceCells(sources) };
     if (size === undefined) {
       rows.push({ ...row, status: 'missing' });
       return;
@@ -113,16 +120,20 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
       width: String(image.width),
       height: String(image.height),
       ext: extension,
+      source: sources[0] === undefined ? 'nosource' : withoutExtension(sources[0].originalName),
+      variation: String(nextVariation(variationsBySource, sources[0]?.id ?? '')),
     };
-    const name = allocator.allocate(withImageExtension(renderPathTemplate(template, variables), extension));
+    const name = allocator.allocate(withImageExtension(renderPathTemplate(image.jobMode === 'automatic' ? automaticTemplate : template, variables), extension));
     entries.push({ name, filePath: fleet.blobs.pathOf(image.fileKey), size, mtime: new Date(image.createdAtMs) });
     rows.push({ ...row, file: name });
   });
 
   if (request.imageIds === undefined && !request.favoritesOnly) {
     const unproduced = await fleet.store.jobs.listTasksInGroup(group.id, { jobId: request.jobId, statuses: ['failed', 'blocked', 'queued', 'running'] });
+    for (const asset of await fleet.store.assets.getAssets(unproduced.flatMap(({ task }) => task.referenceAssetIds.filter((id) => !assets.has(id))))) assets.set(asset.id, asset);
     for (const { task, provider, model, jobName: taskJobName } of unproduced) {
       rows.push({
+        ...sourceCells(task.referenceAssetIds.flatMap((id) => assets.get(id) ?? [])),
         prompt: task.prompt,
         seed: task.seed,
         model,
@@ -245,6 +256,24 @@ function manifestRow(image: ExportImage): ManifestRow {
     job_name: image.jobName,
     created_at: new Date(image.createdAtMs).toISOString(),
   };
+}
+
+/** The manifest's source columns: the uploaded files a row was made from, as named and hashed at upload. */
+function sourceCells(sources: Asset[]): Pick<ManifestRow, 'source_file' | 'source_sha256'> {
+  if (sources.length === 0) return {};
+  return { source_file: sources.map((source) => source.originalName).join(' | '), source_sha256: sources.map((source) => source.sourceSha256 ?? '').join(' | ') };
+}
+
+/** 1 for a source's first image in the archive, then 2, 3, … */
+function nextVariation(counts: Map<string, number>, sourceKey: string): number {
+  const next = (counts.get(sourceKey) ?? 0) + 1;
+  counts.set(sourceKey, next);
+  return next;
+}
+
+function withoutExtension(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return dot > 0 ? fileName.slice(0, dot) : fileName;
 }
 
 /** Sizes of the files (undefined for a missing one), a few stats at a time. */

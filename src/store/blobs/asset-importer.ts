@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import type { Asset } from '../../core/asset.js';
 import { ImagefleetError } from '../../core/errors.js';
@@ -20,7 +21,8 @@ const acceptedFormats: Record<string, { mediaType: string; encode: (image: Sharp
 /**
  * Stores a reference image: checks it by its bytes (not its name), refuses oversized images
  * before decoding, re-encodes it so metadata (EXIF, GPS) is dropped and the orientation is
- * applied, and dedupes by the SHA-256 of the stored bytes.
+ * applied, and dedupes by the SHA-256 of the stored bytes. The SHA-256 of the bytes as given is
+ * kept too (`sourceSha256`): it is the hash a user can compute from their own file.
  */
 export class AssetImporter {
   private readonly maxPixels: number;
@@ -72,6 +74,7 @@ export class AssetImporter {
     const storedBytes = new Uint8Array(stored.data.buffer, stored.data.byteOffset, stored.data.byteLength);
     const sha256 = createHash('sha256').update(storedBytes).digest('hex');
     const blobKey = await this.blobs.putAsset(sha256, storedBytes, format.mediaType);
+    const sourceSha256 = await sha256Of(input);
     const id = randomUUID();
     const asset = await this.assets.upsertAsset({
       id,
@@ -81,10 +84,19 @@ export class AssetImporter {
       height: stored.info.height,
       byteSize: storedBytes.byteLength,
       originalName: name,
+      sourceSha256,
       createdAtMs: this.now(),
       blobKey,
     });
     const { blobKey: _blobKey, ...publicAsset } = asset as Asset & { blobKey?: string };
     return { asset: publicAsset, created: asset.id === id };
   }
+}
+
+/** Hex SHA-256 of bytes, or of a file read in a stream (an upload is never held in memory whole). */
+async function sha256Of(input: Uint8Array | string): Promise<string> {
+  const hash = createHash('sha256');
+  if (typeof input !== 'string') return hash.update(input).digest('hex');
+  for await (const chunk of createReadStream(input, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

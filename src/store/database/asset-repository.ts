@@ -1,5 +1,5 @@
 /** Uploaded reference images on SQLite (the `AssetRepository` port), deduplicated by SHA-256. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Asset } from '../../core/asset.js';
 import type { AssetListQuery, AssetRepository } from '../../engine/ports.js';
 import { rowToAsset } from './row-mappers.js';
@@ -30,8 +30,12 @@ export class SqliteAssetRepository implements AssetRepository {
           original_name: asset.originalName,
           blob_key: asset.blobKey,
           created_at_ms: asset.createdAtMs,
+          source_sha256: asset.sourceSha256 ?? null,
         })
-        .onConflict((conflict) => conflict.column('sha256').doNothing())
+        // An asset stored before source hashes were kept learns the first one it is uploaded with.
+        .onConflict((conflict) =>
+          conflict.column('sha256').doUpdateSet((update) => ({ source_sha256: sql<string | null>`coalesce(${update.ref('assets.source_sha256')}, ${update.ref('excluded.source_sha256')})` })),
+        )
         .execute();
       const row = await this.db.selectFrom('assets').selectAll().where('sha256', '=', asset.sha256).executeTakeFirstOrThrow();
       return rowToAsset(row);
@@ -49,6 +53,14 @@ export class SqliteAssetRepository implements AssetRepository {
   async getAssetBySha256(sha256: string): Promise<(Asset & { blobKey: string }) | undefined> {
     return withTranslatedErrors(`read asset ${sha256.slice(0, 12)}`, async () => {
       const row = await this.db.selectFrom('assets').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+      return row ? rowToAsset(row) : undefined;
+    });
+  }
+
+  /** The asset first uploaded as exactly these bytes (the hash of the file before re-encoding). */
+  async getAssetBySourceSha256(sourceSha256: string): Promise<(Asset & { blobKey: string }) | undefined> {
+    return withTranslatedErrors(`read asset ${sourceSha256.slice(0, 12)}`, async () => {
+      const row = await this.db.selectFrom('assets').selectAll().where('source_sha256', '=', sourceSha256).orderBy('created_at_ms').executeTakeFirst();
       return row ? rowToAsset(row) : undefined;
     });
   }
@@ -78,6 +90,7 @@ export class SqliteAssetRepository implements AssetRepository {
     return withTranslatedErrors('list assets', async () => {
       let select = this.db.selectFrom('assets').selectAll();
       const { before } = query;
+      if (query.nameContains !== undefined && query.nameContains !== '') select = select.where(sql<number>`instr(lower(original_name), lower(${query.nameContains}))`, '>', 0);
       if (before !== undefined) {
         select = select.where((expression) =>
           expression.or([

@@ -95,6 +95,19 @@ export class SqliteImageRepository implements ImageRepository {
     });
   }
 
+  /** How many images match a list's filters (no cursor): "Results 1,050", not "200+". */
+  async countImages(query: { groupId?: string | undefined; jobId?: string | undefined; promptId?: string | undefined; promptContains?: string | undefined; sourceContains?: string | undefined; favorite?: boolean | undefined; discarded?: boolean | undefined }): Promise<number> {
+    return withTranslatedErrors('count images', async () => {
+      let select = this.db.selectFrom('images').innerJoin('tasks', 'tasks.id', 'images.task_id').select((expression) => expression.fn.countAll<number>().as('count'));
+      if (query.groupId !== undefined) select = select.where('images.group_id', '=', query.groupId);
+      if (query.jobId !== undefined) select = select.where('images.job_id', '=', query.jobId);
+      if (query.promptId !== undefined) select = select.where('images.prompt_id', '=', query.promptId);
+      select = filteredPage(select, { ...query, after: undefined }, 'desc');
+      const row = await select.executeTakeFirstOrThrow();
+      return Number(row.count);
+    });
+  }
+
   /** Images with what people ask about them: the task's references and cost, the job's provider and model. */
   private describedImages() {
     return this.db
@@ -102,7 +115,13 @@ export class SqliteImageRepository implements ImageRepository {
       .innerJoin('tasks', 'tasks.id', 'images.task_id')
       .innerJoin('jobs', 'jobs.id', 'images.job_id')
       .selectAll('images')
-      .select(['tasks.reference_asset_ids_json', 'tasks.cost_usd as task_cost_usd', 'tasks.image_count as task_image_count', 'jobs.provider as job_provider', 'jobs.model as job_model']);
+      .select(['tasks.reference_asset_ids_json', 'tasks.cost_usd as task_cost_usd', 'tasks.image_count as task_image_count', 'jobs.provider as job_provider', 'jobs.model as job_model'])
+      // The references' uploaded names, in reference order: which product photo a result came from.
+      .select(
+        sql<string>`(SELECT json_group_array(name) FROM (SELECT assets.original_name AS name FROM json_each(tasks.reference_asset_ids_json) AS reference JOIN assets ON assets.id = reference.value ORDER BY reference.key))`.as(
+          'reference_names_json',
+        ),
+      );
   }
 
   /**
@@ -117,7 +136,7 @@ export class SqliteImageRepository implements ImageRepository {
           .innerJoin('jobs', 'jobs.id', 'images.job_id')
           .innerJoin('tasks', 'tasks.id', 'images.task_id')
           .selectAll('images')
-          .select(['jobs.provider as job_provider', 'jobs.model as job_model', 'jobs.name as job_name', 'jobs.created_at_ms as job_created_at_ms', 'tasks.ordinal as task_ordinal'])
+          .select(['jobs.provider as job_provider', 'jobs.model as job_model', 'jobs.name as job_name', 'jobs.mode as job_mode', 'jobs.created_at_ms as job_created_at_ms', 'tasks.ordinal as task_ordinal', 'tasks.reference_asset_ids_json'])
           .where('images.group_id', '=', filter.groupId);
         if (filter.jobId !== undefined) select = select.where('images.job_id', '=', filter.jobId);
         if (filter.favoritesOnly) select = select.where('images.favorite', '=', 1);
@@ -143,8 +162,8 @@ export class SqliteImageRepository implements ImageRepository {
           left.idx - right.idx,
       );
       return rows.map((row) => {
-        const { job_provider, job_model, job_name, job_created_at_ms: _jobCreated, task_ordinal: _ordinal, ...imageRow } = row;
-        return { ...rowToImage(imageRow), provider: job_provider, model: job_model, jobName: job_name };
+        const { job_provider, job_model, job_name, job_mode, reference_asset_ids_json, job_created_at_ms: _jobCreated, task_ordinal: _ordinal, ...imageRow } = row;
+        return { ...rowToImage(imageRow), provider: job_provider, model: job_model, jobName: job_name, jobMode: job_mode, referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[] };
       });
     });
   }
@@ -152,6 +171,7 @@ export class SqliteImageRepository implements ImageRepository {
 
 type DescribedImageRow = Parameters<typeof rowToImage>[0] & {
   reference_asset_ids_json: string;
+  reference_names_json: string;
   task_cost_usd: number | null;
   task_image_count: number;
   job_provider: string;
@@ -159,8 +179,14 @@ type DescribedImageRow = Parameters<typeof rowToImage>[0] & {
 };
 
 function toResultImage(row: DescribedImageRow): ResultImage {
-  const { reference_asset_ids_json, task_cost_usd, task_image_count, job_provider, job_model, ...imageRow } = row;
-  const image: ResultImage = { ...rowToImage(imageRow), referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[], provider: job_provider, model: job_model };
+  const { reference_asset_ids_json, reference_names_json, task_cost_usd, task_image_count, job_provider, job_model, ...imageRow } = row;
+  const image: ResultImage = {
+    ...rowToImage(imageRow),
+    referenceAssetIds: JSON.parse(reference_asset_ids_json) as string[],
+    referenceNames: JSON.parse(reference_names_json) as string[],
+    provider: job_provider,
+    model: job_model,
+  };
   // A call's cost is shared by the images it made.
   if (task_cost_usd !== null && task_image_count > 0) image.costUsd = task_cost_usd / task_image_count;
   return image;
@@ -179,12 +205,17 @@ function compareText(left: string, right: string): number {
  */
 function filteredPage<Select extends SelectQueryBuilder<Database, 'images', object>>(
   select: Select,
-  query: { promptContains?: string | undefined; favorite?: boolean | undefined; discarded?: boolean | undefined; after?: { createdAtMs: number; id: string } | undefined },
+  query: { promptContains?: string | undefined; sourceContains?: string | undefined; favorite?: boolean | undefined; discarded?: boolean | undefined; after?: { createdAtMs: number; id: string } | undefined },
   direction: 'asc' | 'desc',
 ): Select {
   let filtered = select;
   if (query.promptContains !== undefined && query.promptContains !== '') {
     filtered = filtered.where(sql<number>`instr(lower(images.prompt), lower(${query.promptContains}))`, '>', 0) as Select;
+  }
+  if (query.sourceContains !== undefined && query.sourceContains !== '') {
+    filtered = filtered.where(
+      sql<boolean>`EXISTS (SELECT 1 FROM json_each(tasks.reference_asset_ids_json) AS reference JOIN assets ON assets.id = reference.value WHERE instr(lower(assets.original_name), lower(${query.sourceContains})) > 0)`,
+    ) as Select;
   }
   if (query.favorite !== undefined) filtered = filtered.where('images.favorite', '=', query.favorite ? 1 : 0) as Select;
   if (query.discarded !== undefined) filtered = filtered.where('images.discarded', '=', query.discarded ? 1 : 0) as Select;

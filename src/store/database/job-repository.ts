@@ -1,8 +1,9 @@
 /** Jobs and their tasks on SQLite (the `JobRepository` port). */
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
-import { priorityRank, type Job } from '../../core/job.js';
+import { priorityRank, type Job, type Lane } from '../../core/job.js';
 import { taskStatuses, type Task } from '../../core/task.js';
+import type { FinishedCall } from '../../core/call-times.js';
 import type { JobListEntry, JobPageFilter, JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
 import { appendEvent } from './event-log.js';
 import { insertWebhookEndpoints } from './webhook-outbox.js';
@@ -93,6 +94,25 @@ export class SqliteJobRepository implements JobRepository {
       }
       throw translateSqliteError(error, `create job ${job.id}`);
     }
+  }
+
+  /** Newest first; the claim's (status, provider_key) index narrows to the provider's completed calls. */
+  async recentCalls(providerKey: string, lane: Lane, limit: number): Promise<FinishedCall[]> {
+    return withTranslatedErrors(`read recent calls of ${providerKey}`, async () => {
+      const rows = await this.db
+        .selectFrom('tasks')
+        .innerJoin('jobs', 'jobs.id', 'tasks.job_id')
+        .select(['tasks.job_id', 'tasks.started_at_ms', 'tasks.finished_at_ms'])
+        .where('tasks.status', '=', 'completed')
+        .where('tasks.provider_key', '=', providerKey)
+        .where('jobs.lane', '=', lane)
+        .where('tasks.started_at_ms', 'is not', null)
+        .where('tasks.finished_at_ms', 'is not', null)
+        .orderBy('tasks.finished_at_ms', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({ jobId: row.job_id, startedAtMs: row.started_at_ms ?? 0, finishedAtMs: row.finished_at_ms ?? 0 }));
+    });
   }
 
   async getJob(jobId: string): Promise<Job | undefined> {

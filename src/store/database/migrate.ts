@@ -11,6 +11,7 @@ import * as statusIndexesMigration from './migrations/0002-status-indexes.js';
 import * as queuePositionMigration from './migrations/0003-queue-position.js';
 import * as groupImagesKeysetMigration from './migrations/0004-group-images-keyset.js';
 import * as assetsNewestFirstMigration from './migrations/0005-assets-newest-first.js';
+import * as assetSourceNamesMigration from './migrations/0006-asset-source-names.js';
 import * as webhooksMigration from './migrations/0008-webhooks.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
@@ -22,6 +23,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-queue-position': queuePositionMigration,
   '0004-group-images-keyset': groupImagesKeysetMigration,
   '0005-assets-newest-first': assetsNewestFirstMigration,
+  '0006-asset-source-names': assetSourceNamesMigration,
   '0008-webhooks': webhooksMigration,
 });
 

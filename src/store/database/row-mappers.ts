@@ -108,6 +108,7 @@ export function rowToAsset(row: Selectable<AssetsTable>): Asset & { blobKey: str
     height: row.height,
     byteSize: row.byte_size,
     originalName: row.original_name,
+    ...(row.source_sha256 === null ? {} : { sourceSha256: row.source_sha256 }),
     blobKey: row.blob_key,
     createdAtMs: row.created_at_ms,
   };

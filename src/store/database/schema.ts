@@ -18,6 +18,8 @@ export interface AssetsTable {
   original_name: string;
   blob_key: string;
   created_at_ms: number;
+  /** SHA-256 of the bytes as uploaded (before re-encoding); null for rows older than migration 0006. */
+  source_sha256: string | null;
 }
 
 export interface JobsTable {

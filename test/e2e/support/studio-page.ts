@@ -55,7 +55,7 @@ export async function getBytes(request: APIRequestContext, url: string): Promise
 
 export interface TaskListBody {
   jobId: string;
-  items: Array<{ id: string; status: string; prompt: string; promptId: string; setIndex: number; seed: number | null; imageCount: number; imageIds: string[] }>;
+  items: Array<{ id: string; status: string; prompt: string; promptId: string; setIndex: number; seed: number | null; imageCount: number; imageIds: string[]; maskId: string | null }>;
 }
 
 /**

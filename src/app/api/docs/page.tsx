@@ -11,7 +11,7 @@ export default async function ApiDocsPage() {
   return (
     <main className="mx-auto flex max-w-5xl flex-col gap-10 px-6 py-12">
       <header className="flex flex-col gap-3">
-        <h1 className="text-3xl font-semibold tracking-tight">imagefleet HTTP API {version ? <span className="text-base text-neutral-500">v{version}</span> : null}</h1>
+        <h1 className="text-3xl font-semibold tracking-tight">imagefleet HTTP API {version ? <span className="text-base text-neutral-400">v{version}</span> : null}</h1>
         <p className="text-neutral-300">
           Every route answers JSON errors as <code>{'{"error": {"code", "message", "details"?}}'}</code>. When the server has an API token
           (always on a non-loopback address) send <code>Authorization: Bearer &lt;IMAGEFLEET_API_TOKEN&gt;</code>. Routes that change state
@@ -50,14 +50,14 @@ function Operation({ operation }: { operation: DocumentedOperation }) {
       <h3 className="flex flex-wrap items-baseline gap-3 font-mono">
         <span className="rounded bg-neutral-800 px-2 py-0.5 text-sm font-semibold uppercase text-sky-300">{operation.method}</span>
         <span>{operation.path}</span>
-        {operation.public ? <span className="text-xs text-neutral-500">no token needed</span> : null}
+        {operation.public ? <span className="text-xs text-neutral-400">no token needed</span> : null}
       </h3>
       <p className="font-medium">{operation.summary}</p>
       {operation.description ? <p className="text-sm text-neutral-400">{operation.description}</p> : null}
       {operation.parameters.length > 0 ? (
         <table className="text-sm">
           <thead>
-            <tr className="text-left text-neutral-500">
+            <tr className="text-left text-neutral-400">
               <th className="pr-4">parameter</th>
               <th className="pr-4">in</th>
               <th className="pr-4">required</th>
@@ -81,7 +81,7 @@ function Operation({ operation }: { operation: DocumentedOperation }) {
         {operation.responses.map((response) => (
           <li key={response.status}>
             <span className="font-mono">{response.status}</span> — {response.description}
-            {response.schema ? <span className="text-neutral-500"> ({response.schema})</span> : null}
+            {response.schema ? <span className="text-neutral-400"> ({response.schema})</span> : null}
           </li>
         ))}
       </ul>

@@ -14,7 +14,7 @@ import { FieldError } from '../../_components/field-error.js';
 import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
 import { useGroups, useProviders } from '../../_lib/api-queries.js';
 import type { DryRunResponse, SubmitAutomaticBody, SubmitResponse } from '../../_lib/api-types.js';
-import { formatCount, formatDurationSeconds, formatUsd } from '../../_lib/format.js';
+import { formatCount, formatCountOf, formatDurationSeconds, formatUsd } from '../../_lib/format.js';
 import { useDebouncedValue } from '../../_lib/use-debounced-value.js';
 
 const newGroupValue = '__new__';
@@ -258,32 +258,34 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
         <CardTitle id="summary-heading">3 · Summary</CardTitle>
         <div aria-live="polite" data-testid="plan-summary" className="flex flex-col gap-3">
           {referenceIds.length === 0 ? (
-            <p className="text-sm text-neutral-500">Add reference images to see what the job makes and costs.</p>
+            <p className="text-sm text-neutral-400">Add reference images to see what the job makes and costs.</p>
           ) : prompt.trim() === '' ? (
-            <p className="text-sm text-neutral-500">Write a prompt to see the plan.</p>
+            <p className="text-sm text-neutral-400">Write a prompt to see the plan.</p>
           ) : uploadsBusy ? (
-            <p className="text-sm text-neutral-500">Waiting for the uploads to finish…</p>
+            <p className="text-sm text-neutral-400">Waiting for the uploads to finish…</p>
           ) : plan ? (
             <>
               <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
                 <div>
-                  <dt className="text-xs text-neutral-500">Images to generate</dt>
+                  <dt className="text-xs text-neutral-400">Images to generate</dt>
                   <dd className="text-2xl font-semibold tabular-nums" data-testid="plan-images">
                     {formatCount(plan.images)}
                   </dd>
                 </div>
                 {Object.entries(plan.estimate.costUsdByLane).map(([laneName, cost]) => (
                   <div key={laneName}>
-                    <dt className="text-xs text-neutral-500">{laneName === 'batch' ? 'Cost, Economy' : 'Cost, Standard'}</dt>
+                    <dt className="text-xs text-neutral-400">{laneName === 'batch' ? 'Cost, Economy' : 'Cost, Standard'}</dt>
                     <dd className={`text-2xl font-semibold tabular-nums ${laneName === lane ? 'text-violet-200' : 'text-neutral-400'}`}>{formatUsd(cost)}</dd>
                   </div>
                 ))}
                 <div>
-                  <dt className="text-xs text-neutral-500">Estimated time</dt>
-                  <dd className="text-2xl font-semibold tabular-nums">{formatDurationSeconds(plan.estimate.durationSeconds)}</dd>
+                  <dt className="text-xs text-neutral-400">Estimated time</dt>
+                  <dd className="text-2xl font-semibold tabular-nums" data-testid="plan-duration" data-seconds={plan.estimate.durationSeconds}>
+                    {formatDurationSeconds(plan.estimate.durationSeconds)}
+                  </dd>
                 </div>
               </dl>
-              <p className="text-xs text-neutral-500">{plan.estimate.assumptions}</p>
+              <p className="text-xs text-neutral-400">{plan.estimate.assumptions}</p>
               {plan.skippedTasks > 0 ? <p className="text-sm text-neutral-400">{plan.skippedTasks} calls are skipped: the same calls completed before.</p> : null}
               {plan.warnings.map((warning) => (
                 <p key={warning} className="text-sm text-amber-300">
@@ -292,7 +294,7 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
               ))}
             </>
           ) : dryRun.isFetching ? (
-            <p className="text-sm text-neutral-500">Planning…</p>
+            <p className="text-sm text-neutral-400">Planning…</p>
           ) : null}
           <FieldError message={generalProblem} />
         </div>
@@ -306,7 +308,7 @@ export function JobForm({ referenceIds, uploadsBusy }: { referenceIds: readonly 
         ) : null}
         <div className="flex flex-wrap items-center justify-end gap-3">
           <Button type="submit" variant="primary" disabled={!body || prompt.trim() === '' || uploadsBusy || submit.isPending || submit.isSuccess}>
-            {submit.isPending || submit.isSuccess ? 'Submitting…' : plan ? `Generate ${formatCount(plan.images)} images` : 'Generate'}
+            {submit.isPending || submit.isSuccess ? 'Submitting…' : plan ? `Generate ${formatCountOf(plan.images, 'image')}` : 'Generate'}
           </Button>
         </div>
       </Card>

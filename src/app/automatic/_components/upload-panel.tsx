@@ -7,7 +7,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import { Button } from '../../_components/button.js';
 import { Card, CardTitle } from '../../_components/card.js';
 import { ProgressBar } from '../../_components/progress-bar.js';
-import { formatBytes, formatCount } from '../../_lib/format.js';
+import { formatBytes, formatCount, formatCountOf } from '../../_lib/format.js';
 import { collectDroppedFiles } from '../_lib/collect-dropped-files.js';
 import { uploadConcurrency, type UploadQueue, type UploadSnapshot } from '../_lib/upload-queue.js';
 
@@ -86,9 +86,9 @@ export function UploadPanel({ queue, snapshot }: { queue: UploadQueue; snapshot:
         <div className="flex flex-col gap-3" aria-live="polite">
           <div className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
             <span data-testid="upload-summary">
-              {formatCount(done)} of {formatCount(entries.length)} files uploaded · {formatCount(snapshot.assetIds.length)} images ready
+              {formatCount(done)} of {formatCountOf(entries.length, 'file')} uploaded · {formatCountOf(snapshot.assetIds.length, 'image')} ready
             </span>
-            <span className="text-neutral-500">
+            <span className="text-neutral-400">
               {formatBytes(snapshot.loadedBytes)} of {formatBytes(snapshot.totalBytes)}
               {counts.duplicate > 0 ? ` · ${counts.duplicate} already stored` : ''}
               {snapshot.skippedRepeats > 0 ? ` · ${snapshot.skippedRepeats} added twice, skipped` : ''}

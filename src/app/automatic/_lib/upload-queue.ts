@@ -1,7 +1,8 @@
 /**
  * The upload queue of Automatic mode: files (images or ZIPs) go up a few at a time, each with its
- * progress; a file added twice is skipped before it is sent, an image the server already had comes
- * back with its existing id (counted as a duplicate), and failed files can be retried. The
+ * progress; a file added twice is skipped before it is sent, a file the server holds already (by
+ * the SHA-256 of its bytes, computed here) is not sent at all, an image the server recognises after
+ * re-encoding comes back with its existing id (both counted as duplicates), and failed files can be retried. The
  * referenced asset ids are the union of what came back, in the order added, each once.
  *
  * A plain store with subscribe/snapshot (for useSyncExternalStore): progress events arrive many
@@ -9,6 +10,7 @@
  */
 import { errorMessage } from '../../_lib/api-client.js';
 import type { Asset, ZipUploadResponse } from '../../_lib/api-types.js';
+import { knownUpload } from './known-upload.js';
 import { uploadFile, type UploadHandle } from './upload-file.js';
 
 export type UploadStatus = 'queued' | 'uploading' | 'stored' | 'duplicate' | 'failed';
@@ -114,6 +116,22 @@ export class UploadQueue {
     if (!file || !entry) return;
     this.update(key, { status: 'uploading', loadedBytes: 0 }, true);
     const isZip = entry.kind === 'zip';
+    if (!isZip) {
+      void knownUpload(file).then((asset) => {
+        if (this.files.get(key) !== file) return;
+        if (asset) {
+          this.update(key, { status: 'duplicate', loadedBytes: file.size, assetIds: [asset.id], message: 'stored before, not sent again' }, true);
+          this.pump();
+        } else {
+          this.send(key, file, false);
+        }
+      });
+      return;
+    }
+    this.send(key, file, true);
+  }
+
+  private send(key: string, file: File, isZip: boolean): void {
     const handle = uploadFile<Asset | ZipUploadResponse>(isZip ? '/api/uploads/zip' : '/api/uploads', file, (loadedBytes) => this.update(key, { loadedBytes: Math.min(loadedBytes, file.size) }, false));
     this.handles.set(key, handle);
     handle.result.then(

@@ -10,7 +10,7 @@ import { Button, buttonClasses } from '../../_components/button.js';
 import { FieldError } from '../../_components/field-error.js';
 import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
 import type { Group, GroupDeletion } from '../../_lib/api-types.js';
-import { formatCount } from '../../_lib/format.js';
+import { formatCountOf } from '../../_lib/format.js';
 import { queryKeys } from '../../_lib/query-keys.js';
 
 export function DeleteGroupDialog({ group, groups, onDeleted }: { group: Group; groups: readonly Group[]; onDeleted?: () => void }) {
@@ -54,7 +54,7 @@ export function DeleteGroupDialog({ group, groups, onDeleted }: { group: Group; 
           <Dialog.Description className="text-sm text-neutral-400">
             {empty
               ? 'The group is empty; nothing else changes.'
-              : `It holds ${formatCount(group.imageCount)} images from ${formatCount(group.jobCount)} jobs. Choose what happens to them.`}
+              : `It holds ${formatCountOf(group.imageCount, 'image')} from ${formatCountOf(group.jobCount, 'job')}. Choose what happens to them.`}
           </Dialog.Description>
           {!empty ? (
             <fieldset className="flex flex-col gap-2 text-sm">

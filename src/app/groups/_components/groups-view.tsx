@@ -11,7 +11,7 @@ import { PageHeader } from '../../_components/page-header.js';
 import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
 import { useGroups } from '../../_lib/api-queries.js';
 import type { Group } from '../../_lib/api-types.js';
-import { formatCount, formatTime } from '../../_lib/format.js';
+import { formatCountOf, formatTime } from '../../_lib/format.js';
 import { queryKeys } from '../../_lib/query-keys.js';
 import { DeleteGroupDialog } from './delete-group-dialog.js';
 import { RenameGroupDialog } from './rename-group-dialog.js';
@@ -69,9 +69,9 @@ export function GroupsView() {
                 {group.name}
               </Link>
               <p className="text-sm text-neutral-400">
-                {formatCount(group.imageCount)} images · {formatCount(group.jobCount)} jobs
+                {formatCountOf(group.imageCount, 'image')} · {formatCountOf(group.jobCount, 'job')}
               </p>
-              <p className="text-xs text-neutral-500">Updated {formatTime(group.updatedAt)}</p>
+              <p className="text-xs text-neutral-400">Updated {formatTime(group.updatedAt)}</p>
               <div className="mt-auto flex gap-1">
                 <RenameGroupDialog group={group} />
                 <DeleteGroupDialog group={group} groups={items} />

@@ -3,6 +3,7 @@
  * Every unfinished job in the order the engine runs them, live: progress, pause / resume / cancel,
  * move up or down within its priority, and change its priority.
  */
+import { Icon } from '../../_components/icons.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Route } from 'next';
 import Link from 'next/link';
@@ -73,7 +74,7 @@ export function QueueView() {
                     {job.name}
                   </Link>
                   <StatusBadge status={job.status} />
-                  {job.placement !== 'turns' ? <span className="text-xs text-neutral-500">moved {job.placement === 'first' ? 'ahead' : 'back'}</span> : null}
+                  {job.placement !== 'turns' ? <span className="text-xs text-neutral-400">moved {job.placement === 'first' ? 'ahead' : 'back'}</span> : null}
                 </div>
                 <ProgressBar fraction={job.progress} label={`${job.name}: ${formatPercent(job.progress)} done`} tone={job.status === 'paused' ? 'amber' : 'violet'} />
                 <div className="flex flex-wrap items-center justify-between gap-3 text-sm">
@@ -99,10 +100,10 @@ export function QueueView() {
                       ))}
                     </select>
                     <Button size="small" aria-label={`Move ${job.name} up`} disabled={busy || up === undefined} onClick={() => up && change.mutate({ first: up })}>
-                      ↑
+                      <Icon name="arrow-up" />
                     </Button>
                     <Button size="small" aria-label={`Move ${job.name} down`} disabled={busy || down === undefined} onClick={() => down && change.mutate({ first: down })}>
-                      ↓
+                      <Icon name="arrow-down" />
                     </Button>
                     {job.placement !== 'turns' ? (
                       <Button size="small" variant="ghost" disabled={busy} onClick={() => change.mutate({ reset: [job.id] })}>

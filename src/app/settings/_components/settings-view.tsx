@@ -22,21 +22,21 @@ export function SettingsView() {
         {health.isError ? <p className="mt-3 text-red-400">{errorMessage(health.error)}</p> : null}
         {health.data ? (
           <dl className="mt-4 grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[12rem_1fr]">
-            <dt className="text-neutral-500">Version</dt>
+            <dt className="text-neutral-400">Version</dt>
             <dd data-testid="server-version">{health.data.version}</dd>
-            <dt className="text-neutral-500">Data directory</dt>
+            <dt className="text-neutral-400">Data directory</dt>
             <dd className="break-all font-mono text-neutral-200" data-testid="data-dir">
               {health.data.dataDir}
             </dd>
-            <dt className="text-neutral-500">Engine</dt>
+            <dt className="text-neutral-400">Engine</dt>
             <dd>
               {health.data.engine.running ? 'running' : 'stopped'} · {health.data.engine.inFlight} calls in flight · database {health.data.database}
             </dd>
-            <dt className="text-neutral-500">Up for</dt>
+            <dt className="text-neutral-400">Up for</dt>
             <dd>{formatDurationSeconds(health.data.uptimeSeconds)}</dd>
           </dl>
         ) : health.isPending ? (
-          <p className="mt-3 text-sm text-neutral-500">Loading…</p>
+          <p className="mt-3 text-sm text-neutral-400">Loading…</p>
         ) : null}
       </Card>
       <WebhookPanel />
@@ -66,11 +66,11 @@ function ProviderCard({ provider }: { provider: ProviderInfo }) {
       {!provider.configured ? <p className="text-sm text-neutral-400">{provider.setup}</p> : null}
       {provider.limits ? (
         <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
-          <dt className="text-neutral-500">Online lane</dt>
+          <dt className="text-neutral-400">Online lane</dt>
           <dd>{describeLimits(provider.limits.online)}</dd>
           {provider.limits.batch ? (
             <>
-              <dt className="text-neutral-500">Batch lane</dt>
+              <dt className="text-neutral-400">Batch lane</dt>
               <dd>{describeLimits(provider.limits.batch)}</dd>
             </>
           ) : null}
@@ -81,7 +81,7 @@ function ProviderCard({ provider }: { provider: ProviderInfo }) {
           {provider.models.map((model) => (
             <li key={model.id} className="flex flex-wrap gap-x-2 text-neutral-300">
               <span className="font-medium text-neutral-100">{model.displayName}</span>
-              <span className="text-neutral-500">
+              <span className="text-neutral-400">
                 {model.sizes.join(' / ')} · {model.lanes.join(' + ')} · seeds {model.seedSupport}
               </span>
             </li>

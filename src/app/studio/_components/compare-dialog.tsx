@@ -3,6 +3,7 @@
  * 2–4 images side by side with one shared zoom and pan: wheel (or the buttons) zooms every pane
  * around the same point, dragging any pane moves all of them, so the same detail stays lined up.
  */
+import { Icon } from '../../_components/icons.js';
 import { Dialog } from 'radix-ui';
 import { useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent } from 'react';
 import type { ResultImage } from '../../_lib/api-types.js';
@@ -55,7 +56,7 @@ export function CompareDialog({ images, open, onOpenChange }: { images: ResultIm
             <Dialog.Description className="text-xs text-neutral-400">Scroll to zoom, drag to pan — all panes move together.</Dialog.Description>
             <div className="ml-auto flex items-center gap-1 text-sm">
               <button type="button" className="rounded px-2 py-0.5 hover:bg-neutral-800" onClick={() => zoomAt(1 / 1.5, 0, 0)} aria-label="Zoom out">
-                −
+                <Icon name="minus" />
               </button>
               <span className="w-14 text-center tabular-nums" data-testid="compare-zoom">
                 {Math.round(view.scale * 100)}%

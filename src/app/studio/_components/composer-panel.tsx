@@ -5,15 +5,16 @@
  * reason next to the field.
  */
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { apiRequest, errorMessage, isApiError } from '../../_lib/api-client.js';
 import type { ProviderList, SubmitResponse } from '../../_lib/api-types.js';
 import { formatCount } from '../../_lib/format.js';
-import { buildSubmitBody, newReferenceDraft, promptCount, readyPrompts, type PromptDraft, type ReferenceDraft } from './composer-draft.js';
+import { buildSubmitBody, newPromptDraft, newReferenceDraft, promptCount, readyPrompts, type PromptDraft, type ReferenceDraft } from './composer-draft.js';
 import { GroupPicker } from './group-picker.js';
 import { validateLoras, type LoraProblems } from './lora-validation.js';
 import { fittingAspectRatio, fittingSize, switchModel } from './model-switch.js';
 import { PlanEstimate } from './plan-estimate.js';
+import { usePromptHistory } from './prompt-history.js';
 import { ReferenceAdder } from './reference-adder.js';
 import { ReferenceBlock } from './reference-block.js';
 import { offsetSeedValue, parseSeedInput, type SeedInput } from './seed-input.js';
@@ -28,9 +29,12 @@ interface Props {
   onDrafts: (update: (previous: ReferenceDraft[]) => ReferenceDraft[]) => void;
   providers: ProviderList | undefined;
   onSubmitted: (job: SubmitResponse) => void;
+  /** A feed image dropped on the references: it becomes one. */
+  onDropImage: (imageId: string) => void;
 }
 
-export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, providers, onSubmitted }: Props) {
+export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, providers, onSubmitted, onDropImage }: Props) {
+  const [recentPrompts, rememberPrompts] = usePromptHistory(preferences.groupId);
   const providerList = useMemo(() => providers?.items ?? [], [providers]);
   const provider = providerList.find((candidate) => candidate.id === preferences.providerId && candidate.configured);
   const model = provider?.models.find((candidate) => candidate.id === preferences.modelId) ?? provider?.models[0];
@@ -97,8 +101,26 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
 
   const submit = useMutation({
     mutationFn: (submitBody: NonNullable<typeof body>) => apiRequest<SubmitResponse>('/api/jobs/submit', { method: 'POST', body: submitBody }),
-    onSuccess: (job) => onSubmitted(job),
+    onSuccess: (job, submitted) => {
+      rememberPrompts(submitted.items.map((item) => item.prompt));
+      onSubmitted(job);
+    },
   });
+
+  // Ctrl+Enter (⌘+Enter on a Mac) generates from anywhere in the Studio, a prompt field included.
+  const generate = useRef<() => void>(() => undefined);
+  generate.current = () => {
+    if (blockedBy === undefined && body !== undefined && !submit.isPending) submit.mutate(body);
+  };
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      event.preventDefault();
+      generate.current();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
 
   const updateDraft = (updated: ReferenceDraft) => onDrafts((previous) => previous.map((draft) => (draft.key === updated.key ? updated : draft)));
   const imageTotal = ready.reduce((sum, entry) => sum + entry.count, 0);
@@ -121,7 +143,32 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
             onRemove={() => onDrafts((previous) => previous.filter((candidate) => candidate.key !== draft.key))}
           />
         ))}
-        <ReferenceAdder onAdd={(reference) => onDrafts((previous) => [...previous, newReferenceDraft(reference)])} onAddTextOnly={() => onDrafts((previous) => [...previous, newReferenceDraft(null)])} />
+        {recentPrompts.length > 0 ? (
+          <details className="rounded-lg border border-neutral-800 bg-neutral-900 p-3 text-sm" data-testid="recent-prompts">
+            <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-neutral-400">Recent prompts in this group ({recentPrompts.length})</summary>
+            <ul className="mt-2 flex flex-col gap-1">
+              {recentPrompts.map((prompt) => (
+                <li key={prompt}>
+                  <button
+                    type="button"
+                    className="w-full rounded px-2 py-1 text-left text-neutral-200 hover:bg-neutral-800 focus-visible:outline-2 focus-visible:outline-violet-400"
+                    title="Add as a prompt of the last reference"
+                    onClick={() =>
+                      onDrafts((previous) => {
+                        const last = previous[previous.length - 1];
+                        if (!last) return [newReferenceDraft(null, [newPromptDraft(prompt, preferences.batchSize)])];
+                        return previous.map((draft) => (draft === last ? { ...draft, prompts: [...draft.prompts, newPromptDraft(prompt, preferences.batchSize)] } : draft));
+                      })
+                    }
+                  >
+                    {prompt}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+        <ReferenceAdder onAdd={(reference) => onDrafts((previous) => [...previous, newReferenceDraft(reference)])} onAddTextOnly={() => onDrafts((previous) => [...previous, newReferenceDraft(null)])} onDropImage={onDropImage} />
       </div>
 
       <details open className="rounded-lg border border-neutral-800 bg-neutral-900 p-3">
@@ -147,13 +194,16 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
 
       <PlanEstimate promptCounts={ready.map((entry) => entry.count)} batchSize={preferences.batchSize} plan={estimate.data} pending={estimate.isFetching || estimate.stale} error={estimate.error} />
 
-      <div className="flex flex-col gap-1">
+      {/* Sticky on a phone: the composer is long, Generate stays in reach. */}
+      <div className="sticky bottom-0 z-10 -mx-1 flex flex-col gap-1 bg-neutral-950/95 px-1 py-2 backdrop-blur lg:static lg:bg-transparent lg:p-0" data-testid="generate-bar">
         <button
           type="button"
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+          title="Ctrl+Enter (⌘+Enter)"
           data-testid="generate"
           disabled={blockedBy !== undefined || body === undefined || submit.isPending}
           onClick={() => body && submit.mutate(body)}
-          className="rounded-md bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-500 disabled:cursor-not-allowed disabled:opacity-50"
+          className="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-600 disabled:cursor-not-allowed disabled:opacity-50"
         >
           {submit.isPending ? 'Submitting…' : `Generate ${formatCount(imageTotal)} ${imageTotal === 1 ? 'image' : 'images'}`}
         </button>

@@ -9,11 +9,32 @@ export interface FeedContextValue {
   actions: ImageActions;
   selectedIds: ReadonlySet<string>;
   setSelected: (images: readonly ResultImage[], selected: boolean) => void;
-  openViewer: (image: ResultImage, job: FeedJobInfo) => void;
-  /** Copies the image's seed, prompt, reference and its job's settings into the composer. */
-  copySeedToComposer: (image: ResultImage, job: FeedJobInfo) => void;
+  /** On: a tap or click on a card selects it (phones have no shift-click). */
+  selectMode: boolean;
+  /** Smaller sets, more per row. */
+  density: FeedDensity;
+  /** Which runs and images the feed shows. */
+  filter: FeedFilter;
+  /** Opens the viewer on `image`; ← → move through `siblings` (its run's images). */
+  openViewer: (image: ResultImage, job: FeedJobInfo, siblings?: readonly ResultImage[]) => void;
+  /** Puts the image's seed in the composer's seed field; nothing else changes (Undo offered). */
+  applySeed: (image: ResultImage) => void;
+  /** Takes the image's model and settings (and seed) into the composer; references and prompts stay (Undo offered). */
+  recallSettings: (image: ResultImage, job: FeedJobInfo) => void;
+  /** Stores the image as a reference and adds it to the composer as a new block (Undo offered). */
+  useAsReference: (image: ResultImage) => void;
+  /** Adds the image's prompt as a new row beside its reference (Undo offered). */
+  addPrompt: (image: ResultImage) => void;
   /** Sizes larger than the job's that its model offers (the upscale choices). */
   upscaleSizesFor: (job: FeedJobInfo) => string[];
+}
+
+export type FeedDensity = 'comfortable' | 'compact';
+
+export interface FeedFilter {
+  /** Part of the prompt or of a reference's file name. */
+  text: string;
+  favouritesOnly: boolean;
 }
 
 export const FeedContext = createContext<FeedContextValue | null>(null);
@@ -23,3 +44,6 @@ export function useFeedContext(): FeedContextValue {
   if (!context) throw new Error('useFeedContext needs a FeedContext provider');
   return context;
 }
+
+/** The images of the run a card belongs to, in feed order: the viewer's ← → list. */
+export const RunImagesContext = createContext<readonly ResultImage[]>([]);

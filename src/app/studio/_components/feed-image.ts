@@ -31,15 +31,17 @@ export interface FeedRun {
 
 const seedCount = 4_294_967_296;
 
-/** Groups a job's tasks into prompt runs (plan order) and sets, pairing finished images with their slots. */
+/** Groups a job's tasks into runs of one prompt and its references (plan order) and sets, pairing finished images with their slots. */
 export function feedRuns(list: TaskList, images: readonly ResultImage[]): FeedRun[] {
   const imagesById = new Map(images.map((image) => [image.id, image]));
   const runs = new Map<string, FeedRun>();
   for (const task of list.items) {
-    let run = runs.get(task.promptId);
+    // A run is one prompt with its references: an Automatic job's one prompt over 150 photos is 150 runs, one per photo.
+    const runKey = `${task.promptId}|${task.referenceIds.join(',')}`;
+    let run = runs.get(runKey);
     if (!run) {
-      run = { key: `${list.jobId}:${task.promptId}`, job: list.job, promptId: task.promptId, prompt: task.prompt, referenceIds: task.referenceIds, sets: [] };
-      runs.set(task.promptId, run);
+      run = { key: `${list.jobId}:${runKey}`, job: list.job, promptId: task.promptId, prompt: task.prompt, referenceIds: task.referenceIds, sets: [] };
+      runs.set(runKey, run);
     }
     let set = run.sets.find((candidate) => candidate.setIndex === task.setIndex);
     if (!set) {

@@ -10,7 +10,7 @@ export function FeedJobSection({ jobId }: { jobId: string }) {
   const images = useJobImages(jobId);
   if (tasks.isError) {
     return (
-      <p className="rounded-lg border border-neutral-800 p-3 text-sm text-neutral-500">
+      <p className="rounded-lg border border-neutral-800 p-3 text-sm text-neutral-400">
         A batch could not be loaded: {errorMessage(tasks.error)}
       </p>
     );

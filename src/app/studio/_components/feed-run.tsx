@@ -5,19 +5,26 @@
  * phone). Discarded images are hidden until "Show discarded".
  */
 import { useState } from 'react';
+import type { ResultImage } from '../../_lib/api-types.js';
 import type { FeedJobInfo, FeedRun, FeedSet } from './feed-image.js';
-import { useFeedContext } from './feed-context.js';
+import { RunImagesContext, useFeedContext } from './feed-context.js';
 import { ImageSlot } from './image-card.js';
 
 export function FeedRunView({ run }: { run: FeedRun }) {
-  const { setSelected, selectedIds } = useFeedContext();
+  const { setSelected, selectedIds, filter } = useFeedContext();
   const [showDiscarded, setShowDiscarded] = useState(false);
-  const slots = run.sets.flatMap((set) => set.slots);
+  const allSlots = run.sets.flatMap((set) => set.slots);
+  const referenceNames = allSlots.find((slot) => slot.image?.referenceNames)?.image?.referenceNames ?? [];
+  const text = filter.text.trim().toLowerCase();
+  const seedMatches = /^\d+$/.test(text) && allSlots.some((slot) => slot.image?.seed !== null && slot.image?.seed !== undefined && String(slot.image.seed).startsWith(text));
+  const matches = text === '' || seedMatches || run.prompt.toLowerCase().includes(text) || referenceNames.some((name) => name.toLowerCase().includes(text));
+  const slots = allSlots.filter((slot) => !filter.favouritesOnly || slot.image?.favorite === true);
   const pending = slots.filter((slot) => !slot.image && (slot.task.status === 'queued' || slot.task.status === 'running')).length;
   const discarded = slots.filter((slot) => slot.image?.discarded).length;
   const visibleImages = slots.flatMap((slot) => (slot.image && (showDiscarded || !slot.image.discarded) ? [slot.image] : []));
   const allSelected = visibleImages.length > 0 && visibleImages.every((image) => selectedIds.has(image.id));
   const referenceId = run.referenceIds[0];
+  if (!matches || slots.length === 0) return null;
 
   return (
     <article className="flex flex-col gap-3 rounded-lg border border-neutral-800 bg-neutral-900/60 p-3" data-testid="feed-run" data-prompt={run.prompt}>
@@ -29,7 +36,9 @@ export function FeedRunView({ run }: { run: FeedRun }) {
           <p className="text-sm font-medium break-words" data-testid="feed-run-prompt">
             {run.prompt}
           </p>
-          <p className="text-xs text-neutral-500">
+          <p className="text-xs text-neutral-400">
+            {run.job.mode === 'studio' ? '' : `${run.job.mode === 'automatic' ? 'Automatic' : run.job.mode === 'cli' ? 'CLI' : run.job.mode} job · `}
+            {referenceNames[0] ? `${referenceNames[0]} · ` : ''}
             {run.job.model} · {run.job.settings.size} · {run.job.settings.aspectRatio} · {new Date(run.job.createdAt).toLocaleTimeString()}
           </p>
           {pending > 0 ? (
@@ -51,26 +60,29 @@ export function FeedRunView({ run }: { run: FeedRun }) {
           ) : null}
         </div>
       </header>
-      <div className="flex flex-wrap items-start gap-3">
-        {run.sets.map((set) => (
-          <SetGrid key={set.setIndex} set={set} job={run.job} showDiscarded={showDiscarded} />
-        ))}
-      </div>
+      <RunImagesContext.Provider value={visibleImages}>
+        <div className="flex flex-wrap items-start gap-3">
+          {run.sets.map((set) => (
+            <SetGrid key={set.setIndex} set={set} job={run.job} showDiscarded={showDiscarded} />
+          ))}
+        </div>
+      </RunImagesContext.Provider>
     </article>
   );
 }
 
 function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; showDiscarded: boolean }) {
-  const { setSelected, selectedIds } = useFeedContext();
-  const slots = set.slots.filter((slot) => showDiscarded || !slot.image?.discarded);
+  const { setSelected, selectedIds, density, filter } = useFeedContext();
+  const slots = set.slots.filter((slot) => (showDiscarded || !slot.image?.discarded) && (!filter.favouritesOnly || slot.image?.favorite === true));
   if (slots.length === 0) return null;
   const images = slots.flatMap((slot) => (slot.image ? [slot.image] : []));
   // Sets stay at a size where four images can be judged at a glance; sets of one sit side by side.
-  const width = set.slots.length === 1 ? 'w-full sm:w-64' : 'w-full max-w-2xl';
-  const columns = set.slots.length === 1 ? 'grid-cols-1' : 'grid-cols-1 sm:grid-cols-2';
+  const compact = density === 'compact';
+  const width = set.slots.length === 1 ? (compact ? 'w-[calc(50%-0.375rem)] sm:w-36' : 'w-full sm:w-64') : compact ? 'w-full max-w-sm' : 'w-full max-w-2xl';
+  const columns = set.slots.length === 1 ? 'grid-cols-1' : compact ? 'grid-cols-2 sm:grid-cols-4' : 'grid-cols-1 sm:grid-cols-2';
   return (
     <div className={`flex flex-col gap-1 ${width}`} data-testid="feed-set" data-set-index={set.setIndex} data-set-size={set.slots.length}>
-      <div className="flex items-center justify-between text-xs text-neutral-500">
+      <div className="flex items-center justify-between text-xs text-neutral-400">
         <span>Set {set.setIndex + 1}</span>
         {images.length > 1 ? (
           <button type="button" className="rounded px-1.5 hover:bg-neutral-800 hover:text-neutral-200" onClick={() => setSelected(images, !images.every((image) => selectedIds.has(image.id)))}>
@@ -83,6 +95,34 @@ function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; 
           <ImageSlot key={slot.key} slot={slot} job={job} />
         ))}
       </div>
+      {images.length > 1 ? <SetActions images={images} job={job} /> : null}
+    </div>
+  );
+}
+
+/**
+ * The row under a finished set, as in Midjourney: U1…U4 upscale one image to the next size its
+ * model offers, V1…V4 make a set of variations of it. Always visible (no hover needed), one click
+ * each; both start paid work, so they are buttons, never single keys.
+ */
+function SetActions({ images, job }: { images: readonly ResultImage[]; job: FeedJobInfo }) {
+  const { actions, upscaleSizesFor } = useFeedContext();
+  const upscaleSize = upscaleSizesFor(job)[0];
+  const button = 'min-h-7 min-w-9 rounded border border-neutral-700 px-1.5 text-xs font-medium text-neutral-200 hover:bg-neutral-800 focus-visible:outline-2 focus-visible:outline-sky-400';
+  return (
+    <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Upscale or vary one image of the set" data-testid="set-actions">
+      {upscaleSize
+        ? images.map((image, position) => (
+            <button key={`u-${image.id}`} type="button" className={button} aria-label={`U${position + 1}: upscale image ${position + 1} of the set to ${upscaleSize}`} title={`Upscale image ${position + 1} to ${upscaleSize}`} onClick={() => void actions.upscale(image, upscaleSize)}>
+              U{position + 1}
+            </button>
+          ))
+        : null}
+      {images.map((image, position) => (
+        <button key={`v-${image.id}`} type="button" className={button} aria-label={`V${position + 1}: variations of image ${position + 1} of the set`} title={`Variations of image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image)} data-testid="set-vary">
+          V{position + 1}
+        </button>
+      ))}
     </div>
   );
 }

@@ -2,19 +2,23 @@
 /**
  * One image of a set. While its call runs: a placeholder with a progress bar and percentage (live
  * `task.progress`), its planned seed and a cancel button. Then the WebP thumbnail with its seed in
- * a corner, hover buttons, a context menu and keyboard shortcuts:
- * F favourite · D discard · S use seed · R re-roll · V variations · U upscale · Enter open · X select.
+ * a corner, its source photo's name, action buttons (on hover, always on touch screens), a context
+ * menu and keyboard shortcuts (`cardShortcuts`: Enter, Space, and Alt+letter for everything that
+ * changes something).
  */
 import { useMutation } from '@tanstack/react-query';
 import { ContextMenu } from 'radix-ui';
-import type { KeyboardEvent, ReactNode } from 'react';
+import { useContext, type KeyboardEvent, type ReactNode } from 'react';
 import { toast } from 'sonner';
 import { apiRequest, errorMessage } from '../../_lib/api-client.js';
 import type { ResultImage, TaskCancel } from '../../_lib/api-types.js';
 import { formatPercent } from '../../_lib/format.js';
-import { useFeedContext } from './feed-context.js';
+import { RunImagesContext, useFeedContext } from './feed-context.js';
+import { feedImageDragType } from './reference-adder.js';
 import { cssAspectRatio, type FeedJobInfo, type FeedSlot } from './feed-image.js';
 import { useLiveTaskFraction } from './task-progress.js';
+import { Icon } from '../../_components/icons.js';
+import { sourceLabel } from '../../_components/source-label.js';
 
 export function ImageSlot({ slot, job }: { slot: FeedSlot; job: FeedJobInfo }) {
   return slot.image ? <ImageCard image={slot.image} job={job} /> : <PendingCard slot={slot} job={job} />;
@@ -82,73 +86,115 @@ function SeedBadge({ seed }: { seed: number }) {
   );
 }
 
+/**
+ * Shortcuts on a focused card need Alt (Option on a Mac): a plain letter typed while a card has the
+ * focus — someone typing "dress" into the wrong place — must change nothing, let alone start a paid
+ * re-roll. `event.code` is read, not `event.key`, because Option+letter types a symbol on a Mac.
+ */
+export const cardShortcuts: ReadonlyArray<{ code: string; keys: string; what: string }> = [
+  { code: 'Enter', keys: 'Enter', what: 'Open in the viewer' },
+  { code: 'Space', keys: 'Space', what: 'Select or deselect' },
+  { code: 'KeyF', keys: 'Alt+F', what: 'Favourite' },
+  { code: 'KeyD', keys: 'Alt+D', what: 'Discard or restore' },
+  { code: 'KeyS', keys: 'Alt+S', what: 'Use this seed (only the seed changes; Undo offered)' },
+  { code: 'KeyP', keys: 'Alt+P', what: 'Add this prompt to the composer' },
+  { code: 'KeyR', keys: 'Alt+R', what: 'Re-roll: a new image with a new seed (paid)' },
+  { code: 'KeyV', keys: 'Alt+V', what: 'Variations: a set of 4 (paid)' },
+  { code: 'KeyU', keys: 'Alt+U', what: 'Upscale to the next size (paid)' },
+];
+
 function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
-  const { actions, selectedIds, setSelected, openViewer, copySeedToComposer, upscaleSizesFor } = useFeedContext();
+  const { actions, selectedIds, setSelected, selectMode, openViewer: openViewerOn, applySeed, recallSettings, addPrompt, useAsReference, upscaleSizesFor } = useFeedContext();
+  const runImages = useContext(RunImagesContext);
+  const openViewer = (shown: ResultImage, shownJob: FeedJobInfo) => openViewerOn(shown, shownJob, runImages);
   const selected = selectedIds.has(image.id);
   const upscaleSizes = upscaleSizesFor(job);
 
   const onKeyDown = (event: KeyboardEvent) => {
-    if (event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey) return;
-    const key = event.key.toLowerCase();
-    if (key === 'f') void actions.setFavourite(image, !image.favorite);
-    else if (key === 'd' || key === 'delete') void actions.setDiscarded(image, !image.discarded);
-    else if (key === 's') copySeedToComposer(image, job);
-    else if (key === 'r') void actions.reroll(image);
-    else if (key === 'v') void actions.variations(image);
-    else if (key === 'u' && upscaleSizes[0]) void actions.upscale(image, upscaleSizes[0]);
-    else if (key === 'enter') openViewer(image, job);
-    else if (key === 'x' || key === ' ') setSelected([image], !selected);
+    if (event.target !== event.currentTarget || event.ctrlKey || event.metaKey) return;
+    if (!event.altKey) {
+      if (event.key === 'Enter') openViewer(image, job);
+      else if (event.key === ' ') setSelected([image], !selected);
+      else return;
+      event.preventDefault();
+      return;
+    }
+    if (event.code === 'KeyF') void actions.setFavourite(image, !image.favorite);
+    else if (event.code === 'KeyD') void actions.setDiscarded(image, !image.discarded);
+    else if (event.code === 'KeyS') applySeed(image);
+    else if (event.code === 'KeyP') addPrompt(image);
+    else if (event.code === 'KeyR') void actions.reroll(image);
+    else if (event.code === 'KeyV') void actions.variations(image);
+    else if (event.code === 'KeyU' && upscaleSizes[0]) void actions.upscale(image, upscaleSizes[0]);
     else return;
     event.preventDefault();
   };
 
+  // In select mode (phones: no shift-click) a tap selects instead of opening the viewer.
+  const onActivate = () => (selectMode ? setSelected([image], !selected) : openViewer(image, job));
+  const source = sourceLabel(image);
+
   return (
-    <ContextMenu.Root>
+    // Not modal: a modal menu hides the page with aria-hidden while its links stay focusable (axe: aria-hidden-focus).
+    <ContextMenu.Root modal={false}>
       <ContextMenu.Trigger asChild>
         <div
           tabIndex={0}
           role="group"
-          aria-label={`Image, seed ${image.seed ?? 'none'}${image.favorite ? ', favourite' : ''}${image.discarded ? ', discarded' : ''}`}
+          aria-label={`Image, seed ${image.seed ?? 'none'}${source ? `, from ${source}` : ''}${image.favorite ? ', favourite' : ''}${image.discarded ? ', discarded' : ''}${selected ? ', selected' : ''}. Enter opens; Alt+letter shortcuts, ? lists them.`}
           data-testid="image-card"
           data-image-id={image.id}
           data-seed={image.seed ?? ''}
           data-favorite={image.favorite}
+          data-selected={selected}
           onKeyDown={onKeyDown}
+          draggable
+          onDragStart={(event) => {
+            // Dropped on the composer's references, the image becomes one.
+            event.dataTransfer.setData(feedImageDragType, image.id);
+            event.dataTransfer.effectAllowed = 'copy';
+          }}
           className={`group relative overflow-hidden rounded-md border bg-neutral-900 outline-none focus-visible:ring-2 focus-visible:ring-sky-400 ${selected ? 'border-sky-400 ring-2 ring-sky-400' : 'border-neutral-800'} ${image.discarded ? 'opacity-40' : ''}`}
           style={{ aspectRatio: `${image.width} / ${image.height}` }}
         >
-          <button type="button" className="block h-full w-full" onClick={() => openViewer(image, job)} aria-label="Open in the viewer" tabIndex={-1}>
-            <img src={image.thumbUrl} alt={image.prompt} loading="lazy" className="h-full w-full object-cover" />
+          <button type="button" className="block h-full w-full" onClick={onActivate} aria-label={selectMode ? (selected ? 'Deselect' : 'Select') : 'Open in the viewer'} tabIndex={-1} data-testid="card-open">
+            <img src={image.thumbUrl} alt={image.prompt} loading="lazy" draggable={false} className="h-full w-full object-cover" />
           </button>
           {image.seed !== null ? <SeedBadge seed={image.seed} /> : null}
-          {image.favorite ? (
-            <span className="absolute right-1 top-1 text-lg text-amber-300 drop-shadow" aria-hidden>
-              ★
+          {source ? (
+            <span className="pointer-events-none absolute inset-x-0 top-0 truncate bg-black/70 px-2 py-0.5 pl-9 text-xs text-neutral-100" data-testid="card-source">
+              {source}
             </span>
           ) : null}
-          <label className={`absolute left-1 top-1 flex items-center rounded bg-black/60 p-1 ${selected ? 'opacity-100' : 'opacity-0 group-focus-within:opacity-100 group-hover:opacity-100'}`}>
-            <input type="checkbox" checked={selected} onChange={(event) => setSelected([image], event.target.checked)} aria-label="Select" data-testid="select-image" />
+          <label className={`absolute left-1 top-1 z-10 flex items-center rounded bg-black/60 p-1 ${selected || selectMode ? 'opacity-100' : 'opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100'}`}>
+            <input type="checkbox" tabIndex={-1} checked={selected} onChange={(event) => setSelected([image], event.target.checked)} aria-label="Select" data-testid="select-image" className="size-4" />
           </label>
-          <div className="absolute inset-x-1 bottom-1 flex flex-wrap justify-end gap-1 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100">
-            <HoverButton label={image.favorite ? 'Unfavourite (F)' : 'Favourite (F)'} onClick={() => void actions.setFavourite(image, !image.favorite)}>
-              {image.favorite ? '★' : '☆'}
+          {/* Always shown on touch screens (no hover there); one tab stop per card: the actions are reached by Alt-keys, the menu and the viewer. */}
+          <div className="absolute inset-x-1 bottom-1 flex flex-wrap justify-end gap-1 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100" data-testid="card-actions">
+            <HoverButton label={image.favorite ? 'Unfavourite (Alt+F)' : 'Favourite (Alt+F)'} pressed={image.favorite} onClick={() => void actions.setFavourite(image, !image.favorite)} testId="card-favorite">
+              <Icon name={image.favorite ? 'star-filled' : 'star'} />
             </HoverButton>
-            <HoverButton label={image.discarded ? 'Restore (D)' : 'Discard (D)'} onClick={() => void actions.setDiscarded(image, !image.discarded)}>
-              {image.discarded ? '↩' : '🗑'}
+            <HoverButton label={image.discarded ? 'Restore (Alt+D)' : 'Discard (Alt+D)'} onClick={() => void actions.setDiscarded(image, !image.discarded)}>
+              <Icon name={image.discarded ? 'undo' : 'trash'} />
             </HoverButton>
-            <HoverButton label="Use this seed in the composer (S)" onClick={() => copySeedToComposer(image, job)}>
-              #
+            <HoverButton label="Use this seed (Alt+S)" onClick={() => applySeed(image)} testId="card-use-seed">
+              <Icon name="hash" />
             </HoverButton>
-            <HoverButton label="Re-roll (R)" onClick={() => void actions.reroll(image)}>
-              ↻
+            <HoverButton label="Re-roll (Alt+R)" onClick={() => void actions.reroll(image)}>
+              <Icon name="reroll" />
             </HoverButton>
-            <HoverButton label="Variations (V)" onClick={() => void actions.variations(image)}>
-              ⧉
+            <HoverButton label="Variations (Alt+V)" onClick={() => void actions.variations(image)}>
+              <Icon name="variations" />
             </HoverButton>
-            <a href={image.url} download className="rounded bg-black/70 px-1.5 py-0.5 text-sm text-neutral-100 hover:bg-black" aria-label="Download" title="Download">
-              ⤓
+            <a href={image.url} download tabIndex={-1} className="grid min-h-7 min-w-7 place-items-center rounded bg-black/70 text-neutral-100 hover:bg-black" aria-label="Download" title="Download">
+              <Icon name="download" />
             </a>
           </div>
+          {image.favorite ? (
+            <span className="pointer-events-none absolute right-1 top-1 text-amber-300 drop-shadow group-hover:hidden" aria-hidden>
+              <Icon name="star-filled" className="size-5" />
+            </span>
+          ) : null}
         </div>
       </ContextMenu.Trigger>
       <ContextMenu.Portal>
@@ -156,29 +202,35 @@ function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
           <MenuItem onSelect={() => openViewer(image, job)} shortcut="Enter">
             Open
           </MenuItem>
-          <MenuItem onSelect={() => void actions.setFavourite(image, !image.favorite)} shortcut="F">
+          <MenuItem onSelect={() => void actions.setFavourite(image, !image.favorite)} shortcut="Alt+F">
             {image.favorite ? 'Remove favourite' : 'Favourite'}
           </MenuItem>
-          <MenuItem onSelect={() => void actions.setDiscarded(image, !image.discarded)} shortcut="D">
+          <MenuItem onSelect={() => void actions.setDiscarded(image, !image.discarded)} shortcut="Alt+D">
             {image.discarded ? 'Restore' : 'Discard'}
           </MenuItem>
           <ContextMenu.Separator className="my-1 h-px bg-neutral-800" />
-          <MenuItem onSelect={() => copySeedToComposer(image, job)} shortcut="S">
-            Regenerate with this seed…
+          <MenuItem onSelect={() => applySeed(image)} shortcut="Alt+S">
+            Use seed
           </MenuItem>
-          <MenuItem onSelect={() => void actions.reroll(image)} shortcut="R">
+          <MenuItem onSelect={() => addPrompt(image)} shortcut="Alt+P">
+            Use prompt
+          </MenuItem>
+          <MenuItem onSelect={() => recallSettings(image, job)}>Use all settings</MenuItem>
+          <MenuItem onSelect={() => useAsReference(image)}>Use as reference</MenuItem>
+          <MenuItem onSelect={() => void actions.regenerateWithSeed(image)}>Regenerate with this seed</MenuItem>
+          <MenuItem onSelect={() => void actions.reroll(image)} shortcut="Alt+R">
             Re-roll (new seed)
           </MenuItem>
-          <MenuItem onSelect={() => void actions.variations(image)} shortcut="V">
+          <MenuItem onSelect={() => void actions.variations(image)} shortcut="Alt+V">
             Variations (set of 4)
           </MenuItem>
           {upscaleSizes.map((size, index) => (
-            <MenuItem key={size} onSelect={() => void actions.upscale(image, size)} shortcut={index === 0 ? 'U' : undefined}>
+            <MenuItem key={size} onSelect={() => void actions.upscale(image, size)} shortcut={index === 0 ? 'Alt+U' : undefined}>
               Upscale to {size}
             </MenuItem>
           ))}
           <ContextMenu.Separator className="my-1 h-px bg-neutral-800" />
-          <MenuItem onSelect={() => setSelected([image], !selected)} shortcut="X">
+          <MenuItem onSelect={() => setSelected([image], !selected)} shortcut="Space">
             {selected ? 'Deselect' : 'Select'}
           </MenuItem>
           <ContextMenu.Item asChild className="flex cursor-pointer rounded px-2 py-1.5 outline-none data-[highlighted]:bg-neutral-800">
@@ -192,9 +244,18 @@ function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
   );
 }
 
-function HoverButton({ label, onClick, children }: { label: string; onClick: () => void; children: ReactNode }) {
+function HoverButton({ label, onClick, children, pressed, testId }: { label: string; onClick: () => void; children: ReactNode; pressed?: boolean; testId?: string }) {
   return (
-    <button type="button" onClick={onClick} aria-label={label} title={label} className="rounded bg-black/70 px-1.5 py-0.5 text-sm text-neutral-100 hover:bg-black">
+    <button
+      type="button"
+      tabIndex={-1}
+      onClick={onClick}
+      aria-label={label}
+      aria-pressed={pressed}
+      title={label}
+      data-testid={testId}
+      className="grid min-h-7 min-w-7 place-items-center rounded bg-black/70 text-neutral-100 hover:bg-black pointer-coarse:min-h-9 pointer-coarse:min-w-9"
+    >
       {children}
     </button>
   );
@@ -204,7 +265,7 @@ function MenuItem({ onSelect, shortcut, children }: { onSelect: () => void; shor
   return (
     <ContextMenu.Item onSelect={onSelect} className="flex cursor-pointer items-center justify-between gap-4 rounded px-2 py-1.5 outline-none data-[highlighted]:bg-neutral-800">
       <span>{children}</span>
-      {shortcut ? <kbd className="text-xs text-neutral-500">{shortcut}</kbd> : null}
+      {shortcut ? <kbd className="text-xs text-neutral-400">{shortcut}</kbd> : null}
     </ContextMenu.Item>
   );
 }

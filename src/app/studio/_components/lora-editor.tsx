@@ -36,7 +36,7 @@ export function LoraEditor({ loras, knownNames, problems, onChange }: Props) {
           <option key={name} value={name} />
         ))}
       </datalist>
-      <p className="flex flex-wrap items-baseline gap-x-2 text-xs text-neutral-500" data-testid="lora-known-count">
+      <p className="flex flex-wrap items-baseline gap-x-2 text-xs text-neutral-400" data-testid="lora-known-count">
         <span>{knownNames === undefined ? 'Reading the server’s LoRA list…' : known.length === 0 ? 'The server lists no LoRAs.' : `${known.length} ${known.length === 1 ? 'LoRA' : 'LoRAs'} on the server.`}</span>
         <button type="button" className="text-sky-300 underline disabled:opacity-50" disabled={refresh.isPending} onClick={() => refresh.mutate()} data-testid="lora-refresh">
           {refresh.isPending ? 'Refreshing…' : 'Refresh list'}

@@ -16,7 +16,7 @@ interface Props {
 export function PlanEstimate({ promptCounts, batchSize, plan, pending, error }: Props) {
   const images = promptCounts.reduce((sum, count) => sum + count, 0);
   const sets = promptCounts.reduce((sum, count) => sum + setBreakdown(count, batchSize).totalSets, 0);
-  if (images === 0) return <p className="text-sm text-neutral-500" data-testid="plan-summary">Write a prompt to see what it makes.</p>;
+  if (images === 0) return <p className="text-sm text-neutral-400" data-testid="plan-summary">Write a prompt to see what it makes.</p>;
   return (
     <div className="flex flex-col gap-1 rounded-md bg-neutral-950 p-2 text-sm" data-testid="plan-summary" aria-live="polite">
       <p className="font-medium" data-testid="plan-total">
@@ -31,7 +31,7 @@ export function PlanEstimate({ promptCounts, batchSize, plan, pending, error }: 
           {`${formatCount(plan.plan.tasks)} ${plan.plan.tasks === 1 ? 'call' : 'calls'} · ${plan.plan.estimate.costUsd === null ? 'cost unknown' : formatUsd(plan.plan.estimate.costUsd)} · about ${formatDurationSeconds(plan.plan.estimate.durationSeconds)}`}
         </p>
       ) : (
-        <p className="text-neutral-500">Estimating…</p>
+        <p className="text-neutral-400">Estimating…</p>
       )}
       {plan && plan.plan.warnings.length > 0 ? (
         <ul className="list-disc pl-4 text-xs text-amber-400">

@@ -45,7 +45,7 @@ export function QueuePanel({ provider, model, batchSize }: { provider: ProviderI
         ) : null}
       </div>
       {jobs.length === 0 ? (
-        <p className="text-sm text-neutral-500">{queue.isPending ? 'Loading…' : 'Nothing running or waiting.'}</p>
+        <p className="text-sm text-neutral-400">{queue.isPending ? 'Loading…' : 'Nothing running or waiting.'}</p>
       ) : (
         <ul className="flex max-h-48 flex-col gap-2 overflow-y-auto">
           {jobs.map((job) => {

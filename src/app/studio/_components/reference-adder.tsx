@@ -14,7 +14,10 @@ import { referenceFromAsset } from './reference-image.js';
 import { studioQueryKeys } from './studio-queries.js';
 import { UploadPickerDialog } from './upload-picker-dialog.js';
 
-export function ReferenceAdder({ onAdd, onAddTextOnly }: { onAdd: (reference: ReferenceImage) => void; onAddTextOnly: () => void }) {
+/** The drag type of a feed image dropped here: it becomes a reference (`onDropImage`). */
+export const feedImageDragType = 'application/x-imagefleet-image';
+
+export function ReferenceAdder({ onAdd, onAddTextOnly, onDropImage }: { onAdd: (reference: ReferenceImage) => void; onAddTextOnly: () => void; onDropImage?: (imageId: string) => void }) {
   const queryClient = useQueryClient();
   const fileInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -57,6 +60,11 @@ export function ReferenceAdder({ onAdd, onAddTextOnly }: { onAdd: (reference: Re
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
+    const imageId = event.dataTransfer.getData(feedImageDragType);
+    if (imageId !== '' && onDropImage) {
+      onDropImage(imageId);
+      return;
+    }
     void uploadFiles.current([...event.dataTransfer.files]);
   };
 
@@ -71,7 +79,7 @@ export function ReferenceAdder({ onAdd, onAddTextOnly }: { onAdd: (reference: Re
       onDrop={onDrop}
       className={`flex flex-col gap-2 rounded-lg border border-dashed p-3 text-sm ${dragging ? 'border-sky-400 bg-sky-950/40' : 'border-neutral-700'}`}
     >
-      <p className="text-neutral-400">Drop reference images here, paste one (Ctrl+V), or</p>
+      <p className="text-neutral-400">Drop reference images here (files, or an image from the feed), paste one (Ctrl+V), or</p>
       <div className="flex flex-wrap gap-2">
         <button type="button" className="rounded-md border border-neutral-700 px-2 py-1 hover:bg-neutral-800" onClick={() => fileInput.current?.click()}>
           Upload…

@@ -32,7 +32,7 @@ export function ReferenceBlock({ draft, index, batchSize, supportsMask, seedRang
             {draft.mask ? <img src={draft.mask.previewUrl} alt="" className="absolute inset-0 h-full w-full object-cover opacity-50 mix-blend-screen" /> : null}
           </div>
         ) : (
-          <div className="flex h-16 w-16 shrink-0 items-center justify-center rounded-md border border-dashed border-neutral-700 text-xs text-neutral-500">Aa</div>
+          <div className="flex h-16 w-16 shrink-0 items-center justify-center rounded-md border border-dashed border-neutral-700 text-xs text-neutral-400">Aa</div>
         )}
         <div className="flex min-w-0 flex-1 flex-col gap-1">
           <h3 className="text-sm font-medium">{title}</h3>

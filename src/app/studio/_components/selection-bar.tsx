@@ -1,5 +1,6 @@
 'use client';
 /** Bulk actions on the selected images: favourite them, download them as one ZIP, compare 2–4. */
+import { Icon } from '../../_components/icons.js';
 import type { Route } from 'next';
 import type { ResultImage } from '../../_lib/api-types.js';
 
@@ -20,12 +21,12 @@ export function SelectionBar({ groupId, selected, onFavourite, onCompare, onClea
       <span className="px-1 font-medium" data-testid="selection-count">
         {selected.length} selected
       </span>
-      <button type="button" className="rounded px-2 py-1 hover:bg-sky-900" onClick={onFavourite}>
-        ★ Favourite
+      <button type="button" className="inline-flex items-center gap-1.5 rounded px-2 py-1 hover:bg-sky-900" onClick={onFavourite}>
+        <Icon name="star" /> Favourite
       </button>
       {zipHref ? (
-        <a href={zipHref} download className="rounded px-2 py-1 hover:bg-sky-900" data-testid="download-zip">
-          ⤓ Download ZIP
+        <a href={zipHref} download className="inline-flex items-center gap-1.5 rounded px-2 py-1 hover:bg-sky-900" data-testid="download-zip">
+          <Icon name="download" /> Download ZIP
         </a>
       ) : null}
       <button type="button" className="rounded px-2 py-1 hover:bg-sky-900 disabled:opacity-50" onClick={onCompare} disabled={!canCompare} title={canCompare ? 'Compare side by side' : 'Select 2 to 4 images to compare'} data-testid="compare">

@@ -73,7 +73,7 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
           </select>
         </label>
       </div>
-      {model ? <p className="text-xs text-neutral-500">{model.description}</p> : null}
+      {model ? <p className="text-xs text-neutral-400">{model.description}</p> : null}
       {droppedNote ? (
         <div role="status" className="flex items-start gap-2 rounded-md border border-amber-700/60 bg-amber-950/40 px-2 py-1.5 text-xs text-amber-300" data-testid="dropped-settings">
           <p className="flex-1">
@@ -145,7 +145,7 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
               onChange={(event) => onSeedText(event.target.value)}
             />
           </label>
-          <p id="seed-help" className={`-mt-2 text-xs ${seed.kind === 'invalid' ? 'text-rose-400' : 'text-neutral-500'}`} data-testid="seed-help" role={seed.kind === 'invalid' ? 'alert' : undefined}>
+          <p id="seed-help" className={`-mt-2 text-xs ${seed.kind === 'invalid' ? 'text-rose-400' : 'text-neutral-400'}`} data-testid="seed-help" role={seed.kind === 'invalid' ? 'alert' : undefined}>
             {seed.kind === 'invalid' ? seed.reason : seed.kind === 'fixed' ? 'The first image takes this seed, each next one +1.' : 'Empty: a random seed for each set.'}
           </p>
         </>
@@ -187,7 +187,7 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
               </button>
             ) : null}
           </div>
-          <p className="text-xs text-neutral-500">How far to move away from the reference: 0 keeps it, 1 ignores it.</p>
+          <p className="text-xs text-neutral-400">How far to move away from the reference: 0 keeps it, 1 ignores it.</p>
         </div>
       ) : null}
 

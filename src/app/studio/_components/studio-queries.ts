@@ -33,17 +33,18 @@ export function useGroups() {
   return useQuery({ queryKey: queryKeys.groups, queryFn: ({ signal }) => apiRequest<GroupList>('/api/groups', { signal }) });
 }
 
-/** How many of a group's latest studio jobs the feed shows. */
+/** How many of a group's latest jobs the feed shows. */
 export const groupFeedJobLimit = 30;
 
 /**
- * A group's latest studio jobs, from any browser or the API. Under the groups key, so the live
- * events that refresh groups (a job started, a task completed) refresh it too.
+ * A group's latest jobs of every mode — Studio, Automatic and CLI — from any browser, the API or the
+ * CLI. Under the groups key, so the live events that refresh groups (a job started, a task
+ * completed) refresh it too.
  */
 export function useGroupStudioJobs(groupId: string | null) {
   return useQuery({
     queryKey: [...queryKeys.groups, 'studio-jobs', groupId] as const,
-    queryFn: ({ signal }) => apiRequest<JobList>(`/api/jobs?groupId=${encodeURIComponent(groupId ?? '')}&mode=studio&limit=${groupFeedJobLimit}`, { signal }),
+    queryFn: ({ signal }) => apiRequest<JobList>(`/api/jobs?groupId=${encodeURIComponent(groupId ?? '')}&limit=${groupFeedJobLimit}`, { signal }),
     enabled: groupId !== null,
   });
 }

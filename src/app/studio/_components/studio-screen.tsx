@@ -5,18 +5,23 @@
  * feed's jobs, the selection and the viewers.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { toast } from 'sonner';
-import type { JobList, ResultImage, SubmitResponse, TaskList } from '../../_lib/api-types.js';
+import { apiRequest, errorMessage } from '../../_lib/api-client.js';
+import type { Asset, JobList, ResultImage, SubmitResponse, TaskList } from '../../_lib/api-types.js';
 import { useLiveEvents } from '../../_lib/live-events.js';
 import { CompareDialog } from './compare-dialog.js';
 import { ComposerPanel } from './composer-panel.js';
-import { newPromptDraft, newReferenceDraft, type ReferenceDraft } from './composer-draft.js';
-import { FeedContext, type FeedContextValue } from './feed-context.js';
+import { newPromptDraft, newReferenceDraft } from './composer-draft.js';
+import { moveDraft, useGroupDrafts } from './group-drafts.js';
+import { FeedContext, type FeedContextValue, type FeedDensity, type FeedFilter } from './feed-context.js';
+import { Icon } from '../../_components/icons.js';
 import type { FeedJobInfo } from './feed-image.js';
 import { FeedJobSection } from './feed-job-section.js';
 import { feedJobsStorageKey, restoreFeedJobs, withFeedJob, type FeedJob } from './feed-jobs.js';
-import { ImageViewerDialog } from './image-viewer-dialog.js';
+import { ImageViewer, type ViewerActions } from '../../_components/image-viewer.js';
+import { Button } from '../../_components/button.js';
+import { ShortcutsDialog } from './shortcuts-dialog.js';
 import { QueuePanel } from './queue-panel.js';
 import { referenceFromAsset } from './reference-image.js';
 import { SelectionBar } from './selection-bar.js';
@@ -28,22 +33,27 @@ import { useStoredState } from './use-stored-state.js';
 
 const sizeOrder = ['512', '1K', '2K', '4K'];
 const noFeedJobs: FeedJob[] = [];
+const noop = () => undefined;
 
 export function StudioScreen() {
   const queryClient = useQueryClient();
   const providers = useProviders();
   const groups = useGroups();
-  const [preferences, setPreferences] = useStoredState<StudioPreferences>(preferencesStorageKey, defaultPreferences, restorePreferences);
+  const [preferences, setPreferences, preferencesLoaded] = useStoredState<StudioPreferences>(preferencesStorageKey, defaultPreferences, restorePreferences);
   const [feedJobs, setFeedJobs] = useStoredState<FeedJob[]>(feedJobsStorageKey, noFeedJobs, restoreFeedJobs);
   const groupJobs = useGroupStudioJobs(preferences.groupId);
-  const [drafts, setDrafts] = useState<ReferenceDraft[]>([]);
+  const [drafts, setDrafts] = useGroupDrafts(preferences.groupId, preferencesLoaded);
   const [selected, setSelectedImages] = useState<ReadonlyMap<string, ResultImage>>(new Map());
-  const [viewing, setViewing] = useState<{ image: ResultImage; job: FeedJobInfo } | null>(null);
+  const [viewing, setViewing] = useState<{ image: ResultImage; job: FeedJobInfo; images: readonly ResultImage[] } | null>(null);
+  const [selectMode, setSelectMode] = useState(false);
+  const [density, setDensity] = useStoredState<FeedDensity>('imagefleet.studio.density.v1', 'comfortable', (stored) => (stored === 'compact' || stored === 'comfortable' ? stored : undefined));
+  const [feedFilter, setFeedFilter] = useState<FeedFilter>({ text: '', favouritesOnly: false });
+  const [showShortcuts, setShowShortcuts] = useState(false);
   const [comparing, setComparing] = useState(false);
   const composerTop = useRef<HTMLDivElement>(null);
 
   const onPreferences = useCallback((update: (previous: StudioPreferences) => StudioPreferences) => setPreferences(update), [setPreferences]);
-  const onDrafts = useCallback((update: (previous: ReferenceDraft[]) => ReferenceDraft[]) => setDrafts(update), []);
+  const onDrafts = setDrafts;
 
   const addFeedJob = useCallback(
     (job: { jobId: string; groupId: string }) => setFeedJobs((previous) => withFeedJob(previous, { jobId: job.jobId, groupId: job.groupId, addedAtMs: Date.now() })),
@@ -52,8 +62,12 @@ export function StudioScreen() {
   const onSubmitted = useCallback(
     (job: SubmitResponse) => {
       addFeedJob({ jobId: job.id, groupId: job.groupId });
-      // Submitted without a group: it went to the Default group, which is then the one shown.
-      setPreferences((previous) => (previous.groupId === null ? { ...previous, groupId: job.groupId } : previous));
+      // Submitted without a group: it went to the Default group, which is then the one shown — with the draft.
+      setPreferences((previous) => {
+        if (previous.groupId !== null) return previous;
+        moveDraft(null, job.groupId);
+        return { ...previous, groupId: job.groupId };
+      });
     },
     [addFeedJob, setPreferences],
   );
@@ -86,17 +100,56 @@ export function StudioScreen() {
     });
   }, []);
 
-  const copySeedToComposer = useCallback(
+  // What the composer held before a "use …" action, for its Undo.
+  const latestComposer = useRef({ preferences, drafts });
+  latestComposer.current = { preferences, drafts };
+  const offerUndo = useCallback(
+    (message: string) => {
+      const before = latestComposer.current;
+      toast.info(message, {
+        action: {
+          label: 'Undo',
+          onClick: () => {
+            setPreferences(before.preferences);
+            setDrafts(() => before.drafts);
+          },
+        },
+      });
+    },
+    [setPreferences, setDrafts],
+  );
+
+  const applySeed = useCallback(
+    (image: ResultImage) => {
+      if (image.seed === null) {
+        toast.info('This image has no seed (its model does not take seeds).');
+        return;
+      }
+      offerUndo(`Seed ${image.seed} is in the composer; references and prompts are unchanged.`);
+      setPreferences((previous) => ({ ...previous, seedText: String(image.seed) }));
+    },
+    [offerUndo, setPreferences],
+  );
+
+  const makeReference = useCallback(
+    async (image: Pick<ResultImage, 'id'>) => {
+      try {
+        const asset = await apiRequest<Asset>(`/api/images/${encodeURIComponent(image.id)}/reference`, { method: 'POST' });
+        offerUndo('The image is a reference in the composer.');
+        setDrafts((previous) => [...previous, newReferenceDraft(referenceFromAsset(asset))]);
+        composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      } catch (error) {
+        toast.error('The image could not be used as a reference', { description: errorMessage(error) });
+      }
+    },
+    [offerUndo, setDrafts],
+  );
+
+  const recallSettings = useCallback(
     (image: ResultImage, job: FeedJobInfo) => {
-      const referenceId = image.referenceIds[0];
-      const draft = newReferenceDraft(referenceId ? referenceFromAsset({ id: referenceId, name: 'reference' }) : null, [newPromptDraft(image.prompt, 1)]);
-      // The mask goes along, so the same seed repaints the same area.
-      const maskId = queryClient.getQueryData<TaskList>(studioQueryKeys.jobTasks(job.id))?.items.find((task) => task.id === image.taskId)?.maskId ?? null;
-      if (maskId !== null && draft.reference !== null) draft.mask = { id: maskId, previewUrl: `/api/uploads/${encodeURIComponent(maskId)}/thumb` };
-      setDrafts([draft]);
+      offerUndo(`Model, settings${image.seed === null ? '' : ` and seed ${image.seed}`} are in the composer; references and prompts are unchanged.`);
       setPreferences((previous) => ({
         ...previous,
-        groupId: job.groupId,
         providerId: job.provider,
         modelId: job.model,
         size: job.settings.size,
@@ -104,13 +157,48 @@ export function StudioScreen() {
         negativePrompt: job.settings.negativePrompt ?? '',
         strength: job.settings.strength,
         loras: job.settings.loras.map((lora, index) => ({ key: `lora-copied-${Date.now()}-${index}`, name: lora.name, weightText: String(lora.weight) })),
-        seedText: image.seed === null ? '' : String(image.seed),
+        seedText: image.seed === null ? previous.seedText : String(image.seed),
       }));
-      toast.info(image.seed === null ? 'Prompt and settings copied into the composer (this model has no seeds)' : `Seed ${image.seed} and its settings copied into the composer`);
+    },
+    [offerUndo, setPreferences],
+  );
+
+  const addPrompt = useCallback(
+    (image: ResultImage) => {
+      offerUndo('The prompt was added to the composer.');
+      const referenceId = image.referenceIds[0] ?? null;
+      setDrafts((previous) => {
+        const holder = previous.find((draft) => (draft.reference?.id ?? null) === referenceId);
+        if (holder) return previous.map((draft) => (draft === holder ? { ...draft, prompts: [...draft.prompts, newPromptDraft(image.prompt, 1)] } : draft));
+        const reference = referenceId === null ? null : referenceFromAsset({ id: referenceId, name: image.referenceNames?.[0] ?? 'reference' });
+        return [...previous, newReferenceDraft(reference, [newPromptDraft(image.prompt, 1)])];
+      });
       composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     },
-    [queryClient, setPreferences],
+    [offerUndo, setDrafts],
   );
+
+  // The viewer keeps the list it was opened with; marks made in it show there at once.
+  const patchViewed = useCallback((imageId: string, change: Partial<ResultImage>) => {
+    setViewing((current) => {
+      if (current === null) return null;
+      const images = current.images.map((candidate) => (candidate.id === imageId ? { ...candidate, ...change } : candidate));
+      return { ...current, images, image: images.find((candidate) => candidate.id === current.image.id) ?? current.image };
+    });
+  }, []);
+
+  // "?" lists the shortcuts, wherever the focus is except in a text field.
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== '?' || event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      event.preventDefault();
+      setShowShortcuts(true);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
 
   const providerItems = providers.data?.items;
   const upscaleSizesFor = useCallback(
@@ -123,8 +211,44 @@ export function StudioScreen() {
   );
 
   const feedContext = useMemo<FeedContextValue>(
-    () => ({ actions, selectedIds: new Set(selected.keys()), setSelected, openViewer: (image, job) => setViewing({ image, job }), copySeedToComposer, upscaleSizesFor }),
-    [actions, selected, setSelected, copySeedToComposer, upscaleSizesFor],
+    () => ({
+      actions,
+      selectedIds: new Set(selected.keys()),
+      setSelected,
+      selectMode,
+      density,
+      filter: feedFilter,
+      openViewer: (image, job, siblings) => setViewing({ image, job, images: siblings && siblings.some((sibling) => sibling.id === image.id) ? siblings : [image] }),
+      applySeed,
+      recallSettings,
+      addPrompt,
+      useAsReference: (image) => void makeReference(image),
+      upscaleSizesFor,
+    }),
+    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, makeReference, upscaleSizesFor],
+  );
+
+  const viewedJob = viewing?.job;
+  const viewerActions = useMemo<ViewerActions | undefined>(
+    () =>
+      viewedJob === undefined
+        ? undefined
+        : {
+            reroll: (image) => void actions.reroll(image),
+            regenerateWithSeed: (image) => void actions.regenerateWithSeed(image),
+            variations: (image) => void actions.variations(image),
+            upscaleSizes: () => upscaleSizesFor(viewedJob),
+            upscale: (image, size) => void actions.upscale(image, size),
+            setDiscarded: (image, discarded) => {
+              void actions.setDiscarded(image, discarded);
+              patchViewed(image.id, { discarded });
+            },
+            useSeed: applySeed,
+            usePrompt: addPrompt,
+            useAsReference: (image) => void makeReference(image),
+            recallSettings: (image) => recallSettings(image, viewedJob),
+          },
+    [viewedJob, actions, upscaleSizesFor, patchViewed, applySeed, addPrompt, makeReference, recallSettings],
   );
 
   const provider = providerItems?.find((candidate) => candidate.id === preferences.providerId);
@@ -143,9 +267,17 @@ export function StudioScreen() {
           <aside className="flex flex-col gap-4 lg:sticky lg:top-0 lg:max-h-screen lg:overflow-y-auto lg:pb-8 lg:pr-1" aria-label="Composer">
             <div ref={composerTop} className="flex items-baseline justify-between gap-2 pt-1">
               <h1 className="text-2xl font-semibold tracking-tight">Studio</h1>
-              <span className="text-xs text-neutral-500">semi-automatic</span>
+              <span className="text-xs text-neutral-400">semi-automatic</span>
             </div>
-            <ComposerPanel preferences={preferences} onPreferences={onPreferences} drafts={drafts} onDrafts={onDrafts} providers={providers.data} onSubmitted={onSubmitted} />
+            <ComposerPanel
+              preferences={preferences}
+              onPreferences={onPreferences}
+              drafts={drafts}
+              onDrafts={onDrafts}
+              providers={providers.data}
+              onSubmitted={onSubmitted}
+              onDropImage={(imageId) => void makeReference({ id: imageId })}
+            />
           </aside>
           <section className="flex min-w-0 flex-col gap-4" aria-label="Results">
             <QueuePanel provider={provider} model={model} batchSize={preferences.batchSize} />
@@ -160,13 +292,40 @@ export function StudioScreen() {
             />
             <div className="flex items-baseline justify-between">
               <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{groupName ? `Feed · ${groupName}` : 'Feed'}</h2>
-              <span className="text-right text-xs text-neutral-500" title="Keys on a focused image: F favourite · D discard · S use seed · R re-roll · V variations · U upscale · Enter open · X select">
-                newest first · keys: F D S R V U X
-              </span>
+              <div className="flex flex-wrap items-center justify-end gap-2">
+                <label className="sr-only" htmlFor="feed-filter-text">
+                  Prompt, file name or seed
+                </label>
+                <input
+                  id="feed-filter-text"
+                  type="search"
+                  placeholder="Filter prompt, file, seed…"
+                  value={feedFilter.text}
+                  onChange={(event) => setFeedFilter((current) => ({ ...current, text: event.target.value }))}
+                  className="h-8 w-40 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs focus-visible:outline-2 focus-visible:outline-violet-400"
+                  data-testid="feed-filter-text"
+                />
+                <Button size="small" variant={feedFilter.favouritesOnly ? 'primary' : 'secondary'} aria-pressed={feedFilter.favouritesOnly} onClick={() => setFeedFilter((current) => ({ ...current, favouritesOnly: !current.favouritesOnly }))}>
+                  <Icon name={feedFilter.favouritesOnly ? 'star-filled' : 'star'} /> <span className="ml-1">Favourites</span>
+                </Button>
+                <label className="sr-only" htmlFor="feed-density">
+                  Density
+                </label>
+                <select id="feed-density" value={density} onChange={(event) => setDensity(event.target.value === 'compact' ? 'compact' : 'comfortable')} className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs" data-testid="feed-density">
+                  <option value="comfortable">Comfortable</option>
+                  <option value="compact">Compact</option>
+                </select>
+                <Button size="small" variant={selectMode ? 'primary' : 'secondary'} aria-pressed={selectMode} onClick={() => setSelectMode((on) => !on)} data-testid="feed-select-mode">
+                  Select
+                </Button>
+                <Button size="small" variant="ghost" onClick={() => setShowShortcuts(true)} aria-keyshortcuts="?" data-testid="show-shortcuts">
+                  Shortcuts <kbd className="ml-1 text-xs opacity-70">?</kbd>
+                </Button>
+              </div>
             </div>
             {shownJobs.length === 0 ? (
-              <p className="rounded-lg border border-dashed border-neutral-800 p-8 text-center text-sm text-neutral-500" data-testid="feed-empty">
-                Batches you generate here appear in this feed, newest first.
+              <p className="rounded-lg border border-dashed border-neutral-800 p-8 text-center text-sm text-neutral-400" data-testid="feed-empty">
+                Batches you generate here — and the group's Automatic and CLI jobs — appear in this feed, newest first.
               </p>
             ) : (
               <div className="flex flex-col gap-4" data-testid="feed">
@@ -177,7 +336,19 @@ export function StudioScreen() {
             )}
           </section>
         </div>
-        <ImageViewerDialog viewing={viewing} onClose={() => setViewing(null)} />
+        <ImageViewer
+          images={viewing?.images ?? []}
+          index={viewing ? Math.max(0, viewing.images.findIndex((candidate) => candidate.id === viewing.image.id)) : null}
+          onIndexChange={(index) => setViewing((current) => (current === null || index === null ? null : { ...current, image: current.images[index] ?? current.image }))}
+          onToggleFavorite={(image) => {
+            void actions.setFavourite(image, !image.favorite);
+            patchViewed(image.id, { favorite: !image.favorite });
+          }}
+          hasMore={false}
+          loadMore={noop}
+          actions={viewerActions}
+        />
+        <ShortcutsDialog open={showShortcuts} onOpenChange={setShowShortcuts} />
         <CompareDialog images={comparing ? selectedImages.slice(0, 4) : []} open={comparing} onOpenChange={setComparing} />
       </FeedContext.Provider>
     </TaskProgressProvider>

@@ -1,7 +1,7 @@
 'use client';
 /**
- * What can be done to a finished image — favourite, discard or restore, re-roll, variations,
- * upscale — as API calls whose new jobs join the feed. One place, so the hover buttons, the context
+ * What can be done to a finished image — favourite, discard or restore, re-roll, regenerate with
+ * its seed, variations, upscale — as API calls whose new jobs join the feed. One place, so the hover buttons, the context
  * menu, the keyboard and the bulk bar behave the same.
  */
 import { useQueryClient } from '@tanstack/react-query';
@@ -15,6 +15,8 @@ export interface ImageActions {
   setFavourite(image: ResultImage, favourite: boolean): Promise<void>;
   setDiscarded(image: ResultImage, discarded: boolean): Promise<void>;
   reroll(image: ResultImage): Promise<void>;
+  /** The same image again (its own seed, prompt, references, mask and settings) as a new job; the composer is not touched. */
+  regenerateWithSeed(image: ResultImage): Promise<void>;
   variations(image: ResultImage): Promise<void>;
   upscale(image: ResultImage, size: string): Promise<void>;
 }
@@ -43,6 +45,7 @@ export function useImageActions(onNewJob: (job: { jobId: string; groupId: string
       setFavourite: (image, favourite) => patch(image, { favorite: favourite }, 'The favourite mark was not saved'),
       setDiscarded: (image, discarded) => patch(image, { discarded }, discarded ? 'The image was not discarded' : 'The image was not restored'),
       reroll: (image) => startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, {}, 'Re-roll'),
+      regenerateWithSeed: (image) => startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, image.seed === null ? {} : { seed: image.seed }, 'Regenerate with this seed'),
       variations: (image) => startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, { count: 4 }, 'Variations'),
       upscale: (image, size) => startJob(`/api/images/${encodeURIComponent(image.id)}/upscale`, { size }, `Upscale to ${size}`),
     };

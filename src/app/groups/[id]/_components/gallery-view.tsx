@@ -14,12 +14,13 @@ import { Card } from '../../../_components/card.js';
 import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } from '../../../_components/image-filter-bar.js';
 import { ImageTile } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
+import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
 import { PageHeader } from '../../../_components/page-header.js';
 import { VirtualImageGrid } from '../../../_components/virtual-image-grid.js';
 import { apiRequest, errorMessage } from '../../../_lib/api-client.js';
 import { useGroup, useGroups } from '../../../_lib/api-queries.js';
 import type { ResultImage, ResultsPage } from '../../../_lib/api-types.js';
-import { formatCount } from '../../../_lib/format.js';
+import { formatCount, formatCountOf } from '../../../_lib/format.js';
 import { queryKeys } from '../../../_lib/query-keys.js';
 import { useDebouncedValue } from '../../../_lib/use-debounced-value.js';
 import { useFavoriteToggle } from '../../../_lib/use-favorite-toggle.js';
@@ -39,19 +40,22 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const basePath = `/api/groups/${encodeURIComponent(groupId)}/images`;
   const pages = useImagePages(queryKeys.groupImagesFiltered(groupId, query), basePath, query);
   const { mutate: mutateFavorite } = useFavoriteToggle();
+  const viewerActions = useViewerActions();
   const [viewerIndex, setViewerIndex] = useState<number | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [anchorIndex, setAnchorIndex] = useState<number | null>(null);
   const [selectAllFilter, setSelectAllFilter] = useState<ImageFilter | null>(null);
   const [selectingAll, setSelectingAll] = useState(false);
+  // Phones have no shift-click and no hover: in select mode a tap selects.
+  const [selectMode, setSelectMode] = useState(false);
   const { images, hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
   const toggleFavorite = useCallback((image: ResultImage) => mutateFavorite({ imageId: image.id, favorite: !image.favorite }), [mutateFavorite]);
 
   // The tiles' callbacks read the latest list and selection through refs, so they stay the same
   // functions across pages and clicks and memoised tiles do not all re-render.
-  const latest = useRef({ images, anchorIndex, selectedCount: selected.size });
-  latest.current = { images, anchorIndex, selectedCount: selected.size };
+  const latest = useRef({ images, anchorIndex, selectedCount: selected.size, selectMode });
+  latest.current = { images, anchorIndex, selectedCount: selected.size, selectMode };
 
   const select = useCallback((index: number, event: MouseEvent) => {
     const { images: loaded, anchorIndex: anchor } = latest.current;
@@ -76,7 +80,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const open = useCallback(
     (index: number, event: MouseEvent) => {
       // With a selection open (or a modifier held) a click selects; otherwise it opens the viewer.
-      if (latest.current.selectedCount > 0 || event.shiftKey || event.metaKey || event.ctrlKey) select(index, event);
+      if (latest.current.selectMode || latest.current.selectedCount > 0 || event.shiftKey || event.metaKey || event.ctrlKey) select(index, event);
       else setViewerIndex(index);
     },
     [select],
@@ -131,7 +135,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
     <div className="mx-auto flex max-w-7xl flex-col gap-4">
       <PageHeader
         title={group.data?.name ?? 'Group'}
-        description={group.data ? `${formatCount(group.data.imageCount)} images from ${formatCount(group.data.jobCount)} jobs` : undefined}
+        description={group.data ? `${formatCountOf(group.data.imageCount, 'image')} from ${formatCountOf(group.data.jobCount, 'job')}` : undefined}
         actions={
           group.data ? (
             <>
@@ -164,8 +168,11 @@ export function GalleryView({ groupId }: { groupId: string }) {
         />
         <div className="flex flex-wrap items-center gap-2" aria-live="polite">
           <span className="text-sm text-neutral-400" data-testid="selection-count">
-            {selected.size > 0 ? `${formatCount(selected.size)} selected` : 'Click ☐ or shift-click to select'}
+            {selected.size > 0 ? `${formatCount(selected.size)} selected` : selectMode ? 'Tap images to select them' : 'Use the checkboxes (shift-click for a range) or Select'}
           </span>
+          <Button size="small" variant={selectMode ? 'primary' : 'secondary'} aria-pressed={selectMode} onClick={() => setSelectMode((on) => !on)} data-testid="select-mode">
+            Select
+          </Button>
           <Button size="small" onClick={() => void selectAll()} disabled={selectingAll}>
             {selectingAll ? 'Selecting…' : 'Select all'}
           </Button>
@@ -189,7 +196,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
         </div>
       </div>
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}
-      {pages.isSuccess && images.length === 0 ? <Card className="text-center text-sm text-neutral-500">No images{Object.keys(query).length > 0 ? ' match the filter' : ' in this group yet'}.</Card> : null}
+      {pages.isSuccess && images.length === 0 ? <Card className="text-center text-sm text-neutral-400">No images{Object.keys(query).length > 0 ? ' match the filter' : ' in this group yet'}.</Card> : null}
       {images.length > 0 ? (
         <VirtualImageGrid
           label="Gallery"
@@ -201,7 +208,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
           renderTile={(image, index) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onToggleFavorite={toggleFavorite} />}
         />
       ) : null}
-      <ImageViewer images={images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} />
+      <ImageViewer images={images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} totalCount={pages.total} actions={viewerActions} />
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../../../_components/confirm-dialog.js';
 import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } from '../../../_components/image-filter-bar.js';
 import { ImageTile } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
+import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
 import { PageHeader } from '../../../_components/page-header.js';
 import { ProgressBar } from '../../../_components/progress-bar.js';
 import { StatusBadge } from '../../../_components/status-badge.js';
@@ -40,7 +41,7 @@ export function JobView({ jobId }: { jobId: string }) {
       </Card>
     );
   }
-  if (!job.data) return <p className="text-neutral-500">Loading the job…</p>;
+  if (!job.data) return <p className="text-neutral-400">Loading the job…</p>;
   return <JobDetails job={job.data} />;
 }
 
@@ -60,7 +61,7 @@ function JobDetails({ job }: { job: JobStatus }) {
             <StatusBadge status={job.status} />
             <span>
               {job.provider} / {job.model} · in{' '}
-              <Link className="text-violet-300 hover:underline" href={`/groups/${encodeURIComponent(job.groupId)}` as Route}>
+              <Link className="text-violet-300 underline hover:text-violet-200" href={`/groups/${encodeURIComponent(job.groupId)}` as Route}>
                 {group.data?.name ?? 'its group'}
               </Link>
             </span>
@@ -108,7 +109,7 @@ function JobDetails({ job }: { job: JobStatus }) {
           <ProgressBar fraction={job.progress} label="Job progress" tone={job.status === 'failed' ? 'red' : job.status === 'completed' ? 'emerald' : job.status === 'paused' ? 'amber' : 'violet'} />
           <p aria-live="polite" data-testid="job-progress" className="text-sm text-neutral-300">
             {formatCount(finished)} of {formatCount(job.counts.total)} images done ({formatPercent(job.progress)}) · {formatCount(job.counts.completed)} made
-            {job.counts.running > 0 ? ` · ${job.counts.running} running` : ''}
+            {job.counts.running > 0 ? ` · ${formatCount(job.counts.running)} running` : ''}
             {job.counts.failed > 0 ? ` · ${job.counts.failed} failed` : ''}
             {job.counts.blocked > 0 ? ` · ${job.counts.blocked} blocked` : ''}
             {job.counts.canceled > 0 ? ` · ${job.counts.canceled} canceled` : ''}
@@ -116,7 +117,11 @@ function JobDetails({ job }: { job: JobStatus }) {
           {job.statusReason ? <p className="text-sm text-amber-300">{job.statusReason}</p> : null}
           <dl className="grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
             <Stat label="Rate" value={job.ratePerMinute > 0 ? `${job.ratePerMinute.toFixed(1)} / min` : '—'} />
-            <Stat label="Time left" value={isFinal ? 'done' : job.etaSeconds === null ? 'estimating…' : formatDurationSeconds(job.etaSeconds)} />
+            {isFinal && job.finishedAt !== null ? (
+              <Stat label="Total time" value={formatDurationSeconds(Math.max(0, Math.round((Date.parse(job.finishedAt) - Date.parse(job.createdAt)) / 1000)))} testId="job-total-time" />
+            ) : (
+              <Stat label="Time left" value={isFinal ? 'done' : job.etaSeconds === null ? 'estimating…' : formatDurationSeconds(job.etaSeconds)} />
+            )}
             <Stat label="Estimated cost" value={formatUsd(job.cost.estimatedUsd)} />
             <Stat label="Spent" value={formatUsd(job.cost.spentUsd)} />
           </dl>
@@ -131,13 +136,13 @@ function JobDetails({ job }: { job: JobStatus }) {
             ) : null}
           </div>
           {job.errors.length === 0 ? (
-            <p className="text-sm text-neutral-500">No failures.</p>
+            <p className="text-sm text-neutral-400">No failures.</p>
           ) : (
             <ul className="flex flex-col gap-2 text-sm">
               {job.errors.map((error) => (
                 <li key={`${error.code}-${error.message}`} className="rounded-lg bg-neutral-950/60 p-3">
                   <p className="text-neutral-200">{error.message}</p>
-                  <p className="text-xs text-neutral-500">
+                  <p className="text-xs text-neutral-400">
                     {error.taskCount} {error.taskCount === 1 ? 'call' : 'calls'} · {error.status}
                   </p>
                 </li>
@@ -152,11 +157,13 @@ function JobDetails({ job }: { job: JobStatus }) {
   );
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
     <div className="flex flex-col gap-0.5">
-      <dt className="text-xs text-neutral-500">{label}</dt>
-      <dd className="font-medium tabular-nums">{value}</dd>
+      <dt className="text-xs text-neutral-400">{label}</dt>
+      <dd className="font-medium tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }
@@ -167,6 +174,7 @@ function JobResults({ jobId }: { jobId: string }) {
   const query = imageFilterQuery(settledFilter);
   const pages = useImagePages(queryKeys.jobResultsFiltered(jobId, query), `/api/jobs/${encodeURIComponent(jobId)}/results`, query);
   const { mutate: mutateFavorite } = useFavoriteToggle();
+  const viewerActions = useViewerActions();
   const [viewerIndex, setViewerIndex] = useState<number | null>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
@@ -177,12 +185,12 @@ function JobResults({ jobId }: { jobId: string }) {
     <section aria-labelledby="results-heading" className="flex flex-col gap-3">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h2 id="results-heading" className="text-lg font-semibold">
-          Results <span className="text-sm font-normal text-neutral-500">{pages.images.length > 0 ? `${formatCount(pages.images.length)}${hasNextPage ? '+' : ''}` : ''}</span>
+          Results <span className="text-sm font-normal text-neutral-400" data-testid="results-count">{pages.total !== undefined ? formatCount(pages.total) : pages.images.length > 0 ? `${formatCount(pages.images.length)}${hasNextPage ? '+' : ''}` : ''}</span>
         </h2>
         <ImageFilterBar filter={filter} onChange={setFilter} />
       </div>
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}
-      {pages.isSuccess && pages.images.length === 0 ? <Card className="text-center text-sm text-neutral-500">No images yet{query.prompt || query.favorite ? ' match the filter' : ''}.</Card> : null}
+      {pages.isSuccess && pages.images.length === 0 ? <Card className="text-center text-sm text-neutral-400">No images yet{query.prompt || query.favorite ? ' match the filter' : ''}.</Card> : null}
       {pages.images.length > 0 ? (
         <VirtualImageGrid
           label="Job results"
@@ -194,7 +202,7 @@ function JobResults({ jobId }: { jobId: string }) {
           renderTile={(image, index) => <ImageTile image={image} index={index} onOpen={openViewer} onToggleFavorite={toggleFavorite} />}
         />
       ) : null}
-      <ImageViewer images={pages.images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} />
+      <ImageViewer images={pages.images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} totalCount={pages.total} actions={viewerActions} />
     </section>
   );
 }
