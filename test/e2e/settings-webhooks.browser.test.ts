@@ -56,13 +56,13 @@ describe('Webhooks in the web app (Chromium)', () => {
     await writeFile(picture, await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 200, g: 80, b: 20 } } }).png().toBuffer());
     await page.goto('/automatic');
     await page.getByTestId('file-input').setInputFiles([picture]);
-    await expect.poll(() => page.getByTestId('upload-summary').textContent(), { timeout: 30_000 }).toContain('1 images ready');
+    await expect.poll(() => page.getByTestId('upload-summary').textContent(), { timeout: 30_000 }).toContain('1 image ready');
     await page.getByLabel('Prompt').fill('a webhook test');
     await page.getByLabel('Size').selectOption('512');
     await page.getByLabel('Webhook URL (optional)').fill(receiver.url);
     await expect.poll(() => page.getByTestId('plan-images').textContent(), { timeout: 20_000 }).toBe('1');
     const before = receiver.received.length;
-    await page.getByRole('button', { name: 'Generate 1 images' }).click();
+    await page.getByRole('button', { name: 'Generate 1 image' }).click();
     await expect.poll(() => page.getByTestId('webhook-secret').textContent(), { timeout: 20_000 }).toContain('whsec_');
     const secret = (await page.getByTestId('webhook-secret').locator('code').textContent()) ?? '';
     await receiver.waitFor((received) => received.slice(before).some((entry) => typeOf(entry) === 'job.completed'), 20_000, 'job.completed');

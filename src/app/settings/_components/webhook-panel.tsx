@@ -93,11 +93,11 @@ export function WebhookPanel() {
         </p>
       ) : null}
       {deliveries.isError ? <p className="mt-3 text-sm text-red-400">{errorMessage(deliveries.error)}</p> : null}
-      {deliveries.data && deliveries.data.items.length === 0 ? <p className="mt-4 text-sm text-neutral-500">No webhook deliveries yet.</p> : null}
+      {deliveries.data && deliveries.data.items.length === 0 ? <p className="mt-4 text-sm text-neutral-400">No webhook deliveries yet.</p> : null}
       {deliveries.data && deliveries.data.items.length > 0 ? (
         <div className="mt-4 overflow-x-auto">
           <table className="w-full text-left text-sm" data-testid="webhook-deliveries">
-            <thead className="text-xs text-neutral-500">
+            <thead className="text-xs text-neutral-400">
               <tr>
                 <th className="py-1 pr-3 font-medium">Event</th>
                 <th className="py-1 pr-3 font-medium">Target</th>
@@ -111,7 +111,7 @@ export function WebhookPanel() {
                 <tr key={delivery.id} className="border-t border-neutral-800 align-top">
                   <td className="py-1.5 pr-3">
                     <div className="font-medium text-neutral-100">{delivery.eventType}</div>
-                    <div className="text-xs text-neutral-500">{formatTime(delivery.createdAt)}</div>
+                    <div className="text-xs text-neutral-400">{formatTime(delivery.createdAt)}</div>
                   </td>
                   <td className="max-w-[16rem] truncate py-1.5 pr-3 font-mono text-xs text-neutral-300" title={delivery.url}>
                     {originOf(delivery.url)}
@@ -119,7 +119,7 @@ export function WebhookPanel() {
                   <td className="py-1.5 pr-3">
                     <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${statusClasses[delivery.status]}`}>{delivery.status}</span>
                     {delivery.status === 'pending' && delivery.nextAttemptAt !== null && delivery.attempts > 0 ? (
-                      <div className="text-xs text-neutral-500">next {formatTime(delivery.nextAttemptAt)}</div>
+                      <div className="text-xs text-neutral-400">next {formatTime(delivery.nextAttemptAt)}</div>
                     ) : null}
                   </td>
                   <td className="py-1.5 pr-3 tabular-nums">{delivery.attempts}</td>
