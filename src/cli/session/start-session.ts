@@ -13,7 +13,7 @@ import { newSessionId } from '../../core/session-log.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { cliIo, type CliContext, type CliIo } from '../cli-context.js';
 import { CliExit, exitCodes } from '../handle-cli-error.js';
-import { usage, type GenerationOptions } from './generation-options.js';
+import { defaultLayoutFor, usage, type GenerationOptions } from './generation-options.js';
 import { cliConfig, openCliFleet } from './open-cli-fleet.js';
 import { layoutBuiltinNames } from './output-tree.js';
 import { confirmCost, planSummaryJson, planSummaryLines, type PlanPreview } from './plan-summary.js';
@@ -36,7 +36,8 @@ export interface SessionStart {
 
 export async function startSession(context: CliContext, command: Command, start: SessionStart): Promise<void> {
   const io = cliIo(context);
-  const { options, combos, prompts } = start;
+  const { combos, prompts } = start;
+  const options = { ...start.options, layout: start.options.layout ?? defaultLayoutFor(start.options.refs, start.options.prompts, availableLayoutNames(combos, prompts)) };
 
   // Everything that can be checked without the store is checked first: a bad input writes nothing.
   const layout = parsePathTemplate(options.layout, '--layout');
