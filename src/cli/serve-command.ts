@@ -107,8 +107,9 @@ async function startWebServer(config: Config, options: { dev: boolean; logger: L
   const handleRequest = nextApp.getRequestHandler();
   // ZIP downloads bypass Next, which drops their exact Content-Length (docs/decisions/0011).
   const { serveDownloadFromNode } = await import('../server/download-handler.js');
+  const { answerMethodFromNode } = await import('../server/method-table.js');
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
-    (serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
+    (answerMethodFromNode(request, response) ?? serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, 'request failed');
       // Once headers are out, appending an error text would corrupt the body: cut the connection.
       if (response.headersSent) response.destroy();
