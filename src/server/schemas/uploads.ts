@@ -1,6 +1,6 @@
 /** The upload routes' contract. */
 import { z } from 'zod';
-import { idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
+import { exampleId, idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
 
 export const assetSchema = z
   .object({
@@ -13,7 +13,7 @@ export const assetSchema = z
     name: z.string().describe('The uploaded file name (display only).'),
     createdAt: timestampSchema,
   })
-  .meta({ id: 'Asset', example: { id: '5d0c5a3e-…', sha256: '9f86d08…', width: 1024, height: 768, mimeType: 'image/jpeg', byteSize: 183204, name: 'shoe.jpg', createdAt: '2026-11-21T10:15:30.123Z' } });
+  .meta({ id: 'Asset', example: { id: exampleId(0), sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', width: 1024, height: 768, mimeType: 'image/jpeg', byteSize: 183204, name: 'shoe.jpg', createdAt: '2026-11-21T10:15:30.123Z' } });
 
 export const zipUploadResponseSchema = z
   .object({
