@@ -43,6 +43,7 @@ const errorDescriptions: Record<number, string> = {
   415: 'Wrong content type, or a file whose bytes are not an accepted type.',
   422: 'Well-formed but cannot be processed.',
   429: 'Too many concurrent requests of this kind; see Retry-After.',
+  500: 'A bug; the message carries a request id to find the logged detail.',
   503: 'The engine or the data directory is unavailable.',
 };
 const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
@@ -411,7 +412,9 @@ export function buildOpenApiDocument(version: string, options: OpenApiOptions = 
   });
   for (const operation of apiOperations) {
     const needsToken = tokenRequired && !publicPaths.has(operation.path);
-    registry.registerPath({ operationId: operationIdOf(operation.method, operation.path), security: needsToken ? [{ bearer: [] }] : [], ...operation });
+    // Any route can meet a bug (500) or an engine or data directory that is not there (503).
+    const responses = { ...errors(500, 503), ...operation.responses };
+    registry.registerPath({ operationId: operationIdOf(operation.method, operation.path), security: needsToken ? [{ bearer: [] }] : [], ...operation, responses });
   }
   const generator = new OpenApiGeneratorV31(registry.definitions);
   return generator.generateDocument({
