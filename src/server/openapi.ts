@@ -46,6 +46,15 @@ const errorDescriptions: Record<number, string> = {
   500: 'A bug; the message carries a request id to find the logged detail.',
   503: 'The engine or the data directory is unavailable.',
 };
+/** The health report (its fields are described in docs/api.md; they grow with the checks). */
+const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'unavailable']).describe('ok: store reachable, engine running; degraded: see the other fields; unavailable: no engine in this process.'),
+    version: z.string().optional(),
+    message: z.string().optional().describe('With unavailable: why, for people.'),
+  })
+  .loose()
+  .meta({ id: 'Health' });
 const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
 const multipartBody = { required: true, content: { 'multipart/form-data': { schema: uploadFormSchema } } };
 const jobParams = idParamsSchema;
@@ -320,7 +329,7 @@ export const apiOperations: RouteConfig[] = [
     tags: ['Server'],
     summary: 'Health',
     description: 'Store reachable, engine running, providers configured (never their keys). 503 when degraded.',
-    responses: { 200: { description: 'Healthy.' }, 503: { description: 'Degraded or not running.' }, ...errors(401) },
+    responses: { 200: json(healthSchema, 'Healthy.'), 503: json(healthSchema, 'Degraded or not running.'), ...errors(401) },
   },
   {
     method: 'get',
@@ -412,8 +421,10 @@ export function buildOpenApiDocument(version: string, options: OpenApiOptions = 
   });
   for (const operation of apiOperations) {
     const needsToken = tokenRequired && !publicPaths.has(operation.path);
-    // Any route can meet a bug (500) or an engine or data directory that is not there (503).
-    const responses = { ...errors(500, 503), ...operation.responses };
+    // Any route can meet a bug (500) or an engine or data directory that is not there (503);
+    // every route validates its query strictly (400); every body has a size and a type (413, 415).
+    const generic = operation.path === '/api/docs' ? [500, 503] : operation.request?.body ? [400, 413, 415, 500, 503] : [400, 500, 503];
+    const responses = { ...errors(...generic), ...operation.responses };
     registry.registerPath({ operationId: operationIdOf(operation.method, operation.path), security: needsToken ? [{ bearer: [] }] : [], ...operation, responses });
   }
   const generator = new OpenApiGeneratorV31(registry.definitions);
