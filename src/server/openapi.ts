@@ -24,7 +24,7 @@ import {
   submitResponseSchema,
 } from './schemas/jobs.js';
 import { providerListSchema, providersQuerySchema } from './schemas/providers.js';
-import { referenceQuerySchema } from './schemas/references.js';
+import { referenceParamsSchema, referenceQuerySchema } from './schemas/references.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
 import { taskCancelResponseSchema, taskListQuerySchema, taskListSchema } from './schemas/tasks.js';
@@ -338,7 +338,7 @@ export const apiOperations: RouteConfig[] = [
     summary: 'A reference image, by signed link (for remote workers)',
     description:
       'What a RunPod worker fetches when a request’s references are too big to send inline: the stored image with this SHA-256, for a link this server signed (IMAGEFLEET_PUBLIC_URL) and until it expires. No API token: the signature is the permission.',
-    request: { params: z.object({ sha256: z.string().describe('The image’s SHA-256, lowercase hex.') }), query: referenceQuerySchema },
+    request: { params: referenceParamsSchema, query: referenceQuerySchema },
     responses: { 200: { description: 'The image file.', content: { 'image/*': { schema: z.string().meta({ format: 'binary' }) } } }, ...errors(400, 403, 404) },
   },
   {

@@ -23,7 +23,7 @@ export const downloadBodySchema = z
   .strictObject({
     job: idSchema.optional(),
     ids: z
-      .union([z.string().max(1_000_000).meta({ pattern: idListPattern } as Record<string, unknown>), z.array(idSchema).max(10_000, { error: 'must list at most 10000 image ids' })])
+      .union([z.string().max(1_000_000).meta({ pattern: idListPattern } as Record<string, unknown>), z.array(idSchema).min(1, { error: 'must list at least one image id' }).max(10_000, { error: 'must list at most 10000 image ids' })])
       .optional(),
     favorites: z.enum(['1', '0', 'true', 'false']).optional(),
     template: z.string().max(500).optional(),
