@@ -109,10 +109,11 @@ async function startWebServer(config: Config, options: { dev: boolean; logger: L
   const { serveDownloadFromNode } = await import('../server/download-handler.js');
   const { answerFailedRequest, createFrontDoor, hostNameOf } = await import('../server/front-door.js');
   const { serveProbe } = await import('../server/health-handler.js');
+  const { answerMethodFromNode } = await import('../server/method-table.js');
   const frontDoor = createFrontDoor(config, options.logger, { dev: options.dev });
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     if (!frontDoor.admit(request, response) || serveProbe(request, response)) return;
-    (serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
+    (answerMethodFromNode(request, response) ?? serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
       answerFailedRequest(error, request, response, options.logger);
     });
   });

@@ -47,6 +47,8 @@ export const errorCodes = [
   'unprocessable',
   /** Too many concurrent requests of one kind; try again later (`retryAfterMs` when known). */
   'too_many_requests',
+  /** The HTTP method is not one the route serves (the answer lists those in `Allow`). */
+  'method_not_allowed',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

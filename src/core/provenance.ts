@@ -1,15 +1,40 @@
 /**
  * What every output PNG says about how it was made (DESIGN §7), as PNG text entries: `imagefleet`
- * holds the full record as JSON for imagefleet and scripts; `parameters` repeats the essentials in
- * the AUTOMATIC1111 layout, which common tools (A1111/Forge "PNG Info", ComfyUI loaders, image
- * browsers) already read.
+ * holds the full record as JSON for imagefleet and scripts; `parameters` is the one writer of the
+ * AUTOMATIC1111 text, laid out as A1111 writes it so its readers (A1111/Forge "PNG Info",
+ * sd-prompt-reader, sd-parsers, image browsers) find prompt, seed, size and model
+ * (docs/decisions/0024-a1111-parameters-text.md).
  */
 import type { AspectRatio, ImageSize } from './image-size.js';
+
+/** Sampler settings a Stable Diffusion call ran with, as its server named them. */
+export interface SamplingSettings {
+  /** Denoising steps. */
+  steps: number;
+  /** Sampler name, e.g. `Euler a` (A1111) or `euler` (ComfyUI). */
+  sampler: string;
+  /** Scheduler (A1111's `Schedule type`), when one was set. */
+  scheduler?: string | undefined;
+  /** Classifier-free guidance scale. */
+  cfgScale: number;
+  /** img2img denoising strength, when a reference was repainted. */
+  denoisingStrength?: number | undefined;
+}
+
+/**
+ * What the settings line says for a provider without samplers (Gemini, the local provider): one
+ * step, the provider as the sampler, guidance 1 (none). sd-parsers needs `Sampler` and two more of
+ * its sampler keys to recognise the text at all; these values claim nothing the call did not do.
+ */
+const noSampling = (provider: string): SamplingSettings => ({ steps: 1, sampler: provider, cfgScale: 1 });
 
 /** Everything recorded about one output image. */
 export interface ProvenanceInput {
   prompt: string;
+  /** Only when the model honoured it (a negative prompt a model ignores is not recorded). */
   negativePrompt?: string | undefined;
+  /** The call's sampler settings (Stable Diffusion providers); undefined = the provider has none. */
+  sampling?: SamplingSettings | undefined;
   /** Provider registry id, e.g. `gemini`. */
   provider: string;
   /** Model id as sent to the provider. */
@@ -37,15 +62,16 @@ export const provenanceFormatVersion = 1;
 
 /**
  * Builds the PNG text entries `imagefleet` (JSON of every input field plus a format version) and
- * `parameters` (A1111 style: prompt line(s), `Negative prompt: …` when there is one, then one line of
- * `Key: value` pairs). Values containing a comma, quote or line break are JSON-quoted, as A1111 does,
- * so its parser splits them correctly.
+ * `parameters`, as A1111 writes it: the prompt line(s), `Negative prompt: …` when there is one, then
+ * ONE settings line starting `Steps: ` (readers split the text there). Values containing a comma,
+ * colon, quote or line break are JSON-quoted, as A1111 does, so its parser splits them correctly.
  */
 export function buildProvenance(input: ProvenanceInput): Record<string, string> {
   const record = {
     format: provenanceFormatVersion,
     prompt: input.prompt,
     negativePrompt: input.negativePrompt,
+    sampling: input.sampling,
     provider: input.provider,
     model: input.model,
     requestId: input.requestId,
@@ -60,10 +86,16 @@ export function buildProvenance(input: ProvenanceInput): Record<string, string> 
     height: input.height,
   };
 
+  const sampling = input.sampling ?? noSampling(input.provider);
   const settings: [string, string | number | undefined][] = [
+    ['Steps', sampling.steps],
+    ['Sampler', sampling.sampler],
+    ['Schedule type', sampling.scheduler],
+    ['CFG scale', sampling.cfgScale],
     ['Seed', input.seed],
     ['Size', `${input.width}x${input.height}`],
     ['Model', input.model],
+    ['Denoising strength', sampling.denoisingStrength],
     ['Provider', input.provider],
     ['Size class', input.size],
     ['Aspect ratio', input.aspectRatio],
@@ -78,7 +110,8 @@ export function buildProvenance(input: ProvenanceInput): Record<string, string> 
     .map(([key, value]) => `${key}: ${settingValue(value)}`)
     .join(', ');
 
-  const lines = [input.prompt];
+  // A prompt line that starts like a settings line would end the prompt early in every reader.
+  const lines = [input.prompt.replace(/\nSteps:/g, '\n Steps:')];
   const negativePrompt = input.negativePrompt?.trim();
   if (negativePrompt) lines.push(`Negative prompt: ${negativePrompt}`);
   lines.push(settingsLine);
@@ -88,5 +121,5 @@ export function buildProvenance(input: ProvenanceInput): Record<string, string> 
 
 function settingValue(value: string | number): string {
   const text = String(value);
-  return /[,"\n\r]/.test(text) ? JSON.stringify(text) : text;
+  return /[,:"\n\r]/.test(text) ? JSON.stringify(text) : text;
 }

@@ -26,7 +26,10 @@ export interface SessionLogJob {
   /** Combo (reference folder or file), relative to the start directory; null without references. */
   combo: string | null;
   status: SessionJobStatus;
-  /** Attempts that counted against the retry limit. */
+  /**
+   * Provider calls made for this entry: 1 for a call that succeeded first time, the failed ones
+   * included, the one under way included. Rate-limited refusals are not calls made.
+   */
   attempts: number;
   /** Output file relative to `--out`; null until exported. */
   output: string | null;
@@ -115,7 +118,7 @@ export function buildSessionLog(input: SessionLogInput): SessionLog {
       prompt_id: task.variables.prompt_id ?? task.promptId,
       combo: task.variables.combo_path ?? null,
       status,
-      attempts: task.attempts,
+      attempts: callsMade(task),
       output: outputs[0] ?? null,
       error: showsError ? (task.lastErrorMessage ?? null) : null,
       error_code: showsError ? (task.lastErrorCode ?? null) : null,
@@ -140,6 +143,14 @@ export function buildSessionLog(input: SessionLogInput): SessionLog {
     jobs,
     summary: summarizeSessionJobs(jobs),
   };
+}
+
+/**
+ * The store counts failed attempts only (its `attempts` feeds the retry limit); the log counts
+ * calls, as its readers understand the word, so the successful or running call is added.
+ */
+function callsMade(task: Pick<SessionTaskView, 'status' | 'attempts'>): number {
+  return task.status === 'completed' || task.status === 'running' ? task.attempts + 1 : task.attempts;
 }
 
 /** The log's status of a task: a queued task that already failed once is `retry`. */

@@ -81,7 +81,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
     if (result.images.length === 0) throw providerError('transient', 'The provider replied without an image.');
     controller.signal.throwIfAborted();
 
-    const images = await writeOutputs(claimed, provider, result, context);
+    const images = await writeOutputs(claimed, provider, model, result, context);
     const costUsd = result.costUsd ?? (model.pricePerImageUsd[job.settings.size]?.[job.lane] ?? 0) * result.images.length;
     const limits = context.limitsFor(job.provider, laneOfLimitKey(attempt.limitKey));
     const outcome = await context.queue.completeTask({
@@ -242,7 +242,7 @@ function laneOfLimitKey(limitKey: string): Lane {
   return limitKey.endsWith('@batch') ? 'batch' : 'online';
 }
 
-async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, result: GenerateResult, context: TaskRunnerContext): Promise<NewImageRecord[]> {
+async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, model: ModelCapabilities, result: GenerateResult, context: TaskRunnerContext): Promise<NewImageRecord[]> {
   const { task, job } = claimed;
   const referenceAssets = await context.assets.getAssets(task.referenceAssetIds);
   const records: NewImageRecord[] = [];
@@ -255,7 +255,9 @@ async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, resul
               image.bytes,
               buildProvenance({
                 prompt: task.prompt,
-                negativePrompt: job.settings.negativePrompt,
+                // Provenance records what shaped the image: a negative prompt the model ignores did not.
+                negativePrompt: model.supportsNegativePrompt ? job.settings.negativePrompt : undefined,
+                sampling: result.sampling,
                 provider: provider.id,
                 model: job.model,
                 requestId: result.requestId,

@@ -44,6 +44,7 @@ const hintByCode: Readonly<Record<ErrorCode, string>> = {
   unsupported_media_type: 'Use a PNG, JPEG or WebP image.',
   unprocessable: 'The input cannot be processed (e.g. a corrupt or too large image); replace it.',
   too_many_requests: 'Too much at once; wait and call again.',
+  method_not_allowed: 'An HTTP-only error that no tool should meet; the MCP server log (stderr) has the details.',
 };
 
 /** The tool result for anything a tool threw. */

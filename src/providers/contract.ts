@@ -6,6 +6,7 @@
 import type { AspectRatio, ImageSize } from '../core/image-size.js';
 import type { Lane, LoraSetting } from '../core/job.js';
 import { ImagefleetError } from '../core/errors.js';
+import type { SamplingSettings } from '../core/provenance.js';
 
 export const providerContractVersion = 1;
 
@@ -107,6 +108,8 @@ export interface GenerateResult {
   warnings: string[];
   /** Provider's request id, kept in provenance. */
   requestId?: string | undefined;
+  /** The sampler settings the call ran with (Stable Diffusion providers), recorded in each PNG's A1111 text. */
+  sampling?: SamplingSettings | undefined;
   /** What the call cost in USD, when the provider reports it; else the engine uses the price table. */
   costUsd?: number | undefined;
 }

@@ -12,9 +12,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import contentDisposition from 'content-disposition';
 import { apiRoute, runInApiContext, type ApiContext } from './api-route.js';
-import { safeFileName } from './file-response.js';
+import { contentDisposition } from './content-disposition.js';
 import { ImagefleetError } from '../core/errors.js';
 import { readBodyText, readJsonBody, readParams, readQuery } from './request-input.js';
 import { downloadBodySchema, downloadParamsSchema, downloadQuerySchema } from './schemas/download.js';
@@ -49,7 +48,7 @@ async function prepareDownload({ request, params, url, fleet, requestId }: ApiCo
     headers: {
       'content-type': 'application/zip',
       'content-length': String(zip.size),
-      'content-disposition': contentDisposition(safeFileName(plan.fileName), { type: 'attachment' }),
+      'content-disposition': contentDisposition('attachment', plan.fileName),
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'accept-ranges': 'none',

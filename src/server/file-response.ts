@@ -6,12 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import contentDisposition from 'content-disposition';
 import { ImagefleetError } from '../core/errors.js';
+import { contentDisposition } from './content-disposition.js';
 
 export interface FileResponseOptions {
   contentType: string;
-  /** Suggested file name (sanitised by `safeFileName`). */
+  /** Suggested file name (sanitised by `safeFileName` in content-disposition.ts). */
   fileName: string;
   cacheControl?: string;
 }
@@ -32,7 +32,7 @@ export async function fileResponse(request: Request, filePath: string, options: 
     'content-type': options.contentType,
     etag,
     'cache-control': options.cacheControl ?? 'private, max-age=86400',
-    'content-disposition': contentDisposition(safeFileName(options.fileName), { type: 'inline' }),
+    'content-disposition': contentDisposition('inline', options.fileName),
     'content-security-policy': "default-src 'none'; sandbox",
     'x-content-type-options': 'nosniff',
   };
@@ -43,19 +43,4 @@ export async function fileResponse(request: Request, filePath: string, options: 
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
   const stream = createReadStream(filePath);
   return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status: 200, headers });
-}
-
-/**
- * A file name safe for a header: control characters, path separators and quotes removed, at most
- * 150 characters; `content-disposition` then writes an ASCII fallback and the RFC 5987 UTF-8 form.
- */
-export function safeFileName(name: string): string {
-  const clean = name
-    .normalize('NFC')
-    .replace(/[\p{Cc}\p{Cf}]/gu, '')
-    .replace(/[/\\"<>:|?*]/g, '_')
-    .replace(/\s+/g, ' ')
-    .replace(/^[\s.]+|[\s.]+$/g, '')
-    .slice(0, 150);
-  return clean === '' ? 'download' : clean;
 }

@@ -19,6 +19,7 @@ export const httpStatusByErrorCode: Readonly<Record<ErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   budget_exceeded: 409,
   canceled: 409,

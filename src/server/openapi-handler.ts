@@ -9,7 +9,7 @@ export const handleOpenApi = apiRoute(
     readQuery(url, z.strictObject({}));
     // The fleet knows the version (read from package.json outside the Next bundle).
     const { version } = await fleet.health();
-    return Response.json(buildOpenApiDocument(version), { headers: { 'cache-control': 'public, max-age=300' } });
+    return Response.json(buildOpenApiDocument(version, { tokenRequired: fleet.config.server.apiToken !== undefined }), { headers: { 'cache-control': 'public, max-age=300' } });
   },
   { access: 'public', name: 'GET /api/openapi.json' },
 );

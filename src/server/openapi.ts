@@ -24,7 +24,7 @@ import {
   submitResponseSchema,
 } from './schemas/jobs.js';
 import { providerListSchema, providersQuerySchema } from './schemas/providers.js';
-import { referenceQuerySchema } from './schemas/references.js';
+import { referenceParamsSchema, referenceQuerySchema } from './schemas/references.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
 import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
 import { taskCancelResponseSchema, taskListQuerySchema, taskListSchema } from './schemas/tasks.js';
@@ -44,8 +44,18 @@ const errorDescriptions: Record<number, string> = {
   415: 'Wrong content type, or a file whose bytes are not an accepted type.',
   422: 'Well-formed but cannot be processed.',
   429: 'Too many concurrent requests of this kind; see Retry-After.',
+  500: 'A bug; the message carries a request id to find the logged detail.',
   503: 'The engine or the data directory is unavailable.',
 };
+/** The health report (its fields are described in docs/api.md; they grow with the checks). */
+const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'unavailable']).describe('ok: store reachable, engine running; degraded: see the other fields; unavailable: no engine in this process.'),
+    version: z.string().optional(),
+    message: z.string().optional().describe('With unavailable: why, for people.'),
+  })
+  .loose()
+  .meta({ id: 'Health' });
 const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
 const multipartBody = { required: true, content: { 'multipart/form-data': { schema: uploadFormSchema } } };
 const jobParams = idParamsSchema;
@@ -221,6 +231,7 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/groups',
     tags: ['Groups'],
     summary: 'List groups',
+    description: 'Every group by name (ignoring case), each with its job and image counts.',
     responses: { 200: json(groupListSchema, 'Every group with its job and image counts, by name.'), ...errors(401) },
   },
   {
@@ -228,15 +239,17 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/groups',
     tags: ['Groups'],
     summary: 'Create a group',
+    description: 'A new empty group. The name is trimmed and NFC-normalised; 409 when another group has it in any letter case.',
     request: { body: jsonBody(groupCreateBodySchema) },
     responses: { 201: json(groupSchema, 'Created.'), ...errors(400, 401, 403, 409) },
   },
-  { method: 'get', path: '/api/groups/{id}', tags: ['Groups'], summary: 'Read a group', request: { params: idParamsSchema }, responses: { 200: json(groupSchema, 'The group.'), ...errors(400, 401, 404) } },
+  { method: 'get', path: '/api/groups/{id}', tags: ['Groups'], summary: 'Read a group', description: 'The group with its job and image counts.', request: { params: idParamsSchema }, responses: { 200: json(groupSchema, 'The group.'), ...errors(400, 401, 404) } },
   {
     method: 'patch',
     path: '/api/groups/{id}',
     tags: ['Groups'],
     summary: 'Rename a group',
+    description: 'Same name rules as creating; renaming to a case variant of its own name is allowed.',
     request: { params: idParamsSchema, body: jsonBody(groupPatchBodySchema) },
     responses: { 200: json(groupSchema, 'The renamed group.'), ...errors(400, 401, 403, 404, 409) },
   },
@@ -276,6 +289,7 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/images/{id}/thumb',
     tags: ['Images'],
     summary: 'An image’s thumbnail',
+    description: 'WebP, made when the image was stored, with an ETag.',
     request: { params: idParamsSchema },
     responses: { 200: { description: 'WebP, at most 384 px on a side.', content: { 'image/webp': { schema: { type: 'string', format: 'binary' } } } }, 304: { description: 'Not modified.' }, ...errors(400, 401, 404) },
   },
@@ -284,6 +298,7 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/images/{id}',
     tags: ['Images'],
     summary: 'Mark an image favourite (or discarded)',
+    description: 'Give favorite, discarded or both; the image as it is now.',
     request: { params: idParamsSchema, body: jsonBody(imagePatchBodySchema) },
     responses: { 200: json(imageSchema, 'The image after the change.'), ...errors(400, 401, 403, 404) },
   },
@@ -353,7 +368,7 @@ export const apiOperations: RouteConfig[] = [
     tags: ['Server'],
     summary: 'Health',
     description: 'Store reachable, engine running, providers configured (never their keys). 503 when degraded.',
-    responses: { 200: { description: 'Healthy.' }, 503: { description: 'Degraded or not running.' }, ...errors(401) },
+    responses: { 200: json(healthSchema, 'Healthy.'), 503: json(healthSchema, 'Degraded or not running.'), ...errors(401) },
   },
   {
     method: 'get',
@@ -362,7 +377,7 @@ export const apiOperations: RouteConfig[] = [
     summary: 'A reference image, by signed link (for remote workers)',
     description:
       'What a RunPod worker fetches when a request’s references are too big to send inline: the stored image with this SHA-256, for a link this server signed (IMAGEFLEET_PUBLIC_URL) and until it expires. No API token: the signature is the permission.',
-    request: { params: z.object({ sha256: z.string().describe('The image’s SHA-256, lowercase hex.') }), query: referenceQuerySchema },
+    request: { params: referenceParamsSchema, query: referenceQuerySchema },
     responses: { 200: { description: 'The image file.', content: { 'image/*': { schema: z.string().meta({ format: 'binary' }) } } }, ...errors(400, 403, 404) },
   },
   {
@@ -380,7 +395,8 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/session',
     tags: ['Server'],
     summary: 'Whether a token is needed and this request has it',
-    responses: { 200: json(sessionStateSchema, 'The session state.') },
+    description: 'For the web UI’s sign-in: authRequired is false on a token-less loopback server.',
+    responses: { 200: json(sessionStateSchema, 'The session state.'), ...errors(400) },
   },
   {
     method: 'post',
@@ -389,25 +405,67 @@ export const apiOperations: RouteConfig[] = [
     summary: 'Sign in (web UI)',
     description: 'Checks the API token once and sets an http-only SameSite=Strict cookie that stands for it.',
     request: { body: jsonBody(sessionBodySchema) },
-    responses: { 200: json(sessionStateSchema, 'Signed in (Set-Cookie).'), ...errors(400, 401, 403) },
+    responses: { 200: json(sessionStateSchema, 'Signed in (Set-Cookie).'), ...errors(400, 401, 403, 429) },
   },
-  { method: 'delete', path: '/api/session', tags: ['Server'], summary: 'Sign out', responses: { 200: json(sessionStateSchema, 'Signed out (the cookie is cleared).'), ...errors(403) } },
-  { method: 'get', path: '/api/openapi.json', tags: ['Server'], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 JSON.' } } },
-  { method: 'get', path: '/api/docs', tags: ['Server'], summary: 'The API documentation for people (HTML)', responses: { 200: { description: 'HTML.' } } },
+  { method: 'delete', path: '/api/session', tags: ['Server'], summary: 'Sign out', description: 'Clears the session cookie.', responses: { 200: json(sessionStateSchema, 'Signed out (the cookie is cleared).'), ...errors(403) } },
+  { method: 'get', path: '/api/openapi.json', tags: ['Server'], summary: 'This document', description: 'OpenAPI 3.1, generated from the schemas the handlers validate with; its security says whether this server needs a token.', responses: { 200: { description: 'OpenAPI 3.1 JSON.', content: { 'application/json': { schema: z.object({}).loose() } } }, ...errors(400) } },
+  { method: 'get', path: '/api/docs', tags: ['Server'], summary: 'The API documentation for people (HTML)', description: 'This document rendered as a page.', responses: { 200: { description: 'HTML.', content: { 'text/html': { schema: z.string() } } } } },
 ];
 
-/** Routes that need no token: sign-in and the documentation. */
-const publicPaths = new Set(['/api/session', '/api/openapi.json', '/api/docs']);
+/** Routes that need no token: sign-in, the documentation, and signed reference links (the signature is the permission). */
+const publicPaths = new Set(['/api/session', '/api/openapi.json', '/api/docs', '/api/references/{sha256}']);
+
+/** Every tag the operations use, with what it groups. */
+const apiTags = [
+  { name: 'Uploads', description: 'Reference images: upload, list, fetch.' },
+  { name: 'Jobs', description: 'Submit, follow and control jobs and their tasks.' },
+  { name: 'Queue', description: 'The order in which jobs run.' },
+  { name: 'Groups', description: 'Folders of results.' },
+  { name: 'Images', description: 'Output images: fetch, mark, regenerate, upscale.' },
+  { name: 'Downloads', description: 'Streamed ZIP archives of a group’s images.' },
+  { name: 'Events', description: 'Live job and task events (Server-Sent Events).' },
+  { name: 'Server', description: 'Health, providers, sign-in and this document.' },
+];
+
+/**
+ * `getJobsByIdStatus` for `GET /api/jobs/{id}/status`: method, then each path segment after `/api`
+ * in camel case, parameters as `By<Name>`. Derived, so a new route cannot lack one.
+ */
+export function operationIdOf(method: string, routePath: string): string {
+  const words = routePath
+    .replace(/^\/api\//, '')
+    .split('/')
+    .map((segment) => (segment.startsWith('{') ? `by-${segment.slice(1, -1)}` : segment))
+    .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/))
+    .filter((word) => word !== '');
+  return [method.toLowerCase(), ...words.map((word) => word.charAt(0).toUpperCase() + word.slice(1))].join('');
+}
+
+export interface OpenApiOptions {
+  /**
+   * Whether this server has an API token. Without one (allowed on loopback only) no route needs a
+   * token, and the served document says so. Default true: the document for any server.
+   */
+  tokenRequired?: boolean;
+}
 
 /** Builds the OpenAPI 3.1 document. */
-export function buildOpenApiDocument(version: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+export function buildOpenApiDocument(version: string, options: OpenApiOptions = {}): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  const tokenRequired = options.tokenRequired ?? true;
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'IMAGEFLEET_API_TOKEN. Needed only when the server has a token (always on a non-loopback address).',
+    description: 'IMAGEFLEET_API_TOKEN (or the web UI’s session cookie). Needed only when the server has a token, which it must on a non-loopback address; a token-less loopback server’s document lists no security.',
   });
-  for (const operation of apiOperations) registry.registerPath({ security: publicPaths.has(operation.path) ? [] : [{ bearer: [] }], ...operation });
+  for (const operation of apiOperations) {
+    const needsToken = tokenRequired && !publicPaths.has(operation.path);
+    // Any route can meet a bug (500) or an engine or data directory that is not there (503);
+    // every route validates its query strictly (400); every body has a size and a type (413, 415).
+    const generic = operation.path === '/api/docs' ? [500, 503] : operation.request?.body ? [400, 413, 415, 500, 503] : [400, 500, 503];
+    const responses = { ...errors(...generic), ...operation.responses };
+    registry.registerPath({ operationId: operationIdOf(operation.method, operation.path), security: needsToken ? [{ bearer: [] }] : [], ...operation, responses });
+  }
   const generator = new OpenApiGeneratorV31(registry.definitions);
   return generator.generateDocument({
     openapi: '3.1.0',
@@ -416,7 +474,10 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
       version,
       description:
         'Submit and control image-generation jobs, upload references, follow progress, fetch and download results. Errors are always {"error": {"code", "message", "details"?}}. See docs/api.md for examples.',
+      license: { name: 'MIT', identifier: 'MIT' },
+      contact: { name: 'imagefleet maintainers (see the project README)' },
     },
     servers: [{ url: '/' }],
+    tags: apiTags,
   });
 }

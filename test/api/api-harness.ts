@@ -13,6 +13,7 @@ import { createFleet, type Fleet } from '../../src/fleet/create-fleet.js';
 import type { RouteHandler } from '../../src/server/api-route.js';
 import { setFleet } from '../../src/server/fleet-holder.js';
 import { makeTempDir } from '../support/temp-dir.js';
+import { responseProblems } from './openapi-response-check.js';
 
 export const origin = 'http://127.0.0.1:3000';
 
@@ -69,9 +70,14 @@ export function apiRequest(pathAndQuery: string, options: RequestOptions = {}): 
   return new Request(`${origin}${pathAndQuery}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, duplex: 'half' } as RequestInit);
 }
 
-/** Calls a handler with route parameters. */
-export function call<Params extends Record<string, string>>(handler: RouteHandler<Params>, request: Request, params?: Params): Promise<Response> {
-  return handler(request, { params: Promise.resolve((params ?? {}) as Params) });
+/**
+ * Calls a handler with route parameters. Every answer is checked against the OpenAPI document
+ * (status, content type, JSON body shape): an undocumented answer fails the test that received it.
+ */
+export async function call<Params extends Record<string, string>>(handler: RouteHandler<Params>, request: Request, params?: Params): Promise<Response> {
+  const response = await handler(request, { params: Promise.resolve((params ?? {}) as Params) });
+  expect(await responseProblems(request.method, request.url, response)).toEqual([]);
+  return response;
 }
 
 /** Reads a JSON answer, checking its status. */

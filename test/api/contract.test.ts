@@ -48,7 +48,7 @@ describe('API contract', () => {
   });
 
   it('maps every error code to one status, with the documented body', async () => {
-    for (const code of errorCodes) expect([400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503]).toContain(httpStatusByErrorCode[code]);
+    for (const code of errorCodes) expect([400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503]).toContain(httpStatusByErrorCode[code]);
     const limited = errorResponse(new ImagefleetError('provider_rate_limited', 'Slow down.', { retryAfterMs: 1500 }), silentLogger, 'r1');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('2');

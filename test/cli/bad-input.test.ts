@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { comboFolders, makeWorkspace, promptsPattern, refsPattern, runInProcess, sessionIdFrom, type Workspace } from './cli-test-kit.js';
+import { comboFolders, makeWorkspace, png, promptsPattern, refsPattern, runInProcess, sessionIdFrom, type Workspace } from './cli-test-kit.js';
 
 let workspace: Workspace;
 beforeAll(async () => {
@@ -21,6 +21,9 @@ beforeAll(async () => {
   await mkdir(path.join(workspace.directory, 'locked/c8'), { recursive: true });
   await writeFile(path.join(workspace.directory, 'locked/c8/photo.png'), 'x');
   await chmod(path.join(workspace.directory, 'locked/c8/photo.png'), 0o000);
+  await mkdir(path.join(workspace.directory, 'truncated/c6'), { recursive: true });
+  const whole = await png(99, 400, 300);
+  await writeFile(path.join(workspace.directory, 'truncated/c6/photo.png'), whole.subarray(0, Math.floor(whole.length / 2)));
   await mkdir(path.join(workspace.directory, 'no-images/c7'), { recursive: true });
   await writeFile(path.join(workspace.directory, 'no-images/c7/readme.txt'), 'no images here');
   await writeFile(path.join(workspace.directory, 'bad-plan.json'), JSON.stringify({ refs: refsPattern, colour: 'red' }));
@@ -68,6 +71,13 @@ describe('run: bad input', () => {
 
   it('a reference that is not an image', async () => {
     await expectRefused([...base, '--refs', 'fake/{combo}/', '--prompts', promptsPattern], 'The reference fake/c9/photo.png is not an image imagefleet can read');
+  });
+
+  it('a truncated reference, also on --dry-run', async () => {
+    const phrase = 'The reference truncated/c6/photo.png is truncated or corrupt';
+    await expectRefused([...base, '--refs', 'truncated/{combo}/', '--prompts', promptsPattern], phrase);
+    const stderr = await expectRefused([...base, '--refs', 'truncated/{combo}/', '--prompts', promptsPattern, '--dry-run'], phrase);
+    expect(stderr).toContain('export it again or remove it from the combo');
   });
 
   it.skipIf(isRoot)('an unreadable reference', async () => {

@@ -29,6 +29,7 @@ const expectedExitCodes: Record<ErrorCode, number> = {
   unsupported_media_type: 1,
   unprocessable: 1,
   too_many_requests: 1,
+  method_not_allowed: 1,
 };
 
 describe('handleCliError', () => {

@@ -3,7 +3,7 @@
  * log, dry runs, JSON output, Ctrl-C and resume, and the session commands around them.
  */
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outputFiles, promptsPattern, readOnlySessionLog, readSessionLog, refsPattern, runInProcess, sessionIdFrom, type Workspace, makeWorkspace } from './cli-test-kit.js';
@@ -45,6 +45,8 @@ describe('imagefleet run (local provider, in-process)', () => {
       expect(job.started).not.toBeNull();
       expect(job.completed).not.toBeNull();
       expect(job.cost_usd).toBe(0);
+      // Calls made: each succeeded first time.
+      expect(job.attempts).toBe(1);
     }
     expect(log.jobs[0]).toMatchObject({ prompt_id: 'detail', variables: { wardrobe: 'summer', ui_style: 'dark', combo: 'c1', catalog: 'a' } });
     expect(log.config).toMatchObject({ refs: [refsPattern], prompts: [promptsPattern], count: 2, size: '512', layout: issueLayout });
@@ -56,6 +58,22 @@ describe('imagefleet run (local provider, in-process)', () => {
     expect(JSON.parse(sessions.stdout)).toEqual([expect.objectContaining({ session_id: log.session_id, status: 'completed', completed: 18, total: 18 })]);
     const human = await runInProcess(workspace, ['sessions']);
     expect(human.stdout).toMatch(new RegExp(`${log.session_id}\\s+completed\\s+18/18`));
+  });
+
+  it('keeps every captured variable in the default layout, in pattern order, for names in any script', async () => {
+    // Same prompt file name in two catalogs (hero.md in a and b), plus non-ASCII catalog and file names.
+    await mkdir(path.join(workspace.directory, 'prompts/catalog_日本'), { recursive: true });
+    await writeFile(path.join(workspace.directory, 'prompts/catalog_日本/café ✨ שלום.md'), 'A quiet street.\n');
+    const run = await runInProcess(workspace, ['run', '--refs', refsPattern, '--prompts', promptsPattern, '--size', '512', '--out', 'out']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('{wardrobe}/{ui_style}/{combo}/{catalog}/{prompt_id}/{seq}-{prompt_id}-{size}.{ext}');
+    const files = (await outputFiles(path.join(workspace.directory, 'out'))).map((file) => file.normalize('NFC'));
+    expect(files).toHaveLength(12);
+    for (const file of files) expect(file).toMatch(/^(summer|winter)\/(dark|light)\/c[12]\/(a|b|日本)\/(hero|detail|café ✨ שלום)\/\d{4}-\S.*-512\.png$/u);
+    expect(files.filter((file) => file.startsWith('summer/dark/c1/a/hero/'))).toHaveLength(1);
+    expect(files.filter((file) => file.startsWith('summer/dark/c1/b/hero/'))).toHaveLength(1);
+    expect(files.filter((file) => file.startsWith('winter/dark/c1/日本/café ✨ שלום/'))).toHaveLength(1);
   });
 
   it('shows the plan on --dry-run and writes nothing', async () => {

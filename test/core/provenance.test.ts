@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildProvenance, type ProvenanceInput } from '../../src/core/provenance.js';
+import { readLikeSdParsers, readLikeSdPromptReader } from '../support/a1111-readers.js';
 
 const input: ProvenanceInput = {
   prompt: 'a red bicycle, studio light',
@@ -42,6 +43,7 @@ describe('buildProvenance', () => {
     expect(lines[0]).toBe('a red bicycle, studio light');
     expect(lines[1]).toBe('Negative prompt: blurry, text');
     expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(/^Steps: 1, Sampler: local, CFG scale: 1, Seed: 4294967295, Size: 1360x768, Model: local-transform, /);
     const settings = parseA1111Settings(lines[2] ?? '');
     expect(settings).toMatchObject({
       Seed: '4294967295',
@@ -54,6 +56,24 @@ describe('buildProvenance', () => {
       'Task id': 'task_9',
       Version: 'imagefleet 0.1.0',
     });
+  });
+
+  it('reads as A1111 text in sd-prompt-reader and sd-parsers: prompt, negative prompt, seed, size, model', () => {
+    const text = buildProvenance({ ...input, prompt: 'a red bicycle,\nstudio light: soft' }).parameters ?? '';
+    const promptReader = readLikeSdPromptReader(text);
+    expect(promptReader).toMatchObject({ prompt: 'a red bicycle,\nstudio light: soft', negativePrompt: 'blurry, text' });
+    expect(promptReader.settings).toMatchObject({ Seed: '4294967295', Size: '1360x768', Model: 'local-transform' });
+    const parsers = readLikeSdParsers(text);
+    expect(parsers).toMatchObject({ prompt: 'a red bicycle,\nstudio light: soft', negativePrompt: 'blurry, text', sampler: 'local', model: 'local-transform' });
+    expect(parsers?.sampling).toMatchObject({ Seed: '4294967295', Steps: '1', 'CFG scale': '1' });
+    // Recognised even without a seed (a provider that has none).
+    expect(readLikeSdParsers(buildProvenance({ ...input, seed: undefined }).parameters ?? '')?.model).toBe('local-transform');
+  });
+
+  it('writes the sampler settings a Stable Diffusion call ran with, in A1111 order', () => {
+    const text = buildProvenance({ ...input, provider: 'sdwebui', model: 'sd_xl_base_1.0', sampling: { steps: 28, sampler: 'DPM++ 2M', scheduler: 'Karras', cfgScale: 6.5, denoisingStrength: 0.6 } }).parameters ?? '';
+    expect(text.split('\n').at(-1)).toMatch(/^Steps: 28, Sampler: DPM\+\+ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 4294967295, Size: 1360x768, Model: sd_xl_base_1.0, Denoising strength: 0.6, /);
+    expect(readLikeSdParsers(text)).toMatchObject({ sampler: 'DPM++ 2M', sampling: { Steps: '28', 'CFG scale': '6.5', Seed: '4294967295' }, model: 'sd_xl_base_1.0' });
   });
 
   it('leaves out what is unknown: no negative prompt line, no seed, no request id', () => {

@@ -56,7 +56,7 @@ describe('buildSessionLog', () => {
       prompt_id: 'hero',
       combo: 'Combos/summer/c1',
       status: 'completed',
-      attempts: 0,
+      attempts: 1,
       output: 'summer/c1/hero/0001-hero-1K.png',
       error: null,
       error_code: null,
@@ -74,6 +74,8 @@ describe('buildSessionLog', () => {
     expect(log.jobs[2]?.error).toBe('503 overloaded');
     expect(log.jobs[2]?.completed).toBeNull();
     expect(log.jobs[3]?.error).toBeNull();
+    // Calls made: the first-time success is 1, the running call counts, a retry waiting does not yet.
+    expect(log.jobs.map((job) => job.attempts)).toEqual([1, 1, 5, 1, 0, 0]);
     expect(log.summary).toEqual({ total: 6, completed: 1, failed: 1, blocked: 1, pending: 3, running: 1, canceled: 0, cost_usd: 0.039 });
     expect(log).toMatchObject({ session_id: '20261121-153000-abcd', job_id: 'job-1', version: 1, started: '2026-11-21T15:30:00.000Z', status: 'processing', status_reason: null });
   });

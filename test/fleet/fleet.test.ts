@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { isImagefleetError } from '../../src/core/errors.js';
 import { readPngTextChunks } from '../../src/core/png-text-chunks.js';
+import { readLikeSdParsers } from '../support/a1111-readers.js';
 import { createFleet, type Fleet } from '../../src/fleet/create-fleet.js';
 import { waitFor } from '../support/engine-harness.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -48,7 +49,7 @@ describe('fleet: submit to finished images', () => {
       referenceAssetIds: [first.id, second.id],
       prompt: 'warm vintage product shot',
       variationsPerImage: 2,
-      settings: { size: '512', aspectRatio: '4:3' },
+      settings: { size: '512', aspectRatio: '4:3', negativePrompt: 'blurry' },
     });
     expect(plan.tasks).toHaveLength(4);
     running.start();
@@ -64,6 +65,9 @@ describe('fleet: submit to finished images', () => {
       const chunks = readPngTextChunks(new Uint8Array(bytes));
       expect(chunks.parameters).toContain('warm vintage product shot');
       expect(chunks.parameters).toContain(`Seed: ${image.seed}`);
+      // The local model has no negative prompt: it is not recorded as if it shaped the image.
+      expect(chunks.parameters).not.toContain('Negative prompt');
+      expect(readLikeSdParsers(chunks.parameters ?? '')).toMatchObject({ prompt: 'warm vintage product shot', negativePrompt: '', sampling: { Seed: String(image.seed) }, model: 'local-transform' });
       expect(JSON.parse(chunks.imagefleet!)).toMatchObject({ jobId: job!.id, taskId: image.taskId, provider: 'local' });
       const thumbnail = await sharp(await readFile(running.blobs.pathOf(image.thumbnailKey))).metadata();
       expect(thumbnail.format).toBe('webp');

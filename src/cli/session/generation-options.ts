@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ImagefleetError } from '../../core/errors.js';
 import { aspectRatios, imageSizes, type AspectRatio, type ImageSize } from '../../core/image-size.js';
 import { lanes, type Lane } from '../../core/job.js';
+import { parsePathPattern } from '../../core/path-pattern.js';
 import { maxSeed } from '../../core/seeds.js';
 
 /** A path pattern and the folder it is relative to. */
@@ -35,7 +36,8 @@ export interface GenerationOptions {
   rpm: number | undefined;
   cooldownMs: number | undefined;
   out: string;
-  layout: string;
+  /** `--layout` as given; undefined = `defaultLayoutFor` the patterns. */
+  layout: string | undefined;
   promptTemplate: string | undefined;
   seed: number | undefined;
   lane: Lane;
@@ -69,11 +71,25 @@ export interface GenerationFlags {
 /** Output folder when `--out` is not given. */
 export const defaultOutDirectory = 'imagefleet-output';
 
+/** The file part of the default layout, after the folders: sequence number, prompt and size (an `upgrade` lands beside the original). */
+const defaultLayoutFileName = '{seq}-{prompt_id}-{size}.{ext}';
+
+/** Layout when `--layout` is not given and no pattern captures anything. */
+export const defaultLayout = `{combo}/{prompt_id}/${defaultLayoutFileName}`;
+
 /**
- * Layout when `--layout` is not given: a folder per combo, then per prompt, and a name that says
- * the call's sequence number, prompt and size (so an `upgrade` lands beside the original).
+ * Layout when `--layout` is not given: one folder per captured variable in pattern order (the
+ * refs' captures with `{combo}` after them unless captured, then the prompts' captures with
+ * `{prompt_id}` after them), then the file name. Keeping every capture keeps catalogs and combos
+ * apart: `hero.md` of two catalogs never shares a folder. Only names every combo and every prompt
+ * has (`available`) are used, so several patterns with different captures still give a valid layout.
  */
-export const defaultLayout = '{combo}/{prompt_id}/{seq}-{prompt_id}-{size}.{ext}';
+export function defaultLayoutFor(refs: readonly PatternSource[], prompts: readonly PatternSource[], available: ReadonlySet<string>): string {
+  const captured = (sources: readonly PatternSource[]): string[] => sources.flatMap((source) => parsePathPattern(source.pattern).names);
+  const folders = [...captured(refs), 'combo', ...captured(prompts), 'prompt_id'].filter((name) => available.has(name));
+  const unique = [...new Set(folders)];
+  return `${unique.map((name) => `{${name}}`).join('/')}/${defaultLayoutFileName}`;
+}
 
 /** Collects a repeatable flag's values. */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -92,7 +108,7 @@ export function addGenerationFlags(command: Command): Command {
     .option('--rpm <n>', "requests per minute for this provider, 0 = unlimited (default: the provider's setting)")
     .option('--cooldown <ms>', "minimum gap between two requests, ms (default: the provider's setting)")
     .option('--out <dir>', `output folder (default ./${defaultOutDirectory})`)
-    .option('--layout <template>', `output path under --out (default "${defaultLayout}")`)
+    .option('--layout <template>', `output path under --out (default: a folder per captured variable in pattern order, then "${defaultLayout}")`)
     .option('--prompt-template <file>', 'file whose text is sent, with {prompt} and captured {variables} filled in')
     .option('--seed <n>', 'seed of the first image of each prompt; later ones get seed+1, … (default random)')
     .option('--lane <lane>', 'online | batch (the discounted asynchronous lane, where offered; default online)')
@@ -183,7 +199,7 @@ export function resolveGenerationOptions(flags: GenerationFlags, planFile: PlanF
     rpm: parseWhole(pick('rpm')?.value, '--rpm', 0, 1_000_000),
     cooldownMs: parseWhole(pick('cooldown')?.value, '--cooldown', 0, 3_600_000),
     out: pathOf('out', '--out') ?? path.resolve(dirs.cwd, defaultOutDirectory),
-    layout: text('layout') ?? defaultLayout,
+    layout: text('layout'),
     promptTemplate: pathOf('promptTemplate', '--prompt-template'),
     seed: parseWhole(pick('seed')?.value, '--seed', 0, maxSeed),
     lane: parseChoice(pick('lane')?.value, '--lane', lanes) ?? 'online',

@@ -202,6 +202,13 @@ async function checkReference(file: string, relative: string): Promise<void> {
   if (pixels > maxReferencePixels) {
     throw usage(`The reference ${relative} has ${pixels.toLocaleString('en-US')} pixels, over the ${maxReferencePixels / 1_000_000}-megapixel limit; downscale it or remove it from the combo.`);
   }
+  // The header alone passes for a cut-off file; decoding every pixel (streamed: stats keeps no
+  // image in memory) finds it here, before the plan is shown, instead of at import time.
+  try {
+    await sharp(file, { limitInputPixels: false }).stats();
+  } catch {
+    throw usage(`The reference ${relative} is truncated or corrupt (its ${format} data ends early or does not decode); export it again or remove it from the combo.`);
+  }
 }
 
 function parseChecked(pattern: string, flag: string): PathPattern {

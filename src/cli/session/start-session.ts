@@ -13,7 +13,7 @@ import { newSessionId } from '../../core/session-log.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { cliIo, type CliContext, type CliIo } from '../cli-context.js';
 import { CliExit, exitCodes } from '../handle-cli-error.js';
-import { usage, type GenerationOptions } from './generation-options.js';
+import { defaultLayoutFor, usage, type GenerationOptions } from './generation-options.js';
 import { cliConfig, openCliFleet } from './open-cli-fleet.js';
 import { layoutBuiltinNames } from './output-tree.js';
 import { confirmCost, planSummaryJson, planSummaryLines, type PlanPreview } from './plan-summary.js';
@@ -103,12 +103,13 @@ export async function startSession(context: CliContext, command: Command, start:
 
 /** Everything that can be checked without the store: a bad input writes nothing. */
 export async function checkSessionInputs(inputs: SessionInputs, cwd: string): Promise<void> {
-  const { options, combos, prompts } = inputs;
-  const layout = parsePathTemplate(options.layout, '--layout');
+  const { combos, prompts } = inputs;
+  const layoutText = sessionLayout(inputs);
+  const layout = parsePathTemplate(layoutText, '--layout');
   const unknown = unknownTemplateNames(layout, availableLayoutNames(combos, prompts));
   if (unknown.length > 0) {
     const available = [...availableLayoutNames(combos, prompts)].map((name) => `{${name}}`).join(', ');
-    throw usage(`The --layout template "${options.layout}" uses ${unknown.map((name) => `{${name}}`).join(', ')}, which not every image has; use only ${available}.`);
+    throw usage(`The --layout template "${layoutText}" uses ${unknown.map((name) => `{${name}}`).join(', ')}, which not every image has; use only ${available}.`);
   }
   await checkReferences(combos.flatMap((combo) => combo.references), cwd);
 }
@@ -142,7 +143,7 @@ export async function prepareSession(fleet: Fleet, inputs: SessionInputs): Promi
       estimate: preview.plan.estimate,
       warnings: preview.plan.warnings,
       out: options.out,
-      layout: options.layout,
+      layout: sessionLayout(inputs),
     },
   };
 }
@@ -166,7 +167,7 @@ export async function submitSession(fleet: Fleet, prepared: PreparedSession, cwd
     created: new Date().toISOString(),
     cwd,
     out: options.out,
-    layout: options.layout,
+    layout: sessionLayout(inputs),
     parent_session: null,
     config: inputs.config,
   };
@@ -210,6 +211,12 @@ export async function finishRun(fleet: Fleet, record: SessionRecord, jobId: stri
   if (json) io.stdout.write(`${JSON.stringify(outcomeJson(record, jobId, outcome), null, 2)}\n`);
   else io.stdout.write(`${describeOutcome(record.session_id, outcome).join('\n')}\n`);
   if (outcome.exitCode !== exitCodes.success) throw new CliExit(outcome.exitCode);
+}
+
+/** The session's output layout: `--layout` as given, or one folder per captured variable in pattern order. */
+export function sessionLayout(inputs: SessionInputs): string {
+  const { options, combos, prompts } = inputs;
+  return options.layout ?? defaultLayoutFor(options.refs, options.prompts, availableLayoutNames(combos, prompts));
 }
 
 /** Names a layout may use: the built-ins and every variable each combo or each prompt has. */

@@ -164,13 +164,23 @@ export function createComfyuiProvider(settings: ComfyuiProviderSettings): Comfyu
     } finally {
       events.endSubmit();
     }
-    const handle = encodeComfyuiHandle({ promptIds, seeds });
+    const fillsSampling = template.placeholders.has('steps') && template.placeholders.has('cfg') && template.placeholders.has('sampler');
+    const sampling = fillsSampling
+      ? {
+          steps: options.steps,
+          sampler: options.sampler,
+          cfgScale: options.cfgScale,
+          scheduler: template.placeholders.has('scheduler') ? options.scheduler : undefined,
+          denoisingStrength: template.placeholders.has('denoise') && reference !== undefined ? denoise : undefined,
+        }
+      : undefined;
+    const handle = encodeComfyuiHandle({ promptIds, seeds, sampling });
     if (warnings.length > 0) submitWarnings.set(handle, warnings);
     return handle;
   };
 
   const poll = async (handle: string, signal: AbortSignal): Promise<RemotePollResult> => {
-    const { promptIds, seeds } = decodeComfyuiHandle(handle);
+    const { promptIds, seeds, sampling } = decodeComfyuiHandle(handle);
     if (events.follows(promptIds)) await events.waitForEnd(promptIds, pollWaitMs, signal);
     if (signal.aborted) throw new ImagefleetError('canceled', 'Canceled while waiting for ComfyUI.');
     const files: OutputFile[] = [];
@@ -214,7 +224,7 @@ export function createComfyuiProvider(settings: ComfyuiProviderSettings): Comfyu
       images.push(await decodeOutputImage(bytes, seeds[index], `ComfyUI's image ${file.filename}`));
     }
     forget();
-    return { state: 'done', result: { images, warnings, requestId: promptIds.join(',') } };
+    return { state: 'done', result: { images, warnings, requestId: promptIds.join(','), sampling } };
   };
 
   /** Deletes the pending prompts first (so none starts when the running one is interrupted), then interrupts the running one. */

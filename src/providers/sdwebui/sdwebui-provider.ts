@@ -18,7 +18,7 @@ import { basicAuthorization, fingerprintLogin, loginInUrl, type BasicLogin } fro
 import { readSdwebuiCatalog } from './sdwebui-catalog.js';
 import { readSdwebuiErrorReply } from './sdwebui-error-reply.js';
 import { sdwebuiDefaultModelId, sdwebuiModelCapabilities } from './sdwebui-models.js';
-import { buildSdwebuiCall } from './sdwebui-payload.js';
+import { buildSdwebuiCall, defaultDenoisingStrength } from './sdwebui-payload.js';
 import { watchSdwebuiProgress } from './sdwebui-progress.js';
 import { readSdwebuiOptions } from './sdwebui-provider-options.js';
 import { readSdwebuiReply } from './sdwebui-reply.js';
@@ -112,7 +112,14 @@ export function createSdwebuiProvider(settings: SdwebuiProviderSettings): Sdwebu
       }
     }
     request.onProgress?.(1);
-    return { images, warnings };
+    const sampling = {
+      steps: options.steps,
+      sampler: options.sampler,
+      scheduler: options.scheduler,
+      cfgScale: options.cfgScale,
+      denoisingStrength: request.references.length > 0 ? (request.strength ?? defaultDenoisingStrength) : undefined,
+    };
+    return { images, warnings, sampling };
   };
 
   return {

@@ -61,5 +61,13 @@ export function pageLimitQuerySchema(options: { maximum: number; defaultValue: n
     .transform(Number)
     .pipe(z.number().int().min(1, { error: requirement }).max(options.maximum, { error: requirement }))
     .optional()
-    .describe(`${options.what} per page, 1 to ${options.maximum}. Default ${options.defaultValue}.`);
+    .describe(`${options.what} per page, 1 to ${options.maximum}. Default ${options.defaultValue}.`)
+    // The query text is digits; the document says what they mean, so clients and fuzzers see the range.
+    .meta({ type: 'integer', minimum: 1, maximum: options.maximum, default: options.defaultValue } as Record<string, unknown>);
 }
+
+/** An id list in a query: ids as the API returned them, separated by commas (the documented form). */
+export const idListPattern = '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}(,[A-Za-z0-9][A-Za-z0-9_-]{0,127})*$';
+
+/** A UUID-shaped example id for the document's examples (they must pass the id pattern). */
+export const exampleId = (seed: number): string => `${(0x5d0c5a3e + seed).toString(16).padStart(8, '0')}-7c1b-4e2a-9f3d-${(0x1a2b3c4d5e6f + seed).toString(16).padStart(12, '0')}`;

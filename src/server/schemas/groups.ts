@@ -9,7 +9,10 @@ const nameSchema = z
   .string({ error: 'must be text' })
   .min(1, { error: 'must not be empty' })
   .max(maxGroupNameLength, { error: `must be at most ${maxGroupNameLength} characters` })
-  .describe(`Group name, unique ignoring case, at most ${maxGroupNameLength} characters.`);
+  // As normalizeGroupName (group-repository.ts): something besides spaces, and no control characters.
+  // eslint-disable-next-line no-control-regex -- control characters are what the pattern refuses
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$/, { error: 'must have a character besides spaces and no control characters' })
+  .describe(`Group name, unique ignoring case (and Unicode form), at most ${maxGroupNameLength} characters after trimming, not blank, no control characters.`);
 
 export const groupCreateBodySchema = z.strictObject({ name: nameSchema }).meta({ id: 'GroupCreate', example: { name: 'Spring catalogue' } });
 export const groupPatchBodySchema = z.strictObject({ name: nameSchema }).meta({ id: 'GroupRename', example: { name: 'Spring catalogue (final)' } });

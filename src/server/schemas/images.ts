@@ -11,7 +11,7 @@ export const imagePatchBodySchema = z
     discarded: z.boolean({ error: 'must be true or false' }).optional().describe('Hide from results (restorable).'),
   })
   .refine((body) => body.favorite !== undefined || body.discarded !== undefined, { error: 'give favorite or discarded' })
-  .meta({ id: 'ImageChange', example: { favorite: true } });
+  .meta({ id: 'ImageChange', minProperties: 1, example: { favorite: true } } as Record<string, unknown>);
 
 export const regenerateBodySchema = z
   .strictObject({

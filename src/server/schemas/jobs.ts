@@ -277,7 +277,8 @@ export const jobListQuerySchema = z.strictObject({
       return statuses as Array<(typeof jobStatuses)[number]>;
     })
     .optional()
-    .describe('Only jobs in these statuses, comma-separated, e.g. queued,processing.'),
+    .describe('Only jobs in these statuses, comma-separated, e.g. queued,processing.')
+    .meta({ pattern: `^(${jobStatuses.join('|')})(,(${jobStatuses.join('|')}))*$` } as Record<string, unknown>),
   cursor: pageCursorQuerySchema,
   limit: pageLimitQuerySchema({ maximum: 200, defaultValue: 50, what: 'Jobs' }),
 });

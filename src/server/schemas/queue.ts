@@ -1,7 +1,7 @@
 /** The queue routes' contract. */
 import { z } from 'zod';
 import { executionModes, jobPriorities, jobStatuses } from '../../core/job.js';
-import { idSchema, timestampSchema } from './common.js';
+import { exampleId, idSchema, timestampSchema } from './common.js';
 
 const jobIdList = (what: string) =>
   z
@@ -26,7 +26,7 @@ export const queuePatchBodySchema = z
   .refine((body) => body.first !== undefined || body.last !== undefined || body.reset !== undefined || body.priorities !== undefined, {
     error: 'give at least one of first, last, reset, priorities',
   })
-  .meta({ id: 'QueueChange', example: { first: ['4f1c…'], priorities: [{ id: '9a2e…', priority: 'bulk' }] } });
+  .meta({ id: 'QueueChange', minProperties: 1, example: { first: [exampleId(3)], priorities: [{ id: exampleId(4), priority: 'bulk' }] } } as Record<string, unknown>);
 
 export const queueEntrySchema = z
   .object({

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 export const referenceParamsSchema = z.strictObject({
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be the image’s SHA-256 in lowercase hex, as in the link' }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be the image’s SHA-256 in lowercase hex, as in the link' }).describe('The image’s SHA-256, lowercase hex.'),
 });
 
 export const referenceQuerySchema = z.strictObject({

@@ -1,6 +1,6 @@
 /** The upload routes' contract. */
 import { z } from 'zod';
-import { idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
+import { exampleId, idSchema, pageCursorQuerySchema, pageLimitQuerySchema, timestampSchema } from './common.js';
 
 export const assetSchema = z
   .object({
@@ -14,7 +14,7 @@ export const assetSchema = z
     sourceSha256: z.string().nullable().describe('SHA-256 (hex) of the file as uploaded, before re-encoding: the hash of the user’s own file. null for assets stored before it was recorded.'),
     createdAt: timestampSchema,
   })
-  .meta({ id: 'Asset', example: { id: '5d0c5a3e-…', sha256: '9f86d08…', width: 1024, height: 768, mimeType: 'image/jpeg', byteSize: 183204, name: 'shoe.jpg', sourceSha256: '2c26b46…', createdAt: '2026-11-21T10:15:30.123Z' } });
+  .meta({ id: 'Asset', example: { id: exampleId(0), sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', width: 1024, height: 768, mimeType: 'image/jpeg', byteSize: 183204, name: 'shoe.jpg', sourceSha256: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae', createdAt: '2026-11-21T10:15:30.123Z' } });
 
 /** Hashes asked about at once by `POST /api/uploads/check` (a big folder is checked in several calls). */
 export const maxUploadCheckHashes = 1000;

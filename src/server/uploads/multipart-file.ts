@@ -54,6 +54,8 @@ export async function receiveMultipartFile(request: Request, options: ReceiveOpt
   const source = Readable.fromWeb(request.body as NodeWebReadableStream<Uint8Array>);
   const parser = busboy({
     headers: { 'content-type': contentType },
+    // Browsers, curl and requests send `filename` as UTF-8; busboy would read it as Latin-1.
+    defParamCharset: 'utf8',
     limits: { files: 1, fileSize: options.maxBytes, fields: 20, fieldSize: 64 * 1024, parts: 40, headerPairs: 100 },
   });
 

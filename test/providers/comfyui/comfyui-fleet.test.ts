@@ -6,8 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
+import { readPngTextChunks } from '../../../src/core/png-text-chunks.js';
 import { createFleet, type Fleet } from '../../../src/fleet/create-fleet.js';
 import { startFakeComfyuiServer, type FakeComfyuiServer } from '../../fakes/comfyui/fake-comfyui-server.js';
+import { readLikeSdParsers } from '../../support/a1111-readers.js';
 import { waitFor } from '../../support/engine-harness.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
@@ -57,6 +59,11 @@ describe('comfyui through the engine', () => {
     expect(fake.prompts.every((prompt) => prompt.workflow.imagefleet_lora_0?.inputs.lora_name === 'watercolor.safetensors')).toBe(true);
     const images = await fleet.store.images.listImages({ jobId: job!.id });
     expect(images.map((image) => image.seed).sort()).toEqual([700, 701, 702, 703]);
+    for (const image of images) {
+      const text = readPngTextChunks(await fleet.blobs.read(image.fileKey)).parameters ?? '';
+      expect(text.split('\n').at(-1)).toMatch(/^Steps: 20, Sampler: euler, Schedule type: normal, CFG scale: 7, Seed: \d+, Size: 512x512, Model: v1-5-pruned-emaonly, /);
+      expect(readLikeSdParsers(text)).toMatchObject({ prompt: 'a paper boat', sampler: 'euler', sampling: { Seed: String(image.seed) } });
+    }
   });
 
   it('re-attaches after a restart to the prompts already queued, without a second POST /prompt', async () => {

@@ -7,9 +7,11 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
+import { readPngTextChunks } from '../../../src/core/png-text-chunks.js';
 import { createFleet, type Fleet } from '../../../src/fleet/create-fleet.js';
 import { startFakeSdwebuiServer, type FakeSdwebuiServer } from '../../fakes/sdwebui/fake-sdwebui-server.js';
 import { closedBaseUrl } from '../../fakes/closed-base-url.js';
+import { readLikeSdParsers, readLikeSdPromptReader } from '../../support/a1111-readers.js';
 import { waitFor } from '../../support/engine-harness.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
@@ -54,6 +56,12 @@ describe('sdwebui through the engine', () => {
     expect(fake.generations[0]?.body).toMatchObject({ seed: 9000, batch_size: 4, prompt: 'a red bicycle <lora:watercolor:0.7>', negative_prompt: 'text' });
     const images = await fleet.store.images.listImages({ jobId: job!.id });
     expect(images.map((image) => image.seed).sort()).toEqual([9000, 9001, 9002, 9003]);
+    // Each PNG's A1111 text holds the settings the call ran with, read as A1111 readers do.
+    for (const image of images) {
+      const text = readPngTextChunks(await fleet.blobs.read(image.fileKey)).parameters ?? '';
+      expect(readLikeSdParsers(text)).toMatchObject({ prompt: 'a red bicycle', negativePrompt: 'text', sampler: 'Euler a', sampling: { Steps: '20', 'CFG scale': '7', Seed: String(image.seed) }, model: 'sd_xl_base_1.0' });
+      expect(readLikeSdPromptReader(text).settings).toMatchObject({ Size: '512x512', Seed: String(image.seed) });
+    }
 
     const third = images.find((image) => image.seed === 9002)!;
     const { job: again } = await fleet.submitJob({
