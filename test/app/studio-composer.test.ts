@@ -91,12 +91,16 @@ describe('studio composer logic', () => {
     const reference = newReferenceDraft({ id: 'asset-1', name: 'shoe.png', url: '/api/uploads/asset-1', thumbUrl: '/api/uploads/asset-1/thumb' }, [newPromptDraft('warm', 8), newPromptDraft('cold', 2)]);
     reference.mask = { id: 'mask-1', previewUrl: 'data:' };
     const textOnly = newReferenceDraft(null, [newPromptDraft('abstract', 3), newPromptDraft('   ', 4)]);
-    const choices = { providerId: 'local', modelId: 'local-transform', size: '512', aspectRatio: '1:1', batchSize: 4 as const, negativePrompt: 'blurry', strength: 0.4, loras: [{ key: 'l', name: 'film', weightText: '0.5' }] };
+    const choices = { providerId: 'local', modelId: 'local-transform', size: '512', aspectRatio: '1:1', batchSize: 4 as const, negativePrompt: 'blurry', strength: 0.4, loras: [{ key: 'l', name: 'film', weightText: '0.5' }], webhookUrl: '' };
     const body = buildSubmitBody({ groupId: 'group-1', drafts: [reference, textOnly], choices, support: { negativePrompt: false, strength: true, mask: true, lora: false }, seed: { kind: 'fixed', seed: 4294967290 } });
     expect(submitItemsBodySchema.parse(body)).toEqual(body);
     expect(body).toMatchObject({ mode: 'studio', groupId: 'group-1', provider: 'local', model: 'local-transform', batchSize: 4, settings: { size: '512', aspectRatio: '1:1', strength: 0.4 } });
     expect(body?.settings).not.toHaveProperty('negativePrompt');
     expect(body?.settings).not.toHaveProperty('loras');
+    expect(body).not.toHaveProperty('webhooks');
+    expect(buildSubmitBody({ groupId: undefined, drafts: [reference], choices: { ...choices, webhookUrl: ' https://hooks.example.com/studio ' }, support: { negativePrompt: false, strength: false, mask: false, lora: false }, seed: { kind: 'random' } })).toMatchObject({
+      webhooks: [{ url: 'https://hooks.example.com/studio' }],
+    });
     expect(body?.items).toEqual([
       { prompt: 'warm', count: 8, referenceIds: ['asset-1'], seed: 4294967290, maskId: 'mask-1' },
       { prompt: 'cold', count: 2, referenceIds: ['asset-1'], seed: 2, maskId: 'mask-1' },

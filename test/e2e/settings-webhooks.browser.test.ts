@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, typeOf, verifyWithSvix, type WebhookReceiver } from '../webhooks/webhook-receiver.js';
 import { launchBrowser, newDesktopContext, screenshotAtBothWidths, watchPageErrors } from './support/browser.js';
 import { startServedApp, type ServedApp } from './support/served-app.js';
+import { createGroup, fillPrompts, writeReferencePng } from './support/studio-page.js';
 
 describe('Webhooks in the web app (Chromium)', () => {
   let app: ServedApp;
@@ -73,5 +74,32 @@ describe('Webhooks in the web app (Chromium)', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
-});
 
+  it('Studio: the webhook URL is remembered with the settings, the secret shown once, and the receiver gets job.completed', async () => {
+    const context = await newDesktopContext(browser, app.baseUrl);
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto('/studio');
+    await createGroup(page, 'Webhook studio');
+    await page.getByTestId('reference-file-input').setInputFiles([await writeReferencePng(app.workDir, 'studio-webhook.png', 90, 64, 64)]);
+    await expect.poll(() => page.getByTestId('reference-block').count(), { timeout: 20_000 }).toBe(1);
+    await fillPrompts(page, 0, [{ text: 'a studio webhook', count: 1 }]);
+    await page.getByTestId('size-select').selectOption('512');
+    await page.getByTestId('studio-webhook-url').fill(receiver.url);
+    const before = receiver.received.length;
+    const [submitted] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/api/jobs/submit') && response.request().method() === 'POST'),
+      page.getByTestId('prompt-text').first().press('Control+Enter'),
+    ]);
+    expect(submitted.status()).toBe(201);
+    const secret = (await page.getByTestId('studio-webhook-secret').locator('code').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    await receiver.waitFor((received) => received.slice(before).some((entry) => typeOf(entry) === 'job.completed'), 20_000, 'job.completed');
+    const completed = receiver.received.slice(before).find((entry) => typeOf(entry) === 'job.completed')!;
+    expect(() => verifyWithSvix(completed, secret)).not.toThrow();
+    await page.reload();
+    await expect.poll(() => page.getByTestId('studio-webhook-url').inputValue(), { timeout: 20_000 }).toBe(receiver.url);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

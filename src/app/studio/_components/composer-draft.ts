@@ -42,6 +42,8 @@ export interface GenerationChoices {
   /** Null = the model's default. */
   strength: number | null;
   loras: LoraDraft[];
+  /** A URL told with a signed event when each Studio job ends (docs/api.md "Webhooks"); '' = none. */
+  webhookUrl: string;
 }
 
 /** Which optional settings the chosen model takes (from `GET /api/providers`). */
@@ -130,6 +132,7 @@ export function buildSubmitBody(input: {
       ...(support.strength && anyReference && choices.strength !== null ? { strength: choices.strength } : {}),
       ...(loras.length > 0 ? { loras } : {}),
     },
+    ...(choices.webhookUrl.trim() === '' ? {} : { webhooks: [{ url: choices.webhookUrl.trim() }] }),
     items,
   };
 }

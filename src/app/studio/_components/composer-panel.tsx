@@ -99,9 +99,12 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
   }
   const seedRangeOf = (prompt: PromptDraft) => seedRanges.get(prompt.key);
 
+  /** A webhook signing secret the server generated for the last job: shown once, here. */
+  const [webhookSecret, setWebhookSecret] = useState<string | undefined>();
   const submit = useMutation({
     mutationFn: (submitBody: NonNullable<typeof body>) => apiRequest<SubmitResponse>('/api/jobs/submit', { method: 'POST', body: submitBody }),
     onSuccess: (job, submitted) => {
+      setWebhookSecret(job.webhooks.find((webhook) => webhook.secret !== null)?.secret ?? undefined);
       rememberPrompts(submitted.items.map((item) => item.prompt));
       onSubmitted(job);
     },
@@ -210,6 +213,11 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
         {blockedBy ? (
           <p className="text-xs text-neutral-400" data-testid="generate-blocked">
             {blockedBy}
+          </p>
+        ) : null}
+        {webhookSecret ? (
+          <p className="break-all text-xs text-neutral-300" role="status" data-testid="studio-webhook-secret">
+            Webhook signing secret of that job, shown only now: <code className="font-mono text-neutral-100">{webhookSecret}</code>
           </p>
         ) : null}
         {submit.isError ? (

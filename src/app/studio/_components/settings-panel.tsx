@@ -192,6 +192,18 @@ export function SettingsPanel({ providers, model, choices, onChoices, seedText, 
       ) : null}
 
       {model?.supportsLora ? <LoraEditor loras={choices.loras} knownNames={knownLoras} problems={loraProblems} onChange={(loras) => set({ loras })} /> : null}
+
+      <label className={labelClass}>
+        Webhook URL (optional)
+        <input
+          type="url"
+          className={fieldClass}
+          data-testid="studio-webhook-url"
+          value={choices.webhookUrl}
+          placeholder="https://hooks.example.com/imagefleet"
+          onChange={(event) => set({ webhookUrl: event.target.value })}
+        />
+      </label>
     </div>
   );
 }

@@ -23,6 +23,7 @@ export const defaultPreferences: StudioPreferences = {
   negativePrompt: '',
   strength: null,
   loras: [],
+  webhookUrl: '',
   seedText: '',
 };
 
@@ -50,6 +51,7 @@ export function restorePreferences(stored: unknown): StudioPreferences | undefin
     negativePrompt: text('negativePrompt', ''),
     strength,
     loras,
+    webhookUrl: text('webhookUrl', ''),
     seedText: text('seedText', ''),
   };
 }
