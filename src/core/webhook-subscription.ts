@@ -15,7 +15,9 @@ export const webhookSubscriptionSchema = z.strictObject({
       const checked = checkWebhookUrl(text);
       if ('refusal' in checked) context.addIssue({ code: 'custom', message: checked.refusal });
     })
-    .describe('The http(s) URL that receives a signed POST (Standard Webhooks) for each event. Private and loopback addresses are refused unless the server allows them.'),
+    .describe('The http(s) URL that receives a signed POST (Standard Webhooks) for each event. Private and loopback addresses are refused unless the server allows them.')
+    // The form the check above enforces, for the API document (the address rules cannot be a pattern).
+    .meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://\\S+$' }),
   events: z
     .array(z.enum(webhookEventTypes, { error: `must be one of ${webhookEventTypes.join(', ')}` }))
     .min(1, { error: 'needs at least one event (omit it for the default)' })
@@ -25,7 +27,8 @@ export const webhookSubscriptionSchema = z.strictObject({
     .string()
     .refine(isWebhookSecret, { error: 'must be whsec_ followed by base64 of 24 to 64 bytes' })
     .optional()
-    .describe('Signing secret, whsec_ + base64 of 24 to 64 random bytes. Default: a new one, returned once in the submit response.'),
+    .describe('Signing secret, whsec_ + base64 of 24 to 64 random bytes. Default: a new one, returned once in the submit response.')
+    .meta({ pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$' }),
 });
 
 /** One endpoint as submitted. */

@@ -424,6 +424,7 @@ const apiTags = [
   { name: 'Images', description: 'Output images: fetch, mark, regenerate, upscale.' },
   { name: 'Downloads', description: 'Streamed ZIP archives of a group’s images.' },
   { name: 'Events', description: 'Live job and task events (Server-Sent Events).' },
+  { name: 'Webhooks', description: 'Signed event deliveries to other programs: their log and a test event.' },
   { name: 'Server', description: 'Health, providers, sign-in and this document.' },
 ];
 

@@ -33,8 +33,18 @@ export const deliveryListSchema = z.object({ items: z.array(webhookDeliverySchem
 
 export const testWebhookBodySchema = z
   .strictObject({
-    url: z.string().max(2000).optional().describe('Where to send the test event. Default: the server-wide IMAGEFLEET_WEBHOOK_URL.'),
-    secret: z.string().max(200).optional().describe('Its secret (whsec_…). Default with a url: a new one, returned once.'),
+    url: z
+      .string()
+      .max(2000)
+      .meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://\\S+$' })
+      .optional()
+      .describe('Where to send the test event (http or https; private and loopback hosts are refused unless the server allows them). Default: the server-wide IMAGEFLEET_WEBHOOK_URL.'),
+    secret: z
+      .string()
+      .max(200)
+      .meta({ pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$' })
+      .optional()
+      .describe('Its secret: whsec_ + base64 of 24 to 64 random bytes. Default with a url: a new one, returned once.'),
   })
   .meta({ id: 'TestWebhook' });
 
