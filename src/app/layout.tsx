@@ -13,7 +13,7 @@ export const metadata: Metadata = {
 
 /** The root layout: dark theme, system fonts (no font download, so it works offline), the app shell or the sign-in form. */
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const needsSignIn = pageNeedsSignIn(new Headers(await headers()));
+  const needsSignIn = await pageNeedsSignIn(new Headers(await headers()));
   return (
     <html lang="en" className="dark">
       <body className="min-h-screen font-sans">

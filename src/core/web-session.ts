@@ -68,6 +68,15 @@ export function deriveSessionKey(serverSecret: string, apiToken: string): Buffer
   return createHmac('sha256', serverSecret).update(`imagefleet-session-key-v2.${tokenDigest}`).digest();
 }
 
+/**
+ * A fingerprint of the token, keyed by the server secret (so the stored value says nothing about
+ * the token without the secret). When it differs from the recorded one, the token changed and every
+ * stored session is revoked, so going back to an earlier token does not revive old cookies.
+ */
+export function tokenFingerprint(serverSecret: string, apiToken: string): string {
+  return createHmac('sha256', serverSecret).update(`imagefleet-token-fingerprint-v1.${apiToken}`).digest('base64url');
+}
+
 /** The cookie value for session `sessionId`. */
 export function signSessionCookie(sessionId: string, key: Buffer): string {
   return `${sessionId}.${signature(sessionId, key)}`;

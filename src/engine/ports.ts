@@ -566,6 +566,8 @@ export interface WebSessionRepository {
    * start together: the first insert wins and both read it back.
    */
   serverSecret(name: string, generate: () => string, nowMs: number): Promise<string>;
+  /** Stores `value` as the secret `name`, replacing any earlier one. */
+  setServerSecret(name: string, value: string, nowMs: number): Promise<void>;
   createSession(session: WebSessionRecord): Promise<void>;
   findSession(id: string): Promise<WebSessionRecord | undefined>;
   /** Moves last-seen forward (never back). */

@@ -22,6 +22,16 @@ export class SqliteWebSessionRepository implements WebSessionRepository {
     });
   }
 
+  async setServerSecret(name: string, value: string, nowMs: number): Promise<void> {
+    await withTranslatedErrors('store a server secret', async () => {
+      await this.db
+        .insertInto('server_secrets')
+        .values({ name, value, created_at_ms: nowMs })
+        .onConflict((conflict) => conflict.column('name').doUpdateSet({ value, created_at_ms: nowMs }))
+        .execute();
+    });
+  }
+
   async createSession(session: WebSessionRecord): Promise<void> {
     await withTranslatedErrors('store a web session', async () => {
       await this.db
