@@ -19,3 +19,9 @@ export async function pageNeedsSignIn(requestHeaders: Headers): Promise<boolean>
     return true;
   }
 }
+
+/** Whether this server signs browsers in at all (it has an API token), so pages offer "Sign out". */
+export function pagesUseSignIn(): boolean {
+  const fleet = getFleet();
+  return fleet !== undefined && authRequired(fleet.config);
+}
