@@ -58,7 +58,10 @@ export async function authenticate(request: Request, fleet: Fleet): Promise<Auth
   const nowMs = fleet.clock.now();
   const verdict = judgeWebSession(session, nowMs, sessionPolicy(fleet.config));
   if (verdict.kind !== 'valid') return { ok: false, presented: true };
-  if (verdict.touchLastSeen) await fleet.store.webSessions.touchSession(sessionId, nowMs);
+  if (verdict.touchLastSeen) {
+    // Best effort: a busy database must not turn a valid request away; the next request tries again.
+    await fleet.store.webSessions.touchSession(sessionId, nowMs).catch((error: unknown) => fleet.logger.warn({ error: String(error) }, 'could not record a web session as seen'));
+  }
   return { ok: true, via: 'session', sessionId };
 }
 
