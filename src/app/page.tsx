@@ -18,7 +18,7 @@ export default async function HomePage() {
   // The health report is live state: render it per request, never at build time.
   await connection();
   // The layout shows the sign-in form instead; render nothing that would travel with it.
-  if (pageNeedsSignIn(new Headers(await headers()))) return null;
+  if (await pageNeedsSignIn(new Headers(await headers()))) return null;
   const health = await readPublicHealth();
 
   return (

@@ -50,6 +50,10 @@ export interface Config {
      * `IMAGEFLEET_ALLOWED_HOSTS` (comma-separated; `*` allows any host), default empty.
      */
     allowedHosts: string[];
+    /** Absolute lifetime of a web sign-in, in ms. `IMAGEFLEET_SESSION_TTL_MS`, default 604800000 (7 days). */
+    sessionTtlMs: number;
+    /** A web sign-in ends after this long without a request, in ms. `IMAGEFLEET_SESSION_IDLE_MS`, default 86400000 (24 h). */
+    sessionIdleMs: number;
   };
   /** Least severe level that is logged. `IMAGEFLEET_LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
@@ -591,6 +595,8 @@ export const environmentSchema = z.object({
   IMAGEFLEET_PORT: integerVariable({ minimum: 1, maximum: 65_535, defaultValue: 3000 }),
   IMAGEFLEET_API_TOKEN: secretVariable({ minimumLength: 16 }),
   IMAGEFLEET_ALLOWED_HOSTS: hostListVariable(),
+  IMAGEFLEET_SESSION_TTL_MS: integerVariable({ minimum: 1000, maximum: 365 * dayMs, defaultValue: 7 * dayMs }),
+  IMAGEFLEET_SESSION_IDLE_MS: integerVariable({ minimum: 1000, maximum: 365 * dayMs, defaultValue: dayMs }),
   IMAGEFLEET_LOG_LEVEL: logLevelVariable({ defaultValue: 'info' }),
   IMAGEFLEET_LOG_FORMAT: logFormatVariable(),
 

@@ -43,6 +43,13 @@ export const redactedLogPaths: readonly string[] = [
   'config.webhooks.defaultSecret',
   'headers["webhook-signature"]',
   '*.headers["webhook-signature"]',
+  // Web sessions (issue 21): a cookie or Set-Cookie carries a signed session id.
+  'cookie',
+  '*.cookie',
+  'headers.cookie',
+  '*.headers.cookie',
+  'headers["set-cookie"]',
+  '*.headers["set-cookie"]',
 ];
 
 export interface CreateLoggerOptions {

@@ -184,6 +184,8 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       port: values.IMAGEFLEET_PORT,
       apiToken: values.IMAGEFLEET_API_TOKEN,
       allowedHosts: values.IMAGEFLEET_ALLOWED_HOSTS,
+      sessionTtlMs: values.IMAGEFLEET_SESSION_TTL_MS,
+      sessionIdleMs: values.IMAGEFLEET_SESSION_IDLE_MS,
     },
     logLevel: values.IMAGEFLEET_LOG_LEVEL,
     logFormat: values.IMAGEFLEET_LOG_FORMAT,

@@ -37,6 +37,8 @@ import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type DiskHealth, type
 
 export interface Fleet extends FleetLifecycle {
   readonly store: SqliteStore;
+  /** The fleet's time source (web sessions' expiry is judged on it, so tests can move it). */
+  readonly clock: Clock;
   readonly blobs: FileBlobStore;
   readonly providers: ProviderRegistry;
   readonly engine: Engine;
@@ -212,6 +214,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     config,
     logger,
     store,
+    clock,
     blobs,
     providers,
     referenceLinks,

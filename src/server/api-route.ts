@@ -66,7 +66,7 @@ export async function runInApiContext<T, Params extends Record<string, string>>(
   try {
     if (fleet === undefined) throw new ImagefleetError('storage_unavailable', 'The imagefleet engine is not running in this process; start the server with "imagefleet serve".');
     assertSameOrigin(request);
-    if (options.access !== 'public') assertAuthenticated(request, fleet.config);
+    if (options.access !== 'public') await assertAuthenticated(request, fleet);
     const resolved = ((await params) ?? {}) as Params;
     const value = await handler({ request, fleet, url: new URL(request.url), params: resolved, requestId });
     return { ok: true, value, requestId };

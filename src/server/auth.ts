@@ -5,20 +5,26 @@
  *   otherwise): every request is allowed.
  * - With a token: every route (except sign-in and the API documentation) needs
  *   `Authorization: Bearer <token>` or the http-only session cookie that `POST /api/session` sets
- *   after checking the token once. Comparisons are constant-time.
+ *   after checking the token once: a signed id of a stored session that expires, goes idle and can
+ *   be revoked (`core/web-session.ts`, docs/decisions/0026). Comparisons are constant-time.
  * - Always: a request that changes state is refused when a browser says it comes from another
  *   origin (`Origin` of another host, `Origin: null`, `Sec-Fetch-Site: cross-site`/`same-site`).
  *   Programs that send no `Origin` are not browsers and are let through (they carry no ambient
  *   credentials a page could abuse).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
+import { deriveSessionKey, judgeWebSession, sessionExpiresAtMs, sessionIdBytes, signSessionCookie, tokenFingerprint, userAgentNote, verifySessionCookie, type WebSessionPolicy } from '../core/web-session.js';
+import type { Fleet } from '../fleet/create-fleet.js';
 
 /** Name of the session cookie the web UI signs in with. */
 export const sessionCookieName = 'imagefleet_session';
-/** How long a sign-in lasts, in seconds (30 days). */
-export const sessionMaxAgeSeconds = 30 * 24 * 60 * 60;
+
+/** Name of the session-signing secret in the store's `server_secrets`. */
+const sessionSecretName = 'web-session-signing';
+/** Name of the fingerprint of the token the sessions were signed under. */
+const tokenFingerprintName = 'web-session-token-fingerprint';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -27,26 +33,131 @@ export function authRequired(config: Config): boolean {
   return config.server.apiToken !== undefined;
 }
 
-/** Whether the request carries the token (bearer) or a valid session cookie. */
-export function isAuthenticated(request: Request, config: Config): boolean {
-  const token = config.server.apiToken;
-  if (token === undefined) return true;
+/** How a request proved itself, or that it did not. */
+export type Authentication =
+  | { ok: true; via: 'open' | 'bearer' }
+  | { ok: true; via: 'session'; sessionId: string }
+  | { ok: false; /** Whether it carried a token or a session cookie at all (for the message). */ presented: boolean };
+
+/**
+ * Checks the bearer token or the session cookie. A cookie holds only when its signature is right
+ * (constant-time), its row exists and `judgeWebSession` says it is neither revoked, expired nor
+ * idle; last-seen is written at most once a minute.
+ */
+export async function authenticate(request: Request, fleet: Fleet): Promise<Authentication> {
+  const token = fleet.config.server.apiToken;
+  if (token === undefined) return { ok: true, via: 'open' };
   const bearer = bearerToken(request);
-  if (bearer !== undefined) return constantTimeEqual(bearer, token);
+  if (bearer !== undefined) return constantTimeEqual(bearer, token) ? { ok: true, via: 'bearer' } : { ok: false, presented: true };
   const cookie = readCookie(request, sessionCookieName);
-  return cookie !== undefined && constantTimeEqual(cookie, sessionValue(token));
+  if (cookie === undefined) return { ok: false, presented: false };
+  const sessionId = verifySessionCookie(cookie, await sessionKey(fleet, token));
+  if (sessionId === undefined) return { ok: false, presented: true };
+  const session = await fleet.store.webSessions.findSession(sessionId);
+  if (session === undefined) return { ok: false, presented: true };
+  const nowMs = fleet.clock.now();
+  const verdict = judgeWebSession(session, nowMs, sessionPolicy(fleet.config));
+  if (verdict.kind !== 'valid') return { ok: false, presented: true };
+  if (verdict.touchLastSeen) {
+    // Best effort: a busy database must not turn a valid request away; the next request tries again.
+    await fleet.store.webSessions.touchSession(sessionId, nowMs).catch((error: unknown) => fleet.logger.warn({ error: String(error) }, 'could not record a web session as seen'));
+  }
+  return { ok: true, via: 'session', sessionId };
+}
+
+/** Whether the request carries the token (bearer) or a live session cookie. */
+export async function isAuthenticated(request: Request, fleet: Fleet): Promise<boolean> {
+  return (await authenticate(request, fleet)).ok;
 }
 
 /** Throws `unauthorized` unless the request may use the API. */
-export function assertAuthenticated(request: Request, config: Config): void {
-  if (isAuthenticated(request, config)) return;
-  const presented = request.headers.has('authorization') || readCookie(request, sessionCookieName) !== undefined;
+export async function assertAuthenticated(request: Request, fleet: Fleet): Promise<Authentication> {
+  const authentication = await authenticate(request, fleet);
+  if (authentication.ok) return authentication;
   throw new ImagefleetError(
     'unauthorized',
-    presented
-      ? 'The API token (or session) is not valid; send "Authorization: Bearer <IMAGEFLEET_API_TOKEN>" with the server\'s token.'
+    authentication.presented
+      ? 'The API token or session is not valid (a session ends when it expires, after a long idle time, on sign-out, or when the token changes); send "Authorization: Bearer <IMAGEFLEET_API_TOKEN>" with the server\'s token, or sign in again.'
       : 'This server needs the API token: send "Authorization: Bearer <IMAGEFLEET_API_TOKEN>", or sign in with POST /api/session.',
   );
+}
+
+/**
+ * Starts a session for a browser that presented the right token: stores its row (pruning rows
+ * that can no longer be used) and returns the `Set-Cookie` value carrying its signed id.
+ */
+export async function startWebSession(request: Request, fleet: Fleet): Promise<string> {
+  const token = fleet.config.server.apiToken;
+  if (token === undefined) throw new ImagefleetError('internal', 'A web session was started on a server without a token.');
+  const policy = sessionPolicy(fleet.config);
+  const nowMs = fleet.clock.now();
+  await fleet.store.webSessions.pruneEndedSessions(nowMs, nowMs - policy.idleMs);
+  const id = randomBytes(sessionIdBytes).toString('base64url');
+  await fleet.store.webSessions.createSession({
+    id,
+    createdAtMs: nowMs,
+    expiresAtMs: sessionExpiresAtMs(nowMs, policy),
+    lastSeenAtMs: nowMs,
+    revokedAtMs: undefined,
+    userAgentNote: userAgentNote(request.headers.get('user-agent')),
+  });
+  return cookieHeader(request, signSessionCookie(id, await sessionKey(fleet, token)), Math.floor(policy.ttlMs / 1000));
+}
+
+/** Revokes the session this request's cookie names (if its signature is right) and returns the `Set-Cookie` that clears it. */
+export async function endWebSession(request: Request, fleet: Fleet): Promise<string> {
+  const token = fleet.config.server.apiToken;
+  const cookie = readCookie(request, sessionCookieName);
+  if (token !== undefined && cookie !== undefined) {
+    const sessionId = verifySessionCookie(cookie, await sessionKey(fleet, token));
+    if (sessionId !== undefined) await fleet.store.webSessions.revokeSession(sessionId, fleet.clock.now());
+  }
+  return clearedSessionCookieHeader(request);
+}
+
+/** Revokes every web session of this data directory; returns how many were live. */
+export async function revokeAllWebSessions(fleet: Fleet): Promise<number> {
+  return fleet.store.webSessions.revokeAllSessions(fleet.clock.now());
+}
+
+/** The `Set-Cookie` value that signs a browser out. */
+export function clearedSessionCookieHeader(request: Request): string {
+  return cookieHeader(request, '', 0);
+}
+
+function cookieHeader(request: Request, value: string, maxAgeSeconds: number): string {
+  const secure = isHttps(request) ? '; Secure' : '';
+  return `${sessionCookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+function sessionPolicy(config: Config): WebSessionPolicy {
+  return { ttlMs: config.server.sessionTtlMs, idleMs: config.server.sessionIdleMs };
+}
+
+// One key per fleet (its token is fixed for its life); the secret is read from the store once.
+const sessionKeys = new WeakMap<Fleet, Promise<Buffer>>();
+
+function sessionKey(fleet: Fleet, token: string): Promise<Buffer> {
+  let key = sessionKeys.get(fleet);
+  if (key === undefined) {
+    key = (async () => {
+      const sessions = fleet.store.webSessions;
+      const nowMs = fleet.clock.now();
+      const secret = await sessions.serverSecret(sessionSecretName, () => randomBytes(32).toString('base64url'), nowMs);
+      // The key already changes with the token; revoking on a change also keeps an old token, put back, from reviving old cookies.
+      const fingerprint = tokenFingerprint(secret, token);
+      const recorded = await sessions.serverSecret(tokenFingerprintName, () => fingerprint, nowMs);
+      if (recorded !== fingerprint) {
+        await sessions.revokeAllSessions(nowMs);
+        await sessions.setServerSecret(tokenFingerprintName, fingerprint, nowMs);
+      }
+      return deriveSessionKey(secret, token);
+    })();
+    // A failed read (database busy) is not cached: the next request tries again.
+    void key.catch(() => sessionKeys.delete(fleet));
+    sessionKeys.set(fleet, key);
+  }
+  return key;
 }
 
 /** Whether `token` is the configured one (constant-time). */
@@ -79,20 +190,6 @@ export function assertSameOrigin(request: Request): void {
   }
   const fetchSite = request.headers.get('sec-fetch-site')?.toLowerCase();
   if (fetchSite === 'cross-site' || fetchSite === 'same-site') throw refuse(`the browser marked it ${fetchSite}`);
-}
-
-/** The `Set-Cookie` value that signs a browser in (or out, with `clear`). */
-export function sessionCookieHeader(request: Request, config: Config, options: { clear?: boolean } = {}): string {
-  const token = config.server.apiToken;
-  const value = options.clear || token === undefined ? '' : sessionValue(token);
-  const secure = isHttps(request) ? '; Secure' : '';
-  const maxAge = options.clear ? 0 : sessionMaxAgeSeconds;
-  return `${sessionCookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
-}
-
-/** The cookie value for a token: a MAC of it, so the cookie is never the token itself. */
-function sessionValue(token: string): string {
-  return createHmac('sha256', token).update('imagefleet-session-v1').digest('base64url');
 }
 
 function bearerToken(request: Request): string | undefined {

@@ -40,7 +40,7 @@ export async function readPublicHealth(): Promise<HealthReport | HealthUnavailab
  */
 export async function handleHealthRoute(request: Request): Promise<Response> {
   const fleet = getFleet();
-  if (fleet !== undefined && !isAuthenticated(request, fleet.config)) {
+  if (fleet !== undefined && !(await isAuthenticated(request, fleet))) {
     return errorResponse(
       new ImagefleetError('unauthorized', 'This server needs the API token: send "Authorization: Bearer <IMAGEFLEET_API_TOKEN>".'),
       fleet.logger,

@@ -26,7 +26,7 @@ import {
 import { providerListSchema, providersQuerySchema } from './schemas/providers.js';
 import { referenceParamsSchema, referenceQuerySchema } from './schemas/references.js';
 import { queuePatchBodySchema, queueResponseSchema } from './schemas/queue.js';
-import { sessionBodySchema, sessionStateSchema } from './schemas/session.js';
+import { sessionBodySchema, sessionStateSchema, sessionsRevokedSchema } from './schemas/session.js';
 import { taskCancelResponseSchema, taskListQuerySchema, taskListSchema } from './schemas/tasks.js';
 import { deliveriesQuerySchema, deliveryListSchema, testWebhookBodySchema, testWebhookResponseSchema } from './schemas/webhooks.js';
 import { assetSchema, uploadCheckBodySchema, uploadCheckResponseSchema, uploadFormSchema, uploadListQuerySchema, uploadListSchema, zipUploadResponseSchema } from './schemas/uploads.js';
@@ -403,11 +403,27 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/session',
     tags: ['Server'],
     summary: 'Sign in (web UI)',
-    description: 'Checks the API token once and sets an http-only SameSite=Strict cookie that stands for it.',
+    description:
+      'Checks the API token once, stores a session and sets an http-only SameSite=Strict cookie carrying its signed id (never the token). The session ends after IMAGEFLEET_SESSION_TTL_MS, after IMAGEFLEET_SESSION_IDLE_MS without a request, on sign-out, on DELETE /api/sessions, or when the token changes.',
     request: { body: jsonBody(sessionBodySchema) },
     responses: { 200: json(sessionStateSchema, 'Signed in (Set-Cookie).'), ...errors(400, 401, 403, 429) },
   },
-  { method: 'delete', path: '/api/session', tags: ['Server'], summary: 'Sign out', description: 'Clears the session cookie.', responses: { 200: json(sessionStateSchema, 'Signed out (the cookie is cleared).'), ...errors(403) } },
+  {
+    method: 'delete',
+    path: '/api/session',
+    tags: ['Server'],
+    summary: 'Sign out',
+    description: 'Revokes the session this browser’s cookie names (if it is validly signed) and clears the cookie. Other sessions are untouched.',
+    responses: { 200: json(sessionStateSchema, 'Signed out (the cookie is cleared).'), ...errors(400, 403) },
+  },
+  {
+    method: 'delete',
+    path: '/api/sessions',
+    tags: ['Server'],
+    summary: 'Sign every browser out',
+    description: 'Revokes every web session of this server (needs the token or a live session) and clears the caller’s cookie. API clients using the bearer token are not affected.',
+    responses: { 200: json(sessionsRevokedSchema, 'The sessions were revoked.'), ...errors(400, 401, 403) },
+  },
   { method: 'get', path: '/api/openapi.json', tags: ['Server'], summary: 'This document', description: 'OpenAPI 3.1, generated from the schemas the handlers validate with; its security says whether this server needs a token.', responses: { 200: { description: 'OpenAPI 3.1 JSON.', content: { 'application/json': { schema: z.object({}).loose() } } }, ...errors(400) } },
   { method: 'get', path: '/api/docs', tags: ['Server'], summary: 'The API documentation for people (HTML)', description: 'This document rendered as a page.', responses: { 200: { description: 'HTML.', content: { 'text/html': { schema: z.string() } } } } },
 ];

@@ -1,12 +1,13 @@
 /**
- * Sign-in for the web UI: `POST /api/session` checks the API token once and sets an http-only,
- * SameSite=Strict cookie (a MAC of the token, never the token itself); `DELETE` signs out;
- * `GET` says whether a token is needed and whether this request has it.
+ * Sign-in for the web UI: `POST /api/session` checks the API token once, stores a session and sets
+ * an http-only, SameSite=Strict cookie with its signed id (never the token); `DELETE` signs this
+ * browser out (revokes its session); `GET` says whether a token is needed and whether this request
+ * has it. `DELETE /api/sessions` revokes every session (needs the token or a live session).
  */
 import { z } from 'zod';
 import { ImagefleetError } from '../core/errors.js';
 import { apiRoute } from './api-route.js';
-import { authRequired, isAuthenticated, sessionCookieHeader, tokenMatches } from './auth.js';
+import { authRequired, clearedSessionCookieHeader, endWebSession, isAuthenticated, revokeAllWebSessions, startWebSession, tokenMatches } from './auth.js';
 import { readJsonBody, readQuery } from './request-input.js';
 import { sessionBodySchema } from './schemas/session.js';
 import { maxFailedSignIns, serverState, signInWindowMs } from './server-state.js';
@@ -15,9 +16,9 @@ import { maxFailedSignIns, serverState, signInWindowMs } from './server-state.js
 const maxSessionBodyBytes = 16 * 1024;
 
 export const handleGetSession = apiRoute(
-  ({ request, url, fleet }) => {
+  async ({ request, url, fleet }) => {
     readQuery(url, z.strictObject({}));
-    return Promise.resolve(Response.json({ authRequired: authRequired(fleet.config), signedIn: isAuthenticated(request, fleet.config) }));
+    return Response.json({ authRequired: authRequired(fleet.config), signedIn: await isAuthenticated(request, fleet) });
   },
   { access: 'public', name: 'GET /api/session' },
 );
@@ -37,7 +38,7 @@ export const handleSignIn = apiRoute(
       failures.push(nowMs);
       throw new ImagefleetError('unauthorized', 'That is not this server’s API token (IMAGEFLEET_API_TOKEN).');
     }
-    return Response.json({ authRequired: true, signedIn: true }, { headers: { 'set-cookie': sessionCookieHeader(request, fleet.config) } });
+    return Response.json({ authRequired: true, signedIn: true }, { headers: { 'set-cookie': await startWebSession(request, fleet) } });
   },
   { access: 'public', name: 'POST /api/session' },
 );
@@ -45,7 +46,19 @@ export const handleSignIn = apiRoute(
 export const handleSignOut = apiRoute(
   async ({ request, fleet }) => {
     await readJsonBody(request, z.strictObject({}), { optional: true, maxBytes: maxSessionBodyBytes });
-    return Response.json({ authRequired: authRequired(fleet.config), signedIn: !authRequired(fleet.config) }, { headers: { 'set-cookie': sessionCookieHeader(request, fleet.config, { clear: true }) } });
+    const cookie = await endWebSession(request, fleet);
+    // A bearer client stays authenticated after its (absent) session is ended.
+    return Response.json({ authRequired: authRequired(fleet.config), signedIn: !authRequired(fleet.config) }, { headers: { 'set-cookie': cookie } });
   },
   { access: 'public', name: 'DELETE /api/session' },
+);
+
+export const handleRevokeAllSessions = apiRoute(
+  async ({ request, fleet }) => {
+    await readJsonBody(request, z.strictObject({}), { optional: true, maxBytes: maxSessionBodyBytes });
+    const revokedSessions = await revokeAllWebSessions(fleet);
+    // The caller's own session is among them, so its cookie goes too.
+    return Response.json({ revokedSessions }, { headers: { 'set-cookie': clearedSessionCookieHeader(request) } });
+  },
+  { name: 'DELETE /api/sessions' },
 );

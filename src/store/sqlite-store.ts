@@ -7,6 +7,7 @@ import { SqliteJobRepository } from './database/job-repository.js';
 import { openDatabase, type SqliteDatabase } from './database/open-database.js';
 import { SqliteTaskQueue } from './database/task-queue.js';
 import { SqliteWebhookOutbox } from './database/webhook-outbox.js';
+import { SqliteWebSessionRepository } from './database/web-session-repository.js';
 
 /** Every repository over one SQLite connection. One per process: see docs/decisions/0002. */
 export interface SqliteStore {
@@ -19,6 +20,7 @@ export interface SqliteStore {
   queue: SqliteTaskQueue;
   control: SqliteJobControl;
   webhooks: SqliteWebhookOutbox;
+  webSessions: SqliteWebSessionRepository;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function openSqliteStore(options: { databasePath: string; now?: () 
     queue: new SqliteTaskQueue(db),
     control: new SqliteJobControl(db),
     webhooks: new SqliteWebhookOutbox(db),
+    webSessions: new SqliteWebSessionRepository(db),
     close: () => database.close(),
   };
 }

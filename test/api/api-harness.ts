@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Logger } from '../../src/core/logger.js';
+import type { Clock } from '../../src/engine/ports.js';
 import { createFleet, type Fleet } from '../../src/fleet/create-fleet.js';
 import type { RouteHandler } from '../../src/server/api-route.js';
 import { setFleet } from '../../src/server/fleet-holder.js';
@@ -27,7 +28,7 @@ export interface ApiHarness {
 }
 
 /** Opens a fleet on a fresh data directory and registers it for the handlers. The engine is not started. */
-export async function openApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function openApiHarness(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<ApiHarness> {
   const temp = await makeTempDir('imagefleet-api-');
   const dataDir = path.join(temp.directory, 'data');
   const errors: ApiHarness['errors'] = [];
@@ -37,7 +38,7 @@ export async function openApiHarness(env: Record<string, string> = {}): Promise<
     warn: () => undefined,
     error: (fields, message) => errors.push({ fields, message }),
   };
-  const fleet = await createFleet(loadConfig({ IMAGEFLEET_DATA_DIR: dataDir, IMAGEFLEET_IDLE_POLL_MS: '20', IMAGEFLEET_SHUTDOWN_GRACE_MS: '1000', ...env }, { cwd: temp.directory }), { logger });
+  const fleet = await createFleet(loadConfig({ IMAGEFLEET_DATA_DIR: dataDir, IMAGEFLEET_IDLE_POLL_MS: '20', IMAGEFLEET_SHUTDOWN_GRACE_MS: '1000', ...env }, { cwd: temp.directory }), { logger, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   setFleet(fleet);
   return {
     fleet,

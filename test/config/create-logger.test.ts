@@ -43,6 +43,9 @@ describe('createLogger', () => {
     ['a webhook secret', { webhook: { secret } }],
     ['the server-wide webhook secret', { config: { webhooks: { defaultSecret: secret } } }],
     ['a webhook signature header', { request: { headers: { 'webhook-signature': secret } } }],
+    ['a session cookie header', { request: { headers: { cookie: `imagefleet_session=${secret}` } } }],
+    ['a Set-Cookie header', { response: { headers: { 'set-cookie': `imagefleet_session=${secret}` } } }],
+    ['a cookie field', { cookie: secret }],
   ])('never writes %s', (_label, fields) => {
     const { logger, output } = capturingLogger();
     logger.error(fields, 'calling the provider');

@@ -23,7 +23,7 @@ describe('loadConfig defaults', () => {
       dataDir: '/srv/imagefleet/data',
       databasePath: '/srv/imagefleet/data/imagefleet.db',
       blobsDir: '/srv/imagefleet/data/files',
-      server: { host: '127.0.0.1', port: 3000, apiToken: undefined, allowedHosts: [] },
+      server: { host: '127.0.0.1', port: 3000, apiToken: undefined, allowedHosts: [], sessionTtlMs: 604_800_000, sessionIdleMs: 86_400_000 },
       logLevel: 'info',
       logFormat: 'auto',
       engine: {
@@ -117,6 +117,8 @@ describe('loadConfig overrides', () => {
         IMAGEFLEET_PORT: '8080',
         IMAGEFLEET_API_TOKEN: 'a-long-enough-api-token',
         IMAGEFLEET_ALLOWED_HOSTS: 'Studio.lan, [10.0.0.5]',
+        IMAGEFLEET_SESSION_TTL_MS: '3600000',
+        IMAGEFLEET_SESSION_IDLE_MS: '600000',
         IMAGEFLEET_LOG_LEVEL: 'DEBUG',
         IMAGEFLEET_LEASE_MS: '5000',
         IMAGEFLEET_MAX_IN_FLIGHT: '8',
@@ -140,7 +142,7 @@ describe('loadConfig overrides', () => {
       { cwd: '/base' },
     );
     expect(config.dataDir).toBe('/base/store');
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, apiToken: 'a-long-enough-api-token', allowedHosts: ['studio.lan', '10.0.0.5'] });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, apiToken: 'a-long-enough-api-token', allowedHosts: ['studio.lan', '10.0.0.5'], sessionTtlMs: 3_600_000, sessionIdleMs: 600_000 });
     expect(config.logLevel).toBe('debug');
     expect(config.engine).toEqual({
       leaseMs: 5000,

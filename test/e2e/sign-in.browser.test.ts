@@ -1,7 +1,8 @@
 /**
  * A server with an API token shows signed-out visitors only the sign-in form (no page that would
  * then fail its API calls); a wrong token is refused in words next to the field, the right one
- * opens the app with live updates.
+ * opens the app with live updates; "Sign out" ends the session on the server (the old cookie,
+ * replayed, is refused) and shows the form again.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,15 @@ describe('sign-in in Chromium', () => {
     const refusedSignIn = (error: string) => (error.startsWith('HTTP 401 for POST') ? error.endsWith('/api/session') : error.includes('status of 401'));
     expect(errors.filter((error) => !refusedSignIn(error))).toEqual([]);
     expect(errors.filter(refusedSignIn).length).toBeGreaterThan(0);
+
+    const [sessionCookie] = (await context.cookies()).filter((cookie) => cookie.name === 'imagefleet_session');
+    expect(sessionCookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    const withOldCookie = () => fetch(`${app.baseUrl}/api/queue`, { headers: { cookie: `imagefleet_session=${sessionCookie!.value}` } });
+    expect((await withOldCookie()).status).toBe(200);
+    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Sign in to imagefleet' }).count(), { timeout: 15_000 }).toBe(1);
+    expect((await context.cookies()).filter((cookie) => cookie.name === 'imagefleet_session')).toEqual([]);
+    expect((await withOldCookie()).status).toBe(401);
     await context.close();
   });
 });

@@ -10,6 +10,7 @@ import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useLiveConnection } from '../_lib/live-events.js';
 import { NavIcon } from './nav-icon.js';
+import { SignOutButton } from './sign-out-button.js';
 
 const links: ReadonlyArray<{ href: Route; label: string; icon: string }> = [
   { href: '/', label: 'Overview', icon: 'overview' },
@@ -25,7 +26,8 @@ function isActive(pathname: string, href: string): boolean {
   return pathname === href || pathname.startsWith(`${href}/`) || (href === '/queue' && pathname.startsWith('/jobs/'));
 }
 
-export function AppShell({ children }: { children: ReactNode }) {
+/** `canSignOut`: the server needs a token, so this browser holds a session it can end. */
+export function AppShell({ children, canSignOut = false }: { children: ReactNode; canSignOut?: boolean }) {
   const pathname = usePathname();
   const connected = useLiveConnection();
   const navigation = (
@@ -69,12 +71,18 @@ export function AppShell({ children }: { children: ReactNode }) {
               </span>
               imagefleet
             </Link>
-            <div className="md:hidden">{liveIndicator}</div>
+            <div className="flex items-center gap-2 md:hidden">
+              {liveIndicator}
+              {canSignOut ? <SignOutButton /> : null}
+            </div>
           </div>
           <nav aria-label="Main">
             {navigation}
           </nav>
-          <div className="mt-auto hidden px-2 md:block">{liveIndicator}</div>
+          <div className="mt-auto hidden flex-col items-start gap-2 px-2 md:flex">
+            {liveIndicator}
+            {canSignOut ? <SignOutButton /> : null}
+          </div>
         </div>
       </aside>
       <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-10 lg:py-10">

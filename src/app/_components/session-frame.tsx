@@ -8,9 +8,9 @@ import type { ReactNode } from 'react';
 import { AppShell } from './app-shell.js';
 import { SignInForm } from './sign-in-form.js';
 
-export function SessionFrame({ needsSignIn, children }: { needsSignIn: boolean; children: ReactNode }) {
+export function SessionFrame({ needsSignIn, canSignOut = false, children }: { needsSignIn: boolean; canSignOut?: boolean; children: ReactNode }) {
   const pathname = usePathname();
   if (pathname.startsWith('/api/')) return <>{children}</>;
   if (needsSignIn) return <SignInForm />;
-  return <AppShell>{children}</AppShell>;
+  return <AppShell canSignOut={canSignOut}>{children}</AppShell>;
 }

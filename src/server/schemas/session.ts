@@ -11,3 +11,9 @@ export const sessionStateSchema = z
     signedIn: z.boolean().describe('Whether this request is authenticated (always true when no token is needed).'),
   })
   .meta({ id: 'Session' });
+
+export const sessionsRevokedSchema = z
+  .object({
+    revokedSessions: z.number().int().min(0).describe('How many live web sessions were revoked (every browser, this one included, must sign in again).'),
+  })
+  .meta({ id: 'SessionsRevoked', example: { revokedSessions: 2 } });

@@ -13,6 +13,7 @@ import * as groupImagesKeysetMigration from './migrations/0004-group-images-keys
 import * as assetsNewestFirstMigration from './migrations/0005-assets-newest-first.js';
 import * as assetSourceNamesMigration from './migrations/0006-asset-source-names.js';
 import * as webhooksMigration from './migrations/0008-webhooks.js';
+import * as webSessionsMigration from './migrations/0009-web-sessions.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
@@ -25,6 +26,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-assets-newest-first': assetsNewestFirstMigration,
   '0006-asset-source-names': assetSourceNamesMigration,
   '0008-webhooks': webhooksMigration,
+  '0009-web-sessions': webSessionsMigration,
 });
 
 const migrationTableName = 'kysely_migration';

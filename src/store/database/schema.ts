@@ -163,6 +163,26 @@ export interface WebhookDeliveriesTable {
   finished_at_ms: number | null;
 }
 
+/** Secrets generated once per data directory (the session-signing secret). Added by 0009. */
+export interface ServerSecretsTable {
+  name: string;
+  /** Never leaves the server; never logged. */
+  value: string;
+  created_at_ms: number;
+}
+
+/** One browser sign-in. Added by 0009. */
+export interface WebSessionsTable {
+  /** Random, base64url; the cookie carries it with a signature. */
+  id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  last_seen_at_ms: number;
+  /** Set when signed out or revoked; null while usable. */
+  revoked_at_ms: number | null;
+  user_agent_note: string;
+}
+
 export interface Database {
   groups: GroupsTable;
   assets: AssetsTable;
@@ -174,4 +194,6 @@ export interface Database {
   events: EventsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  server_secrets: ServerSecretsTable;
+  web_sessions: WebSessionsTable;
 }
