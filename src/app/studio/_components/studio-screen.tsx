@@ -12,7 +12,7 @@ import type { Asset, JobList, ResultImage, SubmitResponse, TaskList } from '../.
 import { useLiveEvents } from '../../_lib/live-events.js';
 import { CompareDialog } from './compare-dialog.js';
 import { ComposerPanel } from './composer-panel.js';
-import { newPromptDraft, newReferenceDraft } from './composer-draft.js';
+import { withPrompt, withReference, withSeed, withSettings } from './composer-changes.js';
 import { moveDraft, useGroupDrafts } from './group-drafts.js';
 import { FeedContext, type FeedContextValue, type FeedDensity, type FeedFilter } from './feed-context.js';
 import { Icon } from '../../_components/icons.js';
@@ -23,7 +23,6 @@ import { ImageViewer, type ViewerActions } from '../../_components/image-viewer.
 import { Button } from '../../_components/button.js';
 import { ShortcutsDialog } from './shortcuts-dialog.js';
 import { QueuePanel } from './queue-panel.js';
-import { referenceFromAsset } from './reference-image.js';
 import { SelectionBar } from './selection-bar.js';
 import { defaultPreferences, preferencesStorageKey, restorePreferences, type StudioPreferences } from './studio-preferences.js';
 import { studioQueryKeys, useGroupStudioJobs, useGroups, useProviders } from './studio-queries.js';
@@ -126,7 +125,8 @@ export function StudioScreen() {
         return;
       }
       offerUndo(`Seed ${image.seed} is in the composer; references and prompts are unchanged.`);
-      setPreferences((previous) => ({ ...previous, seedText: String(image.seed) }));
+      const seed = image.seed;
+      setPreferences((previous) => withSeed(previous, seed));
     },
     [offerUndo, setPreferences],
   );
@@ -136,7 +136,7 @@ export function StudioScreen() {
       try {
         const asset = await apiRequest<Asset>(`/api/images/${encodeURIComponent(image.id)}/reference`, { method: 'POST' });
         offerUndo('The image is a reference in the composer.');
-        setDrafts((previous) => [...previous, newReferenceDraft(referenceFromAsset(asset))]);
+        setDrafts((previous) => withReference(previous, asset));
         composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
       } catch (error) {
         toast.error('The image could not be used as a reference', { description: errorMessage(error) });
@@ -148,17 +148,7 @@ export function StudioScreen() {
   const recallSettings = useCallback(
     (image: ResultImage, job: FeedJobInfo) => {
       offerUndo(`Model, settings${image.seed === null ? '' : ` and seed ${image.seed}`} are in the composer; references and prompts are unchanged.`);
-      setPreferences((previous) => ({
-        ...previous,
-        providerId: job.provider,
-        modelId: job.model,
-        size: job.settings.size,
-        aspectRatio: job.settings.aspectRatio,
-        negativePrompt: job.settings.negativePrompt ?? '',
-        strength: job.settings.strength,
-        loras: job.settings.loras.map((lora, index) => ({ key: `lora-copied-${Date.now()}-${index}`, name: lora.name, weightText: String(lora.weight) })),
-        seedText: image.seed === null ? previous.seedText : String(image.seed),
-      }));
+      setPreferences((previous) => withSettings(previous, image, job));
     },
     [offerUndo, setPreferences],
   );
@@ -166,13 +156,7 @@ export function StudioScreen() {
   const addPrompt = useCallback(
     (image: ResultImage) => {
       offerUndo('The prompt was added to the composer.');
-      const referenceId = image.referenceIds[0] ?? null;
-      setDrafts((previous) => {
-        const holder = previous.find((draft) => (draft.reference?.id ?? null) === referenceId);
-        if (holder) return previous.map((draft) => (draft === holder ? { ...draft, prompts: [...draft.prompts, newPromptDraft(image.prompt, 1)] } : draft));
-        const reference = referenceId === null ? null : referenceFromAsset({ id: referenceId, name: image.referenceNames?.[0] ?? 'reference' });
-        return [...previous, newReferenceDraft(reference, [newPromptDraft(image.prompt, 1)])];
-      });
+      setDrafts((previous) => withPrompt(previous, image));
       composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     },
     [offerUndo, setDrafts],
