@@ -28,7 +28,8 @@ export function AppProviders({ children, liveUpdates = true }: { children: React
   return (
     <QueryClientProvider client={queryClient}>
       <LiveEventsProvider enabled={liveUpdates}>{children}</LiveEventsProvider>
-      <Toaster theme="dark" position="bottom-right" richColors closeButton />
+      {/* Clickable over an open dialog too: a modal dialog turns pointer events off on the body, and a toast's Undo must still take a click. */}
+      <Toaster theme="dark" position="bottom-right" richColors closeButton style={{ pointerEvents: 'auto' }} />
     </QueryClientProvider>
   );
 }

@@ -104,6 +104,10 @@ export function ImageViewer({ images, index, onIndexChange, onToggleFavorite, ha
         <Dialog.Overlay className="fixed inset-0 z-40 bg-black/85 backdrop-blur-sm" />
         <Dialog.Content
           onKeyDown={onKeyDown}
+          // A click on a toast (Undo, Open in Studio, Open its job) is not a click outside: the viewer stays open.
+          onInteractOutside={(event) => {
+            if (event.target instanceof Element && event.target.closest('[data-sonner-toaster]')) event.preventDefault();
+          }}
           data-testid="image-viewer"
           aria-describedby={undefined}
           className="fixed inset-0 z-50 flex flex-col gap-0 outline-none lg:flex-row"
