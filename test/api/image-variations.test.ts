@@ -31,3 +31,41 @@ describe('variations of an image', () => {
     await expectError(await call(handleRegenerateImage, apiRequest(`/api/images/${id}/regenerate`, { json: { count: '4' } }), { id }), 400, 'invalid_input', ['count']);
   });
 });
+
+/** `strength`: Vary (subtle) and Vary (strong). */
+describe('variations with a strength', () => {
+  let harness: ApiHarness;
+  beforeEach(async () => {
+    harness = await openApiHarness();
+  });
+  afterEach(async () => harness.close());
+
+  it('makes them from the image itself at img2img strength 0.35 (subtle) or 0.75 (strong) on a model with a strength', async () => {
+    const { images } = await completedJob(harness, { count: 1, seed: 10 });
+    const source = images[0]!;
+    const sourceTask = await harness.fleet.store.jobs.getTask(source.taskId);
+    const vary = async (strength: string) =>
+      expectJson<{ id: string; plan: { images: number }; variation: { strength: string; from: string; denoise: number | null; note: string } }>(
+        await call(handleRegenerateImage, apiRequest(`/api/images/${source.id}/regenerate`, { json: { count: 4, strength } }), { id: source.id }),
+        201,
+      );
+    const subtle = await vary('subtle');
+    expect(subtle.variation).toMatchObject({ strength: 'subtle', from: 'image', denoise: 0.35 });
+    expect(subtle.plan.images).toBe(4);
+    const [subtleTask] = await harness.fleet.store.jobs.listTasks(subtle.id, {});
+    // One reference: the image, stored as an asset (not the source's own reference).
+    expect(subtleTask!.referenceAssetIds).toHaveLength(1);
+    expect(subtleTask!.referenceAssetIds).not.toEqual(sourceTask!.referenceAssetIds);
+    expect((await harness.fleet.store.jobs.getJob(subtle.id))?.settings.strength).toBe(0.35);
+    expect((await harness.fleet.store.jobs.getJob(subtle.id))?.name).toMatch(/^Vary \(subtle\): /);
+    const strong = await vary('strong');
+    expect(strong.variation).toMatchObject({ strength: 'strong', from: 'image', denoise: 0.75 });
+    expect((await harness.fleet.store.jobs.getJob(strong.id))?.settings.strength).toBe(0.75);
+  });
+
+  it('refuses a strength other than subtle or strong', async () => {
+    const { images } = await completedJob(harness, { count: 1 });
+    const id = images[0]!.id;
+    await expectError(await call(handleRegenerateImage, apiRequest(`/api/images/${id}/regenerate`, { json: { count: 4, strength: 0.5 } }), { id }), 400, 'invalid_input', ['strength']);
+  });
+});
