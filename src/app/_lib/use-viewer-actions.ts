@@ -57,6 +57,8 @@ export function useViewerActions(groupId: string | undefined): ViewerActions {
       }
       toast.success(message, {
         description: 'In the Studio draft of this group.',
+        // Long enough to read and reach Undo (the default 4 s is not).
+        duration: 10_000,
         action: { label: 'Open in Studio', onClick: () => router.push('/studio') },
         cancel: { label: 'Undo', onClick: undo },
       });
