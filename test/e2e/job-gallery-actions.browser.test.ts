@@ -3,7 +3,8 @@
  * offers the viewer's actions; "use prompt / seed / all settings / as reference" from their viewer
  * or menu write into the Studio's draft of the image's group, with Undo and "Open in Studio"; on a
  * touch phone the job page's Select mode selects by tapping, favourites the selection and downloads
- * it as a ZIP. axe-core checks each new state; no page logs an error.
+ * it as a ZIP; the Studio feed filters by reference file name and by date. axe-core checks each new
+ * state; no page logs an error.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -130,6 +131,45 @@ describe('job page and gallery actions in Chromium', () => {
     const zipPath = path.join(app.workDir, 'job-selection.zip');
     await writeFile(zipPath, await zip.body());
     expect((await zipEntryNames(zipPath)).filter((name) => name.endsWith('.png'))).toHaveLength(2);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('filters the Studio feed by reference file name and by date', async () => {
+    const context = await newDesktopContext(browser, app.baseUrl);
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto('/studio');
+    await page.getByTestId('group-select').selectOption(shirts.groupId);
+    // The group's Automatic job shows one run per source photo.
+    await expect.poll(() => page.getByTestId('feed-run').count(), pollOptions).toBe(6);
+    await page.getByTestId('feed-filter-reference').fill('ref-3');
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(1);
+    expect(await page.getByTestId('feed-run').textContent()).toContain('ref-3.png');
+    // The reference field is not the prompt: a word of the prompt matches no file name.
+    await page.getByTestId('feed-filter-reference').fill('linen');
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(0);
+    await page.getByTestId('feed-filter-clear').click();
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(6);
+
+    await page.getByTestId('feed-filter-period').selectOption('today');
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(6);
+    // Up to yesterday: the runs made today are hidden; from today: they are back.
+    const [yesterday, today] = await page.evaluate(() => {
+      const day = (offset: number) => {
+        const date = new Date();
+        date.setDate(date.getDate() + offset);
+        return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+      };
+      return [day(-1), day(0)];
+    });
+    await page.getByTestId('feed-filter-period').selectOption('range');
+    await page.getByTestId('feed-filter-to').fill(yesterday);
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(0);
+    await expectNoSeriousViolations(page, 'the Studio feed filtered between dates');
+    await page.getByTestId('feed-filter-to').fill('');
+    await page.getByTestId('feed-filter-from').fill(today);
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(6);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);

@@ -2,6 +2,7 @@
 /** What every card of the feed shares: the image actions, the selection, and opening the viewer. */
 import { createContext, useContext } from 'react';
 import type { ResultImage } from '../../_lib/api-types.js';
+import type { FeedFilter } from './feed-filter.js';
 import type { FeedJobInfo } from './feed-image.js';
 import type { ImageActions } from './use-image-actions.js';
 
@@ -31,11 +32,7 @@ export interface FeedContextValue {
 
 export type FeedDensity = 'comfortable' | 'compact';
 
-export interface FeedFilter {
-  /** Part of the prompt or of a reference's file name. */
-  text: string;
-  favouritesOnly: boolean;
-}
+export type { FeedFilter } from './feed-filter.js';
 
 export const FeedContext = createContext<FeedContextValue | null>(null);
 

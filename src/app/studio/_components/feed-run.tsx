@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { ResultImage } from '../../_lib/api-types.js';
 import type { FeedJobInfo, FeedRun, FeedSet } from './feed-image.js';
 import { RunImagesContext, useFeedContext } from './feed-context.js';
+import { runMatches } from './feed-filter.js';
 import { ImageSlot } from './image-card.js';
 
 export function FeedRunView({ run }: { run: FeedRun }) {
@@ -15,9 +16,7 @@ export function FeedRunView({ run }: { run: FeedRun }) {
   const [showDiscarded, setShowDiscarded] = useState(false);
   const allSlots = run.sets.flatMap((set) => set.slots);
   const referenceNames = allSlots.find((slot) => slot.image?.referenceNames)?.image?.referenceNames ?? [];
-  const text = filter.text.trim().toLowerCase();
-  const seedMatches = /^\d+$/.test(text) && allSlots.some((slot) => slot.image?.seed !== null && slot.image?.seed !== undefined && String(slot.image.seed).startsWith(text));
-  const matches = text === '' || seedMatches || run.prompt.toLowerCase().includes(text) || referenceNames.some((name) => name.toLowerCase().includes(text));
+  const matches = runMatches({ prompt: run.prompt, referenceNames, seeds: allSlots.map((slot) => slot.image?.seed ?? null), createdAt: run.job.createdAt }, filter, new Date());
   const slots = allSlots.filter((slot) => !filter.favouritesOnly || slot.image?.favorite === true);
   const pending = slots.filter((slot) => !slot.image && (slot.task.status === 'queued' || slot.task.status === 'running')).length;
   const discarded = slots.filter((slot) => slot.image?.discarded).length;

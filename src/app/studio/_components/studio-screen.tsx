@@ -15,6 +15,7 @@ import { ComposerPanel } from './composer-panel.js';
 import { withPrompt, withReference, withSeed, withSettings } from './composer-changes.js';
 import { moveDraft, useGroupDrafts } from './group-drafts.js';
 import { FeedContext, type FeedContextValue, type FeedDensity, type FeedFilter } from './feed-context.js';
+import { emptyFeedFilter, isFiltered, type FeedPeriod } from './feed-filter.js';
 import { Icon } from '../../_components/icons.js';
 import type { FeedJobInfo } from './feed-image.js';
 import { FeedJobSection } from './feed-job-section.js';
@@ -46,7 +47,7 @@ export function StudioScreen() {
   const [viewing, setViewing] = useState<{ image: ResultImage; job: FeedJobInfo; images: readonly ResultImage[] } | null>(null);
   const [selectMode, setSelectMode] = useState(false);
   const [density, setDensity] = useStoredState<FeedDensity>('imagefleet.studio.density.v1', 'comfortable', (stored) => (stored === 'compact' || stored === 'comfortable' ? stored : undefined));
-  const [feedFilter, setFeedFilter] = useState<FeedFilter>({ text: '', favouritesOnly: false });
+  const [feedFilter, setFeedFilter] = useState<FeedFilter>(emptyFeedFilter);
   const [showShortcuts, setShowShortcuts] = useState(false);
   const [comparing, setComparing] = useState(false);
   const composerTop = useRef<HTMLDivElement>(null);
@@ -274,7 +275,7 @@ export function StudioScreen() {
               onCompare={() => setComparing(true)}
               onClear={() => setSelectedImages(new Map())}
             />
-            <div className="flex items-baseline justify-between">
+            <div className="flex flex-wrap items-baseline justify-between gap-2">
               <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{groupName ? `Feed · ${groupName}` : 'Feed'}</h2>
               <div className="flex flex-wrap items-center justify-end gap-2">
                 <label className="sr-only" htmlFor="feed-filter-text">
@@ -289,9 +290,53 @@ export function StudioScreen() {
                   className="h-8 w-40 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs focus-visible:outline-2 focus-visible:outline-violet-400"
                   data-testid="feed-filter-text"
                 />
+                <label className="sr-only" htmlFor="feed-filter-reference">
+                  Reference file name
+                </label>
+                <input
+                  id="feed-filter-reference"
+                  type="search"
+                  placeholder="Reference file…"
+                  value={feedFilter.reference}
+                  onChange={(event) => setFeedFilter((current) => ({ ...current, reference: event.target.value }))}
+                  className="h-8 w-32 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs focus-visible:outline-2 focus-visible:outline-violet-400"
+                  data-testid="feed-filter-reference"
+                />
+                <label className="sr-only" htmlFor="feed-filter-period">
+                  Made
+                </label>
+                <select
+                  id="feed-filter-period"
+                  value={feedFilter.period}
+                  onChange={(event) => setFeedFilter((current) => ({ ...current, period: event.target.value as FeedPeriod }))}
+                  className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs"
+                  data-testid="feed-filter-period"
+                >
+                  <option value="all">Any time</option>
+                  <option value="today">Today</option>
+                  <option value="week">Last 7 days</option>
+                  <option value="range">Between dates…</option>
+                </select>
+                {feedFilter.period === 'range' ? (
+                  <>
+                    <label className="flex items-center gap-1 text-xs text-neutral-300">
+                      From
+                      <input type="date" value={feedFilter.from} max={feedFilter.to || undefined} onChange={(event) => setFeedFilter((current) => ({ ...current, from: event.target.value }))} className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-1 text-xs [color-scheme:dark]" data-testid="feed-filter-from" />
+                    </label>
+                    <label className="flex items-center gap-1 text-xs text-neutral-300">
+                      to
+                      <input type="date" value={feedFilter.to} min={feedFilter.from || undefined} onChange={(event) => setFeedFilter((current) => ({ ...current, to: event.target.value }))} className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-1 text-xs [color-scheme:dark]" data-testid="feed-filter-to" />
+                    </label>
+                  </>
+                ) : null}
                 <Button size="small" variant={feedFilter.favouritesOnly ? 'primary' : 'secondary'} aria-pressed={feedFilter.favouritesOnly} onClick={() => setFeedFilter((current) => ({ ...current, favouritesOnly: !current.favouritesOnly }))}>
                   <Icon name={feedFilter.favouritesOnly ? 'star-filled' : 'star'} /> <span className="ml-1">Favourites</span>
                 </Button>
+                {isFiltered(feedFilter) ? (
+                  <Button size="small" variant="ghost" onClick={() => setFeedFilter(emptyFeedFilter)} data-testid="feed-filter-clear">
+                    Clear filters
+                  </Button>
+                ) : null}
                 <label className="sr-only" htmlFor="feed-density">
                   Density
                 </label>
