@@ -3,8 +3,9 @@
  * offers the viewer's actions; "use prompt / seed / all settings / as reference" from their viewer
  * or menu write into the Studio's draft of the image's group, with Undo and "Open in Studio"; on a
  * touch phone the job page's Select mode selects by tapping, favourites the selection and downloads
- * it as a ZIP; the Studio feed filters by reference file name and by date. axe-core checks each new
- * state; no page logs an error.
+ * it as a ZIP; Vary (subtle) from the job page's viewer asks for variations of the picture itself;
+ * the Studio feed filters by reference file name and by date. axe-core checks each new state; no
+ * page logs an error.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -83,7 +84,13 @@ describe('job page and gallery actions in Chromium', () => {
     await viewer.getByTestId('viewer-use-seed').click();
     await page.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(() => page.evaluate(() => JSON.parse(window.localStorage.getItem('imagefleet.studio.preferences.v1') ?? '{}') as { seedText?: string })).toMatchObject({ seedText: '' });
-    // …and again, kept this time, with all settings: the Studio shows the seed and the job's size.
+    // Vary (subtle) from the job page's viewer: 4 variations of the picture itself, at img2img strength 0.35 (the local model takes one).
+    const [varied] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), viewer.getByTestId('viewer-vary-subtle').click()]);
+    expect(varied.status()).toBe(201);
+    expect(JSON.parse(varied.request().postData() ?? '{}')).toEqual({ count: 4, strength: 'subtle' });
+    expect(((await varied.json()) as { variation: unknown }).variation).toMatchObject({ strength: 'subtle', from: 'image', denoise: 0.35 });
+    await expect.poll(() => page.getByText('Made from the image at img2img strength 0.35.').count()).toBe(1);
+    // …and use seed again, kept this time, with all settings: the Studio shows the seed and the job's size.
     await viewer.getByTestId('viewer-recall').click();
     await expectNoSeriousViolations(page, 'the job viewer with the composer actions');
     await page.getByRole('button', { name: 'Open in Studio' }).click();
@@ -141,8 +148,9 @@ describe('job page and gallery actions in Chromium', () => {
     const errors = watchPageErrors(page);
     await page.goto('/studio');
     await page.getByTestId('group-select').selectOption(shirts.groupId);
-    // The group's Automatic job shows one run per source photo.
-    await expect.poll(() => page.getByTestId('feed-run').count(), pollOptions).toBe(6);
+    // The group's Automatic job shows one run per source photo, and the first test's Vary (subtle) one more.
+    const allRuns = 7;
+    await expect.poll(() => page.getByTestId('feed-run').count(), pollOptions).toBe(allRuns);
     await page.getByTestId('feed-filter-reference').fill('ref-3');
     await expect.poll(() => page.getByTestId('feed-run').count()).toBe(1);
     expect(await page.getByTestId('feed-run').textContent()).toContain('ref-3.png');
@@ -150,10 +158,10 @@ describe('job page and gallery actions in Chromium', () => {
     await page.getByTestId('feed-filter-reference').fill('linen');
     await expect.poll(() => page.getByTestId('feed-run').count()).toBe(0);
     await page.getByTestId('feed-filter-clear').click();
-    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(6);
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(allRuns);
 
     await page.getByTestId('feed-filter-period').selectOption('today');
-    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(6);
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(allRuns);
     // Up to yesterday: the runs made today are hidden; from today: they are back.
     const [yesterday, today] = await page.evaluate(() => {
       const day = (offset: number) => {
@@ -169,7 +177,7 @@ describe('job page and gallery actions in Chromium', () => {
     await expectNoSeriousViolations(page, 'the Studio feed filtered between dates');
     await page.getByTestId('feed-filter-to').fill('');
     await page.getByTestId('feed-filter-from').fill(today);
-    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(6);
+    await expect.poll(() => page.getByTestId('feed-run').count()).toBe(allRuns);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);

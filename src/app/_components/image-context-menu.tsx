@@ -44,6 +44,8 @@ export function ImageContextMenu({ image, actions, onOpen, onToggleFavorite, sel
               {actions.regenerateWithSeed && image.seed !== null ? <ImageMenuItem onSelect={() => actions.regenerateWithSeed?.(image)}>Regenerate with this seed</ImageMenuItem> : null}
               <ImageMenuItem onSelect={() => actions.reroll(image)}>Re-roll (new seed)</ImageMenuItem>
               <ImageMenuItem onSelect={() => actions.variations(image)}>Variations (set of 4)</ImageMenuItem>
+              <ImageMenuItem onSelect={() => actions.variations(image, 'subtle')}>Vary (subtle)</ImageMenuItem>
+              <ImageMenuItem onSelect={() => actions.variations(image, 'strong')}>Vary (strong)</ImageMenuItem>
               {upscaleSizes.map((size) => (
                 <ImageMenuItem key={size} onSelect={() => actions.upscale(image, size)}>
                   Upscale to {size}

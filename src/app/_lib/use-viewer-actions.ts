@@ -40,6 +40,8 @@ export function useViewerActions(groupId: string | undefined): ViewerActions {
       try {
         const job = await apiRequest<RegenerateResponse>(path, { method: 'POST', body });
         toast.success(`${what}: ${job.plan.images} ${job.plan.images === 1 ? 'image' : 'images'} queued`, {
+          // How a strength was honoured (or not) by this model.
+          ...(job.variation ? { description: job.variation.note } : {}),
           action: { label: 'Open its job', onClick: () => router.push(`/jobs/${encodeURIComponent(job.id)}` as Route) },
         });
       } catch (error) {
@@ -88,7 +90,8 @@ export function useViewerActions(groupId: string | undefined): ViewerActions {
       ...composerActions,
       reroll: (image) => void startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, {}, 'Re-roll'),
       regenerateWithSeed: (image) => void startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, image.seed === null ? {} : { seed: image.seed }, 'Regenerate with this seed'),
-      variations: (image) => void startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, { count: 4 }, 'Variations'),
+      variations: (image, strength) =>
+        void startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, { count: 4, ...(strength ? { strength } : {}) }, strength ? `Vary (${strength})` : 'Variations'),
       upscale: (image, size) => void startJob(`/api/images/${encodeURIComponent(image.id)}/upscale`, { size }, `Upscale to ${size}`),
       upscaleSizes: (image) => {
         const model = providerItems?.find((provider) => provider.id === image.provider)?.models.find((candidate) => candidate.id === image.model);

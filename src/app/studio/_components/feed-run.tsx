@@ -101,11 +101,14 @@ function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; 
 
 /**
  * The row under a finished set, as in Midjourney: U1…U4 upscale one image to the next size its
- * model offers, V1…V4 make a set of variations of it. Always visible (no hover needed), one click
+ * model offers, V1…V4 make a set of variations of it (new seeds, or Vary subtle / strong as chosen
+ * above the feed). Always visible (no hover needed), one click
  * each; both start paid work, so they are buttons, never single keys.
  */
 function SetActions({ images, job }: { images: readonly ResultImage[]; job: FeedJobInfo }) {
-  const { actions, upscaleSizesFor } = useFeedContext();
+  const { actions, upscaleSizesFor, varyStrength } = useFeedContext();
+  const strength = varyStrength === 'seeds' ? undefined : varyStrength;
+  const varyWhat = strength ? `vary (${strength})` : 'variations of';
   const upscaleSize = upscaleSizesFor(job)[0];
   const button = 'min-h-7 min-w-9 rounded border border-neutral-700 px-1.5 text-xs font-medium text-neutral-200 hover:bg-neutral-800 focus-visible:outline-2 focus-visible:outline-sky-400';
   return (
@@ -118,7 +121,7 @@ function SetActions({ images, job }: { images: readonly ResultImage[]; job: Feed
           ))
         : null}
       {images.map((image, position) => (
-        <button key={`v-${image.id}`} type="button" className={button} aria-label={`V${position + 1}: variations of image ${position + 1} of the set`} title={`Variations of image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image)} data-testid="set-vary">
+        <button key={`v-${image.id}`} type="button" className={button} aria-label={`V${position + 1}: ${varyWhat} image ${position + 1} of the set`} title={`${strength ? `Vary (${strength})` : 'Variations of'} image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image, strength)} data-testid="set-vary">
           V{position + 1}
         </button>
       ))}

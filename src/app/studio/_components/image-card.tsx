@@ -225,6 +225,8 @@ function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
           <ImageMenuItem onSelect={() => void actions.variations(image)} shortcut="Alt+V">
             Variations (set of 4)
           </ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.variations(image, 'subtle')}>Vary (subtle)</ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.variations(image, 'strong')}>Vary (strong)</ImageMenuItem>
           {upscaleSizes.map((size, index) => (
             <ImageMenuItem key={size} onSelect={() => void actions.upscale(image, size)} shortcut={index === 0 ? 'Alt+U' : undefined}>
               Upscale to {size}

@@ -49,6 +49,7 @@ export function StudioScreen() {
   const [density, setDensity] = useStoredState<FeedDensity>('imagefleet.studio.density.v1', 'comfortable', (stored) => (stored === 'compact' || stored === 'comfortable' ? stored : undefined));
   const [feedFilter, setFeedFilter] = useState<FeedFilter>(emptyFeedFilter);
   const [showShortcuts, setShowShortcuts] = useState(false);
+  const [varyStrength, setVaryStrength] = useStoredState<FeedContextValue['varyStrength']>('imagefleet.studio.vary.v1', 'seeds', (stored) => (stored === 'seeds' || stored === 'subtle' || stored === 'strong' ? stored : undefined));
   const [comparing, setComparing] = useState(false);
   const composerTop = useRef<HTMLDivElement>(null);
 
@@ -209,8 +210,9 @@ export function StudioScreen() {
       addPrompt,
       useAsReference: (image) => void makeReference(image),
       upscaleSizesFor,
+      varyStrength,
     }),
-    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, makeReference, upscaleSizesFor],
+    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, makeReference, upscaleSizesFor, varyStrength],
   );
 
   const viewedJob = viewing?.job;
@@ -221,7 +223,7 @@ export function StudioScreen() {
         : {
             reroll: (image) => void actions.reroll(image),
             regenerateWithSeed: (image) => void actions.regenerateWithSeed(image),
-            variations: (image) => void actions.variations(image),
+            variations: (image, strength) => void actions.variations(image, strength),
             upscaleSizes: () => upscaleSizesFor(viewedJob),
             upscale: (image, size) => void actions.upscale(image, size),
             setDiscarded: (image, discarded) => {
@@ -337,6 +339,21 @@ export function StudioScreen() {
                     Clear filters
                   </Button>
                 ) : null}
+                <label className="sr-only" htmlFor="feed-vary-strength">
+                  V buttons make
+                </label>
+                <select
+                  id="feed-vary-strength"
+                  value={varyStrength}
+                  onChange={(event) => setVaryStrength(event.target.value === 'subtle' || event.target.value === 'strong' ? event.target.value : 'seeds')}
+                  className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs"
+                  data-testid="feed-vary-strength"
+                  title="What V1…V4 under a set make"
+                >
+                  <option value="seeds">V: new seeds</option>
+                  <option value="subtle">V: vary (subtle)</option>
+                  <option value="strong">V: vary (strong)</option>
+                </select>
                 <label className="sr-only" htmlFor="feed-density">
                   Density
                 </label>
