@@ -34,6 +34,8 @@ export interface ViewerActions {
   usePrompt?: (image: ResultImage) => void;
   recallSettings?: (image: ResultImage) => void;
   useAsReference?: (image: ResultImage) => void;
+  /** The composer actions' heading: outside the Studio they change its stored draft, and say so. */
+  composerHeading?: string;
 }
 
 interface ImageViewerProps {
@@ -227,7 +229,7 @@ export function ImageViewer({ images, index, onIndexChange, onToggleFavorite, ha
                     </div>
                     {actions.useSeed || actions.usePrompt || actions.recallSettings ? (
                       <>
-                        <h3 className="text-xs font-medium uppercase tracking-wide text-neutral-400">Into the composer</h3>
+                        <h3 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{actions.composerHeading ?? 'Into the composer'}</h3>
                         <div className="flex flex-wrap gap-2">
                           {actions.useSeed ? <ViewerAction label="Use seed" keyName="S" onClick={() => actions.useSeed?.(image)} testId="viewer-use-seed" /> : null}
                           {actions.usePrompt ? <ViewerAction label="Use prompt" onClick={() => actions.usePrompt?.(image)} testId="viewer-use-prompt" /> : null}

@@ -65,10 +65,11 @@ export function useViewerActions(groupId: string | undefined): ViewerActions {
         cancel: { label: 'Undo', onClick: undo },
       });
     };
-    const composerActions: Pick<ViewerActions, 'useSeed' | 'usePrompt' | 'recallSettings' | 'useAsReference'> =
+    const composerActions: Pick<ViewerActions, 'useSeed' | 'usePrompt' | 'recallSettings' | 'useAsReference' | 'composerHeading'> =
       groupId === undefined
         ? {}
         : {
+            composerHeading: 'Into the Studio draft of this group',
             useSeed: (image) => {
               const seed = image.seed;
               if (seed === null) toast.info('This image has no seed (its model does not take seeds).');
