@@ -4,6 +4,8 @@
  * image's prompt, references, mask, model and settings. Regenerate reuses a given seed or draws a
  * new one; upscale keeps the image's seed and asks for a larger size. Either way the task gets a
  * fresh key (a salt), so it runs even when an identical call completed before (DESIGN §4).
+ * Variations with a strength (subtle / strong) follow `planVariation`: from the image itself at an
+ * img2img strength where the model takes one, else the nearest behaviour, said in the result's note.
  */
 import { randomUUID } from 'node:crypto';
 import { ImagefleetError, invalidInput, isImagefleetError } from '../core/errors.js';
@@ -12,6 +14,7 @@ import { imageSizes, type ImageSize } from '../core/image-size.js';
 import type { Job } from '../core/job.js';
 import { maxJobNameLength, type JobSpecInput } from '../core/job-spec.js';
 import { randomSeed } from '../core/seeds.js';
+import { planVariation, type VariationPlan, type VariationStrength } from '../core/variation-strength.js';
 import type { ImageRepository, JobRepository } from './ports.js';
 import type { SubmitJobOptions, SubmitJobResult } from './submit-job.js';
 
@@ -20,7 +23,7 @@ export type RegenerateRequest =
    * A new draw; `seed` reuses that seed (e.g. the image's own, to reproduce it), otherwise a random
    * one. `count` > 1 makes a set of variations with consecutive seeds (default 1).
    */
-  | { kind: 'regenerate'; seed?: number | undefined; count?: 1 | 2 | 4 | undefined }
+  | { kind: 'regenerate'; seed?: number | undefined; count?: 1 | 2 | 4 | undefined; strength?: VariationStrength | undefined }
   /** The same image (same seed) at a larger size. */
   | { kind: 'upscale'; size: ImageSize };
 
@@ -31,12 +34,18 @@ export interface RegenerateDependencies {
   submit: (spec: JobSpecInput, options: SubmitJobOptions) => Promise<SubmitJobResult>;
   /** Uniform [0, 1) source for a new seed. */
   random: () => number;
+  /** What the job's model takes (for a strength); undefined when the provider or model is gone. */
+  modelSupport: (provider: string, model: string) => { supportsStrength: boolean; maxReferenceImages: number } | undefined;
+  /** Stores the image as a reference asset (deduped by content); its id. */
+  imageAsReference: (image: GeneratedImage) => Promise<string>;
 }
 
 export interface RegenerateResult extends SubmitJobResult {
   source: { image: GeneratedImage; job: Job };
   /** The seed asked for; undefined when the model has no seeds. */
   seed: number | undefined;
+  /** With a strength: how the variations were made. */
+  variation: VariationPlan | undefined;
 }
 
 /**
@@ -65,8 +74,24 @@ export async function regenerateImage(imageId: string, request: RegenerateReques
     seed = request.seed ?? randomSeed(dependencies.random);
   }
 
+  let variation: VariationPlan | undefined;
+  let strength = job.settings.strength;
+  let referenceAssetIds: readonly string[] = task.referenceAssetIds;
+  let maskAssetId = task.maskAssetId;
+  if (request.kind === 'regenerate' && request.strength !== undefined) {
+    const support = dependencies.modelSupport(job.provider, job.model);
+    if (!support) throw invalidInput([{ path: 'strength', message: `the model ${job.provider}/${job.model} is no longer available` }], 'Cannot vary');
+    variation = planVariation(request.strength, support);
+    if (variation.from === 'image') {
+      referenceAssetIds = [await dependencies.imageAsReference(image)];
+      // The mask was painted over the source's reference, not over this image.
+      maskAssetId = undefined;
+      strength = variation.denoise ?? undefined;
+    }
+  }
+
   const count = request.kind === 'regenerate' ? (request.count ?? 1) : 1;
-  const verb = request.kind === 'upscale' ? `Upscale to ${request.size}` : count > 1 ? 'Variations' : 'Regenerate';
+  const verb = request.kind === 'upscale' ? `Upscale to ${request.size}` : variation ? `Vary (${variation.strength})` : count > 1 ? 'Variations' : 'Regenerate';
   const name = `${verb}: ${task.prompt.replace(/\s+/g, ' ').trim()}`;
   const spec: JobSpecInput = {
     mode: 'studio',
@@ -78,7 +103,7 @@ export async function regenerateImage(imageId: string, request: RegenerateReques
       size,
       aspectRatio: job.settings.aspectRatio,
       ...(job.settings.negativePrompt !== undefined ? { negativePrompt: job.settings.negativePrompt } : {}),
-      ...(job.settings.strength !== undefined ? { strength: job.settings.strength } : {}),
+      ...(strength !== undefined ? { strength } : {}),
       ...(job.settings.loras !== undefined ? { loras: job.settings.loras } : {}),
       ...(job.settings.providerOptions !== undefined ? { providerOptions: job.settings.providerOptions } : {}),
     },
@@ -88,8 +113,8 @@ export async function regenerateImage(imageId: string, request: RegenerateReques
     batchSize: count,
     items: [
       {
-        referenceAssetIds: [...task.referenceAssetIds],
-        ...(task.maskAssetId !== undefined ? { maskAssetId: task.maskAssetId } : {}),
+        referenceAssetIds: [...referenceAssetIds],
+        ...(maskAssetId !== undefined ? { maskAssetId } : {}),
         prompts: [{ id: task.promptId, text: task.prompt, count, ...(seed !== undefined ? { seed } : {}) }],
       },
     ],
@@ -97,7 +122,7 @@ export async function regenerateImage(imageId: string, request: RegenerateReques
 
   try {
     const result = await dependencies.submit(spec, { salt: randomUUID() });
-    return { ...result, source: { image, job }, seed: result.plan.tasks[0]?.seed };
+    return { ...result, source: { image, job }, seed: result.plan.tasks[0]?.seed, variation };
   } catch (error) {
     // The spec is built here, so its paths mean nothing to the caller; name what they sent.
     if (isImagefleetError(error) && error.code === 'invalid_input' && error.issues.some((issue) => issue.path === 'settings.size')) {

@@ -68,9 +68,7 @@ export const handleImageAsReference = apiRoute<{ id: string }>(
   async ({ params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
-    const image = await loadImage(fleet, id);
-    const name = `${image.seed === undefined ? image.id : `seed-${image.seed}`}.${extensions[image.mediaType] ?? 'png'}`;
-    const { asset, created } = await serverState(fleet).imports.run(() => fleet.importAssetFile(fleet.blobs.pathOf(image.fileKey), name));
+    const { asset, created } = await storeAsReference(fleet, await loadImage(fleet, id));
     return Response.json(assetBody(asset), { status: created ? 201 : 200 });
   },
   { name: 'POST /api/images/{id}/reference' },
@@ -80,8 +78,8 @@ export const handleImageAsReference = apiRoute<{ id: string }>(
 export const handleRegenerateImage = apiRoute<{ id: string }>(
   async ({ request, params, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
-    const { seed, count } = await readJsonBody(request, regenerateBodySchema, { optional: true });
-    return regenerate(fleet, id, { kind: 'regenerate', seed, count });
+    const { seed, count, strength } = await readJsonBody(request, regenerateBodySchema, { optional: true });
+    return regenerate(fleet, id, { kind: 'regenerate', seed, count, strength });
   },
   { name: 'POST /api/images/{id}/regenerate' },
 );
@@ -102,14 +100,26 @@ async function regenerate(fleet: Fleet, imageId: string, request: RegenerateRequ
     jobs: fleet.store.jobs,
     submit: (spec, options) => fleet.submitJob(spec, options),
     random: Math.random,
+    modelSupport: (providerId, modelId) => {
+      if (!fleet.providers.has(providerId)) return undefined;
+      const model = fleet.providers.get(providerId).models().find((candidate) => candidate.modelId === modelId || candidate.aliases?.includes(modelId));
+      return model ? { supportsStrength: model.supportsStrength, maxReferenceImages: model.maxReferenceImages } : undefined;
+    },
+    imageAsReference: async (image) => (await storeAsReference(fleet, image)).asset.id,
   });
   const job = result.job;
   if (!job) throw new ImagefleetError('internal', 'The regenerate job was planned but not created.');
   const statusUrl = `/api/jobs/${encodeURIComponent(job.id)}/status`;
   return Response.json(
-    { id: job.id, groupId: job.groupId, sourceImageId: imageId, seed: result.seed ?? null, statusUrl, plan: planSummary(result.plan, job.lane) },
+    { id: job.id, groupId: job.groupId, sourceImageId: imageId, seed: result.seed ?? null, statusUrl, plan: planSummary(result.plan, job.lane), ...(result.variation ? { variation: result.variation } : {}) },
     { status: 201, headers: { location: statusUrl } },
   );
+}
+
+/** The image stored as a reference asset, named by its seed (deduped by content). */
+function storeAsReference(fleet: Fleet, image: GeneratedImage): ReturnType<Fleet['importAssetFile']> {
+  const name = `${image.seed === undefined ? image.id : `seed-${image.seed}`}.${extensions[image.mediaType] ?? 'png'}`;
+  return serverState(fleet).imports.run(() => fleet.importAssetFile(fleet.blobs.pathOf(image.fileKey), name));
 }
 
 async function loadImage(fleet: Fleet, imageId: string): Promise<GeneratedImage> {

@@ -307,7 +307,7 @@ export const apiOperations: RouteConfig[] = [
     path: '/api/images/{id}/regenerate',
     tags: ['Images'],
     summary: 'Regenerate an image',
-    description: 'A new studio job of one image with the same prompt, references, mask, model and settings and a new task key; with {"seed"} that seed is used (e.g. the image’s own), otherwise a random one; with {"count": 2 or 4} a set of variations with consecutive seeds.',
+    description: 'A new studio job of one image with the same prompt, references, mask, model and settings and a new task key; with {"seed"} that seed is used (e.g. the image’s own), otherwise a random one; with {"count": 2 or 4} a set of variations with consecutive seeds; with {"strength": "subtle" or "strong"} variations of the picture itself (img2img strength 0.35 or 0.75 where the model has one, else the nearest behaviour, said in variation.note).',
     request: { params: idParamsSchema, body: jsonBody(regenerateBodySchema, false) },
     responses: { 201: json(regenerateResponseSchema, 'The new job.'), ...errors(400, 401, 403, 404) },
   },

@@ -134,10 +134,14 @@ describe('Studio drafts, shortcuts and touch in Chromium', () => {
     await page.getByTestId('feed-filter-text').fill('705');
     await expect.poll(() => page.getByTestId('feed-run').count()).toBe(1);
     await page.getByTestId('feed-filter-text').fill('');
-    // A set's U/V row: V2 makes a set of 4 variations of its second image.
+    // A set's U/V row: V2 makes a set of 4 of its second image — with "V: vary (strong)" chosen, of the picture itself.
+    await page.getByTestId('feed-vary-strength').selectOption('strong');
     const setActions = page.locator('[data-testid="feed-set"][data-set-size="2"]').first().getByTestId('set-actions');
-    const [vary] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), setActions.getByRole('button', { name: 'V2: variations of image 2 of the set' }).click()]);
+    const [vary] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/regenerate')), setActions.getByRole('button', { name: 'V2: vary (strong) image 2 of the set' }).click()]);
     expect(vary.status()).toBe(201);
+    expect(JSON.parse(vary.request().postData() ?? '{}')).toEqual({ count: 4, strength: 'strong' });
+    expect(((await vary.json()) as { variation: unknown }).variation).toMatchObject({ from: 'image', denoise: 0.75 });
+    await expectNoSeriousViolations(page, 'the Studio with V set to vary (strong)');
     await expect.poll(() => page.getByTestId('image-card').count(), pollOptions).toBe(14);
     expect(errors).toEqual([]);
     await context.close();

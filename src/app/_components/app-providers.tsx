@@ -28,7 +28,16 @@ export function AppProviders({ children, liveUpdates = true }: { children: React
   return (
     <QueryClientProvider client={queryClient}>
       <LiveEventsProvider enabled={liveUpdates}>{children}</LiveEventsProvider>
-      <Toaster theme="dark" position="bottom-right" richColors closeButton />
+      {/* Clickable over an open dialog too: a modal dialog turns pointer events off on the body, and a toast's Undo must still take a click. */}
+      {/* The toast's own buttons take sonner's colours, which on a rich-coloured toast fall below 4.5:1: the app's button colours instead. */}
+      <Toaster
+        theme="dark"
+        position="bottom-right"
+        richColors
+        closeButton
+        style={{ pointerEvents: 'auto' }}
+        toastOptions={{ classNames: { actionButton: 'bg-violet-600! text-white!', cancelButton: 'bg-neutral-800! text-neutral-100!' } }}
+      />
     </QueryClientProvider>
   );
 }

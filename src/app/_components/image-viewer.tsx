@@ -11,6 +11,7 @@ import Link from 'next/link';
 import { Dialog } from 'radix-ui';
 import { useEffect, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { toast } from 'sonner';
+import type { VariationStrength } from '../../core/variation-strength.js';
 import type { ResultImage } from '../_lib/api-types.js';
 import { formatBytes, formatTime, formatUsd } from '../_lib/format.js';
 import { Button, buttonClasses } from './button.js';
@@ -22,7 +23,8 @@ export interface ViewerActions {
   reroll: (image: ResultImage) => void;
   /** The same image again from its own seed (a new job; nothing else changes). */
   regenerateWithSeed?: (image: ResultImage) => void;
-  variations: (image: ResultImage) => void;
+  /** A set of 4: new seeds from its prompt and references, or with a strength, of the picture itself (Vary subtle / strong). */
+  variations: (image: ResultImage, strength?: VariationStrength) => void;
   /** Sizes it can be upscaled to (larger than its own, offered by its model). */
   upscaleSizes: (image: ResultImage) => string[];
   upscale: (image: ResultImage, size: string) => void;
@@ -32,6 +34,8 @@ export interface ViewerActions {
   usePrompt?: (image: ResultImage) => void;
   recallSettings?: (image: ResultImage) => void;
   useAsReference?: (image: ResultImage) => void;
+  /** The composer actions' heading: outside the Studio they change its stored draft, and say so. */
+  composerHeading?: string;
 }
 
 interface ImageViewerProps {
@@ -104,6 +108,10 @@ export function ImageViewer({ images, index, onIndexChange, onToggleFavorite, ha
         <Dialog.Overlay className="fixed inset-0 z-40 bg-black/85 backdrop-blur-sm" />
         <Dialog.Content
           onKeyDown={onKeyDown}
+          // A click on a toast (Undo, Open in Studio, Open its job) is not a click outside: the viewer stays open.
+          onInteractOutside={(event) => {
+            if (event.target instanceof Element && event.target.closest('[data-sonner-toaster]')) event.preventDefault();
+          }}
           data-testid="image-viewer"
           aria-describedby={undefined}
           className="fixed inset-0 z-50 flex flex-col gap-0 outline-none lg:flex-row"
@@ -213,13 +221,15 @@ export function ImageViewer({ images, index, onIndexChange, onToggleFavorite, ha
                       <ViewerAction label="Re-roll" keyName="R" onClick={() => actions.reroll(image)} testId="viewer-reroll" />
                       {actions.regenerateWithSeed && image.seed !== null ? <ViewerAction label="Same seed again" onClick={() => actions.regenerateWithSeed?.(image)} testId="viewer-same-seed" /> : null}
                       <ViewerAction label="Variations" keyName="V" onClick={() => actions.variations(image)} testId="viewer-variations" />
+                      <ViewerAction label="Vary (subtle)" onClick={() => actions.variations(image, 'subtle')} testId="viewer-vary-subtle" />
+                      <ViewerAction label="Vary (strong)" onClick={() => actions.variations(image, 'strong')} testId="viewer-vary-strong" />
                       {upscaleSizes.map((size, position) => (
                         <ViewerAction key={size} label={`Upscale ${size}`} keyName={position === 0 ? 'U' : undefined} onClick={() => actions.upscale(image, size)} testId={`viewer-upscale-${size}`} />
                       ))}
                     </div>
                     {actions.useSeed || actions.usePrompt || actions.recallSettings ? (
                       <>
-                        <h3 className="text-xs font-medium uppercase tracking-wide text-neutral-400">Into the composer</h3>
+                        <h3 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{actions.composerHeading ?? 'Into the composer'}</h3>
                         <div className="flex flex-wrap gap-2">
                           {actions.useSeed ? <ViewerAction label="Use seed" keyName="S" onClick={() => actions.useSeed?.(image)} testId="viewer-use-seed" /> : null}
                           {actions.usePrompt ? <ViewerAction label="Use prompt" onClick={() => actions.usePrompt?.(image)} testId="viewer-use-prompt" /> : null}

@@ -72,7 +72,9 @@ export function ComposerPanel({ preferences, onPreferences, drafts, onDrafts, pr
   const ready = readyPrompts(drafts);
   const badCounts = drafts.some((draft) => draft.prompts.some((prompt) => prompt.text.trim() !== '' && promptCount(prompt.countText) === undefined));
   const tooManyReferences = model !== undefined && model.maxReferenceImages === 0 && drafts.some((draft) => draft.reference !== null);
-  const body = model ? buildSubmitBody({ groupId: preferences.groupId ?? undefined, drafts, choices: preferences, support, seed }) : undefined;
+  // Only once the remembered choices fit the model (the effect above corrects them right after a load or a
+  // hand-off from the job page): an estimate asked in between would be refused with a 400.
+  const body = model && model.id === preferences.modelId && model.sizes.includes(preferences.size) ? buildSubmitBody({ groupId: preferences.groupId ?? undefined, drafts, choices: preferences, support, seed }) : undefined;
   const blockedBy =
     seed.kind === 'invalid'
       ? 'Fix the seed first.'

@@ -2,6 +2,8 @@
 /** What every card of the feed shares: the image actions, the selection, and opening the viewer. */
 import { createContext, useContext } from 'react';
 import type { ResultImage } from '../../_lib/api-types.js';
+import type { VariationStrength } from '../../../core/variation-strength.js';
+import type { FeedFilter } from './feed-filter.js';
 import type { FeedJobInfo } from './feed-image.js';
 import type { ImageActions } from './use-image-actions.js';
 
@@ -25,17 +27,15 @@ export interface FeedContextValue {
   useAsReference: (image: ResultImage) => void;
   /** Adds the image's prompt as a new row beside its reference (Undo offered). */
   addPrompt: (image: ResultImage) => void;
+  /** What the V1…V4 buttons under a set make: new seeds, or Vary (subtle / strong) of the picture. */
+  varyStrength: VariationStrength | 'seeds';
   /** Sizes larger than the job's that its model offers (the upscale choices). */
   upscaleSizesFor: (job: FeedJobInfo) => string[];
 }
 
 export type FeedDensity = 'comfortable' | 'compact';
 
-export interface FeedFilter {
-  /** Part of the prompt or of a reference's file name. */
-  text: string;
-  favouritesOnly: boolean;
-}
+export type { FeedFilter } from './feed-filter.js';
 
 export const FeedContext = createContext<FeedContextValue | null>(null);
 

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { ResultImage } from '../../_lib/api-types.js';
 import type { FeedJobInfo, FeedRun, FeedSet } from './feed-image.js';
 import { RunImagesContext, useFeedContext } from './feed-context.js';
+import { runMatches } from './feed-filter.js';
 import { ImageSlot } from './image-card.js';
 
 export function FeedRunView({ run }: { run: FeedRun }) {
@@ -15,9 +16,7 @@ export function FeedRunView({ run }: { run: FeedRun }) {
   const [showDiscarded, setShowDiscarded] = useState(false);
   const allSlots = run.sets.flatMap((set) => set.slots);
   const referenceNames = allSlots.find((slot) => slot.image?.referenceNames)?.image?.referenceNames ?? [];
-  const text = filter.text.trim().toLowerCase();
-  const seedMatches = /^\d+$/.test(text) && allSlots.some((slot) => slot.image?.seed !== null && slot.image?.seed !== undefined && String(slot.image.seed).startsWith(text));
-  const matches = text === '' || seedMatches || run.prompt.toLowerCase().includes(text) || referenceNames.some((name) => name.toLowerCase().includes(text));
+  const matches = runMatches({ prompt: run.prompt, referenceNames, seeds: allSlots.map((slot) => slot.image?.seed ?? null), createdAt: run.job.createdAt }, filter, new Date());
   const slots = allSlots.filter((slot) => !filter.favouritesOnly || slot.image?.favorite === true);
   const pending = slots.filter((slot) => !slot.image && (slot.task.status === 'queued' || slot.task.status === 'running')).length;
   const discarded = slots.filter((slot) => slot.image?.discarded).length;
@@ -102,11 +101,14 @@ function SetGrid({ set, job, showDiscarded }: { set: FeedSet; job: FeedJobInfo; 
 
 /**
  * The row under a finished set, as in Midjourney: U1…U4 upscale one image to the next size its
- * model offers, V1…V4 make a set of variations of it. Always visible (no hover needed), one click
+ * model offers, V1…V4 make a set of variations of it (new seeds, or Vary subtle / strong as chosen
+ * above the feed). Always visible (no hover needed), one click
  * each; both start paid work, so they are buttons, never single keys.
  */
 function SetActions({ images, job }: { images: readonly ResultImage[]; job: FeedJobInfo }) {
-  const { actions, upscaleSizesFor } = useFeedContext();
+  const { actions, upscaleSizesFor, varyStrength } = useFeedContext();
+  const strength = varyStrength === 'seeds' ? undefined : varyStrength;
+  const varyWhat = strength ? `vary (${strength})` : 'variations of';
   const upscaleSize = upscaleSizesFor(job)[0];
   const button = 'min-h-7 min-w-9 rounded border border-neutral-700 px-1.5 text-xs font-medium text-neutral-200 hover:bg-neutral-800 focus-visible:outline-2 focus-visible:outline-sky-400';
   return (
@@ -119,7 +121,7 @@ function SetActions({ images, job }: { images: readonly ResultImage[]; job: Feed
           ))
         : null}
       {images.map((image, position) => (
-        <button key={`v-${image.id}`} type="button" className={button} aria-label={`V${position + 1}: variations of image ${position + 1} of the set`} title={`Variations of image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image)} data-testid="set-vary">
+        <button key={`v-${image.id}`} type="button" className={button} aria-label={`V${position + 1}: ${varyWhat} image ${position + 1} of the set`} title={`${strength ? `Vary (${strength})` : 'Variations of'} image ${position + 1} (a set of 4)`} onClick={() => void actions.variations(image, strength)} data-testid="set-vary">
           V{position + 1}
         </button>
       ))}

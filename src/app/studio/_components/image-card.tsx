@@ -18,6 +18,7 @@ import { feedImageDragType } from './reference-adder.js';
 import { cssAspectRatio, type FeedJobInfo, type FeedSlot } from './feed-image.js';
 import { useLiveTaskFraction } from './task-progress.js';
 import { Icon } from '../../_components/icons.js';
+import { ImageMenuItem } from '../../_components/image-context-menu.js';
 import { sourceLabel } from '../../_components/source-label.js';
 
 export function ImageSlot({ slot, job }: { slot: FeedSlot; job: FeedJobInfo }) {
@@ -199,40 +200,42 @@ function ImageCard({ image, job }: { image: ResultImage; job: FeedJobInfo }) {
       </ContextMenu.Trigger>
       <ContextMenu.Portal>
         <ContextMenu.Content className="z-50 min-w-52 rounded-md border border-neutral-700 bg-neutral-900 p-1 text-sm shadow-xl" data-testid="image-context-menu">
-          <MenuItem onSelect={() => openViewer(image, job)} shortcut="Enter">
+          <ImageMenuItem onSelect={() => openViewer(image, job)} shortcut="Enter">
             Open
-          </MenuItem>
-          <MenuItem onSelect={() => void actions.setFavourite(image, !image.favorite)} shortcut="Alt+F">
+          </ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.setFavourite(image, !image.favorite)} shortcut="Alt+F">
             {image.favorite ? 'Remove favourite' : 'Favourite'}
-          </MenuItem>
-          <MenuItem onSelect={() => void actions.setDiscarded(image, !image.discarded)} shortcut="Alt+D">
+          </ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.setDiscarded(image, !image.discarded)} shortcut="Alt+D">
             {image.discarded ? 'Restore' : 'Discard'}
-          </MenuItem>
+          </ImageMenuItem>
           <ContextMenu.Separator className="my-1 h-px bg-neutral-800" />
-          <MenuItem onSelect={() => applySeed(image)} shortcut="Alt+S">
+          <ImageMenuItem onSelect={() => applySeed(image)} shortcut="Alt+S">
             Use seed
-          </MenuItem>
-          <MenuItem onSelect={() => addPrompt(image)} shortcut="Alt+P">
+          </ImageMenuItem>
+          <ImageMenuItem onSelect={() => addPrompt(image)} shortcut="Alt+P">
             Use prompt
-          </MenuItem>
-          <MenuItem onSelect={() => recallSettings(image, job)}>Use all settings</MenuItem>
-          <MenuItem onSelect={() => useAsReference(image)}>Use as reference</MenuItem>
-          <MenuItem onSelect={() => void actions.regenerateWithSeed(image)}>Regenerate with this seed</MenuItem>
-          <MenuItem onSelect={() => void actions.reroll(image)} shortcut="Alt+R">
+          </ImageMenuItem>
+          <ImageMenuItem onSelect={() => recallSettings(image, job)}>Use all settings</ImageMenuItem>
+          <ImageMenuItem onSelect={() => useAsReference(image)}>Use as reference</ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.regenerateWithSeed(image)}>Regenerate with this seed</ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.reroll(image)} shortcut="Alt+R">
             Re-roll (new seed)
-          </MenuItem>
-          <MenuItem onSelect={() => void actions.variations(image)} shortcut="Alt+V">
+          </ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.variations(image)} shortcut="Alt+V">
             Variations (set of 4)
-          </MenuItem>
+          </ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.variations(image, 'subtle')}>Vary (subtle)</ImageMenuItem>
+          <ImageMenuItem onSelect={() => void actions.variations(image, 'strong')}>Vary (strong)</ImageMenuItem>
           {upscaleSizes.map((size, index) => (
-            <MenuItem key={size} onSelect={() => void actions.upscale(image, size)} shortcut={index === 0 ? 'Alt+U' : undefined}>
+            <ImageMenuItem key={size} onSelect={() => void actions.upscale(image, size)} shortcut={index === 0 ? 'Alt+U' : undefined}>
               Upscale to {size}
-            </MenuItem>
+            </ImageMenuItem>
           ))}
           <ContextMenu.Separator className="my-1 h-px bg-neutral-800" />
-          <MenuItem onSelect={() => setSelected([image], !selected)} shortcut="Space">
+          <ImageMenuItem onSelect={() => setSelected([image], !selected)} shortcut="Space">
             {selected ? 'Deselect' : 'Select'}
-          </MenuItem>
+          </ImageMenuItem>
           <ContextMenu.Item asChild className="flex cursor-pointer rounded px-2 py-1.5 outline-none data-[highlighted]:bg-neutral-800">
             <a href={image.url} download>
               Download
@@ -258,14 +261,5 @@ function HoverButton({ label, onClick, children, pressed, testId }: { label: str
     >
       {children}
     </button>
-  );
-}
-
-function MenuItem({ onSelect, shortcut, children }: { onSelect: () => void; shortcut?: string | undefined; children: ReactNode }) {
-  return (
-    <ContextMenu.Item onSelect={onSelect} className="flex cursor-pointer items-center justify-between gap-4 rounded px-2 py-1.5 outline-none data-[highlighted]:bg-neutral-800">
-      <span>{children}</span>
-      {shortcut ? <kbd className="text-xs text-neutral-400">{shortcut}</kbd> : null}
-    </ContextMenu.Item>
   );
 }

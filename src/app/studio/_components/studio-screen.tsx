@@ -12,9 +12,10 @@ import type { Asset, JobList, ResultImage, SubmitResponse, TaskList } from '../.
 import { useLiveEvents } from '../../_lib/live-events.js';
 import { CompareDialog } from './compare-dialog.js';
 import { ComposerPanel } from './composer-panel.js';
-import { newPromptDraft, newReferenceDraft } from './composer-draft.js';
+import { withPrompt, withReference, withSeed, withSettings } from './composer-changes.js';
 import { moveDraft, useGroupDrafts } from './group-drafts.js';
 import { FeedContext, type FeedContextValue, type FeedDensity, type FeedFilter } from './feed-context.js';
+import { emptyFeedFilter, isFiltered, type FeedPeriod } from './feed-filter.js';
 import { Icon } from '../../_components/icons.js';
 import type { FeedJobInfo } from './feed-image.js';
 import { FeedJobSection } from './feed-job-section.js';
@@ -23,7 +24,6 @@ import { ImageViewer, type ViewerActions } from '../../_components/image-viewer.
 import { Button } from '../../_components/button.js';
 import { ShortcutsDialog } from './shortcuts-dialog.js';
 import { QueuePanel } from './queue-panel.js';
-import { referenceFromAsset } from './reference-image.js';
 import { SelectionBar } from './selection-bar.js';
 import { defaultPreferences, preferencesStorageKey, restorePreferences, type StudioPreferences } from './studio-preferences.js';
 import { studioQueryKeys, useGroupStudioJobs, useGroups, useProviders } from './studio-queries.js';
@@ -47,8 +47,9 @@ export function StudioScreen() {
   const [viewing, setViewing] = useState<{ image: ResultImage; job: FeedJobInfo; images: readonly ResultImage[] } | null>(null);
   const [selectMode, setSelectMode] = useState(false);
   const [density, setDensity] = useStoredState<FeedDensity>('imagefleet.studio.density.v1', 'comfortable', (stored) => (stored === 'compact' || stored === 'comfortable' ? stored : undefined));
-  const [feedFilter, setFeedFilter] = useState<FeedFilter>({ text: '', favouritesOnly: false });
+  const [feedFilter, setFeedFilter] = useState<FeedFilter>(emptyFeedFilter);
   const [showShortcuts, setShowShortcuts] = useState(false);
+  const [varyStrength, setVaryStrength] = useStoredState<FeedContextValue['varyStrength']>('imagefleet.studio.vary.v1', 'seeds', (stored) => (stored === 'seeds' || stored === 'subtle' || stored === 'strong' ? stored : undefined));
   const [comparing, setComparing] = useState(false);
   const composerTop = useRef<HTMLDivElement>(null);
 
@@ -126,7 +127,8 @@ export function StudioScreen() {
         return;
       }
       offerUndo(`Seed ${image.seed} is in the composer; references and prompts are unchanged.`);
-      setPreferences((previous) => ({ ...previous, seedText: String(image.seed) }));
+      const seed = image.seed;
+      setPreferences((previous) => withSeed(previous, seed));
     },
     [offerUndo, setPreferences],
   );
@@ -136,7 +138,7 @@ export function StudioScreen() {
       try {
         const asset = await apiRequest<Asset>(`/api/images/${encodeURIComponent(image.id)}/reference`, { method: 'POST' });
         offerUndo('The image is a reference in the composer.');
-        setDrafts((previous) => [...previous, newReferenceDraft(referenceFromAsset(asset))]);
+        setDrafts((previous) => withReference(previous, asset));
         composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
       } catch (error) {
         toast.error('The image could not be used as a reference', { description: errorMessage(error) });
@@ -148,17 +150,7 @@ export function StudioScreen() {
   const recallSettings = useCallback(
     (image: ResultImage, job: FeedJobInfo) => {
       offerUndo(`Model, settings${image.seed === null ? '' : ` and seed ${image.seed}`} are in the composer; references and prompts are unchanged.`);
-      setPreferences((previous) => ({
-        ...previous,
-        providerId: job.provider,
-        modelId: job.model,
-        size: job.settings.size,
-        aspectRatio: job.settings.aspectRatio,
-        negativePrompt: job.settings.negativePrompt ?? '',
-        strength: job.settings.strength,
-        loras: job.settings.loras.map((lora, index) => ({ key: `lora-copied-${Date.now()}-${index}`, name: lora.name, weightText: String(lora.weight) })),
-        seedText: image.seed === null ? previous.seedText : String(image.seed),
-      }));
+      setPreferences((previous) => withSettings(previous, image, job));
     },
     [offerUndo, setPreferences],
   );
@@ -166,13 +158,7 @@ export function StudioScreen() {
   const addPrompt = useCallback(
     (image: ResultImage) => {
       offerUndo('The prompt was added to the composer.');
-      const referenceId = image.referenceIds[0] ?? null;
-      setDrafts((previous) => {
-        const holder = previous.find((draft) => (draft.reference?.id ?? null) === referenceId);
-        if (holder) return previous.map((draft) => (draft === holder ? { ...draft, prompts: [...draft.prompts, newPromptDraft(image.prompt, 1)] } : draft));
-        const reference = referenceId === null ? null : referenceFromAsset({ id: referenceId, name: image.referenceNames?.[0] ?? 'reference' });
-        return [...previous, newReferenceDraft(reference, [newPromptDraft(image.prompt, 1)])];
-      });
+      setDrafts((previous) => withPrompt(previous, image));
       composerTop.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     },
     [offerUndo, setDrafts],
@@ -224,8 +210,9 @@ export function StudioScreen() {
       addPrompt,
       useAsReference: (image) => void makeReference(image),
       upscaleSizesFor,
+      varyStrength,
     }),
-    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, makeReference, upscaleSizesFor],
+    [actions, selected, setSelected, selectMode, density, feedFilter, applySeed, recallSettings, addPrompt, makeReference, upscaleSizesFor, varyStrength],
   );
 
   const viewedJob = viewing?.job;
@@ -236,7 +223,7 @@ export function StudioScreen() {
         : {
             reroll: (image) => void actions.reroll(image),
             regenerateWithSeed: (image) => void actions.regenerateWithSeed(image),
-            variations: (image) => void actions.variations(image),
+            variations: (image, strength) => void actions.variations(image, strength),
             upscaleSizes: () => upscaleSizesFor(viewedJob),
             upscale: (image, size) => void actions.upscale(image, size),
             setDiscarded: (image, discarded) => {
@@ -290,7 +277,7 @@ export function StudioScreen() {
               onCompare={() => setComparing(true)}
               onClear={() => setSelectedImages(new Map())}
             />
-            <div className="flex items-baseline justify-between">
+            <div className="flex flex-wrap items-baseline justify-between gap-2">
               <h2 className="text-xs font-medium uppercase tracking-wide text-neutral-400">{groupName ? `Feed · ${groupName}` : 'Feed'}</h2>
               <div className="flex flex-wrap items-center justify-end gap-2">
                 <label className="sr-only" htmlFor="feed-filter-text">
@@ -305,9 +292,68 @@ export function StudioScreen() {
                   className="h-8 w-40 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs focus-visible:outline-2 focus-visible:outline-violet-400"
                   data-testid="feed-filter-text"
                 />
+                <label className="sr-only" htmlFor="feed-filter-reference">
+                  Reference file name
+                </label>
+                <input
+                  id="feed-filter-reference"
+                  type="search"
+                  placeholder="Reference file…"
+                  value={feedFilter.reference}
+                  onChange={(event) => setFeedFilter((current) => ({ ...current, reference: event.target.value }))}
+                  className="h-8 w-32 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs focus-visible:outline-2 focus-visible:outline-violet-400"
+                  data-testid="feed-filter-reference"
+                />
+                <label className="sr-only" htmlFor="feed-filter-period">
+                  Made
+                </label>
+                <select
+                  id="feed-filter-period"
+                  value={feedFilter.period}
+                  onChange={(event) => setFeedFilter((current) => ({ ...current, period: event.target.value as FeedPeriod }))}
+                  className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs"
+                  data-testid="feed-filter-period"
+                >
+                  <option value="all">Any time</option>
+                  <option value="today">Today</option>
+                  <option value="week">Last 7 days</option>
+                  <option value="range">Between dates…</option>
+                </select>
+                {feedFilter.period === 'range' ? (
+                  <>
+                    <label className="flex items-center gap-1 text-xs text-neutral-300">
+                      From
+                      <input type="date" value={feedFilter.from} max={feedFilter.to || undefined} onChange={(event) => setFeedFilter((current) => ({ ...current, from: event.target.value }))} className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-1 text-xs [color-scheme:dark]" data-testid="feed-filter-from" />
+                    </label>
+                    <label className="flex items-center gap-1 text-xs text-neutral-300">
+                      to
+                      <input type="date" value={feedFilter.to} min={feedFilter.from || undefined} onChange={(event) => setFeedFilter((current) => ({ ...current, to: event.target.value }))} className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-1 text-xs [color-scheme:dark]" data-testid="feed-filter-to" />
+                    </label>
+                  </>
+                ) : null}
                 <Button size="small" variant={feedFilter.favouritesOnly ? 'primary' : 'secondary'} aria-pressed={feedFilter.favouritesOnly} onClick={() => setFeedFilter((current) => ({ ...current, favouritesOnly: !current.favouritesOnly }))}>
                   <Icon name={feedFilter.favouritesOnly ? 'star-filled' : 'star'} /> <span className="ml-1">Favourites</span>
                 </Button>
+                {isFiltered(feedFilter) ? (
+                  <Button size="small" variant="ghost" onClick={() => setFeedFilter(emptyFeedFilter)} data-testid="feed-filter-clear">
+                    Clear filters
+                  </Button>
+                ) : null}
+                <label className="sr-only" htmlFor="feed-vary-strength">
+                  V buttons make
+                </label>
+                <select
+                  id="feed-vary-strength"
+                  value={varyStrength}
+                  onChange={(event) => setVaryStrength(event.target.value === 'subtle' || event.target.value === 'strong' ? event.target.value : 'seeds')}
+                  className="h-8 rounded-md border border-neutral-700 bg-neutral-900 px-2 text-xs"
+                  data-testid="feed-vary-strength"
+                  title="What V1…V4 under a set make"
+                >
+                  <option value="seeds">V: new seeds</option>
+                  <option value="subtle">V: vary (subtle)</option>
+                  <option value="strong">V: vary (strong)</option>
+                </select>
                 <label className="sr-only" htmlFor="feed-density">
                   Density
                 </label>

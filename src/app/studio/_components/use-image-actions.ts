@@ -8,6 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { toast } from 'sonner';
 import { apiRequest, errorMessage } from '../../_lib/api-client.js';
+import type { VariationStrength } from '../../../core/variation-strength.js';
 import type { RegenerateResponse, ResultImage } from '../../_lib/api-types.js';
 import { queryKeys } from '../../_lib/query-keys.js';
 
@@ -17,7 +18,8 @@ export interface ImageActions {
   reroll(image: ResultImage): Promise<void>;
   /** The same image again (its own seed, prompt, references, mask and settings) as a new job; the composer is not touched. */
   regenerateWithSeed(image: ResultImage): Promise<void>;
-  variations(image: ResultImage): Promise<void>;
+  /** A set of 4; with a strength, of the picture itself (Vary subtle / strong; docs/api.md). */
+  variations(image: ResultImage, strength?: VariationStrength): Promise<void>;
   upscale(image: ResultImage, size: string): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export function useImageActions(onNewJob: (job: { jobId: string; groupId: string
       try {
         const job = await apiRequest<RegenerateResponse>(path, { method: 'POST', body });
         onNewJob({ jobId: job.id, groupId: job.groupId });
-        toast.info(`${what}: ${job.plan.images} ${job.plan.images === 1 ? 'image' : 'images'} queued`);
+        toast.info(`${what}: ${job.plan.images} ${job.plan.images === 1 ? 'image' : 'images'} queued`, job.variation ? { description: job.variation.note } : undefined);
       } catch (error) {
         toast.error(`${what} failed`, { description: errorMessage(error) });
       }
@@ -46,7 +48,7 @@ export function useImageActions(onNewJob: (job: { jobId: string; groupId: string
       setDiscarded: (image, discarded) => patch(image, { discarded }, discarded ? 'The image was not discarded' : 'The image was not restored'),
       reroll: (image) => startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, {}, 'Re-roll'),
       regenerateWithSeed: (image) => startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, image.seed === null ? {} : { seed: image.seed }, 'Regenerate with this seed'),
-      variations: (image) => startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, { count: 4 }, 'Variations'),
+      variations: (image, strength) => startJob(`/api/images/${encodeURIComponent(image.id)}/regenerate`, { count: 4, ...(strength ? { strength } : {}) }, strength ? `Vary (${strength})` : 'Variations'),
       upscale: (image, size) => startJob(`/api/images/${encodeURIComponent(image.id)}/upscale`, { size }, `Upscale to ${size}`),
     };
   }, [queryClient, onNewJob]);

@@ -7,12 +7,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useCallback, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { toast } from 'sonner';
 import { Button, buttonClasses } from '../../../_components/button.js';
 import { Card } from '../../../_components/card.js';
 import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } from '../../../_components/image-filter-bar.js';
-import { ImageTile } from '../../../_components/image-tile.js';
+import { ImageTile, type TileModifiers } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
 import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
 import { PageHeader } from '../../../_components/page-header.js';
@@ -40,7 +40,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const basePath = `/api/groups/${encodeURIComponent(groupId)}/images`;
   const pages = useImagePages(queryKeys.groupImagesFiltered(groupId, query), basePath, query);
   const { mutate: mutateFavorite } = useFavoriteToggle();
-  const viewerActions = useViewerActions();
+  const viewerActions = useViewerActions(groupId);
   const [viewerIndex, setViewerIndex] = useState<number | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [anchorIndex, setAnchorIndex] = useState<number | null>(null);
@@ -57,7 +57,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const latest = useRef({ images, anchorIndex, selectedCount: selected.size, selectMode });
   latest.current = { images, anchorIndex, selectedCount: selected.size, selectMode };
 
-  const select = useCallback((index: number, event: MouseEvent) => {
+  const select = useCallback((index: number, event: Pick<TileModifiers, 'shiftKey'>) => {
     const { images: loaded, anchorIndex: anchor } = latest.current;
     setSelectAllFilter(null);
     setSelected((current) => {
@@ -78,7 +78,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
   }, []);
 
   const open = useCallback(
-    (index: number, event: MouseEvent) => {
+    (index: number, event: TileModifiers) => {
       // With a selection open (or a modifier held) a click selects; otherwise it opens the viewer.
       if (latest.current.selectMode || latest.current.selectedCount > 0 || event.shiftKey || event.metaKey || event.ctrlKey) select(index, event);
       else setViewerIndex(index);
@@ -205,7 +205,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
           loadingMore={isFetchingNextPage}
           loadMore={loadMore}
           scrollToIndex={viewerIndex ?? undefined}
-          renderTile={(image, index) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onToggleFavorite={toggleFavorite} />}
+          renderTile={(image, index) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onView={setViewerIndex} onToggleFavorite={toggleFavorite} actions={viewerActions} />}
         />
       ) : null}
       <ImageViewer images={images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} totalCount={pages.total} actions={viewerActions} />

@@ -1,23 +1,26 @@
 'use client';
 /**
  * One job, live: status, progress with counts, rate, ETA and cost, failures by reason, controls,
- * the ZIP download, and its results as a virtualised grid with the viewer.
+ * the ZIP download, and its results as a virtualised grid with the viewer, a right-click menu and
+ * a selection (checkboxes, shift-click ranges, or Select mode where a tap selects — phones) to
+ * favourite or download as a ZIP.
  */
 import type { Route } from 'next';
 import Link from 'next/link';
-import { useCallback, useState, type MouseEvent } from 'react';
+import { useCallback, useRef, useState } from 'react';
+import { toast } from 'sonner';
 import { buttonClasses, Button } from '../../../_components/button.js';
 import { Card, CardTitle } from '../../../_components/card.js';
 import { ConfirmDialog } from '../../../_components/confirm-dialog.js';
 import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } from '../../../_components/image-filter-bar.js';
-import { ImageTile } from '../../../_components/image-tile.js';
+import { ImageTile, type TileModifiers } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
 import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
 import { PageHeader } from '../../../_components/page-header.js';
 import { ProgressBar } from '../../../_components/progress-bar.js';
 import { StatusBadge } from '../../../_components/status-badge.js';
 import { VirtualImageGrid } from '../../../_components/virtual-image-grid.js';
-import { errorMessage } from '../../../_lib/api-client.js';
+import { apiRequest, errorMessage } from '../../../_lib/api-client.js';
 import { useGroup, useJobStatus } from '../../../_lib/api-queries.js';
 import type { JobStatus, ResultImage } from '../../../_lib/api-types.js';
 import { formatCount, formatDurationSeconds, formatPercent, formatUsd } from '../../../_lib/format.js';
@@ -26,6 +29,8 @@ import { useDebouncedValue } from '../../../_lib/use-debounced-value.js';
 import { useFavoriteToggle } from '../../../_lib/use-favorite-toggle.js';
 import { useImagePages } from '../../../_lib/use-image-pages.js';
 import { useJobControl } from '../../../_lib/use-job-control.js';
+import { selectionDownload } from '../../../groups/[id]/_components/selection-download.js';
+import { useQueryClient } from '@tanstack/react-query';
 
 const finalStatuses = new Set(['completed', 'failed', 'canceled']);
 
@@ -152,7 +157,7 @@ function JobDetails({ job }: { job: JobStatus }) {
         </Card>
       </div>
 
-      <JobResults jobId={job.id} />
+      <JobResults jobId={job.id} groupId={job.groupId} />
     </div>
   );
 }
@@ -168,18 +173,65 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
-function JobResults({ jobId }: { jobId: string }) {
+function JobResults({ jobId, groupId }: { jobId: string; groupId: string }) {
+  const queryClient = useQueryClient();
   const [filter, setFilter] = useState<ImageFilter>(emptyImageFilter);
   const settledFilter = useDebouncedValue(filter, 250);
   const query = imageFilterQuery(settledFilter);
   const pages = useImagePages(queryKeys.jobResultsFiltered(jobId, query), `/api/jobs/${encodeURIComponent(jobId)}/results`, query);
   const { mutate: mutateFavorite } = useFavoriteToggle();
-  const viewerActions = useViewerActions();
+  const viewerActions = useViewerActions(groupId);
   const [viewerIndex, setViewerIndex] = useState<number | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Phones have no shift-click and no hover: in select mode a tap selects.
+  const [selectMode, setSelectMode] = useState(false);
+  const [favouriting, setFavouriting] = useState(false);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
-  const openViewer = useCallback((index: number, _event: MouseEvent) => setViewerIndex(index), []);
   const toggleFavorite = useCallback((image: ResultImage) => mutateFavorite({ imageId: image.id, favorite: !image.favorite }), [mutateFavorite]);
+
+  // The tiles' callbacks read the latest list and selection through a ref, so memoised tiles keep the same functions.
+  const latest = useRef({ images: pages.images, anchorIndex: null as number | null, selectedCount: selected.size, selectMode });
+  latest.current = { ...latest.current, images: pages.images, selectedCount: selected.size, selectMode };
+
+  const select = useCallback((index: number, modifiers: Pick<TileModifiers, 'shiftKey'>) => {
+    const { images: loaded, anchorIndex } = latest.current;
+    setSelected((current) => {
+      const next = new Set(current);
+      if (modifiers.shiftKey && anchorIndex !== null) {
+        const [from, to] = anchorIndex < index ? [anchorIndex, index] : [index, anchorIndex];
+        for (const image of loaded.slice(from, to + 1)) next.add(image.id);
+      } else {
+        const id = loaded[index]?.id;
+        if (id !== undefined && !next.delete(id)) next.add(id);
+      }
+      return next;
+    });
+    latest.current.anchorIndex = index;
+  }, []);
+  const open = useCallback(
+    (index: number, modifiers: TileModifiers) => {
+      // With a selection open (or a modifier held) a click selects; otherwise it opens the viewer.
+      if (latest.current.selectMode || latest.current.selectedCount > 0 || modifiers.shiftKey || modifiers.metaKey || modifiers.ctrlKey) select(index, modifiers);
+      else setViewerIndex(index);
+    },
+    [select],
+  );
+  const clearSelection = () => {
+    setSelected(new Set());
+    latest.current.anchorIndex = null;
+  };
+  const favouriteSelection = async () => {
+    setFavouriting(true);
+    const ids = [...selected];
+    const results = await Promise.allSettled(ids.map((id) => apiRequest<ResultImage>(`/api/images/${encodeURIComponent(id)}`, { method: 'PATCH', body: { favorite: true } })));
+    setFavouriting(false);
+    await Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.allJobResults }), queryClient.invalidateQueries({ queryKey: queryKeys.allGroupImages })]);
+    const failed = results.filter((result) => result.status === 'rejected').length;
+    if (failed > 0) toast.error(`${formatCount(failed)} of ${formatCount(ids.length)} images were not marked as favourites`);
+    else toast.success(`${formatCount(ids.length)} ${ids.length === 1 ? 'image is a favourite' : 'images are favourites'}`);
+  };
+  const download = selectionDownload(groupId, [...selected], null);
 
   return (
     <section aria-labelledby="results-heading" className="flex flex-col gap-3">
@@ -189,6 +241,38 @@ function JobResults({ jobId }: { jobId: string }) {
         </h2>
         <ImageFilterBar filter={filter} onChange={setFilter} />
       </div>
+      {pages.images.length > 0 ? (
+        <div className="flex flex-wrap items-center gap-2" aria-live="polite">
+          <span className="text-sm text-neutral-400" data-testid="selection-count">
+            {selected.size > 0 ? `${formatCount(selected.size)} selected` : selectMode ? 'Tap images to select them' : 'Use the checkboxes (shift-click for a range) or Select'}
+          </span>
+          <Button size="small" variant={selectMode ? 'primary' : 'secondary'} aria-pressed={selectMode} onClick={() => setSelectMode((on) => !on)} data-testid="select-mode">
+            Select
+          </Button>
+          {selected.size > 0 ? (
+            <>
+              <Button size="small" onClick={() => void favouriteSelection()} disabled={favouriting} data-testid="favourite-selection">
+                {favouriting ? 'Marking…' : 'Favourite selection'}
+              </Button>
+              <Button size="small" variant="ghost" onClick={clearSelection}>
+                Clear
+              </Button>
+            </>
+          ) : null}
+          {download.kind === 'link' ? (
+            <a href={download.href} download data-testid="download-selection" className={buttonClasses('primary', 'small')}>
+              Download selection
+            </a>
+          ) : download.kind === 'form' ? (
+            <form method="post" action={download.action}>
+              <input type="hidden" name="ids" value={download.ids} />
+              <button type="submit" data-testid="download-selection" className={buttonClasses('primary', 'small')}>
+                Download selection
+              </button>
+            </form>
+          ) : null}
+        </div>
+      ) : null}
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}
       {pages.isSuccess && pages.images.length === 0 ? <Card className="text-center text-sm text-neutral-400">No images yet{query.prompt || query.favorite ? ' match the filter' : ''}.</Card> : null}
       {pages.images.length > 0 ? (
@@ -199,7 +283,7 @@ function JobResults({ jobId }: { jobId: string }) {
           loadingMore={isFetchingNextPage}
           loadMore={loadMore}
           scrollToIndex={viewerIndex ?? undefined}
-          renderTile={(image, index) => <ImageTile image={image} index={index} onOpen={openViewer} onToggleFavorite={toggleFavorite} />}
+          renderTile={(image, index) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onView={setViewerIndex} onToggleFavorite={toggleFavorite} actions={viewerActions} />}
         />
       ) : null}
       <ImageViewer images={pages.images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} totalCount={pages.total} actions={viewerActions} />
