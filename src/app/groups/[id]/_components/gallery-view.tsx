@@ -27,6 +27,7 @@ import { useFavoriteToggle } from '../../../_lib/use-favorite-toggle.js';
 import { useImagePages } from '../../../_lib/use-image-pages.js';
 import { DeleteGroupDialog } from '../../_components/delete-group-dialog.js';
 import { RenameGroupDialog } from '../../_components/rename-group-dialog.js';
+import { DownloadSelectionButton } from './download-selection-button.js';
 import { selectionDownload } from './selection-download.js';
 
 export function GalleryView({ groupId }: { groupId: string }) {
@@ -181,18 +182,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
               Clear
             </Button>
           ) : null}
-          {download.kind === 'link' ? (
-            <a href={download.href} download data-testid="download-selection" className={buttonClasses('primary', 'small')}>
-              Download selection
-            </a>
-          ) : download.kind === 'form' ? (
-            <form method="post" action={download.action}>
-              <input type="hidden" name="ids" value={download.ids} />
-              <button type="submit" data-testid="download-selection" className={buttonClasses('primary', 'small')}>
-                Download selection
-              </button>
-            </form>
-          ) : null}
+          <DownloadSelectionButton download={download} />
         </div>
       </div>
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}

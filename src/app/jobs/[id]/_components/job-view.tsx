@@ -30,6 +30,7 @@ import { useFavoriteToggle } from '../../../_lib/use-favorite-toggle.js';
 import { useImagePages } from '../../../_lib/use-image-pages.js';
 import { useJobControl } from '../../../_lib/use-job-control.js';
 import { selectionDownload } from '../../../groups/[id]/_components/selection-download.js';
+import { DownloadSelectionButton } from '../../../groups/[id]/_components/download-selection-button.js';
 import { useQueryClient } from '@tanstack/react-query';
 
 const finalStatuses = new Set(['completed', 'failed', 'canceled']);
@@ -259,18 +260,7 @@ function JobResults({ jobId, groupId }: { jobId: string; groupId: string }) {
               </Button>
             </>
           ) : null}
-          {download.kind === 'link' ? (
-            <a href={download.href} download data-testid="download-selection" className={buttonClasses('primary', 'small')}>
-              Download selection
-            </a>
-          ) : download.kind === 'form' ? (
-            <form method="post" action={download.action}>
-              <input type="hidden" name="ids" value={download.ids} />
-              <button type="submit" data-testid="download-selection" className={buttonClasses('primary', 'small')}>
-                Download selection
-              </button>
-            </form>
-          ) : null}
+          <DownloadSelectionButton download={download} />
         </div>
       ) : null}
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}
