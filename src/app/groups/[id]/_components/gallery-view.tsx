@@ -27,6 +27,7 @@ import { useFavoriteToggle } from '../../../_lib/use-favorite-toggle.js';
 import { useImagePages } from '../../../_lib/use-image-pages.js';
 import { DeleteGroupDialog } from '../../_components/delete-group-dialog.js';
 import { RenameGroupDialog } from '../../_components/rename-group-dialog.js';
+import { nextSelection } from '../../../_lib/range-selection.js';
 import { DownloadSelectionButton } from './download-selection-button.js';
 import { selectionDownload } from './selection-download.js';
 
@@ -61,20 +62,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const select = useCallback((index: number, event: Pick<TileModifiers, 'shiftKey'>) => {
     const { images: loaded, anchorIndex: anchor } = latest.current;
     setSelectAllFilter(null);
-    setSelected((current) => {
-      const next = new Set(current);
-      if (event.shiftKey && anchor !== null) {
-        const [from, to] = anchor < index ? [anchor, index] : [index, anchor];
-        for (const image of loaded.slice(from, to + 1)) next.add(image.id);
-      } else {
-        const id = loaded[index]?.id;
-        if (id !== undefined) {
-          if (next.has(id)) next.delete(id);
-          else next.add(id);
-        }
-      }
-      return next;
-    });
+    setSelected((current) => nextSelection(current, loaded.map((image) => image.id), index, event.shiftKey, anchor));
     setAnchorIndex(index);
   }, []);
 

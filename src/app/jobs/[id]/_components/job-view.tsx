@@ -15,6 +15,7 @@ import { ConfirmDialog } from '../../../_components/confirm-dialog.js';
 import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } from '../../../_components/image-filter-bar.js';
 import { ImageTile, type TileModifiers } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
+import { nextSelection } from '../../../_lib/range-selection.js';
 import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
 import { PageHeader } from '../../../_components/page-header.js';
 import { ProgressBar } from '../../../_components/progress-bar.js';
@@ -197,17 +198,7 @@ function JobResults({ jobId, groupId }: { jobId: string; groupId: string }) {
 
   const select = useCallback((index: number, modifiers: Pick<TileModifiers, 'shiftKey'>) => {
     const { images: loaded, anchorIndex } = latest.current;
-    setSelected((current) => {
-      const next = new Set(current);
-      if (modifiers.shiftKey && anchorIndex !== null) {
-        const [from, to] = anchorIndex < index ? [anchorIndex, index] : [index, anchorIndex];
-        for (const image of loaded.slice(from, to + 1)) next.add(image.id);
-      } else {
-        const id = loaded[index]?.id;
-        if (id !== undefined && !next.delete(id)) next.add(id);
-      }
-      return next;
-    });
+    setSelected((current) => nextSelection(current, loaded.map((image) => image.id), index, modifiers.shiftKey, anchorIndex));
     latest.current.anchorIndex = index;
   }, []);
   const open = useCallback(
