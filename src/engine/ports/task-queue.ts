@@ -1,0 +1,167 @@
+/** The durable queue and the provider limits it enforces. A port: adapters in src/store implement it. */
+import type { GeneratedImage } from '../../core/image.js';
+import type { Job, Lane } from '../../core/job.js';
+import type { Task } from '../../core/task.js';
+
+/** A provider's configured limits (the same for each of its models). */
+export interface ProviderLimits {
+  /** Requests per minute across every process on this store; 0 = unlimited. */
+  requestsPerMinute: number;
+  /** Most calls in flight at once across every process. */
+  maxConcurrency: number;
+  /** Minimum gap between two request starts, ms; 0 = none. */
+  cooldownMs: number;
+}
+
+/** Limits the claimer enforces for one provider+model ("provider key" = `provider:model`). */
+export interface ProviderLimitPolicy {
+  /** `provider:model`. */
+  providerKey: string;
+  /** Provider id alone; a pause of the whole provider (bad key) applies to all its models. */
+  providerId: string;
+  /** Requests per minute across every process on this store; 0 = unlimited. */
+  requestsPerMinute: number;
+  /** Most calls in flight at once across every process; adaptive concurrency stays ≤ this. */
+  maxConcurrency: number;
+  /** Minimum gap between two request starts, ms; 0 = none. */
+  cooldownMs: number;
+  /** Current credential fingerprint; a pause for bad credentials lifts when it changes. */
+  credentialFingerprint: string | undefined;
+  /**
+   * Lane of the jobs this policy limits; undefined = `online`. A `batch` policy has its own key
+   * (`provider:model@batch`), so batch-lane tasks waiting on a remote batch neither use the online
+   * concurrency and RPM nor are held by online rate limits.
+   */
+  lane?: Lane | undefined;
+  /** The jobs' `provider:model` when it differs from `providerKey` (lane policies). */
+  jobProviderKey?: string | undefined;
+}
+
+/** Outcome of asking to start one request outside a claim (see `TaskQueue.startRequest`). */
+export type RequestStart = { started: true } | { started: false; retryAtMs: number };
+
+export interface ClaimRequest {
+  nowMs: number;
+  /** Identifies the claiming process in the lease (diagnostics only; the token does the fencing). */
+  workerId: string;
+  leaseMs: number;
+  /** Providers this process can run, with their limits. Jobs for other providers are left alone. */
+  providers: ProviderLimitPolicy[];
+}
+
+export interface ClaimedTask {
+  task: Task;
+  job: Job;
+  /** Fresh random token; every later write about this task must present it. */
+  leaseToken: string;
+}
+
+/** An output image about to be recorded at completion. */
+export type NewImageRecord = Pick<GeneratedImage, 'index' | 'fileKey' | 'thumbnailKey' | 'mediaType' | 'width' | 'height' | 'byteSize' | 'seed'>;
+
+export interface CompleteTaskInput {
+  taskId: string;
+  leaseToken: string;
+  nowMs: number;
+  images: NewImageRecord[];
+  /** What the call cost, USD (reported or from the price table). */
+  costUsd: number;
+  warnings: string[];
+  providerKey: string;
+  maxConcurrency: number;
+}
+
+/** What to do with a task whose attempt did not succeed. */
+export type TaskSetback =
+  /** Try again at `availableAtMs`. `countsAsAttempt` false for rate limits and pauses. */
+  | { kind: 'retry'; availableAtMs: number; countsAsAttempt: boolean; errorCode: string; message: string }
+  /** End the task: `failed` (invalid, out of attempts) or `blocked` (safety). */
+  | { kind: 'end'; status: 'failed' | 'blocked'; errorCode: string; message: string };
+
+export interface SetbackInput {
+  taskId: string;
+  leaseToken: string;
+  nowMs: number;
+  setback: TaskSetback;
+}
+
+export interface TaskOutcome {
+  /** False when the lease had been lost: nothing was written. */
+  accepted: boolean;
+  /**
+   * When not accepted: whether the task had been canceled (so no worker will ever write its files
+   * again). The runner then removes the files this attempt wrote (docs/decisions/0022).
+   */
+  canceled?: boolean | undefined;
+  /** Set when this write finished the job. */
+  finishedJob?: Job | undefined;
+}
+
+export interface ProviderPause {
+  /** `provider` (whole provider, e.g. bad key) or `provider:model` (e.g. daily quota). */
+  scopeKey: string;
+  reason: string;
+  /** When the pause lifts by itself (quota reset), epoch ms; undefined = until credentials change. */
+  untilMs: number | undefined;
+  /** Fingerprint of the credentials that were refused. */
+  credentialFingerprint: string | undefined;
+}
+
+export interface ProviderStateView {
+  scopeKey: string;
+  pausedReason: string | undefined;
+  pausedUntilMs: number | undefined;
+  nextRequestAtMs: number;
+  /** Current adaptive concurrency (may be fractional while growing back). */
+  concurrencyLimit: number | undefined;
+}
+
+export interface RecoveryResult {
+  /** Tasks whose lease expired and went back to the queue. */
+  requeued: number;
+  /** Tasks failed because workers died holding them too many times (poison tasks). */
+  poisoned: number;
+}
+
+/** The durable queue: every state change of a task goes through here, in one transaction each. */
+export interface TaskQueue {
+  /** Atomically picks the next runnable task under priority, fairness, limits and budgets, and leases it. */
+  claimNext(request: ClaimRequest): Promise<ClaimedTask | undefined>;
+  /** Claims up to `maxTasks` in one transaction, each pick under the same rules as `claimNext`. */
+  claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]>;
+  /** Extends a lease. False when the lease is gone (expired and taken, or the task was canceled). */
+  renewLease(taskId: string, leaseToken: string, nowMs: number, leaseMs: number): Promise<boolean>;
+  /** Fenced completion: records images and cost only if the lease token still holds. */
+  completeTask(input: CompleteTaskInput): Promise<TaskOutcome>;
+  /** Fenced: retry later, or end the task as failed/blocked. */
+  setBackTask(input: SetbackInput): Promise<TaskOutcome>;
+  /** Fenced: give the task back untouched (shutdown, provider paused). No attempt is counted. */
+  releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean>;
+  /** Saves a remote job handle before waiting on it (fenced); `undefined` forgets it (the remote job ended without a result). */
+  saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean>;
+  /**
+   * Starts one request under `policy` for a task already running under another key (a batch-lane
+   * task retried online): checks pause, hold, concurrency and RPM exactly as a claim does and
+   * records the start; otherwise says when to ask again.
+   */
+  startRequest(policy: ProviderLimitPolicy, nowMs: number): Promise<RequestStart>;
+  /** Requeues tasks whose lease expired; fails those that expired `maxLeaseExpirations` times. */
+  recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult>;
+  /** Distinct lease owners (`host:pid:random`) of running tasks, with how many tasks each holds. */
+  leaseOwners(): Promise<Array<{ owner: string; taskCount: number }>>;
+  /**
+   * Takes back at once the running tasks leased by `owners` (processes known to be dead), exactly
+   * as if their leases had expired: requeued, counted toward `maxLeaseExpirations` (poison limit).
+   */
+  reclaimLeases(owners: string[], nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult>;
+  /**
+   * A 429: hold every request to this provider key until `untilMs` and halve its concurrency
+   * (once per hold, so a burst of 429s from calls already in flight halves it only once).
+   */
+  recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void>;
+  pauseProvider(pause: ProviderPause, nowMs: number): Promise<void>;
+  resumeProvider(scopeKey: string): Promise<void>;
+  providerStates(): Promise<ProviderStateView[]>;
+  /** Earliest future time a queued task becomes available (for the idle sleep), or undefined. */
+  nextAvailableAtMs(nowMs: number): Promise<number | undefined>;
+}
