@@ -14,3 +14,4 @@ export type { StoredEvent, EventLog } from './ports/event-log.js';
 export type { BlobStore } from './ports/blob-store.js';
 export type { NewWebhookEndpoint, WebhookDeliveryStatus, WebhookDelivery, ClaimedWebhookDelivery, WebhookAttemptOutcome, WebhookOutbox, WebhookRequest, WebhookResponse, WebhookSender } from './ports/webhook-outbox.js';
 export type { WebSessionRepository } from './ports/web-session-repository.js';
+export type { Store } from './ports/store.js';

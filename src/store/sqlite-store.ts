@@ -1,3 +1,4 @@
+import type { Store } from '../engine/ports.js';
 import { SqliteAssetRepository } from './database/asset-repository.js';
 import { SqliteEventLog } from './database/event-log.js';
 import { SqliteGroupRepository } from './database/group-repository.js';
@@ -10,7 +11,7 @@ import { SqliteWebhookOutbox } from './database/webhook-outbox.js';
 import { SqliteWebSessionRepository } from './database/web-session-repository.js';
 
 /** Every repository over one SQLite connection. One per process: see docs/decisions/0002. */
-export interface SqliteStore {
+export interface SqliteStore extends Store {
   database: SqliteDatabase;
   jobs: SqliteJobRepository;
   assets: SqliteAssetRepository;

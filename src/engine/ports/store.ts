@@ -1,0 +1,28 @@
+/** Every repository of one store, typed by ports: what `createFleet` hands the engine and operations. */
+import type { AssetRepository } from './asset-repository.js';
+import type { EventLog } from './event-log.js';
+import type { GroupRepository } from './group-repository.js';
+import type { ImageRepository } from './image-repository.js';
+import type { JobControl } from './job-control.js';
+import type { JobRepository } from './job-repository.js';
+import type { TaskQueue } from './task-queue.js';
+import type { WebSessionRepository } from './web-session-repository.js';
+import type { WebhookOutbox } from './webhook-outbox.js';
+
+/**
+ * One store (SQLite today, Postgres next): each repository over the same database, so a rule
+ * written once in `engine`/`core` holds whichever adapter is behind it (DESIGN §3, §9).
+ */
+export interface Store {
+  jobs: JobRepository;
+  assets: AssetRepository;
+  images: ImageRepository;
+  groups: GroupRepository;
+  events: EventLog;
+  queue: TaskQueue;
+  control: JobControl;
+  webhooks: WebhookOutbox;
+  webSessions: WebSessionRepository;
+  /** Closes the connection(s); the store is unusable afterwards. */
+  close(): Promise<void>;
+}
