@@ -94,13 +94,22 @@ export async function claim(store: Store, nowMs: number): Promise<ClaimedTask> {
   return claimed;
 }
 
-/** Claims tasks until the one with `taskId` is claimed (others stay running); returns its claim. */
+/**
+ * Claims tasks until the one with `taskId` is claimed; the others claimed on the way are given back
+ * untouched (`releaseTask`: queued again, no attempt counted). Returns the target's claim.
+ */
 export async function claimTask(store: Store, taskId: string, nowMs: number): Promise<ClaimedTask> {
-  for (let tries = 0; tries < 1_000; tries += 1) {
-    const claimed = await claim(store, nowMs);
-    if (claimed.task.id === taskId) return claimed;
+  const passedOver: ClaimedTask[] = [];
+  try {
+    for (let tries = 0; tries < 1_000; tries += 1) {
+      const claimed = await claim(store, nowMs);
+      if (claimed.task.id === taskId) return claimed;
+      passedOver.push(claimed);
+    }
+    throw new Error(`task ${taskId} was never claimed`);
+  } finally {
+    for (const other of passedOver) await store.queue.releaseTask(other.task.id, other.leaseToken, nowMs);
   }
-  throw new Error(`task ${taskId} was never claimed`);
 }
 
 /** The image records a completed task of `imageCount` images writes. */
