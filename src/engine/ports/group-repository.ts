@@ -1,5 +1,6 @@
 /** Groups (folders of results). A port: adapters in src/store implement it. */
 import type { Group } from '../../core/group.js';
+import type { GroupDisposalChoice } from '../../core/group-rules.js';
 
 export interface GroupRepository {
   getGroup(groupId: string): Promise<Group | undefined>;
@@ -26,7 +27,8 @@ export interface GroupSummary extends Group {
   imageCount: number;
 }
 
-export type GroupDisposal = { kind: 'move'; targetGroupId: string } | { kind: 'delete' };
+/** What deleting a group does with its contents (the rule: core/group-rules.ts). */
+export type GroupDisposal = GroupDisposalChoice;
 
 export interface GroupDeletion {
   movedJobs: number;

@@ -1,18 +1,21 @@
 /** Groups (result folders) on SQLite. Names are unique regardless of letter case. */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { ImagefleetError, invalidInput } from '../../core/errors.js';
+import { ImagefleetError } from '../../core/errors.js';
 import { defaultGroupName, type Group } from '../../core/group.js';
+import { decideGroupDeletion, ensureGroupNameFree, findDefaultGroup, findGroupNamed, groupNotFound, normalizeGroupName } from '../../core/group-rules.js';
+import type { JobStatus } from '../../core/job.js';
 import type { GroupDeletion, GroupDisposal, GroupRepository, GroupSummary } from '../../engine/ports.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToGroup } from './row-mappers.js';
 import type { Database, GroupsTable } from './schema.js';
 import { errorCodeOf, translateSqliteError, withTranslatedErrors } from './translate-sqlite-error.js';
 
-/** Longest group name accepted, in characters; names show in narrow sidebars and in export paths. */
-export const maxGroupNameLength = 100;
-
-/** Groups on SQLite: the `GroupRepository` port plus create, list, rename and delete for the shells. */
+/**
+ * Groups on SQLite: the `GroupRepository` port plus create, list, rename and delete for the shells.
+ * The rules (names, the Default group, deletion with disposal) are core/group-rules.ts; this reads
+ * the snapshot they need and writes their answer, one transaction per change.
+ */
 export class SqliteGroupRepository implements GroupRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -65,7 +68,7 @@ export class SqliteGroupRepository implements GroupRepository {
         .where('id', '=', groupId)
         .returningAll()
         .executeTakeFirst();
-      if (!row) throw new ImagefleetError('not_found', `Group ${groupId} does not exist.`);
+      if (!row) throw groupNotFound(groupId);
       return rowToGroup(row);
     });
   }
@@ -73,11 +76,7 @@ export class SqliteGroupRepository implements GroupRepository {
   /** The `Default` group, created on first use. Concurrent callers get the same group. */
   async getOrCreateDefault(): Promise<Group> {
     return this.inWriteTransaction('find the default group', async (executor) => {
-      const existing = await executor
-        .selectFrom('groups')
-        .selectAll()
-        .where(sql<boolean>`name = ${defaultGroupName} COLLATE NOCASE`)
-        .executeTakeFirst();
+      const existing = findDefaultGroup(await executor.selectFrom('groups').selectAll().execute());
       if (existing) return rowToGroup(existing);
       const nowMs = this.now();
       const row = await executor
@@ -91,10 +90,8 @@ export class SqliteGroupRepository implements GroupRepository {
 
   /** The group with this name (trimmed, NFC), ignoring letter case; undefined when there is none. */
   async findGroupByName(name: string): Promise<Group | undefined> {
-    const folded = name.normalize('NFC').trim().toLowerCase();
     return withTranslatedErrors('find a group by name', async () => {
-      const rows = await this.db.selectFrom('groups').selectAll().execute();
-      const row = rows.find((candidate) => candidate.name.normalize('NFC').toLowerCase() === folded);
+      const row = findGroupNamed(await this.db.selectFrom('groups').selectAll().execute(), name);
       return row ? rowToGroup(row) : undefined;
     });
   }
@@ -123,45 +120,33 @@ export class SqliteGroupRepository implements GroupRepository {
   async deleteGroup(groupId: string, disposal?: GroupDisposal): Promise<GroupDeletion> {
     return this.inWriteTransaction(`delete group ${groupId}`, async (executor) => {
       const group = await executor.selectFrom('groups').select(['id', 'name']).where('id', '=', groupId).executeTakeFirst();
-      if (!group) throw new ImagefleetError('not_found', `Group ${groupId} does not exist.`);
+      if (!group) throw groupNotFound(groupId);
       const jobs = await executor.selectFrom('jobs').select(['id', 'status']).where('group_id', '=', groupId).execute();
       const images = await executor
         .selectFrom('images')
         .select((expression) => expression.fn.countAll<number>().as('count'))
         .where('group_id', '=', groupId)
         .executeTakeFirstOrThrow();
-      const jobCount = jobs.length;
-      const imageCount = Number(images.count);
+      const target =
+        disposal?.kind === 'move' ? await executor.selectFrom('groups').select('id').where('id', '=', disposal.targetGroupId).executeTakeFirst() : undefined;
+      const plan = decideGroupDeletion(
+        { group, jobs: jobs.map((job) => ({ id: job.id, status: job.status as JobStatus })), imageCount: Number(images.count), targetExists: target !== undefined },
+        disposal,
+      );
       const result: GroupDeletion = { movedJobs: 0, movedImages: 0, deletedJobIds: [], deletedImages: 0 };
-
-      if (disposal?.kind === 'move') {
-        if (disposal.targetGroupId === groupId) throw invalidInput([{ path: 'to', message: 'must be another group than the one being deleted' }]);
-        const target = await executor.selectFrom('groups').select('id').where('id', '=', disposal.targetGroupId).executeTakeFirst();
-        if (!target) throw new ImagefleetError('not_found', `Group ${disposal.targetGroupId} (where the contents should go) does not exist.`);
+      if (plan.kind === 'move') {
         const nowMs = this.now();
-        await executor.updateTable('jobs').set({ group_id: disposal.targetGroupId, updated_at_ms: nowMs }).where('group_id', '=', groupId).execute();
-        await executor.updateTable('images').set({ group_id: disposal.targetGroupId }).where('group_id', '=', groupId).execute();
-        await executor.updateTable('groups').set({ updated_at_ms: nowMs }).where('id', '=', disposal.targetGroupId).execute();
-        result.movedJobs = jobCount;
-        result.movedImages = imageCount;
-      } else if (disposal?.kind === 'delete') {
-        const unfinished = jobs.filter((job) => ['queued', 'processing', 'paused'].includes(job.status));
-        if (unfinished.length > 0) {
-          throw new ImagefleetError(
-            'conflict',
-            `Group "${group.name}" has ${unfinished.length} unfinished job${unfinished.length === 1 ? '' : 's'}; cancel ${unfinished.length === 1 ? 'it' : 'them'} before deleting the group with its images.`,
-          );
-        }
+        await executor.updateTable('jobs').set({ group_id: plan.targetGroupId, updated_at_ms: nowMs }).where('group_id', '=', groupId).execute();
+        await executor.updateTable('images').set({ group_id: plan.targetGroupId }).where('group_id', '=', groupId).execute();
+        await executor.updateTable('groups').set({ updated_at_ms: nowMs }).where('id', '=', plan.targetGroupId).execute();
+        result.movedJobs = plan.movedJobs;
+        result.movedImages = plan.movedImages;
+      } else if (plan.kind === 'delete') {
         // Tasks and their images go with their jobs (ON DELETE CASCADE).
         await executor.deleteFrom('images').where('group_id', '=', groupId).execute();
         await executor.deleteFrom('jobs').where('group_id', '=', groupId).execute();
-        result.deletedJobIds = jobs.map((job) => job.id);
-        result.deletedImages = imageCount;
-      } else if (jobCount > 0 || imageCount > 0) {
-        throw new ImagefleetError(
-          'conflict',
-          `Group "${group.name}" is not empty (${jobCount} jobs, ${imageCount} images); move or delete its contents first.`,
-        );
+        result.deletedJobIds = plan.deletedJobIds;
+        result.deletedImages = plan.deletedImages;
       }
       await executor.deleteFrom('groups').where('id', '=', groupId).execute();
       return result;
@@ -191,24 +176,10 @@ export class SqliteGroupRepository implements GroupRepository {
   }
 }
 
-/** Trims and NFC-normalises a group name; throws `invalid_input` when it is blank, too long or has control characters. */
-export function normalizeGroupName(name: string): string {
-  const cleanName = name.normalize('NFC').trim();
-  if (cleanName.length === 0) throw invalidInput([{ path: 'name', message: 'A group name cannot be blank.' }]);
-  if (cleanName.length > maxGroupNameLength) {
-    throw invalidInput([{ path: 'name', message: `A group name can have at most ${maxGroupNameLength} characters.` }]);
-  }
-  if (/\p{Cc}/u.test(cleanName)) throw invalidInput([{ path: 'name', message: 'A group name cannot contain control characters.' }]);
-  return cleanName;
-}
-
-// SQLite's NOCASE folds ASCII only; comparing lower-cased names here makes "Été" and "été" collide too.
-// Groups are few (folders), so reading every name inside the write transaction is cheap.
+// Group names are compared by full Unicode lower-casing (core/group-rules.ts), which SQLite's NOCASE
+// cannot do; groups are few (folders), so reading every name inside the write transaction is cheap.
 async function ensureNameFree(executor: Kysely<Database>, name: string, exceptGroupId: string | undefined): Promise<void> {
-  const folded = name.toLowerCase();
-  const rows = await executor.selectFrom('groups').select(['id', 'name']).execute();
-  const clash = rows.find((row) => row.id !== exceptGroupId && row.name.normalize('NFC').toLowerCase() === folded);
-  if (clash) throw new ImagefleetError('conflict', `A group named "${clash.name}" already exists; choose another name.`);
+  ensureGroupNameFree(await executor.selectFrom('groups').select(['id', 'name']).execute(), name, exceptGroupId);
 }
 
 function rowToSummary(row: Selectable<GroupsTable> & { job_count: number | null; image_count: number | null }): GroupSummary {

@@ -1,6 +1,7 @@
 /** Generated images on SQLite (the `ImageRepository` port). Rows are inserted by the queue at task completion. */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
+import { imageCostShareUsd } from '../../core/image-cost-share.js';
 import type { GeneratedImage } from '../../core/image.js';
 import type { ExportFilter, ExportImage, GroupImagesQuery, ImageRepository, ResultImage, ResultsQuery } from '../../engine/ports.js';
 import { rowToImage } from './row-mappers.js';
@@ -187,8 +188,8 @@ function toResultImage(row: DescribedImageRow): ResultImage {
     provider: job_provider,
     model: job_model,
   };
-  // A call's cost is shared by the images it made.
-  if (task_cost_usd !== null && task_image_count > 0) image.costUsd = task_cost_usd / task_image_count;
+  const costUsd = imageCostShareUsd(task_cost_usd ?? undefined, task_image_count);
+  if (costUsd !== undefined) image.costUsd = costUsd;
   return image;
 }
 

@@ -1,20 +1,41 @@
 import type { Kysely } from 'kysely';
-import { ImagefleetError } from '../../core/errors.js';
+import {
+  cancelableTaskCount,
+  cancelableTaskStatuses,
+  canceledTaskFields,
+  decideCancelJob,
+  decideCancelTask,
+  decidePauseJob,
+  decideReopenForRetry,
+  decideResumeJob,
+  ensureRetryAllowed,
+  hasStartedTask,
+  jobNotFound,
+  requeuedTaskFields,
+  retryChosenTaskStatuses,
+  retryFailedTaskStatuses,
+  taskNotFound,
+  type CanceledTaskFields,
+  type JobTransition,
+  type RequeuedTaskFields,
+} from '../../core/job-lifecycle.js';
 import type { Job } from '../../core/job.js';
 import type { JobControl, TaskCancellation } from '../../engine/ports.js';
 import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
-import { finalizeJobIfDone } from './job-finalizer.js';
+import { finalizeJobIfDone, readTaskCounts } from './job-finalizer.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
-const activeStatuses = ['queued', 'processing'];
+/** Ids per `IN (…)` list, for SQLite's parameter limit. */
+const inListChunkSize = 500;
 
 /**
- * Pause, resume, cancel (a job or one task) and retry, each one transaction. Cancel takes the lease away from running
- * tasks (clears the token): their workers find out on the next heartbeat, abort the provider call,
- * and any late completion is refused by the fence.
+ * Pause, resume, cancel (a job or one task) and retry on SQLite, each one transaction: lock, read
+ * the snapshot, ask the job lifecycle (core/job-lifecycle.ts), write its decision with its event.
+ * Cancel takes the lease away from running tasks (clears the token): their workers find out on the
+ * next heartbeat, abort the provider call, and any late completion is refused by the fence.
  */
 export class SqliteJobControl implements JobControl {
   constructor(private readonly db: Kysely<Database>) {}
@@ -22,84 +43,52 @@ export class SqliteJobControl implements JobControl {
   async pauseJob(jobId: string, reason: string | undefined, nowMs: number): Promise<Job> {
     return this.inTransaction('pause the job', async (transaction) => {
       const job = await this.loadJob(transaction, jobId);
-      if (job.status === 'paused') return job;
-      if (!activeStatuses.includes(job.status)) throw this.notActive(job, 'paused');
-      const updated = await transaction
-        .updateTable('jobs')
-        .set({ status: 'paused', status_reason: reason ?? 'Paused by the user.', updated_at_ms: nowMs })
-        .where('id', '=', jobId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await appendEvent(transaction, { type: 'job.paused', jobId, payload: { reason: updated.status_reason, cause: 'user' }, nowMs });
-      return rowToJob(updated);
+      const transition = decidePauseJob(job, reason);
+      if (!transition) return job;
+      return this.applyJobTransition(transaction, jobId, transition, nowMs);
     });
   }
 
   async resumeJob(jobId: string, nowMs: number): Promise<Job> {
     return this.inTransaction('resume the job', async (transaction) => {
       const job = await this.loadJob(transaction, jobId);
-      if (activeStatuses.includes(job.status)) return job;
-      if (job.status !== 'paused') throw new ImagefleetError('conflict', `Job ${jobId} is ${job.status}; only a paused job can be resumed.`);
-      const started = await transaction.selectFrom('tasks').select('id').where('job_id', '=', jobId).where('status', '!=', 'queued').limit(1).executeTakeFirst();
-      const updated = await transaction
-        .updateTable('jobs')
-        .set({ status: started ? 'processing' : 'queued', status_reason: null, updated_at_ms: nowMs })
-        .where('id', '=', jobId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await appendEvent(transaction, { type: 'job.resumed', jobId, payload: {}, nowMs });
-      return (await finalizeJobIfDone(transaction, jobId, nowMs)) ?? rowToJob(updated);
+      const transition = decideResumeJob(job, hasStartedTask(await readTaskCounts(transaction, jobId)));
+      if (!transition) return job;
+      const updated = await this.applyJobTransition(transaction, jobId, transition, nowMs);
+      return (await finalizeJobIfDone(transaction, jobId, nowMs)) ?? updated;
     });
   }
 
   async cancelJob(jobId: string, nowMs: number): Promise<Job> {
     return this.inTransaction('cancel the job', async (transaction) => {
       const job = await this.loadJob(transaction, jobId);
-      if (job.status === 'canceled') return job;
-      if (job.status === 'completed' || job.status === 'failed') {
-        throw new ImagefleetError('conflict', `Job ${jobId} already ${job.status}; there is nothing left to cancel.`);
-      }
-      const canceledTasks = await transaction
+      const transition = decideCancelJob(job, cancelableTaskCount(await readTaskCounts(transaction, jobId)), nowMs);
+      if (!transition) return job;
+      await transaction
         .updateTable('tasks')
-        .set({
-          status: 'canceled',
-          lease_token: null,
-          lease_owner: null,
-          lease_expires_at_ms: null,
-          finished_at_ms: nowMs,
-          updated_at_ms: nowMs,
-        })
+        .set({ ...canceledTaskColumns(canceledTaskFields(nowMs)), updated_at_ms: nowMs })
         .where('job_id', '=', jobId)
-        .where('status', 'in', ['queued', 'running'])
-        .executeTakeFirst();
-      const updated = await transaction
-        .updateTable('jobs')
-        .set({ status: 'canceled', status_reason: 'Canceled by the user.', finished_at_ms: nowMs, updated_at_ms: nowMs })
-        .where('id', '=', jobId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await appendEvent(transaction, { type: 'job.finished', jobId, payload: { status: 'canceled', canceledTasks: Number(canceledTasks.numUpdatedRows) }, nowMs });
-      return rowToJob(updated);
+        .where('status', 'in', cancelableTaskStatuses)
+        .execute();
+      return this.applyJobTransition(transaction, jobId, transition, nowMs);
     });
   }
 
   async cancelTask(taskId: string, nowMs: number): Promise<TaskCancellation> {
     return this.inTransaction('cancel the task', async (transaction) => {
       const row = await transaction.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
-      if (!row) throw new ImagefleetError('not_found', `No task with id ${taskId}.`);
+      if (!row) throw taskNotFound(taskId);
       const job = await this.loadJob(transaction, row.job_id);
-      if (row.status === 'canceled') return { task: rowToTask(row), job, finishedJob: false, changed: false };
-      if (row.status !== 'queued' && row.status !== 'running') {
-        throw new ImagefleetError('conflict', `Task ${taskId} already ${row.status}; there is nothing left to cancel.`);
-      }
+      const task = rowToTask(row);
+      const decision = decideCancelTask(task, nowMs);
+      if (!decision) return { task, job, finishedJob: false, changed: false };
       const updated = await transaction
         .updateTable('tasks')
-        .set({ status: 'canceled', lease_token: null, lease_owner: null, lease_expires_at_ms: null, finished_at_ms: nowMs, updated_at_ms: nowMs })
+        .set({ ...canceledTaskColumns(decision.fields), updated_at_ms: nowMs })
         .where('id', '=', taskId)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await appendEvent(transaction, { type: 'task.canceled', jobId: row.job_id, taskId, payload: { imageCount: row.image_count, wasRunning: row.status === 'running' }, nowMs });
-      // A paused job stays paused until its other tasks finish; only the last task closes it.
+      await appendEvent(transaction, { type: decision.event.type, jobId: row.job_id, taskId, payload: decision.event.payload, nowMs });
       const finished = await finalizeJobIfDone(transaction, row.job_id, nowMs);
       return { task: rowToTask(updated), job: finished ?? job, finishedJob: finished !== undefined, changed: true };
     });
@@ -108,59 +97,64 @@ export class SqliteJobControl implements JobControl {
   async retryFailed(jobId: string, nowMs: number): Promise<number> {
     return this.inTransaction('retry failed tasks', async (transaction) => {
       const job = await this.loadJob(transaction, jobId);
-      if (job.status === 'canceled') throw new ImagefleetError('conflict', `Job ${jobId} was canceled; submit it again instead of retrying.`);
+      ensureRetryAllowed(job);
       const result = await transaction
         .updateTable('tasks')
-        .set({ status: 'queued', attempts: 0, lease_expirations: 0, available_at_ms: nowMs, finished_at_ms: null, updated_at_ms: nowMs })
+        .set({ ...requeuedTaskColumns(requeuedTaskFields(nowMs)), updated_at_ms: nowMs })
         .where('job_id', '=', jobId)
-        .where('status', '=', 'failed')
+        .where('status', 'in', retryFailedTaskStatuses)
         .executeTakeFirst();
-      const retried = Number(result.numUpdatedRows);
-      if (retried > 0) await this.reopenForRetry(transaction, job, retried, nowMs);
-      return retried;
+      return this.reopenForRetry(transaction, job, Number(result.numUpdatedRows), nowMs);
     });
   }
 
   async retryTasks(jobId: string, taskIds: string[], nowMs: number): Promise<number> {
     return this.inTransaction('retry tasks', async (transaction) => {
       const job = await this.loadJob(transaction, jobId);
-      if (job.status === 'canceled') throw new ImagefleetError('conflict', `Job ${jobId} was canceled; submit it again instead of retrying.`);
+      ensureRetryAllowed(job);
       let retried = 0;
-      // Chunked for SQLite's parameter limit.
-      for (let start = 0; start < taskIds.length; start += 500) {
+      for (let start = 0; start < taskIds.length; start += inListChunkSize) {
         const result = await transaction
           .updateTable('tasks')
-          .set({ status: 'queued', attempts: 0, lease_expirations: 0, available_at_ms: nowMs, finished_at_ms: null, updated_at_ms: nowMs })
+          .set({ ...requeuedTaskColumns(requeuedTaskFields(nowMs)), updated_at_ms: nowMs })
           .where('job_id', '=', jobId)
-          .where('id', 'in', taskIds.slice(start, start + 500))
-          .where('status', 'in', ['failed', 'blocked'])
+          .where('id', 'in', taskIds.slice(start, start + inListChunkSize))
+          .where('status', 'in', retryChosenTaskStatuses)
           .executeTakeFirst();
         retried += Number(result.numUpdatedRows);
       }
-      if (retried > 0) await this.reopenForRetry(transaction, job, retried, nowMs);
-      return retried;
+      return this.reopenForRetry(transaction, job, retried, nowMs);
     });
   }
 
-  /** A job with requeued tasks runs again (or stays paused, keeping its reason) and is no longer finished. */
-  private async reopenForRetry(transaction: Kysely<Database>, job: Job, retried: number, nowMs: number): Promise<void> {
-    const wasPaused = job.status === 'paused';
-    await transaction
+  /** Writes the job's reopening after a retry (when any task was requeued); returns how many were. */
+  private async reopenForRetry(transaction: Kysely<Database>, job: Job, retried: number, nowMs: number): Promise<number> {
+    const transition = decideReopenForRetry(job, retried);
+    if (transition) await this.applyJobTransition(transaction, job.id, transition, nowMs);
+    return retried;
+  }
+
+  /** Writes a lifecycle decision to the job's row and appends its event, on the caller's transaction. */
+  private async applyJobTransition(transaction: Kysely<Database>, jobId: string, transition: JobTransition, nowMs: number): Promise<Job> {
+    const updated = await transaction
       .updateTable('jobs')
-      .set({ status: wasPaused ? 'paused' : 'processing', status_reason: wasPaused ? job.statusReason ?? null : null, finished_at_ms: null, updated_at_ms: nowMs })
-      .where('id', '=', job.id)
-      .execute();
-    await appendEvent(transaction, { type: 'job.retrying', jobId: job.id, payload: { tasks: retried }, nowMs });
+      .set({
+        status: transition.status,
+        status_reason: transition.statusReason,
+        ...(transition.finishedAtMs === undefined ? {} : { finished_at_ms: transition.finishedAtMs }),
+        updated_at_ms: nowMs,
+      })
+      .where('id', '=', jobId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(transaction, { type: transition.event.type, jobId, payload: transition.event.payload, nowMs });
+    return rowToJob(updated);
   }
 
   private async loadJob(transaction: Kysely<Database>, jobId: string): Promise<Job> {
     const row = await transaction.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-    if (!row) throw new ImagefleetError('not_found', `No job with id ${jobId}.`);
+    if (!row) throw jobNotFound(jobId);
     return rowToJob(row);
-  }
-
-  private notActive(job: Job, verb: string): ImagefleetError {
-    return new ImagefleetError('conflict', `Job ${job.id} is ${job.status}; only a queued or processing job can be ${verb}.`);
   }
 
   private async inTransaction<T>(action: string, work: (transaction: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -170,4 +164,24 @@ export class SqliteJobControl implements JobControl {
       throw translateSqliteError(error, action);
     }
   }
+}
+
+function canceledTaskColumns(fields: CanceledTaskFields) {
+  return {
+    status: fields.status,
+    lease_token: fields.leaseToken,
+    lease_owner: fields.leaseOwner,
+    lease_expires_at_ms: fields.leaseExpiresAtMs,
+    finished_at_ms: fields.finishedAtMs,
+  };
+}
+
+function requeuedTaskColumns(fields: RequeuedTaskFields) {
+  return {
+    status: fields.status,
+    attempts: fields.attempts,
+    lease_expirations: fields.leaseExpirations,
+    available_at_ms: fields.availableAtMs,
+    finished_at_ms: fields.finishedAtMs,
+  };
 }

@@ -1,7 +1,8 @@
 /** Jobs and their tasks on SQLite (the `JobRepository` port). */
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
-import { priorityRank, type Job, type Lane } from '../../core/job.js';
+import { priorityRank, type Job, type JobStatus, type Lane } from '../../core/job.js';
+import { ensureHasQueuePlace, jobNotFound, unfinishedJobStatuses } from '../../core/job-lifecycle.js';
 import { taskStatuses, type Task } from '../../core/task.js';
 import type { FinishedCall } from '../../core/call-times.js';
 import type { JobListEntry, JobPageFilter, JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
@@ -259,7 +260,7 @@ export class SqliteJobRepository implements JobRepository {
       const rows = await this.db
         .selectFrom('jobs')
         .selectAll()
-        .where('status', 'in', ['queued', 'processing', 'paused'])
+        .where('status', 'in', unfinishedJobStatuses)
         // The claim's order (task-queue.ts) for runnable jobs; paused ones after them.
         .orderBy(sql`status = 'paused'`)
         .orderBy('priority_rank', 'desc')
@@ -300,10 +301,8 @@ export class SqliteJobRepository implements JobRepository {
       await runImmediateTransaction(this.db, async (executor) => {
         for (const update of updates) {
           const job = await executor.selectFrom('jobs').select(['id', 'status']).where('id', '=', update.jobId).executeTakeFirst();
-          if (!job) throw new ImagefleetError('not_found', `No job with id ${update.jobId}.`);
-          if (!['queued', 'processing', 'paused'].includes(job.status)) {
-            throw new ImagefleetError('conflict', `Job ${update.jobId} is ${job.status}; only unfinished jobs have a place in the queue.`);
-          }
+          if (!job) throw jobNotFound(update.jobId);
+          ensureHasQueuePlace({ id: job.id, status: job.status as JobStatus });
           await executor
             .updateTable('jobs')
             .set({
