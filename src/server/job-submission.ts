@@ -5,13 +5,12 @@
  * (`items.0.prompts.0.count`) are renamed to the fields the client sent (`items.0.count`).
  */
 import { invalidInput, isImagefleetError, type ErrorIssue, type ImagefleetError } from '../core/errors.js';
-import { defaultGroupName } from '../core/group.js';
 import type { Job } from '../core/job.js';
 import type { JobSpecInput } from '../core/job-spec.js';
 import type { Plan } from '../core/plan.js';
 import { offsetSeed } from '../core/seeds.js';
 import type { Fleet } from '../fleet/create-fleet.js';
-import type { SubmitJobResult } from '../engine/submit-job.js';
+import type { SubmitJobResult } from '../operations/submit-job.js';
 import { validate } from './request-input.js';
 import { submitAutomaticBodySchema, submitItemsBodySchema, type SubmitAutomaticBody, type SubmitBody, type SubmitItemsBody } from './schemas/jobs.js';
 
@@ -41,55 +40,26 @@ export function parseSubmitBody(body: unknown): SubmitBody {
   return validate(submitItemsBodySchema, body, 'Invalid job');
 }
 
-/** Translates, resolves the group and submits (or only plans, with `dryRun`). */
+/**
+ * Translates and submits (or only plans, with `dryRun`). A `groupName` is resolved by the submit
+ * operation: a new group is created in the job's own transaction, so the job is planned once and
+ * a refused job leaves no empty group.
+ */
 export async function submitApiJob(fleet: Fleet, body: SubmitBody, options: { dryRun: boolean }): Promise<ApiSubmission> {
   if (body.groupId !== undefined && body.groupName !== undefined) {
     throw invalidInput([{ path: 'groupName', message: 'give groupId or groupName, not both' }], 'Invalid job');
   }
   const translation = translate(body, defaultModelOf(fleet, body.provider));
-  const submit = async (spec: JobSpecInput, dryRun: boolean) => {
-    try {
-      return await fleet.submitJob(spec, { dryRun });
-    } catch (error) {
-      throw renameIssues(error, translation.apiPath);
-    }
-  };
-
-  let groupId = body.groupId;
-  let createdGroupId: string | undefined;
-  if (body.groupName !== undefined) {
-    const existing = await fleet.store.groups.findGroupByName(body.groupName);
-    if (existing) {
-      groupId = existing.id;
-    } else if (!options.dryRun) {
-      // Check everything before the group exists, so a refused job leaves no empty group behind.
-      await submit(translation.spec, true);
-      const created = await fleet.store.groups.createGroup(body.groupName).catch(async (error: unknown) => {
-        // The store names the field `name`; the client sent `groupName`.
-        if (isImagefleetError(error) && error.code === 'invalid_input') {
-          throw invalidInput(error.issues.map((issue) => ({ path: 'groupName', message: issue.message })), 'Invalid job');
-        }
-        // Created by a concurrent request a moment ago: use it.
-        const again = await fleet.store.groups.findGroupByName(body.groupName ?? '');
-        if (again) return { ...again, existed: true };
-        throw error;
-      });
-      groupId = created.id;
-      if (!('existed' in created)) createdGroupId = created.id;
-    }
-  }
-
-  const spec: JobSpecInput = { ...translation.spec, ...(groupId !== undefined ? { groupId } : {}) };
+  const spec: JobSpecInput = { ...translation.spec, ...(body.groupId !== undefined ? { groupId: body.groupId } : {}) };
+  let result: SubmitJobResult;
   try {
-    const result = await submit(spec, options.dryRun);
-    const lane = result.spec.lane;
-    if (result.job) return { job: result.job, groupId: result.job.groupId, plan: result.plan, lane, webhooks: result.webhooks };
-    const resolvedGroup = groupId ?? (body.groupName === undefined ? (await fleet.store.groups.findGroupByName(defaultGroupName))?.id : undefined);
-    return { job: undefined, groupId: resolvedGroup, plan: result.plan, lane, webhooks: [] };
+    result = await fleet.submitJob(spec, { dryRun: options.dryRun, ...(body.groupName !== undefined ? { groupName: body.groupName } : {}) });
   } catch (error) {
-    if (createdGroupId !== undefined) await fleet.store.groups.deleteGroup(createdGroupId).catch(() => undefined);
-    throw error;
+    throw renameIssues(error, translation.apiPath);
   }
+  const lane = result.spec.lane;
+  if (result.job) return { job: result.job, groupId: result.job.groupId, plan: result.plan, lane, webhooks: result.webhooks };
+  return { job: undefined, groupId: result.groupId, plan: result.plan, lane, webhooks: [] };
 }
 
 function defaultModelOf(fleet: Fleet, providerId: string): string | undefined {
