@@ -237,6 +237,8 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type AutomaticJobSpec = Extract<JobSpec, { mode: 'automatic' }>;
 export type StudioJobSpec = Extract<JobSpec, { mode: 'studio' }>;
 export type CliJobSpec = Extract<JobSpec, { mode: 'cli' }>;
+/** A CLI-mode submission as a client writes it (defaults not yet applied). */
+export type CliJobSpecInput = Extract<JobSpecInput, { mode: 'cli' }>;
 
 /**
  * Validates a submission and applies defaults. Throws `invalid_input` with one issue per bad field,
