@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plan } from '../../src/core/plan.js';
+import { systemClock } from '../../src/engine/system-clock.js';
 import type { NewJobInput } from '../../src/engine/ports.js';
 import { submitJob, type SubmitJobDependencies } from '../../src/operations/submit-job.js';
 import { createEngineHarness, waitFor, type EngineHarness } from '../support/engine-harness.js';
@@ -25,7 +26,7 @@ async function setUp(overrides: Partial<SubmitJobDependencies> = {}) {
     groups: store.groups,
     providers: registry,
     limitsFor: () => ({ requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 }),
-    clock: { now: () => Date.now(), sleep: async () => undefined },
+    clock: systemClock,
     random: () => 0.5,
     afterCreate: () => void (counts.wakes += 1),
     planner: (spec, context) => {
@@ -109,7 +110,7 @@ describe('submitJob', () => {
     harness!.engine.start();
     await waitFor(async () => (await store.jobs.getJob(first.job!.id))?.status === 'completed', 10_000, 'job completed');
     const before: string[] = [];
-    const again = await submitJob(spec, dependencies, { skipCompletedKeys: true, skipEmptyJob: true, beforeCreate: async (jobId) => void before.push(jobId) });
+    const again = await submitJob(spec, dependencies, { skipCompletedKeys: true, skipEmptyJob: true, beforeCreate: (jobId) => Promise.resolve(void before.push(jobId)) });
     expect(again.job).toBeUndefined();
     expect(again.skippedTaskCount).toBe(again.plan.tasks.length);
     expect(before).toEqual([]);
@@ -117,7 +118,7 @@ describe('submitJob', () => {
     const created = await submitJob({ ...spec, items: [{ referenceAssetIds: [], prompts: [{ text: 'a blue chair', count: 1, seed: 7 }] }] }, dependencies, {
       skipCompletedKeys: true,
       skipEmptyJob: true,
-      beforeCreate: async (jobId) => void before.push(jobId),
+      beforeCreate: (jobId) => Promise.resolve(void before.push(jobId)),
     });
     expect(before).toEqual([created.job?.id]);
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { plan } from '../../src/core/plan.js';
+import { systemClock } from '../../src/engine/system-clock.js';
 import { taskKey } from '../../src/core/task-key.js';
 import { regenerateImage } from '../../src/operations/regenerate-image.js';
 import { submitJob, type SubmitJobDependencies } from '../../src/operations/submit-job.js';
@@ -25,7 +26,7 @@ async function completedJob() {
     groups: store.groups,
     providers: registry,
     limitsFor: () => ({ requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 }),
-    clock: { now: () => Date.now(), sleep: async () => undefined },
+    clock: systemClock,
     random: Math.random,
     afterCreate: () => engine.wake(),
     planner: (spec, context) => {
@@ -100,9 +101,7 @@ describe('regenerateImage through the planner', () => {
         submit: (spec, options) => submitJob(spec, dependencies, options),
         random: Math.random,
         modelSupport: () => ({ supportsStrength: true, maxReferenceImages: 4 }),
-        imageAsReference: async () => {
-          throw new Error('not used without a strength');
-        },
+        imageAsReference: () => Promise.reject(new Error('not used without a strength')),
       },
     );
     expect(counts.plans).toBe(1);
