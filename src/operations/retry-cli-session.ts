@@ -8,6 +8,7 @@ import { ImagefleetError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
 import { formatSessionJobId, parseSessionJobId, sessionJobIdWidth } from '../core/session-log.js';
 import type { Engine } from '../engine/engine.js';
+import type { JobStatusReport } from '../engine/job-status.js';
 import type { Clock, JobControl, JobRepository } from '../engine/ports.js';
 import type { CliSessionRecord } from './cli-session-record.js';
 
@@ -64,4 +65,21 @@ export async function retryCliSession(
   // Queued again: a claimer waiting out its idle poll would otherwise start them late.
   dependencies.engine.wake();
   return retried;
+}
+
+/**
+ * What retrying would cost, USD, before anything is queued: every failed image at the job's
+ * estimated price per image, or the named calls' share of the job's estimate.
+ */
+export async function estimateCliSessionRetry(
+  input: RetryCliSessionInput,
+  dependencies: { jobs: Pick<JobRepository, 'listTasks'>; jobStatus: (jobId: string) => Promise<JobStatusReport> },
+): Promise<{ estimateUsd: number; report: JobStatusReport }> {
+  assertCliSessionNotCanceled(input.session, input.job, 'retried');
+  const report = await dependencies.jobStatus(input.job.id);
+  const pricePerImageUsd = report.counts.total === 0 ? 0 : report.cost.estimatedUsd / report.counts.total;
+  if (input.callIds.length === 0) return { estimateUsd: report.counts.failed * pricePerImageUsd, report };
+  const named = await namedRetryTaskIds(input, dependencies);
+  const callCount = (await dependencies.jobs.listTasks(input.job.id, {})).length;
+  return { estimateUsd: callCount === 0 ? 0 : (named.length * report.cost.estimatedUsd) / callCount, report };
 }
