@@ -200,6 +200,9 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
   // A new group name: its id is chosen here; the store inserts it in the job's transaction unless
   // a group of that name exists by then (a concurrent submit), whose id the job then takes.
   const createGroup = groupId === undefined && options.groupName !== undefined ? { id: randomUUID(), name: options.groupName } : undefined;
+  const targetGroupId = groupId ?? createGroup?.id;
+  // Resolved above for every non-dry run: a given id, a found or new name, or the Default group.
+  if (targetGroupId === undefined) throw new ImagefleetError('internal', 'The job has no group to go to.');
   if (options.beforeCreate) await options.beforeCreate(jobId);
   const nowMs = dependencies.clock.now();
   let job: Job;
@@ -208,7 +211,7 @@ export async function submitJob(input: unknown, dependencies: SubmitJobDependenc
       job: {
         id: jobId,
         mode: spec.mode,
-        groupId: groupId ?? createGroup?.id ?? '',
+        groupId: targetGroupId,
         name: spec.name ?? defaultJobName(spec),
         provider: spec.provider,
         model: spec.model,
