@@ -1,8 +1,9 @@
 /** `imagefleet sessions [--json]`: every CLI session of the data directory, newest first. */
 import type { Command } from 'commander';
-import type { Job } from '../core/job.js';
+import { listCliSessions } from '../operations/list-cli-sessions.js';
 import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
 import { cliConfig, openCliFleet } from './session/open-cli-fleet.js';
+import { sessionOperationDependencies } from './session/session-operation-wiring.js';
 import { listSessionRecords } from './session/session-records.js';
 
 export const registerSessionsCommand: CommandRegistration = (program: Command, context: CliContext) => {
@@ -22,29 +23,21 @@ export const registerSessionsCommand: CommandRegistration = (program: Command, c
       }
       const fleet = await openCliFleet(context, command, config);
       try {
-        const jobs = await fleet.store.jobs.listJobs({});
-        const byId = new Map(jobs.map((job) => [job.id, job]));
-        const byName = new Map(jobs.filter((job) => job.mode === 'cli').map((job) => [job.name, job]));
-        const rows = await Promise.all(
-          records.map(async (record) => {
-            const job: Job | undefined = (record.job_id === null ? undefined : byId.get(record.job_id)) ?? byName.get(record.session_id);
-            const counts = job ? (await fleet.jobStatus(job.id)).counts : undefined;
-            return {
-              session_id: record.session_id,
-              job_id: job?.id ?? null,
-              created: record.created,
-              status: job?.status ?? 'never_started',
-              completed: counts?.completed ?? 0,
-              failed: counts?.failed ?? 0,
-              blocked: counts?.blocked ?? 0,
-              total: counts ? counts.total - counts.canceled : 0,
-              provider: job ? `${job.provider}/${job.model}` : null,
-              size: job?.settings.size ?? null,
-              out: record.out,
-              parent_session: record.parent_session,
-            };
-          }),
-        );
+        const sessions = await listCliSessions({ records, findByName: true, withCounts: true }, sessionOperationDependencies(fleet));
+        const rows = sessions.map(({ record, job, counts }) => ({
+          session_id: record.session_id,
+          job_id: job?.id ?? null,
+          created: record.created,
+          status: job?.status ?? 'never_started',
+          completed: counts?.completed ?? 0,
+          failed: counts?.failed ?? 0,
+          blocked: counts?.blocked ?? 0,
+          total: counts ? counts.total - counts.canceled : 0,
+          provider: job ? `${job.provider}/${job.model}` : null,
+          size: job?.settings.size ?? null,
+          out: record.out,
+          parent_session: record.parent_session,
+        }));
         if (flags.json) {
           io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;

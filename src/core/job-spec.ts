@@ -28,15 +28,75 @@ export const batchSizes = [1, 2, 4] as const;
 /** Placeholders a CLI prompt template may always use, besides the combo and prompt variables. */
 export const cliTemplateBuiltins = ['prompt', 'prompt_id', 'combo'] as const;
 
-const nonBlank = (text: string): boolean => text.trim().length > 0;
+/** Most LoRAs one job may apply. */
+export const maxLorasPerJob = 20;
+/** Largest budget one job may have, in US dollars. */
+export const maxBudgetUsd = 1_000_000;
+/** Longest provider id, in characters. */
+export const maxProviderIdLength = 64;
+/** Longest model id, in characters. */
+export const maxModelIdLength = 200;
+/** Longest LoRA name, in characters. */
+export const maxLoraNameLength = 200;
+/** Longest id of a stored thing (asset, group), in characters: what imagefleet hands out (UUIDs), with room for other stores' ids. */
+export const maxResourceIdLength = 128;
 
-const assetIdSchema = z.string().min(1, { error: 'must be a non-empty asset id' });
+/*
+ * The pieces below state each field's bounds and messages once, for both forms of a submission:
+ * the job spec (this file) and the API's body (`job-submission.ts`). Where the two forms once
+ * differed, the API's documented bounds and messages were kept (decision 0032).
+ */
 
-const promptTextSchema = z
+/** An id as imagefleet hands them out (asset, group), in a path or a body. */
+export const resourceIdSchema = z
   .string()
   .min(1, { error: 'must not be empty' })
+  .max(maxResourceIdLength, { error: `must be at most ${maxResourceIdLength} characters` })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must be an id as the API returned it (letters, digits, "-" and "_")' });
+
+/** A whole number in a closed range, every check with the same message. */
+export function wholeNumberSchema(minimum: number, maximum: number) {
+  const message = `must be a whole number from ${minimum} to ${maximum}`;
+  return z.number({ error: message }).int({ error: message }).min(minimum, { error: message }).max(maximum, { error: message });
+}
+
+/** A prompt: 1 to `maxPromptLength` characters, not blank. */
+export const promptTextSchema = z
+  .string({ error: 'must be text' })
+  .min(1, { error: 'must not be empty' })
   .max(maxPromptLength, { error: `must be at most ${maxPromptLength.toLocaleString('en-US')} characters` })
-  .refine(nonBlank, { error: 'must not be blank' });
+  .refine((text) => text.trim() !== '', { error: 'must not be blank' });
+
+/** A provider id (`local`, `gemini`, …). */
+export const providerIdSchema = z.string({ error: 'must be a provider id such as local or gemini' }).min(1, { error: 'must not be empty' }).max(maxProviderIdLength);
+/** A model id as the provider lists it. */
+export const modelIdSchema = z.string().min(1, { error: 'must not be empty' }).max(maxModelIdLength);
+/** A LoRA name as the provider lists it. */
+export const loraNameSchema = z.string().min(1, { error: 'must not be empty' }).max(maxLoraNameLength);
+/** A LoRA weight, unitless, from -5 to 5. */
+export const loraWeightSchema = z.number().min(-5, { error: 'must be from -5 to 5' }).max(5, { error: 'must be from -5 to 5' });
+/** A spending cap in US dollars. */
+export const budgetUsdSchema = z
+  .number({ error: 'must be a number of US dollars' })
+  .positive({ error: 'must be more than 0 (leave it out for no cap)' })
+  .max(maxBudgetUsd, { error: `must be at most ${maxBudgetUsd}` });
+/** An output size class. */
+export const imageSizeSchema = z.enum(imageSizes, { error: `must be one of ${imageSizes.join(', ')}` });
+/** An output aspect ratio. */
+export const aspectRatioSchema = z.enum(aspectRatios, { error: `must be one of ${aspectRatios.join(', ')}` });
+/** An img2img strength from 0 to 1. */
+export const strengthSchema = z.number().min(0, { error: 'must be from 0 to 1' }).max(1, { error: 'must be from 0 to 1' });
+/** A lane. */
+export const laneSchema = z.enum(lanes, { error: 'must be online or batch' });
+/** A priority. */
+export const prioritySchemaBase = z.enum(jobPriorities, { error: 'must be interactive, normal or bulk' });
+/** An execution mode. */
+export const executionSchema = z.enum(executionModes, { error: 'must be parallel or sequential' });
+/** Images per set. */
+export const batchSizeSchemaBase = z.literal(batchSizes, { error: 'must be 1, 2 or 4' });
+
+// Looser than `resourceIdSchema` (the API checks that first): the CLI's provisional ids and other stores' ids pass.
+const assetIdSchema = z.string().min(1, { error: 'must be a non-empty asset id' });
 
 const variablesSchema = z
   .record(z.string(), z.string())
@@ -44,31 +104,27 @@ const variablesSchema = z
   .describe('Named values (e.g. captured from folder names) usable as {name} placeholders in the prompt template and in export path templates. Default: none.');
 
 const loraSchema = z.strictObject({
-  name: z.string().min(1, { error: 'must not be empty' }).describe('LoRA name exactly as the provider lists it.'),
-  weight: z
-    .number()
-    .min(-5, { error: 'must be from -5 to 5' })
-    .max(5, { error: 'must be from -5 to 5' })
-    .default(1)
-    .describe('LoRA weight, unitless multiplier from -5 to 5 (typically 0..2). Default: 1.'),
+  name: loraNameSchema.describe('LoRA name exactly as the provider lists it.'),
+  weight: loraWeightSchema.default(1).describe('LoRA weight, unitless multiplier from -5 to 5 (typically 0..2). Default: 1.'),
 });
 
 const settingsSchema = z
   .strictObject({
-    size: z.enum(imageSizes).default('1K').describe('Output size class: 512 (~512×512 px), 1K (~1024×1024 px), 2K or 4K, scaled to the aspect ratio. The model must offer it. Default: 1K.'),
-    aspectRatio: z.enum(aspectRatios).default('1:1').describe('Output aspect ratio as width:height. The model must offer it. Default: 1:1.'),
+    size: imageSizeSchema.default('1K').describe('Output size class: 512 (~512×512 px), 1K (~1024×1024 px), 2K or 4K, scaled to the aspect ratio. The model must offer it. Default: 1K.'),
+    aspectRatio: aspectRatioSchema.default('1:1').describe('Output aspect ratio as width:height. The model must offer it. Default: 1:1.'),
     negativePrompt: z
       .string()
       .max(maxPromptLength, { error: `must be at most ${maxPromptLength.toLocaleString('en-US')} characters` })
       .optional()
       .describe('What the images must not contain. Dropped with a warning on models without negative prompts. Default: none.'),
-    strength: z
-      .number()
-      .min(0, { error: 'must be from 0 to 1' })
-      .max(1, { error: 'must be from 0 to 1' })
+    strength: strengthSchema
       .optional()
       .describe('img2img denoising strength from 0 (keep the reference) to 1 (ignore it). Dropped with a warning on models without it. Default: the model’s own.'),
-    loras: z.array(loraSchema).optional().describe('LoRAs applied to every image. Refused on models without LoRA support. Default: none.'),
+    loras: z
+      .array(loraSchema)
+      .max(maxLorasPerJob, { error: `must list at most ${maxLorasPerJob} LoRAs` })
+      .optional()
+      .describe(`LoRAs applied to every image, at most ${maxLorasPerJob}. Refused on models without LoRA support. Default: none.`),
     providerOptions: z
       .record(z.string(), z.unknown())
       .optional()
@@ -87,14 +143,12 @@ const commonShape = {
     .max(maxJobNameLength, { error: `must be at most ${maxJobNameLength} characters` })
     .optional()
     .describe(`Free-form label shown in lists, at most ${maxJobNameLength} characters. Default: none.`),
-  provider: z.string().min(1, { error: 'must be a non-empty provider id' }).default('local').describe('Provider id: local, gemini, sdwebui, comfyui or runpod. Default: local.'),
-  model: z.string().min(1, { error: 'must be a non-empty model id' }).default('local-transform').describe('Model id as the provider lists it. Default: local-transform.'),
+  provider: providerIdSchema.default('local').describe('Provider id: local, gemini, sdwebui, comfyui or runpod. Default: local.'),
+  model: modelIdSchema.default('local-transform').describe('Model id as the provider lists it. Default: local-transform.'),
   settings: settingsSchema,
-  lane: z.enum(lanes).default('online').describe('online = immediate calls; batch = the provider’s discounted asynchronous lane (slower, cheaper; only where the model offers it). Default: online.'),
-  execution: z.enum(executionModes).default('parallel').describe('parallel = calls run concurrently up to the provider’s limits; sequential = one call at a time, in order. Default: parallel.'),
-  budgetUsd: z
-    .number()
-    .positive({ error: 'must be more than 0 (omit it for no cap)' })
+  lane: laneSchema.default('online').describe('online = immediate calls; batch = the provider’s discounted asynchronous lane (slower, cheaper; only where the model offers it). Default: online.'),
+  execution: executionSchema.default('parallel').describe('parallel = calls run concurrently up to the provider’s limits; sequential = one call at a time, in order. Default: parallel.'),
+  budgetUsd: budgetUsdSchema
     .optional()
     .describe('Spending cap in US dollars; the job stops claiming work once spent plus in-flight cost would pass it. Default: no cap.'),
   seed: seedField.describe(
@@ -104,15 +158,13 @@ const commonShape = {
 };
 
 function prioritySchema(fallback: JobPriority) {
-  return z
-    .enum(jobPriorities)
+  return prioritySchemaBase
     .default(fallback)
     .describe(`Scheduling priority: interactive runs before normal, normal before bulk; equal priorities take turns. Default: ${fallback}.`);
 }
 
 function batchSizeSchema(fallback: (typeof batchSizes)[number]) {
-  return z
-    .literal(batchSizes, { error: 'must be 1, 2 or 4' })
+  return batchSizeSchemaBase
     .default(fallback)
     .describe(`Images per set (1, 2 or 4): a prompt's images are grouped into sets shown together; a set becomes one call when the model can return that many images at once. Default: ${fallback}.`);
 }
@@ -128,11 +180,7 @@ const automaticSpecSchema = z.strictObject({
     .max(maxAutomaticReferences, { error: `must list at most ${maxAutomaticReferences.toLocaleString('en-US')} reference images; split larger uploads into several jobs` })
     .describe(`Uploaded reference asset ids, 1 to ${maxAutomaticReferences.toLocaleString('en-US')}; each gets its own calls.`),
   prompt: promptTextSchema.describe(`The prompt applied to every reference, 1 to ${maxPromptLength.toLocaleString('en-US')} characters.`),
-  variationsPerImage: z
-    .number()
-    .int({ error: 'must be a whole number from 1 to 100' })
-    .min(1, { error: 'must be a whole number from 1 to 100' })
-    .max(100, { error: 'must be a whole number from 1 to 100' })
+  variationsPerImage: wholeNumberSchema(1, 100)
     .default(1)
     .describe('Images made from each reference, 1 to 100. Default: 1.'),
 });
@@ -140,12 +188,7 @@ const automaticSpecSchema = z.strictObject({
 const studioPromptSchema = z.strictObject({
   id: z.string().min(1, { error: 'must not be empty' }).optional().describe('Your identifier for this prompt, used to group results. Default: item-<i>-prompt-<j>.'),
   text: promptTextSchema.describe(`Prompt text, 1 to ${maxPromptLength.toLocaleString('en-US')} characters.`),
-  count: z
-    .number()
-    .int({ error: 'must be a whole number from 1 to 1000' })
-    .min(1, { error: 'must be a whole number from 1 to 1000' })
-    .max(1000, { error: 'must be a whole number from 1 to 1000' })
-    .describe('Images to make for this prompt, 1 to 1000; grouped into sets of batchSize.'),
+  count: wholeNumberSchema(1, 1000).describe('Images to make for this prompt, 1 to 1000; grouped into sets of batchSize.'),
   seed: seedField.describe('Seed of this prompt’s first image (0 to 4294967295), overriding the job seed; its images get seed, seed+1, …. Default: the job seed, else random.'),
 });
 
@@ -191,11 +234,7 @@ const cliSpecSchema = z
     batchSize: batchSizeSchema(1),
     combos: z.array(cliComboSchema).min(1, { error: 'needs at least one combo' }).describe('Reference combos (one per folder).'),
     prompts: z.array(cliPromptSchema).min(1, { error: 'needs at least one prompt' }).describe('Prompts (one per prompt file).'),
-    countPerPair: z
-      .number()
-      .int({ error: 'must be a whole number from 1 to 100' })
-      .min(1, { error: 'must be a whole number from 1 to 100' })
-      .max(100, { error: 'must be a whole number from 1 to 100' })
+    countPerPair: wholeNumberSchema(1, 100)
       .default(1)
       .describe('Images per combo × prompt pair, 1 to 100. Default: 1.'),
     promptTemplate: z
@@ -237,6 +276,8 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type AutomaticJobSpec = Extract<JobSpec, { mode: 'automatic' }>;
 export type StudioJobSpec = Extract<JobSpec, { mode: 'studio' }>;
 export type CliJobSpec = Extract<JobSpec, { mode: 'cli' }>;
+/** A CLI-mode submission as a client writes it (defaults not yet applied). */
+export type CliJobSpecInput = Extract<JobSpecInput, { mode: 'cli' }>;
 
 /**
  * Validates a submission and applies defaults. Throws `invalid_input` with one issue per bad field,

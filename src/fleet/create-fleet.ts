@@ -10,9 +10,9 @@ import { Engine } from '../engine/engine.js';
 import type { Clock, ProviderLimits } from '../engine/ports.js';
 import { getJobStatus, type JobStatusReport } from '../engine/job-status.js';
 import { reclaimDeadLeases, type ReclaimDeadLeasesResult } from '../engine/reclaim-dead-leases.js';
-import { upgradeJob, type UpgradeJobInput, type UpgradeJobResult } from '../engine/upgrade-job.js';
+import { upgradeJob, type UpgradeJobInput, type UpgradeJobResult } from '../operations/upgrade-job.js';
 import { isLeaseOwnerGone } from '../core/lease-owner.js';
-import { submitJob, type SubmitJobOptions, type SubmitJobResult } from '../engine/submit-job.js';
+import { submitJob, type SubmitJobOptions, type SubmitJobResult } from '../operations/submit-job.js';
 import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { createGeminiProvider } from '../providers/gemini/gemini-provider.js';
@@ -265,15 +265,23 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       })();
       return stopped;
     },
-    async submitJob(input, submitOptions) {
-      const result = await submitJob(
+    submitJob: (input, submitOptions) =>
+      submitJob(
         input,
-        { jobs: store.jobs, assets: store.assets, groups: store.groups, providers, limitsFor, clock, random: Math.random, defaultWebhook, allowPrivateWebhookTargets: webhooks.allowPrivateTargets },
+        {
+          jobs: store.jobs,
+          assets: store.assets,
+          groups: store.groups,
+          providers,
+          limitsFor,
+          clock,
+          random: Math.random,
+          defaultWebhook,
+          allowPrivateWebhookTargets: webhooks.allowPrivateTargets,
+          afterCreate: () => engine.wake(),
+        },
         submitOptions,
-      );
-      if (result.job) engine.wake();
-      return result;
-    },
+      ),
     async sendTestWebhook(input) {
       const result = await sendTestWebhook(input, { outbox: store.webhooks, clock, defaultWebhook, allowPrivateTargets: webhooks.allowPrivateTargets });
       webhookDeliverer.wake();
@@ -282,11 +290,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
     importAssetFile: (filePath, originalName) => importer.importAssetFile(filePath, originalName),
     jobStatus: (jobId) => getJobStatus(jobId, { jobs: store.jobs, clock }),
-    async upgradeJob(input, upgradeOptions) {
-      const result = await upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock }, upgradeOptions);
-      if (result.job) engine.wake();
-      return result;
-    },
+    upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate: () => engine.wake() }, upgradeOptions),
     async reclaimDeadLeases() {
       const host = hostname();
       const result = await reclaimDeadLeases(

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { cancelSession } from '../cli/session/cancel-session.js';
 import type { OpenedSession } from '../cli/session/open-session.js';
 import { planSummaryJson, planSummaryLines } from '../cli/session/plan-summary.js';
-import { assertNotCanceled, namedRetryTasks, retryCalls } from '../cli/session/retry-calls.js';
+import { assertNotCanceled, retryCalls } from '../cli/session/retry-calls.js';
+import { sessionOperationDependencies } from '../cli/session/session-operation-wiring.js';
+import { estimateCliSessionRetry } from '../operations/retry-cli-session.js';
 import { prepareUpgrade, submitUpgrade } from '../cli/session/upgrade-session.js';
 import { invalidInput } from '../core/errors.js';
 import { imageSizes } from '../core/image-size.js';
@@ -72,14 +74,7 @@ export function controlTools(context: McpContext): McpTool[] {
     async run(args) {
       return withSession<ToolAnswer>(context, args.session, async (session) => {
         const { fleet, record, job } = session;
-        assertNotCanceled(record, job, 'retried');
-        const report = await fleet.jobStatus(job.id);
-        let estimateUsd = report.counts.failed * pricePerImageUsd(report);
-        if (args.call_ids.length > 0) {
-          const named = await namedRetryTasks(fleet, record, job, args.call_ids);
-          const callCount = (await fleet.store.jobs.listTasks(job.id, {})).length;
-          estimateUsd = callCount === 0 ? 0 : (named.length * report.cost.estimatedUsd) / callCount;
-        }
+        const { estimateUsd, report } = await estimateCliSessionRetry({ session: record, job, callIds: args.call_ids }, sessionOperationDependencies(fleet));
         checkCostCap(estimateUsd, args.max_cost_usd, `Retrying calls of session ${record.session_id}`);
         const retried = await retryCalls(fleet, record, job, args.call_ids);
         if (retried === 0) {

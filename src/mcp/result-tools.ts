@@ -10,7 +10,9 @@ import { findSessionRecord } from '../cli/session/session-records.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
-import { formatSessionJobId, sessionJobIdWidth } from '../core/session-log.js';
+import { formatSessionJobId } from '../core/session-log.js';
+import { listCliSessionResults } from '../operations/list-cli-session-calls.js';
+import { sessionOperationDependencies } from '../cli/session/session-operation-wiring.js';
 import { openMcpFleet, withSession, type McpContext } from './mcp-context.js';
 import { sessionArgument } from './tool-arguments.js';
 import { defineTool, type McpTool } from './tool-registry.js';
@@ -50,17 +52,12 @@ export function resultTools(context: McpContext): McpTool[] {
     async run(args) {
       return {
         structured: await withSession(context, args.session, async ({ fleet, record, job }) => {
-          const tasks = await fleet.store.jobs.listTasks(job.id, {});
-          const width = sessionJobIdWidth(tasks.length);
-          const ordinalByTask = new Map(tasks.map((task) => [task.id, task.ordinal]));
-          // One more than asked tells whether another page follows.
-          const images = await fleet.store.images.listImages({ jobId: job.id, limit: args.limit + 1, offset: args.offset });
-          const page = images.slice(0, args.limit);
+          const listed = await listCliSessionResults({ jobId: job.id, limit: args.limit, offset: args.offset }, sessionOperationDependencies(fleet));
           return {
             value: {
               session_id: record.session_id,
-              images: page.map((image) => resultItem(image, formatSessionJobId(ordinalByTask.get(image.taskId) ?? 0, width), job)),
-              next_offset: images.length > args.limit ? args.offset + args.limit : null,
+              images: listed.images.map(({ image, callOrdinal }) => resultItem(image, formatSessionJobId(callOrdinal, listed.callIdWidth), job)),
+              next_offset: listed.nextOffset ?? null,
               out: record.out,
             },
           };

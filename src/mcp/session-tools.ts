@@ -9,7 +9,10 @@ import { z } from 'zod';
 import type { OpenedSession } from '../cli/session/open-session.js';
 import { listSessionRecords } from '../cli/session/session-records.js';
 import type { JobStatus } from '../core/job.js';
-import { formatSessionJobId, sessionJobIdWidth, sessionJobStatus, sessionLogFileName, sessionLogFolder } from '../core/session-log.js';
+import { formatSessionJobId, sessionJobStatus, sessionLogFileName, sessionLogFolder } from '../core/session-log.js';
+import { listCliSessionFailures } from '../operations/list-cli-session-calls.js';
+import { listCliSessions } from '../operations/list-cli-sessions.js';
+import { sessionOperationDependencies } from '../cli/session/session-operation-wiring.js';
 import { mcpDataDir, openMcpFleet, withSession, type McpContext } from './mcp-context.js';
 import { sessionArgument } from './tool-arguments.js';
 import { defineTool, type McpTool } from './tool-registry.js';
@@ -74,20 +77,17 @@ export function sessionTools(context: McpContext): McpTool[] {
       const records = (await listSessionRecords(mcpDataDir(context))).slice(0, args.limit);
       const fleet = await openMcpFleet(context);
       try {
-        const sessions = [];
-        for (const record of records) {
-          const job = record.job_id === null ? undefined : await fleet.store.jobs.getJob(record.job_id);
-          sessions.push({
-            session_id: record.session_id,
-            created: record.created,
-            status: job?.status ?? 'never_submitted',
-            running_here: context.runs.isRunning(record.session_id),
-            provider: job?.provider ?? null,
-            size: job?.settings.size ?? null,
-            out: record.out,
-            parent_session: record.parent_session,
-          });
-        }
+        const listed = await listCliSessions({ records, findByName: false, withCounts: false }, sessionOperationDependencies(fleet));
+        const sessions = listed.map(({ record, job }) => ({
+          session_id: record.session_id,
+          created: record.created,
+          status: job?.status ?? 'never_submitted',
+          running_here: context.runs.isRunning(record.session_id),
+          provider: job?.provider ?? null,
+          size: job?.settings.size ?? null,
+          out: record.out,
+          parent_session: record.parent_session,
+        }));
         return { structured: { sessions } };
       } finally {
         await fleet.stop();
@@ -159,18 +159,14 @@ export function sessionTools(context: McpContext): McpTool[] {
     async run(args) {
       return {
         structured: await withSession(context, args.session, async ({ fleet, record, job }) => {
-          const tasks = await fleet.store.jobs.listTasks(job.id, {});
-          const width = sessionJobIdWidth(tasks.length);
-          const failing = tasks.filter((task) => task.status === 'failed' || task.status === 'blocked' || (task.status === 'queued' && task.lastErrorCode !== undefined));
-          const page = failing.slice(args.offset, args.offset + args.limit);
-          const report = await fleet.jobStatus(job.id);
+          const listed = await listCliSessionFailures({ jobId: job.id, limit: args.limit, offset: args.offset }, sessionOperationDependencies(fleet));
           return {
             value: {
               session_id: record.session_id,
-              total: failing.length,
-              reasons: report.errors,
-              failures: page.map((task) => ({
-                id: formatSessionJobId(task.ordinal, width),
+              total: listed.total,
+              reasons: listed.reasons,
+              failures: listed.failures.map((task) => ({
+                id: formatSessionJobId(task.ordinal, listed.callIdWidth),
                 status: sessionJobStatus(task),
                 error_code: task.lastErrorCode ?? null,
                 error: task.lastErrorMessage ?? null,
@@ -179,7 +175,7 @@ export function sessionTools(context: McpContext): McpTool[] {
                 prompt_file: task.variables.prompt_file ?? null,
                 combo: task.variables.combo_path ?? task.variables.combo ?? null,
               })),
-              next_offset: args.offset + page.length < failing.length ? args.offset + page.length : null,
+              next_offset: listed.nextOffset ?? null,
             },
           };
         }),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ImagefleetError } from '../core/errors.js';
 import type { GeneratedImage } from '../core/image.js';
-import { regenerateImage, type RegenerateRequest } from '../engine/regenerate-image.js';
+import { regenerateImage, type RegenerateRequest } from '../operations/regenerate-image.js';
 import type { Fleet } from '../fleet/create-fleet.js';
 import { apiRoute } from './api-route.js';
 import { fileResponse } from './file-response.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { regenerateImage } from '../../src/engine/regenerate-image.js';
+import { regenerateImage } from '../../src/operations/regenerate-image.js';
 import { handleRegenerateImage } from '../../src/server/image-handlers.js';
 import { apiRequest, call, completedJob, expectError, expectJson, openApiHarness, type ApiHarness } from './api-harness.js';
 

@@ -3,10 +3,10 @@
  * calls in flight are aborted (in this process at once; in another at its next heartbeat);
  * completed images stay in the output tree and the store, and the session log is rewritten.
  */
-import { ImagefleetError } from '../../core/errors.js';
 import type { Job, JobStatus } from '../../core/job.js';
 import type { SessionLogSummary } from '../../core/session-log.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
+import { cancelCliSession } from '../../operations/cancel-cli-session.js';
 import { syncSessionOutputs } from './session-runner.js';
 import type { SessionRecord } from './session-records.js';
 
@@ -16,12 +16,9 @@ export interface CanceledSession {
   logPath: string;
 }
 
-/** `conflict` when the session already ended. */
+/** The `cancelCliSession` operation, then the output tree and log brought up to date. `conflict` when the session already ended. */
 export async function cancelSession(fleet: Fleet, record: SessionRecord, job: Job): Promise<CanceledSession> {
-  if (job.status === 'completed' || job.status === 'failed') {
-    throw new ImagefleetError('conflict', `Session ${record.session_id} already ${job.status === 'completed' ? 'completed' : 'finished (with failures)'}; there is nothing left to cancel.`);
-  }
-  const canceled = await fleet.engine.cancelJob(job.id);
+  const canceled = await cancelCliSession({ session: record, job }, { engine: fleet.engine });
   const { summary, logPath } = await syncSessionOutputs(fleet, record, job.id);
   return { status: canceled.status, summary, logPath };
 }

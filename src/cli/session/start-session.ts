@@ -3,13 +3,9 @@
  * plan is summarised (and confirmed when costly), references are imported, the job is submitted
  * with the session id as its name, and the session runs to its end in this process.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { ImagefleetError, isImagefleetError } from '../../core/errors.js';
 import { parsePathTemplate, unknownTemplateNames } from '../../core/path-template.js';
-import { newSessionId } from '../../core/session-log.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { cliIo, type CliContext, type CliIo } from '../cli-context.js';
 import { CliExit, exitCodes } from '../handle-cli-error.js';
@@ -19,7 +15,10 @@ import { layoutBuiltinNames } from './output-tree.js';
 import { confirmCost, planSummaryJson, planSummaryLines, type PlanPreview } from './plan-summary.js';
 import { checkReferences, type ResolvedCombo, type ResolvedPrompt } from './resolve-inputs.js';
 import { describeOutcome, outcomeJson, runSession } from './session-runner.js';
-import { readSessionRecord, removeSessionRecord, writeSessionRecord, type SessionRecord } from './session-records.js';
+import type { SessionRecord } from './session-records.js';
+import { freshCliSessionId } from '../../operations/cli-session-record.js';
+import { planCliSession, startCliSession, type CliSessionSpec } from '../../operations/start-cli-session.js';
+import { sessionOperationDependencies } from './session-operation-wiring.js';
 import { waitForJobWebhooks } from './wait-for-webhooks.js';
 
 /** What a new session is made of: resolved inputs and options, as `run`, `single` and the MCP server give them. */
@@ -119,15 +118,11 @@ export async function prepareSession(fleet: Fleet, inputs: SessionInputs): Promi
   const { options, combos, prompts } = inputs;
   const model = options.model ?? defaultModel(fleet, options.provider);
   if (!fleet.providers.has(options.provider)) defaultModel(fleet, options.provider);
-  const files = referenceFiles(inputs);
-  const provisional = new Map(files.map((file, index) => [`ref-${index}`, createHash('sha256').update(file).digest('hex')]));
-  const provisionalIdOf = new Map(files.map((file, index) => [file, `ref-${index}`]));
-  const sessionId = await freshSessionId(fleet.config.dataDir);
-  const preview = await fleet
-    .submitJob(buildSpec(sessionId, options, model, inputs, (file) => provisionalIdOf.get(file) ?? ''), { dryRun: true, provisionalAssetSha256ById: provisional })
-    .catch((error: unknown) => {
-      throw explainSpecError(error, combos, prompts);
-    });
+  const dependencies = sessionOperationDependencies(fleet);
+  const sessionId = await freshCliSessionId(dependencies);
+  const preview = await planCliSession({ sessionId, spec: sessionSpec(options, model, inputs) }, dependencies).catch((error: unknown) => {
+    throw explainSpecError(error, combos, prompts);
+  });
   return {
     sessionId,
     model,
@@ -155,47 +150,14 @@ export async function prepareSession(fleet: Fleet, inputs: SessionInputs): Promi
 export async function submitSession(fleet: Fleet, prepared: PreparedSession, cwd: string): Promise<SubmittedSession> {
   const { sessionId, inputs, model } = prepared;
   const { options, combos, prompts } = inputs;
-  const assetIdByFile = await importReferences(fleet, referenceFiles(inputs));
-  const spec = buildSpec(sessionId, options, model, inputs, (file) => assetIdByFile.get(file) ?? '');
-  const check = await fleet.submitJob(spec, { dryRun: true, skipCompletedKeys: true });
-  if (check.plan.tasks.length === check.skippedTaskCount) return { status: 'nothing_to_do', skippedTaskCount: check.skippedTaskCount };
-
-  const record: SessionRecord = {
-    version: 1,
-    session_id: sessionId,
-    job_id: null,
-    created: new Date().toISOString(),
-    cwd,
-    out: options.out,
-    layout: sessionLayout(inputs),
-    parent_session: null,
-    config: inputs.config,
-  };
-  // The record first: a crash before the job exists leaves a session that says so.
-  await writeSessionRecord(fleet.config.dataDir, record);
-  let submitted;
-  try {
-    submitted = await fleet.submitJob(spec, { skipCompletedKeys: true });
-  } catch (error) {
-    await removeSessionRecord(fleet.config.dataDir, sessionId);
+  const started = await startCliSession(
+    { sessionId, spec: sessionSpec(options, model, inputs), record: { cwd, out: options.out, layout: sessionLayout(inputs), config: inputs.config } },
+    sessionOperationDependencies(fleet),
+  ).catch((error: unknown) => {
     throw explainSpecError(error, combos, prompts);
-  }
-  const job = submitted.job;
-  if (!job) throw new ImagefleetError('internal', 'The job was not created.');
-  const saved: SessionRecord = { ...record, job_id: job.id };
-  await writeSessionRecord(fleet.config.dataDir, saved);
-  return {
-    status: 'submitted',
-    record: saved,
-    jobId: job.id,
-    callCount: submitted.plan.tasks.length - submitted.skippedTaskCount,
-    skippedTaskCount: submitted.skippedTaskCount,
-    webhooks: submitted.webhooks,
-  };
-}
-
-function referenceFiles(inputs: SessionInputs): string[] {
-  return [...new Set(inputs.combos.flatMap((combo) => combo.references))];
+  });
+  if (started.status === 'nothing_to_do') return started;
+  return { status: 'submitted', record: started.record, jobId: started.job.id, callCount: started.callCount, skippedTaskCount: started.skippedTaskCount, webhooks: started.webhooks };
 }
 
 /** Runs a submitted session to its end and reports; a non-zero exit code ends the command. */
@@ -241,10 +203,8 @@ function promptVariables(prompt: ResolvedPrompt): Record<string, string> {
   return { ...prompt.variables, ...(prompt.relative === undefined ? {} : { prompt_file: prompt.relative }) };
 }
 
-function buildSpec(sessionId: string, options: GenerationOptions, model: string, start: SessionInputs, assetIdOf: (file: string) => string): Record<string, unknown> {
+function sessionSpec(options: GenerationOptions, model: string, start: SessionInputs): CliSessionSpec {
   return {
-    mode: 'cli',
-    name: sessionId,
     provider: options.provider,
     model,
     settings: { size: options.size, aspectRatio: options.aspect },
@@ -256,7 +216,7 @@ function buildSpec(sessionId: string, options: GenerationOptions, model: string,
     ...(options.webhooks.length === 0 ? {} : { webhooks: options.webhooks.map((url) => ({ url })) }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(start.promptTemplate === undefined ? {} : { promptTemplate: start.promptTemplate }),
-    combos: start.combos.map((combo) => ({ id: combo.id, referenceAssetIds: combo.references.map(assetIdOf), variables: comboVariables(combo) })),
+    combos: start.combos.map((combo) => ({ id: combo.id, referenceFiles: combo.references, variables: comboVariables(combo) })),
     prompts: start.prompts.map((prompt) => ({ id: prompt.id, text: prompt.text, variables: promptVariables(prompt) })),
   };
 }
@@ -272,26 +232,6 @@ function defaultModel(fleet: Fleet, providerId: string): string {
   const first = models[0];
   if (!first) throw usage(`The provider "${providerId}" offers no model right now; check its configuration (docs/providers.md).`);
   return first.modelId;
-}
-
-async function importReferences(fleet: Fleet, files: readonly string[]): Promise<Map<string, string>> {
-  const assetIdByFile = new Map<string, string>();
-  const queue = [...files];
-  const worker = async (): Promise<void> => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const asset = await fleet.importAsset(await readFile(file), path.basename(file));
-      assetIdByFile.set(file, asset.id);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
-  return assetIdByFile;
-}
-
-async function freshSessionId(dataDir: string): Promise<string> {
-  for (;;) {
-    const candidate = newSessionId(Date.now(), Math.random);
-    if (!(await readSessionRecord(dataDir, candidate))) return candidate;
-  }
 }
 
 /** Re-labels the planner's field paths (`combos.3…`, `settings.size`) as the files and flags the user knows. */

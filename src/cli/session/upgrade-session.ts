@@ -5,11 +5,11 @@
  */
 import type { ImageSize } from '../../core/image-size.js';
 import type { Job } from '../../core/job.js';
-import { newSessionId } from '../../core/session-log.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
-import { usage } from './generation-options.js';
+import { planCliSessionUpgrade, startCliSessionUpgrade, type PlannedCliSessionUpgrade } from '../../operations/upgrade-cli-session.js';
 import type { PlanPreview } from './plan-summary.js';
-import { readSessionRecord, removeSessionRecord, writeSessionRecord, type SessionRecord } from './session-records.js';
+import { sessionOperationDependencies } from './session-operation-wiring.js';
+import type { SessionRecord } from './session-records.js';
 
 /** A planned upgrade: the new session's id and what it will make and cost. */
 export interface PreparedUpgrade {
@@ -24,14 +24,15 @@ export interface PreparedUpgrade {
   skippedTaskCount: number;
   /** The estimated cost on the session's lane, USD. */
   costUsd: number;
+  /** The operation's plan, handed back to `submitUpgrade`. */
+  planned: PlannedCliSessionUpgrade;
 }
 
 export async function prepareUpgrade(fleet: Fleet, record: SessionRecord, job: Job, size: ImageSize): Promise<PreparedUpgrade> {
-  let sessionId = newSessionId(Date.now(), Math.random);
-  while (await readSessionRecord(fleet.config.dataDir, sessionId)) sessionId = newSessionId(Date.now(), Math.random);
-  const preview = await fleet.upgradeJob({ jobId: job.id, size, name: sessionId }, { dryRun: true });
+  const planned = await planCliSessionUpgrade({ source: record, sourceJob: job, size }, sessionOperationDependencies(fleet));
+  const preview = planned.planned;
   return {
-    sessionId,
+    sessionId: planned.sessionId,
     source: record,
     sourceJob: job,
     size,
@@ -50,30 +51,12 @@ export async function prepareUpgrade(fleet: Fleet, record: SessionRecord, job: J
       out: record.out,
       layout: record.layout,
     },
+    planned,
   };
 }
 
 /** Writes the new session's record and creates its job; returns the saved record and job id. */
 export async function submitUpgrade(fleet: Fleet, prepared: PreparedUpgrade, cwd: string): Promise<{ record: SessionRecord; jobId: string; callCount: number }> {
-  const { sessionId, source, size } = prepared;
-  const upgradeRecord: SessionRecord = {
-    version: 1,
-    session_id: sessionId,
-    job_id: null,
-    created: new Date().toISOString(),
-    cwd,
-    out: source.out,
-    layout: source.layout,
-    parent_session: source.session_id,
-    config: { ...source.config, command: 'upgrade', size, upgrade_of: source.session_id },
-  };
-  await writeSessionRecord(fleet.config.dataDir, upgradeRecord);
-  const created = await fleet.upgradeJob({ jobId: prepared.sourceJob.id, size, name: sessionId });
-  if (!created.job) {
-    await removeSessionRecord(fleet.config.dataDir, sessionId);
-    throw usage(`Nothing to upgrade in session ${source.session_id}.`);
-  }
-  const saved = { ...upgradeRecord, job_id: created.job.id };
-  await writeSessionRecord(fleet.config.dataDir, saved);
-  return { record: saved, jobId: created.job.id, callCount: created.tasks.length };
+  const created = await startCliSessionUpgrade({ planned: prepared.planned, cwd }, sessionOperationDependencies(fleet));
+  return { record: created.record, jobId: created.job.id, callCount: created.callCount };
 }

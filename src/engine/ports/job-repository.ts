@@ -8,6 +8,13 @@ export interface NewJobInput {
   job: Omit<Job, 'status' | 'statusReason' | 'spentUsd' | 'updatedAtMs' | 'finishedAtMs'>;
   /** Webhook endpoints told about the job's events, stored with the job in its transaction. Default: none. */
   webhooks?: NewWebhookEndpoint[] | undefined;
+  /**
+   * A group to create in the job's transaction: when no group has `name` (trimmed, NFC,
+   * case-insensitive), it is inserted with `id`; when one has, the job goes to that group instead
+   * and `job.groupId` is ignored. `invalid_input` (path `name`) for a name no group may have.
+   * Default: none (the job goes to `job.groupId`).
+   */
+  createGroup?: { id: string; name: string } | undefined;
   tasks: Array<Omit<Task, 'jobId' | 'status' | 'attempts' | 'leaseExpirations' | 'lastErrorCode' | 'lastErrorMessage' | 'remoteHandle' | 'costUsd' | 'updatedAtMs' | 'finishedAtMs' | 'availableAtMs'>>;
 }
 

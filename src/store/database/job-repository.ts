@@ -8,6 +8,7 @@ import type { FinishedCall } from '../../core/call-times.js';
 import type { JobListEntry, JobPageFilter, JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
 import { appendEvent } from './event-log.js';
 import { insertWebhookEndpoints } from './webhook-outbox.js';
+import { findGroupNamed, normalizeGroupName } from '../../core/group-rules.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database, TasksTable } from './schema.js';
@@ -22,6 +23,19 @@ const taskInsertChunkSize = 500;
 /** Values per `IN (…)` list, for the same parameter limit. */
 const inListChunkSize = 900;
 
+/**
+ * The id of the group named `group.name` (case-insensitive, as group names are unique), inserting
+ * it with `group.id` when there is none. Inside the caller's immediate transaction, so two
+ * submits naming the same new group cannot both insert it.
+ */
+async function findOrInsertGroup(executor: Kysely<Database>, group: { id: string; name: string }, nowMs: number): Promise<string> {
+  const rows = await executor.selectFrom('groups').select(['id', 'name']).execute();
+  const existing = findGroupNamed(rows, group.name);
+  if (existing) return existing.id;
+  await executor.insertInto('groups').values({ id: group.id, name: group.name, created_at_ms: nowMs, updated_at_ms: nowMs }).execute();
+  return group.id;
+}
+
 function emptyStatusCounts(): TaskStatusCounts {
   return Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskStatusCounts;
 }
@@ -30,10 +44,16 @@ export class SqliteJobRepository implements JobRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async createJob(input: NewJobInput): Promise<Job> {
-    const { job, tasks } = input;
+    const { tasks } = input;
+    let { job } = input;
     const providerKey = `${job.provider}:${job.model}`;
+    // Checked before the transaction: a name no group may have writes nothing.
+    const groupName = input.createGroup === undefined ? undefined : normalizeGroupName(input.createGroup.name);
     try {
       return await runImmediateTransaction(this.db, async (executor) => {
+        if (input.createGroup !== undefined && groupName !== undefined) {
+          job = { ...job, groupId: await findOrInsertGroup(executor, { id: input.createGroup.id, name: groupName }, job.createdAtMs) };
+        }
         await executor
           .insertInto('jobs')
           .values({

@@ -3,27 +3,39 @@
  * the old one. Each completed task becomes one new task with the same prompt, references and seed
  * and only the size changed, so on models with exact seeds the result is the same picture with
  * more pixels; on models without seeds it is a new draw at the larger size (said in a warning).
+ * The new calls are planned by the one planner (`planJobSpec` → `core/plan.ts`) from a studio
+ * spec of one item per completed call, so keys, settings and the provider's own checks are the
+ * same as for any submitted job.
  */
 import { randomUUID } from 'node:crypto';
 import { ImagefleetError, invalidInput } from '../core/errors.js';
 import { estimatePlan, pricePerImageUsd, roundUsd, type PlanEstimate } from '../core/estimate.js';
 import { imageSizes, type ImageSize } from '../core/image-size.js';
 import type { Job } from '../core/job.js';
+import type { StudioJobSpec } from '../core/job-spec.js';
 import { seedDroppedWarning } from '../core/plan.js';
-import { taskKey, type TaskKeySettings } from '../core/task-key.js';
-import type { PlannedTask } from '../core/task.js';
+import type { PlannedTask, Task } from '../core/task.js';
 import { findModel } from '../providers/contract.js';
-import type { ProviderCatalog } from './engine.js';
-import type { LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, Clock, JobRepository } from './ports.js';
+import type { ProviderCatalog } from '../engine/engine.js';
+import type { LimitsLookup } from '../engine/limit-policies.js';
+import type { AssetRepository, Clock, JobRepository } from '../engine/ports.js';
+import { planJobSpec, type SubmitJobDependencies } from './submit-job.js';
 
+/** What upgrading needs, typed by ports (the lead folds these into `OperationDependencies`). */
 export interface UpgradeJobDependencies {
-  jobs: JobRepository;
+  jobs: Pick<JobRepository, 'getJob' | 'listTasks' | 'completedTaskKeys' | 'createJob' | 'recentCalls'>;
   assets: Pick<AssetRepository, 'getAssets'>;
   providers: ProviderCatalog;
   limitsFor: LimitsLookup;
   clock: Clock;
+  /** Called after the new job is committed (the fleet wakes its engine). */
+  afterCreate?: (() => void) | undefined;
+  /** The planner; default `core/plan.ts`'s. Only tests pass another (a counting wrapper). */
+  planner?: SubmitJobDependencies['planner'];
 }
+
+/** Images one call of the upgrade spec may hold: the largest set size, so every completed call stays one call. */
+const upgradeBatchSize = 4;
 
 export interface UpgradeJobInput {
   /** The job whose completed images are upgraded. */
@@ -72,49 +84,7 @@ export async function upgradeJob(input: UpgradeJobInput, dependencies: UpgradeJo
   }
 
   const completed = await dependencies.jobs.listTasks(source.id, { statuses: ['completed'] });
-  const assetIds = [...new Set(completed.flatMap((task) => [...task.referenceAssetIds, ...(task.maskAssetId ? [task.maskAssetId] : [])]))];
-  const sha256ById = new Map((await dependencies.assets.getAssets(assetIds)).map((asset) => [asset.id, asset.sha256]));
-  const { size: _oldSize, ...kept } = source.settings;
-  const settings: TaskKeySettings = {
-    size: input.size,
-    aspectRatio: kept.aspectRatio,
-    loras: kept.loras,
-    providerOptions: kept.providerOptions,
-    ...(kept.negativePrompt !== undefined && capabilities.supportsNegativePrompt ? { negativePrompt: kept.negativePrompt } : {}),
-    ...(kept.strength !== undefined && capabilities.supportsStrength ? { strength: kept.strength } : {}),
-  };
-
-  const occurrences = new Map<string, number>();
-  const planned: PlannedTask[] = completed.map((task, ordinal) => {
-    const keyInput = {
-      provider: source.provider,
-      model: source.model,
-      prompt: task.prompt,
-      referenceSha256s: task.referenceAssetIds.map((assetId) => sha256ById.get(assetId) ?? ''),
-      maskSha256: task.maskAssetId === undefined ? undefined : sha256ById.get(task.maskAssetId),
-      seed: task.seed,
-      imageCount: task.imageCount,
-      settings,
-    };
-    const baseKey = taskKey(keyInput);
-    const occurrence = occurrences.get(baseKey) ?? 0;
-    occurrences.set(baseKey, occurrence + 1);
-    return {
-      key: occurrence === 0 ? baseKey : taskKey({ ...keyInput, occurrence }),
-      ordinal,
-      prompt: task.prompt,
-      promptId: task.promptId,
-      referenceAssetIds: [...task.referenceAssetIds],
-      maskAssetId: task.maskAssetId,
-      imageCount: task.imageCount,
-      seed: task.seed,
-      setIndex: task.setIndex,
-      // `source_ordinal`: the original call this image upgrades (kept through repeated upgrades),
-      // so exports can name both alike.
-      variables: { ...task.variables, source_ordinal: task.variables.source_ordinal ?? String(task.ordinal) },
-      estimatedCostUsd: roundUsd(task.imageCount * price),
-    };
-  });
+  const planned = completed.length === 0 ? [] : await planUpgradeTasks(source, completed, input, dependencies);
 
   const done = await dependencies.jobs.completedTaskKeys(planned.map((task) => task.key));
   const tasks = planned.filter((task) => !done.has(task.key)).map((task, ordinal) => ({ ...task, ordinal }));
@@ -151,5 +121,53 @@ export async function upgradeJob(input: UpgradeJobInput, dependencies: UpgradeJo
     },
     tasks: tasks.map((task) => ({ ...task, id: randomUUID(), createdAtMs: nowMs })),
   });
+  dependencies.afterCreate?.();
   return { ...result, job };
+}
+
+/**
+ * One new call per completed call, through the planner: a studio spec with one item per call
+ * (its references, mask, prompt, image count and seed), at the new size. The planner keys each
+ * call as it would any submitted one; the source call's place (`promptId`, set, variables) is kept
+ * so exports name the upgrade like the original.
+ */
+async function planUpgradeTasks(source: Job, completed: readonly Task[], input: UpgradeJobInput, dependencies: UpgradeJobDependencies): Promise<PlannedTask[]> {
+  const spec: StudioJobSpec = {
+    mode: 'studio',
+    groupId: source.groupId,
+    name: input.name,
+    provider: source.provider,
+    model: source.model,
+    settings: { ...source.settings, size: input.size },
+    lane: source.lane,
+    execution: source.execution,
+    priority: source.priority,
+    batchSize: upgradeBatchSize,
+    items: completed.map((task) => ({
+      referenceAssetIds: [...task.referenceAssetIds],
+      ...(task.maskAssetId !== undefined ? { maskAssetId: task.maskAssetId } : {}),
+      prompts: [{ id: task.promptId, text: task.prompt, count: task.imageCount, ...(task.seed !== undefined ? { seed: task.seed } : {}) }],
+    })),
+  };
+  // An asset gone since (its hash unknown) keys as an empty hash, as the original upgrade did, rather than refusing the upgrade.
+  const assetIds = [...new Set(completed.flatMap((task) => [...task.referenceAssetIds, ...(task.maskAssetId ? [task.maskAssetId] : [])]))];
+  const stored = new Map((await dependencies.assets.getAssets(assetIds)).map((asset) => [asset.id, asset.sha256]));
+  const assetSha256ById = new Map(assetIds.map((assetId) => [assetId, stored.get(assetId) ?? '']));
+  // Never drawn: on a model with seeds every planned call carried one, and each item gives it back.
+  const noRandomSeeds = (): number => 0;
+  const { plan } = await planJobSpec(spec, { ...dependencies, random: noRandomSeeds }, { assetSha256ById });
+  if (plan.tasks.length !== completed.length) {
+    throw invalidInput([{ path: 'size', message: `model "${source.model}" now makes fewer images per call than these calls did; submit the prompts again instead` }], 'Cannot upgrade');
+  }
+  return plan.tasks.map((task, ordinal) => {
+    const original = completed[ordinal] as Task;
+    return {
+      ...task,
+      promptId: original.promptId,
+      setIndex: original.setIndex,
+      // `source_ordinal`: the original call this image upgrades (kept through repeated upgrades),
+      // so exports can name both alike.
+      variables: { ...original.variables, source_ordinal: original.variables.source_ordinal ?? String(original.ordinal) },
+    };
+  });
 }

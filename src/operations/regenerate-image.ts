@@ -6,6 +6,8 @@
  * fresh key (a salt), so it runs even when an identical call completed before (DESIGN §4).
  * Variations with a strength (subtle / strong) follow `planVariation`: from the image itself at an
  * img2img strength where the model takes one, else the nearest behaviour, said in the result's note.
+ * The new job is a job spec submitted through `submitJob`, so it is validated and planned by the
+ * one planner like any other; only the salt makes its key new.
  */
 import { randomUUID } from 'node:crypto';
 import { ImagefleetError, invalidInput, isImagefleetError } from '../core/errors.js';
@@ -15,7 +17,7 @@ import type { Job } from '../core/job.js';
 import { maxJobNameLength, type JobSpecInput } from '../core/job-spec.js';
 import { randomSeed } from '../core/seeds.js';
 import { planVariation, type VariationPlan, type VariationStrength } from '../core/variation-strength.js';
-import type { ImageRepository, JobRepository } from './ports.js';
+import type { ImageRepository, JobRepository } from '../engine/ports.js';
 import type { SubmitJobOptions, SubmitJobResult } from './submit-job.js';
 
 export type RegenerateRequest =
@@ -30,7 +32,7 @@ export type RegenerateRequest =
 export interface RegenerateDependencies {
   images: Pick<ImageRepository, 'getImage'>;
   jobs: Pick<JobRepository, 'getJob' | 'getTask'>;
-  /** Submits a job spec (the fleet's `submitJob`). */
+  /** Submits a job spec: the `submitJob` operation (as the fleet wires it, waking the engine after commit). */
   submit: (spec: JobSpecInput, options: SubmitJobOptions) => Promise<SubmitJobResult>;
   /** Uniform [0, 1) source for a new seed. */
   random: () => number;
