@@ -8,7 +8,6 @@ import type { Lane } from '../core/job.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { Engine } from '../engine/engine.js';
 import type { Clock, ProviderLimits } from '../engine/ports.js';
-import { getJobStatus } from '../engine/job-status.js';
 import { reclaimDeadLeases } from '../operations/reclaim-dead-leases.js';
 import { upgradeJob } from '../engine/upgrade-job.js';
 import { isLeaseOwnerGone } from '../core/lease-owner.js';
@@ -27,7 +26,7 @@ import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { appVersion } from './app-version.js';
-import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
+import { openReferenceLinks } from './reference-links.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
@@ -163,7 +162,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       clock,
       logger,
       buildBody: createWebhookBodyBuilder({
-        jobStatus: (jobId) => jobStatus({ jobId }, fleet),
+        jobStatus: (jobId) => jobStatus({ jobId }, { store, clock }),
         taskImages: (taskId) => store.images.listImages({ taskId }),
         publicUrl: config.api.publicUrl,
       }),
