@@ -3,6 +3,7 @@ import type { Job } from '../core/job.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface CancelJobInput {
+  /** The job to cancel. */
   jobId: string;
 }
 

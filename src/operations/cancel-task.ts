@@ -3,6 +3,7 @@ import type { TaskCancellation } from '../engine/ports.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface CancelTaskInput {
+  /** The task (one provider call) to cancel. */
   taskId: string;
 }
 

@@ -7,6 +7,7 @@ import type { GroupDeletion, GroupDisposal } from '../engine/ports.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface DeleteGroupInput {
+  /** The group to delete. */
   groupId: string;
   /** What happens to the group's jobs and images; undefined = only an empty group is deleted. */
   disposal?: GroupDisposal | undefined;

@@ -4,6 +4,7 @@ import { getImage } from './get-image.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface DescribeImageInput {
+  /** The output image to describe. */
   imageId: string;
 }
 

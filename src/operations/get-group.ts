@@ -4,6 +4,7 @@ import type { GroupSummary } from '../engine/ports.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface GetGroupInput {
+  /** The group to read. */
   groupId: string;
 }
 

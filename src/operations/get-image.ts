@@ -4,6 +4,7 @@ import type { GeneratedImage } from '../core/image.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface GetImageInput {
+  /** The output image to read. */
   imageId: string;
 }
 

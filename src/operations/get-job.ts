@@ -4,6 +4,7 @@ import type { Job } from '../core/job.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface GetJobInput {
+  /** The job to read. */
   jobId: string;
 }
 

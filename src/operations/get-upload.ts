@@ -4,6 +4,7 @@ import { ImagefleetError } from '../core/errors.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface GetUploadInput {
+  /** The stored reference image (asset) to read. */
   assetId: string;
 }
 

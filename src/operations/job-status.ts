@@ -5,6 +5,7 @@ import type { OperationDependencies } from './operation-dependencies.js';
 export type { JobStatusReport } from '../engine/job-status.js';
 
 export interface JobStatusInput {
+  /** The job to report on. */
   jobId: string;
 }
 

@@ -4,6 +4,7 @@ import { discardedFilterOf, type DiscardedFilter, type ImagePage } from './image
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface ListGroupImagesInput {
+  /** The group whose images are listed. */
   groupId: string;
   /** Only images of this job. */
   jobId?: string | undefined;
@@ -11,6 +12,7 @@ export interface ListGroupImagesInput {
   promptContains?: string | undefined;
   /** Case-insensitive substring of a reference's uploaded file name. */
   sourceContains?: string | undefined;
+  /** Only favourites (true) or only non-favourites (false); undefined = both. */
   favorite?: boolean | undefined;
   /** Default `kept`. */
   status?: DiscardedFilter | undefined;

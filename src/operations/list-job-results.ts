@@ -4,12 +4,15 @@ import { discardedFilterOf, type DiscardedFilter, type ImagePage } from './image
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface ListJobResultsInput {
+  /** The job whose images are listed. */
   jobId: string;
   /** Case-insensitive substring of the prompt. */
   promptContains?: string | undefined;
   /** Case-insensitive substring of a reference's uploaded file name. */
   sourceContains?: string | undefined;
+  /** Only images of this prompt of the job spec. */
   promptId?: string | undefined;
+  /** Only favourites (true) or only non-favourites (false); undefined = both. */
   favorite?: boolean | undefined;
   /** Default `kept`. */
   status?: DiscardedFilter | undefined;

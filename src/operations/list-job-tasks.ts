@@ -12,6 +12,7 @@ import type { OperationDependencies } from './operation-dependencies.js';
 const imageQueryChunkSize = 900;
 
 export interface ListJobTasksInput {
+  /** The job whose tasks are listed. */
   jobId: string;
   /** Tasks to skip (the offset a previous page handed out); default 0. */
   offset?: number | undefined;
@@ -20,6 +21,7 @@ export interface ListJobTasksInput {
 }
 
 export interface JobTaskPage {
+  /** The job as stored. */
   job: Job;
   /** At most `limit` tasks, in plan order. */
   tasks: Task[];

@@ -14,9 +14,11 @@ export interface ListProvidersInput {
 }
 
 export interface ConfiguredProvider {
+  /** The registered provider (its models and capabilities). */
   provider: ImageProvider;
   /** Why the provider or one of its models is paused now, if it is. */
   pausedReason: string | undefined;
+  /** The limits in force per lane (a set limit is a ceiling; unset RPM is learned). */
   limits: {
     online: ProviderLimits;
     /** Undefined when none of its models has a batch lane. */

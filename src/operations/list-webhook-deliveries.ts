@@ -5,6 +5,7 @@ import type { OperationDependencies } from './operation-dependencies.js';
 export interface ListWebhookDeliveriesInput {
   /** Only deliveries of this job. */
   jobId?: string | undefined;
+  /** Only deliveries in this state. */
   status?: WebhookDeliveryStatus | undefined;
   /** Most deliveries returned. */
   limit: number;

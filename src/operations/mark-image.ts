@@ -5,6 +5,7 @@ import { getImage } from './get-image.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface MarkImageInput {
+  /** The output image to mark. */
   imageId: string;
   /** undefined = unchanged. */
   favorite?: boolean | undefined;

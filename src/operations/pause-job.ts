@@ -3,6 +3,7 @@ import type { Job } from '../core/job.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface PauseJobInput {
+  /** The job to pause. */
   jobId: string;
   /** Shown with the paused job; undefined = paused by hand. */
   reason?: string | undefined;

@@ -11,15 +11,18 @@ import type { ExportImage } from '../engine/ports.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface ReadDownloadContentsInput {
+  /** The group to download. */
   groupId: string;
   /** Only this job of the group. */
   jobId?: string | undefined;
   /** Only these images (each must be in the group, and in the job when one is given). */
   imageIds?: string[] | undefined;
+  /** Only favourite images; default false. */
   favoritesOnly?: boolean | undefined;
 }
 
 export interface DownloadContents {
+  /** The group as stored. */
   group: Group;
   /** The job's name when the download is of one job. */
   jobName: string | undefined;

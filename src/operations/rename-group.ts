@@ -4,6 +4,7 @@ import { getGroup } from './get-group.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface RenameGroupInput {
+  /** The group to rename. */
   groupId: string;
   /** The new name, trimmed and validated by the caller's schema. */
   name: string;

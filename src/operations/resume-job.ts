@@ -3,6 +3,7 @@ import type { Job } from '../core/job.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface ResumeJobInput {
+  /** The paused job to resume. */
   jobId: string;
 }
 

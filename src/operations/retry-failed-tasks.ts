@@ -4,6 +4,7 @@ import { getJob } from './get-job.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface RetryFailedTasksInput {
+  /** The job whose failed tasks are retried. */
   jobId: string;
 }
 

@@ -22,6 +22,7 @@ export interface SendTestWebhookInput {
 }
 
 export interface SendTestWebhookResult {
+  /** The queued delivery (pending until the delivery worker sends it). */
   delivery: WebhookDelivery;
   /** The secret generated for this test, when none was given; undefined otherwise. */
   generatedSecret: string | undefined;

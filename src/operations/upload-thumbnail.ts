@@ -4,10 +4,12 @@ import { getUpload } from './get-upload.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface UploadThumbnailInput {
+  /** The stored reference image (asset). */
   assetId: string;
 }
 
 export interface UploadThumbnail {
+  /** The stored reference image. */
   asset: Asset;
   /** Blob key of the thumbnail; content-addressed, so the bytes behind it never change. */
   thumbnailKey: string;

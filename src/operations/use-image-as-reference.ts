@@ -10,10 +10,12 @@ import type { OperationDependencies } from './operation-dependencies.js';
 const extensions: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/avif': 'avif' };
 
 export interface UseImageAsReferenceInput {
+  /** The output image to keep as a reference. */
   imageId: string;
 }
 
 export interface UseImageAsReferenceResult {
+  /** The stored reference image (the existing one when deduped). */
   asset: Asset;
   /** False when the same picture was stored as a reference before. */
   created: boolean;
