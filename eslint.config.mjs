@@ -20,6 +20,69 @@ const coreForbiddenPatterns = [
   { group: ['**/providers/**'], allowTypeImports: true, message: 'src/core may use provider contract types (import type) but no provider code.' },
 ];
 
+/**
+ * Shells (web server, pages, CLI, MCP) parse, call one operation, map the result (DESIGN §2, §3):
+ * they see ports, operations and the composed `Fleet`, never a concrete adapter or the engine's
+ * internals. Type-only imports of engine modules (report shapes) are allowed: no code crosses.
+ */
+const shellForbiddenPatterns = [
+  { group: ['**/store/**', 'kysely', 'better-sqlite3'], message: 'Shells never touch the store adapter: call an operation (src/operations) with the fleet.' },
+  {
+    group: ['**/engine/**', '!**/engine/ports.js', '!**/engine/ports/**', '!**/engine/engine-events.js'],
+    allowTypeImports: true,
+    message: 'Shells call operations (src/operations), not engine internals; only ports and the event types are shared.',
+  },
+  { group: ['**/providers/*/**'], message: 'Shells reach providers through the fleet\'s registry and the contract; createFleet wires the concrete ones.' },
+  { group: ['**/webhooks/**'], message: 'The webhook sender is an adapter; createFleet wires it.' },
+];
+
+/** A shell reaching into the store through the fleet (`fleet.store.…`) is composing a use case itself: that is an operation's job. */
+const fleetStoreAccess = [
+  { selector: "MemberExpression[object.name='fleet'][property.name='store']", message: 'Call an operation (src/operations) with the fleet instead of using fleet.store directly.' },
+  { selector: "MemberExpression[object.property.name='fleet'][property.name='store']", message: 'Call an operation (src/operations) with the fleet instead of using fleet.store directly.' },
+];
+
+/**
+ * TEMPORARY (issue 16, parts owned by other engineers): files that still break the shell rules,
+ * each listed exactly. They move to operations in the same issue; delete a line when its file is clean.
+ * - src/server/image-handlers.ts (regenerate-image import, fleet.store for it), src/server/job-submission.ts
+ *   (fleet.store.groups): submit/regenerate become operations (submit part).
+ * - src/cli/session/*, src/cli/sessions-command.ts: CLI sessions use fleet.store and store/blobs helpers (CLI part).
+ * - src/mcp/*: MCP tools use fleet.store (CLI/MCP part).
+ */
+const shellRuleExceptions = {
+  imports: ['src/server/image-handlers.ts', 'src/cli/session/output-tree.ts', 'src/cli/session/resolve-inputs.ts', 'src/cli/session/session-records.ts'],
+  storeAccess: [
+    'src/server/image-handlers.ts',
+    'src/server/job-submission.ts',
+    'src/cli/session/retry-calls.ts',
+    'src/cli/session/session-operation-wiring.ts',
+    'src/cli/session/session-records.ts',
+    'src/cli/session/session-runner.ts',
+    'src/cli/session/start-session.ts',
+    'src/cli/session/wait-for-webhooks.ts',
+    'src/cli/sessions-command.ts',
+    'src/mcp/control-tools.ts',
+    'src/mcp/resources.ts',
+    'src/mcp/result-tools.ts',
+    'src/mcp/session-runs.ts',
+    'src/mcp/session-tools.ts',
+  ],
+};
+
+/**
+ * TEMPORARY (issue 16, providers part): providers that still import config or the engine. They
+ * are to take their settings from their module descriptor and their clock from the contract.
+ */
+const providerRuleExceptions = [
+  'src/providers/gemini/models.ts',
+  'src/providers/gemini/gemini-provider.ts',
+  'src/providers/runpod/request-pacer.ts',
+  'src/providers/runpod/worker-model-catalog.ts',
+  'src/providers/runpod/runpod-provider.ts',
+  'src/providers/runpod/read-kept-output.ts',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.next/**', 'next-env.d.ts', 'data/**', 'coverage/**', '.bench-tmp/**'] },
   js.configs.recommended,
@@ -59,6 +122,51 @@ export default tseslint.config(
         },
       ],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'config is passed in, never read from the environment here.' }],
+    },
+  },
+  {
+    files: ['src/server/**/*.ts', 'src/cli/**/*.ts', 'src/mcp/**/*.ts', 'src/app/**/*.ts', 'src/app/**/*.tsx'],
+    ignores: shellRuleExceptions.imports,
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: shellForbiddenPatterns }],
+    },
+  },
+  {
+    files: ['src/server/**/*.ts', 'src/cli/**/*.ts', 'src/mcp/**/*.ts', 'src/app/**/*.ts', 'src/app/**/*.tsx'],
+    ignores: shellRuleExceptions.storeAccess,
+    rules: { 'no-restricted-syntax': ['error', ...fleetStoreAccess] },
+  },
+  {
+    files: ['src/operations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/store/**', 'kysely', 'better-sqlite3'], message: 'Operations are typed by ports (src/engine/ports): a second store adapter must serve them unchanged.' },
+            { group: ['**/server/**', '**/cli/**', '**/mcp/**', '**/app/**', 'next', 'next/*', 'react'], message: 'Operations know nothing of the shells that call them.' },
+            { group: ['**/providers/*/**'], message: 'Operations use the provider contract and registry, not concrete providers.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/providers/**/*.ts'],
+    ignores: providerRuleExceptions,
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/engine/**'], message: 'Providers implement src/providers/contract.ts and know nothing of the engine.' },
+            { group: ['**/config/**'], message: 'Providers get their settings from their module descriptor / create options, not from src/config.' },
+          ],
+        },
+      ],
     },
   },
   {

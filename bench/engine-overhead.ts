@@ -16,6 +16,7 @@ import { encodeSmallPng, smallPngSidePixels } from './support/small-png.js';
 import { mainThreadCpuMs } from './support/main-thread-cpu.js';
 import { median } from './support/statistics.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
+import { sqliteDatabaseOf } from '../test/support/sqlite-database-of.js';
 
 const roundCount = 3;
 const tasksPerRound = 2_000;
@@ -70,7 +71,7 @@ async function runRound(taskCount: number, png: Uint8Array): Promise<EngineOverh
     const mainThreadCpuAtEndMs = mainThreadCpuMs();
 
     const counts = await fleet.store.jobs.taskCounts(jobId);
-    const images = fleet.store.database.sqlite.prepare('SELECT COUNT(*) FROM images WHERE job_id = ?').pluck().get(jobId) as number;
+    const images = sqliteDatabaseOf(fleet).sqlite.prepare('SELECT COUNT(*) FROM images WHERE job_id = ?').pluck().get(jobId) as number;
     if (job.status !== 'completed' || counts.completed !== taskCount || images !== taskCount) {
       throw new Error(`Round did not complete cleanly: job ${job.status}, ${counts.completed}/${taskCount} tasks completed, ${images} images.`);
     }

@@ -16,6 +16,7 @@ import { reportApiBenchResult, memoryOf, repositoryRoot, sampleMemory, table, ty
 import { formatDecimal, formatInteger } from './support/format-figures.js';
 import { median } from './support/statistics.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
+import { sqliteDatabaseOf } from '../test/support/sqlite-database-of.js';
 
 const imageCount = 2_000;
 const imageBytes = 512 * 1024;
@@ -49,7 +50,7 @@ async function seed(dataDir: string): Promise<string> {
       job: { id: jobId, mode: 'studio', groupId: group.id, name: 'bench', provider: 'local', model: 'local-transform', settings: { size: '1K', aspectRatio: '1:1' }, lane: 'online', priority: 'normal', execution: 'parallel', budgetUsd: undefined, estimatedCostUsd: 0, createdAtMs: nowMs },
       tasks,
     });
-    const { db } = fleet.store.database;
+    const { db } = sqliteDatabaseOf(fleet);
     await db.updateTable('tasks').set({ status: 'completed', finished_at_ms: nowMs }).where('job_id', '=', jobId).execute();
     await db.updateTable('jobs').set({ status: 'completed', finished_at_ms: nowMs }).where('id', '=', jobId).execute();
     const bytes = Buffer.alloc(imageBytes);

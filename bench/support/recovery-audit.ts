@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { Fleet } from '../../src/fleet/create-fleet.js';
 import type { RecordedCall } from './recording-server.js';
 import type { RecoveryKill, RecoveryResult } from './scenario-results.js';
+import { sqliteDatabaseOf } from '../../test/support/sqlite-database-of.js';
 
 /** A kill as the benchmark made it. */
 export interface KillMoment {
@@ -72,7 +73,7 @@ const maxReportedDetails = 10;
  */
 export async function auditRecovery(input: RecoveryAuditInput): Promise<RecoveryAudit> {
   const { fleet, jobId } = input;
-  const sqlite = fleet.store.database.sqlite;
+  const sqlite = sqliteDatabaseOf(fleet).sqlite;
   const tasks = sqlite.prepare('SELECT id, prompt, status, image_count, finished_at_ms FROM tasks WHERE job_id = ?').all(jobId) as TaskRow[];
   const images = sqlite.prepare('SELECT task_id, idx, file_key, thumbnail_key FROM images WHERE job_id = ?').all(jobId) as ImageRow[];
   const duplicateImageRows = sqlite
@@ -88,7 +89,7 @@ export async function auditRecovery(input: RecoveryAuditInput): Promise<Recovery
   let duplicateOutputFiles = 0;
   let leftoverTemporaryFiles = 0;
   for (const folder of ['outputs', 'thumbnails']) {
-    const directory = path.join(fleet.blobs.rootDirectory, folder, jobId);
+    const directory = path.join(fleet.config.blobsDir, folder, jobId);
     const names = await readdir(directory).catch(() => [] as string[]);
     const filesByTask = new Map<string, number>();
     for (const name of names) {

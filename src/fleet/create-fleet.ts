@@ -8,11 +8,10 @@ import type { Lane } from '../core/job.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { Engine } from '../engine/engine.js';
 import type { Clock, ProviderLimits } from '../engine/ports.js';
-import { getJobStatus, type JobStatusReport } from '../engine/job-status.js';
-import { reclaimDeadLeases, type ReclaimDeadLeasesResult } from '../engine/reclaim-dead-leases.js';
-import { upgradeJob, type UpgradeJobInput, type UpgradeJobResult } from '../operations/upgrade-job.js';
+import { reclaimDeadLeases } from '../operations/reclaim-dead-leases.js';
+import { upgradeJob } from '../operations/upgrade-job.js';
 import { isLeaseOwnerGone } from '../core/lease-owner.js';
-import { submitJob, type SubmitJobOptions, type SubmitJobResult } from '../operations/submit-job.js';
+import { submitJob } from '../operations/submit-job.js';
 import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { createGeminiProvider } from '../providers/gemini/gemini-provider.js';
@@ -25,47 +24,19 @@ import { createRunpodProvider } from '../providers/runpod/runpod-provider.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
 import { appVersion } from './app-version.js';
-import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
-import type { Asset } from '../core/asset.js';
+import { openReferenceLinks } from './reference-links.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
-import { sendTestWebhook, type TestWebhookInput, type TestWebhookResult } from '../engine/send-test-webhook.js';
+import { jobStatus } from '../operations/job-status.js';
+import { sendTestWebhook } from '../operations/send-test-webhook.js';
+import { pausedReasonOf } from '../operations/list-providers.js';
+import { serverWideWebhook } from '../operations/server-wide-webhook.js';
 import { createHttpWebhookSender } from '../webhooks/http-webhook-sender.js';
 import { createWebhookBodyBuilder } from '../webhooks/webhook-body.js';
-import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type DiskHealth, type FleetLifecycle, type HealthReport } from './fleet.js';
+import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type DiskHealth, type Fleet, type HealthReport } from './fleet.js';
 
-export interface Fleet extends FleetLifecycle {
-  readonly store: SqliteStore;
-  /** The fleet's time source (web sessions' expiry is judged on it, so tests can move it). */
-  readonly clock: Clock;
-  readonly blobs: FileBlobStore;
-  readonly providers: ProviderRegistry;
-  readonly engine: Engine;
-  /** Signed, expiring links to stored reference images, for remote workers. */
-  readonly referenceLinks: ReferenceLinks;
-  /** The limits in force for a provider's lane (`online` when no lane is given). */
-  readonly limitsFor: (providerId: string, lane?: Lane) => ProviderLimits;
-  /** Validates, plans and creates a job (or only plans, with `dryRun`), then wakes the engine. */
-  submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
-  /** Stores a reference image (deduped by content). */
-  importAsset(bytes: Uint8Array, originalName: string): Promise<Asset>;
-  /** Stores the reference image in a file (an upload streamed to disk); `created` false when the same stored bytes existed. */
-  importAssetFile(filePath: string, originalName: string): Promise<{ asset: Asset; created: boolean }>;
-  /** Counts (in images), progress, rate, ETA, cost and current errors of a job. */
-  jobStatus(jobId: string): Promise<JobStatusReport>;
-  /** Re-generates a job's completed images at a larger size, as a new job (the CLI's `upgrade`). */
-  upgradeJob(input: UpgradeJobInput, options?: { dryRun?: boolean }): Promise<UpgradeJobResult>;
-  /**
-   * Takes back at once the tasks leased by processes of this machine that no longer exist (a CLI
-   * killed with kill -9), instead of waiting for their leases to expire. Counts as a worker death.
-   */
-  reclaimDeadLeases(): Promise<ReclaimDeadLeasesResult>;
-  /** Posts jobs' webhooks from the outbox (started and stopped with the engine). */
-  readonly webhookDeliverer: WebhookDeliverer;
-  /** Queues a signed `webhook.test` delivery to the given URL or the server-wide one. */
-  sendTestWebhook(input: TestWebhookInput): Promise<TestWebhookResult>;
-}
+export type { Fleet, RunningEngine, WebhookDeliveryWorker } from './fleet.js';
 
 export interface CreateFleetOptions {
   logger?: Logger;
@@ -191,7 +162,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       clock,
       logger,
       buildBody: createWebhookBodyBuilder({
-        jobStatus: (jobId) => getJobStatus(jobId, { jobs: store.jobs, clock }),
+        jobStatus: (jobId) => jobStatus({ jobId }, { store, clock }),
         taskImages: (taskId) => store.images.listImages({ taskId }),
         publicUrl: config.api.publicUrl,
       }),
@@ -200,11 +171,12 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     // The lease outlasts one attempt, so only a dead worker's delivery is taken over.
     { retryDelaysMs: webhooks.retryDelaysMs, leaseMs: webhooks.timeoutMs + webhookLeaseMarginMs, pollMs: webhookPollMs, maxInFlight: webhookMaxInFlight },
   );
-  const defaultWebhook =
-    webhooks.defaultUrl === undefined || webhooks.defaultSecret === undefined ? undefined : { url: webhooks.defaultUrl, secret: webhooks.defaultSecret, eventTypes: webhooks.defaultEvents };
+  const defaultWebhook = serverWideWebhook(config);
   engine.subscribe((event) => {
     if (event.type === 'job.finished' || event.type === 'task.completed') webhookDeliverer.wake();
   });
+  // Warnings about this process's own work name it, as the engine's own lines do.
+  const workerLogger = withFields(logger, { workerId: engine.workerId });
   const importer = new AssetImporter(store.assets, blobs, () => clock.now(), { maxPixels: config.api.uploadMaxPixels });
   const startedAtMs = clock.now();
   let stopped: Promise<void> | undefined;
@@ -282,26 +254,15 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         },
         submitOptions,
       ),
-    async sendTestWebhook(input) {
-      const result = await sendTestWebhook(input, { outbox: store.webhooks, clock, defaultWebhook, allowPrivateTargets: webhooks.allowPrivateTargets });
-      webhookDeliverer.wake();
-      return result;
-    },
+    sendTestWebhook: (input) => sendTestWebhook(input, fleet),
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
     importAssetFile: (filePath, originalName) => importer.importAssetFile(filePath, originalName),
-    jobStatus: (jobId) => getJobStatus(jobId, { jobs: store.jobs, clock }),
+    jobStatus: (jobId) => jobStatus({ jobId }, fleet),
     upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate: () => engine.wake() }, upgradeOptions),
-    async reclaimDeadLeases() {
+    reclaimDeadLeases() {
       const host = hostname();
-      const result = await reclaimDeadLeases(
-        { queue: store.queue, clock },
-        { isOwnerGone: (owner) => isLeaseOwnerGone(owner, host, isProcessAlive), maxLeaseExpirations: config.engine.maxLeaseExpirations },
-      );
-      if (result.requeued + result.poisoned > 0) {
-        logger.warn({ ...result, workerId: engine.workerId }, 'Took back tasks held by processes of this machine that no longer exist.');
-        engine.wake();
-      }
-      return result;
+      // Only this machine can tell which of its processes are gone; the logger names this worker in the warning.
+      return reclaimDeadLeases({ isOwnerGone: (owner) => isLeaseOwnerGone(owner, host, isProcessAlive) }, { ...fleet, logger: workerLogger });
     },
     async health(): Promise<HealthReport> {
       let database: HealthReport['database'] = 'ok';
@@ -311,8 +272,6 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       } catch {
         database = 'unavailable';
       }
-      const pausedReasonFor = (providerId: string): string | undefined =>
-        states.find((state) => (state.scopeKey === providerId || state.scopeKey.startsWith(`${providerId}:`)) && state.pausedReason !== undefined)?.pausedReason;
       const disk = await diskHealth(config.dataDir);
       const nowMs = clock.now();
       const recentEngineFailure = engine.recentErrors.some((error) => nowMs - error.atMs < engineErrorWindowMs);
@@ -333,13 +292,23 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
           id: provider.id,
           displayName: provider.displayName,
           configured: true,
-          pausedReason: pausedReasonFor(provider.id),
+          pausedReason: pausedReasonOf(states, provider.id),
           models: provider.models().map((model) => model.modelId),
         })),
       };
     },
   };
   return fleet;
+}
+
+/** A logger that adds `fields` to every line. */
+function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    debug: (lineFields, message) => logger.debug({ ...lineFields, ...fields }, message),
+    info: (lineFields, message) => logger.info({ ...lineFields, ...fields }, message),
+    warn: (lineFields, message) => logger.warn({ ...lineFields, ...fields }, message),
+    error: (lineFields, message) => logger.error({ ...lineFields, ...fields }, message),
+  };
 }
 
 /** Free space of the file system holding `directory`. */

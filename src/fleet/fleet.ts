@@ -1,10 +1,21 @@
 /**
  * The composed application: store, blobs, providers and engine wired together by `createFleet`.
- * Shells (web server, worker, CLI) receive a Fleet and call use cases on it; they never build
- * adapters themselves.
+ * Shells (web server, worker, CLI) receive a Fleet and call operations with it
+ * (`operation(input, fleet)`); they never build adapters themselves. Everything here is typed by
+ * ports, so no shell sees which store or blob adapter is behind it (docs/decisions/0031).
  */
 import type { Config } from '../config/config.js';
+import type { Asset } from '../core/asset.js';
+import type { Job } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
+import type { EngineError } from '../engine/engine.js';
+import type { JobStatusReport } from '../engine/job-status.js';
+import type { SubmitJobOptions, SubmitJobResult } from '../operations/submit-job.js';
+import type { UpgradeJobInput, UpgradeJobResult } from '../operations/upgrade-job.js';
+import type { EngineSignals, OperationDependencies, WebhookSignals } from '../operations/operation-dependencies.js';
+import type { ReclaimDeadLeasesResult } from '../operations/reclaim-dead-leases.js';
+import type { SendTestWebhookInput, SendTestWebhookResult } from '../operations/send-test-webhook.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 
 export interface ProviderHealth {
   id: string;
@@ -53,6 +64,57 @@ export const diskFullBytes = 64 * 1024 * 1024;
 export const diskLowBytes = 1024 * 1024 * 1024;
 /** An engine failure this recent makes the report degraded, in ms: 60 s. */
 export const engineErrorWindowMs = 60_000;
+
+/** The engine of this process, as the fleet exposes it (the `Engine` class satisfies it). */
+export interface RunningEngine extends EngineSignals {
+  /** Names this process in leases and logs (`host:pid:suffix`). */
+  readonly workerId: string;
+  readonly isRunning: boolean;
+  /** Provider calls in flight in this process. */
+  readonly inFlightCount: number;
+  /** Tasks submitting to or waiting on a remote job in this process. */
+  readonly remoteWaitCount: number;
+  /** The engine's own latest failures, newest last. */
+  readonly recentErrors: ReadonlyArray<EngineError>;
+  pauseJob(jobId: string, reason?: string): Promise<Job>;
+  /** Resumes a paused job and wakes the engine. */
+  resumeJob(jobId: string): Promise<Job>;
+  /** Requeues a job's failed tasks and wakes the engine; returns how many. */
+  retryFailed(jobId: string): Promise<number>;
+  /** Stops claiming; in-flight calls get `graceMs` (default the configured grace) before they are aborted and released. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The webhook delivery worker of this process (started and stopped with the engine). */
+export interface WebhookDeliveryWorker extends WebhookSignals {
+  /** Stops polling; attempts in flight are given back and sent again by the next process. */
+  stop(): Promise<void>;
+}
+
+/** The composed application, typed by ports: what every shell receives. */
+export interface Fleet extends FleetLifecycle, OperationDependencies {
+  /** The registry itself (the RunPod worker serves from it); operations see it as a `ProviderDirectory`. */
+  readonly providers: ProviderRegistry;
+  readonly engine: RunningEngine;
+  readonly webhookDeliverer: WebhookDeliveryWorker;
+  /** Validates, plans and creates a job (or only plans, with `dryRun`), then wakes the engine. */
+  submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
+  /** Stores a reference image (deduped by content). */
+  importAsset(bytes: Uint8Array, originalName: string): Promise<Asset>;
+  /** Stores the reference image in a file (an upload streamed to disk); `created` false when the same stored bytes existed. */
+  importAssetFile(filePath: string, originalName: string): Promise<{ asset: Asset; created: boolean }>;
+  /** Counts (in images), progress, rate, ETA, cost and current errors of a job (the `jobStatus` operation). */
+  jobStatus(jobId: string): Promise<JobStatusReport>;
+  /** Re-generates a job's completed images at a larger size, as a new job (the CLI's `upgrade`). */
+  upgradeJob(input: UpgradeJobInput, options?: { dryRun?: boolean }): Promise<UpgradeJobResult>;
+  /**
+   * Takes back at once the tasks leased by processes of this machine that no longer exist (a CLI
+   * killed with kill -9), instead of waiting for their leases to expire. Counts as a worker death.
+   */
+  reclaimDeadLeases(): Promise<ReclaimDeadLeasesResult>;
+  /** Queues a signed `webhook.test` delivery to the given URL or the server-wide one (the `sendTestWebhook` operation). */
+  sendTestWebhook(input: SendTestWebhookInput): Promise<SendTestWebhookResult>;
+}
 
 export interface FleetLifecycle {
   readonly config: Config;

@@ -12,19 +12,17 @@
  *   Programs that send no `Origin` are not browsers and are let through (they carry no ambient
  *   credentials a page could abuse).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
-import { deriveSessionKey, judgeWebSession, sessionExpiresAtMs, sessionIdBytes, signSessionCookie, tokenFingerprint, userAgentNote, verifySessionCookie, type WebSessionPolicy } from '../core/web-session.js';
 import type { Fleet } from '../fleet/create-fleet.js';
+import { authenticateWebSession } from '../operations/authenticate-web-session.js';
+import { endWebSession as endStoredWebSession } from '../operations/end-web-session.js';
+import { revokeWebSessions } from '../operations/revoke-web-sessions.js';
+import { startWebSession as startStoredWebSession } from '../operations/start-web-session.js';
 
 /** Name of the session cookie the web UI signs in with. */
 export const sessionCookieName = 'imagefleet_session';
-
-/** Name of the session-signing secret in the store's `server_secrets`. */
-const sessionSecretName = 'web-session-signing';
-/** Name of the fingerprint of the token the sessions were signed under. */
-const tokenFingerprintName = 'web-session-token-fingerprint';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -51,18 +49,8 @@ export async function authenticate(request: Request, fleet: Fleet): Promise<Auth
   if (bearer !== undefined) return constantTimeEqual(bearer, token) ? { ok: true, via: 'bearer' } : { ok: false, presented: true };
   const cookie = readCookie(request, sessionCookieName);
   if (cookie === undefined) return { ok: false, presented: false };
-  const sessionId = verifySessionCookie(cookie, await sessionKey(fleet, token));
-  if (sessionId === undefined) return { ok: false, presented: true };
-  const session = await fleet.store.webSessions.findSession(sessionId);
-  if (session === undefined) return { ok: false, presented: true };
-  const nowMs = fleet.clock.now();
-  const verdict = judgeWebSession(session, nowMs, sessionPolicy(fleet.config));
-  if (verdict.kind !== 'valid') return { ok: false, presented: true };
-  if (verdict.touchLastSeen) {
-    // Best effort: a busy database must not turn a valid request away; the next request tries again.
-    await fleet.store.webSessions.touchSession(sessionId, nowMs).catch((error: unknown) => fleet.logger.warn({ error: String(error) }, 'could not record a web session as seen'));
-  }
-  return { ok: true, via: 'session', sessionId };
+  const sessionId = await authenticateWebSession({ cookie, apiToken: token }, fleet);
+  return sessionId === undefined ? { ok: false, presented: true } : { ok: true, via: 'session', sessionId };
 }
 
 /** Whether the request carries the token (bearer) or a live session cookie. */
@@ -89,35 +77,21 @@ export async function assertAuthenticated(request: Request, fleet: Fleet): Promi
 export async function startWebSession(request: Request, fleet: Fleet): Promise<string> {
   const token = fleet.config.server.apiToken;
   if (token === undefined) throw new ImagefleetError('internal', 'A web session was started on a server without a token.');
-  const policy = sessionPolicy(fleet.config);
-  const nowMs = fleet.clock.now();
-  await fleet.store.webSessions.pruneEndedSessions(nowMs, nowMs - policy.idleMs);
-  const id = randomBytes(sessionIdBytes).toString('base64url');
-  await fleet.store.webSessions.createSession({
-    id,
-    createdAtMs: nowMs,
-    expiresAtMs: sessionExpiresAtMs(nowMs, policy),
-    lastSeenAtMs: nowMs,
-    revokedAtMs: undefined,
-    userAgentNote: userAgentNote(request.headers.get('user-agent')),
-  });
-  return cookieHeader(request, signSessionCookie(id, await sessionKey(fleet, token)), Math.floor(policy.ttlMs / 1000));
+  const session = await startStoredWebSession({ apiToken: token, userAgent: request.headers.get('user-agent') }, fleet);
+  return cookieHeader(request, session.cookieValue, session.maxAgeSeconds);
 }
 
 /** Revokes the session this request's cookie names (if its signature is right) and returns the `Set-Cookie` that clears it. */
 export async function endWebSession(request: Request, fleet: Fleet): Promise<string> {
   const token = fleet.config.server.apiToken;
   const cookie = readCookie(request, sessionCookieName);
-  if (token !== undefined && cookie !== undefined) {
-    const sessionId = verifySessionCookie(cookie, await sessionKey(fleet, token));
-    if (sessionId !== undefined) await fleet.store.webSessions.revokeSession(sessionId, fleet.clock.now());
-  }
+  if (token !== undefined && cookie !== undefined) await endStoredWebSession({ cookie, apiToken: token }, fleet);
   return clearedSessionCookieHeader(request);
 }
 
 /** Revokes every web session of this data directory; returns how many were live. */
 export async function revokeAllWebSessions(fleet: Fleet): Promise<number> {
-  return fleet.store.webSessions.revokeAllSessions(fleet.clock.now());
+  return revokeWebSessions({}, fleet);
 }
 
 /** The `Set-Cookie` value that signs a browser out. */
@@ -128,36 +102,6 @@ export function clearedSessionCookieHeader(request: Request): string {
 function cookieHeader(request: Request, value: string, maxAgeSeconds: number): string {
   const secure = isHttps(request) ? '; Secure' : '';
   return `${sessionCookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
-}
-
-function sessionPolicy(config: Config): WebSessionPolicy {
-  return { ttlMs: config.server.sessionTtlMs, idleMs: config.server.sessionIdleMs };
-}
-
-// One key per fleet (its token is fixed for its life); the secret is read from the store once.
-const sessionKeys = new WeakMap<Fleet, Promise<Buffer>>();
-
-function sessionKey(fleet: Fleet, token: string): Promise<Buffer> {
-  let key = sessionKeys.get(fleet);
-  if (key === undefined) {
-    key = (async () => {
-      const sessions = fleet.store.webSessions;
-      const nowMs = fleet.clock.now();
-      const secret = await sessions.serverSecret(sessionSecretName, () => randomBytes(32).toString('base64url'), nowMs);
-      // The key already changes with the token; revoking on a change also keeps an old token, put back, from reviving old cookies.
-      const fingerprint = tokenFingerprint(secret, token);
-      const recorded = await sessions.serverSecret(tokenFingerprintName, () => fingerprint, nowMs);
-      if (recorded !== fingerprint) {
-        await sessions.revokeAllSessions(nowMs);
-        await sessions.setServerSecret(tokenFingerprintName, fingerprint, nowMs);
-      }
-      return deriveSessionKey(secret, token);
-    })();
-    // A failed read (database busy) is not cached: the next request tries again.
-    void key.catch(() => sessionKeys.delete(fleet));
-    sessionKeys.set(fleet, key);
-  }
-  return key;
 }
 
 /** Whether `token` is the configured one (constant-time). */

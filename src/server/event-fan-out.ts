@@ -15,6 +15,8 @@
 import type { EngineEvent } from '../engine/engine-events.js';
 import type { StoredEvent } from '../engine/ports.js';
 import type { Fleet } from '../fleet/create-fleet.js';
+import { latestEventId } from '../operations/latest-event-id.js';
+import { readEvents } from '../operations/read-events.js';
 
 /** Recent events kept in memory for streams to catch up from, in events. */
 export const ringCapacityEvents = 10_000;
@@ -62,7 +64,7 @@ export class EventFanOut {
   /** Reads the current tail once; later calls return the same promise. */
   start(): Promise<void> {
     this.started ??= (async () => {
-      this.tailId = await this.fleet.store.events.lastEventId();
+      this.tailId = await latestEventId({}, this.fleet);
       this.ringStartId = this.tailId;
       this.unsubscribeEngine = this.fleet.engine.subscribe((event) => {
         if (event.type === 'task.progress') {
@@ -155,7 +157,7 @@ export class EventFanOut {
         // Let other requests run between pages of a long replay.
         await new Promise((resolve) => setImmediate(resolve));
         const tailAtRead = this.tailId;
-        const events = await this.fleet.store.events.readEvents(cursor, { ...(jobId === undefined ? {} : { jobId }), limit: pageEvents });
+        const events = await readEvents({ afterId: cursor, jobId, limit: pageEvents }, this.fleet);
         return { events, tailAtRead };
       })();
       this.sharedPages.set(key, page);
@@ -198,7 +200,7 @@ export class EventFanOut {
     await this.started;
     let news = false;
     for (;;) {
-      const events = await this.fleet.store.events.readEvents(this.tailId, { limit: pageEvents });
+      const events = await readEvents({ afterId: this.tailId, limit: pageEvents }, this.fleet);
       for (const event of events) this.ring.push(event);
       if (events.length > 0) {
         this.tailId = events.at(-1)!.id;

@@ -7,6 +7,7 @@
  */
 import { ImagefleetError, invalidInput } from '../core/errors.js';
 import type { StoredEvent } from '../engine/ports.js';
+import { getJob } from '../operations/get-job.js';
 import { apiRoute } from './api-route.js';
 import { readQuery } from './request-input.js';
 import { isoTime } from './schemas/common.js';
@@ -26,7 +27,8 @@ export const handleEvents = apiRoute(
       throw invalidInput([{ path: 'Last-Event-ID', message: 'must be an event id this stream sent (a whole number)' }], 'Invalid header');
     }
     const jobId = query.job;
-    if (jobId !== undefined && !(await fleet.store.jobs.getJob(jobId))) throw new ImagefleetError('not_found', `No job with id ${jobId}.`);
+    // An unknown job is refused up front (`not_found`) rather than streamed silently forever.
+    if (jobId !== undefined) await getJob({ jobId }, fleet);
     const state = serverState(fleet);
     if (state.eventStreams >= maxEventStreams) {
       throw new ImagefleetError('too_many_requests', `This server already serves ${maxEventStreams} event streams; close some or try again later.`, { retryAfterMs: 10_000 });

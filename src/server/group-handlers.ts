@@ -1,11 +1,16 @@
 /** Group routes: list, create, read, rename, delete (refusing a non-empty group unless asked to move or delete its contents). */
 import { z } from 'zod';
-import { ImagefleetError } from '../core/errors.js';
 import type { GroupDisposal } from '../engine/ports.js';
+import { createGroup } from '../operations/create-group.js';
+import { deleteGroup } from '../operations/delete-group.js';
+import { getGroup } from '../operations/get-group.js';
+import { listGroupImages } from '../operations/list-group-images.js';
+import { listGroups } from '../operations/list-groups.js';
+import { renameGroup } from '../operations/rename-group.js';
 import { apiRoute } from './api-route.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
-import { decodeCursor, pageOf } from './keyset-cursor.js';
+import { decodeCursor, nextCursorOf } from './keyset-cursor.js';
 import { groupCreateBodySchema, groupDeleteQuerySchema, groupImagesQuerySchema, groupPatchBodySchema } from './schemas/groups.js';
 import { groupBody, resultItems } from './wire-format.js';
 
@@ -13,7 +18,7 @@ import { groupBody, resultItems } from './wire-format.js';
 export const handleListGroups = apiRoute(
   async ({ url, fleet }) => {
     readQuery(url, z.strictObject({}));
-    return Response.json({ items: (await fleet.store.groups.listGroupSummaries()).map(groupBody) });
+    return Response.json({ items: (await listGroups({}, fleet)).map(groupBody) });
   },
   { name: 'GET /api/groups' },
 );
@@ -22,8 +27,8 @@ export const handleListGroups = apiRoute(
 export const handleCreateGroup = apiRoute(
   async ({ request, fleet }) => {
     const { name } = await readJsonBody(request, groupCreateBodySchema);
-    const group = await fleet.store.groups.createGroup(name);
-    return Response.json(groupBody({ ...group, jobCount: 0, imageCount: 0 }), { status: 201, headers: { location: `/api/groups/${encodeURIComponent(group.id)}` } });
+    const group = await createGroup({ name }, fleet);
+    return Response.json(groupBody(group), { status: 201, headers: { location: `/api/groups/${encodeURIComponent(group.id)}` } });
   },
   { name: 'POST /api/groups' },
 );
@@ -33,9 +38,7 @@ export const handleGetGroup = apiRoute<{ id: string }>(
   async ({ params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
-    const group = await fleet.store.groups.getGroupSummary(id);
-    if (!group) throw new ImagefleetError('not_found', `No group with id ${id}.`);
-    return Response.json(groupBody(group));
+    return Response.json(groupBody(await getGroup({ groupId: id }, fleet)));
   },
   { name: 'GET /api/groups/{id}' },
 );
@@ -45,10 +48,7 @@ export const handlePatchGroup = apiRoute<{ id: string }>(
   async ({ request, params, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     const { name } = await readJsonBody(request, groupPatchBodySchema);
-    await fleet.store.groups.renameGroup(id, name);
-    const group = await fleet.store.groups.getGroupSummary(id);
-    if (!group) throw new ImagefleetError('not_found', `No group with id ${id}.`);
-    return Response.json(groupBody(group));
+    return Response.json(groupBody(await renameGroup({ groupId: id, name }, fleet)));
   },
   { name: 'PATCH /api/groups/{id}' },
 );
@@ -60,11 +60,7 @@ export const handleDeleteGroup = apiRoute<{ id: string }>(
     const query = readQuery(url, groupDeleteQuerySchema);
     const disposal: GroupDisposal | undefined =
       query.images === 'move' && query.to !== undefined ? { kind: 'move', targetGroupId: query.to } : query.images === 'delete' ? { kind: 'delete' } : undefined;
-    const result = await fleet.store.groups.deleteGroup(id, disposal);
-    // The rows are gone; now their files. A failure here leaves only unreferenced files behind.
-    for (const jobId of result.deletedJobIds) {
-      await fleet.blobs.deleteJobFiles(jobId).catch((error: unknown) => fleet.logger.warn({ jobId, error: String(error) }, 'Could not remove the files of a deleted job.'));
-    }
+    const result = await deleteGroup({ groupId: id, disposal }, fleet);
     return Response.json({
       deleted: true,
       movedJobs: result.movedJobs,
@@ -85,27 +81,12 @@ export const handleListGroupImages = apiRoute<{ id: string }>(
     const { id } = readParams(params, idParamsSchema);
     const query = readQuery(url, groupImagesQuerySchema);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const group = await fleet.store.groups.getGroup(id);
-    if (!group) throw new ImagefleetError('not_found', `No group with id ${id}.`);
     const limit = query.limit ?? defaultGroupImagesLimit;
-    const status = query.status ?? 'kept';
-    const rows = await fleet.store.images.listGroupImages({
-      groupId: id,
-      jobId: query.job,
-      promptContains: query.prompt,
-      sourceContains: query.source,
-      favorite: query.favorite,
-      discarded: status === 'all' ? undefined : status === 'discarded',
-      after,
-      limit: limit + 1,
-    });
-    const { items, nextCursor } = pageOf(rows, limit);
-    // The exact total comes with the first page only: later pages belong to the same list.
-    const total =
-      after === undefined
-        ? await fleet.store.images.countImages({ groupId: id, jobId: query.job, promptContains: query.prompt, sourceContains: query.source, favorite: query.favorite, discarded: status === 'all' ? undefined : status === 'discarded' })
-        : null;
-    return Response.json({ items: resultItems(items), nextCursor, total });
+    const page = await listGroupImages(
+      { groupId: id, jobId: query.job, promptContains: query.prompt, sourceContains: query.source, favorite: query.favorite, status: query.status, after, limit },
+      fleet,
+    );
+    return Response.json({ items: resultItems(page.images), nextCursor: nextCursorOf(page.images, page.hasMore), total: page.total });
   },
   { name: 'GET /api/groups/{id}/images' },
 );

@@ -4,9 +4,13 @@
  */
 import { z } from 'zod';
 import { ImagefleetError } from '../core/errors.js';
-import type { GeneratedImage } from '../core/image.js';
 import { regenerateImage, type RegenerateRequest } from '../operations/regenerate-image.js';
+import type { ResultImage } from '../engine/ports.js';
 import type { Fleet } from '../fleet/create-fleet.js';
+import { describeImage } from '../operations/describe-image.js';
+import { getImage } from '../operations/get-image.js';
+import { markImage } from '../operations/mark-image.js';
+import { storeImageAsReference, useImageAsReference } from '../operations/use-image-as-reference.js';
 import { apiRoute } from './api-route.js';
 import { fileResponse } from './file-response.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
@@ -26,8 +30,8 @@ export const handleGetImage = apiRoute<{ id: string }>(
   async ({ request, params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     const { format } = readQuery(url, imageQuerySchema);
-    const image = await loadImage(fleet, id);
-    if (format === 'json' || (format === undefined && prefersJson(request))) return Response.json(await imageBody(fleet, image));
+    if (format === 'json' || (format === undefined && prefersJson(request))) return Response.json(imageBody(await describeImage({ imageId: id }, fleet)));
+    const image = await getImage({ imageId: id }, fleet);
     return fileResponse(request, fleet.blobs.pathOf(image.fileKey), {
       contentType: image.mediaType,
       fileName: `${image.id}.${extensions[image.mediaType] ?? 'bin'}`,
@@ -41,7 +45,7 @@ export const handleGetThumbnail = apiRoute<{ id: string }>(
   async ({ request, params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
-    const image = await loadImage(fleet, id);
+    const image = await getImage({ imageId: id }, fleet);
     return fileResponse(request, fleet.blobs.pathOf(image.thumbnailKey), { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
   },
   { name: 'GET /api/images/{id}/thumb' },
@@ -52,10 +56,7 @@ export const handlePatchImage = apiRoute<{ id: string }>(
   async ({ request, params, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     const body = await readJsonBody(request, imagePatchBodySchema);
-    let image = await loadImage(fleet, id);
-    if (body.favorite !== undefined) image = await fleet.store.images.setFavorite(id, body.favorite);
-    if (body.discarded !== undefined) image = await fleet.store.images.setDiscarded(id, body.discarded);
-    return Response.json(await imageBody(fleet, image));
+    return Response.json(imageBody(await markImage({ imageId: id, favorite: body.favorite, discarded: body.discarded }, fleet)));
   },
   { name: 'PATCH /api/images/{id}' },
 );
@@ -68,7 +69,8 @@ export const handleImageAsReference = apiRoute<{ id: string }>(
   async ({ params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
-    const { asset, created } = await storeAsReference(fleet, await loadImage(fleet, id));
+    // Decoding and re-encoding is CPU- and memory-heavy: it waits for a free import slot.
+    const { asset, created } = await serverState(fleet).imports.run(() => useImageAsReference({ imageId: id }, fleet));
     return Response.json(assetBody(asset), { status: created ? 201 : 200 });
   },
   { name: 'POST /api/images/{id}/reference' },
@@ -105,7 +107,7 @@ async function regenerate(fleet: Fleet, imageId: string, request: RegenerateRequ
       const model = fleet.providers.get(providerId).models().find((candidate) => candidate.modelId === modelId || candidate.aliases?.includes(modelId));
       return model ? { supportsStrength: model.supportsStrength, maxReferenceImages: model.maxReferenceImages } : undefined;
     },
-    imageAsReference: async (image) => (await storeAsReference(fleet, image)).asset.id,
+    imageAsReference: async (image) => (await serverState(fleet).imports.run(() => storeImageAsReference(image, fleet))).asset.id,
   });
   const job = result.job;
   if (!job) throw new ImagefleetError('internal', 'The regenerate job was planned but not created.');
@@ -116,22 +118,9 @@ async function regenerate(fleet: Fleet, imageId: string, request: RegenerateRequ
   );
 }
 
-/** The image stored as a reference asset, named by its seed (deduped by content). */
-function storeAsReference(fleet: Fleet, image: GeneratedImage): ReturnType<Fleet['importAssetFile']> {
-  const name = `${image.seed === undefined ? image.id : `seed-${image.seed}`}.${extensions[image.mediaType] ?? 'png'}`;
-  return serverState(fleet).imports.run(() => fleet.importAssetFile(fleet.blobs.pathOf(image.fileKey), name));
-}
-
-async function loadImage(fleet: Fleet, imageId: string): Promise<GeneratedImage> {
-  const image = await fleet.store.images.getImage(imageId);
-  if (!image) throw new ImagefleetError('not_found', `No image with id ${imageId}.`);
-  return image;
-}
-
-async function imageBody(fleet: Fleet, image: GeneratedImage) {
-  const [task, job] = await Promise.all([fleet.store.jobs.getTask(image.taskId), fleet.store.jobs.getJob(image.jobId)]);
-  const costUsd = task?.costUsd !== undefined && task.imageCount > 0 ? task.costUsd / task.imageCount : undefined;
-  return resultItem({ ...image, provider: job?.provider, model: job?.model, costUsd }, task?.referenceAssetIds ?? []);
+/** The image's metadata as the API shows it. */
+function imageBody(image: ResultImage) {
+  return resultItem(image, image.referenceAssetIds);
 }
 
 /** Whether the client asked for JSON rather than the image (an `Accept` naming JSON and no image type). */

@@ -2,9 +2,15 @@
  * Job routes: submit (with dry run), status, results, and pause / resume / cancel / retry-failed.
  * Plain `(request, context) => Response` handlers; the route files in src/app/api delegate here.
  */
-import { ImagefleetError } from '../core/errors.js';
+import { cancelJob } from '../operations/cancel-job.js';
+import { jobStatus } from '../operations/job-status.js';
+import { listJobResults } from '../operations/list-job-results.js';
+import { listJobs } from '../operations/list-jobs.js';
+import { pauseJob } from '../operations/pause-job.js';
+import { resumeJob } from '../operations/resume-job.js';
+import { retryFailedTasks } from '../operations/retry-failed-tasks.js';
 import { apiRoute } from './api-route.js';
-import { decodeCursor, encodeCursor, pageOf } from './keyset-cursor.js';
+import { decodeCursor, encodeCursor, nextCursorOf } from './keyset-cursor.js';
 import { submitApiJob, parseSubmitBody } from './job-submission.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
@@ -43,13 +49,12 @@ export const handleListJobs = apiRoute(
   async ({ url, fleet }) => {
     const query = readQuery(url, jobListQuerySchema);
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.groupId !== undefined && !(await fleet.store.groups.getGroup(query.groupId))) throw new ImagefleetError('not_found', `No group with id ${query.groupId}.`);
     const limit = query.limit ?? defaultJobListLimit;
-    const entries = await fleet.store.jobs.listJobPage({ groupId: query.groupId, mode: query.mode, statuses: query.status, before, limit });
+    const { entries, hasMore } = await listJobs({ groupId: query.groupId, mode: query.mode, statuses: query.status, before, limit }, fleet);
     const last = entries.at(-1);
     return Response.json({
       items: entries.map(jobListItem),
-      nextCursor: entries.length === limit && last ? encodeCursor({ createdAtMs: last.job.createdAtMs, id: last.job.id }) : null,
+      nextCursor: hasMore && last ? encodeCursor({ createdAtMs: last.job.createdAtMs, id: last.job.id }) : null,
     });
   },
   { name: 'GET /api/jobs' },
@@ -59,7 +64,7 @@ export const handleListJobs = apiRoute(
 export const handleJobStatus = apiRoute<{ id: string }>(
   async ({ params, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
-    return Response.json(jobStatusBody(await fleet.jobStatus(id)));
+    return Response.json(jobStatusBody(await jobStatus({ jobId: id }, fleet)));
   },
   { name: 'GET /api/jobs/{id}/status' },
 );
@@ -73,27 +78,12 @@ export const handleJobResults = apiRoute<{ id: string }>(
     const { id } = readParams(params, idParamsSchema);
     const query = readQuery(url, resultsQuerySchema);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const job = await fleet.store.jobs.getJob(id);
-    if (!job) throw new ImagefleetError('not_found', `No job with id ${id}.`);
     const limit = query.limit ?? defaultResultsLimit;
-    const status = query.status ?? 'kept';
-    const page = await fleet.store.images.listResults({
-      jobId: id,
-      promptContains: query.prompt,
-      sourceContains: query.source,
-      promptId: query.promptId,
-      favorite: query.favorite,
-      discarded: status === 'all' ? undefined : status === 'discarded',
-      after,
-      limit: limit + 1,
-    });
-    const { items, nextCursor } = pageOf(page, limit);
-    // The exact total comes with the first page only: later pages belong to the same list.
-    const total =
-      after === undefined
-        ? await fleet.store.images.countImages({ jobId: id, promptContains: query.prompt, sourceContains: query.source, promptId: query.promptId, favorite: query.favorite, discarded: status === 'all' ? undefined : status === 'discarded' })
-        : null;
-    return Response.json({ items: resultItems(items), nextCursor, total });
+    const page = await listJobResults(
+      { jobId: id, promptContains: query.prompt, sourceContains: query.source, promptId: query.promptId, favorite: query.favorite, status: query.status, after, limit },
+      fleet,
+    );
+    return Response.json({ items: resultItems(page.images), nextCursor: nextCursorOf(page.images, page.hasMore), total: page.total });
   },
   { name: 'GET /api/jobs/{id}/results' },
 );
@@ -105,23 +95,20 @@ export function jobActionHandler(action: JobAction) {
   return apiRoute<{ id: string }>(
     async ({ request, params, fleet }) => {
       const { id } = readParams(params, idParamsSchema);
-      const { engine } = fleet;
       switch (action) {
         case 'pause': {
           const { reason } = await readJsonBody(request, pauseBodySchema, { optional: true });
-          return Response.json(jobControlBody(await engine.pauseJob(id, reason)));
+          return Response.json(jobControlBody(await pauseJob({ jobId: id, reason }, fleet)));
         }
         case 'resume':
           await readJsonBody(request, z.strictObject({}), { optional: true });
-          return Response.json(jobControlBody(await engine.resumeJob(id)));
+          return Response.json(jobControlBody(await resumeJob({ jobId: id }, fleet)));
         case 'cancel':
           await readJsonBody(request, z.strictObject({}), { optional: true });
-          return Response.json(jobControlBody(await engine.cancelJob(id)));
+          return Response.json(jobControlBody(await cancelJob({ jobId: id }, fleet)));
         case 'retry-failed': {
           await readJsonBody(request, z.strictObject({}), { optional: true });
-          const retried = await engine.retryFailed(id);
-          const job = await fleet.store.jobs.getJob(id);
-          if (!job) throw new ImagefleetError('not_found', `No job with id ${id}.`);
+          const { job, retried } = await retryFailedTasks({ jobId: id }, fleet);
           return Response.json(jobControlBody(job, retried));
         }
       }

@@ -26,9 +26,8 @@ export function decodeCursor(cursor: string): KeysetPosition {
   throw invalidInput([{ path: 'cursor', message: 'is not a cursor this API handed out; pass nextCursor from the previous page unchanged' }], 'Invalid query');
 }
 
-/** Turns a page fetched with `limit + 1` rows into the items to send and the next cursor. */
-export function pageOf<T extends KeysetPosition>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+/** The cursor of the page after `items` (the last item's position), or null when none follows. */
+export function nextCursorOf(items: readonly KeysetPosition[], hasMore: boolean): string | null {
+  const last = items.at(-1);
+  return hasMore && last ? encodeCursor(last) : null;
 }

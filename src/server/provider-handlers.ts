@@ -4,8 +4,9 @@
  * whether it is paused. Built field by field, so nothing a provider object carries (keys) leaks.
  */
 import { type z } from 'zod';
-import type { ModelCapabilities, ImageProvider } from '../providers/contract.js';
-import { loraCatalogOf } from '../providers/lora-catalog.js';
+import { listProviders, type ConfiguredProvider } from '../operations/list-providers.js';
+import type { ProviderLimits } from '../engine/ports.js';
+import type { ModelCapabilities } from '../providers/contract.js';
 import { apiRoute } from './api-route.js';
 import { readQuery } from './request-input.js';
 import { providersQuerySchema, type providerInfoSchema, type providerModelSchema } from './schemas/providers.js';
@@ -25,40 +26,31 @@ const knownProviders: ReadonlyArray<{ id: string; displayName: string; setup: st
 export const handleListProviders = apiRoute(
   async ({ url, fleet }) => {
     const query = readQuery(url, providersQuerySchema);
-    if (query.refresh === '1' || query.refresh === 'true') {
-      const catalogs = fleet.providers.list().flatMap((provider) => loraCatalogOf(provider) ?? []);
-      await Promise.all(catalogs.map((catalog) => catalog.refreshCatalog()));
-    }
-    const states = await fleet.store.queue.providerStates();
-    const pausedReasonFor = (providerId: string): string | null =>
-      states.find((state) => (state.scopeKey === providerId || state.scopeKey.startsWith(`${providerId}:`)) && state.pausedReason !== undefined)?.pausedReason ?? null;
-    const configured = fleet.providers.list();
-    const items: ProviderInfo[] = configured.map((provider) => describeConfigured(provider, pausedReasonFor(provider.id), fleet.limitsFor));
+    const configured = await listProviders({ refreshCatalogs: query.refresh === '1' || query.refresh === 'true' }, fleet);
+    const items: ProviderInfo[] = configured.map(describeConfigured);
     for (const known of knownProviders) {
-      if (!fleet.providers.has(known.id)) items.push({ id: known.id, displayName: known.displayName, configured: false, setup: known.setup, pausedReason: null, limits: null, models: [], loras: [] });
+      if (!configured.some((entry) => entry.provider.id === known.id)) items.push({ id: known.id, displayName: known.displayName, configured: false, setup: known.setup, pausedReason: null, limits: null, models: [], loras: [] });
     }
     return Response.json({ items }, { headers: { 'cache-control': 'no-store' } });
   },
   { name: 'GET /api/providers' },
 );
 
-function describeConfigured(provider: ImageProvider, pausedReason: string | null, limitsFor: (providerId: string, lane?: 'online' | 'batch') => { requestsPerMinute: number; maxConcurrency: number; cooldownMs: number }): ProviderInfo {
-  const models = provider.models();
-  const hasBatch = models.some((model) => model.lanes.includes('batch'));
-  const limits = (lane: 'online' | 'batch') => {
-    const value = limitsFor(provider.id, lane);
-    return { requestsPerMinute: value.requestsPerMinute, maxConcurrency: value.maxConcurrency, cooldownMs: value.cooldownMs };
-  };
+function describeConfigured({ provider, pausedReason, limits, loraNames }: ConfiguredProvider): ProviderInfo {
   return {
     id: provider.id,
     displayName: provider.displayName,
     configured: true,
     setup: '',
-    pausedReason,
-    limits: { online: limits('online'), batch: hasBatch ? limits('batch') : null },
-    models: models.map(describeModel),
-    loras: [...(loraCatalogOf(provider)?.loraNames() ?? [])],
+    pausedReason: pausedReason ?? null,
+    limits: { online: limitsBody(limits.online), batch: limits.batch === undefined ? null : limitsBody(limits.batch) },
+    models: provider.models().map(describeModel),
+    loras: loraNames,
   };
+}
+
+function limitsBody(limits: ProviderLimits) {
+  return { requestsPerMinute: limits.requestsPerMinute, maxConcurrency: limits.maxConcurrency, cooldownMs: limits.cooldownMs };
 }
 
 function describeModel(model: ModelCapabilities): ProviderModel {

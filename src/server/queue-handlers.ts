@@ -1,6 +1,7 @@
 /** Queue routes: `GET /api/queue` (scheduling order with progress) and `PATCH /api/queue` (reorder, priorities). */
 import { z } from 'zod';
-import { changeQueue, readQueue } from '../engine/queue-order.js';
+import { changeQueue } from '../operations/change-queue.js';
+import { readQueue } from '../operations/read-queue.js';
 import { apiRoute } from './api-route.js';
 import { readJsonBody, readQuery } from './request-input.js';
 import { queuePatchBodySchema } from './schemas/queue.js';
@@ -10,7 +11,7 @@ import { queueBody } from './wire-format.js';
 export const handleGetQueue = apiRoute(
   async ({ url, fleet }) => {
     readQuery(url, z.strictObject({}));
-    return Response.json(queueBody(await readQueue({ jobs: fleet.store.jobs })));
+    return Response.json(queueBody(await readQueue({}, fleet)));
   },
   { name: 'GET /api/queue' },
 );
@@ -26,9 +27,8 @@ export const handlePatchQueue = apiRoute(
         reset: body.reset,
         priorities: body.priorities?.map((entry) => ({ jobId: entry.id, priority: entry.priority })),
       },
-      { jobs: fleet.store.jobs, clock: { now: () => Date.now() } },
+      fleet,
     );
-    fleet.engine.wake();
     return Response.json(queueBody(queue));
   },
   { name: 'PATCH /api/queue' },

@@ -3,7 +3,7 @@
  * worker (RunPod) that got it as a signed link instead of inline. No API token: the signature is
  * the permission, for this image until `expires` only (see src/fleet/reference-links.ts).
  */
-import { ImagefleetError } from '../core/errors.js';
+import { getReferenceImage } from '../operations/get-reference-image.js';
 import { apiRoute } from './api-route.js';
 import { fileResponse } from './file-response.js';
 import { readParams, readQuery } from './request-input.js';
@@ -13,11 +13,7 @@ export const handleGetReference = apiRoute<{ sha256: string }>(
   async ({ request, params, url, fleet }) => {
     const { sha256 } = readParams(params, referenceParamsSchema);
     const { expires, signature } = readQuery(url, referenceQuerySchema);
-    if (!fleet.referenceLinks.verify(sha256, expires, signature, Date.now())) {
-      throw new ImagefleetError('forbidden', 'This reference link is not valid or has expired; the job that carried it is submitted again with a fresh one.');
-    }
-    const asset = await fleet.store.assets.getAssetBySha256(sha256);
-    if (!asset) throw new ImagefleetError('not_found', 'The image behind this reference link is no longer stored.');
+    const asset = await getReferenceImage({ sha256, expiresAtSeconds: expires, signature }, fleet);
     return fileResponse(request, fleet.blobs.pathOf(asset.blobKey), { contentType: asset.mediaType, fileName: `${sha256.slice(0, 16)}`, cacheControl: 'private, max-age=3600' });
   },
   { access: 'public', name: 'GET /api/references/{sha256}' },

@@ -4,37 +4,23 @@
  * `POST /api/tasks/{id}/cancel` (cancel one call: one set of a studio batch).
  */
 import { z } from 'zod';
-import { ImagefleetError } from '../core/errors.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Task } from '../core/task.js';
+import { cancelTask } from '../operations/cancel-task.js';
+import { listJobTasks } from '../operations/list-job-tasks.js';
 import { apiRoute } from './api-route.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema, isoTime } from './schemas/common.js';
 import { defaultTaskPageSize, taskListQuerySchema } from './schemas/tasks.js';
 import { serverState } from './server-state.js';
 
-/** Task ids per image query (the repository's `IN (…)` budget). */
-const imageQueryChunkSize = 900;
-
 /** `GET /api/jobs/{id}/tasks`: the job's tasks in plan order, a page at a time. */
 export const handleJobTasks = apiRoute<{ id: string }>(
   async ({ params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     const query = readQuery(url, taskListQuerySchema);
-    const job = await fleet.store.jobs.getJob(id);
-    if (!job) throw new ImagefleetError('not_found', `No job with id ${id}.`);
     const limit = query.limit ?? defaultTaskPageSize;
-    const offset = query.cursor ?? 0;
-    const page = await fleet.store.jobs.listTasks(id, { limit: limit + 1, offset });
-    const tasks = page.slice(0, limit);
-    const completedIds = tasks.filter((task) => task.status === 'completed').map((task) => task.id);
-    const images: GeneratedImage[] = [];
-    // Chunked to stay within the store's parameter budget per query.
-    for (let start = 0; start < completedIds.length; start += imageQueryChunkSize) {
-      images.push(...(await fleet.store.images.listImages({ jobId: id, taskIds: completedIds.slice(start, start + imageQueryChunkSize) })));
-    }
-    const imagesByTask = new Map<string, GeneratedImage[]>();
-    for (const image of images) imagesByTask.set(image.taskId, [...(imagesByTask.get(image.taskId) ?? []), image]);
+    const { job, tasks, imagesByTask, nextOffset } = await listJobTasks({ jobId: id, offset: query.cursor, limit }, fleet);
     const progress = serverState(fleet).taskProgress;
     return Response.json({
       jobId: id,
@@ -56,7 +42,7 @@ export const handleJobTasks = apiRoute<{ id: string }>(
         createdAt: isoTime(job.createdAtMs),
       },
       items: tasks.map((task) => taskItem(task, imagesByTask.get(task.id) ?? [], progress.fractionOf(task.id))),
-      nextCursor: page.length > limit ? String(offset + limit) : null,
+      nextCursor: nextOffset === undefined ? null : String(nextOffset),
     });
   },
   { name: 'GET /api/jobs/{id}/tasks' },
@@ -67,7 +53,7 @@ export const handleCancelTask = apiRoute<{ id: string }>(
   async ({ request, params, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     await readJsonBody(request, z.strictObject({}), { optional: true });
-    const { task, job } = await fleet.engine.cancelTask(id);
+    const { task, job } = await cancelTask({ taskId: id }, fleet);
     return Response.json({ id: task.id, status: 'canceled', job: { id: job.id, status: job.status, statusReason: job.statusReason ?? null } });
   },
   { name: 'POST /api/tasks/{id}/cancel' },

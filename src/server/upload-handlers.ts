@@ -8,9 +8,13 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ImagefleetError, invalidInput } from '../core/errors.js';
 import type { Fleet } from '../fleet/create-fleet.js';
+import { checkUploads } from '../operations/check-uploads.js';
+import { getUpload } from '../operations/get-upload.js';
+import { listUploads } from '../operations/list-uploads.js';
+import { uploadThumbnail } from '../operations/upload-thumbnail.js';
 import { apiRoute } from './api-route.js';
 import { fileResponse } from './file-response.js';
-import { decodeCursor, encodeCursor } from './keyset-cursor.js';
+import { decodeCursor, nextCursorOf } from './keyset-cursor.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
 import { defaultUploadPageSize, uploadCheckBodySchema, uploadListQuerySchema } from './schemas/uploads.js';
@@ -86,12 +90,8 @@ export const handleUploadCheck = apiRoute(
   async ({ request, url, fleet }) => {
     readQuery(url, z.strictObject({}));
     const body = await readJsonBody(request, uploadCheckBodySchema);
-    const known: Record<string, ReturnType<typeof assetBody>> = {};
-    for (const sha256 of new Set(body.sha256)) {
-      const asset = (await fleet.store.assets.getAssetBySourceSha256(sha256)) ?? (await fleet.store.assets.getAssetBySha256(sha256));
-      if (asset) known[sha256] = assetBody(asset);
-    }
-    return Response.json({ known });
+    const known = await checkUploads({ sha256: body.sha256 }, fleet);
+    return Response.json({ known: Object.fromEntries([...known].map(([sha256, asset]) => [sha256, assetBody(asset)])) });
   },
   { name: 'POST /api/uploads/check' },
 );
@@ -102,11 +102,8 @@ export const handleListUploads = apiRoute(
     const query = readQuery(url, uploadListQuerySchema);
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const limit = query.limit ?? defaultUploadPageSize;
-    // One more than asked tells whether another page exists without a count query.
-    const page = await fleet.store.assets.listAssets({ before, limit: limit + 1, nameContains: query.name });
-    const items = page.slice(0, limit);
-    const last = items[items.length - 1];
-    return Response.json({ items: items.map(uploadListItem), nextCursor: page.length > limit && last ? encodeCursor(last) : null });
+    const page = await listUploads({ before, limit, nameContains: query.name }, fleet);
+    return Response.json({ items: page.assets.map(uploadListItem), nextCursor: nextCursorOf(page.assets, page.hasMore) });
   },
   { name: 'GET /api/uploads' },
 );
@@ -116,7 +113,7 @@ export const handleGetUpload = apiRoute<{ id: string }>(
   async ({ request, params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
-    const asset = await loadAsset(fleet, id);
+    const asset = await getUpload({ assetId: id }, fleet);
     return fileResponse(request, fleet.blobs.pathOf(asset.blobKey), { contentType: asset.mediaType, fileName: asset.originalName });
   },
   { name: 'GET /api/uploads/{id}' },
@@ -127,19 +124,13 @@ export const handleGetUploadThumbnail = apiRoute<{ id: string }>(
   async ({ request, params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
-    const asset = await loadAsset(fleet, id);
-    const key = await serverState(fleet).imports.run(() => fleet.blobs.assetThumbnail(asset.sha256, asset.blobKey));
+    // Making the thumbnail decodes the image: it waits for a free import slot.
+    const { asset, thumbnailKey } = await serverState(fleet).imports.run(() => uploadThumbnail({ assetId: id }, fleet));
     // Content-addressed: the bytes behind this URL never change.
-    return fileResponse(request, fleet.blobs.pathOf(key), { contentType: 'image/webp', fileName: `${asset.id}-thumb.webp`, cacheControl: 'private, max-age=31536000, immutable' });
+    return fileResponse(request, fleet.blobs.pathOf(thumbnailKey), { contentType: 'image/webp', fileName: `${asset.id}-thumb.webp`, cacheControl: 'private, max-age=31536000, immutable' });
   },
   { name: 'GET /api/uploads/{id}/thumb' },
 );
-
-async function loadAsset(fleet: Fleet, assetId: string) {
-  const asset = await fleet.store.assets.getAsset(assetId);
-  if (!asset) throw new ImagefleetError('not_found', `No uploaded image with id ${assetId}.`);
-  return asset;
-}
 
 async function uploadDirectory(fleet: Fleet): Promise<string> {
   const directory = path.join(fleet.config.dataDir, 'tmp', 'uploads');

@@ -1,4 +1,6 @@
 /** Webhook routes: `GET /api/webhooks/deliveries` (the outbox, newest first) and `POST /api/webhooks/test`. */
+import { listWebhookDeliveries } from '../operations/list-webhook-deliveries.js';
+import { sendTestWebhook } from '../operations/send-test-webhook.js';
 import { apiRoute } from './api-route.js';
 import { readJsonBody, readQuery } from './request-input.js';
 import { deliveriesQuerySchema, testWebhookBodySchema } from './schemas/webhooks.js';
@@ -8,7 +10,7 @@ import { webhookDeliveryItem } from './wire-format.js';
 export const handleListWebhookDeliveries = apiRoute(
   async ({ url, fleet }) => {
     const query = readQuery(url, deliveriesQuerySchema);
-    const deliveries = await fleet.store.webhooks.listDeliveries({ jobId: query.jobId, status: query.status, limit: query.limit ?? 50 });
+    const deliveries = await listWebhookDeliveries({ jobId: query.jobId, status: query.status, limit: query.limit ?? 50 }, fleet);
     return Response.json({ items: deliveries.map(webhookDeliveryItem) });
   },
   { name: 'GET /api/webhooks/deliveries' },
@@ -18,7 +20,7 @@ export const handleListWebhookDeliveries = apiRoute(
 export const handleSendTestWebhook = apiRoute(
   async ({ request, fleet }) => {
     const body = await readJsonBody(request, testWebhookBodySchema, { optional: true });
-    const result = await fleet.sendTestWebhook({ url: body.url, secret: body.secret });
+    const result = await sendTestWebhook({ url: body.url, secret: body.secret }, fleet);
     return Response.json({ delivery: webhookDeliveryItem(result.delivery), secret: result.generatedSecret ?? null }, { status: 202 });
   },
   { name: 'POST /api/webhooks/test' },

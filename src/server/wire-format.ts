@@ -7,7 +7,7 @@ import type { Asset } from '../core/asset.js';
 import type { Plan } from '../core/plan.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
-import type { JobStatusReport } from '../engine/job-status.js';
+import type { JobStatusReport } from '../operations/job-status.js';
 import type { GroupSummary, JobListEntry, QueueEntry, ResultImage, TaskStatusCounts, WebhookDelivery } from '../engine/ports.js';
 import { isoTime } from './schemas/common.js';
 

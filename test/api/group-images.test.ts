@@ -4,6 +4,7 @@ import { handleListGroupImages } from '../../src/server/group-handlers.js';
 import { handlePatchImage } from '../../src/server/image-handlers.js';
 import { resultsResponseSchema } from '../../src/server/schemas/jobs.js';
 import { apiRequest, call, completedJob, expectError, expectJson, openApiHarness, type ApiHarness } from './api-harness.js';
+import { sqliteDatabaseOf } from '../support/sqlite-database-of.js';
 
 interface Page {
   items: Array<{ id: string; prompt: string; favorite: boolean; discarded: boolean; jobId: string; createdAt: string; provider?: string; model?: string; costUsd?: number; referenceIds: string[] }>;
@@ -74,7 +75,7 @@ describe('GET /api/groups/{id}/images', () => {
   });
 
   it('reads a page from the (group, time, id) index without sorting the group', async () => {
-    const { db } = harness.fleet.store.database;
+    const { db } = sqliteDatabaseOf(harness.fleet);
     const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN
       SELECT images.id FROM images WHERE group_id = ${first.groupId} AND (created_at_ms < ${Date.now()} OR (created_at_ms = ${Date.now()} AND id < ${'z'}))
       ORDER BY created_at_ms DESC, id DESC LIMIT 101`.execute(db);

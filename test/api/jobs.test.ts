@@ -87,7 +87,7 @@ describe('job routes', () => {
       expect(body).toMatchObject({ dryRun: true, groupId: null, plan: { tasks: 12, images: 12, estimate: { costUsdByLane: { online: 0 } } } });
       expect(body.plan.estimate.assumptions).toContain('12 images');
       expect(await jobCount()).toBe(0);
-      expect(await harness.fleet.store.groups.listGroups()).toEqual([]);
+      expect(await harness.fleet.store.groups.listGroupSummaries()).toEqual([]);
     });
 
     it('creates the named group when it does not exist, and reuses it (any case) afterwards', async () => {
@@ -99,7 +99,7 @@ describe('job routes', () => {
 
     it('leaves no group behind when a job with a new group name is refused', async () => {
       await expectError(await submit({ mode: 'studio', provider: 'local', groupName: 'Doomed', settings: { size: '512' }, items: [{ referenceIds: ['nope'], prompt: 'x' }] }), 400, 'invalid_input', ['items.0.referenceIds.0']);
-      expect(await harness.fleet.store.groups.listGroups()).toEqual([]);
+      expect(await harness.fleet.store.groups.listGroupSummaries()).toEqual([]);
     });
 
     it.each([

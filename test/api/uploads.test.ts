@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleUpload, handleZipUpload } from '../../src/server/upload-handlers.js';
 import { apiRequest, call, expectError, expectJson, openApiHarness, pngBytes, uploadRequest, type ApiHarness } from './api-harness.js';
 import { buildZip, pngWithDimensions } from './fixtures.js';
+import { sqliteDatabaseOf } from '../support/sqlite-database-of.js';
 
 interface AssetBody {
   id: string;
@@ -27,7 +28,7 @@ describe('upload routes', () => {
 
   const upload = (bytes: Uint8Array, name: string) => call(handleUpload, uploadRequest('/api/uploads', bytes, name));
   const uploadZip = (bytes: Uint8Array, name = 'refs.zip') => call(handleZipUpload, uploadRequest('/api/uploads/zip', bytes, name));
-  const assetCount = async () => (await harness.fleet.store.database.db.selectFrom('assets').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  const assetCount = async () => (await sqliteDatabaseOf(harness.fleet).db.selectFrom('assets').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
   const leftovers = () => {
     const directory = path.join(harness.dataDir, 'tmp', 'uploads');
     return existsSync(directory) ? readdirSync(directory) : [];

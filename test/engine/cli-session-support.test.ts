@@ -3,7 +3,9 @@
  * retrying named tasks, images by task, and a second stop that aborts in-flight calls now.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reclaimDeadLeases } from '../../src/engine/reclaim-dead-leases.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { reclaimDeadLeases } from '../../src/operations/reclaim-dead-leases.js';
 import type { ClaimRequest } from '../../src/engine/ports.js';
 import { createEngineHarness, waitFor, type EngineHarness } from '../support/engine-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -60,7 +62,8 @@ describe('leases of processes that no longer exist', () => {
     await harness.createJob({ taskCount: 2 });
     await harness.store.queue.claimNext(claim('box:111:aaaa'));
     await harness.store.queue.claimNext(claim('box:222:bbbb'));
-    const result = await reclaimDeadLeases({ queue: harness.store.queue, clock }, { isOwnerGone: (owner) => owner.includes(':222:'), maxLeaseExpirations: 3 });
+    const config = loadConfig({ IMAGEFLEET_MAX_LEASE_EXPIRATIONS: '3' });
+    const result = await reclaimDeadLeases({ isOwnerGone: (owner) => owner.includes(':222:') }, { store: harness.store, clock, config, engine: harness.engine, logger: silentLogger });
     expect(result).toEqual({ requeued: 1, poisoned: 0, owners: ['box:222:bbbb'] });
   });
 });

@@ -100,7 +100,7 @@ describe('fleet: submit to finished images', () => {
     expect(new Set(result.plan.tasks.map((task) => task.setIndex)).size).toBe(10);
     expect(result.plan.tasks[0]?.seed).toBe(7);
     expect(await running.store.jobs.listJobs({})).toHaveLength(0);
-    expect(await running.store.groups.listGroups()).toHaveLength(0);
+    expect(await running.store.groups.listGroupSummaries()).toHaveLength(0);
   });
 
   it('refuses a file that is not an image, by its bytes', async () => {

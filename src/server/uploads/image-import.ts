@@ -9,6 +9,7 @@ import sharp, { type Metadata } from 'sharp';
 import type { Asset } from '../../core/asset.js';
 import { ImagefleetError, isImagefleetError } from '../../core/errors.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
+import { importUpload } from '../../operations/import-upload.js';
 import { serverState } from '../server-state.js';
 import { acceptedImageTypes, typeName, type SniffedType } from './sniff-type.js';
 
@@ -54,7 +55,7 @@ export async function importUploadedImage(fleet: Fleet, file: { path: string; fi
     );
   }
   try {
-    return await serverState(fleet).imports.run(() => fleet.importAssetFile(file.path, file.fileName));
+    return await serverState(fleet).imports.run(() => importUpload({ filePath: file.path, fileName: file.fileName }, fleet));
   } catch (error) {
     // The importer speaks for every shell with invalid_input; over HTTP the kinds have their own statuses.
     if (isImagefleetError(error) && error.code === 'invalid_input') {

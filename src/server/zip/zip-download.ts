@@ -20,6 +20,7 @@ import type { Group } from '../../core/group.js';
 import { renderPathTemplate, withImageExtension } from '../../core/path-template.js';
 import type { ExportImage } from '../../engine/ports.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
+import { readDownloadContents } from '../../operations/read-download-contents.js';
 import { ExactSizeFileStream, type FileProblem } from './exact-size-file-stream.js';
 import { renderManifest, type ManifestRow } from './manifest-csv.js';
 import { useNativeCrc32ForYazl } from './native-crc32.js';
@@ -65,31 +66,19 @@ const extensions: Record<string, string> = { 'image/png': 'png', 'image/jpeg': '
 
 /** Everything the archive will hold, decided before the first byte is sent. */
 export async function planDownload(fleet: Fleet, request: DownloadRequest): Promise<DownloadPlan> {
-  const group = await fleet.store.groups.getGroup(request.groupId);
-  if (!group) throw new ImagefleetError('not_found', `No group with id ${request.groupId}.`);
-  let jobName: string | undefined;
-  if (request.jobId !== undefined) {
-    const job = await fleet.store.jobs.getJob(request.jobId);
-    if (!job || job.groupId !== group.id) throw new ImagefleetError('not_found', `Group "${group.name}" has no job with id ${request.jobId}.`);
-    jobName = job.name;
-  }
+  const { group, jobName, images, missingImageIds: missing, assets, unproduced } = await readDownloadContents(request, fleet);
   const template =
     request.template === undefined ? parseDownloadTemplate(fleet.config.api.downloadTemplate, 'IMAGEFLEET_DOWNLOAD_TEMPLATE') : parseDownloadTemplate(request.template, 'template');
   // Automatic results go by source photo unless someone chose a layout (a query template or a configured one).
   const automaticTemplate =
     request.template === undefined && fleet.config.api.downloadTemplate === defaultDownloadTemplate ? parseDownloadTemplate(defaultAutomaticDownloadTemplate) : template;
 
-  const images = await fleet.store.images.listForExport({ groupId: group.id, jobId: request.jobId, imageIds: request.imageIds, favoritesOnly: request.favoritesOnly });
-  if (request.imageIds !== undefined) {
-    const found = new Set(images.map((image) => image.id));
-    const missing = [...new Set(request.imageIds)].filter((id) => !found.has(id));
-    if (missing.length > 0) {
-      throw new ImagefleetError('not_found', `${missing.length} of the requested images are not in group "${group.name}"${request.jobId ? ' and that job' : ''}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
-    }
+  // After the template, so a bad template is reported first, as it always was.
+  if (missing.length > 0) {
+    throw new ImagefleetError('not_found', `${missing.length} of the requested images are not in group "${group.name}"${request.jobId ? ' and that job' : ''}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
   }
 
   const sizes = await statAll(images.map((image) => fleet.blobs.pathOf(image.fileKey)));
-  const assets = new Map((await fleet.store.assets.getAssets(images.flatMap((image) => image.referenceAssetIds))).map((asset) => [asset.id, asset]));
   const variationsBySource = new Map<string, number>();
   const allocator = new ExportNameAllocator();
   allocator.reserve('manifest.csv');
@@ -128,23 +117,19 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
     rows.push({ ...row, file: name });
   });
 
-  if (request.imageIds === undefined && !request.favoritesOnly) {
-    const unproduced = await fleet.store.jobs.listTasksInGroup(group.id, { jobId: request.jobId, statuses: ['failed', 'blocked', 'queued', 'running'] });
-    for (const asset of await fleet.store.assets.getAssets(unproduced.flatMap(({ task }) => task.referenceAssetIds.filter((id) => !assets.has(id))))) assets.set(asset.id, asset);
-    for (const { task, provider, model, jobName: taskJobName } of unproduced) {
-      rows.push({
-        ...sourceCells(task.referenceAssetIds.flatMap((id) => assets.get(id) ?? [])),
-        prompt: task.prompt,
-        seed: task.seed,
-        model,
-        job: task.jobId,
-        status: task.status === 'queued' ? 'pending' : task.status,
-        prompt_id: task.promptId,
-        provider,
-        job_name: taskJobName,
-        created_at: new Date(task.createdAtMs).toISOString(),
-      });
-    }
+  for (const { task, provider, model, jobName: taskJobName } of unproduced) {
+    rows.push({
+      ...sourceCells(task.referenceAssetIds.flatMap((id) => assets.get(id) ?? [])),
+      prompt: task.prompt,
+      seed: task.seed,
+      model,
+      job: task.jobId,
+      status: task.status === 'queued' ? 'pending' : task.status,
+      prompt_id: task.promptId,
+      provider,
+      job_name: taskJobName,
+      created_at: new Date(task.createdAtMs).toISOString(),
+    });
   }
 
   return { group, entries, manifest: renderManifest(rows), manifestRows: rows, fileName: `${jobName === undefined ? group.name : `${group.name} - ${jobName}`}.zip` };

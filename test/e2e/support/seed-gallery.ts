@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createFleet } from '../../../src/fleet/create-fleet.js';
 import { parseSubmitBody, submitApiJob } from '../../../src/server/job-submission.js';
+import { sqliteDatabaseOf } from '../../support/sqlite-database-of.js';
 
 export interface SeededGallery {
   groupId: string;
@@ -50,7 +51,7 @@ export async function seedGallery(dataDir: string, imageCount: number, groupName
       files.push({ fileKey, thumbnailKey, byteSize: bytes.length });
     }
 
-    const { sqlite } = fleet.store.database;
+    const { sqlite } = sqliteDatabaseOf(fleet);
     const tasks = sqlite.prepare('SELECT id, prompt, prompt_id, seed FROM tasks WHERE job_id = ? ORDER BY ordinal').all(job.id) as Array<{ id: string; prompt: string; prompt_id: string; seed: number | null }>;
     const startMs = Date.now() - tasks.length * 10;
     const insertImage = sqlite.prepare(

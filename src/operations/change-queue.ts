@@ -1,14 +1,15 @@
 /**
- * The queue as people see and change it (GET/PATCH /api/queue). Jobs run by priority; within a
+ * Changes the queue as people see it (PATCH /api/queue). Jobs run by priority; within a
  * priority, jobs moved ahead run first in the order given, and every other job takes turns with
  * the others (DESIGN §5.6, docs/decisions/0010). Moving jobs sets their `queue_position`; changing
  * a priority moves a job to another class.
  */
 import { invalidInput } from '../core/errors.js';
 import type { JobPriority } from '../core/job.js';
-import type { Clock, JobRepository, QueueEntry, QueuePlacementUpdate } from './ports.js';
+import type { QueueEntry, QueuePlacementUpdate } from '../engine/ports.js';
+import type { OperationDependencies } from './operation-dependencies.js';
 
-export interface QueueChange {
+export interface ChangeQueueInput {
   /** Run these jobs before the others of their priority, in this order. */
   first?: string[] | undefined;
   /** Run these jobs after the others of their priority, in this order. */
@@ -19,21 +20,13 @@ export interface QueueChange {
   priorities?: Array<{ jobId: string; priority: JobPriority }> | undefined;
 }
 
-export interface QueueDependencies {
-  jobs: Pick<JobRepository, 'listQueue' | 'updateQueuePlacement'>;
-  clock: Pick<Clock, 'now'>;
-}
-
-/** Unfinished jobs in scheduling order (runnable first, paused after). */
-export function readQueue(dependencies: Pick<QueueDependencies, 'jobs'>): Promise<QueueEntry[]> {
-  return dependencies.jobs.listQueue();
-}
-
 /**
- * Applies a change in one transaction and returns the new queue. `invalid_input` when a job is
- * named twice; `not_found` / `conflict` (finished) for a job that cannot be moved; nothing changes then.
+ * Applies a change in one transaction, wakes the engine (a job moved ahead may be claimable now)
+ * and returns the new queue. `invalid_input` when a job is named twice; `not_found` / `conflict`
+ * (finished) for a job that cannot be moved; nothing changes then.
  */
-export async function changeQueue(change: QueueChange, dependencies: QueueDependencies): Promise<QueueEntry[]> {
+export async function changeQueue(change: ChangeQueueInput, dependencies: Pick<OperationDependencies, 'store' | 'clock' | 'engine'>): Promise<QueueEntry[]> {
+  const { jobs } = dependencies.store;
   const first = change.first ?? [];
   const last = change.last ?? [];
   const reset = change.reset ?? [];
@@ -54,7 +47,7 @@ export async function changeQueue(change: QueueChange, dependencies: QueueDepend
   });
   if (issues.length > 0) throw invalidInput(issues, 'Invalid queue change');
 
-  const queue = await dependencies.jobs.listQueue();
+  const queue = await jobs.listQueue();
   const others = queue.filter((entry) => !seen.has(entry.job.id)).map((entry) => entry.queuePosition);
   const lowest = Math.min(0, ...others);
   const highest = Math.max(0, ...others);
@@ -73,6 +66,7 @@ export async function changeQueue(change: QueueChange, dependencies: QueueDepend
   for (const jobId of reset) update(jobId).queuePosition = 0;
   for (const entry of change.priorities ?? []) update(entry.jobId).priority = entry.priority;
 
-  await dependencies.jobs.updateQueuePlacement([...updates.values()], dependencies.clock.now());
-  return dependencies.jobs.listQueue();
+  await jobs.updateQueuePlacement([...updates.values()], dependencies.clock.now());
+  dependencies.engine.wake();
+  return jobs.listQueue();
 }
