@@ -1,12 +1,12 @@
 import { ImagefleetError, isImagefleetError, toImagefleetError } from '../core/errors.js';
-import type { Lane } from '../core/job.js';
+import { laneOfLimitKeyText, limitKey, limitKeyText } from '../core/limit-key.js';
 import type { Logger } from '../core/logger.js';
 import { addPngTextChunks } from '../core/png-text-chunks.js';
 import { buildProvenance } from '../core/provenance.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import { classifyFailure, type RetryPolicy } from './classify-failure.js';
 import type { EngineEventBus } from './engine-events.js';
-import { buildLimitPolicies, limitKeyOf, providerKeyOf, type LimitsLookup } from './limit-policies.js';
+import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
 import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, TaskQueue } from './ports.js';
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
@@ -67,7 +67,7 @@ interface AttemptState {
  */
 export async function runClaimedTask(claimed: ClaimedTask, controller: AbortController, context: TaskRunnerContext): Promise<void> {
   const { task, job, leaseToken } = claimed;
-  const attempt: AttemptState = { limitKey: providerKeyOf(job.provider, job.model), remoteHandle: task.remoteHandle, leaseMs: context.leaseMs };
+  const attempt: AttemptState = { limitKey: limitKeyText(limitKey(job.provider, job.model)), remoteHandle: task.remoteHandle, leaseMs: context.leaseMs };
   const heartbeatStop = new AbortController();
   const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, attempt, context);
   context.events.emit({ type: 'task.started', jobId: job.id, taskId: task.id, attempt: task.attempts + 1 });
@@ -75,7 +75,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
   try {
     const provider = context.getProvider(job.provider);
     const model = findModel(provider, job.model);
-    if (job.lane === 'batch' && model.lanes.includes('batch')) attempt.limitKey = limitKeyOf(attempt.limitKey, 'batch');
+    if (job.lane === 'batch' && model.lanes.includes('batch')) attempt.limitKey = limitKeyText(limitKey(job.provider, job.model, 'batch'));
     const result = await callProvider(provider, model, claimed, controller.signal, attempt, context);
     if (result === deferred) return;
     if (result.images.length === 0) throw providerError('transient', 'The provider replied without an image.');
@@ -83,7 +83,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
 
     const images = await writeOutputs(claimed, provider, model, result, context);
     const costUsd = result.costUsd ?? (model.pricePerImageUsd[job.settings.size]?.[job.lane] ?? 0) * result.images.length;
-    const limits = context.limitsFor(job.provider, laneOfLimitKey(attempt.limitKey));
+    const limits = context.limitsFor(job.provider, laneOfLimitKeyText(attempt.limitKey));
     const outcome = await context.queue.completeTask({
       taskId: task.id,
       leaseToken,
@@ -216,7 +216,7 @@ async function callOnlineInstead(
   context: TaskRunnerContext,
 ): Promise<GenerateResult | typeof deferred> {
   const { task, job, leaseToken } = claimed;
-  const onlineKey = providerKeyOf(job.provider, model.modelId);
+  const onlineKey = limitKeyText(limitKey(job.provider, model.modelId));
   const policy = buildLimitPolicies([provider], context.limitsFor).find((candidate) => candidate.providerKey === onlineKey);
   if (policy) {
     const nowMs = context.clock.now();
@@ -235,11 +235,6 @@ async function callOnlineInstead(
   }
   attempt.limitKey = onlineKey;
   return provider.generate(await buildRequest(claimed, model, signal, context));
-}
-
-/** The lane a limit key belongs to. */
-function laneOfLimitKey(limitKey: string): Lane {
-  return limitKey.endsWith('@batch') ? 'batch' : 'online';
 }
 
 async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, model: ModelCapabilities, result: GenerateResult, context: TaskRunnerContext): Promise<NewImageRecord[]> {
@@ -326,7 +321,7 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
         providerKey,
         nowMs,
         untilMs: decision.rateLimitUntilMs,
-        maxConcurrency: context.limitsFor(job.provider, laneOfLimitKey(providerKey)).maxConcurrency,
+        maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency,
       });
       context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: decision.rateLimitUntilMs });
     }

@@ -19,6 +19,7 @@ import { exitCodes } from '../handle-cli-error.js';
 import { layoutVariables, OutputTree } from './output-tree.js';
 import { createProgressDisplay, formatDuration, formatUsd, type InFlightCall } from './progress-display.js';
 import type { SessionRecord } from './session-records.js';
+import { pauseScopesOf } from '../../core/limit-key.js';
 
 /** How often the loop looks at the store, ms. */
 const tickMs = 250;
@@ -94,7 +95,7 @@ export async function runSession(input: SessionRunInput): Promise<SessionOutcome
   let dirty = false;
   let wakeLoop: (() => void) | undefined;
   const wake = (): void => wakeLoop?.();
-  const providerScopes = new Set([job.provider, `${job.provider}:${job.model}`, `${job.provider}:${job.model}@batch`]);
+  const providerScopes = new Set(pauseScopesOf(job.provider, job.model));
 
   const onEvent = (event: EngineEvent): void => {
     if (event.type === 'provider.paused') {
@@ -301,7 +302,7 @@ function isTerminal(status: JobStatus): boolean {
 
 /** A recorded pause of the job's provider that will not lift soon (a bad key, a daily quota). */
 async function pausedProviderReason(fleet: Fleet, job: Job, nowMs: number): Promise<string | undefined> {
-  const scopes = new Set([job.provider, `${job.provider}:${job.model}`, `${job.provider}:${job.model}@batch`]);
+  const scopes = new Set(pauseScopesOf(job.provider, job.model));
   const states = await fleet.store.queue.providerStates();
   const paused = states.find((state) => scopes.has(state.scopeKey) && state.pausedReason !== undefined && (state.pausedUntilMs === undefined || state.pausedUntilMs - nowMs > waitablePauseMs));
   return paused ? `${job.provider} is paused: ${paused.pausedReason ?? ''}` : undefined;

@@ -11,6 +11,7 @@ import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database, TasksTable } from './schema.js';
 import { errorCodeOf, translateSqliteError, withTranslatedErrors } from './translate-sqlite-error.js';
+import { providerKeyText } from '../../core/limit-key.js';
 
 /**
  * Rows per multi-row INSERT. A task row binds 19 parameters; 500 rows stay far below SQLite's
@@ -30,7 +31,7 @@ export class SqliteJobRepository implements JobRepository {
 
   async createJob(input: NewJobInput): Promise<Job> {
     const { job, tasks } = input;
-    const providerKey = `${job.provider}:${job.model}`;
+    const providerKey = providerKeyText(job.provider, job.model);
     try {
       return await runImmediateTransaction(this.db, async (executor) => {
         await executor

@@ -13,41 +13,38 @@ import type {
   TaskOutcome,
   TaskQueue,
 } from '../../engine/ports.js';
+import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
+import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
+import { jobProviderKeyOf, limitKeyResolver } from '../../engine/limits/limit-key-resolver.js';
+import type { LimitState } from '../../engine/limits/limit-state.js';
+import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
+import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
+import { requestStartEffects } from '../../engine/limits/request-start.js';
+import { budgetPauseReason, decideBudget } from '../../engine/scheduling/job-budget.js';
+import { compareJobOrder, type JobOrderFields } from '../../engine/scheduling/job-order.js';
+import { headTaskRequiresAvailability, isClaimable, waitsForRunningTask, type ExecutionMode, type QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
 import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { finalizeJobIfDone } from './job-finalizer.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
-import type { Database, ProviderStateTable } from './schema.js';
+import type { Database, JobsTable, ProviderStateTable } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
-/** The RPM window. Requests are counted by when we start them. */
-const rateWindowMs = 60_000;
-/**
- * Extra time a request start stays in the window. The provider counts arrivals, which trail our
- * starts by a varying network delay; without a margin, a slow request followed by a fast one can
- * land as N+1 arrivals in the provider's window and earn a 429.
- */
-const rateWindowMarginMs = 750;
-/** Budget comparisons in floating-point USD tolerate this much. */
-const budgetEpsilonUsd = 1e-9;
-/** `startRequest` refused for a reason without an end time (concurrency, untimed pause): ask again after this long. */
-const startRequestRecheckMs = 1_000;
-
-/** The jobs' `provider:model` a policy serves. */
-function jobProviderKeyOf(policy: ProviderLimitPolicy): string {
-  return policy.jobProviderKey ?? policy.providerKey;
+/** A job row's fields the job order compares. */
+function jobOrderFieldsOf(row: Selectable<JobsTable>): JobOrderFields {
+  return { priorityRank: row.priority_rank, queuePosition: row.queue_position, lastClaimedAtMs: row.last_claimed_at_ms, createdAtMs: row.created_at_ms };
 }
 
-/**
- * Maps a job's (`provider:model`, lane) to the key its limits live under: the lane's own policy
- * when the request has one (batch), else the job's provider key.
- */
-function limitKeyResolver(policies: readonly ProviderLimitPolicy[]): (jobProviderKey: string, lane: string) => string {
-  const laneKeys = new Map<string, string>();
-  for (const policy of policies) {
-    if (policy.lane !== undefined && policy.lane !== 'online') laneKeys.set(`${jobProviderKeyOf(policy)}\n${policy.lane}`, policy.providerKey);
-  }
-  return (jobProviderKey, lane) => laneKeys.get(`${jobProviderKey}\n${lane}`) ?? jobProviderKey;
+/** A provider-state row as the limit rules see it. */
+function rowToLimitState(row: Selectable<ProviderStateTable>): LimitState {
+  return {
+    scopeKey: row.scope_key,
+    pausedReason: row.paused_reason ?? undefined,
+    pausedUntilMs: row.paused_until_ms ?? undefined,
+    pausedCredentialFingerprint: row.paused_credential_fingerprint ?? undefined,
+    nextRequestAtMs: row.next_request_at_ms,
+    concurrencyLimit: row.concurrency_limit ?? undefined,
+  };
 }
 
 /**
@@ -83,67 +80,83 @@ export class SqliteTaskQueue implements TaskQueue {
     );
   }
 
+  /**
+   * One pick. The adapter reads what the rules ask for; the rules (engine/limits, engine/scheduling)
+   * decide: which limit keys may start, the job order, which task of a job may run, the budget.
+   */
   private async claimInTransaction(transaction: Kysely<Database>, request: ClaimRequest): Promise<ClaimedTask | undefined> {
     const { nowMs } = request;
     const eligible = await this.eligibleProviderKeys(transaction, request);
     if (eligible.size === 0) return undefined;
     const limitKeyOf = limitKeyResolver(request.providers);
 
-    const jobs = await transaction
-      .selectFrom('jobs')
-      .selectAll()
-      .where('status', 'in', ['queued', 'processing'])
-      .where('provider_key', 'in', [...new Set([...eligible.values()].map(jobProviderKeyOf))])
-      .orderBy('priority_rank', 'desc')
-      // Jobs moved ahead with PATCH /api/queue (negative positions) go first; the rest (0) take turns.
-      .orderBy('queue_position', 'asc')
-      .orderBy('last_claimed_at_ms', 'asc')
-      .orderBy('created_at_ms', 'asc')
-      .execute();
+    const jobs = (
+      await transaction
+        .selectFrom('jobs')
+        .selectAll()
+        .where('status', 'in', ['queued', 'processing'])
+        .where('provider_key', 'in', [...new Set([...eligible.values()].map(jobProviderKeyOf))])
+        // The same order as `compareJobOrder`, so the stable sort below is a no-op in the common case.
+        .orderBy('priority_rank', 'desc')
+        .orderBy('queue_position', 'asc')
+        .orderBy('last_claimed_at_ms', 'asc')
+        .orderBy('created_at_ms', 'asc')
+        .execute()
+    ).sort((left, right) => compareJobOrder(jobOrderFieldsOf(left), jobOrderFieldsOf(right)));
 
     for (const job of jobs) {
       // Each lane of a model has its own limits: a batch job waits on its batch policy only.
       const policy = eligible.get(limitKeyOf(job.provider_key, job.lane));
       if (!policy) continue;
-      let taskQuery = transaction.selectFrom('tasks').selectAll().where('job_id', '=', job.id).where('status', '=', 'queued');
-      if (job.execution === 'sequential') {
+      const execution = job.execution as ExecutionMode;
+      if (execution === 'sequential') {
         const running = await transaction.selectFrom('tasks').select('id').where('job_id', '=', job.id).where('status', '=', 'running').limit(1).executeTakeFirst();
-        if (running) continue;
-      } else {
-        // The unary plus keeps SQLite on the (job_id, status, ordinal) index: it walks tasks in
-        // order and stops at the first available one, instead of sorting every queued task of the
-        // job by ordinal on each claim (measured: 157 µs → 20 µs per claim at 2,000 tasks).
-        taskQuery = taskQuery.where(sql<number>`+available_at_ms`, '<=', nowMs);
+        if (waitsForRunningTask(execution, running !== undefined)) continue;
       }
-      const task = await taskQuery.orderBy('ordinal', 'asc').limit(1).executeTakeFirst();
-      // A sequential job waits for its next task in order, even while that task backs off.
-      if (!task || task.available_at_ms > nowMs) continue;
+      const head = await this.headTask(transaction, job.id, headTaskRequiresAvailability(execution), nowMs);
+      if (!isClaimable(head, nowMs)) continue;
 
-      if (job.budget_usd !== null) {
-        const inFlight = await transaction
-          .selectFrom('tasks')
-          .select((expression) => expression.fn.coalesce(expression.fn.sum<number>('estimated_cost_usd'), expression.lit(0)).as('total'))
-          .where('job_id', '=', job.id)
-          .where('status', '=', 'running')
-          .executeTakeFirstOrThrow();
-        const inFlightUsd = Number(inFlight.total);
-        if (job.spent_usd + inFlightUsd + task.estimated_cost_usd > job.budget_usd + budgetEpsilonUsd) {
-          if (inFlightUsd === 0) await this.pauseForBudget(transaction, job.id, job.spent_usd, job.budget_usd, nowMs);
-          continue;
-        }
-      }
+      const inFlightUsd = job.budget_usd === null ? 0 : await this.inFlightUsd(transaction, job.id);
+      const budget = decideBudget({ budgetUsd: job.budget_usd ?? undefined, spentUsd: job.spent_usd, inFlightUsd, nextTaskCostUsd: head.estimatedCostUsd });
+      if (budget === 'pause' && job.budget_usd !== null) await this.pauseForBudget(transaction, job.id, budgetPauseReason(job.spent_usd, job.budget_usd), nowMs);
+      if (budget !== 'claim') continue;
 
-      return this.lease(transaction, request, job.id, task.id, policy, job.status === 'queued');
+      return this.lease(transaction, request, job.id, head.id, policy, job.status === 'queued');
     }
     return undefined;
   }
 
-  /** Provider keys that may start a request now: not paused, under concurrency, RPM and cool-down. */
+  /** The job's first queued task by ordinal; with `availableOnly`, the first one available at `nowMs`. */
+  private async headTask(transaction: Kysely<Database>, jobId: string, availableOnly: boolean, nowMs: number): Promise<QueuedTaskHead | undefined> {
+    let query = transaction.selectFrom('tasks').select(['id', 'available_at_ms', 'estimated_cost_usd']).where('job_id', '=', jobId).where('status', '=', 'queued');
+    // The unary plus keeps SQLite on the (job_id, status, ordinal) index: it walks tasks in
+    // order and stops at the first available one, instead of sorting every queued task of the
+    // job by ordinal on each claim (measured: 157 µs → 20 µs per claim at 2,000 tasks).
+    if (availableOnly) query = query.where(sql<number>`+available_at_ms`, '<=', nowMs);
+    const row = await query.orderBy('ordinal', 'asc').limit(1).executeTakeFirst();
+    return row && { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: row.estimated_cost_usd };
+  }
+
+  /** Estimated cost of the job's running tasks, USD. */
+  private async inFlightUsd(transaction: Kysely<Database>, jobId: string): Promise<number> {
+    const inFlight = await transaction
+      .selectFrom('tasks')
+      .select((expression) => expression.fn.coalesce(expression.fn.sum<number>('estimated_cost_usd'), expression.lit(0)).as('total'))
+      .where('job_id', '=', jobId)
+      .where('status', '=', 'running')
+      .executeTakeFirstOrThrow();
+    return Number(inFlight.total);
+  }
+
+  /**
+   * Provider keys that may start a request now (engine/limits decides): the adapter reads the
+   * states, running counts and window counts, then writes the pauses that lifted.
+   */
   private async eligibleProviderKeys(transaction: Kysely<Database>, request: ClaimRequest): Promise<Map<string, ProviderLimitPolicy>> {
     const { nowMs } = request;
     const scopeKeys = [...new Set(request.providers.flatMap((policy) => [policy.providerKey, policy.providerId]))];
     const states = new Map(
-      (await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', scopeKeys).execute()).map((state) => [state.scope_key, state]),
+      (await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', scopeKeys).execute()).map((state) => [state.scope_key, rowToLimitState(state)]),
     );
     const runningRows = await transaction
       .selectFrom('tasks')
@@ -154,62 +167,34 @@ export class SqliteTaskQueue implements TaskQueue {
       .groupBy(['tasks.provider_key', 'jobs.lane'])
       .execute();
     const limitKeyOf = limitKeyResolver(request.providers);
-    const runningByKey = new Map<string, number>();
+    const runningByLimitKey = new Map<string, number>();
     for (const row of runningRows) {
       const limitKey = limitKeyOf(row.provider_key, row.lane);
-      runningByKey.set(limitKey, (runningByKey.get(limitKey) ?? 0) + Number(row.count));
+      runningByLimitKey.set(limitKey, (runningByLimitKey.get(limitKey) ?? 0) + Number(row.count));
+    }
+    const startsInWindowByLimitKey = new Map<string, number>();
+    const windowedKeys = request.providers.filter((policy) => policy.requestsPerMinute > 0).map((policy) => policy.providerKey);
+    if (windowedKeys.length > 0) {
+      const startRows = await transaction
+        .selectFrom('request_log')
+        .select(['provider_key', (expression) => expression.fn.countAll<number>().as('count')])
+        .where('provider_key', 'in', windowedKeys)
+        .where('started_at_ms', '>', rateWindowStartMs(nowMs))
+        .groupBy('provider_key')
+        .execute();
+      for (const row of startRows) startsInWindowByLimitKey.set(row.provider_key, Number(row.count));
     }
 
-    const eligible = new Map<string, ProviderLimitPolicy>();
-    for (const policy of request.providers) {
-      const providerWide = states.get(policy.providerId);
-      const modelState = states.get(policy.providerKey);
-      if (!(await this.pauseLifted(transaction, providerWide, policy, nowMs))) continue;
-      if (!(await this.pauseLifted(transaction, modelState, policy, nowMs))) continue;
-      if (modelState && modelState.next_request_at_ms > nowMs) continue;
-
-      const running = runningByKey.get(policy.providerKey) ?? 0;
-      const adaptiveLimit = modelState?.concurrency_limit ?? policy.maxConcurrency;
-      const concurrency = Math.max(1, Math.min(policy.maxConcurrency, Math.floor(adaptiveLimit)));
-      if (running >= concurrency) continue;
-
-      if (policy.requestsPerMinute > 0) {
-        const windowStartMs = nowMs - rateWindowMs - rateWindowMarginMs;
-        const started = await transaction
-          .selectFrom('request_log')
-          .select((expression) => expression.fn.countAll<number>().as('count'))
-          .where('provider_key', '=', policy.providerKey)
-          .where('started_at_ms', '>', windowStartMs)
-          .executeTakeFirstOrThrow();
-        if (Number(started.count) >= policy.requestsPerMinute) continue;
-      }
-      eligible.set(policy.providerKey, policy);
+    const decision = decideLimitEligibility(request.providers, { nowMs, states, runningByLimitKey, startsInWindowByLimitKey });
+    for (const lift of decision.lifts) {
+      await transaction
+        .updateTable('provider_state')
+        .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null, updated_at_ms: nowMs })
+        .where('scope_key', '=', lift.scopeKey)
+        .execute();
+      await appendEvent(transaction, { type: 'provider.resumed', payload: { scopeKey: lift.scopeKey, reason: lift.reason }, nowMs });
     }
-    return eligible;
-  }
-
-  /** True when the scope is not paused, or its pause has lifted (time passed, credentials changed). */
-  private async pauseLifted(
-    transaction: Kysely<Database>,
-    state: Selectable<ProviderStateTable> | undefined,
-    policy: ProviderLimitPolicy,
-    nowMs: number,
-  ): Promise<boolean> {
-    if (!state || state.paused_reason === null) return true;
-    const timeUp = state.paused_until_ms !== null && state.paused_until_ms <= nowMs;
-    const credentialsChanged = state.paused_until_ms === null && (state.paused_credential_fingerprint ?? undefined) !== policy.credentialFingerprint;
-    if (!timeUp && !credentialsChanged) return false;
-    await transaction
-      .updateTable('provider_state')
-      .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null, updated_at_ms: nowMs })
-      .where('scope_key', '=', state.scope_key)
-      .execute();
-    await appendEvent(transaction, {
-      type: 'provider.resumed',
-      payload: { scopeKey: state.scope_key, reason: timeUp ? 'pause period ended' : 'credentials changed' },
-      nowMs,
-    });
-    return true;
+    return decision.eligible;
   }
 
   private async lease(
@@ -249,23 +234,19 @@ export class SqliteTaskQueue implements TaskQueue {
     return { task: rowToTask(task), job: rowToJob(job), leaseToken };
   }
 
-  /** Cool-down and the RPM window count every request start under `policy`. */
+  /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log). */
   private async recordRequestStart(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
-    if (policy.cooldownMs > 0) {
-      await this.upsertProviderState(transaction, policy.providerKey, nowMs, { next_request_at_ms: nowMs + policy.cooldownMs });
+    const effects = requestStartEffects(policy, nowMs);
+    if (effects.holdUntilMs !== undefined) {
+      await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
     }
-    if (policy.requestsPerMinute > 0) {
-      await transaction.insertInto('request_log').values({ provider_key: policy.providerKey, started_at_ms: nowMs }).execute();
-      await transaction
-        .deleteFrom('request_log')
-        .where('provider_key', '=', policy.providerKey)
-        .where('started_at_ms', '<=', nowMs - rateWindowMs - rateWindowMarginMs)
-        .execute();
+    if (effects.logStart) {
+      await transaction.insertInto('request_log').values({ provider_key: effects.limitKey, started_at_ms: nowMs }).execute();
+      await transaction.deleteFrom('request_log').where('provider_key', '=', effects.limitKey).where('started_at_ms', '<=', effects.pruneAtOrBeforeMs).execute();
     }
   }
 
-  private async pauseForBudget(transaction: Kysely<Database>, jobId: string, spentUsd: number, budgetUsd: number, nowMs: number): Promise<void> {
-    const reason = `Budget reached: $${spentUsd.toFixed(4)} spent of $${budgetUsd.toFixed(4)}, and the next task would pass it. Raise the budget and resume to continue.`;
+  private async pauseForBudget(transaction: Kysely<Database>, jobId: string, reason: string, nowMs: number): Promise<void> {
     await transaction.updateTable('jobs').set({ status: 'paused', status_reason: reason, updated_at_ms: nowMs }).where('id', '=', jobId).execute();
     await appendEvent(transaction, { type: 'job.paused', jobId, payload: { reason, cause: 'budget' }, nowMs });
   }
@@ -403,14 +384,13 @@ export class SqliteTaskQueue implements TaskQueue {
     return { accepted: true, finishedJob };
   }
 
-  /** Additive increase: about +1 per `limit` successes, so a halved limit grows back over a few rounds. */
+  /** Additive increase after a success (engine/limits decides how much). */
   private async growConcurrency(transaction: Kysely<Database>, providerKey: string, maxConcurrency: number, nowMs: number): Promise<void> {
     const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
     if (!state || state.concurrency_limit === null) return;
-    const grown = state.concurrency_limit + 1 / Math.max(1, state.concurrency_limit);
     await transaction
       .updateTable('provider_state')
-      .set({ concurrency_limit: grown >= maxConcurrency ? null : grown, updated_at_ms: nowMs })
+      .set({ concurrency_limit: onSuccess(state.concurrency_limit, maxConcurrency) ?? null, updated_at_ms: nowMs })
       .where('scope_key', '=', providerKey)
       .execute();
   }
@@ -513,28 +493,23 @@ export class SqliteTaskQueue implements TaskQueue {
     );
   }
 
-  /** When `policy` may start a request again: its hold, timed pause or RPM window; else a short wait (concurrency, untimed pause). */
+  /** When `policy` may start a request again (engine/limits decides from its states and RPM window). */
   private async nextStartAtMs(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<number> {
     const states = await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', [policy.providerKey, policy.providerId]).execute();
-    const candidates: number[] = [];
-    for (const state of states) {
-      if (state.paused_reason !== null && state.paused_until_ms !== null) candidates.push(state.paused_until_ms);
-      if (state.next_request_at_ms > nowMs) candidates.push(state.next_request_at_ms);
-    }
+    let limitingStartMs: number | undefined;
     if (policy.requestsPerMinute > 0) {
-      const oldest = await transaction
+      const limiting = await transaction
         .selectFrom('request_log')
         .select('started_at_ms')
         .where('provider_key', '=', policy.providerKey)
-        .where('started_at_ms', '>', nowMs - rateWindowMs - rateWindowMarginMs)
+        .where('started_at_ms', '>', rateWindowStartMs(nowMs))
         .orderBy('started_at_ms', 'desc')
         .offset(Math.max(0, policy.requestsPerMinute - 1))
         .limit(1)
         .executeTakeFirst();
-      if (oldest) candidates.push(oldest.started_at_ms + rateWindowMs + rateWindowMarginMs + 1);
+      limitingStartMs = limiting?.started_at_ms;
     }
-    const latest = candidates.filter((candidate) => candidate > nowMs);
-    return latest.length > 0 ? Math.max(...latest) : nowMs + startRequestRecheckMs;
+    return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs);
   }
 
   async recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
@@ -623,13 +598,8 @@ export class SqliteTaskQueue implements TaskQueue {
     await this.guard('record a rate limit', () =>
       runImmediateTransaction(this.db, async (transaction) => {
         const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
-        const holdActive = state !== undefined && state.next_request_at_ms > input.nowMs;
-        const currentLimit = state?.concurrency_limit ?? input.maxConcurrency;
-        await this.upsertProviderState(transaction, input.providerKey, input.nowMs, {
-          next_request_at_ms: Math.max(state?.next_request_at_ms ?? 0, input.untilMs),
-          // Halve once per hold: calls already in flight when the limit hit will 429 too.
-          concurrency_limit: holdActive ? currentLimit : Math.max(1, Math.floor(currentLimit / 2)),
-        });
+        const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs);
+        await this.upsertProviderState(transaction, input.providerKey, input.nowMs, { next_request_at_ms: next.nextRequestAtMs, concurrency_limit: next.concurrencyLimit });
         await appendEvent(transaction, {
           type: 'provider.rate_limited',
           payload: { scopeKey: input.providerKey, untilMs: input.untilMs },
@@ -701,11 +671,15 @@ export class SqliteTaskQueue implements TaskQueue {
       const window = await this.db
         .selectFrom('request_log')
         .select((expression) => expression.fn.min<number>('started_at_ms').as('oldest'))
-        .where('started_at_ms', '>', nowMs - rateWindowMs - rateWindowMarginMs)
+        .where('started_at_ms', '>', rateWindowStartMs(nowMs))
         .executeTakeFirst();
-      const windowOpensAtMs = typeof window?.oldest === 'number' ? window.oldest + rateWindowMs + rateWindowMarginMs + 1 : undefined;
-      const candidates = [task?.next, hold?.next, pause?.next, windowOpensAtMs].filter((value): value is number => typeof value === 'number');
-      return candidates.length > 0 ? Math.min(...candidates) : undefined;
+      const timeOf = (value: number | null | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+      return earliestWakeAtMs({
+        nextTaskAvailableAtMs: timeOf(task?.next),
+        nextHoldEndsAtMs: timeOf(hold?.next),
+        nextPauseEndsAtMs: timeOf(pause?.next),
+        oldestStartInWindowMs: timeOf(window?.oldest),
+      });
     });
   }
 
