@@ -84,15 +84,11 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
     const images = await writeOutputs(claimed, provider, model, result, context);
     const costUsd = result.costUsd ?? (model.pricePerImageUsd[job.settings.size]?.[job.lane] ?? 0) * result.images.length;
     const limits = context.limitsFor(job.provider, laneOfLimitKeyText(attempt.limitKey));
-    const outcome = await context.queue.completeTask({
+    const outcome = await context.queue.recordAttemptOutcome({
       taskId: task.id,
       leaseToken,
       nowMs: context.clock.now(),
-      images,
-      costUsd,
-      warnings: result.warnings,
-      providerKey: attempt.limitKey,
-      maxConcurrency: limits.maxConcurrency,
+      outcome: { kind: 'completed', images, costUsd, warnings: result.warnings, providerKey: attempt.limitKey, maxConcurrency: limits.maxConcurrency },
     });
     if (!outcome.accepted) {
       if (outcome.canceled) {
@@ -223,11 +219,11 @@ async function callOnlineInstead(
     const start = await context.queue.startRequest(policy, nowMs);
     if (!start.started) {
       const message = 'Waiting for an online request slot: this batch request failed and the job retries failed batch requests online.';
-      await context.queue.setBackTask({
+      await context.queue.recordAttemptOutcome({
         taskId: task.id,
         leaseToken,
         nowMs,
-        setback: { kind: 'retry', availableAtMs: start.retryAtMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message },
+        outcome: { kind: 'setback', setback: { kind: 'retry', availableAtMs: start.retryAtMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message } },
       });
       context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: 'provider_rate_limited', message, availableAtMs: start.retryAtMs });
       return deferred;
@@ -291,7 +287,9 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
     if (handle !== undefined && handle !== runOnlineHandle && reason !== abortReasons.shutdown) {
       await safeProvider(job.provider, context)?.cancel?.(handle).catch(() => undefined);
     }
-    if (reason === abortReasons.shutdown) await context.queue.releaseTask(task.id, leaseToken, nowMs).catch((error: unknown) => logWriteFailure(error, claimed, context));
+    if (reason === abortReasons.shutdown) {
+      await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'released' } }).catch((error: unknown) => logWriteFailure(error, claimed, context));
+    }
     return;
   }
 
@@ -300,32 +298,26 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
   const decision = classifyFailure(error, task.attempts, nowMs, context.retryPolicy);
   const providerKey = attempt.limitKey;
   try {
+    // One write per outcome: the pause or the 429 hold goes in the same transaction as the task's setback.
     if (decision.action === 'pause-provider') {
       const provider = safeProvider(job.provider, context);
-      await context.queue.pauseProvider(
-        {
-          scopeKey: decision.scope === 'provider' ? job.provider : providerKey,
-          reason: decision.reason,
-          untilMs: decision.untilMs,
-          credentialFingerprint: provider?.credentialFingerprint(),
-        },
+      const scopeKey = decision.scope === 'provider' ? job.provider : providerKey;
+      await context.queue.recordAttemptOutcome({
+        taskId: task.id,
+        leaseToken,
         nowMs,
-      );
-      await context.queue.releaseTask(task.id, leaseToken, nowMs);
-      context.events.emit({ type: 'provider.paused', scopeKey: decision.scope === 'provider' ? job.provider : providerKey, reason: decision.reason, untilMs: decision.untilMs });
+        outcome: { kind: 'provider-paused', pause: { scopeKey, reason: decision.reason, untilMs: decision.untilMs, credentialFingerprint: provider?.credentialFingerprint() } },
+      });
+      context.events.emit({ type: 'provider.paused', scopeKey, reason: decision.reason, untilMs: decision.untilMs });
       context.logger.warn({ provider: job.provider, model: job.model, until: decision.untilMs }, `Provider paused: ${decision.reason}`);
       return;
     }
-    if (decision.rateLimitUntilMs !== undefined) {
-      await context.queue.recordRateLimited({
-        providerKey,
-        nowMs,
-        untilMs: decision.rateLimitUntilMs,
-        maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency,
-      });
-      context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: decision.rateLimitUntilMs });
-    }
-    const outcome = await context.queue.setBackTask({ taskId: task.id, leaseToken, nowMs, setback: decision.setback });
+    const rateLimited =
+      decision.rateLimitUntilMs === undefined
+        ? undefined
+        : { providerKey, untilMs: decision.rateLimitUntilMs, maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency };
+    const outcome = await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'setback', setback: decision.setback, rateLimited } });
+    if (rateLimited) context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: rateLimited.untilMs });
     if (!outcome.accepted) return;
     const setback = decision.setback;
     if (setback.kind === 'retry') {

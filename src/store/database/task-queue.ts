@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
+  AttemptOutcomeInput,
   ClaimedTask,
   ClaimRequest,
   CompleteTaskInput,
@@ -396,75 +397,101 @@ export class SqliteTaskQueue implements TaskQueue {
   }
 
   async setBackTask(input: SetbackInput): Promise<TaskOutcome> {
-    return this.guard('record a task failure', () =>
+    return this.recordAttemptOutcome({ taskId: input.taskId, leaseToken: input.leaseToken, nowMs: input.nowMs, outcome: { kind: 'setback', setback: input.setback } });
+  }
+
+  /**
+   * One transaction per outcome (completions: the group commit). The pause and the 429 hold are
+   * written whatever happened to the lease; every task write is fenced by the lease token.
+   */
+  async recordAttemptOutcome(input: AttemptOutcomeInput): Promise<TaskOutcome> {
+    const { taskId, leaseToken, nowMs, outcome } = input;
+    if (outcome.kind === 'completed') return this.completeTask({ taskId, leaseToken, nowMs, ...outcome });
+    return this.guard(outcome.kind === 'setback' ? 'record a task failure' : 'give a task back', () =>
       runImmediateTransaction(this.db, async (transaction) => {
-        const { nowMs, setback } = input;
-        const fenced = transaction
-          .updateTable('tasks')
-          .where('id', '=', input.taskId)
-          .where('lease_token', '=', input.leaseToken)
-          .where('status', '=', 'running');
-        const cleared = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, updated_at_ms: nowMs } as const;
-
-        if (setback.kind === 'retry') {
-          const task = await fenced
-            .set((expression) => ({
-              ...cleared,
-              status: 'queued',
-              available_at_ms: setback.availableAtMs,
-              attempts: setback.countsAsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
-              last_error_code: setback.errorCode,
-              last_error_message: setback.message,
-            }))
-            .returningAll()
-            .executeTakeFirst();
-          if (!task) return { accepted: false };
-          await appendEvent(transaction, {
-            type: 'task.retrying',
-            jobId: task.job_id,
-            taskId: task.id,
-            payload: { errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs, attempts: task.attempts },
-            nowMs,
-          });
-          return { accepted: true };
+        switch (outcome.kind) {
+          case 'setback':
+            if (outcome.rateLimited) await this.rateLimitedInTransaction(transaction, { ...outcome.rateLimited, nowMs });
+            return this.setBackInTransaction(transaction, { taskId, leaseToken, nowMs, setback: outcome.setback });
+          case 'provider-paused':
+            await this.pauseInTransaction(transaction, outcome.pause, nowMs);
+            return { accepted: await this.releaseInTransaction(transaction, taskId, leaseToken, nowMs) };
+          case 'released':
+            return { accepted: await this.releaseInTransaction(transaction, taskId, leaseToken, nowMs) };
         }
-
-        const task = await fenced
-          .set((expression) => ({
-            ...cleared,
-            status: setback.status,
-            attempts: expression('attempts', '+', 1),
-            last_error_code: setback.errorCode,
-            last_error_message: setback.message,
-            finished_at_ms: nowMs,
-          }))
-          .returningAll()
-          .executeTakeFirst();
-        if (!task) return { accepted: false };
-        await appendEvent(transaction, {
-          type: 'task.failed',
-          jobId: task.job_id,
-          taskId: task.id,
-          payload: { status: setback.status, errorCode: setback.errorCode, message: setback.message },
-          nowMs,
-        });
-        const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
-        return { accepted: true, finishedJob };
       }),
     );
   }
 
-  async releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
-    return this.guard('release a task', async () => {
-      const result = await this.db
-        .updateTable('tasks')
-        .set({ status: 'queued', lease_token: null, lease_owner: null, lease_expires_at_ms: null, available_at_ms: nowMs, updated_at_ms: nowMs })
-        .where('id', '=', taskId)
-        .where('lease_token', '=', leaseToken)
-        .where('status', '=', 'running')
+  private async setBackInTransaction(transaction: Kysely<Database>, input: SetbackInput): Promise<TaskOutcome> {
+    const { nowMs, setback } = input;
+    const fenced = transaction
+      .updateTable('tasks')
+      .where('id', '=', input.taskId)
+      .where('lease_token', '=', input.leaseToken)
+      .where('status', '=', 'running');
+    const cleared = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, updated_at_ms: nowMs } as const;
+
+    if (setback.kind === 'retry') {
+      const task = await fenced
+        .set((expression) => ({
+          ...cleared,
+          status: 'queued',
+          available_at_ms: setback.availableAtMs,
+          attempts: setback.countsAsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
+          last_error_code: setback.errorCode,
+          last_error_message: setback.message,
+        }))
+        .returningAll()
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      if (!task) return { accepted: false };
+      await appendEvent(transaction, {
+        type: 'task.retrying',
+        jobId: task.job_id,
+        taskId: task.id,
+        payload: { errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs, attempts: task.attempts },
+        nowMs,
+      });
+      return { accepted: true };
+    }
+
+    const task = await fenced
+      .set((expression) => ({
+        ...cleared,
+        status: setback.status,
+        attempts: expression('attempts', '+', 1),
+        last_error_code: setback.errorCode,
+        last_error_message: setback.message,
+        finished_at_ms: nowMs,
+      }))
+      .returningAll()
+      .executeTakeFirst();
+    if (!task) return { accepted: false };
+    await appendEvent(transaction, {
+      type: 'task.failed',
+      jobId: task.job_id,
+      taskId: task.id,
+      payload: { status: setback.status, errorCode: setback.errorCode, message: setback.message },
+      nowMs,
     });
+    const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
+    return { accepted: true, finishedJob };
+  }
+
+  async releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
+    return this.guard('release a task', async () => this.releaseInTransaction(this.db, taskId, leaseToken, nowMs));
+  }
+
+  /** Fenced: the task goes back to the queue, available now, with no attempt counted. */
+  private async releaseInTransaction(transaction: Kysely<Database>, taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
+    const result = await transaction
+      .updateTable('tasks')
+      .set({ status: 'queued', lease_token: null, lease_owner: null, lease_expires_at_ms: null, available_at_ms: nowMs, updated_at_ms: nowMs })
+      .where('id', '=', taskId)
+      .where('lease_token', '=', leaseToken)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean> {
@@ -595,35 +622,35 @@ export class SqliteTaskQueue implements TaskQueue {
   }
 
   async recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void> {
-    await this.guard('record a rate limit', () =>
-      runImmediateTransaction(this.db, async (transaction) => {
-        const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
-        const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs);
-        await this.upsertProviderState(transaction, input.providerKey, input.nowMs, { next_request_at_ms: next.nextRequestAtMs, concurrency_limit: next.concurrencyLimit });
-        await appendEvent(transaction, {
-          type: 'provider.rate_limited',
-          payload: { scopeKey: input.providerKey, untilMs: input.untilMs },
-          nowMs: input.nowMs,
-        });
-      }),
-    );
+    await this.guard('record a rate limit', () => runImmediateTransaction(this.db, (transaction) => this.rateLimitedInTransaction(transaction, input)));
   }
 
-  async pauseProvider(pause: ProviderPause, nowMs: number): Promise<void> {
-    await this.guard('pause a provider', () =>
-      runImmediateTransaction(this.db, async (transaction) => {
-        await this.upsertProviderState(transaction, pause.scopeKey, nowMs, {
-          paused_reason: pause.reason,
-          paused_until_ms: pause.untilMs ?? null,
-          paused_credential_fingerprint: pause.credentialFingerprint ?? null,
-        });
-        await appendEvent(transaction, {
-          type: 'provider.paused',
-          payload: { scopeKey: pause.scopeKey, reason: pause.reason, untilMs: pause.untilMs ?? null },
-          nowMs,
-        });
-      }),
-    );
+  /** A 429: the hold and the halving (engine/limits decides from the key's current state). */
+  private async rateLimitedInTransaction(
+    transaction: Kysely<Database>,
+    input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number },
+  ): Promise<void> {
+    const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
+    const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs);
+    await this.upsertProviderState(transaction, input.providerKey, input.nowMs, { next_request_at_ms: next.nextRequestAtMs, concurrency_limit: next.concurrencyLimit });
+    await appendEvent(transaction, {
+      type: 'provider.rate_limited',
+      payload: { scopeKey: input.providerKey, untilMs: input.untilMs },
+      nowMs: input.nowMs,
+    });
+  }
+
+  private async pauseInTransaction(transaction: Kysely<Database>, pause: ProviderPause, nowMs: number): Promise<void> {
+    await this.upsertProviderState(transaction, pause.scopeKey, nowMs, {
+      paused_reason: pause.reason,
+      paused_until_ms: pause.untilMs ?? null,
+      paused_credential_fingerprint: pause.credentialFingerprint ?? null,
+    });
+    await appendEvent(transaction, {
+      type: 'provider.paused',
+      payload: { scopeKey: pause.scopeKey, reason: pause.reason, untilMs: pause.untilMs ?? null },
+      nowMs,
+    });
   }
 
   async resumeProvider(scopeKey: string): Promise<void> {
