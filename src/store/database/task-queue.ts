@@ -14,6 +14,7 @@ import type {
   TaskOutcome,
   TaskQueue,
 } from '../../engine/ports.js';
+import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
 import { jobProviderKeyOf, limitKeyResolver } from '../../engine/limits/limit-key-resolver.js';
@@ -548,7 +549,7 @@ export class SqliteTaskQueue implements TaskQueue {
           .where('status', '=', 'running')
           .where('lease_expires_at_ms', '<', nowMs)
           .execute();
-        return this.takeBackTasks(transaction, expired, nowMs, maxLeaseExpirations, (owner) => `Lease expired (worker ${owner} stopped responding); requeued.`);
+        return this.takeBackTasks(transaction, expired, nowMs, maxLeaseExpirations, 'lease-expired');
       }),
     );
   }
@@ -577,44 +578,46 @@ export class SqliteTaskQueue implements TaskQueue {
           .where('status', '=', 'running')
           .where('lease_owner', 'in', owners)
           .execute();
-        return this.takeBackTasks(transaction, held, nowMs, maxLeaseExpirations, (owner) => `Worker ${owner} no longer exists; its task was taken back at once and requeued.`);
+        return this.takeBackTasks(transaction, held, nowMs, maxLeaseExpirations, 'worker-gone');
       }),
     );
   }
 
-  /**
-   * Requeues running tasks whose worker is gone (lease expired, or the process is known dead),
-   * counting a worker death each; a task that reaches `maxLeaseExpirations` fails as poison.
-   */
+  /** Writes, for each running task whose worker is gone, what engine/leases decides: requeue or fail as poison. */
   private async takeBackTasks(
     transaction: Kysely<Database>,
     tasks: ReadonlyArray<{ id: string; job_id: string; lease_expirations: number; lease_owner: string | null }>,
     nowMs: number,
     maxLeaseExpirations: number,
-    requeuedMessage: (owner: string) => string,
+    cause: TakeBackCause,
   ): Promise<RecoveryResult> {
     let requeued = 0;
     let poisoned = 0;
     for (const task of tasks) {
-      const expirations = task.lease_expirations + 1;
-      const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: expirations, updated_at_ms: nowMs };
-      if (expirations >= maxLeaseExpirations) {
-        const message = `A worker stopped while running this task ${expirations} times; it was failed so it cannot crash workers forever. Retry it once the cause is fixed.`;
+      const decision = decideTakeBack(task.lease_expirations, maxLeaseExpirations, task.lease_owner ?? undefined, cause);
+      const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: decision.leaseExpirations, updated_at_ms: nowMs };
+      if (decision.kind === 'poison') {
         await transaction
           .updateTable('tasks')
-          .set({ ...base, status: 'failed', last_error_code: 'worker_lost', last_error_message: message, finished_at_ms: nowMs })
+          .set({ ...base, status: 'failed', last_error_code: workerLostErrorCode, last_error_message: decision.message, finished_at_ms: nowMs })
           .where('id', '=', task.id)
           .execute();
-        await appendEvent(transaction, { type: 'task.failed', jobId: task.job_id, taskId: task.id, payload: { status: 'failed', errorCode: 'worker_lost', message }, nowMs });
+        await appendEvent(transaction, {
+          type: 'task.failed',
+          jobId: task.job_id,
+          taskId: task.id,
+          payload: { status: 'failed', errorCode: workerLostErrorCode, message: decision.message },
+          nowMs,
+        });
         await finalizeJobIfDone(transaction, task.job_id, nowMs);
         poisoned += 1;
       } else {
         await transaction
           .updateTable('tasks')
-          .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: 'worker_lost', last_error_message: requeuedMessage(task.lease_owner ?? 'unknown') })
+          .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: workerLostErrorCode, last_error_message: decision.message })
           .where('id', '=', task.id)
           .execute();
-        await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: expirations }, nowMs });
+        await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: decision.leaseExpirations }, nowMs });
         requeued += 1;
       }
     }
