@@ -19,13 +19,6 @@ export const abortReasons = {
   leaseLost: 'lease-lost',
 } as const;
 
-/**
- * Remote handle of a batch-lane task whose remote request failed and whose job asked for online
- * retries: the next attempt calls `generate` under the online limits instead of submitting again.
- * Stored like any handle, so the choice survives a restart.
- */
-export const runOnlineHandle = 'imagefleet:run-online';
-
 /** Where a task stands in a remote (submit/poll) call; the engine counts such tasks apart from calls in flight. */
 export type RemotePhase = 'submitting' | 'polling';
 
@@ -56,6 +49,8 @@ interface AttemptState {
   limitKey: string;
   /** The task's remote handle as of now (saved, replaced or forgotten during this attempt). */
   remoteHandle: string | undefined;
+  /** The task runs online instead of in its batch lane (stored, so the choice survives a restart). */
+  runOnline: boolean;
   /** Lease length the heartbeat renews with; longer once the task only waits on a remote job. */
   leaseMs: number;
 }
@@ -67,7 +62,7 @@ interface AttemptState {
  */
 export async function runClaimedTask(claimed: ClaimedTask, controller: AbortController, context: TaskRunnerContext): Promise<void> {
   const { task, job, leaseToken } = claimed;
-  const attempt: AttemptState = { limitKey: limitKeyText(limitKey(job.provider, job.model)), remoteHandle: task.remoteHandle, leaseMs: context.leaseMs };
+  const attempt: AttemptState = { limitKey: limitKeyText(limitKey(job.provider, job.model)), remoteHandle: task.remoteHandle, runOnline: task.runOnline === true, leaseMs: context.leaseMs };
   const heartbeatStop = new AbortController();
   const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, attempt, context);
   context.events.emit({ type: 'task.started', jobId: job.id, taskId: task.id, attempt: task.attempts + 1 });
@@ -150,7 +145,7 @@ const deferred = Symbol('deferred');
 /**
  * Synchronous providers are called once. Asynchronous ones (remote job ids) save the handle
  * before waiting, so a restarted worker re-attaches to the same remote job instead of paying again.
- * A remote job that ends without a result makes the handle go (or become `runOnlineHandle`), so the
+ * A remote job that ends without a result makes the handle go (and may mark the task to run online), so the
  * retry submits afresh instead of polling a dead job.
  */
 async function callProvider(
@@ -166,7 +161,7 @@ async function callProvider(
   if (!provider.submit || !provider.poll || !remoteLanes.includes(job.lane)) {
     return provider.generate(await buildRequest(claimed, model, signal, context));
   }
-  if (attempt.remoteHandle === runOnlineHandle) return callOnlineInstead(provider, model, claimed, signal, attempt, context);
+  if (attempt.runOnline) return callOnlineInstead(provider, model, claimed, signal, attempt, context);
 
   let handle = attempt.remoteHandle;
   if (handle === undefined) {
@@ -188,8 +183,14 @@ async function callProvider(
     const state = await provider.poll(handle, signal);
     if (state.state === 'done') return state.result;
     if (state.state === 'failed') {
-      const next = state.resubmitOnline ? runOnlineHandle : undefined;
-      if (await context.queue.saveRemoteHandle(task.id, leaseToken, next)) attempt.remoteHandle = next;
+      if (state.resubmitOnline) {
+        if (await context.queue.markRunOnline(task.id, leaseToken)) {
+          attempt.remoteHandle = undefined;
+          attempt.runOnline = true;
+        }
+      } else if (await context.queue.saveRemoteHandle(task.id, leaseToken, undefined)) {
+        attempt.remoteHandle = undefined;
+      }
       throw state.error;
     }
     if (state.progress !== undefined) context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction: state.progress });
@@ -284,7 +285,7 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
     const reason: unknown = controller.signal.reason;
     // The handle as of now, so a remote job submitted during this attempt is canceled too.
     const handle = attempt.remoteHandle;
-    if (handle !== undefined && handle !== runOnlineHandle && reason !== abortReasons.shutdown) {
+    if (handle !== undefined && reason !== abortReasons.shutdown) {
       await safeProvider(job.provider, context)?.cancel?.(handle).catch(() => undefined);
     }
     if (reason === abortReasons.shutdown) {

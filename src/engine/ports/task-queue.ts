@@ -185,6 +185,11 @@ export interface TaskQueue {
   setBackTask(input: SetbackInput): Promise<TaskOutcome>;
   /** Fenced: give the task back untouched. No attempt is counted. Same as the `released` outcome. */
   releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean>;
+  /**
+   * Fenced: the task's remote request failed and its job retries online — its next attempts call
+   * the provider directly (under the online limits) instead of submitting again; the handle goes.
+   */
+  markRunOnline(taskId: string, leaseToken: string): Promise<boolean>;
   /** Saves a remote job handle before waiting on it (fenced); `undefined` forgets it (the remote job ended without a result). */
   saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean>;
   /**

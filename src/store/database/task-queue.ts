@@ -495,6 +495,19 @@ export class SqliteTaskQueue implements TaskQueue {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async markRunOnline(taskId: string, leaseToken: string): Promise<boolean> {
+    return this.guard('mark a task to run online', async () => {
+      const result = await this.db
+        .updateTable('tasks')
+        .set({ run_online: 1, remote_handle: null })
+        .where('id', '=', taskId)
+        .where('lease_token', '=', leaseToken)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
   async saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean> {
     return this.guard('save a remote job handle', async () => {
       const result = await this.db
