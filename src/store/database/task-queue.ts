@@ -16,26 +16,21 @@ import type {
 } from '../../engine/ports.js';
 import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
-import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
+import { decideLimitEligibility, type LimitSnapshot } from '../../engine/limits/limit-eligibility.js';
+import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { jobProviderKeyOf, limitKeyResolver } from '../../engine/limits/limit-key-resolver.js';
 import type { LimitState } from '../../engine/limits/limit-state.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
-import { budgetPauseReason, decideBudget } from '../../engine/scheduling/job-budget.js';
-import { compareJobOrder, type JobOrderFields } from '../../engine/scheduling/job-order.js';
-import { headTaskRequiresAvailability, isClaimable, waitsForRunningTask, type ExecutionMode, type QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
+import { ClaimPlanner, withLiftsApplied, type RunnableJob } from '../../engine/scheduling/claim-planner.js';
+import type { ExecutionMode, QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
 import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { finalizeJobIfDone } from './job-finalizer.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
-import type { Database, JobsTable, ProviderStateTable } from './schema.js';
+import type { Database, ProviderStateTable } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
-
-/** A job row's fields the job order compares. */
-function jobOrderFieldsOf(row: Selectable<JobsTable>): JobOrderFields {
-  return { priorityRank: row.priority_rank, queuePosition: row.queue_position, lastClaimedAtMs: row.last_claimed_at_ms, createdAtMs: row.created_at_ms };
-}
 
 /** A provider-state row as the limit rules see it. */
 function rowToLimitState(row: Selectable<ProviderStateTable>): LimitState {
@@ -65,67 +60,58 @@ export class SqliteTaskQueue implements TaskQueue {
     return (await this.claimMany(request, 1))[0];
   }
 
+  /**
+   * Snapshot → pure plan → write, in one IMMEDIATE transaction (docs/decisions/0028): a few
+   * set-based reads (limit states, running tasks per job and key, the RPM window, the runnable
+   * jobs), then `ClaimPlanner` decides each pick, simulating it on the snapshot so a batch obeys
+   * exactly the rules of single claims; only head tasks are read per job, on demand.
+   */
   async claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
     if (request.providers.length === 0 || maxTasks < 1) return [];
     return this.guard('claim tasks', () =>
       runImmediateTransaction(this.db, async (transaction) => {
-        // Each pick re-reads limits and turns inside the same transaction, so a batch obeys exactly
-        // the rules of single claims; only the commit is shared.
+        const { nowMs } = request;
+        const snapshot = await this.readLimitSnapshot(transaction, request.providers, nowMs);
+        const limits = decideLimitEligibility(request.providers, snapshot.limits);
+        await this.writeLifts(transaction, limits.lifts, nowMs);
+        if (limits.eligible.size === 0) return [];
+
+        const jobRows = await transaction
+          .selectFrom('jobs')
+          .select(['id', 'provider_key', 'lane', 'execution', 'status', 'budget_usd', 'spent_usd', 'priority_rank', 'queue_position', 'last_claimed_at_ms', 'created_at_ms'])
+          .where('status', 'in', ['queued', 'processing'])
+          .where('provider_key', 'in', [...new Set([...limits.eligible.values()].map(jobProviderKeyOf))])
+          .execute();
+        const jobs: RunnableJob[] = jobRows.map((row) => {
+          const load = snapshot.loadByJob.get(row.id);
+          return {
+            id: row.id,
+            providerKey: row.provider_key,
+            lane: row.lane,
+            execution: row.execution as ExecutionMode,
+            status: row.status as RunnableJob['status'],
+            budgetUsd: row.budget_usd ?? undefined,
+            spentUsd: row.spent_usd,
+            runningCount: load?.runningCount ?? 0,
+            inFlightUsd: load?.inFlightUsd ?? 0,
+            priorityRank: row.priority_rank,
+            queuePosition: row.queue_position,
+            lastClaimedAtMs: row.last_claimed_at_ms,
+            createdAtMs: row.created_at_ms,
+          };
+        });
+        const states = withLiftsApplied(snapshot.limits.states, limits.lifts.map((lift) => lift.scopeKey));
+        const planner = new ClaimPlanner(request.providers, { ...snapshot.limits, states }, jobs, maxTasks);
+
         const claimed: ClaimedTask[] = [];
-        while (claimed.length < maxTasks) {
-          const next = await this.claimInTransaction(transaction, request);
-          if (!next) break;
-          claimed.push(next);
+        for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
+          if (step.kind === 'read-head') planner.provideHead(step.jobId, await this.headTask(transaction, step.jobId, step.availableOnly, nowMs));
+          else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
+          else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting));
         }
         return claimed;
       }),
     );
-  }
-
-  /**
-   * One pick. The adapter reads what the rules ask for; the rules (engine/limits, engine/scheduling)
-   * decide: which limit keys may start, the job order, which task of a job may run, the budget.
-   */
-  private async claimInTransaction(transaction: Kysely<Database>, request: ClaimRequest): Promise<ClaimedTask | undefined> {
-    const { nowMs } = request;
-    const eligible = await this.eligibleProviderKeys(transaction, request);
-    if (eligible.size === 0) return undefined;
-    const limitKeyOf = limitKeyResolver(request.providers);
-
-    const jobs = (
-      await transaction
-        .selectFrom('jobs')
-        .selectAll()
-        .where('status', 'in', ['queued', 'processing'])
-        .where('provider_key', 'in', [...new Set([...eligible.values()].map(jobProviderKeyOf))])
-        // The same order as `compareJobOrder`, so the stable sort below is a no-op in the common case.
-        .orderBy('priority_rank', 'desc')
-        .orderBy('queue_position', 'asc')
-        .orderBy('last_claimed_at_ms', 'asc')
-        .orderBy('created_at_ms', 'asc')
-        .execute()
-    ).sort((left, right) => compareJobOrder(jobOrderFieldsOf(left), jobOrderFieldsOf(right)));
-
-    for (const job of jobs) {
-      // Each lane of a model has its own limits: a batch job waits on its batch policy only.
-      const policy = eligible.get(limitKeyOf(job.provider_key, job.lane));
-      if (!policy) continue;
-      const execution = job.execution as ExecutionMode;
-      if (execution === 'sequential') {
-        const running = await transaction.selectFrom('tasks').select('id').where('job_id', '=', job.id).where('status', '=', 'running').limit(1).executeTakeFirst();
-        if (waitsForRunningTask(execution, running !== undefined)) continue;
-      }
-      const head = await this.headTask(transaction, job.id, headTaskRequiresAvailability(execution), nowMs);
-      if (!isClaimable(head, nowMs)) continue;
-
-      const inFlightUsd = job.budget_usd === null ? 0 : await this.inFlightUsd(transaction, job.id);
-      const budget = decideBudget({ budgetUsd: job.budget_usd ?? undefined, spentUsd: job.spent_usd, inFlightUsd, nextTaskCostUsd: head.estimatedCostUsd });
-      if (budget === 'pause' && job.budget_usd !== null) await this.pauseForBudget(transaction, job.id, budgetPauseReason(job.spent_usd, job.budget_usd), nowMs);
-      if (budget !== 'claim') continue;
-
-      return this.lease(transaction, request, job.id, head.id, policy, job.status === 'queued');
-    }
-    return undefined;
   }
 
   /** The job's first queued task by ordinal; with `availableOnly`, the first one available at `nowMs`. */
@@ -139,43 +125,45 @@ export class SqliteTaskQueue implements TaskQueue {
     return row && { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: row.estimated_cost_usd };
   }
 
-  /** Estimated cost of the job's running tasks, USD. */
-  private async inFlightUsd(transaction: Kysely<Database>, jobId: string): Promise<number> {
-    const inFlight = await transaction
-      .selectFrom('tasks')
-      .select((expression) => expression.fn.coalesce(expression.fn.sum<number>('estimated_cost_usd'), expression.lit(0)).as('total'))
-      .where('job_id', '=', jobId)
-      .where('status', '=', 'running')
-      .executeTakeFirstOrThrow();
-    return Number(inFlight.total);
-  }
-
   /**
-   * Provider keys that may start a request now (engine/limits decides): the adapter reads the
-   * states, running counts and window counts, then writes the pauses that lifted.
+   * The snapshot the limit rules and the planner need, in set-based reads: the states of every
+   * scope the policies name, the running tasks grouped by job (count, estimated cost) and by limit
+   * key, and the RPM window's starts per rate-limited key.
    */
-  private async eligibleProviderKeys(transaction: Kysely<Database>, request: ClaimRequest): Promise<Map<string, ProviderLimitPolicy>> {
-    const { nowMs } = request;
-    const scopeKeys = [...new Set(request.providers.flatMap((policy) => [policy.providerKey, policy.providerId]))];
+  private async readLimitSnapshot(
+    transaction: Kysely<Database>,
+    policies: readonly ProviderLimitPolicy[],
+    nowMs: number,
+  ): Promise<{ limits: LimitSnapshot; loadByJob: Map<string, { runningCount: number; inFlightUsd: number }> }> {
+    const scopeKeys = [...new Set(policies.flatMap((policy) => [policy.providerKey, policy.providerId]))];
     const states = new Map(
       (await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', scopeKeys).execute()).map((state) => [state.scope_key, rowToLimitState(state)]),
     );
     const runningRows = await transaction
       .selectFrom('tasks')
       .innerJoin('jobs', 'jobs.id', 'tasks.job_id')
-      .select(['tasks.provider_key as provider_key', 'jobs.lane as lane', (expression) => expression.fn.countAll<number>().as('count')])
+      .select([
+        'tasks.job_id as job_id',
+        'tasks.provider_key as provider_key',
+        'jobs.lane as lane',
+        (expression) => expression.fn.countAll<number>().as('count'),
+        (expression) => expression.fn.coalesce(expression.fn.sum<number>('tasks.estimated_cost_usd'), expression.lit(0)).as('cost'),
+      ])
       .where('tasks.status', '=', 'running')
-      .where('tasks.provider_key', 'in', [...new Set(request.providers.map(jobProviderKeyOf))])
-      .groupBy(['tasks.provider_key', 'jobs.lane'])
+      .where('tasks.provider_key', 'in', [...new Set(policies.map(jobProviderKeyOf))])
+      .groupBy(['tasks.job_id', 'tasks.provider_key', 'jobs.lane'])
       .execute();
-    const limitKeyOf = limitKeyResolver(request.providers);
+    const limitKeyOf = limitKeyResolver(policies);
     const runningByLimitKey = new Map<string, number>();
+    const loadByJob = new Map<string, { runningCount: number; inFlightUsd: number }>();
     for (const row of runningRows) {
       const limitKey = limitKeyOf(row.provider_key, row.lane);
       runningByLimitKey.set(limitKey, (runningByLimitKey.get(limitKey) ?? 0) + Number(row.count));
+      const load = loadByJob.get(row.job_id) ?? { runningCount: 0, inFlightUsd: 0 };
+      loadByJob.set(row.job_id, { runningCount: load.runningCount + Number(row.count), inFlightUsd: load.inFlightUsd + Number(row.cost) });
     }
     const startsInWindowByLimitKey = new Map<string, number>();
-    const windowedKeys = request.providers.filter((policy) => policy.requestsPerMinute > 0).map((policy) => policy.providerKey);
+    const windowedKeys = policies.filter((policy) => policy.requestsPerMinute > 0).map((policy) => policy.providerKey);
     if (windowedKeys.length > 0) {
       const startRows = await transaction
         .selectFrom('request_log')
@@ -186,9 +174,12 @@ export class SqliteTaskQueue implements TaskQueue {
         .execute();
       for (const row of startRows) startsInWindowByLimitKey.set(row.provider_key, Number(row.count));
     }
+    return { limits: { nowMs, states, runningByLimitKey, startsInWindowByLimitKey }, loadByJob };
+  }
 
-    const decision = decideLimitEligibility(request.providers, { nowMs, states, runningByLimitKey, startsInWindowByLimitKey });
-    for (const lift of decision.lifts) {
+  /** Clears the pauses the limit rules lifted, each with its `provider.resumed` event. */
+  private async writeLifts(transaction: Kysely<Database>, lifts: readonly PauseLift[], nowMs: number): Promise<void> {
+    for (const lift of lifts) {
       await transaction
         .updateTable('provider_state')
         .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null, updated_at_ms: nowMs })
@@ -196,7 +187,6 @@ export class SqliteTaskQueue implements TaskQueue {
         .execute();
       await appendEvent(transaction, { type: 'provider.resumed', payload: { scopeKey: lift.scopeKey, reason: lift.reason }, nowMs });
     }
-    return decision.eligible;
   }
 
   private async lease(
@@ -524,8 +514,10 @@ export class SqliteTaskQueue implements TaskQueue {
   async startRequest(policy: ProviderLimitPolicy, nowMs: number): Promise<RequestStart> {
     return this.guard('start a request', () =>
       runImmediateTransaction(this.db, async (transaction) => {
-        const eligible = await this.eligibleProviderKeys(transaction, { nowMs, workerId: '', leaseMs: 0, providers: [policy] });
-        if (eligible.has(policy.providerKey)) {
+        const snapshot = await this.readLimitSnapshot(transaction, [policy], nowMs);
+        const limits = decideLimitEligibility([policy], snapshot.limits);
+        await this.writeLifts(transaction, limits.lifts, nowMs);
+        if (limits.eligible.has(policy.providerKey)) {
           await this.recordRequestStart(transaction, policy, nowMs);
           return { started: true };
         }
