@@ -3,7 +3,9 @@
  * that is available now. A sequential job runs one task at a time, in order: it waits while one
  * runs, and waits for its next task in order even while that task backs off.
  */
-export type ExecutionMode = 'parallel' | 'sequential';
+import type { ExecutionMode } from '../../core/job.js';
+
+export type { ExecutionMode };
 
 /** The job's first queued task to consider, as the adapter reads it. */
 export interface QueuedTaskHead {
