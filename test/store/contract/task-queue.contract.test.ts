@@ -238,4 +238,42 @@ describe.each(storeFactories)('store contract: task queue ($name)', (factory) =>
     expect(await store.queue.recoverExpiredLeases(nowMs, 3)).toEqual({ requeued: 0, poisoned: 1 });
     expect(await store.jobs.getTask('a-t0')).toMatchObject({ status: 'failed', lastErrorCode: 'worker_lost', leaseExpirations: 3 });
   });
+
+  it('lifts a timed pause when its time is up, and wakes the idle engine then', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 2 });
+    const [claimed] = await store.queue.claimMany(claimRequest(startMs), 1);
+    const untilMs = startMs + 3_600_000;
+    await store.queue.recordAttemptOutcome({
+      taskId: claimed!.task.id,
+      leaseToken: claimed!.leaseToken,
+      nowMs: startMs + 1,
+      outcome: { kind: 'provider-paused', pause: { scopeKey: 'p:m', reason: 'daily quota', untilMs, credentialFingerprint: undefined } },
+    });
+    expect(await store.queue.nextAvailableAtMs(startMs + 2)).toBe(untilMs);
+    expect(await claimIds(store, untilMs - 1, 2)).toEqual([]);
+    expect(await claimIds(store, untilMs, 2)).toEqual(['a-t0', 'a-t1']);
+    expect((await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m')?.pausedReason).toBeUndefined();
+  });
+
+  it('starts a request outside a claim under the same limits, or says when to ask again', async () => {
+    const store = await open();
+    const limited = policy({ requestsPerMinute: 2 });
+    expect(await store.queue.startRequest(limited, startMs)).toEqual({ started: true });
+    expect(await store.queue.startRequest(limited, startMs + 10)).toEqual({ started: true });
+    expect(await store.queue.startRequest(limited, startMs + 20)).toEqual({ started: false, retryAtMs: startMs + 60_751 });
+    // A claim sees the same window.
+    await createJob(store, { id: 'a', taskCount: 1 });
+    expect(await claimIds(store, startMs + 30, 1, [limited])).toEqual([]);
+  });
+
+  it('takes back at once the tasks of workers known to be gone, counting each toward the poison limit', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 2 });
+    await store.queue.claimMany(claimRequest(startMs), 2);
+    expect(await store.queue.leaseOwners()).toEqual([{ owner: 'host:1:test', taskCount: 2 }]);
+    expect(await store.queue.reclaimLeases(['host:1:test'], startMs + 1, 3)).toEqual({ requeued: 2, poisoned: 0 });
+    expect(await store.jobs.getTask('a-t0')).toMatchObject({ status: 'queued', leaseExpirations: 1, lastErrorCode: 'worker_lost' });
+    expect(await store.queue.leaseOwners()).toEqual([]);
+  });
 });
