@@ -8,6 +8,7 @@
  */
 import type { GeneratedImage } from '../../core/image.js';
 import type { Job, JobStatus } from '../../core/job.js';
+import { pauseScopesOf } from '../../core/limit-key.js';
 import { parsePathTemplate } from '../../core/path-template.js';
 import { buildSessionLog, formatSessionJobId, sessionJobIdWidth, type SessionLogSummary } from '../../core/session-log.js';
 import type { Task } from '../../core/task.js';
@@ -19,7 +20,6 @@ import { exitCodes } from '../handle-cli-error.js';
 import { layoutVariables, OutputTree } from './output-tree.js';
 import { createProgressDisplay, formatDuration, formatUsd, type InFlightCall } from './progress-display.js';
 import type { SessionRecord } from './session-records.js';
-import { pauseScopesOf } from '../../core/limit-key.js';
 
 /** How often the loop looks at the store, ms. */
 const tickMs = 250;

@@ -2,6 +2,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import { priorityRank, type Job, type Lane } from '../../core/job.js';
+import { providerKeyText } from '../../core/limit-key.js';
 import { taskStatuses, type Task } from '../../core/task.js';
 import type { FinishedCall } from '../../core/call-times.js';
 import type { JobListEntry, JobPageFilter, JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
@@ -11,7 +12,6 @@ import { runImmediateTransaction } from './immediate-transaction.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database, TasksTable } from './schema.js';
 import { errorCodeOf, translateSqliteError, withTranslatedErrors } from './translate-sqlite-error.js';
-import { providerKeyText } from '../../core/limit-key.js';
 
 /**
  * Rows per multi-row INSERT. A task row binds 19 parameters; 500 rows stay far below SQLite's
