@@ -52,6 +52,11 @@ export interface Task extends PlannedTask {
   availableAtMs: number;
   /** Remote job handle (RunPod id, Gemini batch name) saved before waiting on it. */
   remoteHandle: string | undefined;
+  /**
+   * True for a batch-lane task whose remote request failed and whose job retries failed batch
+   * requests online: its attempts call the provider directly under the online limits. Absent otherwise.
+   */
+  runOnline?: true | undefined;
   costUsd: number | undefined;
   createdAtMs: number;
   updatedAtMs: number;

@@ -1,4 +1,5 @@
 import type { Lane } from '../core/job.js';
+import { limitKey, limitKeyText, providerKeyText } from '../core/limit-key.js';
 import type { ImageProvider } from '../providers/contract.js';
 import type { ProviderLimitPolicy, ProviderLimits } from './ports.js';
 
@@ -14,7 +15,7 @@ export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFo
     const limits = limitsFor(provider.id);
     const credentialFingerprint = provider.credentialFingerprint();
     return provider.models().flatMap((model) => {
-      const providerKey = providerKeyOf(provider.id, model.modelId);
+      const providerKey = providerKeyText(provider.id, model.modelId);
       const online: ProviderLimitPolicy = {
         providerKey,
         providerId: provider.id,
@@ -26,7 +27,7 @@ export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFo
       if (!model.lanes.includes('batch')) return [online];
       const batchLimits = limitsFor(provider.id, 'batch');
       const batch: ProviderLimitPolicy = {
-        providerKey: limitKeyOf(providerKey, 'batch'),
+        providerKey: limitKeyText(limitKey(provider.id, model.modelId, 'batch')),
         providerId: provider.id,
         requestsPerMinute: batchLimits.requestsPerMinute,
         maxConcurrency: Math.max(1, batchLimits.maxConcurrency),
@@ -38,14 +39,4 @@ export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFo
       return [online, batch];
     });
   });
-}
-
-/** The unit of rate limits and concurrency: `provider:model`. */
-export function providerKeyOf(providerId: string, modelId: string): string {
-  return `${providerId}:${modelId}`;
-}
-
-/** The key a lane's limits, holds and pauses live under: `provider:model` online, `provider:model@batch` for the batch lane. */
-export function limitKeyOf(providerKey: string, lane: Lane): string {
-  return lane === 'batch' ? `${providerKey}@batch` : providerKey;
 }

@@ -1,12 +1,12 @@
 import { ImagefleetError, isImagefleetError, toImagefleetError } from '../core/errors.js';
-import type { Lane } from '../core/job.js';
+import { laneOfLimitKeyText, limitKey, limitKeyText } from '../core/limit-key.js';
 import type { Logger } from '../core/logger.js';
 import { addPngTextChunks } from '../core/png-text-chunks.js';
 import { buildProvenance } from '../core/provenance.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import { classifyFailure, type RetryPolicy } from './classify-failure.js';
 import type { EngineEventBus } from './engine-events.js';
-import { buildLimitPolicies, limitKeyOf, providerKeyOf, type LimitsLookup } from './limit-policies.js';
+import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
 import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, TaskQueue } from './ports.js';
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
@@ -18,13 +18,6 @@ export const abortReasons = {
   /** Our lease is gone (expired and taken, or canceled elsewhere): another worker owns the row. */
   leaseLost: 'lease-lost',
 } as const;
-
-/**
- * Remote handle of a batch-lane task whose remote request failed and whose job asked for online
- * retries: the next attempt calls `generate` under the online limits instead of submitting again.
- * Stored like any handle, so the choice survives a restart.
- */
-export const runOnlineHandle = 'imagefleet:run-online';
 
 /** Where a task stands in a remote (submit/poll) call; the engine counts such tasks apart from calls in flight. */
 export type RemotePhase = 'submitting' | 'polling';
@@ -56,6 +49,8 @@ interface AttemptState {
   limitKey: string;
   /** The task's remote handle as of now (saved, replaced or forgotten during this attempt). */
   remoteHandle: string | undefined;
+  /** The task runs online instead of in its batch lane (stored, so the choice survives a restart). */
+  runOnline: boolean;
   /** Lease length the heartbeat renews with; longer once the task only waits on a remote job. */
   leaseMs: number;
 }
@@ -67,7 +62,7 @@ interface AttemptState {
  */
 export async function runClaimedTask(claimed: ClaimedTask, controller: AbortController, context: TaskRunnerContext): Promise<void> {
   const { task, job, leaseToken } = claimed;
-  const attempt: AttemptState = { limitKey: providerKeyOf(job.provider, job.model), remoteHandle: task.remoteHandle, leaseMs: context.leaseMs };
+  const attempt: AttemptState = { limitKey: limitKeyText(limitKey(job.provider, job.model)), remoteHandle: task.remoteHandle, runOnline: task.runOnline === true, leaseMs: context.leaseMs };
   const heartbeatStop = new AbortController();
   const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, attempt, context);
   context.events.emit({ type: 'task.started', jobId: job.id, taskId: task.id, attempt: task.attempts + 1 });
@@ -75,7 +70,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
   try {
     const provider = context.getProvider(job.provider);
     const model = findModel(provider, job.model);
-    if (job.lane === 'batch' && model.lanes.includes('batch')) attempt.limitKey = limitKeyOf(attempt.limitKey, 'batch');
+    if (job.lane === 'batch' && model.lanes.includes('batch')) attempt.limitKey = limitKeyText(limitKey(job.provider, job.model, 'batch'));
     const result = await callProvider(provider, model, claimed, controller.signal, attempt, context);
     if (result === deferred) return;
     if (result.images.length === 0) throw providerError('transient', 'The provider replied without an image.');
@@ -83,16 +78,12 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
 
     const images = await writeOutputs(claimed, provider, model, result, context);
     const costUsd = result.costUsd ?? (model.pricePerImageUsd[job.settings.size]?.[job.lane] ?? 0) * result.images.length;
-    const limits = context.limitsFor(job.provider, laneOfLimitKey(attempt.limitKey));
-    const outcome = await context.queue.completeTask({
+    const limits = context.limitsFor(job.provider, laneOfLimitKeyText(attempt.limitKey));
+    const outcome = await context.queue.recordAttemptOutcome({
       taskId: task.id,
       leaseToken,
       nowMs: context.clock.now(),
-      images,
-      costUsd,
-      warnings: result.warnings,
-      providerKey: attempt.limitKey,
-      maxConcurrency: limits.maxConcurrency,
+      outcome: { kind: 'completed', images, costUsd, warnings: result.warnings, providerKey: attempt.limitKey, maxConcurrency: limits.maxConcurrency },
     });
     if (!outcome.accepted) {
       if (outcome.canceled) {
@@ -154,7 +145,7 @@ const deferred = Symbol('deferred');
 /**
  * Synchronous providers are called once. Asynchronous ones (remote job ids) save the handle
  * before waiting, so a restarted worker re-attaches to the same remote job instead of paying again.
- * A remote job that ends without a result makes the handle go (or become `runOnlineHandle`), so the
+ * A remote job that ends without a result makes the handle go (and may mark the task to run online), so the
  * retry submits afresh instead of polling a dead job.
  */
 async function callProvider(
@@ -170,7 +161,7 @@ async function callProvider(
   if (!provider.submit || !provider.poll || !remoteLanes.includes(job.lane)) {
     return provider.generate(await buildRequest(claimed, model, signal, context));
   }
-  if (attempt.remoteHandle === runOnlineHandle) return callOnlineInstead(provider, model, claimed, signal, attempt, context);
+  if (attempt.runOnline) return callOnlineInstead(provider, model, claimed, signal, attempt, context);
 
   let handle = attempt.remoteHandle;
   if (handle === undefined) {
@@ -192,8 +183,14 @@ async function callProvider(
     const state = await provider.poll(handle, signal);
     if (state.state === 'done') return state.result;
     if (state.state === 'failed') {
-      const next = state.resubmitOnline ? runOnlineHandle : undefined;
-      if (await context.queue.saveRemoteHandle(task.id, leaseToken, next)) attempt.remoteHandle = next;
+      if (state.resubmitOnline) {
+        if (await context.queue.markRunOnline(task.id, leaseToken)) {
+          attempt.remoteHandle = undefined;
+          attempt.runOnline = true;
+        }
+      } else if (await context.queue.saveRemoteHandle(task.id, leaseToken, undefined)) {
+        attempt.remoteHandle = undefined;
+      }
       throw state.error;
     }
     if (state.progress !== undefined) context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction: state.progress });
@@ -216,18 +213,18 @@ async function callOnlineInstead(
   context: TaskRunnerContext,
 ): Promise<GenerateResult | typeof deferred> {
   const { task, job, leaseToken } = claimed;
-  const onlineKey = providerKeyOf(job.provider, model.modelId);
+  const onlineKey = limitKeyText(limitKey(job.provider, model.modelId));
   const policy = buildLimitPolicies([provider], context.limitsFor).find((candidate) => candidate.providerKey === onlineKey);
   if (policy) {
     const nowMs = context.clock.now();
     const start = await context.queue.startRequest(policy, nowMs);
     if (!start.started) {
       const message = 'Waiting for an online request slot: this batch request failed and the job retries failed batch requests online.';
-      await context.queue.setBackTask({
+      await context.queue.recordAttemptOutcome({
         taskId: task.id,
         leaseToken,
         nowMs,
-        setback: { kind: 'retry', availableAtMs: start.retryAtMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message },
+        outcome: { kind: 'setback', setback: { kind: 'retry', availableAtMs: start.retryAtMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message } },
       });
       context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: 'provider_rate_limited', message, availableAtMs: start.retryAtMs });
       return deferred;
@@ -235,11 +232,6 @@ async function callOnlineInstead(
   }
   attempt.limitKey = onlineKey;
   return provider.generate(await buildRequest(claimed, model, signal, context));
-}
-
-/** The lane a limit key belongs to. */
-function laneOfLimitKey(limitKey: string): Lane {
-  return limitKey.endsWith('@batch') ? 'batch' : 'online';
 }
 
 async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, model: ModelCapabilities, result: GenerateResult, context: TaskRunnerContext): Promise<NewImageRecord[]> {
@@ -293,10 +285,12 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
     const reason: unknown = controller.signal.reason;
     // The handle as of now, so a remote job submitted during this attempt is canceled too.
     const handle = attempt.remoteHandle;
-    if (handle !== undefined && handle !== runOnlineHandle && reason !== abortReasons.shutdown) {
+    if (handle !== undefined && reason !== abortReasons.shutdown) {
       await safeProvider(job.provider, context)?.cancel?.(handle).catch(() => undefined);
     }
-    if (reason === abortReasons.shutdown) await context.queue.releaseTask(task.id, leaseToken, nowMs).catch((error: unknown) => logWriteFailure(error, claimed, context));
+    if (reason === abortReasons.shutdown) {
+      await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'released' } }).catch((error: unknown) => logWriteFailure(error, claimed, context));
+    }
     return;
   }
 
@@ -305,32 +299,26 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
   const decision = classifyFailure(error, task.attempts, nowMs, context.retryPolicy);
   const providerKey = attempt.limitKey;
   try {
+    // One write per outcome: the pause or the 429 hold goes in the same transaction as the task's setback.
     if (decision.action === 'pause-provider') {
       const provider = safeProvider(job.provider, context);
-      await context.queue.pauseProvider(
-        {
-          scopeKey: decision.scope === 'provider' ? job.provider : providerKey,
-          reason: decision.reason,
-          untilMs: decision.untilMs,
-          credentialFingerprint: provider?.credentialFingerprint(),
-        },
+      const scopeKey = decision.scope === 'provider' ? job.provider : providerKey;
+      await context.queue.recordAttemptOutcome({
+        taskId: task.id,
+        leaseToken,
         nowMs,
-      );
-      await context.queue.releaseTask(task.id, leaseToken, nowMs);
-      context.events.emit({ type: 'provider.paused', scopeKey: decision.scope === 'provider' ? job.provider : providerKey, reason: decision.reason, untilMs: decision.untilMs });
+        outcome: { kind: 'provider-paused', pause: { scopeKey, reason: decision.reason, untilMs: decision.untilMs, credentialFingerprint: provider?.credentialFingerprint() } },
+      });
+      context.events.emit({ type: 'provider.paused', scopeKey, reason: decision.reason, untilMs: decision.untilMs });
       context.logger.warn({ provider: job.provider, model: job.model, until: decision.untilMs }, `Provider paused: ${decision.reason}`);
       return;
     }
-    if (decision.rateLimitUntilMs !== undefined) {
-      await context.queue.recordRateLimited({
-        providerKey,
-        nowMs,
-        untilMs: decision.rateLimitUntilMs,
-        maxConcurrency: context.limitsFor(job.provider, laneOfLimitKey(providerKey)).maxConcurrency,
-      });
-      context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: decision.rateLimitUntilMs });
-    }
-    const outcome = await context.queue.setBackTask({ taskId: task.id, leaseToken, nowMs, setback: decision.setback });
+    const rateLimited =
+      decision.rateLimitUntilMs === undefined
+        ? undefined
+        : { providerKey, untilMs: decision.rateLimitUntilMs, maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency };
+    const outcome = await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'setback', setback: decision.setback, rateLimited } });
+    if (rateLimited) context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: rateLimited.untilMs });
     if (!outcome.accepted) return;
     const setback = decision.setback;
     if (setback.kind === 'retry') {

@@ -5,7 +5,7 @@
  * job, its tasks, its webhooks and (for a new group name) its group are written in one transaction.
  */
 import { measureCallTimes } from '../core/call-times.js';
-import { providerKeyOf } from '../engine/limit-policies.js';
+import { providerKeyText } from '../core/limit-key.js';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ImagefleetError, invalidInput, isImagefleetError } from '../core/errors.js';
@@ -134,7 +134,7 @@ export async function planJobSpec(
   await options.beforePlanning?.();
   const limits = dependencies.limitsFor(provider.id, spec.lane);
   // The time estimate is calibrated by what this model's recent calls took (seeded defaults before any).
-  const measuredCallTimes = measureCallTimes(await dependencies.jobs.recentCalls(providerKeyOf(provider.id, capabilities.modelId), spec.lane, calibrationCalls));
+  const measuredCallTimes = measureCallTimes(await dependencies.jobs.recentCalls(providerKeyText(provider.id, capabilities.modelId), spec.lane, calibrationCalls));
   const context: PlanContext = {
     capabilities,
     assetSha256ById,

@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { aspectRatios, imageSizes } from '../../src/core/image-size.js';
 import type { Lane } from '../../src/core/job.js';
 import { providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities, type RemotePollResult } from '../../src/providers/contract.js';
-import { runOnlineHandle } from '../../src/engine/task-runner.js';
 import { createEngineHarness, waitFor, type EngineHarness } from '../support/engine-harness.js';
 import { tinyPng } from '../support/scripted-provider.js';
 
@@ -198,7 +197,7 @@ describe('engine: remote jobs and the batch lane', () => {
     expect(provider.submitted).toHaveLength(1);
   });
 
-  it('retries a failed remote request online when the provider says so, keeping that choice in the handle', async () => {
+  it('retries a failed remote request online when the provider says so, keeping that choice on the task', async () => {
     const provider = new RemoteScriptedProvider();
     provider.pollScript = () => Promise.resolve({ state: 'failed', error: providerError('transient', 'batch expired'), resubmitOnline: true });
     harness = await createEngineHarness({ providers: [provider], settings: { retryBaseMs: 1, retryMaxMs: 5 } });
@@ -208,7 +207,10 @@ describe('engine: remote jobs and the batch lane', () => {
     expect(provider.submitted).toHaveLength(2);
     expect(provider.generated).toHaveLength(2);
     const tasks = await harness.store.jobs.listTasks(jobId, {});
-    expect(tasks.map((task) => task.remoteHandle)).toEqual([runOnlineHandle, runOnlineHandle]);
+    expect(tasks.map((task) => [task.runOnline, task.remoteHandle])).toEqual([
+      [true, undefined],
+      [true, undefined],
+    ]);
   });
 
   it('holds an online retry of a batch request to the online limits (a rate-limit hold), without using an attempt', async () => {
@@ -222,7 +224,8 @@ describe('engine: remote jobs and the batch lane', () => {
     await waitFor(async () => (await harness!.store.jobs.listTasks(jobId, {}))[0]?.lastErrorCode === 'provider_rate_limited', 10_000, 'the online retry deferred');
     const [task] = await harness.store.jobs.listTasks(jobId, {});
     expect(task?.status).toBe('queued');
-    expect(task?.remoteHandle).toBe(runOnlineHandle);
+    expect(task?.runOnline).toBe(true);
+    expect(task?.remoteHandle).toBeUndefined();
     expect(task?.availableAtMs).toBeGreaterThanOrEqual(nowMs + 59_000);
     // The batch failure used one attempt; waiting for the online slot used none.
     expect(task?.attempts).toBe(1);

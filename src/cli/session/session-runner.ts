@@ -8,6 +8,7 @@
  */
 import type { GeneratedImage } from '../../core/image.js';
 import type { Job, JobStatus } from '../../core/job.js';
+import { pauseScopesOf } from '../../core/limit-key.js';
 import { parsePathTemplate } from '../../core/path-template.js';
 import { buildSessionLog, formatSessionJobId, sessionJobIdWidth, type SessionLogSummary } from '../../core/session-log.js';
 import type { Task } from '../../core/task.js';
@@ -94,7 +95,7 @@ export async function runSession(input: SessionRunInput): Promise<SessionOutcome
   let dirty = false;
   let wakeLoop: (() => void) | undefined;
   const wake = (): void => wakeLoop?.();
-  const providerScopes = new Set([job.provider, `${job.provider}:${job.model}`, `${job.provider}:${job.model}@batch`]);
+  const providerScopes = new Set(pauseScopesOf(job.provider, job.model));
 
   const onEvent = (event: EngineEvent): void => {
     if (event.type === 'provider.paused') {
@@ -301,7 +302,7 @@ function isTerminal(status: JobStatus): boolean {
 
 /** A recorded pause of the job's provider that will not lift soon (a bad key, a daily quota). */
 async function pausedProviderReason(fleet: Fleet, job: Job, nowMs: number): Promise<string | undefined> {
-  const scopes = new Set([job.provider, `${job.provider}:${job.model}`, `${job.provider}:${job.model}@batch`]);
+  const scopes = new Set(pauseScopesOf(job.provider, job.model));
   const states = await fleet.store.queue.providerStates();
   const paused = states.find((state) => scopes.has(state.scopeKey) && state.pausedReason !== undefined && (state.pausedUntilMs === undefined || state.pausedUntilMs - nowMs > waitablePauseMs));
   return paused ? `${job.provider} is paused: ${paused.pausedReason ?? ''}` : undefined;

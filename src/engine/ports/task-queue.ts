@@ -107,6 +107,48 @@ export interface ProviderPause {
   credentialFingerprint: string | undefined;
 }
 
+/**
+ * What one attempt of a running task came to, recorded by `TaskQueue.recordAttemptOutcome` in ONE
+ * transaction (so a failure path can no longer half-apply: e.g. pause the provider but keep the task).
+ * The engine decides it (`classify-failure.ts`, engine/limits); the store only writes it.
+ */
+export type AttemptOutcome =
+  /** Images stored: record them, the cost, and grow the key's adaptive concurrency (group-committed). */
+  | {
+      kind: 'completed';
+      images: NewImageRecord[];
+      /** What the call cost, USD (reported or from the price table). */
+      costUsd: number;
+      warnings: string[];
+      /** Limit key the call ran under (`provider:model` or `provider:model@batch`). */
+      providerKey: string;
+      /** The key's configured concurrency cap (adaptive growth stops there). */
+      maxConcurrency: number;
+    }
+  /**
+   * Retry later or end the task. With `rateLimited` (a 429), the key is also held until
+   * `untilMs` and its concurrency halved once per hold — written even when the lease was lost,
+   * because the provider's limit is real whoever holds the task.
+   */
+  | {
+      kind: 'setback';
+      setback: TaskSetback;
+      rateLimited?: { providerKey: string; untilMs: number; maxConcurrency: number } | undefined;
+    }
+  /** The provider cannot serve anything now: pause the scope (written even when the lease was lost) and give the task back. */
+  | { kind: 'provider-paused'; pause: ProviderPause }
+  /** Give the task back untouched (shutdown). No attempt is counted. */
+  | { kind: 'released' };
+
+export interface AttemptOutcomeInput {
+  taskId: string;
+  /** The lease the attempt ran under; every task write is fenced by it. */
+  leaseToken: string;
+  /** When the outcome is recorded, epoch ms. */
+  nowMs: number;
+  outcome: AttemptOutcome;
+}
+
 export interface ProviderStateView {
   scopeKey: string;
   pausedReason: string | undefined;
@@ -131,12 +173,23 @@ export interface TaskQueue {
   claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]>;
   /** Extends a lease. False when the lease is gone (expired and taken, or the task was canceled). */
   renewLease(taskId: string, leaseToken: string, nowMs: number, leaseMs: number): Promise<boolean>;
-  /** Fenced completion: records images and cost only if the lease token still holds. */
+  /**
+   * Records what an attempt came to, in one transaction (completions are group-committed: those of
+   * one event-loop turn share a transaction, each in its own savepoint). Task writes are fenced by
+   * the lease token; `accepted` false = the lease was lost and no task write happened.
+   */
+  recordAttemptOutcome(input: AttemptOutcomeInput): Promise<TaskOutcome>;
+  /** Fenced completion: records images and cost only if the lease token still holds. Same as the `completed` outcome. */
   completeTask(input: CompleteTaskInput): Promise<TaskOutcome>;
-  /** Fenced: retry later, or end the task as failed/blocked. */
+  /** Fenced: retry later, or end the task as failed/blocked. Same as the `setback` outcome without a 429. */
   setBackTask(input: SetbackInput): Promise<TaskOutcome>;
-  /** Fenced: give the task back untouched (shutdown, provider paused). No attempt is counted. */
+  /** Fenced: give the task back untouched. No attempt is counted. Same as the `released` outcome. */
   releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean>;
+  /**
+   * Fenced: the task's remote request failed and its job retries online — its next attempts call
+   * the provider directly (under the online limits) instead of submitting again; the handle goes.
+   */
+  markRunOnline(taskId: string, leaseToken: string): Promise<boolean>;
   /** Saves a remote job handle before waiting on it (fenced); `undefined` forgets it (the remote job ended without a result). */
   saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean>;
   /**
@@ -159,7 +212,6 @@ export interface TaskQueue {
    * (once per hold, so a burst of 429s from calls already in flight halves it only once).
    */
   recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void>;
-  pauseProvider(pause: ProviderPause, nowMs: number): Promise<void>;
   resumeProvider(scopeKey: string): Promise<void>;
   providerStates(): Promise<ProviderStateView[]>;
   /** Earliest future time a queued task becomes available (for the idle sleep), or undefined. */

@@ -3,6 +3,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import { priorityRank, type Job, type JobStatus, type Lane } from '../../core/job.js';
 import { ensureHasQueuePlace, jobNotFound, unfinishedJobStatuses } from '../../core/job-lifecycle.js';
+import { providerKeyText } from '../../core/limit-key.js';
 import { taskStatuses, type Task } from '../../core/task.js';
 import type { FinishedCall } from '../../core/call-times.js';
 import type { JobListEntry, JobPageFilter, JobProgressFigures, JobRepository, NewJobInput, QueueEntry, QueuePlacementUpdate, TaskStatusCounts } from '../../engine/ports.js';
@@ -46,7 +47,7 @@ export class SqliteJobRepository implements JobRepository {
   async createJob(input: NewJobInput): Promise<Job> {
     const { tasks } = input;
     let { job } = input;
-    const providerKey = `${job.provider}:${job.model}`;
+    const providerKey = providerKeyText(job.provider, job.model);
     // Checked before the transaction: a name no group may have writes nothing.
     const groupName = input.createGroup === undefined ? undefined : normalizeGroupName(input.createGroup.name);
     try {

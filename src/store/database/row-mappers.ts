@@ -67,6 +67,7 @@ export function rowToTask(row: Selectable<TasksTable>): Task {
     lastErrorMessage: nullToUndefined(row.last_error_message),
     availableAtMs: row.available_at_ms,
     remoteHandle: nullToUndefined(row.remote_handle),
+    runOnline: row.run_online === 1 ? true : undefined,
     costUsd: nullToUndefined(row.cost_usd),
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,

@@ -72,6 +72,8 @@ export interface TasksTable {
   lease_expires_at_ms: number | null;
   available_at_ms: number;
   remote_handle: string | null;
+  /** 1 = a batch-lane task retried online (migration 0010); 0 otherwise. */
+  run_online: Generated<number>;
   last_error_code: string | null;
   last_error_message: string | null;
   cost_usd: number | null;

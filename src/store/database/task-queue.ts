@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type {
+  AttemptOutcomeInput,
   ClaimedTask,
   ClaimRequest,
   CompleteTaskInput,
@@ -13,42 +14,22 @@ import type {
   TaskOutcome,
   TaskQueue,
 } from '../../engine/ports.js';
+import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
+import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
+import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
+import type { PauseLift } from '../../engine/limits/pause-lift.js';
+import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
+import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
+import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
+import { requestStartEffects } from '../../engine/limits/request-start.js';
+import { ClaimPlanner, withLiftsApplied } from '../../engine/scheduling/claim-planner.js';
+import { readHeadTask, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
 import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { finalizeJobIfDone } from './job-finalizer.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
 import type { Database, ProviderStateTable } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
-
-/** The RPM window. Requests are counted by when we start them. */
-const rateWindowMs = 60_000;
-/**
- * Extra time a request start stays in the window. The provider counts arrivals, which trail our
- * starts by a varying network delay; without a margin, a slow request followed by a fast one can
- * land as N+1 arrivals in the provider's window and earn a 429.
- */
-const rateWindowMarginMs = 750;
-/** Budget comparisons in floating-point USD tolerate this much. */
-const budgetEpsilonUsd = 1e-9;
-/** `startRequest` refused for a reason without an end time (concurrency, untimed pause): ask again after this long. */
-const startRequestRecheckMs = 1_000;
-
-/** The jobs' `provider:model` a policy serves. */
-function jobProviderKeyOf(policy: ProviderLimitPolicy): string {
-  return policy.jobProviderKey ?? policy.providerKey;
-}
-
-/**
- * Maps a job's (`provider:model`, lane) to the key its limits live under: the lane's own policy
- * when the request has one (batch), else the job's provider key.
- */
-function limitKeyResolver(policies: readonly ProviderLimitPolicy[]): (jobProviderKey: string, lane: string) => string {
-  const laneKeys = new Map<string, string>();
-  for (const policy of policies) {
-    if (policy.lane !== undefined && policy.lane !== 'online') laneKeys.set(`${jobProviderKeyOf(policy)}\n${policy.lane}`, policy.providerKey);
-  }
-  return (jobProviderKey, lane) => laneKeys.get(`${jobProviderKey}\n${lane}`) ?? jobProviderKey;
-}
 
 /**
  * The durable queue on SQLite. Every state change is one IMMEDIATE transaction and every write
@@ -66,150 +47,47 @@ export class SqliteTaskQueue implements TaskQueue {
     return (await this.claimMany(request, 1))[0];
   }
 
+  /**
+   * Snapshot → pure plan → write, in one IMMEDIATE transaction (docs/decisions/0028): a few
+   * set-based reads (limit states, running tasks per job and key, the RPM window, the runnable
+   * jobs), then `ClaimPlanner` decides each pick, simulating it on the snapshot so a batch obeys
+   * exactly the rules of single claims; only head tasks are read per job, on demand.
+   */
   async claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
     if (request.providers.length === 0 || maxTasks < 1) return [];
     return this.guard('claim tasks', () =>
       runImmediateTransaction(this.db, async (transaction) => {
-        // Each pick re-reads limits and turns inside the same transaction, so a batch obeys exactly
-        // the rules of single claims; only the commit is shared.
+        const { nowMs } = request;
+        const snapshot = await readLimitSnapshot(transaction, request.providers, nowMs);
+        const limits = decideLimitEligibility(request.providers, snapshot.limits);
+        await this.writeLifts(transaction, limits.lifts, nowMs);
+        if (limits.eligible.size === 0) return [];
+
+        const jobs = await readRunnableJobs(transaction, [...new Set([...limits.eligible.values()].map(jobProviderKeyOf))], snapshot.loadByJob);
+        const states = withLiftsApplied(snapshot.limits.states, limits.lifts.map((lift) => lift.scopeKey));
+        const planner = new ClaimPlanner(request.providers, { ...snapshot.limits, states }, jobs, maxTasks);
+
         const claimed: ClaimedTask[] = [];
-        while (claimed.length < maxTasks) {
-          const next = await this.claimInTransaction(transaction, request);
-          if (!next) break;
-          claimed.push(next);
+        for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
+          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs));
+          else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
+          else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting));
         }
         return claimed;
       }),
     );
   }
 
-  private async claimInTransaction(transaction: Kysely<Database>, request: ClaimRequest): Promise<ClaimedTask | undefined> {
-    const { nowMs } = request;
-    const eligible = await this.eligibleProviderKeys(transaction, request);
-    if (eligible.size === 0) return undefined;
-    const limitKeyOf = limitKeyResolver(request.providers);
-
-    const jobs = await transaction
-      .selectFrom('jobs')
-      .selectAll()
-      .where('status', 'in', ['queued', 'processing'])
-      .where('provider_key', 'in', [...new Set([...eligible.values()].map(jobProviderKeyOf))])
-      .orderBy('priority_rank', 'desc')
-      // Jobs moved ahead with PATCH /api/queue (negative positions) go first; the rest (0) take turns.
-      .orderBy('queue_position', 'asc')
-      .orderBy('last_claimed_at_ms', 'asc')
-      .orderBy('created_at_ms', 'asc')
-      .execute();
-
-    for (const job of jobs) {
-      // Each lane of a model has its own limits: a batch job waits on its batch policy only.
-      const policy = eligible.get(limitKeyOf(job.provider_key, job.lane));
-      if (!policy) continue;
-      let taskQuery = transaction.selectFrom('tasks').selectAll().where('job_id', '=', job.id).where('status', '=', 'queued');
-      if (job.execution === 'sequential') {
-        const running = await transaction.selectFrom('tasks').select('id').where('job_id', '=', job.id).where('status', '=', 'running').limit(1).executeTakeFirst();
-        if (running) continue;
-      } else {
-        // The unary plus keeps SQLite on the (job_id, status, ordinal) index: it walks tasks in
-        // order and stops at the first available one, instead of sorting every queued task of the
-        // job by ordinal on each claim (measured: 157 µs → 20 µs per claim at 2,000 tasks).
-        taskQuery = taskQuery.where(sql<number>`+available_at_ms`, '<=', nowMs);
-      }
-      const task = await taskQuery.orderBy('ordinal', 'asc').limit(1).executeTakeFirst();
-      // A sequential job waits for its next task in order, even while that task backs off.
-      if (!task || task.available_at_ms > nowMs) continue;
-
-      if (job.budget_usd !== null) {
-        const inFlight = await transaction
-          .selectFrom('tasks')
-          .select((expression) => expression.fn.coalesce(expression.fn.sum<number>('estimated_cost_usd'), expression.lit(0)).as('total'))
-          .where('job_id', '=', job.id)
-          .where('status', '=', 'running')
-          .executeTakeFirstOrThrow();
-        const inFlightUsd = Number(inFlight.total);
-        if (job.spent_usd + inFlightUsd + task.estimated_cost_usd > job.budget_usd + budgetEpsilonUsd) {
-          if (inFlightUsd === 0) await this.pauseForBudget(transaction, job.id, job.spent_usd, job.budget_usd, nowMs);
-          continue;
-        }
-      }
-
-      return this.lease(transaction, request, job.id, task.id, policy, job.status === 'queued');
+  /** Clears the pauses the limit rules lifted, each with its `provider.resumed` event. */
+  private async writeLifts(transaction: Kysely<Database>, lifts: readonly PauseLift[], nowMs: number): Promise<void> {
+    for (const lift of lifts) {
+      await transaction
+        .updateTable('provider_state')
+        .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null, updated_at_ms: nowMs })
+        .where('scope_key', '=', lift.scopeKey)
+        .execute();
+      await appendEvent(transaction, { type: 'provider.resumed', payload: { scopeKey: lift.scopeKey, reason: lift.reason }, nowMs });
     }
-    return undefined;
-  }
-
-  /** Provider keys that may start a request now: not paused, under concurrency, RPM and cool-down. */
-  private async eligibleProviderKeys(transaction: Kysely<Database>, request: ClaimRequest): Promise<Map<string, ProviderLimitPolicy>> {
-    const { nowMs } = request;
-    const scopeKeys = [...new Set(request.providers.flatMap((policy) => [policy.providerKey, policy.providerId]))];
-    const states = new Map(
-      (await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', scopeKeys).execute()).map((state) => [state.scope_key, state]),
-    );
-    const runningRows = await transaction
-      .selectFrom('tasks')
-      .innerJoin('jobs', 'jobs.id', 'tasks.job_id')
-      .select(['tasks.provider_key as provider_key', 'jobs.lane as lane', (expression) => expression.fn.countAll<number>().as('count')])
-      .where('tasks.status', '=', 'running')
-      .where('tasks.provider_key', 'in', [...new Set(request.providers.map(jobProviderKeyOf))])
-      .groupBy(['tasks.provider_key', 'jobs.lane'])
-      .execute();
-    const limitKeyOf = limitKeyResolver(request.providers);
-    const runningByKey = new Map<string, number>();
-    for (const row of runningRows) {
-      const limitKey = limitKeyOf(row.provider_key, row.lane);
-      runningByKey.set(limitKey, (runningByKey.get(limitKey) ?? 0) + Number(row.count));
-    }
-
-    const eligible = new Map<string, ProviderLimitPolicy>();
-    for (const policy of request.providers) {
-      const providerWide = states.get(policy.providerId);
-      const modelState = states.get(policy.providerKey);
-      if (!(await this.pauseLifted(transaction, providerWide, policy, nowMs))) continue;
-      if (!(await this.pauseLifted(transaction, modelState, policy, nowMs))) continue;
-      if (modelState && modelState.next_request_at_ms > nowMs) continue;
-
-      const running = runningByKey.get(policy.providerKey) ?? 0;
-      const adaptiveLimit = modelState?.concurrency_limit ?? policy.maxConcurrency;
-      const concurrency = Math.max(1, Math.min(policy.maxConcurrency, Math.floor(adaptiveLimit)));
-      if (running >= concurrency) continue;
-
-      if (policy.requestsPerMinute > 0) {
-        const windowStartMs = nowMs - rateWindowMs - rateWindowMarginMs;
-        const started = await transaction
-          .selectFrom('request_log')
-          .select((expression) => expression.fn.countAll<number>().as('count'))
-          .where('provider_key', '=', policy.providerKey)
-          .where('started_at_ms', '>', windowStartMs)
-          .executeTakeFirstOrThrow();
-        if (Number(started.count) >= policy.requestsPerMinute) continue;
-      }
-      eligible.set(policy.providerKey, policy);
-    }
-    return eligible;
-  }
-
-  /** True when the scope is not paused, or its pause has lifted (time passed, credentials changed). */
-  private async pauseLifted(
-    transaction: Kysely<Database>,
-    state: Selectable<ProviderStateTable> | undefined,
-    policy: ProviderLimitPolicy,
-    nowMs: number,
-  ): Promise<boolean> {
-    if (!state || state.paused_reason === null) return true;
-    const timeUp = state.paused_until_ms !== null && state.paused_until_ms <= nowMs;
-    const credentialsChanged = state.paused_until_ms === null && (state.paused_credential_fingerprint ?? undefined) !== policy.credentialFingerprint;
-    if (!timeUp && !credentialsChanged) return false;
-    await transaction
-      .updateTable('provider_state')
-      .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null, updated_at_ms: nowMs })
-      .where('scope_key', '=', state.scope_key)
-      .execute();
-    await appendEvent(transaction, {
-      type: 'provider.resumed',
-      payload: { scopeKey: state.scope_key, reason: timeUp ? 'pause period ended' : 'credentials changed' },
-      nowMs,
-    });
-    return true;
   }
 
   private async lease(
@@ -249,23 +127,19 @@ export class SqliteTaskQueue implements TaskQueue {
     return { task: rowToTask(task), job: rowToJob(job), leaseToken };
   }
 
-  /** Cool-down and the RPM window count every request start under `policy`. */
+  /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log). */
   private async recordRequestStart(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
-    if (policy.cooldownMs > 0) {
-      await this.upsertProviderState(transaction, policy.providerKey, nowMs, { next_request_at_ms: nowMs + policy.cooldownMs });
+    const effects = requestStartEffects(policy, nowMs);
+    if (effects.holdUntilMs !== undefined) {
+      await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
     }
-    if (policy.requestsPerMinute > 0) {
-      await transaction.insertInto('request_log').values({ provider_key: policy.providerKey, started_at_ms: nowMs }).execute();
-      await transaction
-        .deleteFrom('request_log')
-        .where('provider_key', '=', policy.providerKey)
-        .where('started_at_ms', '<=', nowMs - rateWindowMs - rateWindowMarginMs)
-        .execute();
+    if (effects.logStart) {
+      await transaction.insertInto('request_log').values({ provider_key: effects.limitKey, started_at_ms: nowMs }).execute();
+      await transaction.deleteFrom('request_log').where('provider_key', '=', effects.limitKey).where('started_at_ms', '<=', effects.pruneAtOrBeforeMs).execute();
     }
   }
 
-  private async pauseForBudget(transaction: Kysely<Database>, jobId: string, spentUsd: number, budgetUsd: number, nowMs: number): Promise<void> {
-    const reason = `Budget reached: $${spentUsd.toFixed(4)} spent of $${budgetUsd.toFixed(4)}, and the next task would pass it. Raise the budget and resume to continue.`;
+  private async pauseForBudget(transaction: Kysely<Database>, jobId: string, reason: string, nowMs: number): Promise<void> {
     await transaction.updateTable('jobs').set({ status: 'paused', status_reason: reason, updated_at_ms: nowMs }).where('id', '=', jobId).execute();
     await appendEvent(transaction, { type: 'job.paused', jobId, payload: { reason, cause: 'budget' }, nowMs });
   }
@@ -403,82 +277,120 @@ export class SqliteTaskQueue implements TaskQueue {
     return { accepted: true, finishedJob };
   }
 
-  /** Additive increase: about +1 per `limit` successes, so a halved limit grows back over a few rounds. */
+  /** Additive increase after a success (engine/limits decides how much). */
   private async growConcurrency(transaction: Kysely<Database>, providerKey: string, maxConcurrency: number, nowMs: number): Promise<void> {
     const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
     if (!state || state.concurrency_limit === null) return;
-    const grown = state.concurrency_limit + 1 / Math.max(1, state.concurrency_limit);
     await transaction
       .updateTable('provider_state')
-      .set({ concurrency_limit: grown >= maxConcurrency ? null : grown, updated_at_ms: nowMs })
+      .set({ concurrency_limit: onSuccess(state.concurrency_limit, maxConcurrency) ?? null, updated_at_ms: nowMs })
       .where('scope_key', '=', providerKey)
       .execute();
   }
 
   async setBackTask(input: SetbackInput): Promise<TaskOutcome> {
-    return this.guard('record a task failure', () =>
+    return this.recordAttemptOutcome({ taskId: input.taskId, leaseToken: input.leaseToken, nowMs: input.nowMs, outcome: { kind: 'setback', setback: input.setback } });
+  }
+
+  /**
+   * One transaction per outcome (completions: the group commit). The pause and the 429 hold are
+   * written whatever happened to the lease; every task write is fenced by the lease token.
+   */
+  async recordAttemptOutcome(input: AttemptOutcomeInput): Promise<TaskOutcome> {
+    const { taskId, leaseToken, nowMs, outcome } = input;
+    if (outcome.kind === 'completed') return this.completeTask({ taskId, leaseToken, nowMs, ...outcome });
+    return this.guard(outcome.kind === 'setback' ? 'record a task failure' : 'give a task back', () =>
       runImmediateTransaction(this.db, async (transaction) => {
-        const { nowMs, setback } = input;
-        const fenced = transaction
-          .updateTable('tasks')
-          .where('id', '=', input.taskId)
-          .where('lease_token', '=', input.leaseToken)
-          .where('status', '=', 'running');
-        const cleared = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, updated_at_ms: nowMs } as const;
-
-        if (setback.kind === 'retry') {
-          const task = await fenced
-            .set((expression) => ({
-              ...cleared,
-              status: 'queued',
-              available_at_ms: setback.availableAtMs,
-              attempts: setback.countsAsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
-              last_error_code: setback.errorCode,
-              last_error_message: setback.message,
-            }))
-            .returningAll()
-            .executeTakeFirst();
-          if (!task) return { accepted: false };
-          await appendEvent(transaction, {
-            type: 'task.retrying',
-            jobId: task.job_id,
-            taskId: task.id,
-            payload: { errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs, attempts: task.attempts },
-            nowMs,
-          });
-          return { accepted: true };
+        switch (outcome.kind) {
+          case 'setback':
+            if (outcome.rateLimited) await this.rateLimitedInTransaction(transaction, { ...outcome.rateLimited, nowMs });
+            return this.setBackInTransaction(transaction, { taskId, leaseToken, nowMs, setback: outcome.setback });
+          case 'provider-paused':
+            await this.pauseInTransaction(transaction, outcome.pause, nowMs);
+            return { accepted: await this.releaseInTransaction(transaction, taskId, leaseToken, nowMs) };
+          case 'released':
+            return { accepted: await this.releaseInTransaction(transaction, taskId, leaseToken, nowMs) };
         }
-
-        const task = await fenced
-          .set((expression) => ({
-            ...cleared,
-            status: setback.status,
-            attempts: expression('attempts', '+', 1),
-            last_error_code: setback.errorCode,
-            last_error_message: setback.message,
-            finished_at_ms: nowMs,
-          }))
-          .returningAll()
-          .executeTakeFirst();
-        if (!task) return { accepted: false };
-        await appendEvent(transaction, {
-          type: 'task.failed',
-          jobId: task.job_id,
-          taskId: task.id,
-          payload: { status: setback.status, errorCode: setback.errorCode, message: setback.message },
-          nowMs,
-        });
-        const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
-        return { accepted: true, finishedJob };
       }),
     );
   }
 
+  private async setBackInTransaction(transaction: Kysely<Database>, input: SetbackInput): Promise<TaskOutcome> {
+    const { nowMs, setback } = input;
+    const fenced = transaction
+      .updateTable('tasks')
+      .where('id', '=', input.taskId)
+      .where('lease_token', '=', input.leaseToken)
+      .where('status', '=', 'running');
+    const cleared = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, updated_at_ms: nowMs } as const;
+
+    if (setback.kind === 'retry') {
+      const task = await fenced
+        .set((expression) => ({
+          ...cleared,
+          status: 'queued',
+          available_at_ms: setback.availableAtMs,
+          attempts: setback.countsAsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
+          last_error_code: setback.errorCode,
+          last_error_message: setback.message,
+        }))
+        .returningAll()
+        .executeTakeFirst();
+      if (!task) return { accepted: false };
+      await appendEvent(transaction, {
+        type: 'task.retrying',
+        jobId: task.job_id,
+        taskId: task.id,
+        payload: { errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs, attempts: task.attempts },
+        nowMs,
+      });
+      return { accepted: true };
+    }
+
+    const task = await fenced
+      .set((expression) => ({
+        ...cleared,
+        status: setback.status,
+        attempts: expression('attempts', '+', 1),
+        last_error_code: setback.errorCode,
+        last_error_message: setback.message,
+        finished_at_ms: nowMs,
+      }))
+      .returningAll()
+      .executeTakeFirst();
+    if (!task) return { accepted: false };
+    await appendEvent(transaction, {
+      type: 'task.failed',
+      jobId: task.job_id,
+      taskId: task.id,
+      payload: { status: setback.status, errorCode: setback.errorCode, message: setback.message },
+      nowMs,
+    });
+    const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
+    return { accepted: true, finishedJob };
+  }
+
   async releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
-    return this.guard('release a task', async () => {
+    return this.guard('release a task', async () => this.releaseInTransaction(this.db, taskId, leaseToken, nowMs));
+  }
+
+  /** Fenced: the task goes back to the queue, available now, with no attempt counted. */
+  private async releaseInTransaction(transaction: Kysely<Database>, taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
+    const result = await transaction
+      .updateTable('tasks')
+      .set({ status: 'queued', lease_token: null, lease_owner: null, lease_expires_at_ms: null, available_at_ms: nowMs, updated_at_ms: nowMs })
+      .where('id', '=', taskId)
+      .where('lease_token', '=', leaseToken)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async markRunOnline(taskId: string, leaseToken: string): Promise<boolean> {
+    return this.guard('mark a task to run online', async () => {
       const result = await this.db
         .updateTable('tasks')
-        .set({ status: 'queued', lease_token: null, lease_owner: null, lease_expires_at_ms: null, available_at_ms: nowMs, updated_at_ms: nowMs })
+        .set({ run_online: 1, remote_handle: null })
         .where('id', '=', taskId)
         .where('lease_token', '=', leaseToken)
         .where('status', '=', 'running')
@@ -503,8 +415,10 @@ export class SqliteTaskQueue implements TaskQueue {
   async startRequest(policy: ProviderLimitPolicy, nowMs: number): Promise<RequestStart> {
     return this.guard('start a request', () =>
       runImmediateTransaction(this.db, async (transaction) => {
-        const eligible = await this.eligibleProviderKeys(transaction, { nowMs, workerId: '', leaseMs: 0, providers: [policy] });
-        if (eligible.has(policy.providerKey)) {
+        const snapshot = await readLimitSnapshot(transaction, [policy], nowMs);
+        const limits = decideLimitEligibility([policy], snapshot.limits);
+        await this.writeLifts(transaction, limits.lifts, nowMs);
+        if (limits.eligible.has(policy.providerKey)) {
           await this.recordRequestStart(transaction, policy, nowMs);
           return { started: true };
         }
@@ -513,28 +427,23 @@ export class SqliteTaskQueue implements TaskQueue {
     );
   }
 
-  /** When `policy` may start a request again: its hold, timed pause or RPM window; else a short wait (concurrency, untimed pause). */
+  /** When `policy` may start a request again (engine/limits decides from its states and RPM window). */
   private async nextStartAtMs(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<number> {
     const states = await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', [policy.providerKey, policy.providerId]).execute();
-    const candidates: number[] = [];
-    for (const state of states) {
-      if (state.paused_reason !== null && state.paused_until_ms !== null) candidates.push(state.paused_until_ms);
-      if (state.next_request_at_ms > nowMs) candidates.push(state.next_request_at_ms);
-    }
+    let limitingStartMs: number | undefined;
     if (policy.requestsPerMinute > 0) {
-      const oldest = await transaction
+      const limiting = await transaction
         .selectFrom('request_log')
         .select('started_at_ms')
         .where('provider_key', '=', policy.providerKey)
-        .where('started_at_ms', '>', nowMs - rateWindowMs - rateWindowMarginMs)
+        .where('started_at_ms', '>', rateWindowStartMs(nowMs))
         .orderBy('started_at_ms', 'desc')
         .offset(Math.max(0, policy.requestsPerMinute - 1))
         .limit(1)
         .executeTakeFirst();
-      if (oldest) candidates.push(oldest.started_at_ms + rateWindowMs + rateWindowMarginMs + 1);
+      limitingStartMs = limiting?.started_at_ms;
     }
-    const latest = candidates.filter((candidate) => candidate > nowMs);
-    return latest.length > 0 ? Math.max(...latest) : nowMs + startRequestRecheckMs;
+    return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs);
   }
 
   async recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
@@ -546,7 +455,7 @@ export class SqliteTaskQueue implements TaskQueue {
           .where('status', '=', 'running')
           .where('lease_expires_at_ms', '<', nowMs)
           .execute();
-        return this.takeBackTasks(transaction, expired, nowMs, maxLeaseExpirations, (owner) => `Lease expired (worker ${owner} stopped responding); requeued.`);
+        return this.takeBackTasks(transaction, expired, nowMs, maxLeaseExpirations, 'lease-expired');
       }),
     );
   }
@@ -575,44 +484,46 @@ export class SqliteTaskQueue implements TaskQueue {
           .where('status', '=', 'running')
           .where('lease_owner', 'in', owners)
           .execute();
-        return this.takeBackTasks(transaction, held, nowMs, maxLeaseExpirations, (owner) => `Worker ${owner} no longer exists; its task was taken back at once and requeued.`);
+        return this.takeBackTasks(transaction, held, nowMs, maxLeaseExpirations, 'worker-gone');
       }),
     );
   }
 
-  /**
-   * Requeues running tasks whose worker is gone (lease expired, or the process is known dead),
-   * counting a worker death each; a task that reaches `maxLeaseExpirations` fails as poison.
-   */
+  /** Writes, for each running task whose worker is gone, what engine/leases decides: requeue or fail as poison. */
   private async takeBackTasks(
     transaction: Kysely<Database>,
     tasks: ReadonlyArray<{ id: string; job_id: string; lease_expirations: number; lease_owner: string | null }>,
     nowMs: number,
     maxLeaseExpirations: number,
-    requeuedMessage: (owner: string) => string,
+    cause: TakeBackCause,
   ): Promise<RecoveryResult> {
     let requeued = 0;
     let poisoned = 0;
     for (const task of tasks) {
-      const expirations = task.lease_expirations + 1;
-      const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: expirations, updated_at_ms: nowMs };
-      if (expirations >= maxLeaseExpirations) {
-        const message = `A worker stopped while running this task ${expirations} times; it was failed so it cannot crash workers forever. Retry it once the cause is fixed.`;
+      const decision = decideTakeBack(task.lease_expirations, maxLeaseExpirations, task.lease_owner ?? undefined, cause);
+      const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: decision.leaseExpirations, updated_at_ms: nowMs };
+      if (decision.kind === 'poison') {
         await transaction
           .updateTable('tasks')
-          .set({ ...base, status: 'failed', last_error_code: 'worker_lost', last_error_message: message, finished_at_ms: nowMs })
+          .set({ ...base, status: 'failed', last_error_code: workerLostErrorCode, last_error_message: decision.message, finished_at_ms: nowMs })
           .where('id', '=', task.id)
           .execute();
-        await appendEvent(transaction, { type: 'task.failed', jobId: task.job_id, taskId: task.id, payload: { status: 'failed', errorCode: 'worker_lost', message }, nowMs });
+        await appendEvent(transaction, {
+          type: 'task.failed',
+          jobId: task.job_id,
+          taskId: task.id,
+          payload: { status: 'failed', errorCode: workerLostErrorCode, message: decision.message },
+          nowMs,
+        });
         await finalizeJobIfDone(transaction, task.job_id, nowMs);
         poisoned += 1;
       } else {
         await transaction
           .updateTable('tasks')
-          .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: 'worker_lost', last_error_message: requeuedMessage(task.lease_owner ?? 'unknown') })
+          .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: workerLostErrorCode, last_error_message: decision.message })
           .where('id', '=', task.id)
           .execute();
-        await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: expirations }, nowMs });
+        await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: decision.leaseExpirations }, nowMs });
         requeued += 1;
       }
     }
@@ -620,40 +531,35 @@ export class SqliteTaskQueue implements TaskQueue {
   }
 
   async recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void> {
-    await this.guard('record a rate limit', () =>
-      runImmediateTransaction(this.db, async (transaction) => {
-        const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
-        const holdActive = state !== undefined && state.next_request_at_ms > input.nowMs;
-        const currentLimit = state?.concurrency_limit ?? input.maxConcurrency;
-        await this.upsertProviderState(transaction, input.providerKey, input.nowMs, {
-          next_request_at_ms: Math.max(state?.next_request_at_ms ?? 0, input.untilMs),
-          // Halve once per hold: calls already in flight when the limit hit will 429 too.
-          concurrency_limit: holdActive ? currentLimit : Math.max(1, Math.floor(currentLimit / 2)),
-        });
-        await appendEvent(transaction, {
-          type: 'provider.rate_limited',
-          payload: { scopeKey: input.providerKey, untilMs: input.untilMs },
-          nowMs: input.nowMs,
-        });
-      }),
-    );
+    await this.guard('record a rate limit', () => runImmediateTransaction(this.db, (transaction) => this.rateLimitedInTransaction(transaction, input)));
   }
 
-  async pauseProvider(pause: ProviderPause, nowMs: number): Promise<void> {
-    await this.guard('pause a provider', () =>
-      runImmediateTransaction(this.db, async (transaction) => {
-        await this.upsertProviderState(transaction, pause.scopeKey, nowMs, {
-          paused_reason: pause.reason,
-          paused_until_ms: pause.untilMs ?? null,
-          paused_credential_fingerprint: pause.credentialFingerprint ?? null,
-        });
-        await appendEvent(transaction, {
-          type: 'provider.paused',
-          payload: { scopeKey: pause.scopeKey, reason: pause.reason, untilMs: pause.untilMs ?? null },
-          nowMs,
-        });
-      }),
-    );
+  /** A 429: the hold and the halving (engine/limits decides from the key's current state). */
+  private async rateLimitedInTransaction(
+    transaction: Kysely<Database>,
+    input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number },
+  ): Promise<void> {
+    const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
+    const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs);
+    await this.upsertProviderState(transaction, input.providerKey, input.nowMs, { next_request_at_ms: next.nextRequestAtMs, concurrency_limit: next.concurrencyLimit });
+    await appendEvent(transaction, {
+      type: 'provider.rate_limited',
+      payload: { scopeKey: input.providerKey, untilMs: input.untilMs },
+      nowMs: input.nowMs,
+    });
+  }
+
+  private async pauseInTransaction(transaction: Kysely<Database>, pause: ProviderPause, nowMs: number): Promise<void> {
+    await this.upsertProviderState(transaction, pause.scopeKey, nowMs, {
+      paused_reason: pause.reason,
+      paused_until_ms: pause.untilMs ?? null,
+      paused_credential_fingerprint: pause.credentialFingerprint ?? null,
+    });
+    await appendEvent(transaction, {
+      type: 'provider.paused',
+      payload: { scopeKey: pause.scopeKey, reason: pause.reason, untilMs: pause.untilMs ?? null },
+      nowMs,
+    });
   }
 
   async resumeProvider(scopeKey: string): Promise<void> {
@@ -701,11 +607,15 @@ export class SqliteTaskQueue implements TaskQueue {
       const window = await this.db
         .selectFrom('request_log')
         .select((expression) => expression.fn.min<number>('started_at_ms').as('oldest'))
-        .where('started_at_ms', '>', nowMs - rateWindowMs - rateWindowMarginMs)
+        .where('started_at_ms', '>', rateWindowStartMs(nowMs))
         .executeTakeFirst();
-      const windowOpensAtMs = typeof window?.oldest === 'number' ? window.oldest + rateWindowMs + rateWindowMarginMs + 1 : undefined;
-      const candidates = [task?.next, hold?.next, pause?.next, windowOpensAtMs].filter((value): value is number => typeof value === 'number');
-      return candidates.length > 0 ? Math.min(...candidates) : undefined;
+      const timeOf = (value: number | null | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+      return earliestWakeAtMs({
+        nextTaskAvailableAtMs: timeOf(task?.next),
+        nextHoldEndsAtMs: timeOf(hold?.next),
+        nextPauseEndsAtMs: timeOf(pause?.next),
+        oldestStartInWindowMs: timeOf(window?.oldest),
+      });
     });
   }
 

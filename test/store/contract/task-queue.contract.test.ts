@@ -1,0 +1,279 @@
+/**
+ * The task queue's contract, written only against the `Store` port so every store adapter runs it
+ * (DESIGN §9). The rules themselves are unit-tested in test/engine/{limits,scheduling,leases};
+ * this proves an adapter reads the snapshot they need and writes their decisions faithfully.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ExecutionMode, JobPriority } from '../../../src/core/job.js';
+import type { ClaimRequest, NewJobInput, ProviderLimitPolicy, Store } from '../../../src/engine/ports.js';
+import { storeFactories, type OpenedStore } from './store-factories.js';
+
+const startMs = 1_800_000_000_000;
+const leaseMs = 60_000;
+
+function policy(overrides: Partial<ProviderLimitPolicy> = {}): ProviderLimitPolicy {
+  return { providerKey: 'p:m', providerId: 'p', requestsPerMinute: 0, maxConcurrency: 100, cooldownMs: 0, credentialFingerprint: 'key-1', ...overrides };
+}
+
+function claimRequest(nowMs: number, providers: ProviderLimitPolicy[] = [policy()]): ClaimRequest {
+  return { nowMs, workerId: 'host:1:test', leaseMs, providers };
+}
+
+interface JobOptions {
+  id: string;
+  taskCount: number;
+  priority?: JobPriority;
+  execution?: ExecutionMode;
+  budgetUsd?: number;
+  createdAtMs?: number;
+  taskCostUsd?: number;
+}
+
+async function createJob(store: Store, options: JobOptions): Promise<void> {
+  const group = await store.groups.getOrCreateDefault();
+  const createdAtMs = options.createdAtMs ?? startMs;
+  const input: NewJobInput = {
+    job: {
+      id: options.id,
+      mode: 'studio',
+      groupId: group.id,
+      name: options.id,
+      provider: 'p',
+      model: 'm',
+      settings: { size: '1K', aspectRatio: '1:1', negativePrompt: undefined },
+      lane: 'online',
+      priority: options.priority ?? 'normal',
+      execution: options.execution ?? 'parallel',
+      budgetUsd: options.budgetUsd,
+      estimatedCostUsd: options.taskCount * (options.taskCostUsd ?? 0.01),
+      createdAtMs,
+    },
+    tasks: Array.from({ length: options.taskCount }, (_unused, ordinal) => ({
+      id: `${options.id}-t${ordinal}`,
+      key: `${options.id}-key-${ordinal}`,
+      ordinal,
+      prompt: `prompt ${ordinal}`,
+      promptId: 'prompt-1',
+      referenceAssetIds: [],
+      maskAssetId: undefined,
+      imageCount: 1,
+      seed: undefined,
+      setIndex: 0,
+      variables: {},
+      estimatedCostUsd: options.taskCostUsd ?? 0.01,
+      createdAtMs,
+    })),
+  };
+  await store.jobs.createJob(input);
+}
+
+async function claimIds(store: Store, nowMs: number, maxTasks: number, providers?: ProviderLimitPolicy[]): Promise<string[]> {
+  return (await store.queue.claimMany(claimRequest(nowMs, providers), maxTasks)).map((claimed) => claimed.task.id);
+}
+
+describe.each(storeFactories)('store contract: task queue ($name)', (factory) => {
+  let opened: OpenedStore | undefined;
+  afterEach(async () => {
+    await opened?.cleanup();
+    opened = undefined;
+  });
+
+  async function open(): Promise<Store> {
+    opened = await factory.open({ now: () => startMs });
+    return opened.store;
+  }
+
+  it('claims by priority, then takes turns between jobs of the same priority', async () => {
+    const store = await open();
+    await createJob(store, { id: 'bulk', taskCount: 3, priority: 'bulk', createdAtMs: startMs - 10 });
+    await createJob(store, { id: 'big', taskCount: 5, createdAtMs: startMs - 5 });
+    await createJob(store, { id: 'small', taskCount: 2, createdAtMs: startMs - 1 });
+    expect(await claimIds(store, startMs, 1)).toEqual(['big-t0']);
+    expect(await claimIds(store, startMs + 1, 1)).toEqual(['small-t0']);
+    expect(await claimIds(store, startMs + 2, 1)).toEqual(['big-t1']);
+    expect(await claimIds(store, startMs + 3, 1)).toEqual(['small-t1']);
+    expect(await claimIds(store, startMs + 4, 4)).toEqual(['big-t2', 'big-t3', 'big-t4', 'bulk-t0']);
+  });
+
+  it('claims in one batch exactly what single claims at the same instant would', async () => {
+    const build = async (): Promise<Store> => {
+      const store = await factory.open({ now: () => startMs });
+      await createJob(store.store, { id: 'a', taskCount: 4, createdAtMs: startMs - 3 });
+      await createJob(store.store, { id: 'b', taskCount: 4, createdAtMs: startMs - 2 });
+      await createJob(store.store, { id: 's', taskCount: 3, execution: 'sequential', createdAtMs: startMs - 1 });
+      opened = store;
+      return store.store;
+    };
+    const batched = await claimIds(await build(), startMs, 6);
+    await opened?.cleanup();
+    const single = await build();
+    const oneByOne: string[] = [];
+    for (let index = 0; index < 6; index += 1) oneByOne.push(...(await claimIds(single, startMs, 1)));
+    expect(batched).toEqual(oneByOne);
+    expect(batched).toHaveLength(6);
+  });
+
+  it('runs a sequential job one task at a time', async () => {
+    const store = await open();
+    await createJob(store, { id: 's', taskCount: 3, execution: 'sequential' });
+    const [first] = await store.queue.claimMany(claimRequest(startMs), 3);
+    expect(first?.task.id).toBe('s-t0');
+    expect(await claimIds(store, startMs, 3)).toEqual([]);
+    await store.queue.recordAttemptOutcome({
+      taskId: first!.task.id,
+      leaseToken: first!.leaseToken,
+      nowMs: startMs + 1,
+      outcome: { kind: 'completed', images: [], costUsd: 0.01, warnings: [], providerKey: 'p:m', maxConcurrency: 100 },
+    });
+    expect(await claimIds(store, startMs + 2, 3)).toEqual(['s-t1']);
+  });
+
+  it('holds the concurrency cap across claims', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 10 });
+    expect(await claimIds(store, startMs, 10, [policy({ maxConcurrency: 3 })])).toHaveLength(3);
+    expect(await claimIds(store, startMs + 1, 10, [policy({ maxConcurrency: 3 })])).toEqual([]);
+  });
+
+  it('holds the RPM window (a minute plus its margin) across claims', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 10 });
+    const limited = [policy({ requestsPerMinute: 5 })];
+    expect(await claimIds(store, startMs, 3, limited)).toHaveLength(3);
+    expect(await claimIds(store, startMs + 1_000, 10, limited)).toHaveLength(2);
+    expect(await claimIds(store, startMs + 60_749, 10, limited)).toEqual([]);
+    expect(await claimIds(store, startMs + 60_750, 10, limited)).toHaveLength(3);
+  });
+
+  it('pauses a job at its budget when nothing is in flight, with the reason users see', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 5, budgetUsd: 0.1, taskCostUsd: 0.04 });
+    const claimed = await store.queue.claimMany(claimRequest(startMs), 5);
+    expect(claimed).toHaveLength(2);
+    for (const task of claimed) {
+      await store.queue.recordAttemptOutcome({
+        taskId: task.task.id,
+        leaseToken: task.leaseToken,
+        nowMs: startMs + 1,
+        outcome: { kind: 'completed', images: [], costUsd: 0.04, warnings: [], providerKey: 'p:m', maxConcurrency: 100 },
+      });
+    }
+    expect(await claimIds(store, startMs + 2, 5)).toEqual([]);
+    const job = await store.jobs.getJob('a');
+    expect(job?.status).toBe('paused');
+    expect(job?.statusReason).toBe('Budget reached: $0.0800 spent of $0.1000, and the next task would pass it. Raise the budget and resume to continue.');
+  });
+
+  it('records a 429 with the setback in one write: hold, halved concurrency, no attempt used', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 3 });
+    const [claimed] = await store.queue.claimMany(claimRequest(startMs), 1);
+    const untilMs = startMs + 30_000;
+    const outcome = await store.queue.recordAttemptOutcome({
+      taskId: claimed!.task.id,
+      leaseToken: claimed!.leaseToken,
+      nowMs: startMs + 1,
+      outcome: {
+        kind: 'setback',
+        setback: { kind: 'retry', availableAtMs: untilMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message: 'slow down' },
+        rateLimited: { providerKey: 'p:m', untilMs, maxConcurrency: 8 },
+      },
+    });
+    expect(outcome.accepted).toBe(true);
+    expect((await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m')).toMatchObject({ nextRequestAtMs: untilMs, concurrencyLimit: 4 });
+    expect(await store.jobs.getTask(claimed!.task.id)).toMatchObject({ status: 'queued', attempts: 0, availableAtMs: untilMs });
+    expect(await claimIds(store, untilMs - 1, 3)).toEqual([]);
+    expect(await claimIds(store, untilMs, 1)).toEqual(['a-t0']);
+  });
+
+  it('pauses the provider and gives the task back in one write; the pause lifts when the credentials change', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 2 });
+    const [claimed] = await store.queue.claimMany(claimRequest(startMs), 1);
+    const outcome = await store.queue.recordAttemptOutcome({
+      taskId: claimed!.task.id,
+      leaseToken: claimed!.leaseToken,
+      nowMs: startMs + 1,
+      outcome: { kind: 'provider-paused', pause: { scopeKey: 'p', reason: 'key refused', untilMs: undefined, credentialFingerprint: 'key-1' } },
+    });
+    expect(outcome.accepted).toBe(true);
+    expect(await store.jobs.getTask(claimed!.task.id)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(await claimIds(store, startMs + 2, 2)).toEqual([]);
+    expect(await claimIds(store, startMs + 3, 1, [policy({ credentialFingerprint: 'key-2' })])).toEqual(['a-t0']);
+    expect((await store.queue.providerStates()).find((state) => state.scopeKey === 'p')?.pausedReason).toBeUndefined();
+  });
+
+  it('fences every task write by the lease token, but still records what the provider said', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 1 });
+    const [claimed] = await store.queue.claimMany(claimRequest(startMs), 1);
+    const stale = { taskId: claimed!.task.id, leaseToken: 'not-the-lease', nowMs: startMs + 1 };
+    expect(await store.queue.recordAttemptOutcome({ ...stale, outcome: { kind: 'released' } })).toEqual({ accepted: false });
+    expect(
+      await store.queue.recordAttemptOutcome({
+        ...stale,
+        outcome: { kind: 'completed', images: [], costUsd: 1, warnings: [], providerKey: 'p:m', maxConcurrency: 100 },
+      }),
+    ).toEqual({ accepted: false });
+    const paused = await store.queue.recordAttemptOutcome({
+      ...stale,
+      outcome: { kind: 'provider-paused', pause: { scopeKey: 'p:m', reason: 'daily quota', untilMs: startMs + 3_600_000, credentialFingerprint: undefined } },
+    });
+    expect(paused.accepted).toBe(false);
+    expect(await store.jobs.getTask(claimed!.task.id)).toMatchObject({ status: 'running' });
+    expect((await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m')?.pausedReason).toBe('daily quota');
+  });
+
+  it('requeues the tasks of lost workers and fails a task that keeps losing them (poison)', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 1 });
+    let nowMs = startMs;
+    for (let death = 1; death <= 2; death += 1) {
+      expect(await claimIds(store, nowMs, 1)).toEqual(['a-t0']);
+      nowMs += leaseMs + 1;
+      expect(await store.queue.recoverExpiredLeases(nowMs, 3)).toEqual({ requeued: 1, poisoned: 0 });
+    }
+    expect(await claimIds(store, nowMs, 1)).toEqual(['a-t0']);
+    nowMs += leaseMs + 1;
+    expect(await store.queue.recoverExpiredLeases(nowMs, 3)).toEqual({ requeued: 0, poisoned: 1 });
+    expect(await store.jobs.getTask('a-t0')).toMatchObject({ status: 'failed', lastErrorCode: 'worker_lost', leaseExpirations: 3 });
+  });
+
+  it('lifts a timed pause when its time is up, and wakes the idle engine then', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 2 });
+    const [claimed] = await store.queue.claimMany(claimRequest(startMs), 1);
+    const untilMs = startMs + 3_600_000;
+    await store.queue.recordAttemptOutcome({
+      taskId: claimed!.task.id,
+      leaseToken: claimed!.leaseToken,
+      nowMs: startMs + 1,
+      outcome: { kind: 'provider-paused', pause: { scopeKey: 'p:m', reason: 'daily quota', untilMs, credentialFingerprint: undefined } },
+    });
+    expect(await store.queue.nextAvailableAtMs(startMs + 2)).toBe(untilMs);
+    expect(await claimIds(store, untilMs - 1, 2)).toEqual([]);
+    expect(await claimIds(store, untilMs, 2)).toEqual(['a-t0', 'a-t1']);
+    expect((await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m')?.pausedReason).toBeUndefined();
+  });
+
+  it('starts a request outside a claim under the same limits, or says when to ask again', async () => {
+    const store = await open();
+    const limited = policy({ requestsPerMinute: 2 });
+    expect(await store.queue.startRequest(limited, startMs)).toEqual({ started: true });
+    expect(await store.queue.startRequest(limited, startMs + 10)).toEqual({ started: true });
+    expect(await store.queue.startRequest(limited, startMs + 20)).toEqual({ started: false, retryAtMs: startMs + 60_751 });
+    // A claim sees the same window.
+    await createJob(store, { id: 'a', taskCount: 1 });
+    expect(await claimIds(store, startMs + 30, 1, [limited])).toEqual([]);
+  });
+
+  it('takes back at once the tasks of workers known to be gone, counting each toward the poison limit', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 2 });
+    await store.queue.claimMany(claimRequest(startMs), 2);
+    expect(await store.queue.leaseOwners()).toEqual([{ owner: 'host:1:test', taskCount: 2 }]);
+    expect(await store.queue.reclaimLeases(['host:1:test'], startMs + 1, 3)).toEqual({ requeued: 2, poisoned: 0 });
+    expect(await store.jobs.getTask('a-t0')).toMatchObject({ status: 'queued', leaseExpirations: 1, lastErrorCode: 'worker_lost' });
+    expect(await store.queue.leaseOwners()).toEqual([]);
+  });
+});
