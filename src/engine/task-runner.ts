@@ -5,9 +5,8 @@ import { addPngTextChunks } from '../core/png-text-chunks.js';
 import { buildProvenance } from '../core/provenance.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import { classifyFailure, type RetryPolicy } from './classify-failure.js';
-import type { EngineEventBus } from './engine-events.js';
 import { buildLimitPolicies, limitKeyOf, providerKeyOf, type LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, TaskQueue } from './ports.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, NewImageRecord, TaskQueue } from './ports.js';
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
 export const abortReasons = {
@@ -35,7 +34,8 @@ export interface TaskRunnerContext {
   blobs: BlobStore;
   clock: Clock;
   logger: Logger;
-  events: EngineEventBus;
+  /** Where `task.progress` goes; the store publishes every other event after its commit. */
+  events: DomainEventBus;
   getProvider: (providerId: string) => ImageProvider;
   limitsFor: LimitsLookup;
   retryPolicy: RetryPolicy;
@@ -70,7 +70,6 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
   const attempt: AttemptState = { limitKey: providerKeyOf(job.provider, job.model), remoteHandle: task.remoteHandle, leaseMs: context.leaseMs };
   const heartbeatStop = new AbortController();
   const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, attempt, context);
-  context.events.emit({ type: 'task.started', jobId: job.id, taskId: task.id, attempt: task.attempts + 1 });
 
   try {
     const provider = context.getProvider(job.provider);
@@ -107,10 +106,6 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
       context.logger.warn({ taskId: task.id, jobId: job.id }, 'Lease lost before completion; this worker\'s result was discarded (the files are overwritten by the owner).');
       return;
     }
-    context.events.emit({ type: 'task.completed', jobId: job.id, taskId: task.id, imageCount: images.length, costUsd, warnings: result.warnings });
-    if (outcome.finishedJob) {
-      context.events.emit({ type: 'job.finished', jobId: job.id, status: outcome.finishedJob.status, reason: outcome.finishedJob.statusReason });
-    }
   } catch (thrown) {
     await handleFailure(claimed, controller, thrown, attempt, context);
   } finally {
@@ -144,7 +139,7 @@ async function buildRequest(claimed: ClaimedTask, model: ModelCapabilities, sign
     strength: job.settings.strength,
     providerOptions: job.settings.providerOptions,
     signal,
-    onProgress: (fraction) => context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction }),
+    onProgress: (fraction) => context.events.publish({ type: 'task.progress', jobId: job.id, taskId: task.id, payload: { fraction } }),
   };
 }
 
@@ -196,7 +191,7 @@ async function callProvider(
       if (await context.queue.saveRemoteHandle(task.id, leaseToken, next)) attempt.remoteHandle = next;
       throw state.error;
     }
-    if (state.progress !== undefined) context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction: state.progress });
+    if (state.progress !== undefined) context.events.publish({ type: 'task.progress', jobId: job.id, taskId: task.id, payload: { fraction: state.progress } });
     await context.clock.sleep(delayMs, signal);
     delayMs = Math.min(remotePollMaxMs, delayMs * 2);
   }
@@ -229,7 +224,6 @@ async function callOnlineInstead(
         nowMs,
         setback: { kind: 'retry', availableAtMs: start.retryAtMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message },
       });
-      context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: 'provider_rate_limited', message, availableAtMs: start.retryAtMs });
       return deferred;
     }
   }
@@ -317,7 +311,6 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
         nowMs,
       );
       await context.queue.releaseTask(task.id, leaseToken, nowMs);
-      context.events.emit({ type: 'provider.paused', scopeKey: decision.scope === 'provider' ? job.provider : providerKey, reason: decision.reason, untilMs: decision.untilMs });
       context.logger.warn({ provider: job.provider, model: job.model, until: decision.untilMs }, `Provider paused: ${decision.reason}`);
       return;
     }
@@ -328,19 +321,9 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
         untilMs: decision.rateLimitUntilMs,
         maxConcurrency: context.limitsFor(job.provider, laneOfLimitKey(providerKey)).maxConcurrency,
       });
-      context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: decision.rateLimitUntilMs });
     }
-    const outcome = await context.queue.setBackTask({ taskId: task.id, leaseToken, nowMs, setback: decision.setback });
-    if (!outcome.accepted) return;
-    const setback = decision.setback;
-    if (setback.kind === 'retry') {
-      context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs });
-    } else {
-      context.events.emit({ type: 'task.failed', jobId: job.id, taskId: task.id, status: setback.status, errorCode: setback.errorCode, message: setback.message });
-    }
-    if (outcome.finishedJob) {
-      context.events.emit({ type: 'job.finished', jobId: job.id, status: outcome.finishedJob.status, reason: outcome.finishedJob.statusReason });
-    }
+    // Its task.retrying / task.failed (and job.finished) are published by the store after the commit.
+    await context.queue.setBackTask({ taskId: task.id, leaseToken, nowMs, setback: decision.setback });
   } catch (writeError) {
     // The store is unavailable: the lease will expire and recovery requeues the task.
     logWriteFailure(writeError, claimed, context);

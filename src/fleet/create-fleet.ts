@@ -179,7 +179,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(
-    { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger },
+    { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger, events: store.eventBus },
     // host:pid identifies the lease holder, so a tool on the same machine can tell a dead holder from a live one.
     { ...config.engine, appVersion: appVersion(), workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
   );

@@ -14,6 +14,7 @@ import * as assetsNewestFirstMigration from './migrations/0005-assets-newest-fir
 import * as assetSourceNamesMigration from './migrations/0006-asset-source-names.js';
 import * as webhooksMigration from './migrations/0008-webhooks.js';
 import * as webSessionsMigration from './migrations/0009-web-sessions.js';
+import * as cliSessionsMigration from './migrations/0011-cli-sessions.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
@@ -27,6 +28,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006-asset-source-names': assetSourceNamesMigration,
   '0008-webhooks': webhooksMigration,
   '0009-web-sessions': webSessionsMigration,
+  '0011-cli-sessions': cliSessionsMigration,
 });
 
 const migrationTableName = 'kysely_migration';
