@@ -4,7 +4,7 @@
  * recognise are read back as `unrecognised`, not skipped.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../src/core/events.js';
+import type { DomainEvent, DomainEventOf } from '../../src/core/events.js';
 import { InProcessEventBus } from '../../src/engine/engine-events.js';
 import { appendEvent, SqliteEventLog } from '../../src/store/database/event-log.js';
 import { publishCommittedEventsTo, runImmediateTransaction } from '../../src/store/database/immediate-transaction.js';
@@ -26,8 +26,8 @@ afterEach(async () => {
   await cleanup();
 });
 
-const started = { type: 'task.started', jobId: 'job-a', taskId: 'task-a1', payload: { ordinal: 0, attempt: 1 } } as const;
-const completed = { type: 'task.completed', jobId: 'job-a', taskId: 'task-a1', payload: { imageCount: 1, costUsd: 0, warnings: [] } } as const;
+const started: DomainEventOf<'task.started'> = { type: 'task.started', jobId: 'job-a', taskId: 'task-a1', payload: { ordinal: 0, attempt: 1 } };
+const completed: DomainEventOf<'task.completed'> = { type: 'task.completed', jobId: 'job-a', taskId: 'task-a1', payload: { imageCount: 1, costUsd: 0, warnings: [] } };
 
 describe('publishing committed events', () => {
   it('never publishes an event appended in a transaction that rolls back', async () => {
