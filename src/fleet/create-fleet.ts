@@ -26,6 +26,7 @@ import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
+import { shareDataDirStore } from './data-dir-store.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import type { Asset } from '../core/asset.js';
@@ -106,8 +107,16 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const comfyuiWorkflowPath = config.providers.comfyui.workflowPath;
   const comfyuiWorkflow = comfyuiWorkflowPath === undefined ? undefined : await loadWorkflowFile(comfyuiWorkflowPath);
 
-  const referenceLinks = await openReferenceLinks(config.dataDir, config.api.publicUrl);
   const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
+  const releaseDataDirStore = shareDataDirStore(config.dataDir, store);
+  let referenceLinks: ReferenceLinks;
+  try {
+    referenceLinks = await openReferenceLinks(config.dataDir, config.api.publicUrl, store.webSessions, clock.now());
+  } catch (error) {
+    releaseDataDirStore();
+    await store.close();
+    throw error;
+  }
   const blobs = new FileBlobStore(config.blobsDir);
   const providers = new ProviderRegistry();
   providers.register(createLocalProvider({ simulatedLatencyMs: config.providers.local.simulatedLatencyMs }));
@@ -260,6 +269,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         // are given back and sent again (same webhook-id) by the next process.
         await webhookDeliverer.stop();
         comfyui?.close();
+        releaseDataDirStore();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');
       })();
