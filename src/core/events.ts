@@ -15,43 +15,42 @@ import { jobPriorities } from './job.js';
 const idText = z.string().min(1);
 
 /** Wraps a payload schema into the envelope of an event about one task (jobId and taskId set). */
-function taskEvent<Type extends string, Payload extends z.ZodType>(type: Type, payload: Payload) {
-  return z.object({ type: z.literal(type), jobId: idText, taskId: idText, payload });
+function taskEvent<Type extends string, Payload extends z.ZodType>(type: Type, description: string, payload: Payload) {
+  return z.object({ type: z.literal(type), jobId: idText, taskId: idText, payload }).describe(description);
 }
 
 /** Envelope of an event about one job as a whole (no taskId). */
-function jobEvent<Type extends string, Payload extends z.ZodType>(type: Type, payload: Payload) {
-  return z.object({ type: z.literal(type), jobId: idText, taskId: z.undefined().optional(), payload });
+function jobEvent<Type extends string, Payload extends z.ZodType>(type: Type, description: string, payload: Payload) {
+  return z.object({ type: z.literal(type), jobId: idText, taskId: z.undefined().optional(), payload }).describe(description);
 }
 
 /** Envelope of an event about no single job (the queue, a provider). */
-function fleetEvent<Type extends string, Payload extends z.ZodType>(type: Type, payload: Payload) {
-  return z.object({ type: z.literal(type), jobId: z.undefined().optional(), taskId: z.undefined().optional(), payload });
+function fleetEvent<Type extends string, Payload extends z.ZodType>(type: Type, description: string, payload: Payload) {
+  return z.object({ type: z.literal(type), jobId: z.undefined().optional(), taskId: z.undefined().optional(), payload }).describe(description);
 }
 
 /** `job.started`: the job's first task was claimed. */
-export const jobStartedEventSchema = jobEvent('job.started', z.object({}));
+export const jobStartedEventSchema = jobEvent('job.started', '`job.started`: the job\'s first task was claimed.', z.object({}));
 
 /** `job.paused`: the job stopped claiming tasks. */
 export const jobPausedEventSchema = jobEvent(
   'job.paused',
+  '`job.paused`: the job stopped claiming tasks.',
   z.object({
-    /** Why, as shown to the user (the job's status reason); null when none was stored. */
-    reason: z.string().nullable(),
-    /** `user`: paused by a person or tool; `budget`: the next task would pass the job's budget. */
-    cause: z.enum(['user', 'budget']),
+    reason: z.string().nullable().describe('Why, as shown to the user (the job\'s status reason); null when none was stored.'),
+    cause: z.enum(['user', 'budget']).describe('`user`: paused by a person or tool; `budget`: the next task would pass the job\'s budget.'),
   }),
 );
 
 /** `job.resumed`: a paused job claims tasks again. */
-export const jobResumedEventSchema = jobEvent('job.resumed', z.object({}));
+export const jobResumedEventSchema = jobEvent('job.resumed', '`job.resumed`: a paused job claims tasks again.', z.object({}));
 
 /** `job.retrying`: failed or blocked tasks of the job were queued again. */
 export const jobRetryingEventSchema = jobEvent(
   'job.retrying',
+  '`job.retrying`: failed or blocked tasks of the job were queued again.',
   z.object({
-    /** How many tasks were queued again. */
-    tasks: z.number().int().nonnegative(),
+    tasks: z.number().int().nonnegative().describe('How many tasks were queued again.'),
   }),
 );
 
@@ -61,119 +60,102 @@ export const jobRetryingEventSchema = jobEvent(
  */
 export const jobFinishedEventSchema = jobEvent(
   'job.finished',
+  '`job.finished`: the job reached a final status. Written by the job outcome rule (every task ended) or by a cancel; the counts are present in the first case, `canceledTasks` in the second.',
   z.object({
-    /** The final status. */
-    status: z.enum(['completed', 'failed', 'canceled']),
-    /** Why it failed (counts of failed and blocked tasks); null or absent otherwise. */
-    reason: z.string().nullable().optional(),
-    /** Tasks that completed (outcome rule only). */
-    completed: z.number().int().nonnegative().optional(),
-    /** Tasks that failed (outcome rule only). */
-    failed: z.number().int().nonnegative().optional(),
-    /** Tasks the provider's safety filter blocked (outcome rule only). */
-    blocked: z.number().int().nonnegative().optional(),
-    /** Tasks that were canceled (outcome rule only). */
-    canceled: z.number().int().nonnegative().optional(),
-    /** What the job spent, in USD (outcome rule only). */
-    spentUsd: z.number().optional(),
-    /** Tasks the cancel stopped (cancel only). */
-    canceledTasks: z.number().int().nonnegative().optional(),
+    status: z.enum(['completed', 'failed', 'canceled']).describe('The final status.'),
+    reason: z.string().nullable().optional().describe('Why it failed (counts of failed and blocked tasks); null or absent otherwise.'),
+    completed: z.number().int().nonnegative().optional().describe('Tasks that completed (outcome rule only).'),
+    failed: z.number().int().nonnegative().optional().describe('Tasks that failed (outcome rule only).'),
+    blocked: z.number().int().nonnegative().optional().describe('Tasks the provider\'s safety filter blocked (outcome rule only).'),
+    canceled: z.number().int().nonnegative().optional().describe('Tasks that were canceled (outcome rule only).'),
+    spentUsd: z.number().optional().describe('What the job spent, in USD (outcome rule only).'),
+    canceledTasks: z.number().int().nonnegative().optional().describe('Tasks the cancel stopped (cancel only).'),
   }),
 );
 
 /** `task.started`: a worker claimed the task and is calling the provider. */
 export const taskStartedEventSchema = taskEvent(
   'task.started',
+  '`task.started`: a worker claimed the task and is calling the provider.',
   z.object({
-    /** The task's position in its job, from 0. */
-    ordinal: z.number().int().nonnegative(),
-    /** Which attempt this is, from 1. */
-    attempt: z.number().int().positive(),
+    ordinal: z.number().int().nonnegative().describe('The task\'s position in its job, from 0.'),
+    attempt: z.number().int().positive().describe('Which attempt this is, from 1.'),
   }),
 );
 
 /** `task.progress`: how far a running provider call is. In-process only: never persisted, no id. */
 export const taskProgressEventSchema = taskEvent(
   'task.progress',
+  '`task.progress`: how far a running provider call is. In-process only: never persisted, no id.',
   z.object({
-    /** Fraction done, 0..1. */
-    fraction: z.number(),
+    fraction: z.number().describe('Fraction done, 0..1.'),
   }),
 );
 
 /** `task.completed`: the task's images are stored. */
 export const taskCompletedEventSchema = taskEvent(
   'task.completed',
+  '`task.completed`: the task\'s images are stored.',
   z.object({
-    /** Images the task produced. */
-    imageCount: z.number().int().nonnegative(),
-    /** What the call cost, in USD. */
-    costUsd: z.number(),
-    /** Non-fatal notes from the provider or the output checks. */
-    warnings: z.array(z.string()),
+    imageCount: z.number().int().nonnegative().describe('Images the task produced.'),
+    costUsd: z.number().describe('What the call cost, in USD.'),
+    warnings: z.array(z.string()).describe('Non-fatal notes from the provider or the output checks.'),
   }),
 );
 
 /** `task.retrying`: the attempt failed in a way worth another try; the task waits until `availableAtMs`. */
 export const taskRetryingEventSchema = taskEvent(
   'task.retrying',
+  '`task.retrying`: the attempt failed in a way worth another try; the task waits until `availableAtMs`.',
   z.object({
-    /** The failure's error code (e.g. `provider_rate_limited`, `provider_unavailable`). */
-    errorCode: z.string(),
-    /** The failure, as shown to the user. */
-    message: z.string(),
-    /** When the task may be claimed again, epoch ms. */
-    availableAtMs: z.number(),
-    /** Attempts used so far (a rate-limited wait does not use one). */
-    attempts: z.number().int().nonnegative(),
+    errorCode: z.string().describe('The failure\'s error code (e.g. `provider_rate_limited`, `provider_unavailable`).'),
+    message: z.string().describe('The failure, as shown to the user.'),
+    availableAtMs: z.number().describe('When the task may be claimed again, epoch ms.'),
+    attempts: z.number().int().nonnegative().describe('Attempts used so far (a rate-limited wait does not use one).'),
   }),
 );
 
 /** `task.failed`: the task ended without images. */
 export const taskFailedEventSchema = taskEvent(
   'task.failed',
+  '`task.failed`: the task ended without images.',
   z.object({
-    /** `blocked`: the provider's safety filter refused it; `failed`: anything else. */
-    status: z.enum(['failed', 'blocked']),
-    /** The failure's error code (e.g. `invalid_input`, `worker_lost`). */
-    errorCode: z.string(),
-    /** The failure, as shown to the user. */
-    message: z.string(),
+    status: z.enum(['failed', 'blocked']).describe('`blocked`: the provider\'s safety filter refused it; `failed`: anything else.'),
+    errorCode: z.string().describe('The failure\'s error code (e.g. `invalid_input`, `worker_lost`).'),
+    message: z.string().describe('The failure, as shown to the user.'),
   }),
 );
 
 /** `task.canceled`: one task was canceled (a whole-job cancel writes `job.finished` instead). */
 export const taskCanceledEventSchema = taskEvent(
   'task.canceled',
+  '`task.canceled`: one task was canceled (a whole-job cancel writes `job.finished` instead).',
   z.object({
-    /** Images the task would have produced. */
-    imageCount: z.number().int().nonnegative(),
-    /** Whether a provider call was running (it is aborted). */
-    wasRunning: z.boolean(),
+    imageCount: z.number().int().nonnegative().describe('Images the task would have produced.'),
+    wasRunning: z.boolean().describe('Whether a provider call was running (it is aborted).'),
   }),
 );
 
 /** `task.recovered`: the task's worker stopped holding its lease; it was queued again. */
 export const taskRecoveredEventSchema = taskEvent(
   'task.recovered',
+  '`task.recovered`: the task\'s worker stopped holding its lease; it was queued again.',
   z.object({
-    /** How many times a lease on this task has expired so far. */
-    leaseExpirations: z.number().int().positive(),
+    leaseExpirations: z.number().int().positive().describe('How many times a lease on this task has expired so far.'),
   }),
 );
 
 /** `queue.changed`: jobs were moved in the queue or given another priority. */
 export const queueChangedEventSchema = fleetEvent(
   'queue.changed',
+  '`queue.changed`: jobs were moved in the queue or given another priority.',
   z.object({
     /** Each changed job; a field is absent when it did not change. */
     jobs: z.array(
       z.object({
         jobId: idText,
-        /** The job's new place among jobs of its priority. */
-        queuePosition: z.number().optional(),
-        /** The job's new priority. */
-        priority: z.enum(jobPriorities).optional(),
+        queuePosition: z.number().optional().describe('The job\'s new place among jobs of its priority.'),
+        priority: z.enum(jobPriorities).optional().describe('The job\'s new priority.'),
       }),
     ),
   }),
@@ -182,35 +164,31 @@ export const queueChangedEventSchema = fleetEvent(
 /** `provider.paused`: a provider (or one model's limit scope) stopped taking calls; its tasks wait. */
 export const providerPausedEventSchema = fleetEvent(
   'provider.paused',
+  '`provider.paused`: a provider (or one model\'s limit scope) stopped taking calls; its tasks wait.',
   z.object({
-    /** The paused scope: a provider id (`gemini`) or a limit key (`gemini:model`, `…@batch`). */
-    scopeKey: z.string(),
-    /** Why, as shown to the user. */
-    reason: z.string(),
-    /** When the pause ends by itself, epoch ms; null: until the credentials change or someone resumes it. */
-    untilMs: z.number().nullable(),
+    scopeKey: z.string().describe('The paused scope: a provider id (`gemini`) or a limit key (`gemini:model`, `…@batch`).'),
+    reason: z.string().describe('Why, as shown to the user.'),
+    untilMs: z.number().nullable().describe('When the pause ends by itself, epoch ms; null: until the credentials change or someone resumes it.'),
   }),
 );
 
 /** `provider.resumed`: a paused provider scope takes calls again. */
 export const providerResumedEventSchema = fleetEvent(
   'provider.resumed',
+  '`provider.resumed`: a paused provider scope takes calls again.',
   z.object({
-    /** The resumed scope (see `provider.paused`). */
-    scopeKey: z.string(),
-    /** Why it resumed (`pause period ended`, `credentials changed`). */
-    reason: z.string(),
+    scopeKey: z.string().describe('The resumed scope (see `provider.paused`).'),
+    reason: z.string().describe('Why it resumed (`pause period ended`, `credentials changed`).'),
   }),
 );
 
 /** `provider.rate_limited`: the provider asked to slow down; calls under the scope wait until `untilMs`. */
 export const providerRateLimitedEventSchema = fleetEvent(
   'provider.rate_limited',
+  '`provider.rate_limited`: the provider asked to slow down; calls under the scope wait until `untilMs`.',
   z.object({
-    /** The limit key that was rate limited (`provider:model`, `…@batch`). */
-    scopeKey: z.string(),
-    /** When calls may start again, epoch ms. */
-    untilMs: z.number(),
+    scopeKey: z.string().describe('The limit key that was rate limited (`provider:model`, `…@batch`).'),
+    untilMs: z.number().describe('When calls may start again, epoch ms.'),
   }),
 );
 

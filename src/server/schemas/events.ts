@@ -31,7 +31,7 @@ function eventDataVariant(option: (typeof domainEventSchema.options)[number]) {
     taskId: z.string().nullable().describe('The task the event is about; null for job, queue and provider events.'),
     payload: option.shape.payload,
     createdAt: z.string().describe('When it happened, ISO 8601.'),
-  });
+  }).describe(option.description ?? type);
 }
 
 const eventDataVariants = domainEventSchema.options.map(eventDataVariant);
