@@ -45,7 +45,7 @@ export async function appendEvent(executor: Kysely<Database> | Transaction<Datab
   publishAfterCommit(executor, domainEventOf(event));
 }
 
-/** The event without the append-only `nowMs`, with absent ids left out (as a reader sees it). */
+/** The event as listeners get it: what was appended, less `nowMs` (the log's `createdAtMs`, which listeners do not need). */
 function domainEventOf(event: NewEvent): PersistedDomainEvent {
   const { nowMs: _nowMs, ...domainEvent } = event;
   return domainEvent;
