@@ -4,6 +4,7 @@
  * Pure; a store adapter locks, reads the snapshot a decision needs, asks here, and writes the
  * decision with its event in one transaction (DESIGN §3: rules in core, adapters persist).
  */
+import type { PersistedEventBody } from './events.js';
 import { ImagefleetError } from './errors.js';
 import type { Job, JobStatus } from './job.js';
 import type { JobTaskCounts } from './job-outcome.js';
@@ -24,13 +25,11 @@ export const retryFailedTaskStatuses: readonly TaskStatus[] = ['failed'];
 /** Tasks an explicit retry of chosen tasks requeues: failed or blocked (the user chose to try again). */
 export const retryChosenTaskStatuses: readonly TaskStatus[] = ['failed', 'blocked'];
 
-/** An event to append with a decision, in the same transaction. */
-export interface LifecycleEvent {
-  /** Event type, e.g. `job.paused`. */
-  type: string;
-  /** JSON-serialisable details. */
-  payload: Record<string, unknown>;
-}
+/** An event about a whole job to append with a decision, in the same transaction (core/events.ts). */
+export type JobLifecycleEvent = Extract<PersistedEventBody, { type: `job.${string}` }>;
+
+/** An event about one task to append with a decision, in the same transaction (core/events.ts). */
+export type TaskLifecycleEvent = Extract<PersistedEventBody, { type: `task.${string}` }>;
 
 /** What to write to a job's row, and the event that reports it. */
 export interface JobTransition {
@@ -39,7 +38,7 @@ export interface JobTransition {
   statusReason: string | null;
   /** When the job ended, epoch ms; null reopens it; undefined leaves it as it is. */
   finishedAtMs?: number | null | undefined;
-  event: LifecycleEvent;
+  event: JobLifecycleEvent;
 }
 
 /** What a canceled task's row gets. Its lease is taken away (token cleared) so a late completion is refused by the fence and never billed. */
@@ -147,7 +146,7 @@ export function cancelableTaskCount(taskCounts: JobTaskCounts): number {
 export interface TaskCancelDecision {
   fields: CanceledTaskFields;
   /** `task.canceled`, for the task's job. */
-  event: LifecycleEvent;
+  event: TaskLifecycleEvent;
 }
 
 /**

@@ -3,6 +3,7 @@
  * adapter reads the task counts, asks here, and writes the answer with its `job.finished` event in
  * the transaction that finished the last task, so both commit together.
  */
+import type { DomainEventOf } from './events.js';
 import { terminalJobStatuses, type JobStatus } from './job.js';
 import type { TaskStatus } from './task.js';
 
@@ -39,7 +40,7 @@ export function decideJobOutcome(jobStatus: JobStatus, taskCounts: JobTaskCounts
 }
 
 /** The payload of the `job.finished` event written with an outcome; `spentUsd` is the job's total spend, USD. */
-export function jobFinishedPayload(outcome: JobOutcome, spentUsd: number): Record<string, unknown> {
+export function jobFinishedPayload(outcome: JobOutcome, spentUsd: number): DomainEventOf<'job.finished'>['payload'] {
   const { status, reason, completed, failed, blocked, canceled } = outcome;
   return { status, reason, completed, failed, blocked, canceled, spentUsd };
 }

@@ -3,9 +3,9 @@ import { toImagefleetError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import type { ImageProvider } from '../providers/contract.js';
-import { EngineEventBus, type EngineEventListener } from './engine-events.js';
+import { InProcessEventBus } from './engine-events.js';
 import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, JobControl, TaskCancellation, TaskQueue } from './ports.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, DomainEventListener, JobControl, TaskCancellation, TaskQueue } from './ports.js';
 import { abortReasons, runClaimedTask, type RemotePhase, type TaskRunnerContext } from './task-runner.js';
 
 /** Engine tuning (see docs/configuration.md for the matching environment variables). */
@@ -52,6 +52,8 @@ export interface EngineDependencies {
   logger: Logger;
   /** Uniform [0, 1) source for backoff jitter; injectable for exact tests. */
   random?: () => number;
+  /** The store's bus (its committed events; the engine adds `task.progress`); a private one when absent. */
+  events?: DomainEventBus;
 }
 
 interface InFlightTask {
@@ -83,7 +85,7 @@ export interface EngineError {
 
 export class Engine {
   readonly workerId: string;
-  private readonly events = new EngineEventBus();
+  private readonly events: DomainEventBus;
   private readonly inFlight = new Map<string, InFlightTask>();
   private readonly errors: EngineError[] = [];
   private readonly runnerContext: TaskRunnerContext;
@@ -99,6 +101,7 @@ export class Engine {
     private readonly settings: EngineSettings,
   ) {
     this.workerId = settings.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.events = dependencies.events ?? new InProcessEventBus();
     this.runnerContext = {
       queue: dependencies.queue,
       assets: dependencies.assets,
@@ -163,7 +166,8 @@ export class Engine {
     return Math.max(0, Math.min(this.settings.maxInFlight - this.callCount, maxRemoteWaits - this.remoteWaitCount));
   }
 
-  subscribe(listener: EngineEventListener): () => void {
+  /** Listens to the domain events of this process: the store's committed ones and `task.progress`. */
+  subscribe(listener: DomainEventListener): () => void {
     return this.events.subscribe(listener);
   }
 
@@ -244,9 +248,7 @@ export class Engine {
   async cancelTask(taskId: string): Promise<TaskCancellation> {
     const cancellation = await this.dependencies.control.cancelTask(taskId, this.dependencies.clock.now());
     this.inFlight.get(taskId)?.controller.abort(abortReasons.canceled);
-    const { job } = cancellation;
-    if (cancellation.changed) this.events.emit({ type: 'task.canceled', jobId: job.id, taskId });
-    if (cancellation.finishedJob) this.events.emit({ type: 'job.finished', jobId: job.id, status: job.status, reason: job.statusReason });
+    // Its task.canceled (and job.finished) are published by the store once the cancel commits.
     return cancellation;
   }
 

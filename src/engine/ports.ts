@@ -11,7 +11,9 @@ export type { NewJobInput, TaskStatusCounts, JobProgressFigures, JobRepository, 
 export type { AssetRepository, AssetListQuery } from './ports/asset-repository.js';
 export type { GroupRepository, GroupSummary, GroupDisposal, GroupDeletion } from './ports/group-repository.js';
 export type { ImageRepository, ResultsQuery, GroupImagesQuery, ResultImage, ExportFilter, ExportImage } from './ports/image-repository.js';
-export type { StoredEvent, EventLog } from './ports/event-log.js';
+export type { StoredEvent, StoredDomainEvent, UnrecognisedStoredEvent, EventLog } from './ports/event-log.js';
+export type { DomainEventBus, DomainEventListener } from './ports/event-bus.js';
+export type { CliSessionRecord, CliSessionRepository } from './ports/cli-session-repository.js';
 export type { BlobStore } from './ports/blob-store.js';
 export type { NewWebhookEndpoint, WebhookDeliveryStatus, WebhookDelivery, ClaimedWebhookDelivery, WebhookAttemptOutcome, WebhookOutbox, WebhookRequest, WebhookResponse, WebhookSender } from './ports/webhook-outbox.js';
 export type { WebSessionRepository } from './ports/web-session-repository.js';

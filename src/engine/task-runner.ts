@@ -5,9 +5,8 @@ import { addPngTextChunks } from '../core/png-text-chunks.js';
 import { buildProvenance } from '../core/provenance.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import { classifyFailure, type RetryPolicy } from './classify-failure.js';
-import type { EngineEventBus } from './engine-events.js';
 import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, NewImageRecord, TaskQueue } from './ports.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, NewImageRecord, TaskQueue } from './ports.js';
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
 export const abortReasons = {
@@ -28,7 +27,8 @@ export interface TaskRunnerContext {
   blobs: BlobStore;
   clock: Clock;
   logger: Logger;
-  events: EngineEventBus;
+  /** Where `task.progress` goes; the store publishes every other event after its commit. */
+  events: DomainEventBus;
   getProvider: (providerId: string) => ImageProvider;
   limitsFor: LimitsLookup;
   retryPolicy: RetryPolicy;
@@ -65,7 +65,6 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
   const attempt: AttemptState = { limitKey: limitKeyText(limitKey(job.provider, job.model)), remoteHandle: task.remoteHandle, runOnline: task.runOnline === true, leaseMs: context.leaseMs };
   const heartbeatStop = new AbortController();
   const heartbeat = keepLeaseAlive(claimed, controller, heartbeatStop.signal, attempt, context);
-  context.events.emit({ type: 'task.started', jobId: job.id, taskId: task.id, attempt: task.attempts + 1 });
 
   try {
     const provider = context.getProvider(job.provider);
@@ -97,10 +96,6 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
       }
       context.logger.warn({ taskId: task.id, jobId: job.id }, 'Lease lost before completion; this worker\'s result was discarded (the files are overwritten by the owner).');
       return;
-    }
-    context.events.emit({ type: 'task.completed', jobId: job.id, taskId: task.id, imageCount: images.length, costUsd, warnings: result.warnings });
-    if (outcome.finishedJob) {
-      context.events.emit({ type: 'job.finished', jobId: job.id, status: outcome.finishedJob.status, reason: outcome.finishedJob.statusReason });
     }
   } catch (thrown) {
     await handleFailure(claimed, controller, thrown, attempt, context);
@@ -135,7 +130,7 @@ async function buildRequest(claimed: ClaimedTask, model: ModelCapabilities, sign
     strength: job.settings.strength,
     providerOptions: job.settings.providerOptions,
     signal,
-    onProgress: (fraction) => context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction }),
+    onProgress: (fraction) => context.events.publish({ type: 'task.progress', jobId: job.id, taskId: task.id, payload: { fraction } }),
   };
 }
 
@@ -193,7 +188,7 @@ async function callProvider(
       }
       throw state.error;
     }
-    if (state.progress !== undefined) context.events.emit({ type: 'task.progress', jobId: job.id, taskId: task.id, fraction: state.progress });
+    if (state.progress !== undefined) context.events.publish({ type: 'task.progress', jobId: job.id, taskId: task.id, payload: { fraction: state.progress } });
     await context.clock.sleep(delayMs, signal);
     delayMs = Math.min(remotePollMaxMs, delayMs * 2);
   }
@@ -226,7 +221,6 @@ async function callOnlineInstead(
         nowMs,
         outcome: { kind: 'setback', setback: { kind: 'retry', availableAtMs: start.retryAtMs, countsAsAttempt: false, errorCode: 'provider_rate_limited', message } },
       });
-      context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: 'provider_rate_limited', message, availableAtMs: start.retryAtMs });
       return deferred;
     }
   }
@@ -309,7 +303,6 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
         nowMs,
         outcome: { kind: 'provider-paused', pause: { scopeKey, reason: decision.reason, untilMs: decision.untilMs, credentialFingerprint: provider?.credentialFingerprint() } },
       });
-      context.events.emit({ type: 'provider.paused', scopeKey, reason: decision.reason, untilMs: decision.untilMs });
       context.logger.warn({ provider: job.provider, model: job.model, until: decision.untilMs }, `Provider paused: ${decision.reason}`);
       return;
     }
@@ -317,18 +310,8 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
       decision.rateLimitUntilMs === undefined
         ? undefined
         : { providerKey, untilMs: decision.rateLimitUntilMs, maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency };
-    const outcome = await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'setback', setback: decision.setback, rateLimited } });
-    if (rateLimited) context.events.emit({ type: 'provider.rate_limited', scopeKey: providerKey, untilMs: rateLimited.untilMs });
-    if (!outcome.accepted) return;
-    const setback = decision.setback;
-    if (setback.kind === 'retry') {
-      context.events.emit({ type: 'task.retrying', jobId: job.id, taskId: task.id, errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs });
-    } else {
-      context.events.emit({ type: 'task.failed', jobId: job.id, taskId: task.id, status: setback.status, errorCode: setback.errorCode, message: setback.message });
-    }
-    if (outcome.finishedJob) {
-      context.events.emit({ type: 'job.finished', jobId: job.id, status: outcome.finishedJob.status, reason: outcome.finishedJob.statusReason });
-    }
+    // Its events (provider.rate_limited, task.retrying / task.failed, job.finished) are published by the store after the commit.
+    await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'setback', setback: decision.setback, rateLimited } });
   } catch (writeError) {
     // The store is unavailable: the lease will expire and recovery requeues the task.
     logWriteFailure(writeError, claimed, context);

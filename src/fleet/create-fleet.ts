@@ -25,8 +25,9 @@ import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import { shareDataDirStore } from './data-dir-store.js';
 import { appVersion } from './app-version.js';
-import { openReferenceLinks } from './reference-links.js';
+import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
@@ -77,8 +78,16 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const comfyuiWorkflowPath = config.providers.comfyui.workflowPath;
   const comfyuiWorkflow = comfyuiWorkflowPath === undefined ? undefined : await loadWorkflowFile(comfyuiWorkflowPath);
 
-  const referenceLinks = await openReferenceLinks(config.dataDir, config.api.publicUrl);
   const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
+  const releaseDataDirStore = shareDataDirStore(config.dataDir, store);
+  let referenceLinks: ReferenceLinks;
+  try {
+    referenceLinks = await openReferenceLinks(config.dataDir, config.api.publicUrl, store.webSessions, clock.now());
+  } catch (error) {
+    releaseDataDirStore();
+    await store.close();
+    throw error;
+  }
   const blobs = new FileBlobStore(config.blobsDir);
   const providers = new ProviderRegistry();
   providers.register(createLocalProvider({ simulatedLatencyMs: config.providers.local.simulatedLatencyMs }));
@@ -150,7 +159,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(
-    { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger },
+    { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger, events: store.eventBus },
     // host:pid identifies the lease holder, so a tool on the same machine can tell a dead holder from a live one.
     { ...config.engine, appVersion: appVersion(), workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
   );
@@ -232,6 +241,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         // are given back and sent again (same webhook-id) by the next process.
         await webhookDeliverer.stop();
         comfyui?.close();
+        releaseDataDirStore();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');
       })();

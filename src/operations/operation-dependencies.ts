@@ -8,7 +8,7 @@ import type { Config } from '../config/config.js';
 import type { Asset } from '../core/asset.js';
 import type { Job, Lane } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
-import type { EngineEventListener } from '../engine/engine-events.js';
+import type { DomainEventListener } from '../engine/ports.js';
 import type { BlobStore, Clock, ProviderLimits, Store, TaskCancellation } from '../engine/ports.js';
 import type { ImageProvider } from '../providers/contract.js';
 
@@ -21,7 +21,7 @@ export interface EngineSignals {
   /** Work was added or unblocked: claim now instead of at the next idle poll. */
   wake(): void;
   /** In-process events (task progress, finished jobs, paused providers); returns the unsubscribe function. */
-  subscribe(listener: EngineEventListener): () => void;
+  subscribe(listener: DomainEventListener): () => void;
   /** Cancels the job and aborts its calls running in this process at once. */
   cancelJob(jobId: string): Promise<Job>;
   /** Cancels one task and aborts its call when it runs in this process. */

@@ -12,7 +12,7 @@
  * requests share (200 clients replaying one job read each page once). Streams produce only when
  * their client pulls, so a slow client costs a cursor, not a queue.
  */
-import type { EngineEvent } from '../engine/engine-events.js';
+import type { DomainEventOf } from '../core/events.js';
 import type { StoredEvent } from '../engine/ports.js';
 import type { Fleet } from '../fleet/create-fleet.js';
 import { latestEventId } from '../operations/latest-event-id.js';
@@ -47,7 +47,7 @@ export class EventFanOut {
   private pollTimer: NodeJS.Timeout | undefined;
   private unsubscribeEngine: (() => void) | undefined;
   private readonly waiters = new Set<() => void>();
-  private readonly progressListeners = new Set<(event: Extract<EngineEvent, { type: 'task.progress' }>) => void>();
+  private readonly progressListeners = new Set<(event: DomainEventOf<'task.progress'>) => void>();
   private readonly sharedPages = new Map<string, Promise<{ events: StoredEvent[]; tailAtRead: number }>>();
   private subscribers = 0;
 
@@ -78,7 +78,7 @@ export class EventFanOut {
   }
 
   /** Registers a stream; the returned function unregisters it. The table is polled only while streams are open. */
-  attach(onProgress: (event: Extract<EngineEvent, { type: 'task.progress' }>) => void): () => void {
+  attach(onProgress: (event: DomainEventOf<'task.progress'>) => void): () => void {
     this.progressListeners.add(onProgress);
     this.subscribers += 1;
     if (this.pollTimer === undefined) this.pollTimer = setInterval(() => this.pollSoon(), this.pollMs);

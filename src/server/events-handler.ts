@@ -45,7 +45,7 @@ export const handleEvents = apiRoute(
     const stop = new AbortController();
     const detach = fanOut.attach((event) => {
       if (jobId !== undefined && event.jobId !== jobId) return;
-      progress.push(frame(undefined, event.type, { id: null, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: { fraction: event.fraction }, createdAt: isoTime(Date.now()) }));
+      progress.push(frame(undefined, event.type, { id: null, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, createdAt: isoTime(Date.now()) }));
       if (progress.length > maxPendingProgress) progress = progress.slice(-maxPendingProgress);
     });
     const cleanup = () => {
@@ -116,14 +116,19 @@ const storedFrames = new WeakMap<StoredEvent, string>();
 function storedFrame(event: StoredEvent): string {
   let text = storedFrames.get(event);
   if (text === undefined) {
-    text = frame(event.id, event.type, eventData(event));
+    text = frame(event.id, typeOf(event), eventData(event));
     storedFrames.set(event, text);
   }
   return text;
 }
 
+/** The type the row was written with (an unrecognised row keeps the name another version gave it). */
+function typeOf(event: StoredEvent): string {
+  return event.recognised ? event.type : event.storedType;
+}
+
 function eventData(event: StoredEvent) {
-  return { id: event.id, type: event.type, jobId: event.jobId ?? null, taskId: event.taskId ?? null, payload: event.payload, createdAt: isoTime(event.createdAtMs) };
+  return { id: event.id, type: typeOf(event), jobId: event.jobId ?? null, taskId: event.taskId ?? null, payload: event.payload, createdAt: isoTime(event.createdAtMs) };
 }
 
 function frame(id: number | undefined, type: string, data: unknown): string {

@@ -4,10 +4,10 @@
  * right place instead of at zero until the next event. Progress is not stored in the database:
  * it changes many times a second and is worthless after the call ends.
  */
-import type { EngineEvent } from '../engine/engine-events.js';
+import type { DomainEvent } from '../core/events.js';
 
 interface Subscribable {
-  subscribe(listener: (event: EngineEvent) => void): () => void;
+  subscribe(listener: (event: DomainEvent) => void): () => void;
 }
 
 /** Above this many entries, ones not updated for `staleEntryMs` are dropped (tasks of a job canceled whole end without an in-process event). */
@@ -27,10 +27,10 @@ export class TaskProgressTracker {
     return this.fractionByTaskId.get(taskId)?.fraction;
   }
 
-  private record(event: EngineEvent): void {
+  private record(event: DomainEvent): void {
     switch (event.type) {
       case 'task.progress':
-        this.fractionByTaskId.set(event.taskId, { jobId: event.jobId, fraction: Math.max(0, Math.min(1, event.fraction)), atMs: Date.now() });
+        this.fractionByTaskId.set(event.taskId, { jobId: event.jobId, fraction: Math.max(0, Math.min(1, event.payload.fraction)), atMs: Date.now() });
         if (this.fractionByTaskId.size > pruneAboveEntries) this.pruneStale();
         return;
       case 'task.started':

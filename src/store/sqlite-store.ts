@@ -1,10 +1,13 @@
+import { InProcessEventBus } from '../engine/engine-events.js';
 import type { Store } from '../engine/ports.js';
+import { SqliteCliSessionRepository } from './database/cli-session-repository.js';
 import { SqliteAssetRepository } from './database/asset-repository.js';
 import { SqliteEventLog } from './database/event-log.js';
 import { SqliteGroupRepository } from './database/group-repository.js';
 import { SqliteImageRepository } from './database/image-repository.js';
 import { SqliteJobControl } from './database/job-control.js';
 import { SqliteJobRepository } from './database/job-repository.js';
+import { publishCommittedEventsTo } from './database/immediate-transaction.js';
 import { openDatabase, type SqliteDatabase } from './database/open-database.js';
 import { SqliteTaskQueue } from './database/task-queue.js';
 import { SqliteWebhookOutbox } from './database/webhook-outbox.js';
@@ -22,6 +25,7 @@ export interface SqliteStore extends Store {
   control: SqliteJobControl;
   webhooks: SqliteWebhookOutbox;
   webSessions: SqliteWebSessionRepository;
+  cliSessions: SqliteCliSessionRepository;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export async function openSqliteStore(options: { databasePath: string; now?: () 
   const database = await openDatabase({ filePath: options.databasePath });
   const now = options.now ?? Date.now;
   const { db } = database;
+  const eventBus = new InProcessEventBus();
+  publishCommittedEventsTo(db, eventBus);
   return {
     database,
     jobs: new SqliteJobRepository(db),
@@ -41,10 +47,12 @@ export async function openSqliteStore(options: { databasePath: string; now?: () 
     images: new SqliteImageRepository(db),
     groups: new SqliteGroupRepository(db, now),
     events: new SqliteEventLog(db),
+    eventBus,
     queue: new SqliteTaskQueue(db),
     control: new SqliteJobControl(db),
     webhooks: new SqliteWebhookOutbox(db),
     webSessions: new SqliteWebSessionRepository(db),
+    cliSessions: new SqliteCliSessionRepository(db),
     close: () => database.close(),
   };
 }

@@ -51,7 +51,7 @@ describe('signed reference links (GET /api/references/{sha256})', () => {
 
   it('keeps one signing key per data directory, so every process sharing it checks the others\u2019 links', async () => {
     const { asset, fleet } = await storedReference();
-    const second = await openReferenceLinks(fleet.config.dataDir, undefined);
+    const second = await openReferenceLinks(fleet.config.dataDir, undefined, fleet.store.webSessions);
     const link = new URL(fleet.referenceLinks.urlFor(asset.sha256, 60_000, Date.now())!);
     expect(second.verify(asset.sha256, Number(link.searchParams.get('expires')), link.searchParams.get('signature')!, Date.now())).toBe(true);
     expect(second.urlFor(asset.sha256, 60_000, Date.now())).toBeUndefined();

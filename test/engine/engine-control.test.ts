@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/engine/engine-events.js';
+import type { DomainEvent } from '../../src/core/events.js';
 import { createEngineHarness, settle, waitFor, type EngineHarness } from '../support/engine-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { hang, ScriptedProvider, succeed } from '../support/scripted-provider.js';
@@ -184,7 +184,7 @@ describe('engine control and scheduling', () => {
   it('emits events for progress displays and live updates', async () => {
     const provider = new ScriptedProvider();
     harness = await createEngineHarness({ providers: [provider] });
-    const seen: EngineEvent[] = [];
+    const seen: DomainEvent[] = [];
     harness.engine.subscribe((event) => seen.push(event));
     const jobId = await harness.createJob({ taskCount: 2 });
     harness.engine.start();

@@ -52,7 +52,7 @@ describe('getReferenceImage', () => {
   it('serves a stored image for a valid link until it expires on the fleet clock', async () => {
     const { harness, clock, config } = context;
     await mkdir(config.dataDir, { recursive: true });
-    const referenceLinks = await openReferenceLinks(config.dataDir, 'http://127.0.0.1:3000');
+    const referenceLinks = await openReferenceLinks(config.dataDir, 'http://127.0.0.1:3000', harness.store.webSessions, clock.now());
     const sha256 = 'a'.repeat(64);
     await harness.store.assets.upsertAsset({ id: 'asset-1', sha256, originalName: 'a.png', mediaType: 'image/png', width: 1, height: 1, byteSize: 1, createdAtMs: clock.now(), blobKey: `assets/aa/${sha256}.png` });
     const url = new URL(referenceLinks.urlFor(sha256, 60_000, clock.now())!);

@@ -18,14 +18,14 @@ afterEach(async () => {
 describe('SqliteEventLog', () => {
   it('reads events after an id, oldest first, filtered by job and limited', async () => {
     await appendEvent(database.db, { type: 'job.started', jobId: 'job-a', payload: {}, nowMs: 1 });
-    await appendEvent(database.db, { type: 'task.completed', jobId: 'job-b', taskId: 'task-b1', payload: { images: 1 }, nowMs: 2 });
-    await events.appendEvent({ type: 'task.completed', jobId: 'job-a', taskId: 'task-a1', payload: { images: 4, seeds: [1, 2] }, nowMs: 3 });
+    await appendEvent(database.db, { type: 'task.completed', jobId: 'job-b', taskId: 'task-b1', payload: { imageCount: 1, costUsd: 0, warnings: [] }, nowMs: 2 });
+    await events.appendEvent({ type: 'task.completed', jobId: 'job-a', taskId: 'task-a1', payload: { imageCount: 4, costUsd: 0.5, warnings: ['seed 7 reused'] }, nowMs: 3 });
     await appendEvent(database.db, { type: 'job.finished', jobId: 'job-a', payload: { status: 'completed' }, nowMs: 4 });
 
     const all = await events.readEvents(0, {});
     expect(all.map((event) => event.type)).toEqual(['job.started', 'task.completed', 'task.completed', 'job.finished']);
     expect(all[0]).toMatchObject({ jobId: 'job-a', taskId: undefined, createdAtMs: 1 });
-    expect(all[2]).toMatchObject({ taskId: 'task-a1', payload: { images: 4, seeds: [1, 2] } });
+    expect(all[2]).toMatchObject({ taskId: 'task-a1', payload: { imageCount: 4, costUsd: 0.5, warnings: ['seed 7 reused'] } });
     const ids = all.map((event) => event.id);
     expect(ids).toEqual([...ids].sort((left, right) => left - right));
 
@@ -39,7 +39,7 @@ describe('SqliteEventLog', () => {
     await database.db
       .transaction()
       .execute(async (transaction) => {
-        await appendEvent(transaction, { type: 'task.started', jobId: 'job-a', payload: {}, nowMs: 1 });
+        await appendEvent(transaction, { type: 'task.started', jobId: 'job-a', taskId: 'task-a1', payload: { ordinal: 0, attempt: 1 }, nowMs: 1 });
         throw new Error('the state change failed');
       })
       .catch(() => undefined);
@@ -47,7 +47,7 @@ describe('SqliteEventLog', () => {
   });
 
   it('prunes events older than a time and reports how many', async () => {
-    for (const nowMs of [100, 200, 300, 400]) await appendEvent(database.db, { type: 'tick', payload: { nowMs }, nowMs });
+    for (const nowMs of [100, 200, 300, 400]) await appendEvent(database.db, { type: 'provider.rate_limited', payload: { scopeKey: 'local:tick', untilMs: nowMs }, nowMs });
     expect(await events.pruneEvents(300)).toBe(2);
     expect((await events.readEvents(0, {})).map((event) => event.createdAtMs)).toEqual([300, 400]);
     expect(await events.pruneEvents(300)).toBe(0);

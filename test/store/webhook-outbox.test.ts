@@ -4,7 +4,7 @@
  * claimable again, and job deletion takes its endpoints and deliveries along.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendEvent } from '../../src/store/database/event-log.js';
+import { appendEvent, type NewEvent } from '../../src/store/database/event-log.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database/open-database.js';
 import { SqliteJobRepository } from '../../src/store/database/job-repository.js';
 import { SqliteWebhookOutbox } from '../../src/store/database/webhook-outbox.js';
@@ -30,9 +30,10 @@ describe('SqliteWebhookOutbox', () => {
   it('enqueues one row per subscribed endpoint with the event, and none for other events', async () => {
     const { database, outbox, jobId } = await setUp();
     await appendEvent(database.db, { type: 'job.finished', jobId, payload: { status: 'completed' }, nowMs: 2000 });
-    await appendEvent(database.db, { type: 'task.completed', jobId, taskId: 't1', payload: {}, nowMs: 2001 });
-    await appendEvent(database.db, { type: 'task.started', jobId, taskId: 't1', payload: {}, nowMs: 2002 });
-    await appendEvent(database.db, { type: 'job.finished', payload: { status: 'completed' }, nowMs: 2003 });
+    await appendEvent(database.db, { type: 'task.completed', jobId, taskId: 't1', payload: { imageCount: 1, costUsd: 0, warnings: [] }, nowMs: 2001 });
+    await appendEvent(database.db, { type: 'task.started', jobId, taskId: 't1', payload: { ordinal: 0, attempt: 1 }, nowMs: 2002 });
+    // Typed events always carry their job; a row without one (another version's) must still enqueue nothing.
+    await appendEvent(database.db, { type: 'job.finished', payload: { status: 'completed' }, nowMs: 2003 } as unknown as NewEvent);
     const rows = await outbox.listDeliveries({ limit: 10 });
     expect(rows.map((row) => [row.endpointId, row.eventType]).sort()).toEqual([
       ['ep_a', 'job.completed'],

@@ -76,6 +76,7 @@ export async function createEngineHarness(options: HarnessOptions): Promise<Engi
       limitsFor: () => limits,
       clock,
       logger: silentLogger,
+      events: store.eventBus,
       ...(options.random ? { random: options.random } : {}),
     },
     { ...defaultTestSettings, ...options.settings },

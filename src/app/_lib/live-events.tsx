@@ -10,6 +10,7 @@ import type { Route } from 'next';
 import Link from 'next/link';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { toast } from 'sonner';
+import { domainEventTypes } from '../../core/events.js';
 import type { JobStatus, LiveEvent } from './api-types.js';
 import { queryKeys } from './query-keys.js';
 
@@ -103,24 +104,8 @@ export function useLiveConnection(): boolean {
   return useContext(LiveEventsContext)?.connected ?? false;
 }
 
-const eventTypes = [
-  'job.started',
-  'task.started',
-  'task.progress',
-  'task.completed',
-  'task.retrying',
-  'task.failed',
-  'task.canceled',
-  'task.recovered',
-  'job.paused',
-  'job.resumed',
-  'job.retrying',
-  'job.finished',
-  'queue.changed',
-  'provider.paused',
-  'provider.resumed',
-  'provider.rate_limited',
-] as const;
+/** Every type the stream sends: the one vocabulary's names (`core/events.ts`). */
+const eventTypes = domainEventTypes;
 
 function keysChangedBy(event: LiveEvent): ReadonlyArray<readonly string[]> {
   if (event.type === 'task.progress') return [];

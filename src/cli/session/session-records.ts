@@ -1,17 +1,24 @@
 /**
- * Where the CLI keeps what a session was started with: `{dataDir}/cli-sessions/{session_id}.json`.
- * The job (its tasks, statuses, images) lives in the store like every job; this small record adds
- * what only the CLI needs to pick a session up again from any directory: the output folder, the
- * layout and the settings as given. Written atomically; see docs/decisions/0009-cli-sessions.md.
+ * What a CLI session was started with: the output folder, the layout and the settings as given,
+ * which only the CLI needs to pick a session up again from any directory. The job (its tasks,
+ * statuses, images) lives in the store like every job, and since issue 16 so does this record
+ * (`CliSessionRepository`, DESIGN §9); these functions keep their data-directory signatures and
+ * reach the data directory's store (see docs/decisions/0009-cli-sessions.md and 0034).
+ *
+ * Records of older versions (`{dataDir}/cli-sessions/{session_id}.json`) are imported on first
+ * use: each file is inserted unless the store already has that session, then renamed
+ * `….json.migrated`. Insert-then-rename makes a crash in between harmless (the next import finds
+ * the row and only renames), and two processes importing at once insert once.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ImagefleetError } from '../../core/errors.js';
 import type { Job } from '../../core/job.js';
 import { sessionIdPattern } from '../../core/session-log.js';
+import type { CliSessionRecord, CliSessionRepository, Store } from '../../engine/ports.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
-import { writeFileAtomic } from '../../store/blobs/write-file-atomic.js';
+import { withDataDirStore } from '../../fleet/data-dir-store.js';
 
 const sessionRecordSchema = z.object({
   version: z.literal(1),
@@ -33,60 +40,121 @@ const sessionRecordSchema = z.object({
 
 export type SessionRecord = z.output<typeof sessionRecordSchema>;
 
+/** Where versions before issue 16 kept the records (imported from there on first use). */
 export function sessionRecordsDirectory(dataDir: string): string {
   return path.join(dataDir, 'cli-sessions');
 }
 
-function recordPath(dataDir: string, sessionId: string): string {
+/** Suffix an imported record file is renamed with (kept as a backup; never read again). */
+export const migratedRecordSuffix = '.migrated';
+
+function checkSessionId(sessionId: string): void {
   if (!sessionIdPattern.test(sessionId)) throw new ImagefleetError('internal', `Not a session id: ${JSON.stringify(sessionId)}.`);
-  return path.join(sessionRecordsDirectory(dataDir), `${sessionId}.json`);
 }
 
 export async function writeSessionRecord(dataDir: string, record: SessionRecord): Promise<void> {
-  await writeFileAtomic(recordPath(dataDir, record.session_id), new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`), { createDirectories: true });
+  checkSessionId(record.session_id);
+  await withCliSessions(dataDir, (sessions) => sessions.saveSession(toStoredRecord(sessionRecordSchema.parse(record)), Date.now()));
 }
 
 export async function removeSessionRecord(dataDir: string, sessionId: string): Promise<void> {
-  await rm(recordPath(dataDir, sessionId), { force: true });
+  checkSessionId(sessionId);
+  await withCliSessions(dataDir, (sessions) => sessions.removeSession(sessionId), { ifExists: true });
 }
 
 export async function readSessionRecord(dataDir: string, sessionId: string): Promise<SessionRecord | undefined> {
-  let text: string;
-  try {
-    text = await readFile(recordPath(dataDir, sessionId), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ImagefleetError('storage_unavailable', `Cannot read the record of session ${sessionId} in ${sessionRecordsDirectory(dataDir)}: ${(error as Error).message}.`, { cause: error });
-  }
-  try {
-    return sessionRecordSchema.parse(JSON.parse(text));
-  } catch (error) {
-    throw new ImagefleetError('storage_unavailable', `The record of session ${sessionId} (${recordPath(dataDir, sessionId)}) is damaged; restore it from a backup or start the session again.`, { cause: error });
-  }
+  checkSessionId(sessionId);
+  const stored = await withCliSessions(dataDir, (sessions) => sessions.findSession(sessionId), { ifExists: true });
+  return stored === undefined ? undefined : fromStoredRecord(stored);
 }
 
-/** Every readable session record, newest first. Damaged ones are skipped. */
+/** Every session record, newest first. */
 export async function listSessionRecords(dataDir: string): Promise<SessionRecord[]> {
+  const stored = await withCliSessions(dataDir, (sessions) => sessions.listSessions(), { ifExists: true });
+  return (stored ?? []).map(fromStoredRecord);
+}
+
+/** Stores already checked for old record files in this process. */
+const importedStores = new WeakSet<Store>();
+
+/**
+ * Runs `use` on the data directory's session records, importing old record files first. With
+ * `ifExists`, a data directory without a database (nothing was ever started there) is not
+ * created: `use` is not run and the result is undefined.
+ */
+function withCliSessions<T>(dataDir: string, use: (sessions: CliSessionRepository) => Promise<T>, options: { ifExists: true }): Promise<T | undefined>;
+function withCliSessions<T>(dataDir: string, use: (sessions: CliSessionRepository) => Promise<T>): Promise<T>;
+async function withCliSessions<T>(dataDir: string, use: (sessions: CliSessionRepository) => Promise<T>, options?: { ifExists: true }): Promise<T | undefined> {
+  const run = async (store: Store): Promise<T> => {
+    if (!importedStores.has(store)) {
+      await importLegacySessionRecords(dataDir, store.cliSessions);
+      importedStores.add(store);
+    }
+    return use(store.cliSessions);
+  };
+  return options === undefined ? withDataDirStore(dataDir, run) : withDataDirStore(dataDir, run, options);
+}
+
+/**
+ * Imports `{dataDir}/cli-sessions/*.json` into `sessions` (idempotent, crash-safe: see the file
+ * comment). A damaged file is left where it is, as before it was skipped by listings; returns how
+ * many records were inserted.
+ */
+export async function importLegacySessionRecords(dataDir: string, sessions: CliSessionRepository, nowMs = Date.now()): Promise<number> {
+  const directory = sessionRecordsDirectory(dataDir);
   let names: string[];
   try {
-    names = await readdir(sessionRecordsDirectory(dataDir));
+    names = await readdir(directory);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return 0;
+    throw new ImagefleetError('storage_unavailable', `Cannot read the old session records in ${directory}: ${(error as Error).message}.`, { cause: error });
   }
-  const records: SessionRecord[] = [];
+  let inserted = 0;
   for (const name of names) {
-    if (!name.endsWith('.json')) continue;
-    const sessionId = name.slice(0, -'.json'.length);
-    if (!sessionIdPattern.test(sessionId)) continue;
+    if (!name.endsWith('.json') || !sessionIdPattern.test(name.slice(0, -'.json'.length))) continue;
+    const file = path.join(directory, name);
+    let record: SessionRecord;
     try {
-      const record = await readSessionRecord(dataDir, sessionId);
-      if (record) records.push(record);
+      record = sessionRecordSchema.parse(JSON.parse(await readFile(file, 'utf8')));
     } catch {
-      // A damaged record must not hide the others from `sessions`.
+      continue;
+    }
+    if (await sessions.insertSessionIfAbsent(toStoredRecord(record), nowMs)) inserted += 1;
+    try {
+      await rename(file, `${file}${migratedRecordSuffix}`);
+    } catch (error) {
+      // Another process importing at the same time renamed it first.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  return records.sort((left, right) => (left.created < right.created ? 1 : left.created > right.created ? -1 : left.session_id < right.session_id ? 1 : -1));
+  return inserted;
+}
+
+function toStoredRecord(record: SessionRecord): CliSessionRecord {
+  return {
+    sessionId: record.session_id,
+    jobId: record.job_id,
+    createdAt: record.created,
+    workingDirectory: record.cwd,
+    outputDirectory: record.out,
+    layout: record.layout,
+    parentSessionId: record.parent_session,
+    settings: record.config,
+  };
+}
+
+function fromStoredRecord(record: CliSessionRecord): SessionRecord {
+  return {
+    version: 1,
+    session_id: record.sessionId,
+    job_id: record.jobId,
+    created: record.createdAt,
+    cwd: record.workingDirectory,
+    out: record.outputDirectory,
+    layout: record.layout,
+    parent_session: record.parentSessionId,
+    config: record.settings,
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { pauseScopesOf } from '../../core/limit-key.js';
 import { parsePathTemplate } from '../../core/path-template.js';
 import { buildSessionLog, formatSessionJobId, sessionJobIdWidth, type SessionLogSummary } from '../../core/session-log.js';
 import type { Task } from '../../core/task.js';
-import type { EngineEvent } from '../../engine/engine-events.js';
+import type { DomainEvent } from '../../core/events.js';
 import type { JobStatusReport } from '../../engine/job-status.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import type { CliIo } from '../cli-context.js';
@@ -97,28 +97,29 @@ export async function runSession(input: SessionRunInput): Promise<SessionOutcome
   const wake = (): void => wakeLoop?.();
   const providerScopes = new Set(pauseScopesOf(job.provider, job.model));
 
-  const onEvent = (event: EngineEvent): void => {
+  const onEvent = (event: DomainEvent): void => {
     if (event.type === 'provider.paused') {
-      if (providerScopes.has(event.scopeKey) && (event.untilMs === undefined || event.untilMs - clock() > waitablePauseMs)) {
-        stopReason ??= `${job.provider} is paused: ${event.reason}`;
+      const { scopeKey, untilMs, reason } = event.payload;
+      if (providerScopes.has(scopeKey) && (untilMs === null || untilMs - clock() > waitablePauseMs)) {
+        stopReason ??= `${job.provider} is paused: ${reason}`;
         wake();
       }
       return;
     }
     if (event.type === 'provider.rate_limited') {
-      if (providerScopes.has(event.scopeKey)) display.line(`… ${job.provider} asked to slow down; waiting until ${new Date(event.untilMs).toLocaleTimeString()}.`);
+      if (providerScopes.has(event.payload.scopeKey)) display.line(`… ${job.provider} asked to slow down; waiting until ${new Date(event.payload.untilMs).toLocaleTimeString()}.`);
       return;
     }
     if (event.jobId !== jobId) return;
     dirty = true;
-    const label = session.label(event.type === 'job.finished' ? '' : event.taskId);
+    const label = session.label(event.taskId ?? '');
     switch (event.type) {
       case 'task.started':
-        inFlight.set(event.taskId, { label, attempt: event.attempt, fraction: undefined });
+        inFlight.set(event.taskId, { label, attempt: event.payload.attempt, fraction: undefined });
         break;
       case 'task.progress': {
         const call = inFlight.get(event.taskId);
-        if (call) call.fraction = event.fraction;
+        if (call) call.fraction = event.payload.fraction;
         break;
       }
       case 'task.completed':
@@ -127,14 +128,14 @@ export async function runSession(input: SessionRunInput): Promise<SessionOutcome
         break;
       case 'task.retrying':
         inFlight.delete(event.taskId);
-        display.line(`↻ ${label}: ${event.message} (trying again in ${formatDuration((event.availableAtMs - clock()) / 1000)})`);
+        display.line(`↻ ${label}: ${event.payload.message} (trying again in ${formatDuration((event.payload.availableAtMs - clock()) / 1000)})`);
         break;
       case 'task.canceled':
         inFlight.delete(event.taskId);
         break;
       case 'task.failed':
         inFlight.delete(event.taskId);
-        display.line(event.status === 'blocked' ? `⊘ ${label} blocked by the provider's safety filter: ${event.message}` : `✗ ${label} failed: ${event.message}`);
+        display.line(event.payload.status === 'blocked' ? `⊘ ${label} blocked by the provider's safety filter: ${event.payload.message}` : `✗ ${label} failed: ${event.payload.message}`);
         break;
       case 'job.finished':
         jobFinished = true;

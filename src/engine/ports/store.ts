@@ -1,5 +1,7 @@
 /** Every repository of one store, typed by ports: what `createFleet` hands the engine and operations. */
 import type { AssetRepository } from './asset-repository.js';
+import type { CliSessionRepository } from './cli-session-repository.js';
+import type { DomainEventBus } from './event-bus.js';
 import type { EventLog } from './event-log.js';
 import type { GroupRepository } from './group-repository.js';
 import type { ImageRepository } from './image-repository.js';
@@ -19,10 +21,13 @@ export interface Store {
   images: ImageRepository;
   groups: GroupRepository;
   events: EventLog;
+  /** Where each event this store commits is published, after its commit; the engine publishes `task.progress` here too. */
+  eventBus: DomainEventBus;
   queue: TaskQueue;
   control: JobControl;
   webhooks: WebhookOutbox;
   webSessions: WebSessionRepository;
+  cliSessions: CliSessionRepository;
   /** Closes the connection(s); the store is unusable afterwards. */
   close(): Promise<void>;
 }

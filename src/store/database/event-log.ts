@@ -1,25 +1,22 @@
 /**
- * The durable event log (DESIGN §5.8): engine events are rows, so the SSE stream, the CLI and other
- * processes tail them by id and nothing is missed across restarts.
+ * The durable event log (DESIGN §5.8): domain events (`core/events.ts`) are rows, so the SSE
+ * stream, the CLI and other processes tail them by id and nothing is missed across restarts; each
+ * is also published in-process once the transaction that wrote it commits.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { parseDomainEvent, type PersistedDomainEvent } from '../../core/events.js';
 import type { EventLog, StoredEvent } from '../../engine/ports.js';
-import { runImmediateTransaction } from './immediate-transaction.js';
+import { publishAfterCommit, runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, EventsTable } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
 import { enqueueWebhookDeliveries } from './webhook-outbox.js';
 
-/** An event to append. */
-export interface NewEvent {
-  /** Event type, e.g. `task.completed`. */
-  type: string;
-  jobId?: string | undefined;
-  taskId?: string | undefined;
-  /** JSON-serialisable details. */
-  payload: Record<string, unknown>;
-  /** When it happened, epoch ms (also the basis of pruning). */
-  nowMs: number;
-}
+/**
+ * An event to append: one persisted event of the vocabulary (`type`, `jobId`/`taskId` where the
+ * type has them, its typed `payload`) and `nowMs`, when it happened in epoch ms (also the basis of
+ * pruning).
+ */
+export type NewEvent = PersistedDomainEvent & { nowMs: number };
 
 /** How many events `readEvents` returns when no limit is given. */
 export const defaultEventPageSize = 500;
@@ -30,7 +27,8 @@ export const defaultEventPageSize = 500;
  * Errors are not translated here; the caller's transaction wrapper does that.
  *
  * Events a job's webhook endpoints subscribed to also get their outbox rows here, on the same
- * executor, so the delivery commits with the event (issue 19).
+ * executor, so the delivery commits with the event (issue 19). The event is published on the
+ * in-process bus only after it commits (`publishAfterCommit`).
  */
 export async function appendEvent(executor: Kysely<Database> | Transaction<Database>, event: NewEvent): Promise<void> {
   const inserted = await executor
@@ -44,6 +42,13 @@ export async function appendEvent(executor: Kysely<Database> | Transaction<Datab
     })
     .executeTakeFirst();
   await enqueueWebhookDeliveries(executor, { id: Number(inserted.insertId), type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs });
+  publishAfterCommit(executor, domainEventOf(event));
+}
+
+/** The event as listeners get it: what was appended, less `nowMs` (the log's `createdAtMs`, which listeners do not need). */
+function domainEventOf(event: NewEvent): PersistedDomainEvent {
+  const { nowMs: _nowMs, ...domainEvent } = event;
+  return domainEvent;
 }
 
 /** `EventLog` on SQLite. */
@@ -82,13 +87,19 @@ export class SqliteEventLog implements EventLog {
   }
 }
 
+/**
+ * A row as a typed event when it fits the vocabulary; otherwise passed on unrecognised (not
+ * skipped: SSE keeps forwarding rows another version wrote, and a cursor never stalls behind them).
+ * The payload handed on is the row's own, not zod's copy, so fields the schema does not list survive.
+ */
 function rowToEvent(row: Selectable<EventsTable>): StoredEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    jobId: row.job_id ?? undefined,
-    taskId: row.task_id ?? undefined,
-    payload: JSON.parse(row.payload_json) as Record<string, unknown>,
-    createdAtMs: row.created_at_ms,
-  };
+  const payload: unknown = JSON.parse(row.payload_json);
+  const jobId = row.job_id ?? undefined;
+  const taskId = row.task_id ?? undefined;
+  const position = { id: row.id, createdAtMs: row.created_at_ms };
+  const parsed = parseDomainEvent({ type: row.type, ...(jobId === undefined ? {} : { jobId }), ...(taskId === undefined ? {} : { taskId }), payload });
+  if (parsed === undefined || parsed.type === 'task.progress') {
+    return { ...position, recognised: false, type: 'unrecognised', storedType: row.type, jobId, taskId, payload };
+  }
+  return { ...parsed, jobId, taskId, payload, ...position, recognised: true } as StoredEvent;
 }

@@ -88,7 +88,7 @@ export class SqliteJobControl implements JobControl {
         .where('id', '=', taskId)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await appendEvent(transaction, { type: decision.event.type, jobId: row.job_id, taskId, payload: decision.event.payload, nowMs });
+      await appendEvent(transaction, { ...decision.event, jobId: row.job_id, taskId, nowMs });
       const finished = await finalizeJobIfDone(transaction, row.job_id, nowMs);
       return { task: rowToTask(updated), job: finished ?? job, finishedJob: finished !== undefined, changed: true };
     });
@@ -147,7 +147,7 @@ export class SqliteJobControl implements JobControl {
       .where('id', '=', jobId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(transaction, { type: transition.event.type, jobId, payload: transition.event.payload, nowMs });
+    await appendEvent(transaction, { ...transition.event, jobId, nowMs });
     return rowToJob(updated);
   }
 

@@ -15,6 +15,7 @@ import * as assetSourceNamesMigration from './migrations/0006-asset-source-names
 import * as webhooksMigration from './migrations/0008-webhooks.js';
 import * as webSessionsMigration from './migrations/0009-web-sessions.js';
 import * as taskRunOnlineMigration from './migrations/0010-task-run-online.js';
+import * as cliSessionsMigration from './migrations/0011-cli-sessions.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
@@ -29,6 +30,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0008-webhooks': webhooksMigration,
   '0009-web-sessions': webSessionsMigration,
   '0010-task-run-online': taskRunOnlineMigration,
+  '0011-cli-sessions': cliSessionsMigration,
 });
 
 const migrationTableName = 'kysely_migration';

@@ -185,6 +185,21 @@ export interface WebSessionsTable {
   user_agent_note: string;
 }
 
+/** One CLI session's record (migration 0011; the port's `CliSessionRecord`). */
+export interface CliSessionsTable {
+  session_id: string;
+  job_id: string | null;
+  /** ISO 8601 text, as the CLI wrote it; sorts newest first as text. */
+  created_at: string;
+  working_directory: string;
+  output_directory: string;
+  layout: string;
+  parent_session_id: string | null;
+  /** The settings as given, JSON. */
+  settings_json: string;
+  updated_at_ms: number;
+}
+
 export interface Database {
   groups: GroupsTable;
   assets: AssetsTable;
@@ -198,4 +213,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   server_secrets: ServerSecretsTable;
   web_sessions: WebSessionsTable;
+  cli_sessions: CliSessionsTable;
 }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { PersistedDomainEventType } from '../../core/events.js';
 import { webhookEventTypeOf, webhookTestEventType } from '../../core/webhook-events.js';
 import type { ClaimedWebhookDelivery, NewWebhookEndpoint, WebhookAttemptOutcome, WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from '../../engine/ports.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
@@ -34,7 +35,7 @@ export async function insertWebhookEndpoints(executor: Kysely<Database>, jobId: 
  */
 export async function enqueueWebhookDeliveries(
   executor: Kysely<Database>,
-  event: { id: number; type: string; jobId: string | undefined; taskId: string | undefined; payload: Record<string, unknown>; nowMs: number },
+  event: { id: number; type: PersistedDomainEventType; jobId: string | undefined; taskId: string | undefined; payload: unknown; nowMs: number },
 ): Promise<void> {
   if (event.jobId === undefined) return;
   const webhookType = webhookEventTypeOf(event);

@@ -16,7 +16,7 @@ describe.each(storeFactories)('store contract: job control ($name)', (factory) =
   }
 
   async function eventsOf(store: Store, jobId: string): Promise<Array<{ type: string; taskId: string | undefined; payload: Record<string, unknown> }>> {
-    return (await store.events.readEvents(0, { jobId })).map((event) => ({ type: event.type, taskId: event.taskId, payload: event.payload }));
+    return (await store.events.readEvents(0, { jobId })).map((event) => ({ type: event.type, taskId: event.taskId, payload: event.payload as Record<string, unknown> }));
   }
 
   describe('pause and resume', () => {
