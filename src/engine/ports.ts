@@ -11,7 +11,7 @@ export type { AssetRepository, AssetListQuery } from './ports/asset-repository.j
 export type { GroupRepository, GroupSummary, GroupDisposal, GroupDeletion } from './ports/group-repository.js';
 export type { ImageRepository, ResultsQuery, GroupImagesQuery, ResultImage, ExportFilter, ExportImage } from './ports/image-repository.js';
 export type { StoredEvent, EventLog } from './ports/event-log.js';
-export type { BlobStore } from './ports/blob-store.js';
+export type { BlobStore, BlobStat, BlobRange, BlobRead, BlobPutOptions, MaterializedBlob, OutputImageInput, StoredOutputImage, OutputImageWriter } from './ports/blob-store.js';
 export type { NewWebhookEndpoint, WebhookDeliveryStatus, WebhookDelivery, ClaimedWebhookDelivery, WebhookAttemptOutcome, WebhookOutbox, WebhookRequest, WebhookResponse, WebhookSender } from './ports/webhook-outbox.js';
 export type { WebSessionRepository } from './ports/web-session-repository.js';
 export type { Store } from './ports/store.js';

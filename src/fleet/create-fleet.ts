@@ -25,6 +25,7 @@ import { createRunpodProvider } from '../providers/runpod/runpod-provider.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
+import { createOutputImageWriter } from '../imaging/output-image-writer.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
@@ -179,7 +180,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(
-    { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger },
+    { queue: store.queue, control: store.control, assets: store.assets, blobs, outputs: createOutputImageWriter(blobs), providers, limitsFor, clock, logger },
     // host:pid identifies the lease holder, so a tool on the same machine can tell a dead holder from a live one.
     { ...config.engine, appVersion: appVersion(), workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
   );

@@ -1,5 +1,6 @@
 /** Group routes: list, create, read, rename, delete (refusing a non-empty group unless asked to move or delete its contents). */
 import { z } from 'zod';
+import { jobBlobPrefixes } from '../core/blob-keys.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { GroupDisposal } from '../engine/ports.js';
 import { apiRoute } from './api-route.js';
@@ -63,7 +64,9 @@ export const handleDeleteGroup = apiRoute<{ id: string }>(
     const result = await fleet.store.groups.deleteGroup(id, disposal);
     // The rows are gone; now their files. A failure here leaves only unreferenced files behind.
     for (const jobId of result.deletedJobIds) {
-      await fleet.blobs.deleteJobFiles(jobId).catch((error: unknown) => fleet.logger.warn({ jobId, error: String(error) }, 'Could not remove the files of a deleted job.'));
+      await Promise.resolve()
+        .then(() => Promise.all(jobBlobPrefixes(jobId).map((prefix) => fleet.blobs.deletePrefix(prefix))))
+        .catch((error: unknown) => fleet.logger.warn({ jobId, error: String(error) }, 'Could not remove the files of a deleted job.'));
     }
     return Response.json({
       deleted: true,

@@ -28,7 +28,7 @@ export const handleGetImage = apiRoute<{ id: string }>(
     const { format } = readQuery(url, imageQuerySchema);
     const image = await loadImage(fleet, id);
     if (format === 'json' || (format === undefined && prefersJson(request))) return Response.json(await imageBody(fleet, image));
-    return fileResponse(request, fleet.blobs.pathOf(image.fileKey), {
+    return fileResponse(request, fleet.blobs, image.fileKey, {
       contentType: image.mediaType,
       fileName: `${image.id}.${extensions[image.mediaType] ?? 'bin'}`,
     });
@@ -42,7 +42,7 @@ export const handleGetThumbnail = apiRoute<{ id: string }>(
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
     const image = await loadImage(fleet, id);
-    return fileResponse(request, fleet.blobs.pathOf(image.thumbnailKey), { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
+    return fileResponse(request, fleet.blobs, image.thumbnailKey, { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
   },
   { name: 'GET /api/images/{id}/thumb' },
 );

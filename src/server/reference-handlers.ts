@@ -18,7 +18,7 @@ export const handleGetReference = apiRoute<{ sha256: string }>(
     }
     const asset = await fleet.store.assets.getAssetBySha256(sha256);
     if (!asset) throw new ImagefleetError('not_found', 'The image behind this reference link is no longer stored.');
-    return fileResponse(request, fleet.blobs.pathOf(asset.blobKey), { contentType: asset.mediaType, fileName: `${sha256.slice(0, 16)}`, cacheControl: 'private, max-age=3600' });
+    return fileResponse(request, fleet.blobs, asset.blobKey, { contentType: asset.mediaType, fileName: `${sha256.slice(0, 16)}`, cacheControl: 'private, max-age=3600' });
   },
   { access: 'public', name: 'GET /api/references/{sha256}' },
 );

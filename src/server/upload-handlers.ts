@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ImagefleetError, invalidInput } from '../core/errors.js';
 import type { Fleet } from '../fleet/create-fleet.js';
 import { apiRoute } from './api-route.js';
+import { ensureAssetThumbnail } from '../imaging/asset-thumbnail.js';
 import { fileResponse } from './file-response.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
@@ -117,7 +118,7 @@ export const handleGetUpload = apiRoute<{ id: string }>(
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
     const asset = await loadAsset(fleet, id);
-    return fileResponse(request, fleet.blobs.pathOf(asset.blobKey), { contentType: asset.mediaType, fileName: asset.originalName });
+    return fileResponse(request, fleet.blobs, asset.blobKey, { contentType: asset.mediaType, fileName: asset.originalName });
   },
   { name: 'GET /api/uploads/{id}' },
 );
@@ -128,9 +129,9 @@ export const handleGetUploadThumbnail = apiRoute<{ id: string }>(
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
     const asset = await loadAsset(fleet, id);
-    const key = await serverState(fleet).imports.run(() => fleet.blobs.assetThumbnail(asset.sha256, asset.blobKey));
+    const key = await serverState(fleet).imports.run(() => ensureAssetThumbnail(fleet.blobs, asset.sha256, asset.blobKey));
     // Content-addressed: the bytes behind this URL never change.
-    return fileResponse(request, fleet.blobs.pathOf(key), { contentType: 'image/webp', fileName: `${asset.id}-thumb.webp`, cacheControl: 'private, max-age=31536000, immutable' });
+    return fileResponse(request, fleet.blobs, key, { contentType: 'image/webp', fileName: `${asset.id}-thumb.webp`, cacheControl: 'private, max-age=31536000, immutable' });
   },
   { name: 'GET /api/uploads/{id}/thumb' },
 );

@@ -34,8 +34,8 @@ describe('ZIP downloads whose files change while streaming', () => {
     const plan = await planDownload(harness.fleet, { groupId: job.groupId });
     expect(plan.entries.length).toBe(4);
     const [deleted, shortened] = plan.entries;
-    await rm(deleted!.filePath);
-    await truncate(shortened!.filePath, Math.floor(shortened!.size / 2));
+    await rm(harness.fleet.blobs.pathOf(deleted!.key));
+    await truncate(harness.fleet.blobs.pathOf(shortened!.key), Math.floor(shortened!.size / 2));
     const problems: Array<{ name: string; kind: string }> = [];
     const zip = await startZipStream(plan, { onFileProblem: (entry, problem) => problems.push({ name: entry.name, kind: problem.kind }) });
 

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ImagefleetError } from '../../core/errors.js';
 import type { GeneratedImage } from '../../core/image.js';
@@ -22,7 +22,8 @@ import type { Job } from '../../core/job.js';
 import { numberedPath, renderPathTemplate, withImageExtension, type PathTemplate } from '../../core/path-template.js';
 import { formatSessionJobId, sessionJobIdWidth, sessionLogFileName, sessionLogFolder, type SessionLog } from '../../core/session-log.js';
 import type { Task } from '../../core/task.js';
-import { extensionFor } from '../../store/blobs/file-blob-store.js';
+import { extensionFor } from '../../core/blob-keys.js';
+import type { BlobStore } from '../../engine/ports.js';
 import { writeFileAtomic } from '../../store/blobs/write-file-atomic.js';
 
 /** Most numbered alternatives tried for one name before giving up. */
@@ -72,6 +73,34 @@ export class OutputTree {
   /** Writes the session log atomically (temp, fsync, rename). */
   async writeLog(log: SessionLog): Promise<void> {
     await writeFileAtomic(this.logPath(log.session_id), new TextEncoder().encode(`${JSON.stringify(log, null, 2)}\n`), { createDirectories: true });
+  }
+
+  /**
+   * Places a stored image (by its blob key) under its layout path, like `place`. The blob is
+   * materialized as a local file: with file blobs that is the stored file itself, so it is
+   * hard-linked as before; otherwise (or when the store cannot materialize) it is downloaded to a
+   * temporary file inside the output folder first, which is then linked and removed.
+   */
+  async placeBlob(blobs: BlobStore, key: string, variables: Readonly<Record<string, string>>): Promise<string> {
+    if (blobs.materialize) {
+      const materialized = await blobs.materialize(key);
+      try {
+        return await this.place(materialized.filePath, variables);
+      } finally {
+        await materialized.release();
+      }
+    }
+    await mkdir(this.root, { recursive: true }).catch((error: unknown) => {
+      throw outputError(this.root, error);
+    });
+    const temporary = path.join(this.root, `.blob-${randomBytes(8).toString('hex')}.tmp`);
+    try {
+      const { stream } = await blobs.get(key);
+      await writeFileAtomic(temporary, stream);
+      return await this.place(temporary, variables);
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 
   /**

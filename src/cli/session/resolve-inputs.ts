@@ -10,7 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ImagefleetError } from '../../core/errors.js';
 import { captureNamePattern, compareNatural, matchSegment, mergeCaptures, parsePathPattern, shortestUniqueNames, type PathPattern } from '../../core/path-pattern.js';
-import { maxReferencePixels } from '../../store/blobs/asset-importer.js';
+import { maxReferencePixels } from '../../imaging/reference-image.js';
 import type { PatternSource } from './generation-options.js';
 import { usage } from './generation-options.js';
 
