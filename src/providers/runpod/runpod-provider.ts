@@ -6,7 +6,8 @@
  * canceled task cancels its job (`POST /cancel/{id}`). Results are fetched at the first poll that
  * sees them, well inside RunPod's 30-minute retention.
  */
-import type { GeminiModelIdOverrides, WorkerBucketSettings } from '../../config/config.js';
+import type { GeminiModelIdOverrides } from '../gemini/model-id-overrides.js';
+import type { WorkerBucketSettings } from './worker-bucket-settings.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { systemClock } from '../../engine/system-clock.js';
 import { fingerprintApiKey } from '../gemini/api-key.js';
