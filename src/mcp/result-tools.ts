@@ -3,13 +3,12 @@
  * and `get_image` (one image as MCP image content: the stored WebP thumbnail by default, the full
  * image on request, bounded in size), each with its provenance.
  */
-import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { findSessionRecord } from '../cli/session/session-records.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
+import { webpWithin } from '../imaging/resize-image.js';
 import { formatSessionJobId, sessionJobIdWidth } from '../core/session-log.js';
 import { openMcpFleet, withSession, type McpContext } from './mcp-context.js';
 import { sessionArgument } from './tool-arguments.js';
@@ -89,15 +88,15 @@ export function resultTools(context: McpContext): McpTool[] {
         let mimeType: string;
         let variant: string;
         if (!args.full) {
-          data = await readFile(fleet.blobs.pathOf(image.thumbnailKey));
+          data = Buffer.from(await fleet.blobs.read(image.thumbnailKey));
           mimeType = 'image/webp';
           variant = 'thumbnail';
         } else {
-          data = await readFile(fleet.blobs.pathOf(image.fileKey));
+          data = Buffer.from(await fleet.blobs.read(image.fileKey));
           mimeType = image.mediaType;
           variant = 'full';
           if (data.byteLength > fullImageMaxBytes) {
-            data = await sharp(data).resize({ width: fullImageMaxSidePixels, height: fullImageMaxSidePixels, fit: 'inside', withoutEnlargement: true }).webp({ quality: 90 }).toBuffer();
+            data = await webpWithin(data, fullImageMaxSidePixels, 90);
             mimeType = 'image/webp';
             variant = `full, re-encoded to WebP within ${fullImageMaxSidePixels} px`;
           }
