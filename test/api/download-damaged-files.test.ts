@@ -64,4 +64,23 @@ describe('ZIP downloads whose files change while streaming', () => {
     expect(statusOf(plan.entries[2]!.name)).toBe('completed');
     expect(statusOf(plan.entries[3]!.name)).toBe('completed');
   });
+
+  it('plans from the stored sizes without touching the files: one gone before the download is zero-filled and marked truncated', async () => {
+    const images = await harness.fleet.store.images.listForExport({ groupId: job.groupId });
+    await rm(harness.fleet.blobs.pathOf(images[0]!.fileKey));
+    const plan = await planDownload(harness.fleet, { groupId: job.groupId });
+    expect(plan.entries.map((entry) => [entry.key, entry.size])).toEqual(images.map((image) => [image.fileKey, image.byteSize]));
+    const problems: string[] = [];
+    const zip = await startZipStream(plan, { onFileProblem: (entry, problem) => problems.push(`${entry.key}:${problem.kind}`) });
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip.output as Readable) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).length).toBe(zip.size);
+    expect(problems).toEqual([`${images[0]!.fileKey}:missing`]);
+    const file = path.join(harness.directory, 'gone-before.zip');
+    await writeFile(file, Buffer.concat(chunks));
+    const report = JSON.parse(python(inspectZip, [file]).stdout) as { bad: string | null; manifest: Array<Record<string, string>> };
+    expect(report.bad).toBeNull();
+    expect(report.manifest.find((row) => row.file === plan.entries[0]!.name)?.status).toBe('truncated');
+    expect(report.manifest.filter((row) => row.status === 'completed')).toHaveLength(3);
+  });
 });
