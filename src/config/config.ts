@@ -1,6 +1,7 @@
 /**
- * imagefleet's configuration: the one zod schema of every environment variable, and the `Config`
- * shape the shells hand to `createFleet`. Reading the environment is `loadConfig`'s job; this file
+ * imagefleet's configuration: the one zod schema of every environment variable (the app's own,
+ * and each provider module's fragment, src/providers/<id>/module.ts), and the `Config` shape the
+ * shells hand to `createFleet`. Reading the environment is `loadConfig`'s job; this file
  * only says what is allowed. docs/configuration.md documents every variable here (a test keeps the
  * two in sync).
  */
