@@ -119,7 +119,15 @@ async function regenerate(fleet: Fleet, imageId: string, request: RegenerateRequ
 /** The image stored as a reference asset, named by its seed (deduped by content). */
 function storeAsReference(fleet: Fleet, image: GeneratedImage): ReturnType<Fleet['importAssetFile']> {
   const name = `${image.seed === undefined ? image.id : `seed-${image.seed}`}.${extensions[image.mediaType] ?? 'png'}`;
-  return serverState(fleet).imports.run(() => fleet.importAssetFile(fleet.blobs.pathOf(image.fileKey), name));
+  return serverState(fleet).imports.run(async () => {
+    // A local file of the stored image (with file blobs, the stored file itself).
+    const source = await fleet.blobs.materialize(image.fileKey);
+    try {
+      return await fleet.importAssetFile(source.filePath, name);
+    } finally {
+      await source.release();
+    }
+  });
 }
 
 async function loadImage(fleet: Fleet, imageId: string): Promise<GeneratedImage> {
