@@ -82,7 +82,10 @@ export class FileBlobStore implements BlobStore {
   async deletePrefix(prefix: string): Promise<void> {
     checkBlobPrefix(prefix);
     const folderPath = this.pathOf(prefix.slice(0, -1));
-    this.knownDirectories.delete(folderPath);
+    // The folder and every folder under it must be made again by the next put there.
+    for (const known of this.knownDirectories) {
+      if (known === folderPath || known.startsWith(folderPath + path.sep)) this.knownDirectories.delete(known);
+    }
     try {
       await rm(folderPath, { recursive: true, force: true });
     } catch (error) {
