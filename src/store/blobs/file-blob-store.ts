@@ -28,7 +28,9 @@ export class FileBlobStore implements BlobStore {
 
   /** Temp file in the target's directory, write, fsync, rename, fsync the directory (write-file-atomic.ts). */
   async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, _options: BlobPutOptions): Promise<void> {
-    await writeFileAtomic(this.pathOf(key), bytes, { createDirectories: true, knownDirectories: this.knownDirectories });
+    // A stream cannot be replayed after a cached folder turns out to be gone, so streams always make their folder.
+    const knownDirectories = bytes instanceof Uint8Array ? this.knownDirectories : undefined;
+    await writeFileAtomic(this.pathOf(key), bytes, { createDirectories: true, knownDirectories });
   }
 
   async get(key: string, range?: BlobRange): Promise<BlobRead> {
