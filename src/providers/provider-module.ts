@@ -4,7 +4,8 @@
  * text docs/configuration.md states), the settings they parse into, the limits of each lane, and
  * how to create the provider from those settings. src/config composes the fragments; createFleet
  * creates the providers from `providerModules`. Modules never read src/config or src/engine: they
- * receive their parsed settings and a small context.
+ * receive their parsed settings and a small context. A module imports its provider's code only
+ * inside `create`/`prepare`, so loading the configuration (every CLI start) stays light.
  */
 import type { ErrorIssue } from '../core/errors.js';
 import type { FragmentValues, VariableFragment } from '../core/environment-variables.js';

@@ -2,8 +2,6 @@
 import path from 'node:path';
 import { httpUrlVariable, integerVariable, optionalTextVariable } from '../../core/environment-variables.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
-import { createComfyuiProvider } from './comfyui-provider.js';
-import { loadWorkflowFile } from './workflow-file.js';
 import type { WorkflowTemplate } from './workflow-template.js';
 
 const minuteMs = 60_000;
@@ -38,9 +36,14 @@ export const comfyuiModule = defineProviderModule({
   }),
   limits: (settings) => settings.limits,
   // Read before the store opens, so a bad file stops the start with nothing left open.
-  prepare: async (settings): Promise<WorkflowTemplate | undefined> => (settings.workflowPath === undefined ? undefined : loadWorkflowFile(settings.workflowPath)),
+  prepare: async (settings): Promise<WorkflowTemplate | undefined> => {
+    if (settings.workflowPath === undefined) return undefined;
+    const { loadWorkflowFile } = await import('./workflow-file.js');
+    return loadWorkflowFile(settings.workflowPath);
+  },
   create: async (settings, context, workflow) => {
     if (settings.baseUrl === undefined) return undefined;
+    const { createComfyuiProvider } = await import('./comfyui-provider.js');
     const provider = createComfyuiProvider({ baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs, workflow, logger: context.logger });
     await provider.refreshCatalog();
     return { provider, close: () => provider.close() };

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import { describe, httpUrlVariable, integerVariable, secretVariable, type RawValue } from '../../core/environment-variables.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
-import { createGeminiProvider } from './gemini-provider.js';
 import type { GeminiModelIdOverrides } from './model-id-overrides.js';
 
 const minuteMs = 60_000;
@@ -92,8 +91,9 @@ export const geminiModule = defineProviderModule({
     },
   }),
   limits: (settings, lane) => (lane === 'batch' ? settings.batch.limits : settings.limits),
-  create: (settings, context) => {
-    if (settings.apiKey === undefined) return Promise.resolve(undefined);
+  create: async (settings, context) => {
+    if (settings.apiKey === undefined) return undefined;
+    const { createGeminiProvider } = await import('./gemini-provider.js');
     const provider = createGeminiProvider({
       apiKey: settings.apiKey,
       baseUrl: settings.baseUrl,
@@ -102,6 +102,6 @@ export const geminiModule = defineProviderModule({
       batch: { ...settings.batch, workDirectory: path.join(context.dataDirectory, 'tmp', 'gemini-batches') },
       logger: context.logger,
     });
-    return Promise.resolve({ provider });
+    return { provider };
   },
 });

@@ -1,7 +1,6 @@
 /** The `local` provider's module: offline, always registered (src/providers/provider-module.ts). */
 import { integerVariable } from '../../core/environment-variables.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
-import { createLocalProvider } from './local-provider.js';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
@@ -26,5 +25,8 @@ export const localModule = defineProviderModule({
     limits: { requestsPerMinute: values.IMAGEFLEET_LOCAL_RPM, maxConcurrency: values.IMAGEFLEET_LOCAL_CONCURRENCY, cooldownMs: values.IMAGEFLEET_LOCAL_COOLDOWN_MS },
   }),
   limits: (settings) => settings.limits,
-  create: (settings) => Promise.resolve({ provider: createLocalProvider({ simulatedLatencyMs: settings.simulatedLatencyMs }) }),
+  create: async (settings) => {
+    const { createLocalProvider } = await import('./local-provider.js');
+    return { provider: createLocalProvider({ simulatedLatencyMs: settings.simulatedLatencyMs }) };
+  },
 });

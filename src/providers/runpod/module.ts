@@ -6,7 +6,6 @@
 import { baseUrlVariable, decimalVariable, identifierVariable, integerVariable, modelListVariable, secretVariable } from '../../core/environment-variables.js';
 import type { GeminiSettings } from '../gemini/module.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
-import { createRunpodProvider } from './runpod-provider.js';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
@@ -60,8 +59,9 @@ export const runpodModule = defineProviderModule({
     pricePerSecondUsd: values.RUNPOD_PRICE_PER_SECOND_USD,
   }),
   limits: (settings) => settings.limits,
-  create: (settings, context) => {
-    if (settings.apiKey === undefined || settings.endpointId === undefined) return Promise.resolve(undefined);
+  create: async (settings, context) => {
+    if (settings.apiKey === undefined || settings.endpointId === undefined) return undefined;
+    const { createRunpodProvider } = await import('./runpod-provider.js');
     // The worker runs Gemini's models under the same overrides as this app.
     const gemini = context.settingsById.gemini as GeminiSettings | undefined;
     const provider = createRunpodProvider({
@@ -78,6 +78,6 @@ export const runpodModule = defineProviderModule({
       resultBucket: context.workerResultBucket,
       logger: context.logger,
     });
-    return Promise.resolve({ provider });
+    return { provider };
   },
 });

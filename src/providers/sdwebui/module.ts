@@ -2,7 +2,6 @@
 import type { ErrorIssue } from '../../core/errors.js';
 import { httpUrlVariable, integerVariable, optionalTextVariable, secretVariable } from '../../core/environment-variables.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
-import { createSdwebuiProvider } from './sdwebui-provider.js';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
@@ -53,6 +52,7 @@ export const sdwebuiModule = defineProviderModule({
   limits: (settings) => settings.limits,
   create: async (settings, context) => {
     if (settings.baseUrl === undefined) return undefined;
+    const { createSdwebuiProvider } = await import('./sdwebui-provider.js');
     const provider = createSdwebuiProvider({
       baseUrl: settings.baseUrl,
       login: settings.username !== undefined && settings.password !== undefined ? { username: settings.username, password: settings.password } : undefined,
