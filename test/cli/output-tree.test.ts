@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { layoutVariables, OutputTree } from '../../src/cli/session/output-tree.js';
 import { parsePathTemplate } from '../../src/core/path-template.js';
+import type { BlobStore } from '../../src/engine/ports.js';
+import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 describe('OutputTree.place', () => {
@@ -106,5 +108,44 @@ describe('layoutVariables', () => {
       image: { index: 0, seed: undefined, mediaType: 'image/png', createdAtMs: 0 },
     });
     expect(variables).toMatchObject({ seq: '0012', seed: 'noseed' });
+  });
+});
+
+describe('OutputTree.placeBlob', () => {
+  let temp: { directory: string; cleanup: () => Promise<void> };
+  let blobs: FileBlobStore;
+  beforeEach(async () => {
+    temp = await makeTempDir('imagefleet-tree-blob-');
+    blobs = new FileBlobStore(path.join(temp.directory, 'files'));
+    await blobs.put('outputs/job-1/task-1-0.png', Buffer.from('image A'), { contentType: 'image/png' });
+  });
+  afterEach(() => temp.cleanup());
+
+  const tree = () => new OutputTree(path.join(temp.directory, 'out'), parsePathTemplate('{combo}/{name}.{ext}'));
+
+  it('hard-links a file blob (materialized as the stored file itself)', async () => {
+    const placed = await tree().placeBlob(blobs, 'outputs/job-1/task-1-0.png', { combo: 'c1', name: 'hero', ext: 'png' });
+    expect(placed).toBe('c1/hero.png');
+    const [target, stored] = await Promise.all([stat(path.join(temp.directory, 'out', placed)), stat(blobs.pathOf('outputs/job-1/task-1-0.png'))]);
+    expect(target.ino).toBe(stored.ino);
+  });
+
+  it('downloads a blob from a store that cannot materialize, then places it and leaves no temp file', async () => {
+    // The file store without `materialize`, as a remote store would be.
+    const remoteLike: BlobStore = {
+      put: (key, bytes, options) => blobs.put(key, bytes, options),
+      get: (key, range) => blobs.get(key, range),
+      read: (key) => blobs.read(key),
+      stat: (key) => blobs.stat(key),
+      delete: (keys) => blobs.delete(keys),
+      deletePrefix: (prefix) => blobs.deletePrefix(prefix),
+    };
+    const placed = await tree().placeBlob(remoteLike, 'outputs/job-1/task-1-0.png', { combo: 'c1', name: 'hero', ext: 'png' });
+    expect(await readFile(path.join(temp.directory, 'out', placed), 'utf8')).toBe('image A');
+    expect((await stat(path.join(temp.directory, 'out', placed))).ino).not.toBe((await stat(blobs.pathOf('outputs/job-1/task-1-0.png'))).ino);
+    // Placing again finds the same image where it was put.
+    expect(await tree().placeBlob(remoteLike, 'outputs/job-1/task-1-0.png', { combo: 'c1', name: 'hero', ext: 'png' })).toBe(placed);
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(path.join(temp.directory, 'out'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
