@@ -3,6 +3,7 @@
  * over loopback ÷ the rate of plainly reading the same files one after another (goal ≥ 0.9), and
  * the serving process's peak RSS (goal ≤ 150 MB). Run by `npm run bench` in its own process.
  */
+import { blobFilePath } from '../test/support/blob-file-path.js';
 import { spawn } from 'node:child_process';
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -74,10 +75,10 @@ async function seed(dataDir: string): Promise<string> {
       }));
       await db.insertInto('images').values(rows).execute();
     }
-    await mkdir(path.dirname(fleet.blobs.pathOf(`outputs/${jobId}/x.png`)), { recursive: true });
+    await mkdir(path.dirname(blobFilePath(fleet.blobs, `outputs/${jobId}/x.png`)), { recursive: true });
     for (const task of tasks) {
       randomFillSync(bytes);
-      await writeFile(fleet.blobs.pathOf(`outputs/${jobId}/${task.id}-0.png`), bytes);
+      await writeFile(blobFilePath(fleet.blobs, `outputs/${jobId}/${task.id}-0.png`), bytes);
     }
     return group.id;
   } finally {
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     console.log(`zip-download: writing ${formatInteger(imageCount)} files of ${imageBytes / 1024} KiB…`);
     const groupId = await seed(dataDir.directory);
     const fleet = await createFleet(loadConfig({ IMAGEFLEET_DATA_DIR: dataDir.directory, IMAGEFLEET_LOG_LEVEL: 'silent' }));
-    const files = (await fleet.store.images.listForExport({ groupId })).map((image) => fleet.blobs.pathOf(image.fileKey));
+    const files = (await fleet.store.images.listForExport({ groupId })).map((image) => blobFilePath(fleet.blobs, image.fileKey));
     await fleet.stop();
 
     const server = spawn(process.execPath, ['--import', 'tsx', path.join(repositoryRoot, 'bench/support/download-server.ts'), dataDir.directory], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -4,6 +4,7 @@
  * request to `serveDownloadFromNode` — exactly what the custom server does for
  * `/api/download/…` before Next.js sees the request (docs/decisions/0011). Prints the port.
  */
+import { blobFilePath } from '../../test/support/blob-file-path.js';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -25,7 +26,7 @@ setFleet(fleet);
  * ceiling of streaming files over HTTP on this machine, for comparison.
  */
 async function serveRaw(groupId: string, response: http.ServerResponse): Promise<void> {
-  const files = (await fleet.store.images.listForExport({ groupId })).map((image) => fleet.blobs.pathOf(image.fileKey));
+  const files = (await fleet.store.images.listForExport({ groupId })).map((image) => blobFilePath(fleet.blobs, image.fileKey));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   response.writeHead(200, { 'content-length': String(sizes.reduce((total, size) => total + size, 0)) });
   for (const file of files) {

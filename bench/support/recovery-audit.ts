@@ -1,3 +1,4 @@
+import { blobFilePath } from '../../test/support/blob-file-path.js';
 import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -112,8 +113,8 @@ export async function auditRecovery(input: RecoveryAuditInput): Promise<Recovery
   let undecodableOutputs = 0;
   let undecodableThumbnails = 0;
   for (const image of images) {
-    const outputFormat = await decodedFormat(fleet.blobs.pathOf(image.file_key));
-    const thumbnailFormat = await decodedFormat(fleet.blobs.pathOf(image.thumbnail_key));
+    const outputFormat = await decodedFormat(blobFilePath(fleet.blobs, image.file_key));
+    const thumbnailFormat = await decodedFormat(blobFilePath(fleet.blobs, image.thumbnail_key));
     if (outputFormat === 'missing' || thumbnailFormat === 'missing') missingOutputFiles += 1;
     if (outputFormat !== 'png') undecodableOutputs += 1;
     if (thumbnailFormat !== 'webp') undecodableThumbnails += 1;

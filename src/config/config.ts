@@ -1,15 +1,40 @@
 /**
- * imagefleet's configuration: the one zod schema of every environment variable, and the `Config`
- * shape the shells hand to `createFleet`. Reading the environment is `loadConfig`'s job; this file
+ * imagefleet's configuration: the one zod schema of every environment variable (the app's own,
+ * and each provider module's fragment, src/providers/<id>/module.ts), and the `Config` shape the
+ * shells hand to `createFleet`. Reading the environment is `loadConfig`'s job; this file
  * only says what is allowed. docs/configuration.md documents every variable here (a test keeps the
  * two in sync).
  */
 import { z } from 'zod';
+import {
+  booleanVariable,
+  describe,
+  httpUrlVariable,
+  identifierVariable,
+  integerVariable,
+  secretVariable,
+  textVariable,
+  variableDescription,
+  type RawValue,
+  type VariableDescription,
+} from '../core/environment-variables.js';
 import { isImagefleetError } from '../core/errors.js';
 import { defaultDownloadTemplate, downloadTemplateVariables, parseDownloadTemplate } from '../core/export-names.js';
 import { defaultWebhookEventTypes, webhookEventTypes, type WebhookEventType } from '../core/webhook-events.js';
 import { defaultWebhookRetryDelaysMs } from '../core/webhook-retry-schedule.js';
 import { isWebhookSecret } from '../core/webhook-signature.js';
+import { comfyuiModule } from '../providers/comfyui/module.js';
+import { geminiModule } from '../providers/gemini/module.js';
+import { localModule } from '../providers/local/module.js';
+import type { ProviderLaneLimits } from '../providers/provider-module.js';
+import type { ProviderSettingsById } from '../providers/provider-modules.js';
+import { runpodModule } from '../providers/runpod/module.js';
+import { sdwebuiModule } from '../providers/sdwebui/module.js';
+import type { WorkerBucketSettings } from '../providers/runpod/worker-bucket-settings.js';
+
+export type { VariableDescription } from '../core/environment-variables.js';
+export type { GeminiModelIdOverrides } from '../providers/gemini/model-id-overrides.js';
+export type { WorkerBucketSettings } from '../providers/runpod/worker-bucket-settings.js';
 
 /** Log levels, most to least severe; `silent` logs nothing. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -19,15 +44,8 @@ export type LogLevel = (typeof logLevels)[number];
 export const logFormats = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof logFormats)[number];
 
-/** One provider's limits. They hold across every process sharing the data store (DESIGN §5.5). */
-export interface ProviderLimits {
-  /** Requests per minute (all processes together); 0 = unlimited. */
-  requestsPerMinute: number;
-  /** Most calls in flight at once (all processes together); at least 1. */
-  maxConcurrency: number;
-  /** Minimum gap between two request starts, in milliseconds; 0 = none. */
-  cooldownMs: number;
-}
+/** One provider's limits (the provider modules' type; src/providers/provider-module.ts). */
+export type ProviderLimits = ProviderLaneLimits;
 
 export interface Config {
   /** Absolute data directory (database and files). `IMAGEFLEET_DATA_DIR`, default `./data` resolved against the working directory. */
@@ -130,157 +148,8 @@ export interface Config {
     /** S3-compatible bucket results are uploaded to; undefined = results go back inline. */
     bucket: WorkerBucketSettings | undefined;
   };
-  providers: {
-    local: {
-      /** Artificial delay per call of the offline provider, in ms (to rehearse slow providers). `IMAGEFLEET_LOCAL_LATENCY_MS`, default 0. */
-      simulatedLatencyMs: number;
-      /** `IMAGEFLEET_LOCAL_RPM` (default 0 = unlimited), `IMAGEFLEET_LOCAL_CONCURRENCY` (default 4), `IMAGEFLEET_LOCAL_COOLDOWN_MS` (default 0). */
-      limits: ProviderLimits;
-    };
-    gemini: {
-      /** Google Gemini API key; unset = provider not configured. Never logged or shown. `GEMINI_API_KEY`. */
-      apiKey: string | undefined;
-      /** Base URL of the Gemini API (a proxy or a test fake); unset = Google's endpoint. `GEMINI_BASE_URL`. */
-      baseUrl: string | undefined;
-      /** `GEMINI_RPM` (default 10), `GEMINI_CONCURRENCY` (default 4), `GEMINI_COOLDOWN_MS` (default 0). */
-      limits: ProviderLimits;
-      /** Longest wait for one online call (one attempt), in ms. `GEMINI_TIMEOUT_MS`, default 300000 (5 min: Pro at 4K is slow). */
-      timeoutMs: number;
-      /**
-       * Wire model id per friendly model name, overriding the built-in table (Google renames and
-       * retires ids). `GEMINI_MODEL_NANO_BANANA`, `GEMINI_MODEL_NANO_BANANA_PRO`, `GEMINI_MODEL_NANO_BANANA_2`; unset = built-in.
-       */
-      modelIds: GeminiModelIdOverrides;
-      batch: {
-        /**
-         * Limits of the batch lane, kept apart from the online ones: `maxConcurrency` = batch-lane tasks
-         * submitted or waiting at once across every process (`GEMINI_BATCH_CONCURRENCY`, default 1000);
-         * no RPM, no cool-down.
-         */
-        limits: ProviderLimits;
-        /** Most requests in one Batch API job. `GEMINI_BATCH_MAX_REQUESTS`, default 1000. */
-        maxRequestsPerBatch: number;
-        /** How long requests are gathered into one batch after the first arrives, in ms. `GEMINI_BATCH_GATHER_MS`, default 5000. */
-        gatherMs: number;
-        /** First wait between two status checks of a batch, in ms; it grows 1.5× per check up to 10×. `GEMINI_BATCH_POLL_MS`, default 30000. */
-        pollIntervalMs: number;
-      };
-    };
-    runpod: {
-      /** RunPod API key; with `endpointId`, registers the `runpod` provider. Never logged or shown. `RUNPOD_API_KEY`, default unset. */
-      apiKey: string | undefined;
-      /** Id of the Serverless endpoint running imagefleet's worker image. `RUNPOD_ENDPOINT_ID`, default unset. */
-      endpointId: string | undefined;
-      /** Base URL of the queue API, without the endpoint id (a proxy or a test fake). `RUNPOD_BASE_URL`, default `https://api.runpod.ai/v2`. */
-      baseUrl: string;
-      /** `RUNPOD_RPM` (job submissions per minute, default 600), `RUNPOD_CONCURRENCY` (jobs submitted and unfinished at once, default 16), `RUNPOD_COOLDOWN_MS` (default 0). */
-      limits: ProviderLimits;
-      /** Provider the worker image runs (`gemini`, `local`, `sdwebui`, `comfyui`); decides the models offered. `RUNPOD_WORKER_PROVIDER`, default `gemini`. */
-      workerProvider: string;
-      /** Model ids offered, a subset of the worker provider's; undefined = all. `RUNPOD_MODELS`, default unset. */
-      modelIds: string[] | undefined;
-      /** `policy.executionTimeout` of each job, in ms (RunPod: 5 s to 7 days). `RUNPOD_EXECUTION_TIMEOUT_MS`, default 600000. */
-      executionTimeoutMs: number;
-      /** `policy.ttl` of each job (queue time included), in ms (RunPod: 10 s to 7 days). `RUNPOD_TTL_MS`, default 86400000. */
-      ttlMs: number;
-      /** What one second of worker execution costs, in USD, added to each job's cost and estimate. `RUNPOD_PRICE_PER_SECOND_USD`, default 0.00019. */
-      pricePerSecondUsd: number;
-    };
-    sdwebui: {
-      /** Base URL of an AUTOMATIC1111-compatible web UI started with `--api` (also Forge, SD.Next); unset = provider not configured. `SDWEBUI_BASE_URL`. */
-      baseUrl: string | undefined;
-      /** User name of the web UI's `--api-auth`; set together with `password`. `SDWEBUI_USERNAME`, default unset (no auth). */
-      username: string | undefined;
-      /** Password of the web UI's `--api-auth`. Never logged or shown. `SDWEBUI_PASSWORD`, default unset. */
-      password: string | undefined;
-      /** `SDWEBUI_RPM` (default 0 = unlimited), `SDWEBUI_CONCURRENCY` (default 1: the web UI runs one generation at a time), `SDWEBUI_COOLDOWN_MS` (default 0). */
-      limits: ProviderLimits;
-      /** Longest wait for one generation call, in ms. `SDWEBUI_TIMEOUT_MS`, default 600000 (10 min). */
-      timeoutMs: number;
-      /** Most images one call makes (the web UI's `batch_size`). `SDWEBUI_MAX_IMAGES_PER_CALL`, default 4. */
-      maxImagesPerCall: number;
-    };
-    comfyui: {
-      /** Base URL of a ComfyUI server (started with `--listen` when it runs on another machine); unset = provider not configured. `COMFYUI_BASE_URL`. */
-      baseUrl: string | undefined;
-      /** Absolute path of an API-format workflow template with imagefleet placeholders; unset = the built-in templates. `COMFYUI_WORKFLOW_PATH`. */
-      workflowPath: string | undefined;
-      /** `COMFYUI_RPM` (default 0 = unlimited), `COMFYUI_CONCURRENCY` (default 2: prompts queued on the server at once), `COMFYUI_COOLDOWN_MS` (default 0). */
-      limits: ProviderLimits;
-      /** Longest wait for one HTTP request to ComfyUI (submit, history, upload, download), in ms. `COMFYUI_TIMEOUT_MS`, default 60000. */
-      timeoutMs: number;
-    };
-  };
-}
-
-/** An S3-compatible bucket the RunPod worker uploads results to (`BUCKET_*`, as RunPod's own workers name them). */
-export interface WorkerBucketSettings {
-  /** Endpoint URL including the bucket name, path style. `BUCKET_ENDPOINT_URL`. */
-  endpointUrl: string;
-  /** `BUCKET_ACCESS_KEY_ID`. */
-  accessKeyId: string;
-  /** `BUCKET_SECRET_ACCESS_KEY`; never logged. */
-  secretAccessKey: string;
-  /** Signing region. `BUCKET_REGION`, default `us-east-1` (R2: `auto`). */
-  region: string;
-}
-
-/** Wire model ids set in the environment, by friendly model name; a missing entry keeps the built-in id. */
-export interface GeminiModelIdOverrides {
-  'nano-banana'?: string | undefined;
-  'nano-banana-pro'?: string | undefined;
-  'nano-banana-2'?: string | undefined;
-}
-
-/**
- * Describes one environment variable for error messages and documentation. `requirement` completes
- * the sentence "<NAME> must be …".
- */
-export interface VariableDescription {
-  /** Completes "<NAME> must be …", e.g. "an integer from 1 to 65535". */
-  requirement: string;
-  /** The default as written in docs/configuration.md; `undefined` when the default is "unset". */
-  defaultText: string | undefined;
-  /** A secret: its value never appears in an error message. */
-  secret: boolean;
-}
-
-/** Input of every variable schema: the trimmed, non-empty text, or `undefined` when unset. */
-type RawValue = string | undefined;
-
-/** Holds each variable schema's description; read through `describeVariable`. */
-const variableRegistry = z.registry<VariableDescription>();
-
-function describe<Schema extends z.ZodType>(schema: Schema, description: VariableDescription): Schema {
-  variableRegistry.add(schema, description);
-  return schema;
-}
-
-/** A whole number in `[minimum, maximum]`, written in plain decimal digits. */
-function integerVariable(options: { minimum: number; maximum: number; defaultValue: number }) {
-  const requirement = `an integer from ${options.minimum} to ${options.maximum}`;
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): number => {
-      if (raw === undefined) return options.defaultValue;
-      const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-      if (!Number.isSafeInteger(value) || value < options.minimum || value > options.maximum) {
-        context.addIssue({ code: 'custom', message: requirement });
-        return z.NEVER;
-      }
-      return value;
-    });
-  return describe(schema, { requirement, defaultText: String(options.defaultValue), secret: false });
-}
-
-/** Free text with a default (paths). */
-function textVariable(options: { requirement: string; defaultValue: string }) {
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue): string => raw ?? options.defaultValue);
-  return describe(schema, { requirement: options.requirement, defaultText: options.defaultValue, secret: false });
+  /** Each provider's settings, as its module (src/providers/<id>/module.ts) parses them from its variables. */
+  providers: ProviderSettingsById;
 }
 
 /** A ZIP download path template (see src/core/export-names.ts). */
@@ -300,48 +169,6 @@ function downloadTemplateVariable() {
       return raw;
     });
   return describe(schema, { requirement, defaultText: defaultDownloadTemplate, secret: false });
-}
-
-/** A secret that may be unset; when set it must have at least `minimumLength` characters. */
-function secretVariable(options: { minimumLength: number }) {
-  const requirement = options.minimumLength > 1 ? `at least ${options.minimumLength} characters long` : 'a non-empty value';
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): string | undefined => {
-      if (raw !== undefined && raw.length < options.minimumLength) {
-        context.addIssue({ code: 'custom', message: requirement });
-        return z.NEVER;
-      }
-      return raw;
-    });
-  return describe(schema, { requirement, defaultText: undefined, secret: true });
-}
-
-/** An `http:` or `https:` URL that may be unset. */
-function httpUrlVariable() {
-  const requirement = 'an http(s) URL such as https://proxy.example.com';
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): string | undefined => {
-      if (raw === undefined) return undefined;
-      if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) {
-        context.addIssue({ code: 'custom', message: requirement });
-        return z.NEVER;
-      }
-      return raw;
-    });
-  return describe(schema, { requirement, defaultText: undefined, secret: false });
-}
-
-/** Free text that may be unset and is not a secret (a user name, a file path). */
-function optionalTextVariable(options: { requirement: string }) {
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue): string | undefined => raw);
-  return describe(schema, { requirement: options.requirement, defaultText: undefined, secret: false });
 }
 
 /** A comma-separated list of host names or IP addresses (no scheme, no port), or `*`; lower-cased. */
@@ -386,94 +213,6 @@ function hostVariable(options: { defaultValue: string }) {
   return describe(schema, { requirement, defaultText: options.defaultValue, secret: false });
 }
 
-/** A Gemini model id such as `gemini-3-pro-image` that may be unset (the built-in id applies). */
-function geminiModelIdVariable() {
-  const requirement = 'a Gemini model id such as gemini-3-pro-image (lowercase letters, digits, dots and dashes)';
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): string | undefined => {
-      if (raw === undefined) return undefined;
-      // Ids only: a "models/" prefix or a path would change the URL the SDK builds.
-      if (!/^[a-z0-9][a-z0-9.-]*$/.test(raw)) {
-        context.addIssue({ code: 'custom', message: requirement });
-        return z.NEVER;
-      }
-      return raw;
-    });
-  return describe(schema, { requirement, defaultText: undefined, secret: false });
-}
-
-/** A non-negative decimal number such as `0.00019`, with a default. */
-function decimalVariable(options: { maximum: number; defaultValue: number }) {
-  const requirement = `a decimal number from 0 to ${options.maximum}, such as 0.00019`;
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): number => {
-      if (raw === undefined) return options.defaultValue;
-      const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
-      if (!Number.isFinite(value) || value > options.maximum) {
-        context.addIssue({ code: 'custom', message: requirement });
-        return z.NEVER;
-      }
-      return value;
-    });
-  return describe(schema, { requirement, defaultText: String(options.defaultValue), secret: false });
-}
-
-/** An `http:` or `https:` URL with a default. */
-function baseUrlVariable(options: { defaultValue: string }) {
-  const requirement = `an http(s) URL such as ${options.defaultValue}`;
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): string => {
-      if (raw === undefined) return options.defaultValue;
-      if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) {
-        context.addIssue({ code: 'custom', message: requirement });
-        return z.NEVER;
-      }
-      return raw;
-    });
-  return describe(schema, { requirement, defaultText: options.defaultValue, secret: false });
-}
-
-/** An identifier (RunPod endpoint id, provider id) that may be unset, or has a default. */
-function identifierVariable(options: { requirement: string; defaultValue?: string }) {
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): string | undefined => {
-      if (raw === undefined) return options.defaultValue;
-      // Ids go into URL paths: letters, digits, dots, underscores and dashes only.
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(raw)) {
-        context.addIssue({ code: 'custom', message: options.requirement });
-        return z.NEVER;
-      }
-      return raw;
-    });
-  return describe(schema, { requirement: options.requirement, defaultText: options.defaultValue, secret: false });
-}
-
-/** A comma-separated list of model ids that may be unset. */
-function modelListVariable() {
-  const requirement = 'model ids separated by commas, such as nano-banana-2,nano-banana-pro';
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): string[] | undefined => {
-      if (raw === undefined) return undefined;
-      const ids = raw.split(',').map((id) => id.trim());
-      if (ids.some((id) => !/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/.test(id))) {
-        context.addIssue({ code: 'custom', message: requirement });
-        return z.NEVER;
-      }
-      return ids;
-    });
-  return describe(schema, { requirement, defaultText: undefined, secret: false });
-}
-
 function logFormatVariable() {
   const requirement = `one of ${logFormats.join(', ')}`;
   const schema = z
@@ -489,23 +228,6 @@ function logFormatVariable() {
       return format;
     });
   return describe(schema, { requirement, defaultText: 'auto', secret: false });
-}
-
-/** `true` or `false` (also 1/0, yes/no), with a default. */
-function booleanVariable(options: { defaultValue: boolean }) {
-  const requirement = 'true or false';
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw: RawValue, context): boolean => {
-      if (raw === undefined) return options.defaultValue;
-      const text = raw.toLowerCase();
-      if (['true', '1', 'yes'].includes(text)) return true;
-      if (['false', '0', 'no'].includes(text)) return false;
-      context.addIssue({ code: 'custom', message: requirement });
-      return z.NEVER;
-    });
-  return describe(schema, { requirement, defaultText: String(options.defaultValue), secret: false });
 }
 
 /** A Standard Webhooks secret, `whsec_` + base64, that may be unset. */
@@ -587,7 +309,9 @@ const gibibyte = 1024 * mebibyte;
 
 /**
  * Every environment variable imagefleet reads, keyed by its name. Each value parses the trimmed
- * text of the variable (or `undefined` when unset) into its typed value with its default.
+ * text of the variable (or `undefined` when unset) into its typed value with its default. Each
+ * provider's variables are its module's fragment (src/providers/<id>/module.ts); the RunPod
+ * worker's (`RUNPOD_WORKER_*`, `BUCKET_*`) are the `imagefleet runpod-worker` service's, here.
  */
 export const environmentSchema = z.object({
   IMAGEFLEET_DATA_DIR: textVariable({ requirement: 'a directory path', defaultValue: './data' }),
@@ -625,36 +349,9 @@ export const environmentSchema = z.object({
   IMAGEFLEET_WEBHOOK_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: 2 * minuteMs, defaultValue: 10_000 }),
   IMAGEFLEET_WEBHOOK_RETRY_DELAYS_MS: delayListVariable({ defaultValue: defaultWebhookRetryDelaysMs, maximumEach: dayMs }),
 
-  IMAGEFLEET_LOCAL_LATENCY_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 0 }),
-  IMAGEFLEET_LOCAL_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),
-  IMAGEFLEET_LOCAL_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
-  IMAGEFLEET_LOCAL_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
-
-  GEMINI_API_KEY: secretVariable({ minimumLength: 1 }),
-  GEMINI_BASE_URL: httpUrlVariable(),
-  GEMINI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 10 }),
-  GEMINI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
-  GEMINI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
-  GEMINI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: hourMs, defaultValue: 5 * minuteMs }),
-  GEMINI_MODEL_NANO_BANANA: geminiModelIdVariable(),
-  GEMINI_MODEL_NANO_BANANA_PRO: geminiModelIdVariable(),
-  GEMINI_MODEL_NANO_BANANA_2: geminiModelIdVariable(),
-  GEMINI_BATCH_CONCURRENCY: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 1000 }),
-  GEMINI_BATCH_MAX_REQUESTS: integerVariable({ minimum: 1, maximum: 100_000, defaultValue: 1000 }),
-  GEMINI_BATCH_GATHER_MS: integerVariable({ minimum: 0, maximum: 10 * minuteMs, defaultValue: 5000 }),
-  GEMINI_BATCH_POLL_MS: integerVariable({ minimum: 10, maximum: hourMs, defaultValue: 30_000 }),
-
-  RUNPOD_API_KEY: secretVariable({ minimumLength: 1 }),
-  RUNPOD_ENDPOINT_ID: identifierVariable({ requirement: 'a RunPod endpoint id such as abc123xyz (letters, digits, dots, underscores and dashes)' }),
-  RUNPOD_BASE_URL: baseUrlVariable({ defaultValue: 'https://api.runpod.ai/v2' }),
-  RUNPOD_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 600 }),
-  RUNPOD_CONCURRENCY: integerVariable({ minimum: 1, maximum: 10_000, defaultValue: 16 }),
-  RUNPOD_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
-  RUNPOD_WORKER_PROVIDER: identifierVariable({ requirement: 'a provider id the worker image runs: gemini, local, sdwebui or comfyui', defaultValue: 'gemini' }),
-  RUNPOD_MODELS: modelListVariable(),
-  RUNPOD_EXECUTION_TIMEOUT_MS: integerVariable({ minimum: 5000, maximum: 7 * dayMs, defaultValue: 10 * minuteMs }),
-  RUNPOD_TTL_MS: integerVariable({ minimum: 10_000, maximum: 7 * dayMs, defaultValue: dayMs }),
-  RUNPOD_PRICE_PER_SECOND_USD: decimalVariable({ maximum: 1, defaultValue: 0.00019 }),
+  ...localModule.environment,
+  ...geminiModule.environment,
+  ...runpodModule.environment,
 
   RUNPOD_WORKER_PORT: integerVariable({ minimum: 1, maximum: 65_535, defaultValue: 3100 }),
   RUNPOD_WORKER_CONCURRENCY: integerVariable({ minimum: 1, maximum: 64, defaultValue: 1 }),
@@ -664,21 +361,8 @@ export const environmentSchema = z.object({
   BUCKET_SECRET_ACCESS_KEY: secretVariable({ minimumLength: 1 }),
   BUCKET_REGION: identifierVariable({ requirement: 'a signing region such as us-east-1 or auto', defaultValue: 'us-east-1' }),
 
-  SDWEBUI_BASE_URL: httpUrlVariable(),
-  SDWEBUI_USERNAME: optionalTextVariable({ requirement: 'a user name (set SDWEBUI_PASSWORD too)' }),
-  SDWEBUI_PASSWORD: secretVariable({ minimumLength: 1 }),
-  SDWEBUI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),
-  SDWEBUI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 1 }),
-  SDWEBUI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
-  SDWEBUI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: 6 * hourMs, defaultValue: 10 * minuteMs }),
-  SDWEBUI_MAX_IMAGES_PER_CALL: integerVariable({ minimum: 1, maximum: 16, defaultValue: 4 }),
-
-  COMFYUI_BASE_URL: httpUrlVariable(),
-  COMFYUI_WORKFLOW_PATH: optionalTextVariable({ requirement: 'a path to an API-format workflow JSON file' }),
-  COMFYUI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 0 }),
-  COMFYUI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 2 }),
-  COMFYUI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
-  COMFYUI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: hourMs, defaultValue: minuteMs }),
+  ...sdwebuiModule.environment,
+  ...comfyuiModule.environment,
 });
 
 /** The parsed, typed values of every variable (defaults applied). */
@@ -690,7 +374,7 @@ export const environmentVariableNames = Object.keys(environmentSchema.shape) as 
 
 /** What a variable accepts and defaults to, for messages and docs. */
 export function describeVariable(name: EnvironmentVariableName): VariableDescription {
-  const description = variableRegistry.get(environmentSchema.shape[name]);
+  const description = variableDescription(environmentSchema.shape[name]);
   // Every field is built by a helper above that registers its description.
   if (description === undefined) throw new Error(`No description for ${name}`);
   return description;

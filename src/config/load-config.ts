@@ -14,6 +14,7 @@ import {
   type EnvironmentVariableName,
   type WorkerBucketSettings,
 } from './config.js';
+import { providerCrossFieldIssues, providerSettingsFrom } from '../providers/provider-modules.js';
 import { isLoopbackHost } from './is-loopback-host.js';
 
 /** Command-line flags; each one set overrides its environment variable. */
@@ -127,17 +128,13 @@ function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<Envi
     const missing = bucketNames.filter((name) => !bucketSet.includes(name));
     issues.push({ path: missing[0] ?? 'BUCKET_ENDPOINT_URL', message: `${missing.join(' and ')} must be set too: ${bucketSet.join(' and ')} ${bucketSet.length === 1 ? 'is' : 'are'} set, and uploads need all three` });
   }
-  // Half a login is a typo, not a choice: the web UI would answer 401 to every call.
-  const usernameSet = settings.get('SDWEBUI_USERNAME')?.text !== undefined;
-  const passwordSet = settings.get('SDWEBUI_PASSWORD')?.text !== undefined;
-  if (usernameSet !== passwordSet) {
-    const missing: EnvironmentVariableName = usernameSet ? 'SDWEBUI_PASSWORD' : 'SDWEBUI_USERNAME';
-    const present: EnvironmentVariableName = usernameSet ? 'SDWEBUI_USERNAME' : 'SDWEBUI_PASSWORD';
-    issues.push({
-      path: missing,
-      message: `${labelOf(missing)} must be set when ${labelOf(present)} is (the web UI's --api-auth takes both), or unset both for a web UI without a login`,
-    });
-  }
+  // Each provider's own rules (e.g. the web UI's login comes as a pair).
+  issues.push(
+    ...providerCrossFieldIssues(values, {
+      isSet: (name) => settings.get(name as EnvironmentVariableName)?.text !== undefined,
+      labelOf: (name) => labelOf(name as EnvironmentVariableName),
+    }),
+  );
 
   // A default endpoint without its secret could never be verified; a secret alone does nothing.
   const webhookUrlSet = settings.get('IMAGEFLEET_WEBHOOK_URL')?.text !== undefined;
@@ -223,73 +220,6 @@ function toConfig(values: EnvironmentValues, cwd: string): Config {
       inlineMaxBytes: values.RUNPOD_WORKER_INLINE_MAX_BYTES,
       bucket: workerBucketSettings(values),
     },
-    providers: {
-      local: {
-        simulatedLatencyMs: values.IMAGEFLEET_LOCAL_LATENCY_MS,
-        limits: {
-          requestsPerMinute: values.IMAGEFLEET_LOCAL_RPM,
-          maxConcurrency: values.IMAGEFLEET_LOCAL_CONCURRENCY,
-          cooldownMs: values.IMAGEFLEET_LOCAL_COOLDOWN_MS,
-        },
-      },
-      gemini: {
-        apiKey: values.GEMINI_API_KEY,
-        baseUrl: values.GEMINI_BASE_URL,
-        limits: {
-          requestsPerMinute: values.GEMINI_RPM,
-          maxConcurrency: values.GEMINI_CONCURRENCY,
-          cooldownMs: values.GEMINI_COOLDOWN_MS,
-        },
-        timeoutMs: values.GEMINI_TIMEOUT_MS,
-        modelIds: {
-          'nano-banana': values.GEMINI_MODEL_NANO_BANANA,
-          'nano-banana-pro': values.GEMINI_MODEL_NANO_BANANA_PRO,
-          'nano-banana-2': values.GEMINI_MODEL_NANO_BANANA_2,
-        },
-        batch: {
-          limits: { requestsPerMinute: 0, maxConcurrency: values.GEMINI_BATCH_CONCURRENCY, cooldownMs: 0 },
-          maxRequestsPerBatch: values.GEMINI_BATCH_MAX_REQUESTS,
-          gatherMs: values.GEMINI_BATCH_GATHER_MS,
-          pollIntervalMs: values.GEMINI_BATCH_POLL_MS,
-        },
-      },
-      runpod: {
-        apiKey: values.RUNPOD_API_KEY,
-        endpointId: values.RUNPOD_ENDPOINT_ID,
-        baseUrl: values.RUNPOD_BASE_URL,
-        limits: {
-          requestsPerMinute: values.RUNPOD_RPM,
-          maxConcurrency: values.RUNPOD_CONCURRENCY,
-          cooldownMs: values.RUNPOD_COOLDOWN_MS,
-        },
-        workerProvider: values.RUNPOD_WORKER_PROVIDER ?? 'gemini',
-        modelIds: values.RUNPOD_MODELS,
-        executionTimeoutMs: values.RUNPOD_EXECUTION_TIMEOUT_MS,
-        ttlMs: values.RUNPOD_TTL_MS,
-        pricePerSecondUsd: values.RUNPOD_PRICE_PER_SECOND_USD,
-      },
-      sdwebui: {
-        baseUrl: values.SDWEBUI_BASE_URL,
-        username: values.SDWEBUI_USERNAME,
-        password: values.SDWEBUI_PASSWORD,
-        limits: {
-          requestsPerMinute: values.SDWEBUI_RPM,
-          maxConcurrency: values.SDWEBUI_CONCURRENCY,
-          cooldownMs: values.SDWEBUI_COOLDOWN_MS,
-        },
-        timeoutMs: values.SDWEBUI_TIMEOUT_MS,
-        maxImagesPerCall: values.SDWEBUI_MAX_IMAGES_PER_CALL,
-      },
-      comfyui: {
-        baseUrl: values.COMFYUI_BASE_URL,
-        workflowPath: values.COMFYUI_WORKFLOW_PATH === undefined ? undefined : path.resolve(cwd, values.COMFYUI_WORKFLOW_PATH),
-        limits: {
-          requestsPerMinute: values.COMFYUI_RPM,
-          maxConcurrency: values.COMFYUI_CONCURRENCY,
-          cooldownMs: values.COMFYUI_COOLDOWN_MS,
-        },
-        timeoutMs: values.COMFYUI_TIMEOUT_MS,
-      },
-    },
+    providers: providerSettingsFrom(values, { cwd }),
   };
 }

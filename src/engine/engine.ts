@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { InProcessEventBus } from './engine-events.js';
 import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, DomainEventListener, JobControl, TaskCancellation, TaskQueue } from './ports.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, DomainEventListener, JobControl, OutputImageWriter, TaskCancellation, TaskQueue } from './ports.js';
 import { abortReasons, runClaimedTask, type RemotePhase, type TaskRunnerContext } from './task-runner.js';
 
 /** Engine tuning (see docs/configuration.md for the matching environment variables). */
@@ -46,6 +46,8 @@ export interface EngineDependencies {
   control: JobControl;
   assets: AssetRepository;
   blobs: BlobStore;
+  /** Writes output images and their thumbnails (src/imaging's `createOutputImageWriter(blobs)`). */
+  outputs: OutputImageWriter;
   providers: ProviderCatalog;
   limitsFor: LimitsLookup;
   clock: Clock;
@@ -106,6 +108,7 @@ export class Engine {
       queue: dependencies.queue,
       assets: dependencies.assets,
       blobs: dependencies.blobs,
+      outputs: dependencies.outputs,
       clock: dependencies.clock,
       logger: dependencies.logger,
       events: this.events,

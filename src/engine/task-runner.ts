@@ -6,7 +6,7 @@ import { buildProvenance } from '../core/provenance.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import { classifyFailure, type RetryPolicy } from './classify-failure.js';
 import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
-import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, NewImageRecord, TaskQueue } from './ports.js';
+import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, NewImageRecord, OutputImageWriter, TaskQueue } from './ports.js';
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
 export const abortReasons = {
@@ -25,6 +25,8 @@ export interface TaskRunnerContext {
   queue: TaskQueue;
   assets: AssetRepository;
   blobs: BlobStore;
+  /** Writes an output image and its thumbnail (src/imaging over `blobs`). */
+  outputs: OutputImageWriter;
   clock: Clock;
   logger: Logger;
   /** Where `task.progress` goes; the store publishes every other event after its commit. */
@@ -88,7 +90,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
       if (outcome.canceled) {
         // Canceled while this attempt ran: no row will ever point at these files and no worker
         // will overwrite them, so they go (docs/decisions/0022).
-        await context.blobs.deleteOutputs(images.flatMap((image) => [image.fileKey, image.thumbnailKey])).catch((error: unknown) =>
+        await context.blobs.delete(images.flatMap((image) => [image.fileKey, image.thumbnailKey])).catch((error: unknown) =>
           context.logger.warn({ taskId: task.id, jobId: job.id, error: String(error) }, 'Could not remove the files of a canceled task.'),
         );
         context.logger.info({ taskId: task.id, jobId: job.id, files: images.length }, 'Task canceled while running; the images it produced were removed.');
@@ -259,7 +261,7 @@ async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, model
               }),
             )
           : image.bytes;
-      const stored = await context.blobs.putOutput({ jobId: job.id, taskId: task.id, index, bytes, mediaType: image.mediaType });
+      const stored = await context.outputs.writeOutput({ jobId: job.id, taskId: task.id, index, bytes, mediaType: image.mediaType });
       records.push({ index, ...stored, mediaType: image.mediaType, width: image.width, height: image.height, seed });
     } catch (error) {
       // Stamping and storing refuse bytes that do not decode: a truncated or corrupt reply, worth a retry.

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, access, constants, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { Lane } from '../core/job.js';
@@ -14,16 +13,12 @@ import { isLeaseOwnerGone } from '../core/lease-owner.js';
 import { submitJob } from '../operations/submit-job.js';
 import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
-import { createGeminiProvider } from '../providers/gemini/gemini-provider.js';
-import { createLocalProvider } from '../providers/local/local-provider.js';
-import { createSdwebuiProvider } from '../providers/sdwebui/sdwebui-provider.js';
-import { createComfyuiProvider, type ComfyuiProvider } from '../providers/comfyui/comfyui-provider.js';
-import { loadWorkflowFile } from '../providers/comfyui/workflow-file.js';
+import { configureProviderModules } from '../providers/provider-modules.js';
 import { ProviderRegistry } from '../providers/registry.js';
-import { createRunpodProvider } from '../providers/runpod/runpod-provider.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
+import { createOutputImageWriter } from '../imaging/output-image-writer.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { shareDataDirStore } from './data-dir-store.js';
 import { appVersion } from './app-version.js';
@@ -74,9 +69,10 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   await prepareDataDirectory(config.dataDir);
-  // Read before the store opens, so a bad file stops the start with nothing left open.
-  const comfyuiWorkflowPath = config.providers.comfyui.workflowPath;
-  const comfyuiWorkflow = comfyuiWorkflowPath === undefined ? undefined : await loadWorkflowFile(comfyuiWorkflowPath);
+  // Each provider module reads what must be checked first (a workflow file), so a bad one stops
+  // the start with nothing left open.
+  const providerModules = configureProviderModules(config.providers);
+  const providerFactories = await Promise.all(providerModules.map((module) => module.prepare()));
 
   const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
   const releaseDataDirStore = shareDataDirStore(config.dataDir, store);
@@ -90,76 +86,30 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   }
   const blobs = new FileBlobStore(config.blobsDir);
   const providers = new ProviderRegistry();
-  providers.register(createLocalProvider({ simulatedLatencyMs: config.providers.local.simulatedLatencyMs }));
-  const gemini = config.providers.gemini;
-  if (gemini.apiKey !== undefined) {
-    providers.register(
-      createGeminiProvider({
-        apiKey: gemini.apiKey,
-        baseUrl: gemini.baseUrl,
-        timeoutMs: gemini.timeoutMs,
-        modelIds: gemini.modelIds,
-        batch: { ...gemini.batch, workDirectory: path.join(config.dataDir, 'tmp', 'gemini-batches') },
-        logger,
-      }),
-    );
-  }
-  const runpod = config.providers.runpod;
-  if (runpod.apiKey !== undefined && runpod.endpointId !== undefined) {
-    providers.register(
-      createRunpodProvider({
-        apiKey: runpod.apiKey,
-        endpointId: runpod.endpointId,
-        baseUrl: runpod.baseUrl,
-        workerProvider: runpod.workerProvider,
-        modelIds: runpod.modelIds,
-        executionTimeoutMs: runpod.executionTimeoutMs,
-        ttlMs: runpod.ttlMs,
-        pricePerSecondUsd: runpod.pricePerSecondUsd,
-        geminiModelIds: gemini.modelIds,
-        imageLink: (sha256, ttlMs) => referenceLinks.urlFor(sha256, ttlMs, clock.now()),
-        resultBucket: config.runpodWorker.bucket,
-        logger,
-      }),
-    );
-  }
-  const sdwebui = config.providers.sdwebui;
-  if (sdwebui.baseUrl !== undefined) {
-    const provider = createSdwebuiProvider({
-      baseUrl: sdwebui.baseUrl,
-      login: sdwebui.username !== undefined && sdwebui.password !== undefined ? { username: sdwebui.username, password: sdwebui.password } : undefined,
-      timeoutMs: sdwebui.timeoutMs,
-      maxImagesPerCall: sdwebui.maxImagesPerCall,
-      logger,
-    });
-    // Jobs name checkpoints the server lists, so read the list before anything is submitted (a server that is down only logs a warning).
-    await provider.refreshCatalog();
-    providers.register(provider);
-  }
-  const comfyuiSettings = config.providers.comfyui;
-  let comfyui: ComfyuiProvider | undefined;
-  if (comfyuiSettings.baseUrl !== undefined) {
-    comfyui = createComfyuiProvider({
-      baseUrl: comfyuiSettings.baseUrl,
-      timeoutMs: comfyuiSettings.timeoutMs,
-      workflow: comfyuiWorkflow,
-      logger,
-    });
-    await comfyui.refreshCatalog();
-    providers.register(comfyui);
+  const providerClosers: Array<() => void> = [];
+  const creationContext = {
+    logger,
+    dataDirectory: config.dataDir,
+    referenceLink: (sha256: string, ttlMs: number) => referenceLinks.urlFor(sha256, ttlMs, clock.now()),
+    settingsById: config.providers as unknown as Readonly<Record<string, unknown>>,
+    workerResultBucket: config.runpodWorker.bucket,
+  };
+  for (const create of providerFactories) {
+    // In module order: the order of the provider list and pickers.
+    const created = await create(creationContext);
+    if (created === undefined) continue;
+    providers.register(created.provider);
+    if (created.close) providerClosers.push(created.close);
   }
   for (const provider of options.extraProviders ?? []) providers.register(provider);
 
   const limitsFor = (providerId: string, lane?: Lane): ProviderLimits => {
-    if (providerId === 'local') return config.providers.local.limits;
-    if (providerId === 'gemini') return lane === 'batch' ? config.providers.gemini.batch.limits : config.providers.gemini.limits;
-    if (providerId === 'runpod') return config.providers.runpod.limits;
-    if (providerId === 'sdwebui') return config.providers.sdwebui.limits;
-    if (providerId === 'comfyui') return config.providers.comfyui.limits;
+    const module = providerModules.find((candidate) => candidate.id === providerId);
+    if (module) return module.limits(lane);
     return options.extraLimits?.[providerId] ?? fallbackLimits;
   };
   const engine = new Engine(
-    { queue: store.queue, control: store.control, assets: store.assets, blobs, providers, limitsFor, clock, logger, events: store.eventBus },
+    { queue: store.queue, control: store.control, assets: store.assets, blobs, outputs: createOutputImageWriter(blobs), providers, limitsFor, clock, logger, events: store.eventBus },
     // host:pid identifies the lease holder, so a tool on the same machine can tell a dead holder from a live one.
     { ...config.engine, appVersion: appVersion(), workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
   );
@@ -240,7 +190,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         // After the engine, so the events of its last tasks are in the outbox; attempts in flight
         // are given back and sent again (same webhook-id) by the next process.
         await webhookDeliverer.stop();
-        comfyui?.close();
+        for (const close of providerClosers) close();
         releaseDataDirStore();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');

@@ -3,13 +3,13 @@
  * and `get_image` (one image as MCP image content: the stored WebP thumbnail by default, the full
  * image on request, bounded in size), each with its provenance.
  */
-import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { findSessionRecord } from '../cli/session/session-records.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
+import type { BlobStore } from '../engine/ports.js';
+import { webpWithin } from '../imaging/resize-image.js';
 import { formatSessionJobId } from '../core/session-log.js';
 import { listCliSessionResults } from '../operations/list-cli-session-calls.js';
 import { sessionOperationDependencies } from '../cli/session/session-operation-wiring.js';
@@ -20,6 +20,13 @@ import { defineTool, type McpTool } from './tool-registry.js';
 /** A full image larger than this is re-encoded (WebP, at most `fullImageMaxSidePixels` a side) before it is sent. */
 export const fullImageMaxBytes = 4 * 1024 * 1024;
 export const fullImageMaxSidePixels = 2048;
+
+/** Where the image's file is on this machine, when blobs are files here; null for a remote store (S3), whose copy would be temporary. */
+async function storedFilePath(blobs: BlobStore, key: string): Promise<string | null> {
+  const materialized = await blobs.materialize(key);
+  await materialized.release();
+  return materialized.isStoredFile ? materialized.filePath : null;
+}
 
 function resultItem(image: GeneratedImage, callId: string, job: Job): Record<string, unknown> {
   return {
@@ -86,15 +93,15 @@ export function resultTools(context: McpContext): McpTool[] {
         let mimeType: string;
         let variant: string;
         if (!args.full) {
-          data = await readFile(fleet.blobs.pathOf(image.thumbnailKey));
+          data = Buffer.from(await fleet.blobs.read(image.thumbnailKey));
           mimeType = 'image/webp';
           variant = 'thumbnail';
         } else {
-          data = await readFile(fleet.blobs.pathOf(image.fileKey));
+          data = Buffer.from(await fleet.blobs.read(image.fileKey));
           mimeType = image.mediaType;
           variant = 'full';
           if (data.byteLength > fullImageMaxBytes) {
-            data = await sharp(data).resize({ width: fullImageMaxSidePixels, height: fullImageMaxSidePixels, fit: 'inside', withoutEnlargement: true }).webp({ quality: 90 }).toBuffer();
+            data = await webpWithin(data, fullImageMaxSidePixels, 90);
             mimeType = 'image/webp';
             variant = `full, re-encoded to WebP within ${fullImageMaxSidePixels} px`;
           }
@@ -118,7 +125,7 @@ export function resultTools(context: McpContext): McpTool[] {
           height: image.height,
           media_type: image.mediaType,
           created: new Date(image.createdAtMs).toISOString(),
-          stored_file: fleet.blobs.pathOf(image.fileKey),
+          stored_file: await storedFilePath(fleet.blobs, image.fileKey),
           ...(record ? { out: record.out } : {}),
         };
         return {

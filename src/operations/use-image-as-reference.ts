@@ -29,6 +29,15 @@ export async function useImageAsReference(input: UseImageAsReferenceInput, depen
 /** The same for an image already read (regenerating from an image stores it as a reference first). */
 export function storeImageAsReference(image: GeneratedImage, dependencies: Pick<OperationDependencies, 'blobs' | 'importAssetFile'>): Promise<UseImageAsReferenceResult> {
   const name = `${image.seed === undefined ? image.id : `seed-${image.seed}`}.${extensions[image.mediaType] ?? 'png'}`;
-  // TODO(blob port by key): import from the blob by key once the blob port has no file paths.
-  return dependencies.importAssetFile(dependencies.blobs.pathOf(image.fileKey), name);
+  return importFromBlob(image.fileKey, name, dependencies);
+}
+
+/** Imports through a local file of the blob: the stored file itself for file blobs, a temporary download otherwise. */
+async function importFromBlob(key: string, name: string, dependencies: Pick<OperationDependencies, 'blobs' | 'importAssetFile'>): Promise<UseImageAsReferenceResult> {
+  const source = await dependencies.blobs.materialize(key);
+  try {
+    return await dependencies.importAssetFile(source.filePath, name);
+  } finally {
+    await source.release();
+  }
 }

@@ -1,12 +1,12 @@
 /**
- * Serves one stored file (an output image, a thumbnail) as a streamed response: exact
+ * Serves one stored blob (an output image, a thumbnail, a reference) as a streamed response: exact
  * Content-Length, an ETag for conditional requests, RFC 6266 Content-Disposition, and headers that
- * stop a browser from treating the bytes as anything but the image they are.
+ * stop a browser from treating the bytes as anything but the image they are. Reads through the
+ * blob port (`stat`, then `get`), never a file path.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { ImagefleetError } from '../core/errors.js';
+import { ImagefleetError, isImagefleetError } from '../core/errors.js';
+import type { BlobStat, BlobStore } from '../engine/ports.js';
 import { contentDisposition } from './content-disposition.js';
 
 export interface FileResponseOptions {
@@ -16,18 +16,13 @@ export interface FileResponseOptions {
   cacheControl?: string;
 }
 
-export async function fileResponse(request: Request, filePath: string, options: FileResponseOptions): Promise<Response> {
-  let size: number;
-  let modifiedMs: number;
-  try {
-    const stats = await stat(filePath);
-    size = stats.size;
-    modifiedMs = Math.floor(stats.mtimeMs);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ImagefleetError('not_found', 'The file of this image is missing from the data directory.', { cause: error });
-    throw new ImagefleetError('storage_unavailable', 'The file of this image cannot be read; check the data directory.', { cause: error });
-  }
-  const etag = `W/"${size.toString(16)}-${modifiedMs.toString(16)}"`;
+const missingMessage = 'The file of this image is missing from the data directory.';
+const unreadableMessage = 'The file of this image cannot be read; check the data directory.';
+
+export async function fileResponse(request: Request, blobs: BlobStore, key: string, options: FileResponseOptions): Promise<Response> {
+  const stats = await readOrExplain(() => blobs.stat(key));
+  if (stats === undefined) throw new ImagefleetError('not_found', missingMessage);
+  const etag = etagOf(stats);
   const headers: Record<string, string> = {
     'content-type': options.contentType,
     etag,
@@ -39,8 +34,25 @@ export async function fileResponse(request: Request, filePath: string, options: 
   if (request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim() === etag)) {
     return new Response(null, { status: 304, headers });
   }
-  headers['content-length'] = String(size);
+  headers['content-length'] = String(stats.byteSize);
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
-  const stream = createReadStream(filePath);
-  return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status: 200, headers });
+  // The length announced is the one stat saw: read exactly that much, even if the blob was replaced since.
+  const { stream } = await readOrExplain(() => blobs.get(key, { offsetBytes: 0, lengthBytes: stats.byteSize }));
+  return new Response(Readable.toWeb(stream instanceof Readable ? stream : Readable.from(stream)) as ReadableStream<Uint8Array>, { status: 200, headers });
+}
+
+/** A weak validator from the size and modification time (as before the blob port: same header values). */
+function etagOf(stats: BlobStat): string {
+  return `W/"${stats.byteSize.toString(16)}-${stats.modifiedAtMs.toString(16)}"`;
+}
+
+/** Maps the store's errors to the messages this route has always given. */
+async function readOrExplain<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isImagefleetError(error) && error.code === 'not_found') throw new ImagefleetError('not_found', missingMessage, { cause: error });
+    if (isImagefleetError(error) && error.code === 'invalid_input') throw error;
+    throw new ImagefleetError('storage_unavailable', unreadableMessage, { cause: error });
+  }
 }

@@ -32,7 +32,7 @@ export const handleGetImage = apiRoute<{ id: string }>(
     const { format } = readQuery(url, imageQuerySchema);
     if (format === 'json' || (format === undefined && prefersJson(request))) return Response.json(imageBody(await describeImage({ imageId: id }, fleet)));
     const image = await getImage({ imageId: id }, fleet);
-    return fileResponse(request, fleet.blobs.pathOf(image.fileKey), {
+    return fileResponse(request, fleet.blobs, image.fileKey, {
       contentType: image.mediaType,
       fileName: `${image.id}.${extensions[image.mediaType] ?? 'bin'}`,
     });
@@ -46,7 +46,7 @@ export const handleGetThumbnail = apiRoute<{ id: string }>(
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
     const image = await getImage({ imageId: id }, fleet);
-    return fileResponse(request, fleet.blobs.pathOf(image.thumbnailKey), { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
+    return fileResponse(request, fleet.blobs, image.thumbnailKey, { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
   },
   { name: 'GET /api/images/{id}/thumb' },
 );

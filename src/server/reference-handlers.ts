@@ -14,7 +14,7 @@ export const handleGetReference = apiRoute<{ sha256: string }>(
     const { sha256 } = readParams(params, referenceParamsSchema);
     const { expires, signature } = readQuery(url, referenceQuerySchema);
     const asset = await getReferenceImage({ sha256, expiresAtSeconds: expires, signature }, fleet);
-    return fileResponse(request, fleet.blobs.pathOf(asset.blobKey), { contentType: asset.mediaType, fileName: `${sha256.slice(0, 16)}`, cacheControl: 'private, max-age=3600' });
+    return fileResponse(request, fleet.blobs, asset.blobKey, { contentType: asset.mediaType, fileName: `${sha256.slice(0, 16)}`, cacheControl: 'private, max-age=3600' });
   },
   { access: 'public', name: 'GET /api/references/{sha256}' },
 );

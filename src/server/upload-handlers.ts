@@ -114,7 +114,7 @@ export const handleGetUpload = apiRoute<{ id: string }>(
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
     const asset = await getUpload({ assetId: id }, fleet);
-    return fileResponse(request, fleet.blobs.pathOf(asset.blobKey), { contentType: asset.mediaType, fileName: asset.originalName });
+    return fileResponse(request, fleet.blobs, asset.blobKey, { contentType: asset.mediaType, fileName: asset.originalName });
   },
   { name: 'GET /api/uploads/{id}' },
 );
@@ -127,7 +127,7 @@ export const handleGetUploadThumbnail = apiRoute<{ id: string }>(
     // Making the thumbnail decodes the image: it waits for a free import slot.
     const { asset, thumbnailKey } = await serverState(fleet).imports.run(() => uploadThumbnail({ assetId: id }, fleet));
     // Content-addressed: the bytes behind this URL never change.
-    return fileResponse(request, fleet.blobs.pathOf(thumbnailKey), { contentType: 'image/webp', fileName: `${asset.id}-thumb.webp`, cacheControl: 'private, max-age=31536000, immutable' });
+    return fileResponse(request, fleet.blobs, thumbnailKey, { contentType: 'image/webp', fileName: `${asset.id}-thumb.webp`, cacheControl: 'private, max-age=31536000, immutable' });
   },
   { name: 'GET /api/uploads/{id}/thumb' },
 );

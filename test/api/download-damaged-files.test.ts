@@ -4,6 +4,7 @@
  * with exactly the announced bytes, stays readable, and manifest.csv (last) marks those files
  * `truncated`.
  */
+import { blobFilePath } from '../support/blob-file-path.js';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -34,8 +35,8 @@ describe('ZIP downloads whose files change while streaming', () => {
     const plan = await planDownload(harness.fleet, { groupId: job.groupId });
     expect(plan.entries.length).toBe(4);
     const [deleted, shortened] = plan.entries;
-    await rm(deleted!.filePath);
-    await truncate(shortened!.filePath, Math.floor(shortened!.size / 2));
+    await rm(blobFilePath(harness.fleet.blobs, deleted!.key));
+    await truncate(blobFilePath(harness.fleet.blobs, shortened!.key), Math.floor(shortened!.size / 2));
     const problems: Array<{ name: string; kind: string }> = [];
     const zip = await startZipStream(plan, { onFileProblem: (entry, problem) => problems.push({ name: entry.name, kind: problem.kind }) });
 
@@ -63,5 +64,24 @@ describe('ZIP downloads whose files change while streaming', () => {
     expect(statusOf(shortened!.name)).toBe('truncated');
     expect(statusOf(plan.entries[2]!.name)).toBe('completed');
     expect(statusOf(plan.entries[3]!.name)).toBe('completed');
+  });
+
+  it('plans from the stored sizes without touching the files: one gone before the download is zero-filled and marked truncated', async () => {
+    const images = await harness.fleet.store.images.listForExport({ groupId: job.groupId });
+    await rm(blobFilePath(harness.fleet.blobs, images[0]!.fileKey));
+    const plan = await planDownload(harness.fleet, { groupId: job.groupId });
+    expect(plan.entries.map((entry) => [entry.key, entry.size])).toEqual(images.map((image) => [image.fileKey, image.byteSize]));
+    const problems: string[] = [];
+    const zip = await startZipStream(plan, { onFileProblem: (entry, problem) => problems.push(`${entry.key}:${problem.kind}`) });
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip.output as Readable) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).length).toBe(zip.size);
+    expect(problems).toEqual([`${images[0]!.fileKey}:missing`]);
+    const file = path.join(harness.directory, 'gone-before.zip');
+    await writeFile(file, Buffer.concat(chunks));
+    const report = JSON.parse(python(inspectZip, [file]).stdout) as { bad: string | null; manifest: Array<Record<string, string>> };
+    expect(report.bad).toBeNull();
+    expect(report.manifest.find((row) => row.file === plan.entries[0]!.name)?.status).toBe('truncated');
+    expect(report.manifest.filter((row) => row.status === 'completed')).toHaveLength(3);
   });
 });

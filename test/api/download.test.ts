@@ -1,3 +1,4 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleDownload } from '../../src/server/download-handler.js';
 import { handleCreateGroup } from '../../src/server/group-handlers.js';
 import { planDownload, startZipStream } from '../../src/server/zip/zip-download.js';
+import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { apiRequest, call, completedJob, expectError, expectJson, openApiHarness, pngBytes, python, until, uploadRequest, type ApiHarness } from './api-harness.js';
 
 /** Python's zipfile: integrity, entries (name, size, stored?, sha256) and the manifest rows. */
@@ -74,7 +76,7 @@ describe('GET /api/download/{groupId}', () => {
       const image = job.images.find((candidate) => candidate.id === row.image_id)!;
       expect(row).toMatchObject({ prompt: image.prompt, seed: String(image.seed), model: 'local-transform', job: job.jobId, status: 'completed' });
       const { createHash } = await import('node:crypto');
-      expect(entry!.sha256).toBe(createHash('sha256').update(await readFile(harness.fleet.blobs.pathOf(image.fileKey))).digest('hex'));
+      expect(entry!.sha256).toBe(createHash('sha256').update(await readFile(blobFilePath(harness.fleet.blobs, image.fileKey))).digest('hex'));
     }
   });
 
@@ -197,11 +199,11 @@ describe('GET /api/download/{groupId}', () => {
     await mkdir(directory);
     const entries = [];
     for (let index = 0; index < count; index += 1) {
-      const filePath = path.join(directory, `${index}.bin`);
-      await writeFile(filePath, Buffer.from(`entry ${index}`));
-      entries.push({ name: `${stem}-${index}.png`, filePath, size: Buffer.byteLength(`entry ${index}`), mtime: new Date() });
+      const key = `${index}.bin`;
+      await writeFile(path.join(directory, key), Buffer.from(`entry ${index}`));
+      entries.push({ name: `${stem}-${index}.png`, key, size: Buffer.byteLength(`entry ${index}`), mtime: new Date() });
     }
-    const plan = { group: { id: 'g', name: 'g', createdAtMs: 0, updatedAtMs: 0 }, entries, manifest: Buffer.from('file\r\n'), fileName: 'g.zip' };
+    const plan = { group: { id: 'g', name: 'g', createdAtMs: 0, updatedAtMs: 0 }, blobs: new FileBlobStore(directory), entries, manifest: Buffer.from('file\r\n'), fileName: 'g.zip' };
     const zip = await startZipStream(plan);
     const chunks: Buffer[] = [];
     for await (const chunk of zip.output as Readable) chunks.push(chunk as Buffer);

@@ -1,3 +1,4 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleCreateGroup, handleDeleteGroup, handleGetGroup, handleListGroups, handlePatchGroup } from '../../src/server/group-handlers.js';
@@ -63,7 +64,7 @@ describe('group routes', () => {
     expect(await expectJson(await call(handleGetGroup, apiRequest(`/api/groups/${target.id}`), { id: target.id }), 200)).toMatchObject({ jobCount: 1, imageCount: 4 });
     expect((await harness.fleet.store.jobs.getJob(jobId))?.groupId).toBe(target.id);
 
-    const file = harness.fleet.blobs.pathOf(images[0]!.fileKey);
+    const file = blobFilePath(harness.fleet.blobs, images[0]!.fileKey);
     expect(existsSync(file)).toBe(true);
     expect(await expectJson(await remove(target.id, '?images=delete'), 200)).toEqual({ deleted: true, movedJobs: 0, movedImages: 0, deletedJobs: 1, deletedImages: 4 });
     expect(existsSync(file)).toBe(false);

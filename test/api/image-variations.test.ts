@@ -1,3 +1,4 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { regenerateImage } from '../../src/operations/regenerate-image.js';
 import { handleRegenerateImage } from '../../src/server/image-handlers.js';
@@ -91,7 +92,7 @@ describe('variations with a strength on a model without one', () => {
       random: () => 0.5,
       // As Gemini reports itself: references, no img2img strength.
       modelSupport: () => ({ supportsStrength: false, maxReferenceImages: 3 }),
-      imageAsReference: async (image: { fileKey: string }) => (await fleet.importAssetFile(fleet.blobs.pathOf(image.fileKey), 'varied.png')).asset.id,
+      imageAsReference: async (image: { fileKey: string }) => (await fleet.importAssetFile(blobFilePath(fleet.blobs, image.fileKey), 'varied.png')).asset.id,
     };
     const subtle = await regenerateImage(source.id, { kind: 'regenerate', count: 4, strength: 'subtle' }, dependencies);
     expect(subtle.variation).toMatchObject({ from: 'image', denoise: null });

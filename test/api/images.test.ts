@@ -1,3 +1,4 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ describe('image routes', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('content-disposition')).toBe(`inline; filename="${image().id}.png"`);
     const bytes = Buffer.from(await response.arrayBuffer());
-    expect(bytes.equals(await readFile(harness.fleet.blobs.pathOf(image().fileKey)))).toBe(true);
+    expect(bytes.equals(await readFile(blobFilePath(harness.fleet.blobs, image().fileKey)))).toBe(true);
     expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
     const etag = response.headers.get('etag')!;
     const cached = await call(handleGetImage, apiRequest(`/api/images/${image().id}`, { headers: { 'if-none-match': etag } }), { id: image().id });
@@ -68,8 +69,8 @@ describe('image routes', () => {
     await until(async () => (await harness.fleet.store.jobs.getJob(body.id))?.status === 'completed', 'the regenerate job');
     const [again] = await harness.fleet.store.images.listImages({ jobId: body.id });
     // The local provider is seed-exact: the same seed draws the same picture.
-    const original = await sharp(await readFile(harness.fleet.blobs.pathOf(source.fileKey))).raw().toBuffer();
-    const redrawn = await sharp(await readFile(harness.fleet.blobs.pathOf(again!.fileKey))).raw().toBuffer();
+    const original = await sharp(await readFile(blobFilePath(harness.fleet.blobs, source.fileKey))).raw().toBuffer();
+    const redrawn = await sharp(await readFile(blobFilePath(harness.fleet.blobs, again!.fileKey))).raw().toBuffer();
     expect(redrawn.equals(original)).toBe(true);
 
     const random = await expectJson<{ id: string; seed: number }>(await call(handleRegenerateImage, apiRequest(`/api/images/${source.id}/regenerate`, { method: 'POST' }), { id: source.id }), 201);

@@ -1,3 +1,4 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,7 +73,7 @@ describe('earlier uploads', () => {
       const metadata = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
       expect(metadata).toMatchObject({ format: 'webp', width: 384, height: 192 });
       const asset = await harness.fleet.store.assets.getAsset(id);
-      expect(existsSync(harness.fleet.blobs.pathOf(`asset-thumbnails/${asset!.sha256.slice(0, 2)}/${asset!.sha256}.webp`))).toBe(true);
+      expect(existsSync(blobFilePath(harness.fleet.blobs, `asset-thumbnails/${asset!.sha256.slice(0, 2)}/${asset!.sha256}.webp`))).toBe(true);
 
       const etag = thumbnail.headers.get('etag') ?? '';
       const again = await call(handleGetUploadThumbnail, apiRequest(`/api/uploads/${id}/thumb`, { headers: { 'if-none-match': etag } }), { id });

@@ -1,3 +1,4 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -52,7 +53,7 @@ describe('upload routes', () => {
       const stored = await expectJson<AssetBody>(await upload(jpeg, 'photo.png'), 201);
       expect(stored.mimeType).toBe('image/jpeg');
       const asset = await harness.fleet.store.assets.getAsset(stored.id);
-      const metadata = await sharp(await readFile(harness.fleet.blobs.pathOf(asset!.blobKey))).metadata();
+      const metadata = await sharp(await readFile(blobFilePath(harness.fleet.blobs, asset!.blobKey))).metadata();
       expect(metadata.exif).toBeUndefined();
       expect((await expectJson<AssetBody>(await upload(await base.clone().webp().toBuffer(), 'x'), 201)).mimeType).toBe('image/webp');
       expect((await expectJson<AssetBody>(await upload(await base.clone().avif().toBuffer(), 'x.avif'), 201)).mimeType).toBe('image/png');

@@ -1,9 +1,12 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { layoutVariables, OutputTree } from '../../src/cli/session/output-tree.js';
 import { parsePathTemplate } from '../../src/core/path-template.js';
+import type { BlobStore } from '../../src/engine/ports.js';
+import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 describe('OutputTree.place', () => {
@@ -106,5 +109,55 @@ describe('layoutVariables', () => {
       image: { index: 0, seed: undefined, mediaType: 'image/png', createdAtMs: 0 },
     });
     expect(variables).toMatchObject({ seq: '0012', seed: 'noseed' });
+  });
+});
+
+describe('OutputTree.placeBlob', () => {
+  let temp: { directory: string; cleanup: () => Promise<void> };
+  let blobs: FileBlobStore;
+  beforeEach(async () => {
+    temp = await makeTempDir('imagefleet-tree-blob-');
+    blobs = new FileBlobStore(path.join(temp.directory, 'files'));
+    await blobs.put('outputs/job-1/task-1-0.png', Buffer.from('image A'), { contentType: 'image/png' });
+  });
+  afterEach(() => temp.cleanup());
+
+  const tree = () => new OutputTree(path.join(temp.directory, 'out'), parsePathTemplate('{combo}/{name}.{ext}'));
+
+  it('hard-links a file blob (materialized as the stored file itself)', async () => {
+    const placed = await tree().placeBlob(blobs, 'outputs/job-1/task-1-0.png', { combo: 'c1', name: 'hero', ext: 'png' });
+    expect(placed).toBe('c1/hero.png');
+    const [target, stored] = await Promise.all([stat(path.join(temp.directory, 'out', placed)), stat(blobFilePath(blobs, 'outputs/job-1/task-1-0.png'))]);
+    expect(target.ino).toBe(stored.ino);
+  });
+
+  it('places a blob a remote store materializes as a temporary copy, and the copy is released', async () => {
+    // The file store answering as a remote store would: `materialize` gives a temporary download.
+    const copies = path.join(temp.directory, 'remote-copies');
+    const copyPaths: string[] = [];
+    const remoteLike: BlobStore = {
+      put: (key, bytes, options) => blobs.put(key, bytes, options),
+      get: (key, range) => blobs.get(key, range),
+      read: (key) => blobs.read(key),
+      stat: (key) => blobs.stat(key),
+      delete: (keys) => blobs.delete(keys),
+      deletePrefix: (prefix) => blobs.deletePrefix(prefix),
+      async materialize(key) {
+        const { mkdir, writeFile, rm } = await import('node:fs/promises');
+        await mkdir(copies, { recursive: true });
+        const filePath = path.join(copies, `copy-${copyPaths.length}.png`);
+        copyPaths.push(filePath);
+        await writeFile(filePath, await blobs.read(key));
+        return { filePath, isStoredFile: false, release: () => rm(filePath, { force: true }) };
+      },
+    };
+    const placed = await tree().placeBlob(remoteLike, 'outputs/job-1/task-1-0.png', { combo: 'c1', name: 'hero', ext: 'png' });
+    expect(await readFile(path.join(temp.directory, 'out', placed), 'utf8')).toBe('image A');
+    expect((await stat(path.join(temp.directory, 'out', placed))).ino).not.toBe((await stat(blobFilePath(blobs, 'outputs/job-1/task-1-0.png'))).ino);
+    // Placing again finds the same image where it was put.
+    expect(await tree().placeBlob(remoteLike, 'outputs/job-1/task-1-0.png', { combo: 'c1', name: 'hero', ext: 'png' })).toBe(placed);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(copies)).toEqual([]);
+    expect(copyPaths).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+import { blobFilePath } from '../support/blob-file-path.js';
 import { readdir, readFile, stat, writeFile, chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -58,7 +59,7 @@ describe('fleet: submit to finished images', () => {
     const images = await running.store.images.listImages({ jobId: job!.id, limit: 100 });
     expect(images).toHaveLength(4);
     for (const image of images) {
-      const bytes = await readFile(running.blobs.pathOf(image.fileKey));
+      const bytes = await readFile(blobFilePath(running.blobs, image.fileKey));
       const metadata = await sharp(bytes).metadata();
       expect([metadata.width, metadata.height]).toEqual([image.width, image.height]);
       expect(image.width / image.height).toBeCloseTo(4 / 3, 1);
@@ -69,7 +70,7 @@ describe('fleet: submit to finished images', () => {
       expect(chunks.parameters).not.toContain('Negative prompt');
       expect(readLikeSdParsers(chunks.parameters ?? '')).toMatchObject({ prompt: 'warm vintage product shot', negativePrompt: '', sampling: { Seed: String(image.seed) }, model: 'local-transform' });
       expect(JSON.parse(chunks.imagefleet!)).toMatchObject({ jobId: job!.id, taskId: image.taskId, provider: 'local' });
-      const thumbnail = await sharp(await readFile(running.blobs.pathOf(image.thumbnailKey))).metadata();
+      const thumbnail = await sharp(await readFile(blobFilePath(running.blobs, image.thumbnailKey))).metadata();
       expect(thumbnail.format).toBe('webp');
     }
     const health = await running.health();
@@ -115,7 +116,7 @@ describe('fleet: submit to finished images', () => {
     const withExif = await sharp(await referencePng(90)).jpeg().withExif({ IFD0: { Copyright: 'secret-location' } }).toBuffer();
     const asset = await running.importAsset(new Uint8Array(withExif), 'photo.jpg');
     const stored = await running.store.assets.getAsset(asset.id);
-    const metadata = await sharp(await readFile(running.blobs.pathOf(stored!.blobKey))).metadata();
+    const metadata = await sharp(await readFile(blobFilePath(running.blobs, stored!.blobKey))).metadata();
     expect(metadata.exif).toBeUndefined();
   });
 

@@ -1,4 +1,6 @@
 /** Group use cases on a real store: create, read, rename, delete with the deleted jobs' files, and the gallery's pages. */
+import { createOutputImageWriter } from '../../src/imaging/output-image-writer.js';
+import { blobFilePath } from '../support/blob-file-path.js';
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGroup } from '../../src/operations/create-group.js';
@@ -35,15 +37,15 @@ describe('group operations', () => {
     const jobId = await harness.createJob();
     const job = await harness.store.jobs.getJob(jobId);
     const [task] = await harness.store.jobs.listTasks(jobId, {});
-    const written = await harness.blobs.putOutput({ jobId, taskId: task!.id, index: 0, bytes: await tinyPng(), mediaType: 'image/png' });
-    expect(existsSync(harness.blobs.pathOf(written.fileKey))).toBe(true);
+    const written = await createOutputImageWriter(harness.blobs).writeOutput({ jobId, taskId: task!.id, index: 0, bytes: await tinyPng(), mediaType: 'image/png' });
+    expect(existsSync(blobFilePath(harness.blobs, written.fileKey))).toBe(true);
     expect(await rejectionOf(() => deleteGroup({ groupId: job!.groupId }, { store: harness.store, blobs: harness.blobs, logger }))).toMatchObject({ code: 'conflict' });
 
     await harness.store.control.cancelJob(jobId, clock.now());
     const result = await deleteGroup({ groupId: job!.groupId, disposal: { kind: 'delete' } }, { store: harness.store, blobs: harness.blobs, logger });
     expect(result).toMatchObject({ deletedJobIds: [jobId], movedJobs: 0 });
     expect(await harness.store.jobs.getJob(jobId)).toBeUndefined();
-    expect(existsSync(harness.blobs.pathOf(written.fileKey))).toBe(false);
+    expect(existsSync(blobFilePath(harness.blobs, written.fileKey))).toBe(false);
     expect(logger.lines).toEqual([]);
   });
 

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isImagefleetError } from '../../src/core/errors.js';
+import { writeOutputImage } from '../../src/imaging/output-image-writer.js';
 import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { writeFileAtomic } from '../../src/store/blobs/write-file-atomic.js';
+import { describeBlobStoreContract } from './blob-store-contract.js';
 import { makeTemporaryDirectory } from './store-test-helpers.js';
 
 let directory: string;
@@ -19,10 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await cleanup();
 });
-
-async function pngOf(width: number, height: number, red: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: red, g: 40, b: 90 } } }).png().toBuffer();
-}
 
 /** Every file under `root`, relative, recursively. */
 async function listFiles(root: string): Promise<string[]> {
@@ -71,72 +68,48 @@ describe('writeFileAtomic', () => {
   });
 });
 
+describeBlobStoreContract('files', async () => {
+  const temporary = await makeTemporaryDirectory();
+  return { blobs: new FileBlobStore(path.join(temporary.directory, 'blobs')), cleanup: temporary.cleanup };
+});
+
 describe('FileBlobStore', () => {
-  it('stores an asset under its SHA-256 once, without rewriting it', async () => {
-    const bytes = await pngOf(32, 32, 200);
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    const key = await store.putAsset(sha, bytes, 'image/png');
-    expect(key).toBe(`assets/${sha.slice(0, 2)}/${sha}.png`);
-    const firstWrite = await stat(store.pathOf(key));
-
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await store.putAsset(sha, bytes, 'image/png')).toBe(key);
-    const secondWrite = await stat(store.pathOf(key));
-    expect(secondWrite.mtimeMs).toBe(firstWrite.mtimeMs);
-    expect(secondWrite.ino).toBe(firstWrite.ino);
-    expect(Buffer.from(await store.read(key)).equals(bytes)).toBe(true);
-    expect(await listFiles(store.rootDirectory)).toEqual([key]);
+  it('puts a blob atomically at the path its key names, leaving no temp file', async () => {
+    await store.put('outputs/job-1/task-1-0.png', Buffer.from('first version'), { contentType: 'image/png' });
+    await store.put('outputs/job-1/task-1-0.png', Buffer.from('second'), { contentType: 'image/png' });
+    expect(await readFile(path.join(store.rootDirectory, 'outputs', 'job-1', 'task-1-0.png'), 'utf8')).toBe('second');
+    expect(await listFiles(store.rootDirectory)).toEqual([path.join('outputs', 'job-1', 'task-1-0.png')]);
   });
 
-  it('refuses an asset whose hash does not match its bytes, or a malformed hash', async () => {
-    const bytes = await pngOf(8, 8, 1);
-    await expect(store.putAsset('0'.repeat(64), bytes, 'image/png')).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(store.putAsset('../../etc/passwd', bytes, 'image/png')).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(store.putAsset(createHash('sha256').update(bytes).digest('hex'), bytes, 'text/html')).rejects.toMatchObject({ code: 'invalid_input' });
+  it('leaves no temp file when a streamed put fails midway', async () => {
+    await store.put('outputs/job-1/a.png', Buffer.from('old'), { contentType: 'image/png' });
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield await Promise.resolve(Buffer.from('partial'));
+      throw new Error('source broke');
+    }
+    await expect(store.put('outputs/job-1/a.png', failing(), { contentType: 'image/png' })).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(await listFiles(store.rootDirectory)).toEqual([path.join('outputs', 'job-1', 'a.png')]);
   });
 
-  it('writes an output and a WebP thumbnail that fits inside 384 px', async () => {
-    const bytes = await pngOf(1000, 600, 10);
-    const result = await store.putOutput({ jobId: 'job-1', taskId: 'task-7', index: 2, bytes, mediaType: 'image/png' });
-    expect(result).toEqual({ fileKey: 'outputs/job-1/task-7-2.png', thumbnailKey: 'thumbnails/job-1/task-7-2.webp', byteSize: bytes.byteLength });
-
-    const thumbnail = Buffer.from(await store.read(result.thumbnailKey));
-    expect(thumbnail.subarray(0, 4).toString('ascii')).toBe('RIFF');
-    expect(thumbnail.subarray(8, 12).toString('ascii')).toBe('WEBP');
-    const metadata = await sharp(thumbnail).metadata();
-    expect(metadata.format).toBe('webp');
-    expect(metadata.width).toBe(384);
-    expect(metadata.height).toBe(230); // 600 × 384/1000, aspect ratio kept
-    expect(thumbnail.byteLength).toBeLessThan(bytes.byteLength);
+  it('says a folder is no blob, and removes a prefix as the folder it names', async () => {
+    await store.put('outputs/job-1/a-0.png', Buffer.from('a'), { contentType: 'image/png' });
+    expect(await store.stat('outputs/job-1')).toBeUndefined();
+    await store.deletePrefix('outputs/job-1/');
+    await expect(readdir(path.join(store.rootDirectory, 'outputs'))).resolves.toEqual([]);
   });
 
-  it('does not enlarge a small output for its thumbnail', async () => {
-    const result = await store.putOutput({ jobId: 'job-1', taskId: 'task-1', index: 0, bytes: await pngOf(100, 50, 0), mediaType: 'image/png' });
-    const metadata = await sharp(Buffer.from(await store.read(result.thumbnailKey))).metadata();
-    expect([metadata.width, metadata.height]).toEqual([100, 50]);
+  it('materializes a blob as the stored file itself (so the CLI tree can hard-link it)', async () => {
+    await store.put('outputs/job-1/m-0.png', Buffer.from('bytes'), { contentType: 'image/png' });
+    const materialized = await store.materialize('outputs/job-1/m-0.png');
+    expect(materialized.filePath).toBe(store.pathOf('outputs/job-1/m-0.png'));
+    expect(materialized.isStoredFile).toBe(true);
+    await materialized.release();
+    expect(await readFile(materialized.filePath, 'utf8')).toBe('bytes');
   });
 
-  it('overwrites the same output key: one file, the latest bytes, no temp files', async () => {
-    const first = await pngOf(64, 64, 10);
-    const second = await pngOf(64, 64, 250);
-    await store.putOutput({ jobId: 'job-1', taskId: 'task-1', index: 0, bytes: first, mediaType: 'image/png' });
-    const result = await store.putOutput({ jobId: 'job-1', taskId: 'task-1', index: 0, bytes: second, mediaType: 'image/png' });
-    expect(await listFiles(store.rootDirectory)).toEqual(['outputs/job-1/task-1-0.png', 'thumbnails/job-1/task-1-0.webp']);
-    expect(Buffer.from(await store.read(result.fileKey)).equals(second)).toBe(true);
-  });
-
-  it('refuses bytes that are not an image, writing nothing', async () => {
-    await expect(
-      store.putOutput({ jobId: 'job-1', taskId: 'task-1', index: 0, bytes: Buffer.from('<html>not an image</html>'), mediaType: 'image/png' }),
-    ).rejects.toMatchObject({ code: 'invalid_input' });
+  it('creates nothing for a refused key', async () => {
+    await expect(store.put('../x', Buffer.from('x'), { contentType: 'image/png' })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(readdir(store.rootDirectory)).rejects.toMatchObject({ code: 'ENOENT' });
-  });
-
-  it('refuses ids that would change the output path', async () => {
-    const bytes = await pngOf(8, 8, 0);
-    await expect(store.putOutput({ jobId: '../x', taskId: 'task-1', index: 0, bytes, mediaType: 'image/png' })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(store.putOutput({ jobId: 'job-1', taskId: 'a/b', index: 0, bytes, mediaType: 'image/png' })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(store.putOutput({ jobId: 'job-1', taskId: 'task-1', index: -1, bytes, mediaType: 'image/png' })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('reports a missing blob as not_found', async () => {
@@ -172,7 +145,7 @@ describe('concurrent output writes', () => {
       const store = new FileBlobStore(directory);
       const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer();
       const results = await Promise.all(
-        Array.from({ length: 40 }, (_, index) => store.putOutput({ jobId: 'job-1', taskId: `task-${index}`, index: 0, bytes: new Uint8Array(png), mediaType: 'image/png' })),
+        Array.from({ length: 40 }, (_, index) => writeOutputImage(store, { jobId: 'job-1', taskId: `task-${index}`, index: 0, bytes: new Uint8Array(png), mediaType: 'image/png' })),
       );
       for (const result of results) {
         expect(Buffer.compare(await readFile(store.pathOf(result.fileKey)), png)).toBe(0);

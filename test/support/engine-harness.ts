@@ -7,6 +7,7 @@ import { systemClock } from '../../src/engine/system-clock.js';
 import type { ImageProvider } from '../../src/providers/contract.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
+import { createOutputImageWriter } from '../../src/imaging/output-image-writer.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { makeTempDir } from './temp-dir.js';
 import path from 'node:path';
@@ -72,6 +73,7 @@ export async function createEngineHarness(options: HarnessOptions): Promise<Engi
       control: store.control,
       assets: store.assets,
       blobs,
+      outputs: createOutputImageWriter(blobs),
       providers: registry,
       limitsFor: () => limits,
       clock,

@@ -22,7 +22,8 @@ import type { Job } from '../../core/job.js';
 import { numberedPath, renderPathTemplate, withImageExtension, type PathTemplate } from '../../core/path-template.js';
 import { formatSessionJobId, sessionJobIdWidth, sessionLogFileName, sessionLogFolder, type SessionLog } from '../../core/session-log.js';
 import type { Task } from '../../core/task.js';
-import { extensionFor } from '../../store/blobs/file-blob-store.js';
+import { extensionFor } from '../../core/blob-keys.js';
+import type { BlobStore } from '../../engine/ports.js';
 import { writeFileAtomic } from '../../store/blobs/write-file-atomic.js';
 
 /** Most numbered alternatives tried for one name before giving up. */
@@ -72,6 +73,20 @@ export class OutputTree {
   /** Writes the session log atomically (temp, fsync, rename). */
   async writeLog(log: SessionLog): Promise<void> {
     await writeFileAtomic(this.logPath(log.session_id), new TextEncoder().encode(`${JSON.stringify(log, null, 2)}\n`), { createDirectories: true });
+  }
+
+  /**
+   * Places a stored image (by its blob key) under its layout path, like `place`. The blob is
+   * materialized as a local file: with file blobs that is the stored file itself, so it is
+   * hard-linked as before; a remote store downloads it to a temporary file first, which is copied.
+   */
+  async placeBlob(blobs: BlobStore, key: string, variables: Readonly<Record<string, string>>): Promise<string> {
+    const materialized = await blobs.materialize(key);
+    try {
+      return await this.place(materialized.filePath, variables);
+    } finally {
+      await materialized.release();
+    }
   }
 
   /**

@@ -7,10 +7,10 @@
 import type { Dirent } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { ImagefleetError } from '../../core/errors.js';
 import { captureNamePattern, compareNatural, matchSegment, mergeCaptures, parsePathPattern, shortestUniqueNames, type PathPattern } from '../../core/path-pattern.js';
-import { maxReferencePixels } from '../../store/blobs/asset-importer.js';
+import { checkImageDecodes, readImageHeader } from '../../imaging/image-header.js';
+import { maxReferencePixels } from '../../imaging/reference-image.js';
 import type { PatternSource } from './generation-options.js';
 import { usage } from './generation-options.js';
 
@@ -190,7 +190,7 @@ async function checkReference(file: string, relative: string): Promise<void> {
   let format: string | undefined;
   let pixels = 0;
   try {
-    const metadata = await sharp(file, { limitInputPixels: false }).metadata();
+    const metadata = await readImageHeader(file);
     format = metadata.format;
     pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
   } catch {
@@ -205,7 +205,7 @@ async function checkReference(file: string, relative: string): Promise<void> {
   // The header alone passes for a cut-off file; decoding every pixel (streamed: stats keeps no
   // image in memory) finds it here, before the plan is shown, instead of at import time.
   try {
-    await sharp(file, { limitInputPixels: false }).stats();
+    await checkImageDecodes(file);
   } catch {
     throw usage(`The reference ${relative} is truncated or corrupt (its ${format} data ends early or does not decode); export it again or remove it from the combo.`);
   }

@@ -371,7 +371,7 @@ class SessionMirror {
       const task = this.tasks.get(image.taskId);
       if (!task) continue;
       const variables = layoutVariables({ sessionId: this.record.session_id, job, task, taskCount: this.tasks.size, image });
-      const relative = await this.tree.place(this.fleet.blobs.pathOf(image.fileKey), variables);
+      const relative = await this.tree.placeBlob(this.fleet.blobs, image.fileKey, variables);
       this.exportedImageIds.add(image.id);
       const outputs = this.outputsByTask.get(task.id) ?? new Map<number, string>();
       outputs.set(image.index, relative);

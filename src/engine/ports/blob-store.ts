@@ -1,20 +1,107 @@
-/** Blob storage for reference images and outputs. A port: adapters in src/store implement it. */
-/** Blob storage for reference images and outputs. Writes are atomic: temp file, fsync, rename. */
+/**
+ * Blob storage for reference images, outputs and thumbnails. A port: adapters in src/store/blobs
+ * implement it (files today, S3-compatible later). Blobs are addressed by key (names in
+ * core/blob-keys.ts), never by a file path (DESIGN §9); image processing is not the store's
+ * business (src/imaging).
+ */
+
+/** What is known about a stored blob without reading it. */
+export interface BlobStat {
+  /** Size of the blob in bytes. */
+  byteSize: number;
+  /** When the blob was last written, in milliseconds since the epoch (feeds HTTP validators). */
+  modifiedAtMs: number;
+}
+
+/** A part of a blob to read. */
+export interface BlobRange {
+  /** First byte to read, from 0. */
+  offsetBytes: number;
+  /** Bytes to read from `offsetBytes`; default: to the end. Fewer come back when the blob is shorter. */
+  lengthBytes?: number;
+}
+
+/** An open read of a blob. */
+export interface BlobRead {
+  /** The bytes asked for (the whole blob, or the range), streamed; destroy it to stop early. */
+  stream: NodeJS.ReadableStream & AsyncIterable<Uint8Array>;
+  /** Size of the whole blob in bytes when it was opened (not of the range). */
+  byteSize: number;
+  /** When the blob was last written, in milliseconds since the epoch. */
+  modifiedAtMs: number;
+}
+
+/** Options of a write. */
+export interface BlobPutOptions {
+  /** Media type of the bytes (an S3 adapter stores it; the file adapter derives nothing from it). */
+  contentType: string;
+}
+
+/** A blob as a local file, for tools that need a path (hard links into the CLI output tree). */
+export interface MaterializedBlob {
+  /** Absolute path of a file holding the blob's bytes; do not write to it. */
+  filePath: string;
+  /** Whether `filePath` is the stored blob itself (files) rather than a temporary copy (remote stores). */
+  isStoredFile: boolean;
+  /** Gives the file back: removes a temporary copy; nothing for the stored file. Idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * The blob store. Every method refuses (`invalid_input`) keys that fail `checkBlobKey`; storage
+ * failures are `storage_unavailable` with a message that says what to check.
+ */
 export interface BlobStore {
-  /** Stores an asset's bytes under their SHA-256; returns the blob key. Idempotent. */
-  putAsset(sha256: string, bytes: Uint8Array, mediaType: string): Promise<string>;
   /**
-   * Writes a task output under a name derived from (job, task, index), so a repeat overwrites
-   * instead of duplicating, and makes its WebP thumbnail.
+   * Writes a blob atomically: a reader sees the old bytes or all the new ones, never a torn blob,
+   * and once this resolves the blob survives a crash (files: temp file, fsync, rename). Replaces
+   * an existing blob with the same key.
    */
-  putOutput(input: { jobId: string; taskId: string; index: number; bytes: Uint8Array; mediaType: string }): Promise<{ fileKey: string; thumbnailKey: string; byteSize: number }>;
+  put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, options: BlobPutOptions): Promise<void>;
+  /** Opens a blob (or a range of it) for reading; `not_found` when it does not exist. */
+  get(key: string, range?: BlobRange): Promise<BlobRead>;
+  /** Reads a whole blob into memory; `not_found` when it does not exist. For small blobs (references). */
   read(key: string): Promise<Uint8Array>;
-  /** The WebP thumbnail of a stored asset (made on first use, then kept); returns its key. */
-  assetThumbnail(sha256: string, assetKey: string): Promise<string>;
-  /** Absolute path for streaming (ZIP, HTTP); the key must have come from this store. */
-  pathOf(key: string): string;
-  /** Removes every output and thumbnail of a job (after its rows were deleted). Idempotent. */
-  deleteJobFiles(jobId: string): Promise<void>;
-  /** Removes the given output and thumbnail keys (files no row refers to). Missing files are fine. */
-  deleteOutputs(keys: string[]): Promise<void>;
+  /** Size and time of a blob; undefined when it does not exist. */
+  stat(key: string): Promise<BlobStat | undefined>;
+  /** Removes the given blobs; missing ones are fine. */
+  delete(keys: string[]): Promise<void>;
+  /** Removes every blob whose key starts with `prefix` (which ends with "/"); nothing when there is none. Idempotent. */
+  deletePrefix(prefix: string): Promise<void>;
+  /** A URL that serves the blob without this process, valid for `expiresInMs`. Absent for files (they are served through the app). */
+  signedUrl?(key: string, expiresInMs: number): Promise<string>;
+  /** The blob as a local file (files: the file itself; remote stores: a temporary download); `not_found` when it does not exist. */
+  materialize(key: string): Promise<MaterializedBlob>;
+}
+
+/** Where one output image goes and what it is. */
+export interface OutputImageInput {
+  jobId: string;
+  taskId: string;
+  /** Position of the image in the task's reply, from 0. */
+  index: number;
+  /** The image bytes, already stamped with their provenance. */
+  bytes: Uint8Array;
+  /** Media type of `bytes`. */
+  mediaType: string;
+}
+
+/** An output image once stored. */
+export interface StoredOutputImage {
+  /** Blob key of the image. */
+  fileKey: string;
+  /** Blob key of its WebP thumbnail. */
+  thumbnailKey: string;
+  /** Size of the image in bytes (as stored; the ZIP download plans from it). */
+  byteSize: number;
+}
+
+/**
+ * Writes task outputs: the image and its thumbnail, under keys derived from (job, task, index), so
+ * a repeat overwrites instead of duplicating. Bytes that do not decode are refused
+ * (`invalid_input`) before anything is written. Implemented by src/imaging (thumbnails) over a
+ * `BlobStore`.
+ */
+export interface OutputImageWriter {
+  writeOutput(input: OutputImageInput): Promise<StoredOutputImage>;
 }

@@ -3,7 +3,7 @@
  * have silently dropped `imageConfig` (every image 1:1), so a mismatch becomes a warning on the
  * task instead of going unnoticed.
  */
-import sharp from 'sharp';
+import { readImageHeader } from '../../imaging/image-header.js';
 import { parseAspectRatio, type AspectRatio, type ImageSize } from '../../core/image-size.js';
 import { providerError } from '../contract.js';
 
@@ -22,7 +22,7 @@ const areaTolerance = 1.6;
 /** Width and height from the image header; a reply that does not decode is worth a retry. */
 export async function readOutputDimensions(bytes: Uint8Array): Promise<OutputDimensions> {
   try {
-    const metadata = await sharp(bytes).metadata();
+    const metadata = await readImageHeader(bytes);
     if (!metadata.width || !metadata.height) throw new Error('no dimensions');
     return { width: metadata.width, height: metadata.height };
   } catch (error) {

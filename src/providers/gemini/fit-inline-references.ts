@@ -4,7 +4,7 @@
  * step until the request fits, with a warning: a smaller reference serves the intent, a refused
  * request does not.
  */
-import sharp from 'sharp';
+import { jpegWithin } from '../../imaging/resize-image.js';
 import { providerError, type ProviderImageInput } from '../contract.js';
 
 /** Gemini's limit on one inline request. */
@@ -35,11 +35,7 @@ export async function fitInlineReferences(references: readonly ProviderImageInpu
   for (const longSidePixels of longSideStepsPixels) {
     const shrunk = await Promise.all(
       references.map(async (reference) => {
-        const bytes = await sharp(reference.bytes)
-          .rotate()
-          .resize({ width: longSidePixels, height: longSidePixels, fit: 'inside', withoutEnlargement: true })
-          .jpeg({ quality: jpegQuality })
-          .toBuffer();
+        const bytes = await jpegWithin(reference.bytes, longSidePixels, jpegQuality);
         return { mimeType: 'image/jpeg', data: bytes.toString('base64') };
       }),
     );

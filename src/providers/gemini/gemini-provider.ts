@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { GoogleGenAI } from '@google/genai';
-import type { GeminiModelIdOverrides } from '../../config/config.js';
+import type { GeminiModelIdOverrides } from './model-id-overrides.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { providerError, type GenerateRequest, type ImageProvider } from '../contract.js';
 import { fingerprintApiKey } from './api-key.js';

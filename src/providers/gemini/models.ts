@@ -5,7 +5,7 @@
  * limits and task keys do not depend on which name a spec used. Google renames and retires ids
  * often, so each wire id can be replaced through the environment (`GEMINI_MODEL_*`).
  */
-import type { GeminiModelIdOverrides } from '../../config/config.js';
+import type { GeminiModelIdOverrides } from './model-id-overrides.js';
 import type { AspectRatio, ImageSize } from '../../core/image-size.js';
 import type { ModelCapabilities, PriceTable } from '../contract.js';
 

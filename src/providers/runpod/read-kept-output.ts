@@ -4,7 +4,7 @@
  * collecting it there means the job is not run and paid for a second time.
  */
 import { AwsClient } from 'aws4fetch';
-import type { WorkerBucketSettings } from '../../config/config.js';
+import type { WorkerBucketSettings } from './worker-bucket-settings.js';
 import { providerError } from '../contract.js';
 import { keptOutputObjectPath } from './worker-protocol.js';
 

@@ -3,7 +3,7 @@
  * 1000, /status 2000, /cancel 100). The engine's RPM limit counts submissions across processes;
  * this guard also covers status checks and cancels, which the engine does not count.
  */
-import { systemClock } from '../../engine/system-clock.js';
+import { wait } from '../wait.js';
 
 export interface RequestPacerSettings {
   /** Most requests in any window. */
@@ -21,7 +21,7 @@ export class RequestPacer {
 
   constructor(private readonly settings: RequestPacerSettings) {
     this.now = settings.now ?? Date.now;
-    this.sleep = settings.sleep ?? ((ms, signal) => systemClock.sleep(ms, signal));
+    this.sleep = settings.sleep ?? ((ms, signal) => wait(ms, signal));
   }
 
   /** Resolves when one more request fits in the window, and counts it. */

@@ -6,9 +6,10 @@
  * canceled task cancels its job (`POST /cancel/{id}`). Results are fetched at the first poll that
  * sees them, well inside RunPod's 30-minute retention.
  */
-import type { GeminiModelIdOverrides, WorkerBucketSettings } from '../../config/config.js';
+import type { GeminiModelIdOverrides } from '../gemini/model-id-overrides.js';
+import type { WorkerBucketSettings } from './worker-bucket-settings.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import { systemClock } from '../../engine/system-clock.js';
+import { wait } from '../wait.js';
 import { fingerprintApiKey } from '../gemini/api-key.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities, type RemotePollResult } from '../contract.js';
 import { buildRunBody } from './build-worker-input.js';
@@ -105,7 +106,7 @@ export function createRunpodProvider(settings: RunpodProviderSettings): ImagePro
       // Too many status checks says nothing about the job or the endpoint's capacity: wait as told and keep
       // waiting, rather than let the engine halve the provider's concurrency as for a refused submission.
       if (code === 'provider_rate_limited') {
-        await systemClock.sleep((error as { retryAfterMs?: number }).retryAfterMs ?? 1000, signal);
+        await wait((error as { retryAfterMs?: number }).retryAfterMs ?? 1000, signal);
         return { state: 'pending' };
       }
       // A flaky status check says nothing about the job either: keep waiting a few times before using an attempt.
@@ -165,7 +166,7 @@ export function createRunpodProvider(settings: RunpodProviderSettings): ImagePro
         if (state.state === 'done') return state.result;
         if (state.state === 'failed') throw state.error;
         if (state.progress !== undefined) request.onProgress?.(state.progress);
-        await systemClock.sleep(delayMs, request.signal);
+        await wait(delayMs, request.signal);
         delayMs = Math.min(generatePollMaxMs, delayMs * 2);
       }
     } catch (error) {

@@ -5,7 +5,7 @@
  * provider's own price; latencies add a typical queue delay. Only the online lane: the worker makes
  * online calls.
  */
-import type { GeminiModelIdOverrides } from '../../config/config.js';
+import type { GeminiModelIdOverrides } from '../gemini/model-id-overrides.js';
 import { ImagefleetError } from '../../core/errors.js';
 import type { ImageSize } from '../../core/image-size.js';
 import type { ModelCapabilities, PriceTable } from '../contract.js';

@@ -5,11 +5,11 @@
  * re-encodes without metadata and stores it, deduplicated by SHA-256. At most a few imports run at
  * once (decoding is CPU- and memory-heavy); the rest wait with their bytes on disk.
  */
-import sharp, { type Metadata } from 'sharp';
 import type { Asset } from '../../core/asset.js';
 import { ImagefleetError, isImagefleetError } from '../../core/errors.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { importUpload } from '../../operations/import-upload.js';
+import { readImageHeader, type ImageHeader } from '../../imaging/image-header.js';
 import { serverState } from '../server-state.js';
 import { acceptedImageTypes, typeName, type SniffedType } from './sniff-type.js';
 
@@ -34,10 +34,10 @@ export async function importUploadedImage(fleet: Fleet, file: { path: string; fi
   const refusal = imageTypeRefusal(file.type, file.fileName);
   if (refusal) throw refusal;
   const maxPixels = fleet.config.api.uploadMaxPixels;
-  let metadata: Metadata;
+  let metadata: ImageHeader;
   try {
     // The header only: limitInputPixels is not enforced here, so the check below reports the size.
-    metadata = await sharp(file.path, { limitInputPixels: false }).metadata();
+    metadata = await readImageHeader(file.path);
   } catch {
     if (file.type === 'heic') throw new ImagefleetError('unsupported_media_type', `${file.fileName} is HEIC, which this server's image library cannot decode; convert it to JPEG or PNG.`);
     throw new ImagefleetError('unprocessable', `${file.fileName} looks like ${typeName(file.type ?? 'png')} but its header cannot be read; the file may be truncated or corrupt.`);

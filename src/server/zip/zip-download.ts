@@ -7,10 +7,11 @@
  * - ZIP64 is used by yazl when sizes or counts need it;
  * - names come from the path template, every segment sanitised, clashes numbered ignoring case;
  *   `manifest.csv` lists every file with its prompt, seed, model, job and status;
- * - files are opened one at a time when yazl needs them, and reading stops when the client goes
- *   (the request's abort signal or the response stream's cancellation).
+ * - the plan takes each image's size from its row (`byteSize`, stored when it was written): no
+ *   file is touched before the first byte goes out (docs/decisions/0035);
+ * - blobs are read by key through the blob port, one at a time when yazl needs them, and reading
+ *   stops when the client goes (the request's abort signal or the response stream's cancellation).
  */
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { ImagefleetError } from '../../core/errors.js';
@@ -18,23 +19,29 @@ import { defaultAutomaticDownloadTemplate, defaultDownloadTemplate, ExportNameAl
 import type { Asset } from '../../core/asset.js';
 import type { Group } from '../../core/group.js';
 import { renderPathTemplate, withImageExtension } from '../../core/path-template.js';
-import type { ExportImage } from '../../engine/ports.js';
+import type { BlobStore, ExportImage } from '../../engine/ports.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { readDownloadContents } from '../../operations/read-download-contents.js';
-import { ExactSizeFileStream, type FileProblem } from './exact-size-file-stream.js';
+import { ExactSizeBlobStream, type FileProblem } from './exact-size-blob-stream.js';
 import { renderManifest, type ManifestRow } from './manifest-csv.js';
 import { useNativeCrc32ForYazl } from './native-crc32.js';
 
 /** One file of the archive. */
 export interface ZipEntryPlan {
+  /** Path of the entry inside the archive. */
   name: string;
-  filePath: string;
+  /** Blob key of the bytes. */
+  key: string;
+  /** Bytes the entry holds: the stored size, exactly (ExactSizeBlobStream keeps to it). */
   size: number;
+  /** Modification time written into the archive. */
   mtime: Date;
 }
 
 export interface DownloadPlan {
   group: Group;
+  /** Where the entries' blobs are read from. */
+  blobs: BlobStore;
   entries: ZipEntryPlan[];
   manifest: Buffer;
   /**
@@ -55,8 +62,6 @@ export interface DownloadRequest {
   template?: string | undefined;
 }
 
-/** Files stat'ed at once while planning. */
-const statConcurrency = 32;
 /** Read buffer per file: large reads keep the throughput near the disk's. */
 const readChunkBytes = 1024 * 1024;
 /** Characters of the prompt used in a path segment. */
@@ -78,7 +83,6 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
     throw new ImagefleetError('not_found', `${missing.length} of the requested images are not in group "${group.name}"${request.jobId ? ' and that job' : ''}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`);
   }
 
-  const sizes = await statAll(images.map((image) => fleet.blobs.pathOf(image.fileKey)));
   const variationsBySource = new Map<string, number>();
   const allocator = new ExportNameAllocator();
   allocator.reserve('manifest.csv');
@@ -86,14 +90,9 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
   const entries: ZipEntryPlan[] = [];
   const rows: ManifestRow[] = [];
   images.forEach((image, position) => {
-    const size = sizes[position];
     const extension = extensions[image.mediaType] ?? 'bin';
     const sources = image.referenceAssetIds.flatMap((id) => assets.get(id) ?? []);
     const row = { ...manifestRow(image), ...sourceCells(sources) };
-    if (size === undefined) {
-      rows.push({ ...row, status: 'missing' });
-      return;
-    }
     const variables = {
       prompt: truncate(image.prompt.replace(/\s+/g, ' ').trim(), promptSegmentCharacters),
       prompt_id: image.promptId,
@@ -113,7 +112,7 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
       variation: String(nextVariation(variationsBySource, sources[0]?.id ?? '')),
     };
     const name = allocator.allocate(withImageExtension(renderPathTemplate(image.jobMode === 'automatic' ? automaticTemplate : template, variables), extension));
-    entries.push({ name, filePath: fleet.blobs.pathOf(image.fileKey), size, mtime: new Date(image.createdAtMs) });
+    entries.push({ name, key: image.fileKey, size: image.byteSize, mtime: new Date(image.createdAtMs) });
     rows.push({ ...row, file: name });
   });
 
@@ -132,7 +131,7 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
     });
   }
 
-  return { group, entries, manifest: renderManifest(rows), manifestRows: rows, fileName: `${jobName === undefined ? group.name : `${group.name} - ${jobName}`}.zip` };
+  return { group, blobs: fleet.blobs, entries, manifest: renderManifest(rows), manifestRows: rows, fileName: `${jobName === undefined ? group.name : `${group.name} - ${jobName}`}.zip` };
 }
 
 export interface ZipStream {
@@ -155,7 +154,7 @@ export async function startZipStream(
   useNativeCrc32ForYazl();
   const zip = new yazl.ZipFile();
   let aborted = false;
-  let current: ExactSizeFileStream | undefined;
+  let current: ExactSizeBlobStream | undefined;
   const damagedNames = new Set<string>();
   const forceZip64Format = options.forceZip64 === true;
   // yazl 3.3.1 predicts the ZIP64 end records once the central directory reaches 0xffff *bytes*
@@ -169,7 +168,7 @@ export async function startZipStream(
         callback(new Error('download aborted'), undefined as unknown as NodeJS.ReadableStream);
         return;
       }
-      current = new ExactSizeFileStream(entry.filePath, entry.size, readChunkBytes, (problem) => {
+      current = new ExactSizeBlobStream(plan.blobs, entry.key, entry.size, readChunkBytes, (problem) => {
         damagedNames.add(entry.name);
         options.onFileProblem?.(entry, problem);
       });
@@ -259,22 +258,6 @@ function nextVariation(counts: Map<string, number>, sourceKey: string): number {
 function withoutExtension(fileName: string): string {
   const dot = fileName.lastIndexOf('.');
   return dot > 0 ? fileName.slice(0, dot) : fileName;
-}
-
-/** Sizes of the files (undefined for a missing one), a few stats at a time. */
-async function statAll(filePaths: string[]): Promise<Array<number | undefined>> {
-  const sizes = new Array<number | undefined>(filePaths.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < filePaths.length) {
-      const index = next;
-      next += 1;
-      const stats = await stat(filePaths[index]!).catch(() => undefined);
-      sizes[index] = stats?.isFile() ? stats.size : undefined;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(statConcurrency, filePaths.length) }, worker));
-  return sizes;
 }
 
 function truncate(text: string, characters: number): string {

@@ -1,29 +1,18 @@
+/**
+ * Stores a reference image: re-encoded by src/imaging (checked by its bytes, oversized images
+ * refused before decoding, metadata dropped, orientation applied), put under the SHA-256 of the
+ * stored bytes (so the same image dedupes), and recorded. The SHA-256 of the bytes as given is kept
+ * too (`sourceSha256`): it is the hash a user can compute from their own file.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import type { Asset } from '../../core/asset.js';
-import { ImagefleetError } from '../../core/errors.js';
+import { assetBlobKey } from '../../core/blob-keys.js';
 import type { AssetRepository, BlobStore } from '../../engine/ports.js';
+import { encodeReference, maxReferencePixels } from '../../imaging/reference-image.js';
 
-/** Decoded images larger than this are refused before decoding (decompression bombs). */
-export const maxReferencePixels = 100_000_000;
+export { maxReferencePixels };
 
-const acceptedFormats: Record<string, { mediaType: string; encode: (image: Sharp) => Sharp }> = {
-  png: { mediaType: 'image/png', encode: (image) => image.png() },
-  jpeg: { mediaType: 'image/jpeg', encode: (image) => image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }) },
-  webp: { mediaType: 'image/webp', encode: (image) => image.webp({ quality: 95 }) },
-  // HEIC/AVIF/GIF/TIFF are stored as PNG: every provider accepts PNG.
-  heif: { mediaType: 'image/png', encode: (image) => image.png() },
-  gif: { mediaType: 'image/png', encode: (image) => image.png() },
-  tiff: { mediaType: 'image/png', encode: (image) => image.png() },
-};
-
-/**
- * Stores a reference image: checks it by its bytes (not its name), refuses oversized images
- * before decoding, re-encodes it so metadata (EXIF, GPS) is dropped and the orientation is
- * applied, and dedupes by the SHA-256 of the stored bytes. The SHA-256 of the bytes as given is
- * kept too (`sourceSha256`): it is the hash a user can compute from their own file.
- */
 export class AssetImporter {
   private readonly maxPixels: number;
 
@@ -50,39 +39,20 @@ export class AssetImporter {
 
   private async importFrom(input: Uint8Array | string, originalName: string): Promise<{ asset: Asset; created: boolean }> {
     const name = originalName.slice(0, 255) || 'image';
-    const limit = this.maxPixels;
-    let metadata: Metadata;
-    try {
-      metadata = await sharp(input, { limitInputPixels: limit }).metadata();
-    } catch {
-      throw new ImagefleetError('invalid_input', `${name} is not an image imagefleet can read; use PNG, JPEG, WebP, HEIC, GIF or TIFF.`, { issues: [{ path: 'file', message: 'not a readable image' }] });
-    }
-    const format = metadata.format ? acceptedFormats[metadata.format] : undefined;
-    if (!format) {
-      throw new ImagefleetError('invalid_input', `${name} is a ${metadata.format ?? 'unknown'} file; use PNG, JPEG, WebP, HEIC, GIF or TIFF.`, { issues: [{ path: 'file', message: 'unsupported image format' }] });
-    }
-    if ((metadata.width ?? 0) * (metadata.height ?? 0) > limit) {
-      throw new ImagefleetError('invalid_input', `${name} has ${metadata.width}×${metadata.height} pixels; the limit is ${limit / 1_000_000} megapixels.`, { issues: [{ path: 'file', message: 'image too large' }] });
-    }
-
-    let stored: { data: Buffer; info: OutputInfo };
-    try {
-      stored = await format.encode(sharp(input, { limitInputPixels: limit, animated: false }).rotate()).toBuffer({ resolveWithObject: true });
-    } catch {
-      throw new ImagefleetError('invalid_input', `${name} could not be decoded; the file may be truncated or corrupt.`, { issues: [{ path: 'file', message: 'corrupt image' }] });
-    }
-    const storedBytes = new Uint8Array(stored.data.buffer, stored.data.byteOffset, stored.data.byteLength);
-    const sha256 = createHash('sha256').update(storedBytes).digest('hex');
-    const blobKey = await this.blobs.putAsset(sha256, storedBytes, format.mediaType);
+    const stored = await encodeReference(input, name, this.maxPixels);
+    const sha256 = createHash('sha256').update(stored.bytes).digest('hex');
+    const blobKey = assetBlobKey(sha256, stored.mediaType);
+    // Content-addressed: a blob already there holds these very bytes, so it is not rewritten.
+    if ((await this.blobs.stat(blobKey)) === undefined) await this.blobs.put(blobKey, stored.bytes, { contentType: stored.mediaType });
     const sourceSha256 = await sha256Of(input);
     const id = randomUUID();
     const asset = await this.assets.upsertAsset({
       id,
       sha256,
-      mediaType: format.mediaType,
-      width: stored.info.width,
-      height: stored.info.height,
-      byteSize: storedBytes.byteLength,
+      mediaType: stored.mediaType,
+      width: stored.width,
+      height: stored.height,
+      byteSize: stored.bytes.byteLength,
       originalName: name,
       sourceSha256,
       createdAtMs: this.now(),

@@ -1,113 +1,50 @@
 /**
  * `BlobStore` on the local file system, under one root directory (the data directory's blob root).
- *
- * Layout:
- * - `assets/<sha256[0..2]>/<sha256>.<ext>` — content-addressed, so re-uploading dedupes;
- * - `outputs/<jobId>/<taskId>-<index>.<ext>` — named by task, so a retried task overwrites;
- * - `thumbnails/<jobId>/<taskId>-<index>.webp` — made once when the output is written;
- * - `asset-thumbnails/<sha256[0..2]>/<sha256>.webp` — made on first request (references have no
- *   thumbnail at upload time, and most are never shown in a picker).
+ * A key is a relative path under the root, one to one, so the layout is the one core/blob-keys.ts
+ * describes and existing data directories keep working. This adapter only stores bytes: key names
+ * come from core/blob-keys.ts, thumbnails from src/imaging.
  */
-import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { Readable } from 'node:stream';
+import { checkBlobKey, checkBlobPrefix } from '../../core/blob-keys.js';
 import { ImagefleetError, invalidInput } from '../../core/errors.js';
-import type { BlobStore } from '../../engine/ports.js';
-import { writeFileAtomic, writeFilesAtomic } from './write-file-atomic.js';
+import type { BlobPutOptions, BlobRange, BlobRead, BlobStat, BlobStore, MaterializedBlob } from '../../engine/ports.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
-/** Thumbnails fit inside this square, in pixels. */
-export const thumbnailMaxSidePixels = 384;
-
-/** WebP quality of thumbnails: small files, good enough for a grid. */
-export const thumbnailWebpQuality = 75;
-
-/** libwebp effort (0–6, default 4): 2 costs 12–33% less CPU per thumbnail at the same size (measured). */
-export const thumbnailWebpEffort = 2;
-
-const extensionByMediaType: Readonly<Record<string, string>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'image/avif': 'avif',
-};
-
-// Ids become path segments; anything beyond this alphabet could change the path's meaning.
-const safeIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-const sha256Pattern = /^[0-9a-f]{64}$/;
+/** Read buffer of a streamed blob: large reads keep throughput near the disk's (ZIP downloads). */
+const readChunkBytes = 1024 * 1024;
 
 export class FileBlobStore implements BlobStore {
   /** Absolute root every key resolves under. */
   readonly rootDirectory: string;
-  /** Output directories already created (one per job), so writes skip `mkdir`. */
+  /** Directories already created (one per job for outputs), so writes skip `mkdir`. */
   private readonly knownDirectories = new Set<string>();
 
   constructor(rootDirectory: string) {
     this.rootDirectory = path.resolve(rootDirectory);
   }
 
-  /**
-   * Stores asset bytes under their SHA-256 (lowercase hex; checked against the bytes). Idempotent:
-   * when the file is already there it is not rewritten.
-   */
-  async putAsset(sha256: string, bytes: Uint8Array, mediaType: string): Promise<string> {
-    if (!sha256Pattern.test(sha256)) {
-      throw invalidInput([{ path: 'sha256', message: 'must be 64 lowercase hexadecimal characters' }], 'Invalid asset hash');
-    }
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== sha256) {
-      throw invalidInput([{ path: 'sha256', message: `does not match the bytes (their SHA-256 is ${actual})` }], 'Invalid asset hash');
-    }
-    const key = `assets/${sha256.slice(0, 2)}/${sha256}.${extensionFor(mediaType)}`;
-    const filePath = this.pathOf(key);
-    if (await isFile(filePath)) return key;
-    await writeFileAtomic(filePath, bytes, { createDirectories: true });
-    return key;
+  /** Temp file in the target's directory, write, fsync, rename, fsync the directory (write-file-atomic.ts). */
+  async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, _options: BlobPutOptions): Promise<void> {
+    // A stream cannot be replayed after a cached folder turns out to be gone, so streams always make their folder.
+    const knownDirectories = bytes instanceof Uint8Array ? this.knownDirectories : undefined;
+    await writeFileAtomic(this.pathOf(key), bytes, { createDirectories: true, knownDirectories });
   }
 
-  /**
-   * Writes a task output and its WebP thumbnail. The thumbnail is made first, so bytes that do not
-   * decode are refused (`invalid_input`) before anything is written.
-   */
-  async putOutput(input: { jobId: string; taskId: string; index: number; bytes: Uint8Array; mediaType: string }): Promise<{ fileKey: string; thumbnailKey: string; byteSize: number }> {
-    const { jobId, taskId, index, bytes, mediaType } = input;
-    const issues = [
-      ...(safeIdPattern.test(jobId) ? [] : [{ path: 'jobId', message: 'must be 1–128 letters, digits, "-" or "_"' }]),
-      ...(safeIdPattern.test(taskId) ? [] : [{ path: 'taskId', message: 'must be 1–128 letters, digits, "-" or "_"' }]),
-      ...(Number.isSafeInteger(index) && index >= 0 ? [] : [{ path: 'index', message: 'must be a non-negative integer' }]),
-    ];
-    if (issues.length > 0) throw invalidInput(issues, 'Invalid output location');
-    const extension = extensionFor(mediaType);
-
-    const thumbnail = await makeThumbnail(bytes, `task ${taskId} image ${index}`);
-    const fileKey = `outputs/${jobId}/${taskId}-${index}.${extension}`;
-    const thumbnailKey = `thumbnails/${jobId}/${taskId}-${index}.webp`;
-    await writeFilesAtomic(
-      [
-        { filePath: this.pathOf(fileKey), bytes },
-        { filePath: this.pathOf(thumbnailKey), bytes: thumbnail },
-      ],
-      { createDirectories: true, knownDirectories: this.knownDirectories },
-    );
-    return { fileKey, thumbnailKey, byteSize: bytes.byteLength };
-  }
-
-  /**
-   * The WebP thumbnail of a stored asset, made from its blob on first use and kept beside it
-   * (content-addressed like the asset, so it never goes stale). Returns the thumbnail's key.
-   */
-  async assetThumbnail(sha256: string, assetKey: string): Promise<string> {
-    if (!sha256Pattern.test(sha256)) {
-      throw invalidInput([{ path: 'sha256', message: 'must be 64 lowercase hexadecimal characters' }], 'Invalid asset hash');
-    }
-    const key = `asset-thumbnails/${sha256.slice(0, 2)}/${sha256}.webp`;
+  async get(key: string, range?: BlobRange): Promise<BlobRead> {
     const filePath = this.pathOf(key);
-    if (await isFile(filePath)) return key;
-    const thumbnail = await makeThumbnail(await this.read(assetKey), `asset ${sha256.slice(0, 12)}`);
-    // Two first requests at once both write the same bytes; the atomic rename makes that harmless.
-    await writeFileAtomic(filePath, thumbnail, { createDirectories: true });
-    return key;
+    const stats = await stat(filePath).catch((error: unknown) => {
+      throw readFailure(key, filePath, error);
+    });
+    if (!stats.isFile()) throw new ImagefleetError('not_found', `Blob ${key} does not exist.`);
+    if (range !== undefined) checkRange(range);
+    const start = range?.offsetBytes ?? 0;
+    const lengthBytes = range?.lengthBytes;
+    // createReadStream's `end` is inclusive and cannot express an empty range.
+    const stream = lengthBytes === 0 ? Readable.from([]) : createReadStream(filePath, { start, end: lengthBytes === undefined ? undefined : start + lengthBytes - 1, highWaterMark: readChunkBytes });
+    return { stream, byteSize: stats.size, modifiedAtMs: Math.floor(stats.mtimeMs) };
   }
 
   /** Reads a whole blob; `not_found` when it does not exist. */
@@ -116,78 +53,87 @@ export class FileBlobStore implements BlobStore {
     try {
       return await readFile(filePath);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === 'ENOENT') throw new ImagefleetError('not_found', `Blob ${key} does not exist.`, { cause: error });
-      throw new ImagefleetError('storage_unavailable', `Could not read ${filePath} (${String(code ?? error)}); check the data directory.`, { cause: error });
+      throw readFailure(key, filePath, error);
     }
   }
 
-  /** Removes the output and thumbnail folders of a job; nothing happens when they do not exist. */
-  async deleteJobFiles(jobId: string): Promise<void> {
-    if (!safeIdPattern.test(jobId)) throw invalidInput([{ path: 'jobId', message: 'must be 1–128 letters, digits, "-" or "_"' }], 'Invalid job id');
-    for (const folder of [`outputs/${jobId}`, `thumbnails/${jobId}`]) {
-      const folderPath = this.pathOf(folder);
-      this.knownDirectories.delete(folderPath);
-      try {
-        await rm(folderPath, { recursive: true, force: true });
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        throw new ImagefleetError('storage_unavailable', `Could not remove ${folderPath} (${String(code ?? error)}); check the data directory.`, { cause: error });
-      }
+  /** Undefined when there is no such file; `storage_unavailable` when the file system refuses to say (permissions, I/O). */
+  async stat(key: string): Promise<BlobStat | undefined> {
+    const filePath = this.pathOf(key);
+    let stats;
+    try {
+      stats = await stat(filePath);
+    } catch (error) {
+      const failure = readFailure(key, filePath, error);
+      if (failure.code === 'not_found') return undefined;
+      throw failure;
+    }
+    return stats.isFile() ? { byteSize: stats.size, modifiedAtMs: Math.floor(stats.mtimeMs) } : undefined;
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    const filePaths = keys.map((key) => this.pathOf(key));
+    for (const filePath of filePaths) {
+      await rm(filePath, { force: true }).catch((error: unknown) => {
+        throw removeFailure(filePath, error);
+      });
     }
   }
 
-  async deleteOutputs(keys: string[]): Promise<void> {
-    for (const key of keys) {
-      if (!key.startsWith('outputs/') && !key.startsWith('thumbnails/')) throw invalidInput([{ path: 'key', message: 'must be an output or thumbnail key' }], 'Invalid output key');
-      await rm(this.pathOf(key), { force: true });
+  /** Removes the folder the prefix names (prefixes end with "/", so they are whole folders here). */
+  async deletePrefix(prefix: string): Promise<void> {
+    checkBlobPrefix(prefix);
+    const folderPath = this.pathOf(prefix.slice(0, -1));
+    // The folder and every folder under it must be made again by the next put there.
+    for (const known of this.knownDirectories) {
+      if (known === folderPath || known.startsWith(folderPath + path.sep)) this.knownDirectories.delete(known);
     }
+    try {
+      await rm(folderPath, { recursive: true, force: true });
+    } catch (error) {
+      throw removeFailure(folderPath, error);
+    }
+  }
+
+  /** The stored file itself: hard links to it keep their bytes, because a stored file is only ever replaced by rename. */
+  async materialize(key: string): Promise<MaterializedBlob> {
+    const filePath = this.pathOf(key);
+    const stats = await stat(filePath).catch((error: unknown) => {
+      throw readFailure(key, filePath, error);
+    });
+    if (!stats.isFile()) throw new ImagefleetError('not_found', `Blob ${key} does not exist.`);
+    return { filePath, isStoredFile: true, release: () => Promise.resolve() };
   }
 
   /**
-   * Absolute path of a key. Refuses (`invalid_input`) keys that are empty, absolute, contain `..`,
-   * backslashes, NUL or empty/`.` segments, and asserts the result stays under the root, so a key
-   * taken from a request can never reach another file.
+   * Absolute path of a key, for this adapter and tools that know they run on files (tests, the
+   * MCP shell's `stored_file`). Refuses keys `checkBlobKey` refuses, and asserts the result stays
+   * under the root, so a key taken from a request can never reach another file.
    */
   pathOf(key: string): string {
-    const refuse = (why: string): ImagefleetError => invalidInput([{ path: 'key', message: why }], 'Invalid blob key');
-    if (typeof key !== 'string' || key.length === 0) throw refuse('is empty');
-    if (key.includes('\0')) throw refuse('contains a NUL character');
-    if (key.includes('\\')) throw refuse('contains a backslash');
-    if (key.includes('..')) throw refuse('contains ".."');
-    if (path.posix.isAbsolute(key) || path.win32.isAbsolute(key) || /^[A-Za-z]:/.test(key)) throw refuse('is absolute');
-    if (key.split('/').some((segment) => segment === '' || segment === '.')) throw refuse('has an empty or "." segment');
+    checkBlobKey(key);
+    if (path.win32.isAbsolute(key)) throw invalidInput([{ path: 'key', message: 'is absolute' }], 'Invalid blob key');
     const resolved = path.resolve(this.rootDirectory, key);
-    if (!resolved.startsWith(this.rootDirectory + path.sep)) throw refuse('resolves outside the blob root');
+    if (!resolved.startsWith(this.rootDirectory + path.sep)) throw invalidInput([{ path: 'key', message: 'resolves outside the blob root' }], 'Invalid blob key');
     return resolved;
   }
 }
 
-/** File extension for a stored image media type; `invalid_input` for types imagefleet does not store. */
-export function extensionFor(mediaType: string): string {
-  const extension = extensionByMediaType[mediaType.toLowerCase()];
-  if (extension === undefined) {
-    throw invalidInput([{ path: 'mediaType', message: `"${mediaType}" is not a stored image type (${Object.keys(extensionByMediaType).join(', ')})` }], 'Unsupported media type');
-  }
-  return extension;
+function checkRange(range: BlobRange): void {
+  const issues = [
+    ...(Number.isSafeInteger(range.offsetBytes) && range.offsetBytes >= 0 ? [] : [{ path: 'offsetBytes', message: 'must be a non-negative integer' }]),
+    ...(range.lengthBytes === undefined || (Number.isSafeInteger(range.lengthBytes) && range.lengthBytes >= 0) ? [] : [{ path: 'lengthBytes', message: 'must be a non-negative integer' }]),
+  ];
+  if (issues.length > 0) throw invalidInput(issues, 'Invalid blob range');
 }
 
-async function makeThumbnail(bytes: Uint8Array, label: string): Promise<Buffer> {
-  try {
-    return await sharp(bytes)
-      .rotate() // honour EXIF orientation before the metadata is dropped
-      .resize(thumbnailMaxSidePixels, thumbnailMaxSidePixels, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: thumbnailWebpQuality, effort: thumbnailWebpEffort })
-      .toBuffer();
-  } catch (error) {
-    throw invalidInput([{ path: 'bytes', message: `the image of ${label} cannot be decoded (${error instanceof Error ? error.message : String(error)})` }], 'Undecodable output image');
-  }
+function readFailure(key: string, filePath: string, error: unknown): ImagefleetError {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new ImagefleetError('not_found', `Blob ${key} does not exist.`, { cause: error });
+  return new ImagefleetError('storage_unavailable', `Could not read ${filePath} (${String(code ?? error)}); check the data directory.`, { cause: error });
 }
 
-async function isFile(filePath: string): Promise<boolean> {
-  try {
-    return (await stat(filePath)).isFile();
-  } catch {
-    return false;
-  }
+function removeFailure(filePath: string, error: unknown): ImagefleetError {
+  const code = (error as { code?: unknown }).code;
+  return new ImagefleetError('storage_unavailable', `Could not remove ${filePath} (${String(code ?? error)}); check the data directory.`, { cause: error });
 }

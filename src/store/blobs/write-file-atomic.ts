@@ -25,7 +25,8 @@ export interface WriteFileAtomicOptions {
 /** One file of a group written by `writeFilesAtomic`. */
 export interface AtomicFile {
   filePath: string;
-  bytes: Uint8Array;
+  /** The content: bytes, or chunks streamed to the temp file (never held in memory whole). */
+  bytes: Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface AtomicFile {
  * the rename itself can be lost on power loss). On any failure the temp file is removed and a
  * `storage_unavailable` error names the path and the cause (disk full, permissions, …).
  */
-export async function writeFileAtomic(filePath: string, bytes: Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
+export async function writeFileAtomic(filePath: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, options: WriteFileAtomicOptions = {}): Promise<void> {
   await writeFilesAtomic([{ filePath, bytes }], options);
 }
 
@@ -54,7 +55,9 @@ export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAt
       await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
     } catch (error) {
       // A known directory that vanished (someone deleted a job's folder): recreate it once and retry.
-      if (!options.createDirectories || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // A stream cannot be read twice, so only byte contents are retried.
+      const retryable = files.every((file) => file.bytes instanceof Uint8Array);
+      if (!retryable || !options.createDirectories || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       for (const directory of directories) options.knownDirectories?.delete(directory);
       await ensureDirectories(directories, options.knownDirectories);
       await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
@@ -81,17 +84,22 @@ const syncFile = promisify(fs.fsync);
 const syncFileData = promisify(fs.fdatasync);
 const closeFile = promisify(fs.close);
 
-async function writeAndSync(filePath: string, bytes: Uint8Array): Promise<void> {
+async function writeAndSync(filePath: string, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
   const descriptor = await openFile(filePath, 'wx');
   try {
-    let offset = 0;
-    while (offset < bytes.byteLength) {
-      const { bytesWritten } = await writeBytes(descriptor, bytes, offset, bytes.byteLength - offset, null);
-      offset += bytesWritten;
-    }
+    if (content instanceof Uint8Array) await writeAll(descriptor, content);
+    else for await (const chunk of content) await writeAll(descriptor, chunk);
     await syncFileData(descriptor);
   } finally {
     await closeFile(descriptor);
+  }
+}
+
+async function writeAll(descriptor: number, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await writeBytes(descriptor, bytes, offset, bytes.byteLength - offset, null);
+    offset += bytesWritten;
   }
 }
 

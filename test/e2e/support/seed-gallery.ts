@@ -4,6 +4,7 @@
  * take well under a second; running them through the local provider would take minutes). The
  * images share a handful of real PNG files and WebP thumbnails, which is all a gallery test needs.
  */
+import { blobFilePath } from '../../support/blob-file-path.js';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,8 +47,8 @@ export async function seedGallery(dataDir: string, imageCount: number, groupName
       const bytes = await picture(index, 512);
       const fileKey = `outputs/seed/${index}.png`;
       const thumbnailKey = `thumbnails/seed/${index}.webp`;
-      await writeBlob(fleet.blobs.pathOf(fileKey), bytes);
-      await writeBlob(fleet.blobs.pathOf(thumbnailKey), await sharp(bytes).resize(256, 256).webp({ quality: 70 }).toBuffer());
+      await writeBlob(blobFilePath(fleet.blobs, fileKey), bytes);
+      await writeBlob(blobFilePath(fleet.blobs, thumbnailKey), await sharp(bytes).resize(256, 256).webp({ quality: 70 }).toBuffer());
       files.push({ fileKey, thumbnailKey, byteSize: bytes.length });
     }
 

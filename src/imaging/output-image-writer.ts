@@ -1,0 +1,23 @@
+/**
+ * Writing a task output: the thumbnail is made first (bytes that do not decode are refused before
+ * anything is written), then the image and its thumbnail are put side by side under keys derived
+ * from (job, task, index), so a repeat overwrites instead of duplicating (DESIGN §5.2). The row
+ * that points at them is written by the caller only after this resolves.
+ */
+import { outputBlobKeys } from '../core/blob-keys.js';
+import type { BlobStore, OutputImageInput, OutputImageWriter, StoredOutputImage } from '../engine/ports.js';
+import { makeThumbnail } from './thumbnail.js';
+
+export async function writeOutputImage(blobs: BlobStore, input: OutputImageInput): Promise<StoredOutputImage> {
+  const { jobId, taskId, index, bytes, mediaType } = input;
+  const { fileKey, thumbnailKey } = outputBlobKeys({ jobId, taskId, index, mediaType });
+  const thumbnail = await makeThumbnail(bytes, `task ${taskId} image ${index}`);
+  // In parallel: an output costs the latency of one durable write, not two.
+  await Promise.all([blobs.put(fileKey, bytes, { contentType: mediaType }), blobs.put(thumbnailKey, thumbnail, { contentType: 'image/webp' })]);
+  return { fileKey, thumbnailKey, byteSize: bytes.byteLength };
+}
+
+/** `writeOutputImage` over one blob store, as the engine's port. */
+export function createOutputImageWriter(blobs: BlobStore): OutputImageWriter {
+  return { writeOutput: (input) => writeOutputImage(blobs, input) };
+}
