@@ -116,14 +116,16 @@ export class S3BlobStore implements BlobStore {
     if (range?.lengthBytes === 0) return this.emptyRead(key);
     const objectKey = this.objectKeyOf(key);
     const headers: Record<string, string> = {};
-    if (range !== undefined) {
+    // From 0 to the end is the whole blob: no Range header (needless, and s3rver answers `bytes=0-` on an
+    // empty object with a 1-byte 206 it never sends).
+    if (range !== undefined && (range.offsetBytes > 0 || range.lengthBytes !== undefined)) {
       const lastByte = range.lengthBytes === undefined ? '' : String(range.offsetBytes + range.lengthBytes - 1);
       headers.range = `bytes=${range.offsetBytes}-${lastByte}`;
     }
     const response = await this.send({ method: 'GET', objectKey, headers, idempotent: true, action: `read ${key}` });
     // A range that starts at or past the end (any range of an empty blob): nothing to read, like a file.
     if (response.status === 416) {
-      await response.body?.cancel();
+      await drain(response);
       return this.emptyRead(key);
     }
     if (!response.ok) throw await this.failure(response, `read ${key}`, key);
@@ -215,7 +217,7 @@ export class S3BlobStore implements BlobStore {
   private async putObject(key: string, objectKey: string, bytes: Uint8Array, contentType: string): Promise<void> {
     const response = await this.send({ method: 'PUT', objectKey, headers: { 'content-type': contentType }, body: bytes, idempotent: true, action: `write ${key}` });
     if (!response.ok) throw await this.failure(response, `write ${key}`);
-    await response.body?.cancel();
+    await drain(response);
   }
 
   /** Create, upload the parts in order, complete; on any failure (the source's included) abort, so no parts linger. */
@@ -232,7 +234,7 @@ export class S3BlobStore implements BlobStore {
         const action = `write part ${partNumber} of ${key}`;
         const response = await this.send({ method: 'PUT', objectKey, query: { partNumber: String(partNumber), uploadId }, body: part, idempotent: true, action });
         if (!response.ok) throw await this.failure(response, action);
-        await response.body?.cancel();
+        await drain(response);
         const etag = response.headers.get('etag');
         if (etag === null) throw new ImagefleetError('storage_unavailable', `S3 at ${this.endpointHost} stored part ${partNumber} of ${key} without an ETag; check that it is an S3-compatible server.`);
         uploaded.push({ partNumber, etag });
@@ -253,7 +255,7 @@ export class S3BlobStore implements BlobStore {
   private async abortUpload(objectKey: string, uploadId: string): Promise<void> {
     try {
       const response = await this.send({ method: 'DELETE', objectKey, query: { uploadId }, idempotent: true, action: 'abort an upload' });
-      await response.body?.cancel();
+      await drain(response);
     } catch {
       // Reported by the caller's error instead.
     }
@@ -299,7 +301,7 @@ export class S3BlobStore implements BlobStore {
         clearTimeout(timer);
       }
       if (response.status >= 500 && attempt < attempts) {
-        await response.body?.cancel();
+        await drain(response);
         await this.waitBeforeRetry(attempt);
         continue;
       }
@@ -380,4 +382,13 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) throw invalidInput([{ path: name, message: 'must be a positive integer' }], 'Invalid S3 blob store option');
   return value;
+}
+
+/**
+ * Reads and drops a small answer (an empty PUT reply, an error document), so its connection goes
+ * back to the pool; cancelling the body instead closes the connection. A failure here changes
+ * nothing about the answer already seen.
+ */
+async function drain(response: Response): Promise<void> {
+  await response.text().catch(() => '');
 }
