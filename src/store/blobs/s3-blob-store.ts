@@ -18,12 +18,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { AwsClient } from 'aws4fetch';
 import { checkBlobKey, checkBlobPrefix } from '../../core/blob-keys.js';
 import { ImagefleetError, invalidInput, isImagefleetError } from '../../core/errors.js';
 import type { BlobPutOptions, BlobRange, BlobRead, BlobStat, BlobStore, MaterializedBlob } from '../../engine/ports.js';
 import { blobParts } from './s3/blob-parts.js';
-import { createS3Signer } from './s3/s3-signer.js';
+import { createS3Signer, type S3Signer } from './s3/s3-signer.js';
 import { completeMultipartXml, deleteObjectsXml, xmlValue, xmlValues } from './s3/s3-xml.js';
 import type { S3Location } from './s3-location.js';
 
@@ -75,7 +74,7 @@ interface S3Request {
 
 export class S3BlobStore implements BlobStore {
   private readonly location: S3Location;
-  private readonly signer: AwsClient;
+  private readonly signer: S3Signer;
   private readonly partSizeBytes: number;
   private readonly requestTimeoutMs: number;
   private readonly maxAttempts: number;
@@ -184,7 +183,7 @@ export class S3BlobStore implements BlobStore {
     }
     const url = this.urlOf(this.objectKeyOf(key));
     url.searchParams.set('X-Amz-Expires', String(Math.ceil(expiresInMs / 1000)));
-    const signed = await this.signer.sign(url.toString(), { method: 'GET', aws: { signQuery: true } });
+    const signed = await this.signer.sign(url.toString(), { method: 'GET', signQuery: true });
     return signed.url;
   }
 
