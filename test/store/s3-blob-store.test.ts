@@ -60,6 +60,7 @@ async function* chunked(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint
   let offset = 0;
   for (let turn = 0; offset < bytes.byteLength; turn += 1) {
     const size = sizes[turn % sizes.length] ?? 1;
+    await Promise.resolve(); // a real source yields between chunks
     yield bytes.slice(offset, offset + size);
     offset += size;
   }
@@ -155,6 +156,7 @@ describe('S3BlobStore on s3rver', () => {
     async function* failing(): AsyncGenerator<Uint8Array> {
       yield patternBytes(1500);
       yield patternBytes(1500);
+      await Promise.resolve();
       throw new Error('client went away');
     }
     await expect(store.put('outputs/j3/t-0.png', failing(), { contentType: 'image/png' })).rejects.toThrow('client went away');

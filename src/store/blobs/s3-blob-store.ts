@@ -342,9 +342,14 @@ export class S3BlobStore implements BlobStore {
   }
 }
 
-async function* prepend(first: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  yield* first;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+/** `first`, then the rest of `rest`; stopping early (a failed part) also stops `rest`, so the source is released. */
+async function* prepend(first: Uint8Array[], rest: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* first;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return(undefined);
+  }
 }
 
 function encodeSegment(segment: string): string {

@@ -79,7 +79,10 @@ async function codeOf(action: () => Promise<unknown>): Promise<string | undefine
 
 async function* inChunks(value: string, size: number): AsyncGenerator<Uint8Array> {
   const bytes = text(value);
-  for (let offset = 0; offset < bytes.byteLength; offset += size) yield bytes.slice(offset, offset + size);
+  for (let offset = 0; offset < bytes.byteLength; offset += size) {
+    await Promise.resolve(); // a real source yields between chunks
+    yield bytes.slice(offset, offset + size);
+  }
 }
 
 describe.each([fileFactory, s3Factory])('BlobStore contract ($name)', (factory) => {
@@ -89,7 +92,9 @@ describe.each([fileFactory, s3Factory])('BlobStore contract ($name)', (factory) 
   beforeAll(() => factory.setUp());
   afterAll(() => factory.tearDown());
   beforeEach(async () => {
-    ({ store, cleanup } = await factory.open());
+    const opened = await factory.open();
+    store = opened.store;
+    cleanup = () => opened.cleanup();
   });
   afterEach(async () => {
     await cleanup();
