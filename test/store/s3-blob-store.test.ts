@@ -302,6 +302,53 @@ describe('S3BlobStore failures', () => {
     expect(methods).toEqual(['POST']);
   });
 
+  it('succeeds when a retry gets through', async () => {
+    let requests = 0;
+    const endpoint = await serve((request, response) => {
+      requests += 1;
+      request.resume();
+      if (requests === 1) response.writeHead(503).end();
+      else response.writeHead(200, { 'content-length': '2', 'last-modified': 'Sat, 05 Dec 2026 01:00:00 GMT' }).end('ok');
+    });
+    const flaky = new S3BlobStore(locationAt(endpoint), { retryDelayMs: 1 });
+    expect(decode(await flaky.read('outputs/j/t-0.png'))).toBe('ok');
+    expect(await flaky.stat('outputs/j/t-0.png')).toEqual({ byteSize: 2, modifiedAtMs: Date.UTC(2026, 11, 5, 1, 0, 0) });
+    expect(requests).toBe(3);
+  });
+
+  it('aborts a multipart upload whose part keeps failing, and stops reading the source', async () => {
+    const calls: string[] = [];
+    const endpoint = await serve((request, response) => {
+      const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      calls.push(`${request.method} ${[...query.keys()].join(',')}`);
+      request.resume();
+      if (request.method === 'POST') {
+        response.writeHead(200, { 'content-type': 'application/xml' }).end('<InitiateMultipartUploadResult><UploadId>u-1</UploadId></InitiateMultipartUploadResult>');
+      } else if (request.method === 'PUT') {
+        response.writeHead(500, { 'content-type': 'application/xml' }).end('<Error><Code>InternalError</Code></Error>');
+      } else {
+        response.writeHead(204).end();
+      }
+    });
+    let sourceClosed = false;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      try {
+        for (let index = 0; index < 100; index += 1) {
+          await Promise.resolve();
+          yield patternBytes(8);
+        }
+      } finally {
+        sourceClosed = true;
+      }
+    }
+    const failing = new S3BlobStore(locationAt(endpoint), { maxAttempts: 2, retryDelayMs: 1, partSizeBytes: 8 });
+    const error = await failureOf(() => failing.put('outputs/j/t-0.png', source(), { contentType: 'image/png' }));
+    expect(error.code).toBe('storage_unavailable');
+    expectNoSecret(error);
+    expect(calls).toEqual(['POST uploads', 'PUT partNumber,uploadId', 'PUT partNumber,uploadId', 'DELETE uploadId']);
+    expect(sourceClosed).toBe(true);
+  });
+
   it('gives up after the deadline when the server does not answer, and on a closed port', async () => {
     const endpoint = await serve(() => {
       // Never answers.
