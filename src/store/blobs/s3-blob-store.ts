@@ -100,12 +100,9 @@ export class S3BlobStore implements BlobStore {
     const objectKey = this.objectKeyOf(key);
     const parts = blobParts(bytes, this.partSizeBytes);
     const first = await parts.next();
-    const second = first.done ? first : await parts.next();
-    if (second.done) {
-      await this.putObject(key, objectKey, first.done ? new Uint8Array(0) : first.value, options.contentType);
-      return;
-    }
-    if (first.done) return; // unreachable: `second` is not done only after a first part
+    if (first.done) return this.putObject(key, objectKey, new Uint8Array(0), options.contentType);
+    const second = await parts.next();
+    if (second.done) return this.putObject(key, objectKey, first.value, options.contentType);
     await this.multipartUpload(key, objectKey, prepend([first.value, second.value], parts), options.contentType);
   }
 
@@ -147,6 +144,7 @@ export class S3BlobStore implements BlobStore {
   async stat(key: string): Promise<BlobStat | undefined> {
     checkBlobKey(key);
     const response = await this.send({ method: 'HEAD', objectKey: this.objectKeyOf(key), idempotent: true, action: `look up ${key}` });
+    // A HEAD answer has no body, so a missing bucket looks like a missing blob here; get and list tell them apart.
     if (response.status === 404) return undefined;
     if (!response.ok) throw await this.failure(response, `look up ${key}`);
     return { byteSize: Number(response.headers.get('content-length') ?? 0), modifiedAtMs: modifiedAtMsOf(response) };
