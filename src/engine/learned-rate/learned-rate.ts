@@ -1,0 +1,212 @@
+/**
+ * The learned-rate controller (decision 0038): discovers a provider's quota when the user has not
+ * set one. The state is a plain serialisable object kept per limit key (and credential) by the
+ * store, so every process reads-modifies-writes the same one inside a transaction; every function
+ * here is a pure transition or a pure reading of it.
+ *
+ * Per paced dimension (requests, images, input tokens per minute) the rate is:
+ * - before the dimension's first 429, **slow start**: twice the rate the provider demonstrably
+ *   accepted lately (at least the initial rate), so it doubles about once per call latency;
+ * - on a 429 that names it, an **estimate** of the quota: what the provider took in the last minute
+ *   (started minus refused, counted at the start), never more than the rate that was running; the
+ *   rate drops to β × estimate;
+ * - then a **cubic probe** (as TCP CUBIC): concave back up to the estimate within `growthPeriodMs`,
+ *   then convex above it, so it lingers near the known quota yet finds a raised one again.
+ * Only one cut per flight: a 429 for a request started before the last cut says nothing new.
+ * RetryInfo is honoured: no request starts before the announced delay ends. Requests are spaced
+ * `minute × units / rate` apart (even pacing, no burst at the top of a minute).
+ */
+import type { QuotaDimension } from '../../core/quota-failure.js';
+import { addUsage, demonstratedPerMinute, meanUnitsPerRequest, minuteMs, takenPerMinute, type PacedDimension, type RequestUsage, type UsageBucket } from './usage-buckets.js';
+
+export type { PacedDimension, RequestUsage, UsageBucket } from './usage-buckets.js';
+
+/** Bounds the user and the configuration set; re-applied with `withSettings` when they change. */
+export interface LearnedRateSettings {
+  /** The user's requests per minute: a ceiling never exceeded (undefined: none, `GEMINI_RPM=auto`). */
+  ceilingRequestsPerMinute: number | undefined;
+  /** The controller never paces requests slower than this, requests per minute. Default 1. */
+  floorRequestsPerMinute: number;
+  /** Where a key with nothing learned starts, requests per minute (the old fixed default). Default 10. */
+  initialRequestsPerMinute: number;
+}
+
+/** What one paced dimension has learned. */
+export interface DimensionRate {
+  /** The quota estimated at the last cut, in the dimension's unit per minute. */
+  estimatedPerMinute: number;
+  /** When that cut happened, epoch ms; the cubic probe's clock starts here. */
+  lastCutAtMs: number;
+}
+
+/** The whole controller state for one limit key; JSON-serialisable. */
+export interface LearnedRateState {
+  /** Format version of this object, for the store to migrate persisted copies. */
+  version: 1;
+  settings: LearnedRateSettings;
+  /** Learned dimensions; a dimension is absent until a 429 names it (requests: slow start). */
+  dimensions: Partial<Record<PacedDimension, DimensionRate>>;
+  /** Traffic of the last minute (started, refused, succeeded), one bucket per second. */
+  usage: UsageBucket[];
+  /** No request may start before this, epoch ms (the latest announced retry delay); 0: none. */
+  pausedUntilMs: number;
+  /** The latest start any process recorded, epoch ms; pacing spaces the next one from it. */
+  lastStartAtMs: number | undefined;
+}
+
+/** What the 429 said (see `core/quota-failure.ts`). */
+export interface RateLimitedEvent {
+  /** When the 429 was received, epoch ms. */
+  nowMs: number;
+  /** When the refused request started, epoch ms; a request started before the last cut does not cut again. */
+  startedAtMs?: number;
+  /** What the refused request asked for (it is taken off the started usage). */
+  usage?: RequestUsage;
+  /** RetryInfo / Retry-After delay, ms: nothing starts before `nowMs + retryAfterMs`. */
+  retryAfterMs?: number;
+  /** The dimension the QuotaFailure named; `unknown` and absent are read as requests per minute. */
+  quotaDimension?: QuotaDimension;
+}
+
+/** What the controller shows the user for a key. */
+export interface LearnedRateView {
+  /** `discovering` until the requests dimension saw its first 429, then `learned`. */
+  phase: 'discovering' | 'learned';
+  /** The pace now, per dimension, in its unit per minute (requests always; others once learned). */
+  ratesPerMinute: Partial<Record<PacedDimension, number>>;
+  /** The estimated quota per learned dimension, its unit per minute. */
+  estimatedPerMinute: Partial<Record<PacedDimension, number>>;
+  /** Epoch ms until which an announced retry delay holds every start; undefined when none holds. */
+  pausedUntilMs: number | undefined;
+}
+
+/** The cut: after a 429 the rate restarts from this share of the estimate. */
+export const cutFactor = 0.9;
+/** Time for the cubic probe to climb from the cut back to the estimate, ms. */
+export const growthPeriodMs = 20_000;
+/** Convex growth above the estimate: `estimate × (1 + probeGain × (τ − 1)³)`, τ in growth periods. */
+export const probeGain = 0.4;
+/** Slow start and probing never run above this multiple of the rate the provider demonstrably accepted. */
+export const demonstratedHeadroom = 2;
+
+export const defaultLearnedRateSettings: LearnedRateSettings = { ceilingRequestsPerMinute: undefined, floorRequestsPerMinute: 1, initialRequestsPerMinute: 10 };
+
+/** A key with nothing learned. */
+export function createLearnedRate(settings: Partial<LearnedRateSettings> = {}): LearnedRateState {
+  return { version: 1, settings: { ...defaultLearnedRateSettings, ...settings }, dimensions: {}, usage: [], pausedUntilMs: 0, lastStartAtMs: undefined };
+}
+
+/** Applies new bounds (the user changed the RPM); what was learned is kept. */
+export function withSettings(state: LearnedRateState, settings: Partial<LearnedRateSettings>): LearnedRateState {
+  return { ...state, settings: { ...state.settings, ...settings } };
+}
+
+/**
+ * Records a start (of any process sharing the state) and what it asks for; the next start is
+ * spaced from the latest one, and starts minus refusals are what a 429's estimate counts.
+ */
+export function onRequestStarted(state: LearnedRateState, startedAtMs: number, usage: RequestUsage = {}): LearnedRateState {
+  return { ...state, lastStartAtMs: Math.max(state.lastStartAtMs ?? startedAtMs, startedAtMs), usage: addUsage(state.usage, 'started', startedAtMs, usage) };
+}
+
+/** Records a request that succeeded and what it used; growth is bounded by what demonstrably succeeds. */
+export function onRequestSucceeded(state: LearnedRateState, nowMs: number, usage: RequestUsage = {}): LearnedRateState {
+  return { ...state, usage: addUsage(state.usage, 'succeeded', nowMs, usage) };
+}
+
+/**
+ * A 429. Honours the retry delay; for a per-minute dimension, estimates its quota (taken in the
+ * last minute, at most the rate that was running) and cuts to `cutFactor` of it, unless the
+ * request started before the last cut of that dimension. A per-day 429 changes no rate: the
+ * per-day pause until midnight Pacific is the engine's.
+ */
+export function onRateLimited(state: LearnedRateState, event: RateLimitedEvent): LearnedRateState {
+  const { nowMs } = event;
+  const pausedUntilMs = event.retryAfterMs !== undefined && event.retryAfterMs > 0 ? Math.max(state.pausedUntilMs, nowMs + event.retryAfterMs) : state.pausedUntilMs;
+  const paused = { ...state, pausedUntilMs, usage: addUsage(state.usage, 'refused', event.startedAtMs ?? nowMs, event.usage) };
+  if (event.quotaDimension === 'requests-per-day') return paused;
+  const dimension: PacedDimension = event.quotaDimension === undefined || event.quotaDimension === 'unknown' ? 'requests-per-minute' : event.quotaDimension;
+  const learned = state.dimensions[dimension];
+  if (learned && event.startedAtMs !== undefined && event.startedAtMs < learned.lastCutAtMs) return paused;
+  // The quota is what the provider took in its window; that can exceed neither the rate that ran
+  // nor, after a cut, the estimate then (a refusal storm of a full minute window says no more).
+  const running = dimensionRate(state, dimension, nowMs) ?? Number.POSITIVE_INFINITY;
+  const taken = takenPerMinute(paused.usage, dimension, nowMs);
+  const estimatedPerMinute = Math.max(floorOf(state, dimension), Math.min(Math.max(running, learned?.estimatedPerMinute ?? 0), taken));
+  return { ...paused, dimensions: { ...state.dimensions, [dimension]: { estimatedPerMinute, lastCutAtMs: nowMs } } };
+}
+
+/** The pace of a dimension now, in its unit per minute; undefined for a dimension not learned (unpaced). */
+export function dimensionRate(state: LearnedRateState, dimension: PacedDimension, nowMs: number): number | undefined {
+  const learned = state.dimensions[dimension];
+  const demonstrated = demonstratedPerMinute(state.usage, dimension, nowMs);
+  let rate: number;
+  if (!learned) {
+    if (dimension !== 'requests-per-minute') return undefined;
+    rate = Math.max(state.settings.initialRequestsPerMinute, demonstratedHeadroom * demonstrated);
+  } else {
+    const periods = Math.max(0, nowMs - learned.lastCutAtMs) / growthPeriodMs;
+    const shape = periods < 1 ? 1 - (1 - cutFactor) * (1 - periods) ** 3 : 1 + probeGain * (periods - 1) ** 3;
+    rate = Math.min(learned.estimatedPerMinute * shape, Math.max(cutFactor * learned.estimatedPerMinute, demonstratedHeadroom * demonstrated));
+  }
+  if (dimension !== 'requests-per-minute') return Math.max(floorOf(state, dimension), rate);
+  const ceiling = state.settings.ceilingRequestsPerMinute ?? Number.POSITIVE_INFINITY;
+  return Math.min(ceiling, Math.max(state.settings.floorRequestsPerMinute, rate));
+}
+
+/** The request pace now, requests per minute (the binding dimension converted with the mean usage per request). */
+export function currentRate(state: LearnedRateState, nowMs: number): number {
+  return minuteMs / spacingMs(state, nowMs);
+}
+
+/**
+ * The earliest a request may start, epoch ms (never before `nowMs`): the latest start plus the
+ * spacing every learned dimension needs for this request's usage, and never inside an announced
+ * retry delay. `usage` defaults to the mean of the last minute's accepted requests.
+ */
+export function nextStartAtMs(state: LearnedRateState, lastStartAtMs: number | undefined, nowMs: number, usage?: RequestUsage): number {
+  const spaced = lastStartAtMs === undefined ? nowMs : lastStartAtMs + spacingMs(state, nowMs, usage);
+  return Math.max(nowMs, spaced, state.pausedUntilMs);
+}
+
+/** What the user is shown for this key. */
+export function learnedRateView(state: LearnedRateState, nowMs: number): LearnedRateView {
+  const ratesPerMinute: Partial<Record<PacedDimension, number>> = {};
+  const estimatedPerMinute: Partial<Record<PacedDimension, number>> = {};
+  for (const dimension of pacedDimensions) {
+    const rate = dimensionRate(state, dimension, nowMs);
+    if (rate !== undefined) ratesPerMinute[dimension] = rate;
+    const learned = state.dimensions[dimension];
+    if (learned) estimatedPerMinute[dimension] = learned.estimatedPerMinute;
+  }
+  return {
+    phase: state.dimensions['requests-per-minute'] ? 'learned' : 'discovering',
+    ratesPerMinute,
+    estimatedPerMinute,
+    pausedUntilMs: state.pausedUntilMs > nowMs ? state.pausedUntilMs : undefined,
+  };
+}
+
+const pacedDimensions: readonly PacedDimension[] = ['requests-per-minute', 'images-per-minute', 'input-tokens-per-minute'];
+
+function spacingMs(state: LearnedRateState, nowMs: number, usage?: RequestUsage): number {
+  let spacing = 0;
+  for (const dimension of pacedDimensions) {
+    const rate = dimensionRate(state, dimension, nowMs);
+    if (rate === undefined) continue;
+    const units = unitsFor(state, dimension, nowMs, usage);
+    spacing = Math.max(spacing, (minuteMs * units) / rate);
+  }
+  return spacing;
+}
+
+function unitsFor(state: LearnedRateState, dimension: PacedDimension, nowMs: number, usage: RequestUsage | undefined): number {
+  if (dimension === 'requests-per-minute') return 1;
+  if (dimension === 'images-per-minute') return usage?.images ?? meanUnitsPerRequest(state.usage, dimension, nowMs, 1);
+  return usage?.inputTokens ?? meanUnitsPerRequest(state.usage, dimension, nowMs, 0);
+}
+
+/** Images and tokens have no configured floor: one unit per minute keeps a learned dimension alive. */
+function floorOf(state: LearnedRateState, dimension: PacedDimension): number {
+  return dimension === 'requests-per-minute' ? state.settings.floorRequestsPerMinute : 1;
+}
