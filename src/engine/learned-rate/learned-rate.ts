@@ -5,19 +5,22 @@
  * here is a pure transition or a pure reading of it.
  *
  * Per paced dimension (requests, images, input tokens per minute) the rate is:
- * - before the dimension's first 429, **slow start**: twice the rate the provider demonstrably
- *   accepted lately (at least the initial rate), so it doubles about once per call latency;
- * - on a 429 that names it, an **estimate** of the quota: what the provider took in the last minute
- *   (started minus refused, counted at the start), never more than the rate that was running; the
- *   rate drops to β × estimate;
+ * - before the dimension's first 429, **slow start**: twice the rate that demonstrably succeeded
+ *   lately (at least the initial rate), so it doubles about once per call latency;
+ * - on a 429 that names it, an **estimate** of the quota from what the provider took (started minus
+ *   refused): the higher of the last minute and the last 10 s (skipped when the retry delay says
+ *   the window is longer), the minute corrected for an over-full window; never above the rate that
+ *   ran or the previous estimate. The rate restarts from `cutFactor` × estimate;
  * - then a **cubic probe** (as TCP CUBIC): concave back up to the estimate within `growthPeriodMs`,
- *   then convex above it, so it lingers near the known quota yet finds a raised one again.
+ *   then convex above it, so it lingers near the known quota yet finds a raised one again; never
+ *   above `probeHeadroom` × what the provider took in the last minute.
  * Only one cut per flight: a 429 for a request started before the last cut says nothing new.
  * RetryInfo is honoured: no request starts before the announced delay ends. Requests are spaced
- * `minute × units / rate` apart (even pacing, no burst at the top of a minute).
+ * `minute × units / rate` apart (even pacing, no burst at the top of a minute); the user's rate is
+ * a ceiling on the requests dimension.
  */
 import type { QuotaDimension } from '../../core/quota-failure.js';
-import { addUsage, demonstratedPerMinute, meanUnitsPerRequest, minuteMs, takenPerMinute, type PacedDimension, type RequestUsage, type UsageBucket } from './usage-buckets.js';
+import { addUsage, demonstratedPerMinute, meanUnitsPerRequest, minuteMs, ratePerMinute, takenPerMinute, type PacedDimension, type RequestUsage, type UsageBucket } from './usage-buckets.js';
 
 export type { PacedDimension, RequestUsage, UsageBucket } from './usage-buckets.js';
 
@@ -37,6 +40,8 @@ export interface DimensionRate {
   estimatedPerMinute: number;
   /** When that cut happened, epoch ms; the cubic probe's clock starts here. */
   lastCutAtMs: number;
+  /** Share of the estimate the rate restarted from at that cut (`cutFactor`, or `ceilingCutFactor`). */
+  restartShare: number;
 }
 
 /** The whole controller state for one limit key; JSON-serialisable. */
@@ -81,13 +86,17 @@ export interface LearnedRateView {
 }
 
 /** The cut: after a 429 the rate restarts from this share of the estimate. */
-export const cutFactor = 0.9;
+export const cutFactor = 0.95;
+/** The cut when the 429 came at the user's stated rate: the quota is known, a 429 there is a timing collision. */
+export const ceilingCutFactor = 0.98;
 /** Time for the cubic probe to climb from the cut back to the estimate, ms. */
-export const growthPeriodMs = 20_000;
+export const growthPeriodMs = 30_000;
 /** Convex growth above the estimate: `estimate × (1 + probeGain × (τ − 1)³)`, τ in growth periods. */
-export const probeGain = 0.4;
-/** Slow start and probing never run above this multiple of the rate the provider demonstrably accepted. */
+export const probeGain = 0.2;
+/** Slow start never runs above this multiple of the rate that demonstrably succeeded. */
 export const demonstratedHeadroom = 2;
+/** Once learned, probing never runs above this multiple of what the provider took in the last minute. */
+export const probeHeadroom = 1.5;
 
 export const defaultLearnedRateSettings: LearnedRateSettings = { ceilingRequestsPerMinute: undefined, floorRequestsPerMinute: 1, initialRequestsPerMinute: 10 };
 
@@ -115,9 +124,9 @@ export function onRequestSucceeded(state: LearnedRateState, nowMs: number, usage
 }
 
 /**
- * A 429. Honours the retry delay; for a per-minute dimension, estimates its quota (taken in the
- * last minute, at most the rate that was running) and cuts to `cutFactor` of it, unless the
- * request started before the last cut of that dimension. A per-day 429 changes no rate: the
+ * A 429. Honours the retry delay; for a per-minute dimension, estimates its quota (see the file
+ * comment) and restarts from `cutFactor` of it (`ceilingCutFactor` when the 429 came at the user's
+ * ceiling), unless the request started before the last cut of that dimension. A per-day 429 changes no rate: the
  * per-day pause until midnight Pacific is the engine's.
  */
 export function onRateLimited(state: LearnedRateState, event: RateLimitedEvent): LearnedRateState {
@@ -131,9 +140,11 @@ export function onRateLimited(state: LearnedRateState, event: RateLimitedEvent):
   // The quota is what the provider took in its window; that can exceed neither the rate that ran
   // nor, after a cut, the estimate then (a refusal storm of a full minute window says no more).
   const running = dimensionRate(state, dimension, nowMs) ?? Number.POSITIVE_INFINITY;
-  const taken = takenPerMinute(paused.usage, dimension, nowMs);
+  const taken = takenPerMinute(paused.usage, dimension, nowMs, event.retryAfterMs);
   const estimatedPerMinute = Math.max(floorOf(state, dimension), Math.min(Math.max(running, learned?.estimatedPerMinute ?? 0), taken));
-  return { ...paused, dimensions: { ...state.dimensions, [dimension]: { estimatedPerMinute, lastCutAtMs: nowMs } } };
+  const ceiling = dimension === 'requests-per-minute' ? state.settings.ceilingRequestsPerMinute : undefined;
+  const restartShare = ceiling !== undefined && running >= 0.99 * ceiling ? ceilingCutFactor : cutFactor;
+  return { ...paused, dimensions: { ...state.dimensions, [dimension]: { estimatedPerMinute, lastCutAtMs: nowMs, restartShare } } };
 }
 
 /** The pace of a dimension now, in its unit per minute; undefined for a dimension not learned (unpaced). */
@@ -146,8 +157,11 @@ export function dimensionRate(state: LearnedRateState, dimension: PacedDimension
     rate = Math.max(state.settings.initialRequestsPerMinute, demonstratedHeadroom * demonstrated);
   } else {
     const periods = Math.max(0, nowMs - learned.lastCutAtMs) / growthPeriodMs;
-    const shape = periods < 1 ? 1 - (1 - cutFactor) * (1 - periods) ** 3 : 1 + probeGain * (periods - 1) ** 3;
-    rate = Math.min(learned.estimatedPerMinute * shape, Math.max(cutFactor * learned.estimatedPerMinute, demonstratedHeadroom * demonstrated));
+    const shape = periods < 1 ? 1 - (1 - learned.restartShare) * (1 - periods) ** 3 : 1 + probeGain * (periods - 1) ** 3;
+    // Above what the provider took over the last minute by at most `probeHeadroom`: a minute window
+    // answers a probe only once it is full, so an unbounded probe would pour into its gaps.
+    const taken = ratePerMinute(state.usage, 'started', dimension, nowMs, minuteMs) - ratePerMinute(state.usage, 'refused', dimension, nowMs, minuteMs);
+    rate = Math.min(learned.estimatedPerMinute * shape, Math.max(learned.restartShare * learned.estimatedPerMinute, probeHeadroom * taken));
   }
   if (dimension !== 'requests-per-minute') return Math.max(floorOf(state, dimension), rate);
   const ceiling = state.settings.ceilingRequestsPerMinute ?? Number.POSITIVE_INFINITY;
@@ -165,8 +179,9 @@ export function currentRate(state: LearnedRateState, nowMs: number): number {
  * retry delay. `usage` defaults to the mean of the last minute's accepted requests.
  */
 export function nextStartAtMs(state: LearnedRateState, lastStartAtMs: number | undefined, nowMs: number, usage?: RequestUsage): number {
-  const spaced = lastStartAtMs === undefined ? nowMs : lastStartAtMs + spacingMs(state, nowMs, usage);
-  return Math.max(nowMs, spaced, state.pausedUntilMs);
+  // Rounded up to whole ms so that no sum of gaps falls a rounding error short of the spacing.
+  const spaced = lastStartAtMs === undefined ? nowMs : Math.ceil(lastStartAtMs + spacingMs(state, nowMs, usage));
+  return Math.max(nowMs, spaced, Math.ceil(state.pausedUntilMs));
 }
 
 /** What the user is shown for this key. */

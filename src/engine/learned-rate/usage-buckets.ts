@@ -65,16 +65,33 @@ export function usageWithin(buckets: readonly UsageBucket[], kind: UsageKind, di
 }
 
 /**
+ * Units of `kind` per minute over the last `horizonMs`, divided by the span the buckets really
+ * cover (from the first bucket inside the horizon to now), so a partly elapsed second does not
+ * read as a lower rate.
+ */
+export function ratePerMinute(buckets: readonly UsageBucket[], kind: UsageKind, dimension: PacedDimension, nowMs: number, horizonMs: number): number {
+  const coveredFromMs = (Math.floor((nowMs - horizonMs) / bucketMs) + 1) * bucketMs;
+  const spanMs = Math.max(bucketMs, nowMs - coveredFromMs);
+  return (usageWithin(buckets, kind, dimension, nowMs, horizonMs) * minuteMs) / spanMs;
+}
+
+/**
  * What the provider took (started minus refused, calls still open counted as taken) per minute,
  * the higher of the last minute and the last 10 s scaled to a minute: the minute is exact for a
  * quota counted over a minute, the 10 s for one counted over a few seconds (10 per 5 s), where the
- * minute would lag a rate that rose.
+ * minute would lag a rate that rose. A retry delay of `windowAtLeastMs` says the window is at least
+ * that long (a slot frees when an accepted request leaves it), so shorter horizons are skipped:
+ * otherwise a burst into a half-empty minute window would read as the quota.
  */
-export function takenPerMinute(buckets: readonly UsageBucket[], dimension: PacedDimension, nowMs: number): number {
+export function takenPerMinute(buckets: readonly UsageBucket[], dimension: PacedDimension, nowMs: number, windowAtLeastMs = 0): number {
   let best = 0;
   for (const horizonMs of [10_000, minuteMs]) {
-    const taken = usageWithin(buckets, 'started', dimension, nowMs, horizonMs) - usageWithin(buckets, 'refused', dimension, nowMs, horizonMs);
-    best = Math.max(best, (taken * minuteMs) / horizonMs);
+    if (horizonMs < windowAtLeastMs && horizonMs !== minuteMs) continue;
+    const taken = ratePerMinute(buckets, 'started', dimension, nowMs, horizonMs) - ratePerMinute(buckets, 'refused', dimension, nowMs, horizonMs);
+    // A minute window that needs `windowAtLeastMs` to free a slot holds more than its quota by
+    // about what arrived in that time (after a lowered quota): take that share off.
+    const overFull = horizonMs === minuteMs ? Math.min(windowAtLeastMs, minuteMs) / minuteMs : 0;
+    best = Math.max(best, taken * (1 - overFull));
   }
   return best;
 }
@@ -87,7 +104,7 @@ export function takenPerMinute(buckets: readonly UsageBucket[], dimension: Paced
 export function demonstratedPerMinute(buckets: readonly UsageBucket[], dimension: PacedDimension, nowMs: number): number {
   let best = 0;
   for (const horizonMs of [10_000, 20_000, 30_000, minuteMs]) {
-    best = Math.max(best, (usageWithin(buckets, 'succeeded', dimension, nowMs, horizonMs) * minuteMs) / horizonMs);
+    best = Math.max(best, ratePerMinute(buckets, 'succeeded', dimension, nowMs, horizonMs));
   }
   return best;
 }

@@ -30,7 +30,7 @@ export interface SimulationOptions {
   limitChanges?: Array<{ atMs: number; limits: HiddenQuotaLimits }>;
   /** Accepted calls take a uniform time in [minMs, maxMs]. Default 4–12 s (Gemini image calls). */
   latencyMs?: { minMs: number; maxMs: number };
-  /** One-way network delay, uniform in [minMs, maxMs]. Default 20–120 ms. */
+  /** One-way network delay, uniform in [minMs, maxMs]. Default 40–70 ms. */
   networkMs?: { minMs: number; maxMs: number };
   settings?: Partial<LearnedRateSettings>;
   /** Images each request returns. Default 1. */
@@ -57,7 +57,7 @@ export interface SimulationResult {
 export function simulate(options: SimulationOptions): SimulationResult {
   const processes = options.processes ?? 1;
   const latency = options.latencyMs ?? { minMs: 4000, maxMs: 12_000 };
-  const network = options.networkMs ?? { minMs: 20, maxMs: 120 };
+  const network = options.networkMs ?? { minMs: 40, maxMs: 70 };
   const images = options.imagesPerRequest ?? 1;
   const inputTokens = options.inputTokensPerRequest ?? 300;
   const maxInFlight = options.maxInFlightPerProcess ?? 400;
