@@ -16,8 +16,8 @@
  *   above `probeHeadroom` × what the provider took in the last minute.
  * Only one cut per flight: a 429 for a request started before the last cut says nothing new.
  * RetryInfo is honoured: no request starts before the announced delay ends. Requests are spaced
- * `minute × units / rate` apart (even pacing, no burst at the top of a minute); the user's rate is
- * a ceiling on the requests dimension.
+ * `minute × units / rate` apart on one schedule shared by every process (even pacing, no burst at
+ * the top of a minute); the user's rate is a ceiling on the requests dimension.
  */
 import type { QuotaDimension } from '../../core/quota-failure.js';
 import { addUsage, demonstratedPerMinute, meanUnitsPerRequest, minuteMs, ratePerMinute, takenPerMinute, type PacedDimension, type RequestUsage, type UsageBucket } from './usage-buckets.js';
@@ -55,8 +55,11 @@ export interface LearnedRateState {
   usage: UsageBucket[];
   /** No request may start before this, epoch ms (the latest announced retry delay); 0: none. */
   pausedUntilMs: number;
-  /** The latest start any process recorded, epoch ms; pacing spaces the next one from it. */
-  lastStartAtMs: number | undefined;
+  /**
+   * The pacing schedule shared by every process, epoch ms: the earliest the next request may start
+   * (a GCRA "theoretical arrival time"); undefined before the first start.
+   */
+  nextSlotAtMs: number | undefined;
 }
 
 /** What the 429 said (see `core/quota-failure.ts`). */
@@ -98,11 +101,14 @@ export const demonstratedHeadroom = 2;
 /** Once learned, probing never runs above this multiple of what the provider took in the last minute. */
 export const probeHeadroom = 1.5;
 
+/** How late after its slot a start may be and still keep the schedule, ms (timer and claim latency). */
+export const lateStartToleranceMs = 50;
+
 export const defaultLearnedRateSettings: LearnedRateSettings = { ceilingRequestsPerMinute: undefined, floorRequestsPerMinute: 1, initialRequestsPerMinute: 10 };
 
 /** A key with nothing learned. */
 export function createLearnedRate(settings: Partial<LearnedRateSettings> = {}): LearnedRateState {
-  return { version: 1, settings: { ...defaultLearnedRateSettings, ...settings }, dimensions: {}, usage: [], pausedUntilMs: 0, lastStartAtMs: undefined };
+  return { version: 1, settings: { ...defaultLearnedRateSettings, ...settings }, dimensions: {}, usage: [], pausedUntilMs: 0, nextSlotAtMs: undefined };
 }
 
 /** Applies new bounds (the user changed the RPM); what was learned is kept. */
@@ -111,11 +117,14 @@ export function withSettings(state: LearnedRateState, settings: Partial<LearnedR
 }
 
 /**
- * Records a start (of any process sharing the state) and what it asks for; the next start is
- * spaced from the latest one, and starts minus refusals are what a 429's estimate counts.
+ * Records a start (of any process sharing the state) and what it asks for. The next slot is this
+ * slot plus the spacing; a start up to `lateStartToleranceMs` after its slot keeps the schedule
+ * (a timer or a claim that fired late does not slow the pace), a later one restarts it from the
+ * start. Starts minus refusals are what a 429's estimate counts.
  */
 export function onRequestStarted(state: LearnedRateState, startedAtMs: number, usage: RequestUsage = {}): LearnedRateState {
-  return { ...state, lastStartAtMs: Math.max(state.lastStartAtMs ?? startedAtMs, startedAtMs), usage: addUsage(state.usage, 'started', startedAtMs, usage) };
+  const slotAtMs = Math.max(state.nextSlotAtMs ?? startedAtMs, startedAtMs - lateStartToleranceMs);
+  return { ...state, nextSlotAtMs: slotAtMs + spacingMs(state, startedAtMs, usage), usage: addUsage(state.usage, 'started', startedAtMs, usage) };
 }
 
 /** Records a request that succeeded and what it used; growth is bounded by what demonstrably succeeds. */
@@ -170,18 +179,15 @@ export function dimensionRate(state: LearnedRateState, dimension: PacedDimension
 
 /** The request pace now, requests per minute (the binding dimension converted with the mean usage per request). */
 export function currentRate(state: LearnedRateState, nowMs: number): number {
-  return minuteMs / spacingMs(state, nowMs);
+  return minuteMs / paceSpacingMs(state, nowMs);
 }
 
 /**
- * The earliest a request may start, epoch ms (never before `nowMs`): the latest start plus the
- * spacing every learned dimension needs for this request's usage, and never inside an announced
- * retry delay. `usage` defaults to the mean of the last minute's accepted requests.
+ * The earliest the next request may start, epoch ms (never before `nowMs`): the shared schedule's
+ * next slot, and never inside an announced retry delay. Rounded up to whole ms.
  */
-export function nextStartAtMs(state: LearnedRateState, lastStartAtMs: number | undefined, nowMs: number, usage?: RequestUsage): number {
-  // Rounded up to whole ms so that no sum of gaps falls a rounding error short of the spacing.
-  const spaced = lastStartAtMs === undefined ? nowMs : Math.ceil(lastStartAtMs + spacingMs(state, nowMs, usage));
-  return Math.max(nowMs, spaced, Math.ceil(state.pausedUntilMs));
+export function nextStartAtMs(state: LearnedRateState, nowMs: number): number {
+  return Math.max(nowMs, Math.ceil(state.nextSlotAtMs ?? nowMs), Math.ceil(state.pausedUntilMs));
 }
 
 /** What the user is shown for this key. */
@@ -205,6 +211,15 @@ export function learnedRateView(state: LearnedRateState, nowMs: number): Learned
 const pacedDimensions: readonly PacedDimension[] = ['requests-per-minute', 'images-per-minute', 'input-tokens-per-minute'];
 
 function spacingMs(state: LearnedRateState, nowMs: number, usage?: RequestUsage): number {
+  // Late starts within the tolerance keep the schedule, so consecutive starts can be up to the
+  // tolerance closer than the spacing; at the user's ceiling the spacing makes room for that, so no
+  // window of a minute ever holds more starts than the ceiling.
+  const ceiling = state.settings.ceilingRequestsPerMinute;
+  return Math.max(paceSpacingMs(state, nowMs, usage), ceiling === undefined ? 0 : (minuteMs + lateStartToleranceMs) / ceiling);
+}
+
+/** Time between starts that every learned dimension's rate allows for a request of `usage`, ms. */
+function paceSpacingMs(state: LearnedRateState, nowMs: number, usage?: RequestUsage): number {
   let spacing = 0;
   for (const dimension of pacedDimensions) {
     const rate = dimensionRate(state, dimension, nowMs);

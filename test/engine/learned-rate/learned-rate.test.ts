@@ -29,9 +29,13 @@ describe('learned rate: slow start', () => {
   it('starts at the initial rate and paces it evenly', () => {
     const state = createLearnedRate();
     expect(currentRate(state, 0)).toBe(10);
-    expect(nextStartAtMs(state, undefined, 1000)).toBe(1000);
-    expect(nextStartAtMs(state, 1000, 1000)).toBe(7000);
-    expect(nextStartAtMs(state, 1000, 9000)).toBe(9000);
+    expect(nextStartAtMs(state, 1000)).toBe(1000);
+    const started = onRequestStarted(state, 1000);
+    expect(nextStartAtMs(started, 1000)).toBe(7000);
+    expect(nextStartAtMs(started, 9000)).toBe(9000);
+    // A start a little late keeps the schedule; a start much later restarts it.
+    expect(nextStartAtMs(onRequestStarted(started, 7040), 7040)).toBe(13_000);
+    expect(nextStartAtMs(onRequestStarted(started, 9000), 9000)).toBe(14_950);
     expect(learnedRateView(state, 0)).toEqual({ phase: 'discovering', ratesPerMinute: { 'requests-per-minute': 10 }, estimatedPerMinute: {}, pausedUntilMs: undefined });
   });
 
@@ -73,10 +77,10 @@ describe('learned rate: a 429', () => {
   it('honours the retry delay for every process sharing the state, without a burst after it', () => {
     let state = steadyTraffic(createLearnedRate(), 0, 60_000, 60);
     state = onRateLimited(state, { nowMs: 60_000, retryAfterMs: 12_000, quotaDimension: 'requests-per-minute' });
-    expect(nextStartAtMs(state, 59_000, 60_001)).toBe(72_000);
+    expect(nextStartAtMs(state, 60_001)).toBe(72_000);
     expect(learnedRateView(state, 61_000).pausedUntilMs).toBe(72_000);
     state = onRequestStarted(state, 72_000);
-    expect(nextStartAtMs(state, state.lastStartAtMs, 72_000)).toBeGreaterThan(72_000 + 60_000 / 60);
+    expect(nextStartAtMs(state, 72_000)).toBeGreaterThan(72_000 + 60_000 / 60);
   });
 
   it('cuts once per flight: a 429 for a call started before the last cut changes no rate', () => {
@@ -99,7 +103,7 @@ describe('learned rate: a 429', () => {
     expect(images).toBeGreaterThan(200);
     expect(images).toBeLessThanOrEqual(244);
     // Four images a call at ~0.95 × 240 images per minute: a call every ~1.05 s, far slower than the request rate allows.
-    expect(nextStartAtMs(state, 60_000, 60_000) - 60_000).toBeGreaterThan(1000);
+    expect(nextStartAtMs(onRequestStarted(state, 60_000, { images: 4 }), 60_000) - 60_000).toBeGreaterThan(1000);
     expect(state.dimensions['requests-per-minute']).toBeUndefined();
     const tokens = onRateLimited(state, { nowMs: 60_000, quotaDimension: 'input-tokens-per-minute' });
     expect(tokens.dimensions['input-tokens-per-minute']?.estimatedPerMinute ?? 0).toBeGreaterThan(25_000);
@@ -117,7 +121,8 @@ describe('learned rate: bounds', () => {
   it('never exceeds the user ceiling, never goes under the floor', () => {
     let state = steadyTraffic(createLearnedRate({ ceilingRequestsPerMinute: 50 }), 0, 60_000, 200);
     expect(currentRate(state, 60_000)).toBe(50);
-    expect(nextStartAtMs(state, 60_000, 60_000)).toBe(61_200);
+    // Spaced (60 s + the 50-ms late-start tolerance) / 50, so no minute ever holds 51 starts.
+    expect(nextStartAtMs(onRequestStarted({ ...state, nextSlotAtMs: undefined }, 60_000), 60_000)).toBe(61_201);
     state = withSettings(state, { ceilingRequestsPerMinute: undefined, floorRequestsPerMinute: 5 });
     expect(currentRate(state, 60_000)).toBeGreaterThan(50);
     const starved = onRateLimited(createLearnedRate({ floorRequestsPerMinute: 5 }), { nowMs: 1000, quotaDimension: 'requests-per-minute' });
@@ -129,7 +134,7 @@ describe('learned rate: bounds', () => {
     state = onRateLimited(state, { nowMs: 30_000, retryAfterMs: 800, quotaDimension: 'input-tokens-per-minute', usage: { inputTokens: 10 } });
     const copy = JSON.parse(JSON.stringify(state)) as LearnedRateState;
     expect(copy).toEqual(state);
-    expect(nextStartAtMs(copy, copy.lastStartAtMs, 31_000)).toBe(nextStartAtMs(state, state.lastStartAtMs, 31_000));
+    expect(nextStartAtMs(copy, 31_000)).toBe(nextStartAtMs(state, 31_000));
   });
 });
 

@@ -41,6 +41,8 @@ export interface SimulationOptions {
   maxInFlightPerProcess?: number;
   /** The state the run starts from (e.g. learned by an earlier run), as JSON text. */
   initialStateJson?: string;
+  /** A waiting worker wakes up to this much after its allowed start (timer and poll latency), ms. Default 20. */
+  wakeJitterMs?: number;
 }
 
 export interface SimulationResult {
@@ -61,6 +63,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const images = options.imagesPerRequest ?? 1;
   const inputTokens = options.inputTokensPerRequest ?? 300;
   const maxInFlight = options.maxInFlightPerProcess ?? 400;
+  const wakeJitterMs = options.wakeJitterMs ?? 20;
   const random = seededRandom(options.seed);
   const between = (range: { minMs: number; maxMs: number }): number => Math.round(range.minMs + random() * (range.maxMs - range.minMs));
   const policy = new HiddenQuotaPolicy(options.limits);
@@ -90,14 +93,14 @@ export function simulate(options: SimulationOptions): SimulationResult {
     wakeAtMs[process] = Number.POSITIVE_INFINITY;
     if (nowMs >= options.durationMs || inFlight[process]! >= maxInFlight) return; // a completion wakes it again
     const state = JSON.parse(storedJson) as LearnedRateState;
-    const allowedAtMs = nextStartAtMs(state, state.lastStartAtMs, nowMs);
-    if (allowedAtMs > nowMs) return scheduleWake(process, allowedAtMs);
+    const allowedAtMs = nextStartAtMs(state, nowMs);
+    if (allowedAtMs > nowMs) return scheduleWake(process, allowedAtMs + Math.round(random() * wakeJitterMs));
     const started = transact((current) => onRequestStarted(current, nowMs, { images, inputTokens }));
     starts.push({ atMs: nowMs, process });
     inFlight[process]! += 1;
     const arrivalMs = nowMs + between(network);
     events.push(arrivalMs, () => arrive(process, nowMs, arrivalMs));
-    scheduleWake(process, nextStartAtMs(started, started.lastStartAtMs, nowMs));
+    scheduleWake(process, nextStartAtMs(started, nowMs) + Math.round(random() * wakeJitterMs));
   };
 
   const arrive = (process: number, startedAtMs: number, arrivalMs: number): void => {
