@@ -17,6 +17,8 @@ const unknownQuotas: Array<{ name: string; limits: HiddenQuotaLimits; perMinute:
   { name: '720/min as 60 per 5 s', limits: { requests: { limit: 60, windowMs: 5000 } }, perMinute: 720 },
   { name: '120/min as 120 per minute', limits: { requests: { limit: 120, windowMs: minuteMs } }, perMinute: 120 },
   { name: '720/min as 720 per minute', limits: { requests: { limit: 720, windowMs: minuteMs } }, perMinute: 720 },
+  { name: '120/min as 10 per fixed 5 s', limits: { requests: { limit: 10, windowMs: 5000, kind: 'fixed' } }, perMinute: 120 },
+  { name: '720/min as 720 per fixed minute', limits: { requests: { limit: 720, windowMs: minuteMs, kind: 'fixed' } }, perMinute: 720 },
 ];
 
 describe('learned rate against an unknown quota', () => {

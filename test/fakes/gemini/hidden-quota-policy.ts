@@ -11,8 +11,12 @@ import { googleErrorBody } from './fake-replies.js';
 
 /** The hidden limits; an absent one does not apply. */
 export interface HiddenQuotaLimits {
-  /** At most `limit` accepted requests in any window of `windowMs` (the window is (now − windowMs, now]). */
-  requests?: { limit: number; windowMs: number };
+  /**
+   * At most `limit` accepted requests per `windowMs`: in any window (now − windowMs, now] when
+   * `kind` is `sliding` (the default), or per clock-aligned window [k·windowMs, (k+1)·windowMs)
+   * when `fixed` (a counter that resets, the retry delay running to the reset).
+   */
+  requests?: { limit: number; windowMs: number; kind?: 'sliding' | 'fixed' };
   /** Accepted images in any minute. */
   imagesPerMinute?: number;
   /** Accepted input tokens in any minute. */
@@ -89,7 +93,11 @@ export class HiddenQuotaPolicy {
 
   private refusal(nowMs: number, images: number, inputTokens: number): { refusedBy: HiddenQuotaDimension; retryAfterMs: number } | undefined {
     const { requests, imagesPerMinute, inputTokensPerMinute } = this.limits;
-    if (requests) {
+    if (requests?.kind === 'fixed') {
+      const windowStartMs = Math.floor(nowMs / requests.windowMs) * requests.windowMs;
+      const used = this.accepted.filter((entry) => entry.atMs >= windowStartMs).length;
+      if (used + 1 > requests.limit) return { refusedBy: 'requests', retryAfterMs: Math.max(1, windowStartMs + requests.windowMs - nowMs) };
+    } else if (requests) {
       const retryAfterMs = this.waitForRoom(nowMs, requests.windowMs, requests.limit, 1, () => 1);
       if (retryAfterMs !== undefined) return { refusedBy: 'requests', retryAfterMs };
     }
