@@ -134,9 +134,9 @@ export function onRequestSucceeded(state: LearnedRateState, nowMs: number, usage
 
 /**
  * A 429. Honours the retry delay; for a per-minute dimension, estimates its quota (see the file
- * comment) and restarts from `cutFactor` of it (`ceilingCutFactor` when the 429 came at the user's
- * ceiling), unless the request started before the last cut of that dimension. A per-day 429 changes no rate: the
- * per-day pause until midnight Pacific is the engine's.
+ * comment) and restarts from `cutFactor` of it (`ceilingCutFactor` when the 429 came at the
+ * user's ceiling), unless the request started before the last cut of that dimension. A per-day
+ * 429 changes no rate: the per-day pause until midnight Pacific is the engine's.
  */
 export function onRateLimited(state: LearnedRateState, event: RateLimitedEvent): LearnedRateState {
   const { nowMs } = event;

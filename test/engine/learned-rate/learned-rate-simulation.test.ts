@@ -97,6 +97,18 @@ describe('learned rate shared by processes', () => {
   });
 });
 
+describe('learned rate across a restart', () => {
+  it('a process restarted after a minute down continues from the persisted state, not from slow start', () => {
+    const limits: HiddenQuotaLimits = { requests: { limit: 10, windowMs: 5000 } };
+    const first = simulate({ seed: 12, durationMs: 5 * minuteMs, limits });
+    const fresh = simulate({ seed: 13, startAtMs: 6 * minuteMs, durationMs: 5 * minuteMs, limits });
+    const restarted = simulate({ seed: 13, startAtMs: 6 * minuteMs, durationMs: 5 * minuteMs, limits, initialStateJson: first.finalStateJson });
+    expect(measure(fresh, 6 * minuteMs, 7 * minuteMs, 120).utilisation).toBeLessThan(0.6);
+    expect(measure(restarted, 6 * minuteMs, 7 * minuteMs, 120).utilisation).toBeGreaterThanOrEqual(0.85);
+    expect(startsInsideRetryDelays(restarted)).toBe(0);
+  });
+});
+
 describe('learned rate in the other Gemini dimensions', () => {
   it('learns images per minute from the 429 that names it', () => {
     const result = simulate({ seed: 10, durationMs: runMs, limits: { requests: { limit: 10, windowMs: 5000 }, imagesPerMinute: 160 }, imagesPerRequest: 2 });

@@ -21,6 +21,9 @@ import { HiddenQuotaPolicy, type HiddenQuotaArrival, type HiddenQuotaLimits } fr
 export interface SimulationOptions {
   /** Seed of the latency and network-delay generator. */
   seed: number;
+  /** When the workers start, simulated epoch ms (a later run can continue an earlier run's state). Default 0. */
+  startAtMs?: number;
+  /** How long the workers start requests, ms. */
   durationMs: number;
   /** Workers sharing the one persisted state. Default 1. */
   processes?: number;
@@ -64,6 +67,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const inputTokens = options.inputTokensPerRequest ?? 300;
   const maxInFlight = options.maxInFlightPerProcess ?? 400;
   const wakeJitterMs = options.wakeJitterMs ?? 20;
+  const startAtMs = options.startAtMs ?? 0;
+  const endAtMs = startAtMs + options.durationMs;
   const random = seededRandom(options.seed);
   const between = (range: { minMs: number; maxMs: number }): number => Math.round(range.minMs + random() * (range.maxMs - range.minMs));
   const policy = new HiddenQuotaPolicy(options.limits);
@@ -91,7 +96,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const wake = (process: number, nowMs: number): void => {
     if (wakeAtMs[process] !== nowMs) return; // superseded by an earlier wake
     wakeAtMs[process] = Number.POSITIVE_INFINITY;
-    if (nowMs >= options.durationMs || inFlight[process]! >= maxInFlight) return; // a completion wakes it again
+    if (nowMs >= endAtMs || inFlight[process]! >= maxInFlight) return; // a completion wakes it again
     const state = JSON.parse(storedJson) as LearnedRateState;
     const allowedAtMs = nextStartAtMs(state, nowMs);
     if (allowedAtMs > nowMs) return scheduleWake(process, allowedAtMs + Math.round(random() * wakeJitterMs));
@@ -125,7 +130,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
   };
 
   for (const change of options.limitChanges ?? []) events.push(change.atMs, () => policy.setLimits(change.limits));
-  for (let process = 0; process < processes; process += 1) scheduleWake(process, process);
+  for (let process = 0; process < processes; process += 1) scheduleWake(process, startAtMs + process);
   for (let event = events.pop(); event; event = events.pop()) event();
 
   return { starts, arrivals: policy.arrivals, retryWindows, finalStateJson: storedJson };
