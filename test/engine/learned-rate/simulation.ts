@@ -219,3 +219,39 @@ class EventQueue {
     return a.atMs < b.atMs || (a.atMs === b.atMs && a.order < b.order);
   }
 }
+
+export interface UsersLoopSimulationOptions {
+  seed: number;
+  durationMs: number;
+  limits: HiddenQuotaLimits;
+  /** As in `simulate`. */
+  latencyMs?: { minMs: number; maxMs: number };
+  networkMs?: { minMs: number; maxMs: number };
+}
+
+/**
+ * The users' loop of issue 18 (`bench/support/users-loop-client.ts`) against its own hidden quota,
+ * in simulated time: three loops, each sending a call, pausing 1 s after an answer, sleeping a flat
+ * 30 s after a 429.
+ */
+export function simulateUsersLoop(options: UsersLoopSimulationOptions): Pick<SimulationResult, 'arrivals'> {
+  const latency = options.latencyMs ?? { minMs: 4000, maxMs: 12_000 };
+  const network = options.networkMs ?? { minMs: 40, maxMs: 70 };
+  const random = seededRandom(options.seed);
+  const between = (range: { minMs: number; maxMs: number }): number => Math.round(range.minMs + random() * (range.maxMs - range.minMs));
+  const policy = new HiddenQuotaPolicy(options.limits);
+  const events = new EventQueue();
+  const send = (loop: number, nowMs: number): void => {
+    if (nowMs >= options.durationMs) return;
+    const arrivalMs = nowMs + between(network);
+    events.push(arrivalMs, () => {
+      const decision = policy.decide(arrivalMs, { client: `loop-${loop}` });
+      const answeredMs = arrivalMs + (decision.accepted ? between(latency) : 0) + between(network);
+      const nextMs = answeredMs + (decision.accepted ? 1000 : 30_000);
+      events.push(nextMs, () => send(loop, nextMs));
+    });
+  };
+  for (let loop = 0; loop < 3; loop += 1) send(loop, loop);
+  for (let event = events.pop(); event; event = events.pop()) event();
+  return { arrivals: policy.arrivals };
+}
