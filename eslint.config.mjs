@@ -42,47 +42,6 @@ const fleetStoreAccess = [
   { selector: "MemberExpression[object.property.name='fleet'][property.name='store']", message: 'Call an operation (src/operations) with the fleet instead of using fleet.store directly.' },
 ];
 
-/**
- * TEMPORARY (issue 16, parts owned by other engineers): files that still break the shell rules,
- * each listed exactly. They move to operations in the same issue; delete a line when its file is clean.
- * - src/server/image-handlers.ts (regenerate-image import, fleet.store for it), src/server/job-submission.ts
- *   (fleet.store.groups): submit/regenerate become operations (submit part).
- * - src/cli/session/*, src/cli/sessions-command.ts: CLI sessions use fleet.store and store/blobs helpers (CLI part).
- * - src/mcp/*: MCP tools use fleet.store (CLI/MCP part).
- */
-const shellRuleExceptions = {
-  imports: ['src/server/image-handlers.ts', 'src/cli/session/output-tree.ts', 'src/cli/session/resolve-inputs.ts', 'src/cli/session/session-records.ts'],
-  storeAccess: [
-    'src/server/image-handlers.ts',
-    'src/server/job-submission.ts',
-    'src/cli/session/retry-calls.ts',
-    'src/cli/session/session-operation-wiring.ts',
-    'src/cli/session/session-records.ts',
-    'src/cli/session/session-runner.ts',
-    'src/cli/session/start-session.ts',
-    'src/cli/session/wait-for-webhooks.ts',
-    'src/cli/sessions-command.ts',
-    'src/mcp/control-tools.ts',
-    'src/mcp/resources.ts',
-    'src/mcp/result-tools.ts',
-    'src/mcp/session-runs.ts',
-    'src/mcp/session-tools.ts',
-  ],
-};
-
-/**
- * TEMPORARY (issue 16, providers part): providers that still import config or the engine. They
- * are to take their settings from their module descriptor and their clock from the contract.
- */
-const providerRuleExceptions = [
-  'src/providers/gemini/models.ts',
-  'src/providers/gemini/gemini-provider.ts',
-  'src/providers/runpod/request-pacer.ts',
-  'src/providers/runpod/worker-model-catalog.ts',
-  'src/providers/runpod/runpod-provider.ts',
-  'src/providers/runpod/read-kept-output.ts',
-];
-
 export default tseslint.config(
   { ignores: ['node_modules/**', '.next/**', 'next-env.d.ts', 'data/**', 'coverage/**', '.bench-tmp/**'] },
   js.configs.recommended,
@@ -126,7 +85,6 @@ export default tseslint.config(
   },
   {
     files: ['src/server/**/*.ts', 'src/cli/**/*.ts', 'src/mcp/**/*.ts', 'src/app/**/*.ts', 'src/app/**/*.tsx'],
-    ignores: shellRuleExceptions.imports,
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: shellForbiddenPatterns }],
@@ -134,7 +92,6 @@ export default tseslint.config(
   },
   {
     files: ['src/server/**/*.ts', 'src/cli/**/*.ts', 'src/mcp/**/*.ts', 'src/app/**/*.ts', 'src/app/**/*.tsx'],
-    ignores: shellRuleExceptions.storeAccess,
     rules: { 'no-restricted-syntax': ['error', ...fleetStoreAccess] },
   },
   {
@@ -155,7 +112,6 @@ export default tseslint.config(
   },
   {
     files: ['src/providers/**/*.ts'],
-    ignores: providerRuleExceptions,
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': [

@@ -11,6 +11,10 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { findSessionRecord, listSessionRecords } from '../cli/session/session-records.js';
 import { ImagefleetError } from '../core/errors.js';
 import { sessionLogFileName, sessionLogFolder } from '../core/session-log.js';
+import { relabelNotFound } from '../cli/relabel-not-found.js';
+import { getGroup } from '../operations/get-group.js';
+import { listGroups } from '../operations/list-groups.js';
+import { listImages } from '../operations/list-images.js';
 import { mcpDataDir, openMcpFleet, type McpContext } from './mcp-context.js';
 import { toolErrorContent } from './tool-error.js';
 
@@ -70,7 +74,7 @@ export function registerResources(server: McpServer, context: McpContext): void 
       list: async () => {
         const fleet = await openMcpFleet(context);
         try {
-          const groups = await fleet.store.groups.listGroupSummaries();
+          const groups = await listGroups({}, fleet);
           return { resources: groups.map((group) => ({ uri: `imagefleet://groups/${group.id}`, name: group.name, description: `${group.imageCount} images in ${group.jobCount} jobs`, mimeType: 'application/json' })) };
         } finally {
           await fleet.stop();
@@ -87,9 +91,8 @@ export function registerResources(server: McpServer, context: McpContext): void 
         const groupId = single(variables.group_id);
         const fleet = await openMcpFleet(context);
         try {
-          const group = await fleet.store.groups.getGroupSummary(groupId);
-          if (!group) throw new ImagefleetError('not_found', `There is no group "${groupId}"; resources/list lists the groups.`);
-          const images = await fleet.store.images.listImages({ groupId, limit: groupImageCount });
+          const group = await getGroup({ groupId }, fleet).catch(relabelNotFound(`There is no group "${groupId}"; resources/list lists the groups.`));
+          const images = await listImages({ groupId, limit: groupImageCount }, fleet);
           const body = {
             id: group.id,
             name: group.name,

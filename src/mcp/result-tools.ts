@@ -5,13 +5,15 @@
  */
 import { z } from 'zod';
 import { findSessionRecord } from '../cli/session/session-records.js';
-import { ImagefleetError } from '../core/errors.js';
 import type { GeneratedImage } from '../core/image.js';
 import type { Job } from '../core/job.js';
 import type { BlobStore } from '../engine/ports.js';
 import { webpWithin } from '../imaging/resize-image.js';
 import { formatSessionJobId } from '../core/session-log.js';
+import { getImage as getStoredImage } from '../operations/get-image.js';
+import { getJob } from '../operations/get-job.js';
 import { listCliSessionResults } from '../operations/list-cli-session-calls.js';
+import { relabelNotFound } from '../cli/relabel-not-found.js';
 import { sessionOperationDependencies } from '../cli/session/session-operation-wiring.js';
 import { openMcpFleet, withSession, type McpContext } from './mcp-context.js';
 import { sessionArgument } from './tool-arguments.js';
@@ -85,10 +87,8 @@ export function resultTools(context: McpContext): McpTool[] {
     async run(args) {
       const fleet = await openMcpFleet(context);
       try {
-        const image = await fleet.store.images.getImage(args.image_id);
-        if (!image) throw new ImagefleetError('not_found', `There is no image "${args.image_id}"; list_results lists a session's image ids.`);
-        const job = await fleet.store.jobs.getJob(image.jobId);
-        if (!job) throw new ImagefleetError('not_found', `The job of image "${args.image_id}" no longer exists.`);
+        const image = await getStoredImage({ imageId: args.image_id }, fleet).catch(relabelNotFound(`There is no image "${args.image_id}"; list_results lists a session's image ids.`));
+        const job = await getJob({ jobId: image.jobId }, fleet).catch(relabelNotFound(`The job of image "${args.image_id}" no longer exists.`));
         let data: Buffer;
         let mimeType: string;
         let variant: string;

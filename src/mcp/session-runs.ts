@@ -11,6 +11,8 @@ import type { Fleet } from '../fleet/create-fleet.js';
 import type { CliIo, CliWritable } from '../cli/cli-context.js';
 import { runSession, type SessionOutcome } from '../cli/session/session-runner.js';
 import type { SessionRecord } from '../cli/session/session-records.js';
+import { relabelNotFound } from '../cli/relabel-not-found.js';
+import { getJob } from '../operations/get-job.js';
 
 /** Progress lines kept per run. */
 const keptLineCount = 30;
@@ -79,8 +81,7 @@ export class SessionRuns {
     const run: SessionRun = { fleet, startedAtMs: Date.now(), endedAtMs: undefined, outcome: undefined, error: undefined, lines, interruptListeners, done: Promise.resolve() };
     run.done = (async () => {
       try {
-        const job = await fleet.store.jobs.getJob(jobId);
-        if (!job) throw new ImagefleetError('not_found', `The job of session ${record.session_id} no longer exists.`);
+        const job = await getJob({ jobId }, fleet).catch(relabelNotFound(`The job of session ${record.session_id} no longer exists.`));
         run.outcome = await runSession({ fleet, record, job, io, json: true });
       } catch (error) {
         run.error = toImagefleetError(error);

@@ -31,9 +31,9 @@ export interface CliSessionFailures {
 
 export async function listCliSessionFailures(
   input: SessionPageInput,
-  dependencies: { jobs: Pick<JobRepository, 'listTasks'>; jobStatus: (jobId: string) => Promise<JobStatusReport> },
+  dependencies: { store: { jobs: Pick<JobRepository, 'listTasks'> }; jobStatus: (jobId: string) => Promise<JobStatusReport> },
 ): Promise<CliSessionFailures> {
-  const tasks = await dependencies.jobs.listTasks(input.jobId, {});
+  const tasks = await dependencies.store.jobs.listTasks(input.jobId, {});
   const failing = tasks.filter((task) => task.status === 'failed' || task.status === 'blocked' || (task.status === 'queued' && task.lastErrorCode !== undefined));
   const page = failing.slice(input.offset, input.offset + input.limit);
   const report = await dependencies.jobStatus(input.jobId);
@@ -57,12 +57,12 @@ export interface CliSessionResults {
 
 export async function listCliSessionResults(
   input: SessionPageInput,
-  dependencies: { jobs: Pick<JobRepository, 'listTasks'>; images: Pick<ImageRepository, 'listImages'> },
+  dependencies: { store: { jobs: Pick<JobRepository, 'listTasks'>; images: Pick<ImageRepository, 'listImages'> } },
 ): Promise<CliSessionResults> {
-  const tasks = await dependencies.jobs.listTasks(input.jobId, {});
+  const tasks = await dependencies.store.jobs.listTasks(input.jobId, {});
   const ordinalByTask = new Map(tasks.map((task) => [task.id, task.ordinal]));
   // One more than asked tells whether another page follows.
-  const images = await dependencies.images.listImages({ jobId: input.jobId, limit: input.limit + 1, offset: input.offset });
+  const images = await dependencies.store.images.listImages({ jobId: input.jobId, limit: input.limit + 1, offset: input.offset });
   return {
     images: images.slice(0, input.limit).map((image) => ({ image, callOrdinal: ordinalByTask.get(image.taskId) ?? 0 })),
     callIdWidth: sessionJobIdWidth(tasks.length),

@@ -26,10 +26,10 @@ export interface ListedCliSession {
 
 export async function listCliSessions(
   input: ListCliSessionsInput,
-  dependencies: { jobs: Pick<JobRepository, 'listJobs'>; jobStatus: (jobId: string) => Promise<JobStatusReport> },
+  dependencies: { store: { jobs: Pick<JobRepository, 'listJobs'> }; jobStatus: (jobId: string) => Promise<JobStatusReport> },
 ): Promise<ListedCliSession[]> {
   if (input.records.length === 0) return [];
-  const jobs = await dependencies.jobs.listJobs({});
+  const jobs = await dependencies.store.jobs.listJobs({});
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const byName = new Map(jobs.filter((job) => job.mode === 'cli').map((job) => [job.name, job]));
   return Promise.all(

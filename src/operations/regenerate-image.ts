@@ -30,8 +30,8 @@ export type RegenerateRequest =
   | { kind: 'upscale'; size: ImageSize };
 
 export interface RegenerateDependencies {
-  images: Pick<ImageRepository, 'getImage'>;
-  jobs: Pick<JobRepository, 'getJob' | 'getTask'>;
+  /** The store's images and jobs (the fleet's `store`). */
+  store: { images: Pick<ImageRepository, 'getImage'>; jobs: Pick<JobRepository, 'getJob' | 'getTask'> };
   /** Submits a job spec: the `submitJob` operation (as the fleet wires it, waking the engine after commit). */
   submit: (spec: JobSpecInput, options: SubmitJobOptions) => Promise<SubmitJobResult>;
   /** Uniform [0, 1) source for a new seed. */
@@ -55,9 +55,9 @@ export interface RegenerateResult extends SubmitJobResult {
  * `invalid_input` naming `seed` or `size` when the request cannot be served.
  */
 export async function regenerateImage(imageId: string, request: RegenerateRequest, dependencies: RegenerateDependencies): Promise<RegenerateResult> {
-  const image = await dependencies.images.getImage(imageId);
+  const image = await dependencies.store.images.getImage(imageId);
   if (!image) throw new ImagefleetError('not_found', `No image with id ${imageId}.`);
-  const [job, task] = await Promise.all([dependencies.jobs.getJob(image.jobId), dependencies.jobs.getTask(image.taskId)]);
+  const [job, task] = await Promise.all([dependencies.store.jobs.getJob(image.jobId), dependencies.store.jobs.getTask(image.taskId)]);
   if (!job || !task) throw new ImagefleetError('not_found', `The job that made image ${imageId} no longer exists.`);
 
   let size = job.settings.size;

@@ -28,9 +28,9 @@ export function assertCliSessionNotCanceled(session: Pick<CliSessionRecord, 'ses
 }
 
 /** The tasks the named calls stand for; `invalid_input` for an unknown id or a call that did not fail. */
-export async function namedRetryTaskIds(input: RetryCliSessionInput, dependencies: { jobs: Pick<JobRepository, 'listTasks'> }): Promise<string[]> {
+export async function namedRetryTaskIds(input: RetryCliSessionInput, dependencies: { store: { jobs: Pick<JobRepository, 'listTasks'> } }): Promise<string[]> {
   const { session, job } = input;
-  const tasks = await dependencies.jobs.listTasks(job.id, {});
+  const tasks = await dependencies.store.jobs.listTasks(job.id, {});
   const byOrdinal = new Map(tasks.map((task) => [task.ordinal, task]));
   const width = sessionJobIdWidth(tasks.length);
   const taskIds: string[] = [];
@@ -57,11 +57,11 @@ export async function namedRetryTaskIds(input: RetryCliSessionInput, dependencie
 /** Queues the calls again and wakes the engine; returns how many were queued. */
 export async function retryCliSession(
   input: RetryCliSessionInput,
-  dependencies: { jobs: Pick<JobRepository, 'listTasks'>; control: Pick<JobControl, 'retryTasks'>; engine: Pick<Engine, 'retryFailed' | 'wake'>; clock: Pick<Clock, 'now'> },
+  dependencies: { store: { jobs: Pick<JobRepository, 'listTasks'>; control: Pick<JobControl, 'retryTasks'> }; engine: Pick<Engine, 'retryFailed' | 'wake'>; clock: Pick<Clock, 'now'> },
 ): Promise<number> {
   assertCliSessionNotCanceled(input.session, input.job, 'retried');
   if (input.callIds.length === 0) return dependencies.engine.retryFailed(input.job.id);
-  const retried = await dependencies.control.retryTasks(input.job.id, await namedRetryTaskIds(input, dependencies), dependencies.clock.now());
+  const retried = await dependencies.store.control.retryTasks(input.job.id, await namedRetryTaskIds(input, dependencies), dependencies.clock.now());
   // Queued again: a claimer waiting out its idle poll would otherwise start them late.
   dependencies.engine.wake();
   return retried;
@@ -73,13 +73,13 @@ export async function retryCliSession(
  */
 export async function estimateCliSessionRetry(
   input: RetryCliSessionInput,
-  dependencies: { jobs: Pick<JobRepository, 'listTasks'>; jobStatus: (jobId: string) => Promise<JobStatusReport> },
+  dependencies: { store: { jobs: Pick<JobRepository, 'listTasks'> }; jobStatus: (jobId: string) => Promise<JobStatusReport> },
 ): Promise<{ estimateUsd: number; report: JobStatusReport }> {
   assertCliSessionNotCanceled(input.session, input.job, 'retried');
   const report = await dependencies.jobStatus(input.job.id);
   const pricePerImageUsd = report.counts.total === 0 ? 0 : report.cost.estimatedUsd / report.counts.total;
   if (input.callIds.length === 0) return { estimateUsd: report.counts.failed * pricePerImageUsd, report };
   const named = await namedRetryTaskIds(input, dependencies);
-  const callCount = (await dependencies.jobs.listTasks(input.job.id, {})).length;
+  const callCount = (await dependencies.store.jobs.listTasks(input.job.id, {})).length;
   return { estimateUsd: callCount === 0 ? 0 : (named.length * report.cost.estimatedUsd) / callCount, report };
 }

@@ -97,9 +97,9 @@ export const handleUpscaleImage = apiRoute<{ id: string }>(
 );
 
 async function regenerate(fleet: Fleet, imageId: string, request: RegenerateRequest): Promise<Response> {
+  // The fleet satisfies the operation's store dependency; the handler adds the wiring only it knows.
   const result = await regenerateImage(imageId, request, {
-    images: fleet.store.images,
-    jobs: fleet.store.jobs,
+    ...fleet,
     submit: (spec, options) => fleet.submitJob(spec, options),
     random: Math.random,
     modelSupport: (providerId, modelId) => {

@@ -86,8 +86,7 @@ describe('variations with a strength on a model without one', () => {
     const sourceTask = await harness.fleet.store.jobs.getTask(source.taskId);
     const fleet = harness.fleet;
     const dependencies = {
-      images: fleet.store.images,
-      jobs: fleet.store.jobs,
+      store: fleet.store,
       submit: (spec: Parameters<typeof fleet.submitJob>[0], options: Parameters<typeof fleet.submitJob>[1]) => fleet.submitJob(spec, options),
       random: () => 0.5,
       // As Gemini reports itself: references, no img2img strength.

@@ -33,7 +33,7 @@ describe('retryCliSession', () => {
     const job = (await store.jobs.getJob(jobId))!;
     const retried = await retryCliSession(
       { session: { session_id: '20261121-153000-k3f9' }, job, callIds: [formatSessionJobId(0, sessionJobIdWidth(1))] },
-      { jobs: store.jobs, control: store.control, engine, clock: systemClock },
+      { store, engine, clock: systemClock },
     );
     expect(retried).toBe(1);
     await waitFor(async () => (await store.jobs.getJob(jobId))?.status === 'completed', 5_000, 'the retried call completed');

@@ -96,8 +96,7 @@ describe('regenerateImage through the planner', () => {
       image!.id,
       { kind: 'regenerate', seed: image!.seed },
       {
-        images: store.images,
-        jobs: store.jobs,
+        store,
         submit: (spec, options) => submitJob(spec, dependencies, options),
         random: Math.random,
         modelSupport: () => ({ supportsStrength: true, maxReferenceImages: 4 }),

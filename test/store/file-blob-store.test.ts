@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isImagefleetError } from '../../src/core/errors.js';
 import { writeOutputImage } from '../../src/imaging/output-image-writer.js';
 import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
-import { writeFileAtomic } from '../../src/store/blobs/write-file-atomic.js';
+import { writeFileAtomic } from '../../src/platform/write-file-atomic.js';
 import { describeBlobStoreContract } from './blob-store-contract.js';
 import { makeTemporaryDirectory } from './store-test-helpers.js';
 

@@ -24,7 +24,7 @@ import { formatSessionJobId, sessionJobIdWidth, sessionLogFileName, sessionLogFo
 import type { Task } from '../../core/task.js';
 import { extensionFor } from '../../core/blob-keys.js';
 import type { BlobStore } from '../../engine/ports.js';
-import { writeFileAtomic } from '../../store/blobs/write-file-atomic.js';
+import { writeFileAtomic } from '../../platform/write-file-atomic.js';
 
 /** Most numbered alternatives tried for one name before giving up. */
 const maxNameAttempts = 10_000;

@@ -17,19 +17,15 @@ export function sessionRecordsOf(fleet: Pick<Fleet, 'config'>): CliSessionRecord
   };
 }
 
-/** What every CLI session operation may need, from one fleet. */
+/**
+ * What every CLI session operation may need, from one fleet: the fleet itself (it satisfies
+ * `OperationDependencies`: store, engine, clock, submitJob, …) plus the session records and a
+ * random source. The shell hands the store to the operations, it never uses it.
+ */
 export function sessionOperationDependencies(fleet: Fleet) {
   return {
-    submitJob: fleet.submitJob.bind(fleet),
-    upgradeJob: fleet.upgradeJob.bind(fleet),
-    importAssetFile: fleet.importAssetFile.bind(fleet),
-    jobStatus: fleet.jobStatus.bind(fleet),
-    jobs: fleet.store.jobs,
-    images: fleet.store.images,
-    control: fleet.store.control,
-    engine: fleet.engine,
+    ...fleet,
     records: sessionRecordsOf(fleet),
-    clock: fleet.clock,
     random: Math.random,
   };
 }

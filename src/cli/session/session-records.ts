@@ -19,6 +19,7 @@ import { sessionIdPattern } from '../../core/session-log.js';
 import type { CliSessionRecord, CliSessionRepository, Store } from '../../engine/ports.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { withDataDirStore } from '../../fleet/data-dir-store.js';
+import { findCliSessionJob } from '../../operations/find-cli-session-job.js';
 
 const sessionRecordSchema = z.object({
   version: z.literal(1),
@@ -181,19 +182,9 @@ export async function findSessionRecord(dataDir: string, sessionArgument: string
 
 /** The session's job in the store; `invalid_input` when the session never got one. */
 export async function findSessionJob(fleet: Fleet, record: SessionRecord): Promise<Job> {
-  const job = await lookUpJob(fleet, record);
+  const job = await findCliSessionJob({ sessionId: record.session_id, jobId: record.job_id }, fleet);
   if (!job) {
     throw new ImagefleetError('invalid_input', `Session ${record.session_id} was never submitted (its run stopped before the job was created); start it again with "imagefleet run".`);
   }
   return job;
-}
-
-async function lookUpJob(fleet: Fleet, record: SessionRecord): Promise<Job | undefined> {
-  if (record.job_id !== null) {
-    const job = await fleet.store.jobs.getJob(record.job_id);
-    if (job) return job;
-  }
-  // The record is written before the job; the job carries the session id as its name.
-  const jobs = await fleet.store.jobs.listJobs({});
-  return jobs.find((job) => job.mode === 'cli' && job.name === record.session_id);
 }

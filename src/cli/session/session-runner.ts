@@ -15,6 +15,9 @@ import type { Task } from '../../core/task.js';
 import type { DomainEvent } from '../../core/events.js';
 import type { JobStatusReport } from '../../engine/job-status.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
+import { findLastingProviderPause } from '../../operations/find-lasting-provider-pause.js';
+import { listImages } from '../../operations/list-images.js';
+import { readJobPlan } from '../../operations/read-job-plan.js';
 import type { CliIo } from '../cli-context.js';
 import { exitCodes } from '../handle-cli-error.js';
 import { layoutVariables, OutputTree } from './output-tree.js';
@@ -303,9 +306,7 @@ function isTerminal(status: JobStatus): boolean {
 
 /** A recorded pause of the job's provider that will not lift soon (a bad key, a daily quota). */
 async function pausedProviderReason(fleet: Fleet, job: Job, nowMs: number): Promise<string | undefined> {
-  const scopes = new Set(pauseScopesOf(job.provider, job.model));
-  const states = await fleet.store.queue.providerStates();
-  const paused = states.find((state) => scopes.has(state.scopeKey) && state.pausedReason !== undefined && (state.pausedUntilMs === undefined || state.pausedUntilMs - nowMs > waitablePauseMs));
+  const paused = await findLastingProviderPause({ providerId: job.provider, modelId: job.model, nowMs, lastingAfterMs: waitablePauseMs }, fleet);
   return paused ? `${job.provider} is paused: ${paused.pausedReason ?? ''}` : undefined;
 }
 
@@ -337,8 +338,8 @@ class SessionMirror {
   }
 
   async load(): Promise<void> {
-    this.job = await this.fleet.store.jobs.getJob(this.jobId);
-    const tasks = await this.fleet.store.jobs.listTasks(this.jobId, {});
+    const { job, tasks } = await readJobPlan({ jobId: this.jobId }, this.fleet);
+    this.job = job;
     this.tasks = new Map(tasks.map((task) => [task.id, task]));
   }
 
@@ -352,13 +353,13 @@ class SessionMirror {
 
   /** Places the images of one completed task; returns the paths of those placed now. */
   async exportTask(taskId: string): Promise<string[]> {
-    const images = await this.fleet.store.images.listImages({ jobId: this.jobId, taskId });
+    const images = await listImages({ jobId: this.jobId, taskId }, this.fleet);
     return this.exportImages(images);
   }
 
   /** Places every completed image of the job not placed yet. */
   async sweep(): Promise<void> {
-    const images = await this.fleet.store.images.listImages({ jobId: this.jobId });
+    const images = await listImages({ jobId: this.jobId }, this.fleet);
     await this.exportImages(images);
   }
 
@@ -383,9 +384,10 @@ class SessionMirror {
 
   /** Rebuilds the log from the store and writes it; returns its summary. */
   async writeLog(): Promise<SessionLogSummary> {
-    const job = (await this.fleet.store.jobs.getJob(this.jobId)) ?? this.job;
+    const plan = await readJobPlan({ jobId: this.jobId }, this.fleet);
+    const job = plan.job ?? this.job;
     if (!job) throw new Error(`job ${this.jobId} vanished`);
-    const tasks = await this.fleet.store.jobs.listTasks(this.jobId, {});
+    const { tasks } = plan;
     this.tasks = new Map(tasks.map((task) => [task.id, task]));
     const outputsByOrdinal = new Map<number, string[]>();
     for (const task of tasks) {

@@ -17,6 +17,8 @@ import { checkReferences, type ResolvedCombo, type ResolvedPrompt } from './reso
 import { describeOutcome, outcomeJson, runSession } from './session-runner.js';
 import type { SessionRecord } from './session-records.js';
 import { freshCliSessionId } from '../../operations/cli-session-record.js';
+import { getJob } from '../../operations/get-job.js';
+import { relabelNotFound } from '../relabel-not-found.js';
 import { planCliSession, startCliSession, type CliSessionSpec } from '../../operations/start-cli-session.js';
 import { sessionOperationDependencies } from './session-operation-wiring.js';
 import { waitForJobWebhooks } from './wait-for-webhooks.js';
@@ -162,8 +164,7 @@ export async function submitSession(fleet: Fleet, prepared: PreparedSession, cwd
 
 /** Runs a submitted session to its end and reports; a non-zero exit code ends the command. */
 export async function finishRun(fleet: Fleet, record: SessionRecord, jobId: string, io: CliIo, json: boolean): Promise<void> {
-  const job = await fleet.store.jobs.getJob(jobId);
-  if (!job) throw new ImagefleetError('not_found', `The job of session ${record.session_id} no longer exists.`);
+  const job = await getJob({ jobId }, fleet).catch(relabelNotFound(`The job of session ${record.session_id} no longer exists.`));
   let outcome;
   try {
     outcome = await runSession({ fleet, record, job, io, json });

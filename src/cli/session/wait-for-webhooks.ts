@@ -4,6 +4,7 @@
  * send them instead of leaving them to whichever process opens the data directory next.
  */
 import type { Fleet } from '../../fleet/create-fleet.js';
+import { countPendingWebhooks } from '../../operations/count-pending-webhooks.js';
 import type { CliIo } from '../cli-context.js';
 
 /** Longest the CLI waits for its job's pending webhooks before it exits, in ms. */
@@ -13,12 +14,12 @@ const checkEveryMs = 100;
 /** Waits until the job has no pending delivery due now, or `waitMs` passed; says what is left. */
 export async function waitForJobWebhooks(fleet: Fleet, jobId: string, io: CliIo, json: boolean, waitMs = webhookDrainWaitMs): Promise<void> {
   const deadlineMs = Date.now() + waitMs;
-  let pending = await fleet.store.webhooks.pendingCount(jobId);
+  let pending = await countPendingWebhooks({ jobId }, fleet);
   if (pending === 0) return;
   fleet.webhookDeliverer.wake();
   while (pending > 0 && Date.now() < deadlineMs) {
     await new Promise((resolve) => setTimeout(resolve, checkEveryMs));
-    pending = await fleet.store.webhooks.pendingCount(jobId);
+    pending = await countPendingWebhooks({ jobId }, fleet);
   }
   if (pending > 0) {
     (json ? io.stderr : io.stdout).write(

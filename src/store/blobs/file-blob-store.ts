@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { checkBlobKey, checkBlobPrefix } from '../../core/blob-keys.js';
 import { ImagefleetError, invalidInput } from '../../core/errors.js';
 import type { BlobPutOptions, BlobRange, BlobRead, BlobStat, BlobStore, MaterializedBlob } from '../../engine/ports.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '../../platform/write-file-atomic.js';
 
 /** Read buffer of a streamed blob: large reads keep throughput near the disk's (ZIP downloads). */
 const readChunkBytes = 1024 * 1024;
@@ -26,7 +26,7 @@ export class FileBlobStore implements BlobStore {
     this.rootDirectory = path.resolve(rootDirectory);
   }
 
-  /** Temp file in the target's directory, write, fsync, rename, fsync the directory (write-file-atomic.ts). */
+  /** Temp file in the target's directory, write, fsync, rename, fsync the directory (src/platform/write-file-atomic.ts). */
   async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, _options: BlobPutOptions): Promise<void> {
     // A stream cannot be replayed after a cached folder turns out to be gone, so streams always make their folder.
     const knownDirectories = bytes instanceof Uint8Array ? this.knownDirectories : undefined;

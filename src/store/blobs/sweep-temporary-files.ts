@@ -8,7 +8,7 @@
  */
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { temporaryFileSuffix } from './write-file-atomic.js';
+import { temporaryFileSuffix } from '../../platform/write-file-atomic.js';
 
 /** `.<target name>.<16 hex>.tmp`, exactly as writeFilesAtomic names its temp files. */
 const temporaryFileName = new RegExp(`^\\..+\\.[0-9a-f]{16}${temporaryFileSuffix.replace('.', '\\.')}$`);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { ImagefleetError } from '../../core/errors.js';
+import { ImagefleetError } from '../core/errors.js';
 
 /** Marks temp files so a sweep (or a human) can tell them from real outputs. */
 export const temporaryFileSuffix = '.tmp';
