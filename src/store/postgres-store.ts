@@ -1,0 +1,57 @@
+/**
+ * The Postgres store (issue 17): every repository over one connection pool, typed by the `Store`
+ * port. Unlike SQLite (one connection per process, docs/decisions/0002) any number of processes and
+ * machines may share the database; exactness comes from row locks and the database's own
+ * guarantees (docs/decisions/0039).
+ */
+import { InProcessEventBus } from '../engine/engine-events.js';
+import type { JobControl, JobRepository, ImageRepository, Store, TaskQueue, WebhookOutbox } from '../engine/ports.js';
+import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
+import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
+import { PostgresCliSessionRepository } from './postgres/postgres-cli-session-repository.js';
+import { PostgresEventLog } from './postgres/postgres-event-log.js';
+import { PostgresGroupRepository } from './postgres/postgres-group-repository.js';
+import { publishCommittedPostgresEventsTo } from './postgres/postgres-transaction.js';
+import { PostgresWebSessionRepository } from './postgres/postgres-web-session-repository.js';
+import { notOnPostgresYet } from './postgres/not-on-postgres-yet.js';
+
+/** The Postgres store: the port plus the connection, for diagnostics and tests. */
+export interface PostgresStore extends Store {
+  connection: PostgresConnection;
+}
+
+export interface OpenPostgresStoreOptions {
+  /** `IMAGEFLEET_DATABASE_URL`: `postgres://user:password@host:port/database`. */
+  connectionString: string;
+  /** Pooled connections in this process; default `defaultPoolSize` (open-postgres.ts). */
+  poolSize?: number;
+  /**
+   * The clock for times the port leaves to the store (group created/updated), epoch ms; default
+   * `Date.now`. Leases, rate windows and recovery will use the database clock (docs/decisions/0039).
+   */
+  now?: () => number;
+}
+
+/** Connects, migrates (`storage_unavailable` naming IMAGEFLEET_DATABASE_URL when it cannot) and builds every repository on one pool. */
+export async function openPostgresStore(options: OpenPostgresStoreOptions): Promise<PostgresStore> {
+  const connection = await openPostgres({ connectionString: options.connectionString, poolSize: options.poolSize });
+  const { db } = connection;
+  const now = options.now ?? Date.now;
+  const eventBus = new InProcessEventBus();
+  publishCommittedPostgresEventsTo(db, eventBus);
+  return {
+    connection,
+    jobs: notOnPostgresYet<JobRepository>('jobs'),
+    assets: new PostgresAssetRepository(db),
+    images: notOnPostgresYet<ImageRepository>('images'),
+    groups: new PostgresGroupRepository(db, now),
+    events: new PostgresEventLog(db),
+    eventBus,
+    queue: notOnPostgresYet<TaskQueue>('queue'),
+    control: notOnPostgresYet<JobControl>('control'),
+    webhooks: notOnPostgresYet<WebhookOutbox>('webhooks'),
+    webSessions: new PostgresWebSessionRepository(db),
+    cliSessions: new PostgresCliSessionRepository(db),
+    close: () => connection.close(),
+  };
+}
