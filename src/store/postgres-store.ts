@@ -5,12 +5,13 @@
  * guarantees (docs/decisions/0039).
  */
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { JobControl, JobRepository, ImageRepository, Store, TaskQueue, WebhookOutbox } from '../engine/ports.js';
+import type { JobControl, ImageRepository, Store, TaskQueue, WebhookOutbox } from '../engine/ports.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
 import { PostgresCliSessionRepository } from './postgres/postgres-cli-session-repository.js';
 import { PostgresEventLog } from './postgres/postgres-event-log.js';
 import { PostgresGroupRepository } from './postgres/postgres-group-repository.js';
+import { PostgresJobRepository } from './postgres/postgres-job-repository.js';
 import { publishCommittedPostgresEventsTo } from './postgres/postgres-transaction.js';
 import { PostgresWebSessionRepository } from './postgres/postgres-web-session-repository.js';
 import { notOnPostgresYet } from './postgres/not-on-postgres-yet.js';
@@ -41,7 +42,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
   publishCommittedPostgresEventsTo(db, eventBus);
   return {
     connection,
-    jobs: notOnPostgresYet<JobRepository>('jobs'),
+    jobs: new PostgresJobRepository(db),
     assets: new PostgresAssetRepository(db),
     images: notOnPostgresYet<ImageRepository>('images'),
     groups: new PostgresGroupRepository(db, now),

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { ImagefleetError, isImagefleetError } from '../../core/errors.js';
 import { migratePostgresToLatest } from './migrate-postgres.js';
 import type { PostgresDatabase } from './schema.js';
-import { errorCodeOf } from '../database/translate-sqlite-error.js';
+import { errorCodeOf } from './translate-postgres-error.js';
 
 /** An open Postgres database: the Kysely handle and the pool under it. */
 export interface PostgresConnection {

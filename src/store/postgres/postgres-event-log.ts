@@ -12,6 +12,7 @@ import type { EventLog, StoredEvent } from '../../engine/ports.js';
 import { advisoryLockKeys, takeTransactionLock } from './advisory-locks.js';
 import { publishAfterPostgresCommit } from './postgres-transaction.js';
 import type { EventsTable, PostgresDatabase } from './schema.js';
+import { enqueuePostgresWebhookDeliveries } from './postgres-webhook-writes.js';
 import { withTranslatedPostgresErrors } from './translate-postgres-error.js';
 
 /** An event to append: one persisted event of the vocabulary and `nowMs`, when it happened in epoch ms. */
@@ -22,8 +23,9 @@ export const defaultEventPageSize = 500;
 
 /**
  * Appends one event inside the caller's transaction (`executor` must be one: the tail lock is
- * transaction-scoped), returning its id; published on the bus after COMMIT. Taking the lock again
- * in the same transaction is free, so every append takes it.
+ * transaction-scoped), with the outbox rows of the webhooks subscribed to it, returning its id;
+ * published on the bus after COMMIT. Taking the lock again in the same transaction is free, so
+ * every append takes it.
  */
 export async function appendPostgresEvent(executor: Kysely<PostgresDatabase>, event: NewPostgresEvent): Promise<number> {
   await takeTransactionLock(executor, advisoryLockKeys.eventTail);
@@ -32,6 +34,7 @@ export async function appendPostgresEvent(executor: Kysely<PostgresDatabase>, ev
     .values({ type: event.type, job_id: event.jobId ?? null, task_id: event.taskId ?? null, payload: JSON.stringify(event.payload), created_at_ms: event.nowMs })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await enqueuePostgresWebhookDeliveries(executor, { id: inserted.id, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs });
   const { nowMs: _nowMs, ...domainEvent } = event;
   publishAfterPostgresCommit(executor, domainEvent);
   return inserted.id;

@@ -12,11 +12,10 @@ import { decideGroupDeletion, ensureGroupNameFree, findDefaultGroup, findGroupNa
 import type { JobStatus } from '../../core/job.js';
 import type { GroupDeletion, GroupDisposal, GroupRepository, GroupSummary } from '../../engine/ports.js';
 import { rowToGroup } from '../database/row-mappers.js';
-import { errorCodeOf } from '../database/translate-sqlite-error.js';
 import { advisoryLockKeys, takeTransactionLock } from './advisory-locks.js';
 import { runPostgresTransaction } from './postgres-transaction.js';
 import type { GroupsTable, PostgresDatabase } from './schema.js';
-import { translatePostgresError, withTranslatedPostgresErrors } from './translate-postgres-error.js';
+import { errorCodeOf, translatePostgresError, withTranslatedPostgresErrors } from './translate-postgres-error.js';
 
 /** Case-insensitive name order, byte-wise after folding, as SQLite's `COLLATE NOCASE` sorts ASCII names. */
 const byNameIgnoringCase = sql`lower(groups.name) COLLATE "C"`;

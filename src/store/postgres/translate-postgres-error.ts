@@ -6,6 +6,9 @@
 import { ImagefleetError, isImagefleetError } from '../../core/errors.js';
 import { errorCodeOf } from '../database/translate-sqlite-error.js';
 
+// The driver-neutral `code` reader, shared with the SQLite adapter (a Postgres SQLSTATE or errno is also `code`).
+export { errorCodeOf };
+
 /** SQLSTATEs that mean "run the transaction again": serialization_failure and deadlock_detected. */
 export const retryableSqlStates: ReadonlySet<string> = new Set(['40001', '40P01']);
 
