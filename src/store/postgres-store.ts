@@ -5,12 +5,13 @@
  * guarantees (docs/decisions/0039).
  */
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { JobControl, ImageRepository, Store, TaskQueue, WebhookOutbox } from '../engine/ports.js';
+import type { ImageRepository, Store, TaskQueue, WebhookOutbox } from '../engine/ports.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
 import { PostgresCliSessionRepository } from './postgres/postgres-cli-session-repository.js';
 import { PostgresEventLog } from './postgres/postgres-event-log.js';
 import { PostgresGroupRepository } from './postgres/postgres-group-repository.js';
+import { PostgresJobControl } from './postgres/postgres-job-control.js';
 import { PostgresJobRepository } from './postgres/postgres-job-repository.js';
 import { publishCommittedPostgresEventsTo } from './postgres/postgres-transaction.js';
 import { PostgresWebSessionRepository } from './postgres/postgres-web-session-repository.js';
@@ -49,7 +50,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     events: new PostgresEventLog(db),
     eventBus,
     queue: notOnPostgresYet<TaskQueue>('queue'),
-    control: notOnPostgresYet<JobControl>('control'),
+    control: new PostgresJobControl(db),
     webhooks: notOnPostgresYet<WebhookOutbox>('webhooks'),
     webSessions: new PostgresWebSessionRepository(db),
     cliSessions: new PostgresCliSessionRepository(db),
