@@ -1,0 +1,136 @@
+/**
+ * What the Postgres store guarantees beyond the shared contract suite (docs/decisions/0039): the
+ * startup sentence, retries of serialization failures with publish-after-commit, event ids handed
+ * out in commit order, and exact micro-USD money. A real throwaway server, as in the contract suite.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../../src/core/events.js';
+import { isImagefleetError } from '../../../src/core/errors.js';
+import { appendPostgresEvent } from '../../../src/store/postgres/postgres-event-log.js';
+import { runPostgresTransaction } from '../../../src/store/postgres/postgres-transaction.js';
+import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres-store.js';
+import { postgresBinDirectory, startPostgresServer, type PostgresServer } from '../../support/postgres-server.js';
+import { baseMs, jobInput } from '../contract/contract-fixtures.js';
+
+const postgresAvailable = postgresBinDirectory() !== undefined || process.env.CI !== undefined;
+
+describe.skipIf(!postgresAvailable)('Postgres store (skipped outside CI when PostgreSQL is not installed)', () => {
+  let server: PostgresServer;
+  let databaseCount = 0;
+  const opened: PostgresStore[] = [];
+
+  beforeAll(async () => {
+    server = await startPostgresServer();
+  }, 60_000);
+  afterAll(async () => {
+    for (const store of opened) await store.close();
+    await server.stop();
+  });
+
+  async function openStore(): Promise<PostgresStore> {
+    databaseCount += 1;
+    const store = await openPostgresStore({ connectionString: await server.createDatabase(`store_${databaseCount}`), poolSize: 4 });
+    opened.push(store);
+    return store;
+  }
+
+  it('says in one sentence, naming IMAGEFLEET_DATABASE_URL but not the password, when the server cannot be reached', async () => {
+    const unreachable = `postgres://imagefleet:hunter2@127.0.0.1:${server.port + 1}/imagefleet`;
+    const error: unknown = await openPostgresStore({ connectionString: unreachable }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(isImagefleetError(error) && error.code).toBe('storage_unavailable');
+    const message = (error as Error).message;
+    expect(message).toContain('IMAGEFLEET_DATABASE_URL');
+    expect(message).toContain('127.0.0.1');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('opens an already migrated database again (the baseline is not re-applied) and keeps its data', async () => {
+    const first = await openStore();
+    const group = await first.groups.createGroup('Kept');
+    const again = await openPostgresStore({ connectionString: `${server.url.replace(/\/postgres$/, '')}/store_${databaseCount}`, poolSize: 1 });
+    opened.push(again);
+    expect((await again.groups.getGroup(group.id))?.name).toBe('Kept');
+  });
+
+  it('runs a transaction again after a serialization failure, publishing only the committed attempt’s events', async () => {
+    const store = await openStore();
+    const { db } = store.connection;
+    const published: DomainEvent[] = [];
+    store.eventBus.subscribe((event) => published.push(event));
+    let attempts = 0;
+    const result = await runPostgresTransaction(db, async (executor) => {
+      attempts += 1;
+      await appendPostgresEvent(executor, { type: 'queue.changed', payload: { jobs: [] }, nowMs: baseMs + attempts });
+      if (attempts === 1) await sql`DO $$ BEGIN RAISE EXCEPTION 'forced' USING ERRCODE = '40001'; END $$`.execute(executor);
+      return attempts;
+    });
+    expect(result).toBe(2);
+    expect(published).toHaveLength(1);
+    const stored = await store.events.readEvents(0, {});
+    expect(stored.map((event) => event.createdAtMs)).toEqual([baseMs + 2]);
+  });
+
+  it('does not retry other errors, and publishes nothing for them', async () => {
+    const store = await openStore();
+    const published: DomainEvent[] = [];
+    store.eventBus.subscribe((event) => published.push(event));
+    let attempts = 0;
+    await expect(
+      runPostgresTransaction(store.connection.db, async (executor) => {
+        attempts += 1;
+        await appendPostgresEvent(executor, { type: 'queue.changed', payload: { jobs: [] }, nowMs: baseMs });
+        await sql`SELECT 1 / 0`.execute(executor);
+      }),
+    ).rejects.toMatchObject({ code: '22012' });
+    expect(attempts).toBe(1);
+    expect(published).toEqual([]);
+    expect(await store.events.lastEventId()).toBe(0);
+  });
+
+  it('hands out event ids in commit order: a later appender waits for the open one, so no reader skips an id', async () => {
+    const store = await openStore();
+    const { db } = store.connection;
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstAppended!: () => void;
+    const firstHasAppended = new Promise<void>((resolve) => (firstAppended = resolve));
+    const order: string[] = [];
+    const first = runPostgresTransaction(db, async (executor) => {
+      const id = await appendPostgresEvent(executor, { type: 'queue.changed', payload: { jobs: [] }, nowMs: baseMs + 1 });
+      firstAppended();
+      await firstMayCommit;
+      order.push('first committing');
+      return id;
+    });
+    await firstHasAppended;
+    const second = runPostgresTransaction(db, async (executor) => {
+      const id = await appendPostgresEvent(executor, { type: 'queue.changed', payload: { jobs: [] }, nowMs: baseMs + 2 });
+      order.push('second appended');
+      return id;
+    });
+    // The second append is blocked behind the first transaction: nothing is visible yet.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(order).toEqual([]);
+    expect(await store.events.readEvents(0, {})).toEqual([]);
+    releaseFirst();
+    const [firstId, secondId] = await Promise.all([first, second]);
+    expect(order).toEqual(['first committing', 'second appended']);
+    expect(secondId).toBeGreaterThan(firstId);
+  });
+
+  it('keeps money exact in micro-USD and hands the port USD', async () => {
+    const store = await openStore();
+    const group = await store.groups.createGroup('Money');
+    const input = jobInput({ groupId: group.id, taskCount: 3 });
+    const job = await store.jobs.createJob({ ...input, job: { ...input.job, budgetUsd: 0.1 + 0.2, estimatedCostUsd: 0.000_001 * 3 } });
+    expect(job.budgetUsd).toBe(0.3);
+    expect(job.estimatedCostUsd).toBe(0.000_003);
+    expect(job.spentUsd).toBe(0);
+    const row = await store.connection.db.selectFrom('jobs').select(['budget_micro_usd', 'estimated_cost_micro_usd']).where('id', '=', job.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ budget_micro_usd: 300_000, estimated_cost_micro_usd: 3 });
+  });
+});
