@@ -5,7 +5,7 @@
  * guarantees (docs/decisions/0039).
  */
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { ImageRepository, Store, TaskQueue, WebhookOutbox } from '../engine/ports.js';
+import type { ImageRepository, Store, WebhookOutbox } from '../engine/ports.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
 import { PostgresCliSessionRepository } from './postgres/postgres-cli-session-repository.js';
@@ -13,6 +13,7 @@ import { PostgresEventLog } from './postgres/postgres-event-log.js';
 import { PostgresGroupRepository } from './postgres/postgres-group-repository.js';
 import { PostgresJobControl } from './postgres/postgres-job-control.js';
 import { PostgresJobRepository } from './postgres/postgres-job-repository.js';
+import { PostgresTaskQueue } from './postgres/postgres-task-queue.js';
 import { publishCommittedPostgresEventsTo } from './postgres/postgres-transaction.js';
 import { PostgresWebSessionRepository } from './postgres/postgres-web-session-repository.js';
 import { notOnPostgresYet } from './postgres/not-on-postgres-yet.js';
@@ -49,7 +50,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     groups: new PostgresGroupRepository(db, now),
     events: new PostgresEventLog(db),
     eventBus,
-    queue: notOnPostgresYet<TaskQueue>('queue'),
+    queue: new PostgresTaskQueue(db),
     control: new PostgresJobControl(db),
     webhooks: notOnPostgresYet<WebhookOutbox>('webhooks'),
     webSessions: new PostgresWebSessionRepository(db),

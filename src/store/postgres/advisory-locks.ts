@@ -19,3 +19,19 @@ export const advisoryLockKeys = {
 export async function takeTransactionLock(executor: Kysely<PostgresDatabase>, key: bigint): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(executor);
 }
+
+/**
+ * Takes the lock of each limit scope (`provider:model@lane` keys and provider ids) in sorted order
+ * and holds them to the end of the transaction. Every transaction that reads or writes a scope's
+ * limit state (claims, request starts, completions growing concurrency, 429 holds, pauses) takes
+ * them first, so RPM, concurrency and cool-downs are decided one transaction at a time per scope
+ * across machines, and sorted order means two such transactions cannot deadlock. An advisory lock
+ * per key rather than `provider_state … FOR UPDATE`, because a scope has no row until its first
+ * hold or pause, and `FOR UPDATE` cannot lock a row that does not exist (docs/decisions/0039).
+ */
+export async function takeScopeLocks(executor: Kysely<PostgresDatabase>, scopeKeys: Iterable<string>): Promise<void> {
+  const sorted = [...new Set(scopeKeys)].sort();
+  for (const scopeKey of sorted) {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`imagefleet:scope:${scopeKey}`}, 0))`.execute(executor);
+  }
+}
