@@ -5,11 +5,12 @@
  * guarantees (docs/decisions/0039).
  */
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { ImageRepository, Store, WebhookOutbox } from '../engine/ports.js';
+import type { Store, WebhookOutbox } from '../engine/ports.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
 import { PostgresCliSessionRepository } from './postgres/postgres-cli-session-repository.js';
 import { PostgresEventLog } from './postgres/postgres-event-log.js';
+import { PostgresImageRepository } from './postgres/postgres-image-repository.js';
 import { PostgresGroupRepository } from './postgres/postgres-group-repository.js';
 import { PostgresJobControl } from './postgres/postgres-job-control.js';
 import { PostgresJobRepository } from './postgres/postgres-job-repository.js';
@@ -46,7 +47,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     connection,
     jobs: new PostgresJobRepository(db),
     assets: new PostgresAssetRepository(db),
-    images: notOnPostgresYet<ImageRepository>('images'),
+    images: new PostgresImageRepository(db),
     groups: new PostgresGroupRepository(db, now),
     events: new PostgresEventLog(db),
     eventBus,

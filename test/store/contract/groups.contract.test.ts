@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/engine/ports.js';
-import { describeUnlessPostgresLacks, storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claim, createJobInNewGroup, jobInput, rejectionOf, runJob } from './contract-fixtures.js';
 
 describe.each(storeFactoriesWithPostgres())('store contract: groups ($name)', (factory) => {
@@ -84,7 +84,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: groups ($name)', (f
     });
   });
 
-  describeUnlessPostgresLacks(factory, 'jobs and the queue')('summaries', () => {
+  describe('summaries', () => {
     it('lists every group by name, ignoring case, with its job and image counts', async () => {
       const store = await openStore();
       const beta = await store.groups.createGroup('beta');
@@ -101,7 +101,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: groups ($name)', (f
     });
   });
 
-  describeUnlessPostgresLacks(factory, 'jobs and the queue')('deleting', () => {
+  describe('deleting', () => {
     it('deletes an empty group and refuses one with jobs or images, saying what it holds', async () => {
       const store = await openStore();
       const busy = await store.groups.createGroup('Busy');

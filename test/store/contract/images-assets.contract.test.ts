@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Asset } from '../../../src/core/asset.js';
 import type { Store } from '../../../src/engine/ports.js';
-import { storeFactories, storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claimTask, complete, jobInput, rejectionOf, taskIdOf } from './contract-fixtures.js';
 
 function buildAsset(id: string, sha256: string, originalName = `${id}.png`, createdAtMs = 10): Asset & { blobKey: string } {
@@ -72,7 +72,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: assets ($name)', (f
   });
 });
 
-describe.each(storeFactories)('store contract: images ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: images ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/engine/ports.js';
-import { describeUnlessPostgresLacks, storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claim, claimTask, complete, endAs, jobInput, openPolicy, rejectionOf, runJob, taskIdOf } from './contract-fixtures.js';
 
 describe.each(storeFactoriesWithPostgres())('store contract: jobs ($name)', (factory) => {
@@ -74,7 +74,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: jobs ($name)', (fac
     });
   });
 
-  describeUnlessPostgresLacks(factory, 'the task queue')('lists', () => {
+  describe('lists', () => {
     it('lists jobs newest first, filtered by status and group, limited', async () => {
       const { store, groupId } = await openStore();
       const other = await store.groups.createGroup('Other');
@@ -127,7 +127,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: jobs ($name)', (fac
     });
   });
 
-  describeUnlessPostgresLacks(factory, 'the task queue')('completedTaskKeys', () => {
+  describe('completedTaskKeys', () => {
     it('finds the keys among those asked that completed, in any job', async () => {
       const { store, groupId } = await openStore();
       await store.jobs.createJob(jobInput({ groupId, taskCount: 4 }));
@@ -149,7 +149,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: jobs ($name)', (fac
     });
   });
 
-  describeUnlessPostgresLacks(factory, 'the task queue')('progressFigures', () => {
+  describe('progressFigures', () => {
     it('counts images per status, images completed since a time, and the most frequent errors', async () => {
       const { store, groupId } = await openStore();
       await store.jobs.createJob(jobInput({ groupId, taskCount: 6, imagesPerTask: 2 }));
@@ -187,7 +187,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: jobs ($name)', (fac
     });
   });
 
-  describeUnlessPostgresLacks(factory, 'the task queue')('queue', () => {
+  describe('queue', () => {
     it('lists unfinished jobs in claim order (priority, position, least recently served, age), paused ones last, with image counts', async () => {
       const { store, groupId } = await openStore();
       await store.jobs.createJob(jobInput({ jobId: 'bulk', groupId, taskCount: 1, priority: 'bulk', createdAtMs: 1_000 }));

@@ -8,7 +8,7 @@
  * only) until it catches up, when this split goes away.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { Store } from '../../../src/engine/ports.js';
 import { openPostgresStore } from '../../../src/store/postgres-store.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
@@ -80,13 +80,4 @@ export function storeFactoriesWithPostgres(): StoreFactory[] {
     },
   };
   return [...storeFactories, postgresFactory];
-}
-
-/**
- * `describe` — or, on the Postgres factory while its store lacks `missing` (e.g. `jobs and the
- * queue`), `describe.skip` with the reason in the block's name. Goes away with the staging split.
- */
-export function describeUnlessPostgresLacks(factory: StoreFactory, missing: string): (name: string, body: () => void) => void {
-  if (factory.name !== 'postgres') return (name, body) => describe(name, body);
-  return (name, body) => describe.skip(`${name} (not yet on Postgres: needs ${missing})`, body);
 }
