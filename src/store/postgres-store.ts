@@ -5,7 +5,7 @@
  * guarantees (docs/decisions/0039).
  */
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { Store, WebhookOutbox } from '../engine/ports.js';
+import type { Store } from '../engine/ports.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
 import { PostgresCliSessionRepository } from './postgres/postgres-cli-session-repository.js';
@@ -15,9 +15,9 @@ import { PostgresGroupRepository } from './postgres/postgres-group-repository.js
 import { PostgresJobControl } from './postgres/postgres-job-control.js';
 import { PostgresJobRepository } from './postgres/postgres-job-repository.js';
 import { PostgresTaskQueue } from './postgres/postgres-task-queue.js';
+import { PostgresWebhookOutbox } from './postgres/postgres-webhook-outbox.js';
 import { publishCommittedPostgresEventsTo } from './postgres/postgres-transaction.js';
 import { PostgresWebSessionRepository } from './postgres/postgres-web-session-repository.js';
-import { notOnPostgresYet } from './postgres/not-on-postgres-yet.js';
 
 /** The Postgres store: the port plus the connection, for diagnostics and tests. */
 export interface PostgresStore extends Store {
@@ -53,7 +53,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     eventBus,
     queue: new PostgresTaskQueue(db),
     control: new PostgresJobControl(db),
-    webhooks: notOnPostgresYet<WebhookOutbox>('webhooks'),
+    webhooks: new PostgresWebhookOutbox(db),
     webSessions: new PostgresWebSessionRepository(db),
     cliSessions: new PostgresCliSessionRepository(db),
     close: () => connection.close(),

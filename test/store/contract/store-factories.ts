@@ -3,9 +3,9 @@
  * store adapter"). Each factory opens a fresh, empty, migrated store and returns it typed by the
  * `Store` port only, so a contract test cannot reach past the port into one adapter's tables.
  *
- * The Postgres adapter is built in stages (issue 17): a contract file whose repositories it already
- * implements runs on `storeFactoriesWithPostgres()`; the others stay on `storeFactories` (SQLite
- * only) until it catches up, when this split goes away.
+ * Every contract file runs on `storeFactoriesWithPostgres()`: SQLite, and Postgres wherever its
+ * server binaries are installed (always in CI). `storeFactories` (SQLite only) is for a file that
+ * cannot start a server.
  */
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -43,7 +43,7 @@ const sqliteFactory: StoreFactory = {
   },
 };
 
-/** The adapters every contract file runs on; use with `describe.each(storeFactories)('… ($name)', …)`. */
+/** SQLite only; contract files use `storeFactoriesWithPostgres()`. */
 export const storeFactories: StoreFactory[] = [sqliteFactory];
 
 /**
@@ -53,8 +53,7 @@ export const storeFactories: StoreFactory[] = [sqliteFactory];
 const postgresAvailable = postgresBinDirectory() !== undefined || process.env.CI !== undefined;
 
 /**
- * SQLite and Postgres, for a contract file the Postgres store already passes. Call it at the top
- * level of the file (`describe.each(storeFactoriesWithPostgres())`): it starts ONE throwaway server
+ * SQLite and Postgres: what every contract file runs on. Call it at the top level of the file (`describe.each(storeFactoriesWithPostgres())`): it starts ONE throwaway server
  * for the file (beforeAll) and stops it after (afterAll); each `open()` makes a fresh database.
  */
 export function storeFactoriesWithPostgres(): StoreFactory[] {
