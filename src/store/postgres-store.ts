@@ -6,6 +6,7 @@
  */
 import { InProcessEventBus } from '../engine/engine-events.js';
 import type { Store } from '../engine/ports.js';
+import type { PostgresClock } from './postgres/database-clock.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
 import { PostgresCliSessionRepository } from './postgres/postgres-cli-session-repository.js';
@@ -31,9 +32,15 @@ export interface OpenPostgresStoreOptions {
   poolSize?: number;
   /**
    * The clock for times the port leaves to the store (group created/updated), epoch ms; default
-   * `Date.now`. Leases, rate windows and recovery will use the database clock (docs/decisions/0039).
+   * `Date.now`.
    */
   now?: () => number;
+  /**
+   * Whose time leases, lease recovery, rate windows and cool-downs use: `database` (default) reads
+   * the server's clock in the deciding transaction, so machines with skewed clocks agree; `caller`
+   * uses the port's `nowMs`, as SQLite does (the contract suite drives time by hand).
+   */
+  clock?: PostgresClock;
 }
 
 /** Connects, migrates (`storage_unavailable` naming IMAGEFLEET_DATABASE_URL when it cannot) and builds every repository on one pool. */
@@ -51,7 +58,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     groups: new PostgresGroupRepository(db, now),
     events: new PostgresEventLog(db),
     eventBus,
-    queue: new PostgresTaskQueue(db),
+    queue: new PostgresTaskQueue(db, options.clock ?? 'database'),
     control: new PostgresJobControl(db),
     webhooks: new PostgresWebhookOutbox(db),
     webSessions: new PostgresWebSessionRepository(db),

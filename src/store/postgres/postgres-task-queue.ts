@@ -24,6 +24,7 @@ import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
 import { ClaimPlanner, withLiftsApplied } from '../../engine/scheduling/claim-planner.js';
 import { takeScopeLocks } from './advisory-locks.js';
+import { databaseNowMsSql, decisionNowMs, type PostgresClock } from './database-clock.js';
 import { toMicroUsd } from './money.js';
 import {
   postgresRowToLimitState as rowToLimitState,
@@ -49,7 +50,11 @@ export class PostgresTaskQueue implements TaskQueue {
   /** Completions waiting for the next group commit. */
   private readonly pendingCompletions: Array<{ input: CompleteTaskInput; resolve: (outcome: TaskOutcome) => void; reject: (error: unknown) => void }> = [];
 
-  constructor(private readonly db: Kysely<PostgresDatabase>) {}
+  /** @param clock whose time leases, recovery and rate windows use (database-clock.ts); default the database's. */
+  constructor(
+    private readonly db: Kysely<PostgresDatabase>,
+    private readonly clock: PostgresClock = 'database',
+  ) {}
 
   async claimNext(request: ClaimRequest): Promise<ClaimedTask | undefined> {
     return (await this.claimMany(request, 1))[0];
@@ -65,8 +70,10 @@ export class PostgresTaskQueue implements TaskQueue {
     if (request.providers.length === 0 || maxTasks < 1) return [];
     return this.guard('claim tasks', () =>
       runPostgresTransaction(this.db, async (transaction) => {
-        const { nowMs } = request;
         await takeScopeLocks(transaction, request.providers.flatMap((policy) => [policy.providerKey, policy.providerId]));
+        // Read after the locks, so the time is the moment this claim decides, not when it queued.
+        const nowMs = await decisionNowMs(transaction, this.clock, request.nowMs);
+        const timedRequest = { ...request, nowMs };
         const snapshot = await readLimitSnapshot(transaction, request.providers, nowMs);
         const limits = decideLimitEligibility(request.providers, snapshot.limits);
         await this.writeLifts(transaction, limits.lifts, nowMs);
@@ -80,7 +87,7 @@ export class PostgresTaskQueue implements TaskQueue {
         for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
           if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs));
           else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-          else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting));
+          else claimed.push(await this.lease(transaction, timedRequest, step.jobId, step.taskId, step.policy, step.jobStarting));
         }
         return claimed;
       }),
@@ -157,7 +164,7 @@ export class PostgresTaskQueue implements TaskQueue {
     return this.guard('renew a lease', async () => {
       const result = await this.db
         .updateTable('tasks')
-        .set({ lease_expires_at_ms: nowMs + leaseMs })
+        .set({ lease_expires_at_ms: this.clock === 'database' ? sql<number>`${databaseNowMsSql} + ${leaseMs}` : nowMs + leaseMs })
         .where('id', '=', taskId)
         .where('lease_token', '=', leaseToken)
         .where('status', '=', 'running')
@@ -425,10 +432,11 @@ export class PostgresTaskQueue implements TaskQueue {
     });
   }
 
-  async startRequest(policy: ProviderLimitPolicy, nowMs: number): Promise<RequestStart> {
+  async startRequest(policy: ProviderLimitPolicy, callerNowMs: number): Promise<RequestStart> {
     return this.guard('start a request', () =>
       runPostgresTransaction(this.db, async (transaction) => {
         await takeScopeLocks(transaction, [policy.providerKey, policy.providerId]);
+        const nowMs = await decisionNowMs(transaction, this.clock, callerNowMs);
         const snapshot = await readLimitSnapshot(transaction, [policy], nowMs);
         const limits = decideLimitEligibility([policy], snapshot.limits);
         await this.writeLifts(transaction, limits.lifts, nowMs);
@@ -460,9 +468,10 @@ export class PostgresTaskQueue implements TaskQueue {
     return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs);
   }
 
-  async recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
+  async recoverExpiredLeases(callerNowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
     return this.guard('recover expired leases', () =>
       runPostgresTransaction(this.db, async (transaction) => {
+        const nowMs = await decisionNowMs(transaction, this.clock, callerNowMs);
         const expired = await transaction
           .selectFrom('tasks')
           .select(['id', 'job_id', 'lease_expirations', 'lease_owner'])
@@ -492,10 +501,11 @@ export class PostgresTaskQueue implements TaskQueue {
     });
   }
 
-  async reclaimLeases(owners: string[], nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
+  async reclaimLeases(owners: string[], callerNowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
     if (owners.length === 0) return { requeued: 0, poisoned: 0 };
     return this.guard('reclaim leases of stopped workers', () =>
       runPostgresTransaction(this.db, async (transaction) => {
+        const nowMs = await decisionNowMs(transaction, this.clock, callerNowMs);
         const held = await transaction
           .selectFrom('tasks')
           .select(['id', 'job_id', 'lease_expirations', 'lease_owner'])
@@ -611,8 +621,9 @@ export class PostgresTaskQueue implements TaskQueue {
     });
   }
 
-  async nextAvailableAtMs(nowMs: number): Promise<number | undefined> {
+  async nextAvailableAtMs(callerNowMs: number): Promise<number | undefined> {
     return this.guard('find the next available task', async () => {
+      const nowMs = await decisionNowMs(this.db, this.clock, callerNowMs);
       const task = await this.db
         .selectFrom('tasks')
         .select((expression) => expression.fn.min<number>('available_at_ms').as('next'))

@@ -73,8 +73,9 @@ export function storeFactoriesWithPostgres(): StoreFactory[] {
       if (server === undefined) throw new Error('The Postgres test server is not running: call storeFactoriesWithPostgres() at the top level of the test file.');
       databaseCount += 1;
       const connectionString = await server.createDatabase(`contract_${databaseCount}`);
-      // A small pool: one per test, and the shared machine has little memory to spare.
-      const store = await openPostgresStore({ connectionString, now: options.now, poolSize: 4 });
+      // A small pool: one per test, and the shared machine has little memory to spare. The caller's
+      // clock: contract tests drive time by hand (the database clock has its own tests).
+      const store = await openPostgresStore({ connectionString, now: options.now, poolSize: 4, clock: 'caller' });
       return { store, cleanup: () => store.close() };
     },
   };

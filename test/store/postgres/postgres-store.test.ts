@@ -11,7 +11,7 @@ import { appendPostgresEvent } from '../../../src/store/postgres/postgres-event-
 import { runPostgresTransaction } from '../../../src/store/postgres/postgres-transaction.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres-store.js';
 import { postgresBinDirectory, startPostgresServer, type PostgresServer } from '../../support/postgres-server.js';
-import { baseMs, jobInput } from '../contract/contract-fixtures.js';
+import { baseMs, jobInput, openPolicy } from '../contract/contract-fixtures.js';
 
 const postgresAvailable = postgresBinDirectory() !== undefined || process.env.CI !== undefined;
 
@@ -132,5 +132,23 @@ describe.skipIf(!postgresAvailable)('Postgres store (skipped outside CI when Pos
     expect(job.spentUsd).toBe(0);
     const row = await store.connection.db.selectFrom('jobs').select(['budget_micro_usd', 'estimated_cost_micro_usd']).where('id', '=', job.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ budget_micro_usd: 300_000, estimated_cost_micro_usd: 3 });
+  });
+
+  it('decides leases and their recovery on the database clock, whatever clock the caller passes', async () => {
+    const store = await openStore();
+    const group = await store.groups.createGroup('Clock');
+    await store.jobs.createJob(jobInput({ groupId: group.id, taskCount: 1 }));
+    // A caller whose clock says 1970: the lease still runs from the database's now.
+    const claimed = await store.queue.claimNext({ nowMs: 0, workerId: 'skewed', leaseMs: 60_000, providers: [openPolicy] });
+    expect(claimed).toBeDefined();
+    const leaseOf = async (): Promise<number> =>
+      (await store.connection.db.selectFrom('tasks').select('lease_expires_at_ms').where('id', '=', claimed!.task.id).executeTakeFirstOrThrow()).lease_expires_at_ms ?? 0;
+    expect(Math.abs((await leaseOf()) - (Date.now() + 60_000))).toBeLessThan(10_000);
+    // A caller whose clock runs far ahead cannot take back a lease the database says is live…
+    expect(await store.queue.recoverExpiredLeases(baseMs * 2, 3)).toEqual({ requeued: 0, poisoned: 0 });
+    // …and one that is expired by the database's clock is taken back even if the caller thinks it is 1970.
+    expect(await store.queue.renewLease(claimed!.task.id, claimed!.leaseToken, 0, 1)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await store.queue.recoverExpiredLeases(0, 3)).toEqual({ requeued: 1, poisoned: 0 });
   });
 });
