@@ -151,4 +151,27 @@ describe.skipIf(!postgresAvailable)('Postgres store (skipped outside CI when Pos
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await store.queue.recoverExpiredLeases(0, 3)).toEqual({ requeued: 1, poisoned: 0 });
   });
+
+  it('keeps RPM and concurrency exact across two stores (two machines) claiming at once', async () => {
+    const first = await openStore();
+    const connectionString = `${server.url.replace(/\/postgres$/, '')}/store_${databaseCount}`;
+    const second = await openPostgresStore({ connectionString, poolSize: 4 });
+    opened.push(second);
+    const group = await first.groups.createGroup('Shared');
+    await first.jobs.createJob(jobInput({ jobId: 'rpm', groupId: group.id, taskCount: 20 }));
+    const rateLimited = { ...openPolicy, requestsPerMinute: 3 };
+    const claimAll = (store: PostgresStore, workerId: string) =>
+      Promise.all(Array.from({ length: 6 }, () => store.queue.claimNext({ nowMs: 0, workerId, leaseMs: 60_000, providers: [rateLimited] })));
+    const claims = (await Promise.all([claimAll(first, 'a'), claimAll(second, 'b')])).flat().filter((claimed) => claimed !== undefined);
+    expect(claims).toHaveLength(3);
+    expect(new Set(claims.map((claimed) => claimed.task.id)).size).toBe(3);
+
+    await first.jobs.createJob(jobInput({ jobId: 'slots', groupId: group.id, taskCount: 20, createdAtMs: baseMs + 1 }));
+    const fiveAtATime = { ...openPolicy, providerKey: 'local:variations-v1', maxConcurrency: 5 };
+    const moreClaims = (await Promise.all([first, second].map((store, index) => Promise.all(Array.from({ length: 5 }, () => store.queue.claimNext({ nowMs: 0, workerId: `w${index}`, leaseMs: 60_000, providers: [fiveAtATime] }))))))
+      .flat()
+      .filter((claimed) => claimed !== undefined);
+    // Three tasks of the first job still run: only two more slots of five.
+    expect(moreClaims).toHaveLength(2);
+  });
 });
