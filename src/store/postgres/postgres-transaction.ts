@@ -8,7 +8,7 @@
  * locks), as Graphile Worker, River, Solid Queue and Oban do, instead of running everything
  * SERIALIZABLE. `work` may run more than once, so it must do nothing outside the database.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DomainEvent } from '../../core/events.js';
 import type { DomainEventBus } from '../../engine/ports.js';
 import { isRetryablePostgresError } from './translate-postgres-error.js';
@@ -18,6 +18,9 @@ import type { PostgresDatabase } from './schema.js';
 const publishers = new WeakMap<Kysely<PostgresDatabase>, DomainEventBus>();
 /** Events appended inside a running `runPostgresTransaction`, by its executor, waiting for COMMIT. */
 const pendingByExecutor = new WeakMap<Kysely<PostgresDatabase>, DomainEvent[]>();
+
+/** The `LISTEN/NOTIFY` channel on which every transaction that appended events announces its newest event id. */
+export const eventsCommittedChannel = 'imagefleet_events';
 
 /** Attempts per transaction before a serialization failure or deadlock is reported. */
 export const maximumTransactionAttempts = 5;
@@ -53,7 +56,9 @@ export interface PostgresTransactionOptions {
 /**
  * Runs `work` in a transaction, again (up to `maximumTransactionAttempts`) when Postgres aborts it
  * with 40001 or 40P01; rolls back and rethrows anything else untranslated (callers translate).
- * Events `work` appends are published to the database's bus after the COMMIT, in order.
+ * Events `work` appends are published to the database's bus after the COMMIT, in order, and one
+ * tiny `NOTIFY` (the newest event id; Postgres delivers it only on COMMIT) tells other processes
+ * to read the log (`listen-for-events.ts`).
  */
 export async function runPostgresTransaction<T>(db: Kysely<PostgresDatabase>, work: (executor: Transaction<PostgresDatabase>) => Promise<T>, options: PostgresTransactionOptions = {}): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -65,7 +70,10 @@ export async function runPostgresTransaction<T>(db: Kysely<PostgresDatabase>, wo
         .execute(async (executor) => {
           pendingByExecutor.set(executor, pending);
           try {
-            return await work(executor);
+            const result = await work(executor);
+            // Under the event-tail lock this transaction holds, max(id) is its own newest event.
+            if (pending.length > 0) await sql`SELECT pg_notify(${eventsCommittedChannel}, (SELECT max(id) FROM events)::text)`.execute(executor);
+            return result;
           } finally {
             pendingByExecutor.delete(executor);
           }

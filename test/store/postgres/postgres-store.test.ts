@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/core/events.js';
 import { isImagefleetError } from '../../../src/core/errors.js';
+import { listenForCommittedEvents } from '../../../src/store/postgres/listen-for-events.js';
 import { appendPostgresEvent } from '../../../src/store/postgres/postgres-event-log.js';
 import { runPostgresTransaction } from '../../../src/store/postgres/postgres-transaction.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres-store.js';
@@ -173,5 +174,26 @@ describe.skipIf(!postgresAvailable)('Postgres store (skipped outside CI when Pos
       .filter((claimed) => claimed !== undefined);
     // Three tasks of the first job still run: only two more slots of five.
     expect(moreClaims).toHaveLength(2);
+  });
+
+  it('notifies other processes once per committed transaction with the newest event id, and never for a rollback', async () => {
+    const store = await openStore();
+    const connectionString = `${server.url.replace(/\/postgres$/, '')}/store_${databaseCount}`;
+    const heard: number[] = [];
+    const listener = await listenForCommittedEvents(connectionString, (newestEventId) => heard.push(newestEventId));
+    try {
+      const group = await store.groups.createGroup('Wake');
+      await store.jobs.createJob(jobInput({ groupId: group.id, taskCount: 2 }));
+      await store.control.pauseJob('job-1', undefined, baseMs + 1);
+      await expect(store.control.pauseJob('missing', undefined, baseMs + 2)).rejects.toMatchObject({ code: 'not_found' });
+      await store.control.cancelJob('job-1', baseMs + 3);
+      await expect.poll(() => heard.length).toBe(2);
+      const ids = (await store.events.readEvents(0, {})).map((event) => event.id);
+      // One notification per committed transaction, carrying its newest event id: the pause, then the cancel.
+      expect(heard[0]).toBe(ids[0]);
+      expect(heard[1]).toBe(ids.at(-1));
+    } finally {
+      await listener.close();
+    }
   });
 });
