@@ -12,7 +12,7 @@ import { appendPostgresEvent } from '../../../src/store/postgres/postgres-event-
 import { runPostgresTransaction } from '../../../src/store/postgres/postgres-transaction.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres-store.js';
 import { postgresBinDirectory, startPostgresServer, type PostgresServer } from '../../support/postgres-server.js';
-import { baseMs, jobInput, openPolicy } from '../contract/contract-fixtures.js';
+import { baseMs, complete, endAs, jobInput, openPolicy } from '../contract/contract-fixtures.js';
 
 const postgresAvailable = postgresBinDirectory() !== undefined || process.env.CI !== undefined;
 
@@ -194,6 +194,27 @@ describe.skipIf(!postgresAvailable)('Postgres store (skipped outside CI when Pos
       expect(heard[1]).toBe(ids.at(-1));
     } finally {
       await listener.close();
+    }
+  });
+
+  it('closes a job exactly once when two machines end its last two tasks at the same moment (a completion and a failure)', async () => {
+    const first = await openStore();
+    const connectionString = `${server.url.replace(/\/postgres$/, '')}/store_${databaseCount}`;
+    const second = await openPostgresStore({ connectionString, poolSize: 4 });
+    opened.push(second);
+    const group = await first.groups.createGroup('Race');
+    for (let round = 0; round < 5; round += 1) {
+      const jobId = `race-${round}`;
+      await first.jobs.createJob(jobInput({ jobId, groupId: group.id, taskCount: 2, createdAtMs: baseMs + round }));
+      const claimedByFirst = await first.queue.claimNext({ nowMs: 0, workerId: 'a', leaseMs: 60_000, providers: [openPolicy] });
+      const claimedBySecond = await second.queue.claimNext({ nowMs: 0, workerId: 'b', leaseMs: 60_000, providers: [openPolicy] });
+      expect(claimedByFirst?.job.id).toBe(jobId);
+      expect(claimedBySecond?.job.id).toBe(jobId);
+      const outcomes = await Promise.all([complete(first, claimedByFirst!, baseMs + 10), endAs(second, claimedBySecond!, 'failed', baseMs + 10)]);
+      expect(outcomes.filter((outcome) => outcome.finishedJob !== undefined)).toHaveLength(1);
+      expect((await first.jobs.getJob(jobId))?.status).toBe('failed');
+      const finished = (await first.events.readEvents(0, { jobId })).filter((event) => event.type === 'job.finished');
+      expect(finished).toHaveLength(1);
     }
   });
 });
