@@ -37,7 +37,7 @@ import { finalizePostgresJobIfDone as finalizeJobIfDone } from './postgres-job-f
 import { postgresRowToJob as rowToJob, postgresRowToTask as rowToTask } from './postgres-row-mappers.js';
 import { runPostgresTransaction } from './postgres-transaction.js';
 import type { PostgresDatabase, ProviderStateTable } from './schema.js';
-import { translatePostgresError } from './translate-postgres-error.js';
+import { isRetryablePostgresError, translatePostgresError } from './translate-postgres-error.js';
 
 /**
  * The durable queue on Postgres, shared by engines on any number of machines. Every state change is
@@ -189,8 +189,10 @@ export class PostgresTaskQueue implements TaskQueue {
     const batch = this.pendingCompletions.splice(0);
     try {
       const outcomes = await runPostgresTransaction(this.db, async (transaction) => {
-        // Every scope whose concurrency a completion may grow, up front and sorted (lock order).
+        // Every scope whose concurrency a completion may grow, then every job a completion may
+        // close, up front and sorted: the locking order of docs/decisions/0039.
         await takeScopeLocks(transaction, batch.map((item) => item.input.providerKey));
+        await lockJobsOfTasks(transaction, batch.map((item) => item.input.taskId));
         const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
         for (const item of batch) {
           await sql`SAVEPOINT completion`.execute(transaction);
@@ -198,6 +200,9 @@ export class PostgresTaskQueue implements TaskQueue {
             results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
             await sql`RELEASE completion`.execute(transaction);
           } catch (error) {
+            // A deadlock or serialization failure fails the whole batch, which is then run again;
+            // any other error fails only its own completion.
+            if (isRetryablePostgresError(error)) throw error;
             await sql`ROLLBACK TO completion`.execute(transaction);
             await sql`RELEASE completion`.execute(transaction);
             results.push({ error });
@@ -337,6 +342,8 @@ export class PostgresTaskQueue implements TaskQueue {
 
   private async setBackInTransaction(transaction: Kysely<PostgresDatabase>, input: SetbackInput): Promise<TaskOutcome> {
     const { nowMs, setback } = input;
+    // The job before its task, as every transaction locks them (a failure may close the job).
+    await lockJobsOfTasks(transaction, [input.taskId]);
     const fenced = transaction
       .updateTable('tasks')
       .where('id', '=', input.taskId)
@@ -678,4 +685,21 @@ export class PostgresTaskQueue implements TaskQueue {
       throw translatePostgresError(error, action);
     }
   }
+}
+
+/**
+ * Locks, in id order, the job rows of these tasks: what a transaction that may close a job takes
+ * before it touches the job's tasks, so jobs are always locked before tasks and both before the
+ * event tail (docs/decisions/0039). Without it a completion (job row, then the event tail) and a
+ * failure of the same job's other task (event tail, then the job row) deadlocked.
+ */
+async function lockJobsOfTasks(transaction: Kysely<PostgresDatabase>, taskIds: readonly string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await transaction
+    .selectFrom('jobs')
+    .select('id')
+    .where(sql<boolean>`id IN (SELECT job_id FROM tasks WHERE id = ANY(${[...taskIds]}::text[]))`)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
