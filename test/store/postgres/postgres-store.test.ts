@@ -57,6 +57,16 @@ describe.skipIf(!postgresAvailable)('Postgres store (skipped outside CI when Pos
     expect((await again.groups.getGroup(group.id))?.name).toBe('Kept');
   });
 
+  it('refuses a database migrated by a newer imagefleet, in one sentence', async () => {
+    const store = await openStore();
+    await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('9999-from-the-future', now()::text)`.execute(store.connection.db);
+    const connectionString = `${server.url.replace(/\/postgres$/, '')}/store_${databaseCount}`;
+    await expect(openPostgresStore({ connectionString, poolSize: 1 })).rejects.toMatchObject({
+      code: 'storage_unavailable',
+      message: expect.stringContaining('was created by a newer version of imagefleet (unknown migrations: 9999-from-the-future)') as unknown,
+    });
+  });
+
   it('runs a transaction again after a serialization failure, publishing only the committed attempt’s events', async () => {
     const store = await openStore();
     const { db } = store.connection;
