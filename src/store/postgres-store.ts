@@ -18,7 +18,8 @@ import { PostgresJobRepository } from './postgres/postgres-job-repository.js';
 import { PostgresTaskQueue } from './postgres/postgres-task-queue.js';
 import { PostgresWebhookOutbox } from './postgres/postgres-webhook-outbox.js';
 import { publishCommittedPostgresEventsTo } from './postgres/postgres-transaction.js';
-import { PostgresWebSessionRepository } from './postgres/postgres-web-session-repository.js';
+import { withTranslatedPostgresErrors } from './postgres/translate-postgres-error.js';
+import { createWebSessionRepository } from './shared/kysely-web-session-repository.js';
 
 /** The Postgres store: the port plus the connection, for diagnostics and tests. */
 export interface PostgresStore extends Store {
@@ -61,7 +62,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     queue: new PostgresTaskQueue(db, options.clock ?? 'database'),
     control: new PostgresJobControl(db),
     webhooks: new PostgresWebhookOutbox(db),
-    webSessions: new PostgresWebSessionRepository(db),
+    webSessions: createWebSessionRepository(db, withTranslatedPostgresErrors),
     cliSessions: new PostgresCliSessionRepository(db),
     close: () => connection.close(),
   };

@@ -1,5 +1,5 @@
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { Store } from '../engine/ports.js';
+import type { Store, WebSessionRepository } from '../engine/ports.js';
 import { SqliteCliSessionRepository } from './database/cli-session-repository.js';
 import { SqliteAssetRepository } from './database/asset-repository.js';
 import { SqliteEventLog } from './database/event-log.js';
@@ -11,7 +11,8 @@ import { publishCommittedEventsTo } from './database/immediate-transaction.js';
 import { openDatabase, type SqliteDatabase } from './database/open-database.js';
 import { SqliteTaskQueue } from './database/task-queue.js';
 import { SqliteWebhookOutbox } from './database/webhook-outbox.js';
-import { SqliteWebSessionRepository } from './database/web-session-repository.js';
+import { withTranslatedErrors } from './database/translate-sqlite-error.js';
+import { createWebSessionRepository } from './shared/kysely-web-session-repository.js';
 
 /** Every repository over one SQLite connection. One per process: see docs/decisions/0002. */
 export interface SqliteStore extends Store {
@@ -24,7 +25,7 @@ export interface SqliteStore extends Store {
   queue: SqliteTaskQueue;
   control: SqliteJobControl;
   webhooks: SqliteWebhookOutbox;
-  webSessions: SqliteWebSessionRepository;
+  webSessions: WebSessionRepository;
   cliSessions: SqliteCliSessionRepository;
   close(): Promise<void>;
 }
@@ -51,7 +52,7 @@ export async function openSqliteStore(options: { databasePath: string; now?: () 
     queue: new SqliteTaskQueue(db),
     control: new SqliteJobControl(db),
     webhooks: new SqliteWebhookOutbox(db),
-    webSessions: new SqliteWebSessionRepository(db),
+    webSessions: createWebSessionRepository(db, withTranslatedErrors),
     cliSessions: new SqliteCliSessionRepository(db),
     close: () => database.close(),
   };

@@ -6,12 +6,13 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database/open-database.js';
-import { SqliteWebSessionRepository } from '../../src/store/database/web-session-repository.js';
+import { withTranslatedErrors } from '../../src/store/database/translate-sqlite-error.js';
+import { createWebSessionRepository } from '../../src/store/shared/kysely-web-session-repository.js';
 import { openTemporaryDatabase } from './store-test-helpers.js';
 
 const nowMs = 1_700_000_000_000;
 
-describe('SqliteWebSessionRepository', () => {
+describe('KyselyWebSessionRepository on SQLite', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -20,7 +21,7 @@ describe('SqliteWebSessionRepository', () => {
   async function setUp() {
     const opened = await openTemporaryDatabase();
     cleanups.push(opened.cleanup);
-    return { ...opened, sessions: new SqliteWebSessionRepository(opened.database.db) };
+    return { ...opened, sessions: createWebSessionRepository(opened.database.db, withTranslatedErrors) };
   }
 
   it('creates the server secret once; another connection reads the same one', async () => {
@@ -30,7 +31,7 @@ describe('SqliteWebSessionRepository', () => {
     expect(await sessions.serverSecret('web-session-signing', () => 'secret-b', nowMs)).toBe('secret-a');
     const other = await openDatabase({ filePath: path.join(directory, 'imagefleet.db') });
     cleanups.push(() => other.close());
-    expect(await new SqliteWebSessionRepository(other.db).serverSecret('web-session-signing', () => 'secret-c', nowMs)).toBe('secret-a');
+    expect(await createWebSessionRepository(other.db, withTranslatedErrors).serverSecret('web-session-signing', () => 'secret-c', nowMs)).toBe('secret-a');
     await sessions.setServerSecret('web-session-signing', 'secret-d', nowMs + 1);
     expect(await sessions.serverSecret('web-session-signing', () => 'secret-e', nowMs)).toBe('secret-d');
   });

@@ -1,5 +1,7 @@
 /** Kysely table types: the database as it is, in snake_case. Repositories map rows to domain types. */
 import type { Generated } from 'kysely';
+import type { ServerSecretsTable, WebSessionsTable } from '../shared/session-tables.js';
+export type { ServerSecretsTable, WebSessionsTable } from '../shared/session-tables.js';
 
 export interface GroupsTable {
   id: string;
@@ -163,26 +165,6 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at_ms: number;
   finished_at_ms: number | null;
-}
-
-/** Secrets generated once per data directory (the session-signing secret). Added by 0009. */
-export interface ServerSecretsTable {
-  name: string;
-  /** Never leaves the server; never logged. */
-  value: string;
-  created_at_ms: number;
-}
-
-/** One browser sign-in. Added by 0009. */
-export interface WebSessionsTable {
-  /** Random, base64url; the cookie carries it with a signature. */
-  id: string;
-  created_at_ms: number;
-  expires_at_ms: number;
-  last_seen_at_ms: number;
-  /** Set when signed out or revoked; null while usable. */
-  revoked_at_ms: number | null;
-  user_agent_note: string;
 }
 
 /** One CLI session's record (migration 0011; the port's `CliSessionRecord`). */

@@ -5,6 +5,8 @@
  * keeps REAL USD (converted at the adapter edge, `money.ts`), JSON is `jsonb`, flags are `boolean`.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { ServerSecretsTable, WebSessionsTable } from '../shared/session-tables.js';
+export type { ServerSecretsTable, WebSessionsTable } from '../shared/session-tables.js';
 
 /** A `jsonb` column: read as the parsed value, written as JSON text (`pg` would send a JS array as a Postgres array). */
 export type JsonColumn<T> = ColumnType<T, string, string>;
@@ -165,21 +167,6 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at_ms: number;
   finished_at_ms: number | null;
-}
-
-export interface ServerSecretsTable {
-  name: string;
-  value: string;
-  created_at_ms: number;
-}
-
-export interface WebSessionsTable {
-  id: string;
-  created_at_ms: number;
-  expires_at_ms: number;
-  last_seen_at_ms: number;
-  revoked_at_ms: number | null;
-  user_agent_note: string;
 }
 
 export interface CliSessionsTable {

@@ -1,15 +1,33 @@
-/** Web sessions and server secrets on Postgres (the `WebSessionRepository` port). Persists only; `core/web-session.ts` decides. */
+/**
+ * Web sessions and server secrets (the `WebSessionRepository` port) on SQLite and Postgres alike:
+ * the columns are text and integer epoch ms on both, so the queries are the same. Persists only;
+ * `core/web-session.ts` decides.
+ */
 import type { Kysely, Selectable } from 'kysely';
 import type { WebSessionRecord } from '../../core/web-session.js';
 import type { WebSessionRepository } from '../../engine/ports.js';
-import type { PostgresDatabase, WebSessionsTable } from './schema.js';
-import { withTranslatedPostgresErrors } from './translate-postgres-error.js';
+import type { WebSessionTables, WebSessionsTable } from './session-tables.js';
 
-export class PostgresWebSessionRepository implements WebSessionRepository {
-  constructor(private readonly db: Kysely<PostgresDatabase>) {}
+/** Runs a query, turning the driver's errors into the store's `ImagefleetError` (each store has its own). */
+export type TranslateErrors = <T>(context: string, operation: () => Promise<T>) => Promise<T>;
+
+/**
+ * The repository over any store whose schema has the two tables. Kysely's database type is
+ * invariant, so the wider schema is viewed as just these tables; the constraint keeps that view
+ * honest (it compiles only when `Full` has both tables with these columns).
+ */
+export function createWebSessionRepository<Full extends WebSessionTables>(db: Kysely<Full>, withTranslatedErrors: TranslateErrors): WebSessionRepository {
+  return new KyselyWebSessionRepository(db as unknown as Kysely<WebSessionTables>, withTranslatedErrors);
+}
+
+class KyselyWebSessionRepository implements WebSessionRepository {
+  constructor(
+    private readonly db: Kysely<WebSessionTables>,
+    private readonly withTranslatedErrors: TranslateErrors,
+  ) {}
 
   async serverSecret(name: string, generate: () => string, nowMs: number): Promise<string> {
-    return withTranslatedPostgresErrors('read the server secret', async () => {
+    return this.withTranslatedErrors('read the server secret', async () => {
       const existing = await this.db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirst();
       if (existing !== undefined) return existing.value;
       await this.db
@@ -23,7 +41,7 @@ export class PostgresWebSessionRepository implements WebSessionRepository {
   }
 
   async setServerSecret(name: string, value: string, nowMs: number): Promise<void> {
-    await withTranslatedPostgresErrors('store a server secret', async () => {
+    await this.withTranslatedErrors('store a server secret', async () => {
       await this.db
         .insertInto('server_secrets')
         .values({ name, value, created_at_ms: nowMs })
@@ -33,7 +51,7 @@ export class PostgresWebSessionRepository implements WebSessionRepository {
   }
 
   async createSession(session: WebSessionRecord): Promise<void> {
-    await withTranslatedPostgresErrors('store a web session', async () => {
+    await this.withTranslatedErrors('store a web session', async () => {
       await this.db
         .insertInto('web_sessions')
         .values({
@@ -49,34 +67,34 @@ export class PostgresWebSessionRepository implements WebSessionRepository {
   }
 
   async findSession(id: string): Promise<WebSessionRecord | undefined> {
-    return withTranslatedPostgresErrors('read a web session', async () => {
+    return this.withTranslatedErrors('read a web session', async () => {
       const row = await this.db.selectFrom('web_sessions').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : rowToWebSession(row);
     });
   }
 
   async touchSession(id: string, lastSeenAtMs: number): Promise<void> {
-    await withTranslatedPostgresErrors('update a web session', async () => {
+    await this.withTranslatedErrors('update a web session', async () => {
       await this.db.updateTable('web_sessions').set({ last_seen_at_ms: lastSeenAtMs }).where('id', '=', id).where('last_seen_at_ms', '<', lastSeenAtMs).execute();
     });
   }
 
   async revokeSession(id: string, nowMs: number): Promise<boolean> {
-    return withTranslatedPostgresErrors('revoke a web session', async () => {
+    return this.withTranslatedErrors('revoke a web session', async () => {
       const result = await this.db.updateTable('web_sessions').set({ revoked_at_ms: nowMs }).where('id', '=', id).where('revoked_at_ms', 'is', null).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     });
   }
 
   async revokeAllSessions(nowMs: number): Promise<number> {
-    return withTranslatedPostgresErrors('revoke every web session', async () => {
+    return this.withTranslatedErrors('revoke every web session', async () => {
       const result = await this.db.updateTable('web_sessions').set({ revoked_at_ms: nowMs }).where('revoked_at_ms', 'is', null).where('expires_at_ms', '>', nowMs).executeTakeFirst();
       return Number(result.numUpdatedRows);
     });
   }
 
   async pruneEndedSessions(nowMs: number, idleBeforeMs: number): Promise<number> {
-    return withTranslatedPostgresErrors('prune web sessions', async () => {
+    return this.withTranslatedErrors('prune web sessions', async () => {
       const result = await this.db
         .deleteFrom('web_sessions')
         .where((where) => where.or([where('revoked_at_ms', 'is not', null), where('expires_at_ms', '<=', nowMs), where('last_seen_at_ms', '<=', idleBeforeMs)]))
