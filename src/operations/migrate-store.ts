@@ -1,0 +1,313 @@
+/**
+ * Moves an installation's store to another (issue 17: SQLite + files → Postgres + S3): every table
+ * of `copiedTables`, in order, in batches that each commit with their progress, then every blob;
+ * then proves the copy (rows per table equal, every blob's SHA-256 equal on both sides) and moves
+ * the target's sequences past the copied ids. A run killed at any moment is resumed by running it
+ * again; it refuses to mix two sources, to write into a database holding other data, and to copy
+ * an installation that is still in use (docs/decisions/0042).
+ */
+import { createHash } from 'node:crypto';
+import { ImagefleetError } from '../core/errors.js';
+import type { BlobKeyListing, BlobStore, Clock, StoreCopySource, StoreCopyTarget, TableCopyProgress } from '../engine/ports.js';
+import { copiedTables } from './migrate-store-tables.js';
+
+/** Rows per batch (one target transaction each) when the caller does not say. */
+export const defaultBatchRows = 500;
+/** Blobs copied or hashed at the same time: remote stores answer one request at a time slowly. */
+const blobConcurrency = 4;
+
+/** Where the blobs go. */
+export interface MigrateStoreBlobs {
+  /** Every key the source holds. */
+  keys: BlobKeyListing;
+  source: BlobStore;
+  target: BlobStore;
+}
+
+export interface MigrateStoreDependencies {
+  source: StoreCopySource;
+  target: StoreCopyTarget;
+  /** The blobs to copy; absent when they stay where they are (the target keeps using the files). */
+  blobs?: MigrateStoreBlobs;
+  clock: Clock;
+}
+
+/** One step of progress, for a display. */
+export type MigrateStoreProgress =
+  | {
+      phase: 'rows';
+      table: string;
+      /** Rows of all tables in the target so far, including earlier runs'. */
+      copiedRows: number;
+      /** Rows of all tables in the source. */
+      totalRows: number;
+    }
+  | { phase: 'blobs'; doneBlobs: number; totalBlobs: number; copiedBytes: number }
+  | { phase: 'verify'; doneBlobs: number; totalBlobs: number };
+
+export interface MigrateStoreInput {
+  /** Check and count only; write nothing. Default false. */
+  dryRun?: boolean;
+  /** Rows per batch (one transaction on the target each); default `defaultBatchRows`. */
+  batchRows?: number;
+  /** Whether the process named by a lease owner (`host:pid:random`) is known to be gone (its leases do not count as use). */
+  isOwnerGone: (owner: string) => boolean;
+  onProgress?: (progress: MigrateStoreProgress) => void;
+}
+
+/** One table's figures. */
+export interface CopiedTable {
+  table: string;
+  sourceRows: number;
+  /** Rows in the target after the run (on a dry run: before it). */
+  targetRows: number;
+  /** Rows this run wrote. */
+  copiedRows: number;
+}
+
+export interface MigrateStoreResult {
+  dryRun: boolean;
+  source: string;
+  target: string;
+  schemaVersion: string;
+  /** An earlier run had started this copy. */
+  resumed: boolean;
+  tables: CopiedTable[];
+  blobs: {
+    /** `copied`: to the target blob store; `kept`: left where they are. */
+    mode: 'copied' | 'kept';
+    total: number;
+    /** Written by this run. */
+    copied: number;
+    /** Already in the target with the right size (an earlier run's), not written again. */
+    skipped: number;
+    /** Bytes written by this run. */
+    copiedBytes: number;
+    /** Checked by SHA-256 on both sides. */
+    verified: number;
+  };
+}
+
+/** Copies, resumes or (dry run) checks; throws `conflict` for a refusal and `storage_unavailable` when verification fails, naming the table or blob. */
+export async function migrateStore(input: MigrateStoreInput, dependencies: MigrateStoreDependencies): Promise<MigrateStoreResult> {
+  const { source, target, blobs, clock } = dependencies;
+  const dryRun = input.dryRun === true;
+  const batchRows = input.batchRows ?? defaultBatchRows;
+  if (!Number.isSafeInteger(batchRows) || batchRows < 1) throw new ImagefleetError('invalid_input', `The batch size must be a whole number of rows from 1 up; it was ${batchRows}.`);
+
+  const schemaVersion = await checkSchemas(source, target);
+  for (const table of copiedTables) await target.checkColumns(table, await source.columns(table));
+  await checkNotInUse(source, input.isOwnerGone, clock.now());
+  const fingerprint = await source.fingerprint();
+  const marker = await target.readMarker();
+  const sourceCounts = new Map<string, number>();
+  for (const table of copiedTables) sourceCounts.set(table, await source.count(table));
+  if (marker === undefined) {
+    await checkTargetEmpty(target, source.description);
+  } else {
+    if (marker.sourceFingerprint !== fingerprint) {
+      throw new ImagefleetError(
+        'conflict',
+        `The database ${target.description} is being filled from another installation (${marker.sourceDescription}); finish that move, or point --to at an empty database.`,
+      );
+    }
+    if (marker.schemaVersion !== schemaVersion) {
+      throw new ImagefleetError(
+        'conflict',
+        `The copy into ${target.description} was started at schema version ${marker.schemaVersion} and both sides are now at ${schemaVersion}; drop and re-create the target database, then run migrate-store again.`,
+      );
+    }
+  }
+  const keys = blobs === undefined ? [] : await collect(blobs.keys.listKeys());
+  const progressByTable = new Map((await target.progress()).map((progress) => [progress.table, progress]));
+
+  if (dryRun) {
+    const tables: CopiedTable[] = [];
+    for (const table of copiedTables) tables.push({ table, sourceRows: sourceCounts.get(table) ?? 0, targetRows: await target.count(table), copiedRows: 0 });
+    return {
+      dryRun,
+      source: source.description,
+      target: target.description,
+      schemaVersion,
+      resumed: marker !== undefined,
+      tables,
+      blobs: { mode: blobs === undefined ? 'kept' : 'copied', total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0 },
+    };
+  }
+
+  if (marker === undefined) {
+    await target.writeMarker({ sourceFingerprint: fingerprint, sourceDescription: source.description, schemaVersion, startedAtMs: clock.now(), verifiedAtMs: null });
+  }
+  const totalRows = [...sourceCounts.values()].reduce((sum, count) => sum + count, 0);
+  let copiedRowsAll = [...progressByTable.values()].reduce((sum, progress) => sum + progress.copiedRows, 0);
+  const copiedThisRun = new Map<string, number>();
+  for (const table of copiedTables) {
+    let progress: TableCopyProgress = progressByTable.get(table) ?? { table, afterKey: 0, copiedRows: 0, complete: false };
+    let written = 0;
+    while (!progress.complete) {
+      const batch = await source.readBatch(table, progress.afterKey, batchRows);
+      progress = { table, afterKey: batch.lastKey, copiedRows: progress.copiedRows + batch.rows.length, complete: batch.rows.length < batchRows };
+      if (batch.rows.length > 0 || progress.complete) await target.writeBatch(table, batch.rows, progress);
+      written += batch.rows.length;
+      copiedRowsAll += batch.rows.length;
+      input.onProgress?.({ phase: 'rows', table, copiedRows: copiedRowsAll, totalRows });
+    }
+    copiedThisRun.set(table, written);
+  }
+  await target.advanceSequences();
+
+  const blobFigures = { mode: blobs === undefined ? ('kept' as const) : ('copied' as const), total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0 };
+  if (blobs !== undefined) {
+    let done = 0;
+    await forEachConcurrently(keys, blobConcurrency, async (key) => {
+      const copiedBytes = await copyBlob(key, blobs);
+      if (copiedBytes === undefined) blobFigures.skipped += 1;
+      else {
+        blobFigures.copied += 1;
+        blobFigures.copiedBytes += copiedBytes;
+      }
+      done += 1;
+      input.onProgress?.({ phase: 'blobs', doneBlobs: done, totalBlobs: keys.length, copiedBytes: blobFigures.copiedBytes });
+    });
+  }
+
+  // Verify: rows per table, then every blob's bytes.
+  const tables: CopiedTable[] = [];
+  for (const table of copiedTables) {
+    const sourceRows = await source.count(table);
+    const targetRows = await target.count(table);
+    if (sourceRows !== targetRows) {
+      throw new ImagefleetError(
+        'storage_unavailable',
+        `Verification failed: table ${table} has ${sourceRows} rows in ${source.description} but ${targetRows} in ${target.description}; the source changed during the copy (stop every imagefleet process on it), so drop and re-create the target database and run migrate-store again.`,
+      );
+    }
+    tables.push({ table, sourceRows, targetRows, copiedRows: copiedThisRun.get(table) ?? 0 });
+  }
+  if (blobs !== undefined) {
+    let done = 0;
+    await forEachConcurrently(keys, blobConcurrency, async (key) => {
+      await verifyBlob(key, blobs, target.description);
+      blobFigures.verified += 1;
+      done += 1;
+      input.onProgress?.({ phase: 'verify', doneBlobs: done, totalBlobs: keys.length });
+    });
+  }
+  const finalMarker = await target.readMarker();
+  if (finalMarker !== undefined) await target.writeMarker({ ...finalMarker, verifiedAtMs: clock.now() });
+  return { dryRun, source: source.description, target: target.description, schemaVersion, resumed: marker !== undefined, tables, blobs: blobFigures };
+}
+
+async function checkSchemas(source: StoreCopySource, target: StoreCopyTarget): Promise<string> {
+  const sourceVersion = await source.schemaVersion();
+  const targetVersion = await target.schemaVersion();
+  if (sourceVersion !== targetVersion) {
+    throw new ImagefleetError(
+      'conflict',
+      `The source ${source.description} is at schema version ${sourceVersion} but the target ${target.description} is at ${targetVersion}; run the same imagefleet version on both (each upgrades its database when opened), then run migrate-store again.`,
+    );
+  }
+  const listed = new Set(copiedTables);
+  const unlisted = (await source.tables()).filter((table) => !listed.has(table));
+  if (unlisted.length > 0) {
+    throw new ImagefleetError('internal', `The source has table(s) ${unlisted.join(', ')} that migrate-store does not know how to copy (src/operations/migrate-store-tables.ts); this is a bug, so report it.`);
+  }
+  const targetTables = new Set(await target.tables());
+  const missing = copiedTables.filter((table) => !targetTables.has(table));
+  if (missing.length > 0) {
+    throw new ImagefleetError('conflict', `The target ${target.description} has no table(s) ${missing.join(', ')}; run the same imagefleet version on both sides, then run migrate-store again.`);
+  }
+  return sourceVersion;
+}
+
+async function checkNotInUse(source: StoreCopySource, isOwnerGone: (owner: string) => boolean, nowMs: number): Promise<void> {
+  const live = (await source.leases()).filter((lease) => lease.expiresAtMs > nowMs && (lease.owner === undefined || !isOwnerGone(lease.owner)));
+  if (live.length === 0) return;
+  const owners = [...new Set(live.map((lease) => lease.owner).filter((owner): owner is string => owner !== undefined))];
+  const holders = owners.length > 0 ? ` (held by ${owners.join(', ')})` : '';
+  throw new ImagefleetError(
+    'conflict',
+    `The installation ${source.description} is in use: ${live.length} lease(s) are live${holders}; stop every imagefleet serve, worker and run on it, then run migrate-store again.`,
+  );
+}
+
+async function checkTargetEmpty(target: StoreCopyTarget, sourceDescription: string): Promise<void> {
+  for (const table of copiedTables) {
+    const rows = await target.count(table);
+    if (rows > 0) {
+      throw new ImagefleetError(
+        'conflict',
+        `The database ${target.description} already holds imagefleet data (${rows} row(s) in ${table}) that is not a copy of ${sourceDescription}; point --to at an empty database.`,
+      );
+    }
+  }
+}
+
+/** Copies one blob unless the target has it at the right size already; the bytes written, or undefined when skipped. */
+async function copyBlob(key: string, blobs: MigrateStoreBlobs): Promise<number | undefined> {
+  const [sourceStat, targetStat] = await Promise.all([blobs.source.stat(key), blobs.target.stat(key)]);
+  if (sourceStat === undefined) return undefined; // Removed while listing (a job deleted): nothing refers to it any more.
+  if (targetStat !== undefined && targetStat.byteSize === sourceStat.byteSize) return undefined;
+  const read = await blobs.source.get(key);
+  await blobs.target.put(key, read.stream, { contentType: contentTypeOf(key) });
+  return read.byteSize;
+}
+
+async function verifyBlob(key: string, blobs: MigrateStoreBlobs, targetDescription: string): Promise<void> {
+  const sourceHash = await hashOf(blobs.source, key);
+  if (sourceHash === undefined) return;
+  const targetHash = await hashOf(blobs.target, key);
+  if (targetHash === undefined) {
+    throw new ImagefleetError('storage_unavailable', `Verification failed: blob ${key} is missing from the target blob store; run migrate-store again to copy it.`);
+  }
+  if (targetHash !== sourceHash) {
+    throw new ImagefleetError(
+      'storage_unavailable',
+      `Verification failed: blob ${key} differs in the target blob store (SHA-256 ${targetHash.slice(0, 12)}… instead of ${sourceHash.slice(0, 12)}…); delete it from the target and run migrate-store again (the database ${targetDescription} is kept).`,
+    );
+  }
+}
+
+/** SHA-256 of a blob, streamed (never the whole blob in memory); undefined when it does not exist. */
+async function hashOf(store: BlobStore, key: string): Promise<string | undefined> {
+  if ((await store.stat(key)) === undefined) return undefined;
+  const read = await store.get(key);
+  const hash = createHash('sha256');
+  for await (const chunk of read.stream) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+const mediaTypeByExtension: Readonly<Record<string, string>> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
+
+function contentTypeOf(key: string): string {
+  const extension = key.slice(key.lastIndexOf('.') + 1).toLowerCase();
+  return mediaTypeByExtension[extension] ?? 'application/octet-stream';
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+/** Runs `work` on every item, at most `concurrency` at a time; the first failure stops new work and is thrown. */
+async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, () => lane());
+  const results = await Promise.allSettled(lanes);
+  const rejection = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (rejection !== undefined) throw rejection.reason;
+}
