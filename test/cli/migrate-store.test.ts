@@ -92,11 +92,18 @@ describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside C
     try {
       const jobs = await source.jobs.listJobs({});
       expect(jobs.length).toBeGreaterThan(0);
-      expect(await target.jobs.listJobs({})).toEqual(jobs);
+      // Postgres keeps exact micro-USD: the source's REAL sums come back rounded to the micro-dollar.
+      expect((await target.jobs.listJobs({})).map(roundMoney)).toEqual(jobs.map(roundMoney));
       for (const job of jobs) {
         const tasks = await source.jobs.listTasks(job.id, {});
-        expect(await target.jobs.listTasks(job.id, {})).toEqual(tasks);
+        expect((await target.jobs.listTasks(job.id, {})).map(roundMoney)).toEqual(tasks.map(roundMoney));
       }
+      const money = await queryTarget<{ budget: number; spent: number; cost: number }>(
+        url,
+        `SELECT j.budget_micro_usd::int AS budget, j.spent_micro_usd::int AS spent, t.cost_micro_usd::int AS cost FROM jobs j JOIN tasks t ON t.job_id = j.id WHERE t.cost_micro_usd IS NOT NULL AND t.cost_micro_usd > 0`,
+      );
+      expect(money).toEqual([{ budget: 12_500_000, spent: 117_000, cost: 39_000 }]);
+      expect((await queryTarget<{ flags: string }>(url, `SELECT pg_typeof(favorite)::text AS flags FROM images LIMIT 1`))[0]?.flags).toBe('boolean');
       const images = await source.images.listImages({});
       expect(images.length).toBeGreaterThan(0);
       expect(await target.images.listImages({})).toEqual(images);
@@ -234,6 +241,11 @@ async function fillDataDirectory(workspace: Workspace): Promise<void> {
     await createGroup({ name: 'Été 海' }, fleet);
     await fleet.sendTestWebhook({ url: 'https://hooks.example.com/imagefleet' });
     await startWebSession({ apiToken: 'migrate-store-test-token', userAgent: 'Firefox/131 ü' }, fleet);
+    // Money as a priced provider leaves it: REAL sums that are not exact in binary (0.039 × 3).
+    const sqliteMoney = new BetterSqlite3(path.join(workspace.dataDir, 'imagefleet.db'));
+    sqliteMoney.prepare('UPDATE jobs SET budget_usd = 12.5, spent_usd = 0.039 + 0.039 + 0.039 WHERE id = ?').run(image.jobId);
+    sqliteMoney.prepare('UPDATE tasks SET cost_usd = 0.039 WHERE id = ?').run(image.taskId);
+    sqliteMoney.close();
     // Padding: enough rows that a one-row-per-transaction copy is still running when the test kills it.
     const sqlite = new BetterSqlite3(path.join(workspace.dataDir, 'imagefleet.db'));
     const insert = sqlite.prepare('INSERT INTO request_log (provider_key, started_at_ms) VALUES (?, ?)');
@@ -244,6 +256,15 @@ async function fillDataDirectory(workspace: Workspace): Promise<void> {
   } finally {
     await fleet.stop();
   }
+}
+
+/** The record with every `…Usd` amount rounded to the micro-dollar. */
+function roundMoney<T extends object>(record: T): T {
+  const rounded = { ...record } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(rounded)) {
+    if (name.endsWith('Usd') && typeof value === 'number') rounded[name] = Math.round(value * 1_000_000) / 1_000_000;
+  }
+  return rounded as unknown as T;
 }
 
 function imageKeys(workspace: Workspace): string[] {
