@@ -212,10 +212,14 @@ async function checkSchemas(source: StoreCopySource, target: StoreCopyTarget): P
   if (unlisted.length > 0) {
     throw new ImagefleetError('internal', `The source has table(s) ${unlisted.join(', ')} that migrate-store does not know how to copy (src/operations/migrate-store-tables.ts); this is a bug, so report it.`);
   }
-  const targetTables = new Set(await target.tables());
-  const missing = copiedTables.filter((table) => !targetTables.has(table));
+  const targetTables = await target.tables();
+  const missing = copiedTables.filter((table) => !targetTables.includes(table));
   if (missing.length > 0) {
     throw new ImagefleetError('conflict', `The target ${target.description} has no table(s) ${missing.join(', ')}; run the same imagefleet version on both sides, then run migrate-store again.`);
+  }
+  const uncopied = targetTables.filter((table) => !listed.has(table));
+  if (uncopied.length > 0) {
+    throw new ImagefleetError('internal', `The target has table(s) ${uncopied.join(', ')} that migrate-store does not know how to fill (src/operations/migrate-store-tables.ts); this is a bug, so report it.`);
   }
   return sourceVersion;
 }
