@@ -100,7 +100,8 @@ function summaryLines(result: MigrateStoreResult): string[] {
   if (blobs.mode === 'kept') lines.push(`  blobs: left in the data directory (--blobs ${keepBlobsValue}).`);
   else if (result.dryRun) lines.push(`  blobs: ${blobs.total} to copy or check.`);
   else lines.push(`  blobs: ${blobs.copied} copied (${formatBytes(blobs.copiedBytes)}), ${blobs.skipped} already there; ${blobs.verified} of ${blobs.total} verified by SHA-256.`);
-  lines.push(result.dryRun ? 'Dry run: nothing was written.' : 'Verified: every table has as many rows in the target as in the source, and every blob the same bytes.');
+  if (result.dryRun) lines.push('Dry run: nothing was written.');
+  else lines.push(`Verified: every table has as many rows in the target as in the source${blobs.mode === 'copied' ? ', and every blob the same bytes' : ''}.`);
   return lines;
 }
 
