@@ -147,12 +147,12 @@ function liveDisplay(stream: CliWritable): MigrationDisplay {
         stop();
         phase = progress.phase;
         // cli-progress writes escape codes through readline, which needs only `write`.
-        bar = new SingleBar({ stream: stream as unknown as NodeJS.WritableStream, format: ' {phase} {bar} {percentage}% │ {detail}', hideCursor: true, barsize: 28, fps: 5, barCompleteChar: '█', barIncompleteChar: '░' });
-        bar.start(1, 0, { phase: progress.phase.padEnd(6), detail: '' });
+        bar = new SingleBar({ stream: stream as unknown as NodeJS.WritableStream, format: ' {bar} {percentage}% │ {detail}', hideCursor: true, barsize: 28, fps: 5, barCompleteChar: '█', barIncompleteChar: '░' });
+        bar.start(1, 0, { detail: '' });
       }
       const [done, total] = progress.phase === 'rows' ? [progress.copiedRows, progress.totalRows] : [progress.doneBlobs, progress.totalBlobs];
       bar?.setTotal(Math.max(1, total));
-      bar?.update(done, { phase: progress.phase.padEnd(6), detail: describeProgress(progress) });
+      bar?.update(done, { detail: describeProgress(progress) });
     },
     stop,
   };
