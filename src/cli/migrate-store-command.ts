@@ -7,9 +7,11 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.js';
+import { isImagefleetError } from '../core/errors.js';
 import { keepBlobsValue, openStoreCopy } from '../fleet/open-store-copy.js';
 import { migrateStore, type MigrateStoreProgress, type MigrateStoreResult } from '../operations/migrate-store.js';
 import { cliIo, globalConfigFlags, type CliContext, type CliWritable, type CommandRegistration } from './cli-context.js';
+import { CliExit, exitCodes } from './handle-cli-error.js';
 import { usage } from './session/generation-options.js';
 
 interface MigrateStoreFlags {
@@ -53,15 +55,23 @@ export const registerMigrateStoreCommand: CommandRegistration = (program: Comman
         environment: context.environment,
       });
       const display = createMigrationDisplay(io.stderr);
+      const stop = new AbortController();
+      const unsubscribe = io.interrupts(() => stop.abort());
       try {
         const result = await migrateStore(
-          { dryRun: flags.dryRun === true, isOwnerGone: opened.isOwnerGone, onProgress: (progress) => display.update(progress), ...(batchRows === undefined ? {} : { batchRows }) },
+          { dryRun: flags.dryRun === true, isOwnerGone: opened.isOwnerGone, onProgress: (progress) => display.update(progress), signal: stop.signal, ...(batchRows === undefined ? {} : { batchRows }) },
           opened.dependencies,
         );
         display.stop();
         if (flags.json === true) io.stdout.write(`${JSON.stringify(resultJson(result), null, 2)}\n`);
         else io.stdout.write(`${summaryLines(result).join('\n')}\n`);
+      } catch (error) {
+        display.stop();
+        if (!isImagefleetError(error) || error.code !== 'canceled') throw error;
+        io.stderr.write(`imagefleet: ${error.message}\n`);
+        throw new CliExit(exitCodes.interrupted);
       } finally {
+        unsubscribe();
         display.stop();
         await opened.close();
       }

@@ -53,6 +53,8 @@ export interface MigrateStoreInput {
   /** Whether the process named by a lease owner (`host:pid:random`) is known to be gone (its leases do not count as use). */
   isOwnerGone: (owner: string) => boolean;
   onProgress?: (progress: MigrateStoreProgress) => void;
+  /** Stops the copy between two batches or blobs (Ctrl-C); what was committed stays, for the next run. */
+  signal?: AbortSignal;
 }
 
 /** One table's figures. */
@@ -91,6 +93,9 @@ export interface MigrateStoreResult {
 /** Copies, resumes or (dry run) checks; throws `conflict` for a refusal and `storage_unavailable` when verification fails, naming the table or blob. */
 export async function migrateStore(input: MigrateStoreInput, dependencies: MigrateStoreDependencies): Promise<MigrateStoreResult> {
   const { source, target, blobs, clock } = dependencies;
+  const throwIfStopped = (): void => {
+    if (input.signal?.aborted === true) throw new ImagefleetError('canceled', 'Stopped before the copy was finished; run the same command again to continue where it stopped.');
+  };
   const dryRun = input.dryRun === true;
   const batchRows = input.batchRows ?? defaultBatchRows;
   if (!Number.isSafeInteger(batchRows) || batchRows < 1) throw new ImagefleetError('invalid_input', `The batch size must be a whole number of rows from 1 up; it was ${batchRows}.`);
@@ -145,6 +150,7 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
     let progress: TableCopyProgress = progressByTable.get(table) ?? { table, afterKey: 0, copiedRows: 0, complete: false };
     let written = 0;
     while (!progress.complete) {
+      throwIfStopped();
       const batch = await source.readBatch(table, progress.afterKey, batchRows);
       progress = { table, afterKey: batch.lastKey, copiedRows: progress.copiedRows + batch.rows.length, complete: batch.rows.length < batchRows };
       if (batch.rows.length > 0 || progress.complete) await target.writeBatch(table, batch.rows, progress);
@@ -160,6 +166,7 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
   if (blobs !== undefined) {
     let done = 0;
     await forEachConcurrently(keys, blobConcurrency, async (key) => {
+      throwIfStopped();
       const copiedBytes = await copyBlob(key, blobs);
       if (copiedBytes === undefined) blobFigures.skipped += 1;
       else {
@@ -187,6 +194,7 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
   if (blobs !== undefined) {
     let done = 0;
     await forEachConcurrently(keys, blobConcurrency, async (key) => {
+      throwIfStopped();
       await verifyBlob(key, blobs, target.description);
       blobFigures.verified += 1;
       done += 1;

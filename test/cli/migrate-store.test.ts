@@ -208,7 +208,7 @@ describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside C
     }
   }, 120_000);
 
-  it('with --blobs files copies only the rows, and a dry run writes nothing', async () => {
+  it('with --blobs files copies only the rows; a dry run writes nothing; Ctrl-C stops a run that the next one resumes', async () => {
     const url = await postgres.createDatabase('rows_only');
     const dryRun = await migrate(['--to', url, '--blobs', 'files', '--dry-run', '--json']);
     expect(dryRun.code).toBe(0);
@@ -218,9 +218,15 @@ describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside C
     expect(planned.tables.every((table) => table.target_rows === 0)).toBe(true);
     expect(await queryTarget(url, `SELECT to_regclass('imagefleet_store_copy')::text AS name`)).toEqual([{ name: null }]);
 
+    // Ctrl-C stops between two batches with a sentence that says how to continue; the next run resumes.
+    const interrupted = await runInProcess(workspace, ['migrate-store', '--to', url, '--blobs', 'files'], { onInterruptReady: (press) => press() });
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('imagefleet: Stopped before the copy was finished; run the same command again to continue where it stopped.');
+
     const copied = await migrate(['--to', url, '--blobs', 'files', '--json']);
     expect(copied.code).toBe(0);
     const report = JSON.parse(copied.stdout) as MigrationJson;
+    expect(report.resumed).toBe(true);
     expect(report.blobs).toMatchObject({ mode: 'kept', total: 0, verified: 0 });
     for (const table of report.tables) expect(table.target_rows, table.table).toBe(table.source_rows);
   }, 120_000);
