@@ -143,6 +143,31 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
   if (marker === undefined) {
     await target.writeMarker({ sourceFingerprint: fingerprint, sourceDescription: source.description, schemaVersion, startedAtMs: clock.now(), verifiedAtMs: null });
   }
+  const run: CopyRun = { input, dependencies, batchRows, throwIfStopped };
+  const copiedThisRun = await copyRows(run, sourceCounts, progressByTable);
+  await target.advanceSequences();
+  const blobFigures = { mode: blobs === undefined ? ('kept' as const) : ('copied' as const), total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0 };
+  if (blobs !== undefined) await copyBlobs(run, blobs, keys, blobFigures);
+  const tables = await verifyCounts(source, target, copiedThisRun);
+  if (blobs !== undefined) await verifyBlobs(run, blobs, keys, blobFigures);
+  const finalMarker = await target.readMarker();
+  if (finalMarker !== undefined) await target.writeMarker({ ...finalMarker, verifiedAtMs: clock.now() });
+  return { dryRun, source: source.description, target: target.description, schemaVersion, resumed: marker !== undefined, tables, blobs: blobFigures };
+}
+
+/** What the phases of one run share. */
+interface CopyRun {
+  input: MigrateStoreInput;
+  dependencies: MigrateStoreDependencies;
+  batchRows: number;
+  throwIfStopped: () => void;
+}
+
+type BlobFigures = MigrateStoreResult['blobs'];
+
+/** Copies every table from where its progress says, batch by batch; the rows this run wrote, by table. */
+async function copyRows(run: CopyRun, sourceCounts: Map<string, number>, progressByTable: Map<string, TableCopyProgress>): Promise<Map<string, number>> {
+  const { source, target } = run.dependencies;
   const totalRows = [...sourceCounts.values()].reduce((sum, count) => sum + count, 0);
   let copiedRowsAll = [...progressByTable.values()].reduce((sum, progress) => sum + progress.copiedRows, 0);
   const copiedThisRun = new Map<string, number>();
@@ -150,35 +175,37 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
     let progress: TableCopyProgress = progressByTable.get(table) ?? { table, afterKey: 0, copiedRows: 0, complete: false };
     let written = 0;
     while (!progress.complete) {
-      throwIfStopped();
-      const batch = await source.readBatch(table, progress.afterKey, batchRows);
-      progress = { table, afterKey: batch.lastKey, copiedRows: progress.copiedRows + batch.rows.length, complete: batch.rows.length < batchRows };
-      if (batch.rows.length > 0 || progress.complete) await target.writeBatch(table, batch.rows, progress);
+      run.throwIfStopped();
+      const batch = await source.readBatch(table, progress.afterKey, run.batchRows);
+      // A short batch is the last; a full one may be too, and the next (empty) read says so.
+      progress = { table, afterKey: batch.lastKey, copiedRows: progress.copiedRows + batch.rows.length, complete: batch.rows.length < run.batchRows };
+      await target.writeBatch(table, batch.rows, progress);
       written += batch.rows.length;
       copiedRowsAll += batch.rows.length;
-      input.onProgress?.({ phase: 'rows', table, copiedRows: copiedRowsAll, totalRows });
+      run.input.onProgress?.({ phase: 'rows', table, copiedRows: copiedRowsAll, totalRows });
     }
     copiedThisRun.set(table, written);
   }
-  await target.advanceSequences();
+  return copiedThisRun;
+}
 
-  const blobFigures = { mode: blobs === undefined ? ('kept' as const) : ('copied' as const), total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0 };
-  if (blobs !== undefined) {
-    let done = 0;
-    await forEachConcurrently(keys, blobConcurrency, async (key) => {
-      throwIfStopped();
-      const copiedBytes = await copyBlob(key, blobs);
-      if (copiedBytes === undefined) blobFigures.skipped += 1;
-      else {
-        blobFigures.copied += 1;
-        blobFigures.copiedBytes += copiedBytes;
-      }
-      done += 1;
-      input.onProgress?.({ phase: 'blobs', doneBlobs: done, totalBlobs: keys.length, copiedBytes: blobFigures.copiedBytes });
-    });
-  }
+async function copyBlobs(run: CopyRun, blobs: MigrateStoreBlobs, keys: readonly string[], figures: BlobFigures): Promise<void> {
+  let done = 0;
+  await forEachConcurrently(keys, blobConcurrency, async (key) => {
+    run.throwIfStopped();
+    const copiedBytes = await copyBlob(key, blobs);
+    if (copiedBytes === undefined) figures.skipped += 1;
+    else {
+      figures.copied += 1;
+      figures.copiedBytes += copiedBytes;
+    }
+    done += 1;
+    run.input.onProgress?.({ phase: 'blobs', doneBlobs: done, totalBlobs: keys.length, copiedBytes: figures.copiedBytes });
+  });
+}
 
-  // Verify: rows per table, then every blob's bytes.
+/** Rows per table equal on both sides, or `storage_unavailable` naming the table. */
+async function verifyCounts(source: StoreCopySource, target: StoreCopyTarget, copiedThisRun: Map<string, number>): Promise<CopiedTable[]> {
   const tables: CopiedTable[] = [];
   for (const table of copiedTables) {
     const sourceRows = await source.count(table);
@@ -186,24 +213,23 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
     if (sourceRows !== targetRows) {
       throw new ImagefleetError(
         'storage_unavailable',
-        `Verification failed: table ${table} has ${sourceRows} rows in ${source.description} but ${targetRows} in ${target.description}; the source changed during the copy (stop every imagefleet process on it), so drop and re-create the target database and run migrate-store again.`,
+        `Verification failed: table ${table} has ${sourceRows} rows in ${source.description} but ${targetRows} in ${target.description}; one of them changed after the copy (stop every imagefleet process on the source and start none on the target before the copy is verified), so drop and re-create the target database and run migrate-store again.`,
       );
     }
     tables.push({ table, sourceRows, targetRows, copiedRows: copiedThisRun.get(table) ?? 0 });
   }
-  if (blobs !== undefined) {
-    let done = 0;
-    await forEachConcurrently(keys, blobConcurrency, async (key) => {
-      throwIfStopped();
-      await verifyBlob(key, blobs, target.description);
-      blobFigures.verified += 1;
-      done += 1;
-      input.onProgress?.({ phase: 'verify', doneBlobs: done, totalBlobs: keys.length });
-    });
-  }
-  const finalMarker = await target.readMarker();
-  if (finalMarker !== undefined) await target.writeMarker({ ...finalMarker, verifiedAtMs: clock.now() });
-  return { dryRun, source: source.description, target: target.description, schemaVersion, resumed: marker !== undefined, tables, blobs: blobFigures };
+  return tables;
+}
+
+async function verifyBlobs(run: CopyRun, blobs: MigrateStoreBlobs, keys: readonly string[], figures: BlobFigures): Promise<void> {
+  let done = 0;
+  await forEachConcurrently(keys, blobConcurrency, async (key) => {
+    run.throwIfStopped();
+    await verifyBlob(key, blobs, run.dependencies.target.description);
+    figures.verified += 1;
+    done += 1;
+    run.input.onProgress?.({ phase: 'verify', doneBlobs: done, totalBlobs: keys.length });
+  });
 }
 
 async function checkSchemas(source: StoreCopySource, target: StoreCopyTarget): Promise<string> {
