@@ -95,6 +95,7 @@ function resultJson(result: MigrateStoreResult): unknown {
       skipped: result.blobs.skipped,
       copied_bytes: result.blobs.copiedBytes,
       verified: result.blobs.verified,
+      damaged_in_source: result.blobs.damagedInSource,
     },
   };
 }
@@ -110,6 +111,7 @@ function summaryLines(result: MigrateStoreResult): string[] {
   if (blobs.mode === 'kept') lines.push(`  blobs: left in the data directory (--blobs ${keepBlobsValue}).`);
   else if (result.dryRun) lines.push(`  blobs: ${blobs.total} to copy or check.`);
   else lines.push(`  blobs: ${blobs.copied} copied (${formatBytes(blobs.copiedBytes)}), ${blobs.skipped} already there; ${blobs.verified} of ${blobs.total} verified by SHA-256.`);
+  for (const key of blobs.damagedInSource) lines.push(`  warning: ${key} was already damaged in the source (its bytes do not match the SHA-256 in its name); it was copied as it is.`);
   if (result.dryRun) lines.push('Dry run: nothing was written.');
   else lines.push(`Verified: every table has as many rows in the target as in the source${blobs.mode === 'copied' ? ', and every blob the same bytes' : ''}.`);
   return lines;

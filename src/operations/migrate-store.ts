@@ -87,6 +87,11 @@ export interface MigrateStoreResult {
     copiedBytes: number;
     /** Checked by SHA-256 on both sides. */
     verified: number;
+    /**
+     * Content-addressed blobs (references, `assets/…/<sha256>.<ext>`) whose source bytes no longer
+     * hash to their name: damaged before the move, copied as they are. Empty when all are sound.
+     */
+    damagedInSource: string[];
   };
 }
 
@@ -136,7 +141,7 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
       schemaVersion,
       resumed: marker !== undefined,
       tables,
-      blobs: { mode: blobs === undefined ? 'kept' : 'copied', total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0 },
+      blobs: { mode: blobs === undefined ? 'kept' : 'copied', total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0, damagedInSource: [] },
     };
   }
 
@@ -146,7 +151,7 @@ export async function migrateStore(input: MigrateStoreInput, dependencies: Migra
   const run: CopyRun = { input, dependencies, batchRows, throwIfStopped };
   const copiedThisRun = await copyRows(run, sourceCounts, progressByTable);
   await target.advanceSequences();
-  const blobFigures = { mode: blobs === undefined ? ('kept' as const) : ('copied' as const), total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0 };
+  const blobFigures: BlobFigures = { mode: blobs === undefined ? 'kept' : 'copied', total: keys.length, copied: 0, skipped: 0, copiedBytes: 0, verified: 0, damagedInSource: [] };
   if (blobs !== undefined) await copyBlobs(run, blobs, keys, blobFigures);
   const tables = await verifyCounts(source, target, copiedThisRun);
   if (blobs !== undefined) await verifyBlobs(run, blobs, keys, blobFigures);
@@ -225,11 +230,14 @@ async function verifyBlobs(run: CopyRun, blobs: MigrateStoreBlobs, keys: readonl
   let done = 0;
   await forEachConcurrently(keys, blobConcurrency, async (key) => {
     run.throwIfStopped();
-    await verifyBlob(key, blobs, run.dependencies.target.description);
+    const sourceHash = await verifyBlob(key, blobs, run.dependencies.target.description);
+    const address = contentAddressOf(key);
+    if (sourceHash !== undefined && address !== undefined && address !== sourceHash) figures.damagedInSource.push(key);
     figures.verified += 1;
     done += 1;
     run.input.onProgress?.({ phase: 'verify', doneBlobs: done, totalBlobs: keys.length });
   });
+  figures.damagedInSource.sort();
 }
 
 async function checkSchemas(source: StoreCopySource, target: StoreCopyTarget): Promise<string> {
@@ -291,9 +299,10 @@ async function copyBlob(key: string, blobs: MigrateStoreBlobs): Promise<number |
   return read.byteSize;
 }
 
-async function verifyBlob(key: string, blobs: MigrateStoreBlobs, targetDescription: string): Promise<void> {
+/** Target bytes equal to the source's, or `storage_unavailable` naming the key; the source's SHA-256 (undefined when the source no longer has it). */
+async function verifyBlob(key: string, blobs: MigrateStoreBlobs, targetDescription: string): Promise<string | undefined> {
   const sourceHash = await hashOf(blobs.source, key);
-  if (sourceHash === undefined) return;
+  if (sourceHash === undefined) return undefined;
   const targetHash = await hashOf(blobs.target, key);
   if (targetHash === undefined) {
     throw new ImagefleetError('storage_unavailable', `Verification failed: blob ${key} is missing from the target blob store; run migrate-store again to copy it.`);
@@ -304,6 +313,15 @@ async function verifyBlob(key: string, blobs: MigrateStoreBlobs, targetDescripti
       `Verification failed: blob ${key} differs in the target blob store (SHA-256 ${targetHash.slice(0, 12)}… instead of ${sourceHash.slice(0, 12)}…); delete it from the target and run migrate-store again (the database ${targetDescription} is kept).`,
     );
   }
+  return sourceHash;
+}
+
+/** Reference images are stored under the SHA-256 of their bytes (core/blob-keys.ts `assetBlobKey`). */
+const assetKeyPattern = /^assets\/[0-9a-f]{2}\/([0-9a-f]{64})\.[a-z0-9]+$/;
+
+/** The SHA-256 a content-addressed key names; undefined for other keys (outputs are named by task). */
+function contentAddressOf(key: string): string | undefined {
+  return assetKeyPattern.exec(key)?.[1];
 }
 
 /** SHA-256 of a blob, streamed (never the whole blob in memory); undefined when it does not exist. */

@@ -35,7 +35,7 @@ interface MigrationJson {
   resumed: boolean;
   verified: boolean;
   tables: Array<{ table: string; source_rows: number; target_rows: number; copied_rows: number }>;
-  blobs: { mode: string; total: number; copied: number; skipped: number; copied_bytes: number; verified: number };
+  blobs: { mode: string; total: number; copied: number; skipped: number; copied_bytes: number; verified: number; damaged_in_source: string[] };
 }
 
 describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside CI when PostgreSQL is not installed)', () => {
@@ -78,6 +78,7 @@ describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside C
     expect(copiedBeforeKill).toBeGreaterThan(0);
     expect(report.blobs.total).toBeGreaterThan(0);
     expect(report.blobs.verified).toBe(report.blobs.total);
+    expect(report.blobs.damaged_in_source).toEqual([]);
 
     // A second run finds everything there: nothing copied, every blob skipped and verified again.
     const again = await migrate(['--to', url, '--blobs', blobsUrl, '--json']);
@@ -135,7 +136,7 @@ describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside C
     expect(diverged.stderr).toMatch(/Verification failed: table events has \d+ rows in .* but \d+ in .*; one of them changed after the copy/);
   }, 240_000);
 
-  it('fails verification naming the blob when a target blob was changed, and refuses a second source for the same database', async () => {
+  it('fails verification naming the blob when a target blob was changed, names references damaged in the source, and refuses a second source for the same database', async () => {
     const url = await postgres.createDatabase('corrupted');
     const blobsUrl = `s3://${s3.bucket}/corrupted`;
     const first = await migrate(['--to', url, '--blobs', blobsUrl]);
@@ -154,6 +155,21 @@ describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside C
     const verify = await migrate(['--to', url, '--blobs', blobsUrl]);
     expect(verify.code).toBe(3);
     expect(verify.stderr).toContain(`Verification failed: blob ${key} differs in the target blob store`);
+
+    // A reference already damaged in the source is copied as it is, and named: its bytes no longer hash to its key.
+    const assetKey = sourceRows<{ blob_key: string }>(workspace, 'SELECT blob_key FROM assets ORDER BY id LIMIT 1')[0]!.blob_key;
+    const assetPath = path.join(workspace.dataDir, 'files', assetKey);
+    const assetBytes = await readFile(assetPath);
+    const flipped = Buffer.from(assetBytes);
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1]! + 1) % 256;
+    await writeFile(assetPath, flipped);
+    try {
+      const damagedRun = await migrate(['--to', await postgres.createDatabase('damaged_source'), '--blobs', `s3://${s3.bucket}/damaged-source`, '--json']);
+      expect(damagedRun.code).toBe(0);
+      expect((JSON.parse(damagedRun.stdout) as MigrationJson).blobs.damaged_in_source).toEqual([assetKey]);
+    } finally {
+      await writeFile(assetPath, assetBytes);
+    }
 
     const other = await makeTempDir('imagefleet-other-');
     try {
@@ -271,6 +287,15 @@ function roundMoney<T extends object>(record: T): T {
     if (name.endsWith('Usd') && typeof value === 'number') rounded[name] = Math.round(value * 1_000_000) / 1_000_000;
   }
   return rounded as unknown as T;
+}
+
+function sourceRows<T>(workspace: Workspace, text: string): T[] {
+  const sqlite = new BetterSqlite3(path.join(workspace.dataDir, 'imagefleet.db'), { readonly: true });
+  try {
+    return sqlite.prepare(text).all() as T[];
+  } finally {
+    sqlite.close();
+  }
 }
 
 function imageKeys(workspace: Workspace): string[] {
