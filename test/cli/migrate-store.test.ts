@@ -19,6 +19,7 @@ import { markImage } from '../../src/operations/mark-image.js';
 import { startWebSession } from '../../src/operations/start-web-session.js';
 import { S3BlobStore } from '../../src/store/blobs/s3-blob-store.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
+import { openPostgresCopyTarget } from '../../src/store/postgres/store-copy-target.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { cleanEnvironment, runCli, startCli } from '../support/cli-process.js';
 import { postgresBinDirectory, startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
@@ -223,6 +224,18 @@ describe.skipIf(!postgresAvailable)('imagefleet migrate-store (skipped outside C
       sqlite.close();
     }
   }, 120_000);
+
+  it('maps canonical columns by the schemas\' conventions and refuses, naming it, a source column the target has no place for', async () => {
+    const target = await openPostgresCopyTarget(await postgres.createDatabase('columns'));
+    try {
+      await expect(target.checkColumns('jobs', ['id', 'settings_json', 'budget_usd', 'spent_usd'])).resolves.toBeUndefined();
+      await expect(target.checkColumns('groups', ['id', 'name', 'colour_json'])).rejects.toThrow(
+        /^Column groups\.colour_json of the source has no place in groups of postgres:\/\/.*; the two schemas differ, so run the same imagefleet version on both/,
+      );
+    } finally {
+      await target.close();
+    }
+  });
 
   it('with --blobs files copies only the rows; a dry run writes nothing; Ctrl-C stops a run that the next one resumes', async () => {
     const url = await postgres.createDatabase('rows_only');
