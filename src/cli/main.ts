@@ -9,6 +9,7 @@ import { cliIo, type CliContext, type CommandRegistration } from './cli-context.
 import { registerCancelCommand } from './cancel-command.js';
 import { handleCliError } from './handle-cli-error.js';
 import { registerMcpCommand } from './mcp-command.js';
+import { registerMigrateStoreCommand } from './migrate-store-command.js';
 import { registerResumeCommand } from './resume-command.js';
 import { registerRetryCommand } from './retry-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -34,6 +35,7 @@ const commandRegistrations: readonly CommandRegistration[] = [
   registerCancelCommand,
   registerMcpCommand,
   registerRunpodWorkerCommand,
+  registerMigrateStoreCommand,
 ];
 
 /** Builds the commander program; failures throw (exitOverride) so `runCli` maps them in one place. */
