@@ -164,6 +164,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     limitsFor,
     engine,
     webhookDeliverer,
+    storeSignals: store.signals,
     start() {
       if (engine.isRunning) return;
       engine.start();
