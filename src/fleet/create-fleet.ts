@@ -23,6 +23,7 @@ import { openConfiguredStore } from './open-configured-store.js';
 import { shareConfiguredStore } from './configured-store-access.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
+import { referenceLinkSource } from './reference-link-source.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
@@ -87,12 +88,13 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     throw error;
   }
   const { blobs, fileDirectory: blobFileDirectory } = configuredBlobs;
+  const referenceLinkFor = referenceLinkSource({ blobs, assets: store.assets, referenceLinks, clock });
   const providers = new ProviderRegistry();
   const providerClosers: Array<() => void> = [];
   const creationContext = {
     logger,
     dataDirectory: config.dataDir,
-    referenceLink: (sha256: string, ttlMs: number) => referenceLinks.urlFor(sha256, ttlMs, clock.now()),
+    referenceLink: (sha256: string, ttlMs: number) => referenceLinkFor(sha256, ttlMs),
     settingsById: config.providers as unknown as Readonly<Record<string, unknown>>,
     workerResultBucket: config.runpodWorker.bucket,
   };
