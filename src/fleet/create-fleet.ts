@@ -24,6 +24,7 @@ import { shareConfiguredStore } from './configured-store-access.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import { referenceLinkSource } from './reference-link-source.js';
+import { throttledCall } from './throttled-call.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
@@ -58,6 +59,12 @@ const webhookLeaseMarginMs = 5_000;
 const webhookPollMs = 1_000;
 /** Most webhook attempts one process makes at once. */
 const webhookMaxInFlight = 8;
+
+/**
+ * Least time between two wake-ups of this process by other processes' commits, in ms: short
+ * against the idle poll it replaces, long enough that a burst of commits costs one claim round.
+ */
+const signalWakeIntervalMs = 50;
 
 /** Default limits for a provider the configuration does not list. */
 const fallbackLimits: ProviderLimits = { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 };
@@ -140,10 +147,11 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   });
   // Another process committed events or added work (Postgres): claim and deliver now rather than
   // at the next poll. Only a hint; the polls stay (docs/decisions/0041).
-  const unsubscribeSignals = store.signals?.subscribe(() => {
+  const wakeOnSignal = throttledCall(() => {
     engine.wake();
     webhookDeliverer.wake();
-  });
+  }, signalWakeIntervalMs);
+  const unsubscribeSignals = store.signals?.subscribe(wakeOnSignal);
   const afterCreate = (): void => {
     engine.wake();
     store.signals?.announceWork();
@@ -208,6 +216,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         await webhookDeliverer.stop();
         for (const close of providerClosers) close();
         unsubscribeSignals?.();
+        wakeOnSignal.cancel();
         releaseDataDirStore();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');
