@@ -70,8 +70,9 @@ const signalWakeIntervalMs = 50;
 const fallbackLimits: ProviderLimits = { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 };
 
 /**
- * The composition root (DESIGN §3): the only place that wires concrete adapters — SQLite store,
- * file blobs, providers — into the engine. Shells call it once per process.
+ * The composition root (DESIGN §3): the only place that wires concrete adapters — the configured
+ * store (SQLite or Postgres) and blobs (files or S3), providers — into the engine. Shells call it
+ * once per process; what is shared between processes and what stays per process is decision 0041.
  */
 export async function createFleet(config: Config, options: CreateFleetOptions = {}): Promise<Fleet> {
   const logger = options.logger ?? silentLogger;
