@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, access, constants, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import type { BlobSettings, Config, StoreSettings } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { Lane } from '../core/job.js';
@@ -25,6 +26,7 @@ import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import { referenceLinkSource } from './reference-link-source.js';
 import { throttledCall } from './throttled-call.js';
+import { sweepBlobCopies } from './sweep-blob-copies.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
@@ -192,7 +194,14 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         });
       };
       const sweepTemporaryBlobs = (): void => {
-        if (blobFileDirectory === undefined) return;
+        if (blobFileDirectory === undefined) {
+          sweepBlobCopies(path.join(config.dataDir, 'tmp'), { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
+            .then((removed) => {
+              if (removed > 0) logger.info({ removedDirectories: removed }, 'Removed temporary blob copies left by interrupted commands.');
+            })
+            .catch((error: unknown) => logger.warn({ error: String(error) }, 'Could not sweep temporary blob copies.'));
+          return;
+        }
         sweepTemporaryFiles(blobFileDirectory, { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
           .then((swept) => {
             if (swept.removedFiles > 0) logger.info({ ...swept }, 'Removed temp files left by interrupted writes.');
