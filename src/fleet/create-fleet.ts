@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, access, constants, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { Config } from '../config/config.js';
+import path from 'node:path';
+import type { BlobSettings, Config, StoreSettings } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { Lane } from '../core/job.js';
 import { silentLogger, type Logger } from '../core/logger.js';
@@ -16,13 +17,16 @@ import type { ImageProvider } from '../providers/contract.js';
 import { configureProviderModules } from '../providers/provider-modules.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
-import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { createOutputImageWriter } from '../imaging/output-image-writer.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
-import { shareDataDirStore } from './data-dir-store.js';
+import { openConfiguredBlobs } from './open-configured-blobs.js';
+import { openConfiguredStore } from './open-configured-store.js';
+import { shareConfiguredStore } from './configured-store-access.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
+import { referenceLinkSource } from './reference-link-source.js';
+import { throttledCall } from './throttled-call.js';
+import { sweepBlobCopies } from './sweep-blob-copies.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
@@ -30,7 +34,7 @@ import { pausedReasonOf } from '../operations/list-providers.js';
 import { serverWideWebhook } from '../operations/server-wide-webhook.js';
 import { createHttpWebhookSender } from '../webhooks/http-webhook-sender.js';
 import { createWebhookBodyBuilder } from '../webhooks/webhook-body.js';
-import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type DiskHealth, type Fleet, type HealthReport } from './fleet.js';
+import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type BlobHealth, type DiskHealth, type Fleet, type HealthReport, type StoreHealth } from './fleet.js';
 
 export type { Fleet, RunningEngine, WebhookDeliveryWorker } from './fleet.js';
 
@@ -58,12 +62,19 @@ const webhookPollMs = 1_000;
 /** Most webhook attempts one process makes at once. */
 const webhookMaxInFlight = 8;
 
+/**
+ * Least time between two wake-ups of this process by other processes' commits, in ms: short
+ * against the idle poll it replaces, long enough that a burst of commits costs one claim round.
+ */
+const signalWakeIntervalMs = 50;
+
 /** Default limits for a provider the configuration does not list. */
 const fallbackLimits: ProviderLimits = { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 };
 
 /**
- * The composition root (DESIGN §3): the only place that wires concrete adapters — SQLite store,
- * file blobs, providers — into the engine. Shells call it once per process.
+ * The composition root (DESIGN §3): the only place that wires concrete adapters — the configured
+ * store (SQLite or Postgres) and blobs (files or S3), providers — into the engine. Shells call it
+ * once per process; what is shared between processes and what stays per process is decision 0041.
  */
 export async function createFleet(config: Config, options: CreateFleetOptions = {}): Promise<Fleet> {
   const logger = options.logger ?? silentLogger;
@@ -74,23 +85,26 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const providerModules = configureProviderModules(config.providers);
   const providerFactories = await Promise.all(providerModules.map((module) => module.prepare()));
 
-  const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
-  const releaseDataDirStore = shareDataDirStore(config.dataDir, store);
+  const store = await openConfiguredStore(config.store, { now: () => clock.now(), listen: true });
+  const releaseDataDirStore = shareConfiguredStore(config, store);
   let referenceLinks: ReferenceLinks;
+  let configuredBlobs: Awaited<ReturnType<typeof openConfiguredBlobs>>;
   try {
     referenceLinks = await openReferenceLinks(config.dataDir, config.api.publicUrl, store.webSessions, clock.now());
+    configuredBlobs = await openConfiguredBlobs(config.blobs, config.dataDir);
   } catch (error) {
     releaseDataDirStore();
     await store.close();
     throw error;
   }
-  const blobs = new FileBlobStore(config.blobsDir);
+  const { blobs, fileDirectory: blobFileDirectory } = configuredBlobs;
+  const referenceLinkFor = referenceLinkSource({ blobs, assets: store.assets, referenceLinks, clock });
   const providers = new ProviderRegistry();
   const providerClosers: Array<() => void> = [];
   const creationContext = {
     logger,
     dataDirectory: config.dataDir,
-    referenceLink: (sha256: string, ttlMs: number) => referenceLinks.urlFor(sha256, ttlMs, clock.now()),
+    referenceLink: (sha256: string, ttlMs: number) => referenceLinkFor(sha256, ttlMs),
     settingsById: config.providers as unknown as Readonly<Record<string, unknown>>,
     workerResultBucket: config.runpodWorker.bucket,
   };
@@ -134,6 +148,17 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   engine.subscribe((event) => {
     if (event.type === 'job.finished' || event.type === 'task.completed') webhookDeliverer.wake();
   });
+  // Another process committed events or added work (Postgres): claim and deliver now rather than
+  // at the next poll. Only a hint; the polls stay (docs/decisions/0041).
+  const wakeOnSignal = throttledCall(() => {
+    engine.wake();
+    webhookDeliverer.wake();
+  }, signalWakeIntervalMs);
+  const unsubscribeSignals = store.signals?.subscribe(wakeOnSignal);
+  const afterCreate = (): void => {
+    engine.wake();
+    store.signals?.announceWork();
+  };
   // Warnings about this process's own work name it, as the engine's own lines do.
   const workerLogger = withFields(logger, { workerId: engine.workerId });
   const importer = new AssetImporter(store.assets, blobs, () => clock.now(), { maxPixels: config.api.uploadMaxPixels });
@@ -152,6 +177,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     limitsFor,
     engine,
     webhookDeliverer,
+    storeSignals: store.signals,
     start() {
       if (engine.isRunning) return;
       engine.start();
@@ -168,7 +194,15 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         });
       };
       const sweepTemporaryBlobs = (): void => {
-        sweepTemporaryFiles(blobs.rootDirectory, { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
+        if (blobFileDirectory === undefined) {
+          sweepBlobCopies(path.join(config.dataDir, 'tmp'), { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
+            .then((removed) => {
+              if (removed > 0) logger.info({ removedDirectories: removed }, 'Removed temporary blob copies left by interrupted commands.');
+            })
+            .catch((error: unknown) => logger.warn({ error: String(error) }, 'Could not sweep temporary blob copies.'));
+          return;
+        }
+        sweepTemporaryFiles(blobFileDirectory, { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
           .then((swept) => {
             if (swept.removedFiles > 0) logger.info({ ...swept }, 'Removed temp files left by interrupted writes.');
           })
@@ -191,6 +225,8 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         // are given back and sent again (same webhook-id) by the next process.
         await webhookDeliverer.stop();
         for (const close of providerClosers) close();
+        unsubscribeSignals?.();
+        wakeOnSignal.cancel();
         releaseDataDirStore();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');
@@ -210,7 +246,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
           random: Math.random,
           defaultWebhook,
           allowPrivateWebhookTargets: webhooks.allowPrivateTargets,
-          afterCreate: () => engine.wake(),
+          afterCreate,
         },
         submitOptions,
       ),
@@ -218,7 +254,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
     importAssetFile: (filePath, originalName) => importer.importAssetFile(filePath, originalName),
     jobStatus: (jobId) => jobStatus({ jobId }, fleet),
-    upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate: () => engine.wake() }, upgradeOptions),
+    upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate }, upgradeOptions),
     reclaimDeadLeases() {
       const host = hostname();
       // Only this machine can tell which of its processes are gone; the logger names this worker in the warning.
@@ -232,7 +268,9 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       } catch {
         database = 'unavailable';
       }
-      const disk = await diskHealth(config.dataDir);
+      // Only local shared state (the SQLite file, file blobs) can fill this disk in a way that matters.
+      const sharedStateOnDisk = config.store.kind === 'sqlite' || config.blobs.kind === 'files';
+      const disk: DiskHealth = sharedStateOnDisk ? await diskHealth(config.dataDir) : { status: 'unknown', freeBytes: undefined, totalBytes: undefined };
       const nowMs = clock.now();
       const recentEngineFailure = engine.recentErrors.some((error) => nowMs - error.atMs < engineErrorWindowMs);
       return {
@@ -241,6 +279,8 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         uptimeSeconds: Math.round((clock.now() - startedAtMs) / 1000),
         dataDir: config.dataDir,
         database,
+        store: storeHealth(config.store, database === 'ok'),
+        blobs: blobHealth(config.blobs),
         disk,
         engine: {
           running: engine.isRunning,
@@ -269,6 +309,18 @@ function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
     warn: (lineFields, message) => logger.warn({ ...lineFields, ...fields }, message),
     error: (lineFields, message) => logger.error({ ...lineFields, ...fields }, message),
   };
+}
+
+/** The store backend for the health report: where it is, never a password. */
+function storeHealth(settings: StoreSettings, reachable: boolean): StoreHealth {
+  return settings.kind === 'sqlite' ? { kind: 'sqlite', path: settings.databasePath, reachable } : { kind: 'postgres', host: settings.host, database: settings.database, reachable };
+}
+
+/** The blob backend for the health report: where it is, never a credential. */
+function blobHealth(settings: BlobSettings): BlobHealth {
+  return settings.kind === 'files'
+    ? { kind: 'files', directory: settings.directory }
+    : { kind: 's3', bucket: settings.location.bucket, prefix: settings.location.keyPrefix, endpoint: settings.location.endpoint };
 }
 
 /** Free space of the file system holding `directory`. */

@@ -16,6 +16,7 @@ import type { EngineSignals, OperationDependencies, WebhookSignals } from '../op
 import type { ReclaimDeadLeasesResult } from '../operations/reclaim-dead-leases.js';
 import type { SendTestWebhookInput, SendTestWebhookResult } from '../operations/send-test-webhook.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { StoreSignals } from '../engine/ports.js';
 
 export interface ProviderHealth {
   id: string;
@@ -33,9 +34,18 @@ export interface HealthReport {
   version: string;
   /** Seconds since this process started the fleet. */
   uptimeSeconds: number;
+  /** This process's data directory (with Postgres and S3 configured it holds only temporary files and caches). */
   dataDir: string;
+  /** `unavailable` when the store did not answer the check's read. */
   database: 'ok' | 'unavailable';
-  /** Space on the file system of the data directory; `unknown` when it cannot be read. */
+  /** Which store this process uses and whether it answered (never a password). */
+  store: StoreHealth;
+  /** Which blob store this process uses (never a credential). */
+  blobs: BlobHealth;
+  /**
+   * Space on the file system of the data directory, checked when shared state is kept there (SQLite
+   * or file blobs); `unknown` when it cannot be read or nothing shared is on this disk (Postgres and S3).
+   */
   disk: DiskHealth;
   engine: {
     running: boolean;
@@ -47,6 +57,41 @@ export interface HealthReport {
   pausedProviders: string[];
   providers: ProviderHealth[];
 }
+
+/** The store backend: the SQLite file, or the Postgres server and database. */
+export type StoreHealth =
+  | {
+      kind: 'sqlite';
+      /** Absolute path of the database file. */
+      path: string;
+      /** Whether the check's read succeeded. */
+      reachable: boolean;
+    }
+  | {
+      kind: 'postgres';
+      /** Host (and port when given) of the server. */
+      host: string;
+      /** Database name; empty when the URL names none. */
+      database: string;
+      /** Whether the check's read succeeded. */
+      reachable: boolean;
+    };
+
+/** The blob backend: a directory, or an S3-compatible bucket. */
+export type BlobHealth =
+  | {
+      kind: 'files';
+      /** Absolute directory of the stored files. */
+      directory: string;
+    }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Key prefix every blob is stored under: empty or ending with "/". */
+      prefix: string;
+      /** The S3 endpoint URL (no credentials). */
+      endpoint: string;
+    };
 
 /** Free space of the data directory's file system. */
 export interface DiskHealth {
@@ -97,6 +142,11 @@ export interface Fleet extends FleetLifecycle, OperationDependencies {
   readonly providers: ProviderRegistry;
   readonly engine: RunningEngine;
   readonly webhookDeliverer: WebhookDeliveryWorker;
+  /**
+   * Wake-ups when other processes sharing the store commit events (Postgres LISTEN/NOTIFY), for
+   * live readers such as the SSE fan-out; undefined with SQLite, where readers poll.
+   */
+  readonly storeSignals?: StoreSignals | undefined;
   /** Validates, plans and creates a job (or only plans, with `dryRun`), then wakes the engine. */
   submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
   /** Stores a reference image (deduped by content). */
