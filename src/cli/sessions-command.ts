@@ -15,7 +15,7 @@ export const registerSessionsCommand: CommandRegistration = (program: Command, c
     .action(async (flags: { json?: boolean }, command: Command) => {
       const io = cliIo(context);
       const config = cliConfig(context, command);
-      const records = await listSessionRecords(config.dataDir);
+      const records = await listSessionRecords(config);
       if (records.length === 0) {
         if (flags.json) io.stdout.write('[]\n');
         else io.stdout.write(`No sessions in ${config.dataDir} yet; start one with "imagefleet run".\n`);

@@ -12,6 +12,7 @@ import {
   httpUrlVariable,
   identifierVariable,
   integerVariable,
+  optionalTextVariable,
   secretVariable,
   textVariable,
   variableDescription,
@@ -31,10 +32,12 @@ import type { ProviderSettingsById } from '../providers/provider-modules.js';
 import { runpodModule } from '../providers/runpod/module.js';
 import { sdwebuiModule } from '../providers/sdwebui/module.js';
 import type { WorkerBucketSettings } from '../providers/runpod/worker-bucket-settings.js';
+import type { S3Location } from '../store/blobs/s3-location.js';
 
 export type { VariableDescription } from '../core/environment-variables.js';
 export type { GeminiModelIdOverrides } from '../providers/gemini/model-id-overrides.js';
 export type { WorkerBucketSettings } from '../providers/runpod/worker-bucket-settings.js';
+export type { S3Location } from '../store/blobs/s3-location.js';
 
 /** Log levels, most to least severe; `silent` logs nothing. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -47,13 +50,63 @@ export type LogFormat = (typeof logFormats)[number];
 /** One provider's limits (the provider modules' type; src/providers/provider-module.ts). */
 export type ProviderLimits = ProviderLaneLimits;
 
+/**
+ * Where jobs, tasks, events and sessions live. `sqlite`: a file in this process's data directory
+ * (the embedded default, one machine). `postgres`: one database every process and machine shares
+ * (`IMAGEFLEET_DATABASE_URL`, DESIGN §9).
+ */
+export type StoreSettings =
+  | {
+      kind: 'sqlite';
+      /** Absolute path of the SQLite database file (`<dataDir>/imagefleet.db`). */
+      databasePath: string;
+    }
+  | {
+      kind: 'postgres';
+      /** `IMAGEFLEET_DATABASE_URL` as given, password included: never log or show it (use `displayUrl`). */
+      connectionString: string;
+      /** The URL with its password replaced by `***`, for logs, messages and the health report. */
+      displayUrl: string;
+      /** Host (and port, when given) of the server, for the health report. */
+      host: string;
+      /** Database name; empty when the URL names none (the server then uses the user's name). */
+      database: string;
+      /** Pooled connections in this process. `IMAGEFLEET_DATABASE_POOL_SIZE`, default 10. */
+      poolSize: number;
+    };
+
+/**
+ * Where blob bytes (references, outputs, thumbnails) live. `files`: a directory of this process's
+ * data directory (the embedded default). `s3`: an S3-compatible bucket every process shares
+ * (`IMAGEFLEET_BLOB_URL` with the standard AWS variables, decision 0037).
+ */
+export type BlobSettings =
+  | {
+      kind: 'files';
+      /** Absolute directory of the stored files (`<dataDir>/files`). */
+      directory: string;
+    }
+  | {
+      kind: 's3';
+      /** Bucket, key prefix, endpoint, region, addressing and credentials (the credentials are secrets). */
+      location: S3Location;
+    };
+
 export interface Config {
-  /** Absolute data directory (database and files). `IMAGEFLEET_DATA_DIR`, default `./data` resolved against the working directory. */
+  /**
+   * Absolute data directory of this process. `IMAGEFLEET_DATA_DIR`, default `./data` resolved
+   * against the working directory. With the embedded default it holds the shared state (database
+   * and files); with Postgres and S3 configured only this process's temporary files and caches.
+   */
   dataDir: string;
-  /** Absolute path of the SQLite database: `<dataDir>/imagefleet.db`. */
+  /** Absolute path of the SQLite database: `<dataDir>/imagefleet.db` (used only when `store.kind` is `sqlite`). */
   databasePath: string;
-  /** Absolute directory of stored files (references, outputs, thumbnails): `<dataDir>/files`. */
+  /** Absolute directory of stored files: `<dataDir>/files` (used only when `blobs.kind` is `files`). */
   blobsDir: string;
+  /** The store every shell and engine of this process uses: SQLite in `databasePath`, or Postgres. */
+  store: StoreSettings;
+  /** The blob store: files in `blobsDir`, or an S3-compatible bucket. */
+  blobs: BlobSettings;
   server: {
     /** Address the web server listens on. `IMAGEFLEET_HOST`, default `127.0.0.1`. */
     host: string;
@@ -301,6 +354,24 @@ function logLevelVariable(options: { defaultValue: LogLevel }) {
   return describe(schema, { requirement, defaultText: options.defaultValue, secret: false });
 }
 
+/** `IMAGEFLEET_DATABASE_URL`: a PostgreSQL URL; a secret (it usually holds the password), so never quoted back. */
+function databaseUrlVariable() {
+  const requirement = 'a postgres:// or postgresql:// URL such as postgres://imagefleet:password@db.example.com:5432/imagefleet';
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): string | undefined => {
+      if (raw === undefined) return undefined;
+      const url = URL.canParse(raw) ? new URL(raw) : undefined;
+      if (url === undefined || !['postgres:', 'postgresql:'].includes(url.protocol) || url.hostname === '') {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return raw;
+    });
+  return describe(schema, { requirement, defaultText: undefined, secret: true });
+}
+
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
 const dayMs = 24 * hourMs;
@@ -315,6 +386,16 @@ const gibibyte = 1024 * mebibyte;
  */
 export const environmentSchema = z.object({
   IMAGEFLEET_DATA_DIR: textVariable({ requirement: 'a directory path', defaultValue: './data' }),
+  IMAGEFLEET_DATABASE_URL: databaseUrlVariable(),
+  IMAGEFLEET_DATABASE_POOL_SIZE: integerVariable({ minimum: 1, maximum: 200, defaultValue: 10 }),
+  IMAGEFLEET_BLOB_URL: optionalTextVariable({ requirement: 's3://bucket or s3://bucket/prefix' }),
+  AWS_ACCESS_KEY_ID: secretVariable({ minimumLength: 1 }),
+  AWS_SECRET_ACCESS_KEY: secretVariable({ minimumLength: 1 }),
+  AWS_SESSION_TOKEN: secretVariable({ minimumLength: 1 }),
+  AWS_REGION: optionalTextVariable({ requirement: 'a region name such as us-east-1, eu-west-1 or auto' }),
+  AWS_DEFAULT_REGION: optionalTextVariable({ requirement: 'a region name such as us-east-1, eu-west-1 or auto' }),
+  AWS_ENDPOINT_URL_S3: optionalTextVariable({ requirement: 'an http(s) URL such as http://127.0.0.1:9000' }),
+  AWS_ENDPOINT_URL: optionalTextVariable({ requirement: 'an http(s) URL such as http://127.0.0.1:9000' }),
   IMAGEFLEET_HOST: hostVariable({ defaultValue: '127.0.0.1' }),
   IMAGEFLEET_PORT: integerVariable({ minimum: 1, maximum: 65_535, defaultValue: 3000 }),
   IMAGEFLEET_API_TOKEN: secretVariable({ minimumLength: 16 }),

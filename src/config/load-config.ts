@@ -4,14 +4,17 @@
  * fleets in one process never share hidden state.
  */
 import path from 'node:path';
-import { ImagefleetError, type ErrorIssue } from '../core/errors.js';
+import { ImagefleetError, isImagefleetError, type ErrorIssue } from '../core/errors.js';
+import { parseS3Location, type S3Environment } from '../store/blobs/s3-location.js';
 import {
   describeVariable,
   environmentSchema,
   environmentVariableNames,
+  type BlobSettings,
   type Config,
   type EnvironmentValues,
   type EnvironmentVariableName,
+  type StoreSettings,
   type WorkerBucketSettings,
 } from './config.js';
 import { providerCrossFieldIssues, providerSettingsFrom } from '../providers/provider-modules.js';
@@ -121,6 +124,17 @@ function crossFieldIssues(values: Partial<EnvironmentValues>, settings: Map<Envi
     });
   }
 
+  // The S3 rules (bucket name, keys, endpoint) are the blob adapter's own, said in one sentence each.
+  if (values.IMAGEFLEET_BLOB_URL !== undefined) {
+    try {
+      parseS3Location(s3EnvironmentOf(values));
+    } catch (error) {
+      if (!isImagefleetError(error)) throw error;
+      const path = error.issues[0]?.path || 'IMAGEFLEET_BLOB_URL';
+      issues.push({ path, message: error.message.replace(/\.$/, '') });
+    }
+  }
+
   // Half a bucket setting would silently send results inline; say which part is missing instead.
   const bucketNames = ['BUCKET_ENDPOINT_URL', 'BUCKET_ACCESS_KEY_ID', 'BUCKET_SECRET_ACCESS_KEY'] as const;
   const bucketSet = bucketNames.filter((name) => settings.get(name)?.text !== undefined);
@@ -170,12 +184,51 @@ function workerBucketSettings(values: EnvironmentValues): WorkerBucketSettings |
   };
 }
 
+/** The S3 variables as the blob adapter's location parser reads them (`AWS_REGION` wins over `AWS_DEFAULT_REGION`, as in the AWS tools). */
+function s3EnvironmentOf(values: Partial<EnvironmentValues>): S3Environment {
+  return {
+    IMAGEFLEET_BLOB_URL: values.IMAGEFLEET_BLOB_URL,
+    AWS_ACCESS_KEY_ID: values.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: values.AWS_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN: values.AWS_SESSION_TOKEN,
+    AWS_REGION: values.AWS_REGION ?? values.AWS_DEFAULT_REGION,
+    AWS_ENDPOINT_URL_S3: values.AWS_ENDPOINT_URL_S3,
+    AWS_ENDPOINT_URL: values.AWS_ENDPOINT_URL,
+  };
+}
+
+function storeSettings(values: EnvironmentValues, databasePath: string): StoreSettings {
+  const connectionString = values.IMAGEFLEET_DATABASE_URL;
+  if (connectionString === undefined) return { kind: 'sqlite', databasePath };
+  // The schema accepted it, so it parses.
+  const url = new URL(connectionString);
+  const display = new URL(connectionString);
+  if (display.password !== '') display.password = '***';
+  return {
+    kind: 'postgres',
+    connectionString,
+    displayUrl: display.toString(),
+    host: url.host,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    poolSize: values.IMAGEFLEET_DATABASE_POOL_SIZE,
+  };
+}
+
+function blobSettings(values: EnvironmentValues, blobsDir: string): BlobSettings {
+  if (values.IMAGEFLEET_BLOB_URL === undefined) return { kind: 'files', directory: blobsDir };
+  return { kind: 's3', location: parseS3Location(s3EnvironmentOf(values)) };
+}
+
 function toConfig(values: EnvironmentValues, cwd: string): Config {
   const dataDir = path.resolve(cwd, values.IMAGEFLEET_DATA_DIR);
+  const databasePath = path.join(dataDir, 'imagefleet.db');
+  const blobsDir = path.join(dataDir, 'files');
   return {
     dataDir,
-    databasePath: path.join(dataDir, 'imagefleet.db'),
-    blobsDir: path.join(dataDir, 'files'),
+    databasePath,
+    blobsDir,
+    store: storeSettings(values, databasePath),
+    blobs: blobSettings(values, blobsDir),
     server: {
       host: values.IMAGEFLEET_HOST,
       port: values.IMAGEFLEET_PORT,

@@ -18,3 +18,4 @@ export type { BlobStore, BlobStat, BlobRange, BlobRead, BlobPutOptions, Material
 export type { NewWebhookEndpoint, WebhookDeliveryStatus, WebhookDelivery, ClaimedWebhookDelivery, WebhookAttemptOutcome, WebhookOutbox, WebhookRequest, WebhookResponse, WebhookSender } from './ports/webhook-outbox.js';
 export type { WebSessionRepository } from './ports/web-session-repository.js';
 export type { Store } from './ports/store.js';
+export type { StoreSignals } from './ports/store-signals.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, access, constants, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { Config } from '../config/config.js';
+import type { BlobSettings, Config, StoreSettings } from '../config/config.js';
 import { ImagefleetError } from '../core/errors.js';
 import type { Lane } from '../core/job.js';
 import { silentLogger, type Logger } from '../core/logger.js';
@@ -16,11 +16,11 @@ import type { ImageProvider } from '../providers/contract.js';
 import { configureProviderModules } from '../providers/provider-modules.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
-import { FileBlobStore } from '../store/blobs/file-blob-store.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { createOutputImageWriter } from '../imaging/output-image-writer.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
-import { shareDataDirStore } from './data-dir-store.js';
+import { openConfiguredBlobs } from './open-configured-blobs.js';
+import { openConfiguredStore } from './open-configured-store.js';
+import { shareConfiguredStore } from './configured-store-access.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
@@ -30,7 +30,7 @@ import { pausedReasonOf } from '../operations/list-providers.js';
 import { serverWideWebhook } from '../operations/server-wide-webhook.js';
 import { createHttpWebhookSender } from '../webhooks/http-webhook-sender.js';
 import { createWebhookBodyBuilder } from '../webhooks/webhook-body.js';
-import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type DiskHealth, type Fleet, type HealthReport } from './fleet.js';
+import { diskFullBytes, diskLowBytes, engineErrorWindowMs, type BlobHealth, type DiskHealth, type Fleet, type HealthReport, type StoreHealth } from './fleet.js';
 
 export type { Fleet, RunningEngine, WebhookDeliveryWorker } from './fleet.js';
 
@@ -74,17 +74,19 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const providerModules = configureProviderModules(config.providers);
   const providerFactories = await Promise.all(providerModules.map((module) => module.prepare()));
 
-  const store = await openSqliteStore({ databasePath: config.databasePath, now: () => clock.now() });
-  const releaseDataDirStore = shareDataDirStore(config.dataDir, store);
+  const store = await openConfiguredStore(config.store, { now: () => clock.now(), listen: true });
+  const releaseDataDirStore = shareConfiguredStore(config, store);
   let referenceLinks: ReferenceLinks;
+  let configuredBlobs: Awaited<ReturnType<typeof openConfiguredBlobs>>;
   try {
     referenceLinks = await openReferenceLinks(config.dataDir, config.api.publicUrl, store.webSessions, clock.now());
+    configuredBlobs = await openConfiguredBlobs(config.blobs, config.dataDir);
   } catch (error) {
     releaseDataDirStore();
     await store.close();
     throw error;
   }
-  const blobs = new FileBlobStore(config.blobsDir);
+  const { blobs, fileDirectory: blobFileDirectory } = configuredBlobs;
   const providers = new ProviderRegistry();
   const providerClosers: Array<() => void> = [];
   const creationContext = {
@@ -134,6 +136,16 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   engine.subscribe((event) => {
     if (event.type === 'job.finished' || event.type === 'task.completed') webhookDeliverer.wake();
   });
+  // Another process committed events or added work (Postgres): claim and deliver now rather than
+  // at the next poll. Only a hint; the polls stay (docs/decisions/0041).
+  const unsubscribeSignals = store.signals?.subscribe(() => {
+    engine.wake();
+    webhookDeliverer.wake();
+  });
+  const afterCreate = (): void => {
+    engine.wake();
+    store.signals?.announceWork();
+  };
   // Warnings about this process's own work name it, as the engine's own lines do.
   const workerLogger = withFields(logger, { workerId: engine.workerId });
   const importer = new AssetImporter(store.assets, blobs, () => clock.now(), { maxPixels: config.api.uploadMaxPixels });
@@ -168,7 +180,8 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         });
       };
       const sweepTemporaryBlobs = (): void => {
-        sweepTemporaryFiles(blobs.rootDirectory, { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
+        if (blobFileDirectory === undefined) return;
+        sweepTemporaryFiles(blobFileDirectory, { olderThanMs: temporaryFileMaxAgeMs, nowMs: Date.now() })
           .then((swept) => {
             if (swept.removedFiles > 0) logger.info({ ...swept }, 'Removed temp files left by interrupted writes.');
           })
@@ -191,6 +204,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         // are given back and sent again (same webhook-id) by the next process.
         await webhookDeliverer.stop();
         for (const close of providerClosers) close();
+        unsubscribeSignals?.();
         releaseDataDirStore();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');
@@ -210,7 +224,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
           random: Math.random,
           defaultWebhook,
           allowPrivateWebhookTargets: webhooks.allowPrivateTargets,
-          afterCreate: () => engine.wake(),
+          afterCreate,
         },
         submitOptions,
       ),
@@ -218,7 +232,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
     importAssetFile: (filePath, originalName) => importer.importAssetFile(filePath, originalName),
     jobStatus: (jobId) => jobStatus({ jobId }, fleet),
-    upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate: () => engine.wake() }, upgradeOptions),
+    upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate }, upgradeOptions),
     reclaimDeadLeases() {
       const host = hostname();
       // Only this machine can tell which of its processes are gone; the logger names this worker in the warning.
@@ -232,7 +246,9 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       } catch {
         database = 'unavailable';
       }
-      const disk = await diskHealth(config.dataDir);
+      // Only local shared state (the SQLite file, file blobs) can fill this disk in a way that matters.
+      const sharedStateOnDisk = config.store.kind === 'sqlite' || config.blobs.kind === 'files';
+      const disk: DiskHealth = sharedStateOnDisk ? await diskHealth(config.dataDir) : { status: 'unknown', freeBytes: undefined, totalBytes: undefined };
       const nowMs = clock.now();
       const recentEngineFailure = engine.recentErrors.some((error) => nowMs - error.atMs < engineErrorWindowMs);
       return {
@@ -241,6 +257,8 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         uptimeSeconds: Math.round((clock.now() - startedAtMs) / 1000),
         dataDir: config.dataDir,
         database,
+        store: storeHealth(config.store, database === 'ok'),
+        blobs: blobHealth(config.blobs),
         disk,
         engine: {
           running: engine.isRunning,
@@ -269,6 +287,18 @@ function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
     warn: (lineFields, message) => logger.warn({ ...lineFields, ...fields }, message),
     error: (lineFields, message) => logger.error({ ...lineFields, ...fields }, message),
   };
+}
+
+/** The store backend for the health report: where it is, never a password. */
+function storeHealth(settings: StoreSettings, reachable: boolean): StoreHealth {
+  return settings.kind === 'sqlite' ? { kind: 'sqlite', path: settings.databasePath, reachable } : { kind: 'postgres', host: settings.host, database: settings.database, reachable };
+}
+
+/** The blob backend for the health report: where it is, never a credential. */
+function blobHealth(settings: BlobSettings): BlobHealth {
+  return settings.kind === 'files'
+    ? { kind: 'files', directory: settings.directory }
+    : { kind: 's3', bucket: settings.location.bucket, prefix: settings.location.keyPrefix, endpoint: settings.location.endpoint };
 }
 
 /** Free space of the file system holding `directory`. */

@@ -33,9 +33,18 @@ export interface HealthReport {
   version: string;
   /** Seconds since this process started the fleet. */
   uptimeSeconds: number;
+  /** This process's data directory (with Postgres and S3 configured it holds only temporary files and caches). */
   dataDir: string;
+  /** `unavailable` when the store did not answer the check's read. */
   database: 'ok' | 'unavailable';
-  /** Space on the file system of the data directory; `unknown` when it cannot be read. */
+  /** Which store this process uses and whether it answered (never a password). */
+  store: StoreHealth;
+  /** Which blob store this process uses (never a credential). */
+  blobs: BlobHealth;
+  /**
+   * Space on the file system of the data directory, checked when shared state is kept there (SQLite
+   * or file blobs); `unknown` when it cannot be read or nothing shared is on this disk (Postgres and S3).
+   */
   disk: DiskHealth;
   engine: {
     running: boolean;
@@ -47,6 +56,41 @@ export interface HealthReport {
   pausedProviders: string[];
   providers: ProviderHealth[];
 }
+
+/** The store backend: the SQLite file, or the Postgres server and database. */
+export type StoreHealth =
+  | {
+      kind: 'sqlite';
+      /** Absolute path of the database file. */
+      path: string;
+      /** Whether the check's read succeeded. */
+      reachable: boolean;
+    }
+  | {
+      kind: 'postgres';
+      /** Host (and port when given) of the server. */
+      host: string;
+      /** Database name; empty when the URL names none. */
+      database: string;
+      /** Whether the check's read succeeded. */
+      reachable: boolean;
+    };
+
+/** The blob backend: a directory, or an S3-compatible bucket. */
+export type BlobHealth =
+  | {
+      kind: 'files';
+      /** Absolute directory of the stored files. */
+      directory: string;
+    }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Key prefix every blob is stored under: empty or ending with "/". */
+      prefix: string;
+      /** The S3 endpoint URL (no credentials). */
+      endpoint: string;
+    };
 
 /** Free space of the data directory's file system. */
 export interface DiskHealth {

@@ -9,6 +9,7 @@ import type { Fleet } from '../fleet/create-fleet.js';
 import type { CliContext } from '../cli/cli-context.js';
 import { cliConfig, openCliFleet, type LimitOverrides } from '../cli/session/open-cli-fleet.js';
 import { openSession, type OpenedSession } from '../cli/session/open-session.js';
+import type { SessionRecordsLocation } from '../cli/session/session-records.js';
 import type { SessionRuns } from './session-runs.js';
 
 export interface McpContext {
@@ -24,9 +25,9 @@ export async function openMcpFleet(context: McpContext, limits?: LimitOverrides)
   return openCliFleet(context.cli, context.command, cliConfig(context.cli, context.command, limits));
 }
 
-/** The data directory in use. */
-export function mcpDataDir(context: McpContext): string {
-  return cliConfig(context.cli, context.command).dataDir;
+/** Where the session records are: the configured store (and the data directory in use). */
+export function mcpSessionRecordsLocation(context: McpContext): SessionRecordsLocation {
+  return cliConfig(context.cli, context.command);
 }
 
 /**

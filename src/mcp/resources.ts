@@ -15,7 +15,7 @@ import { relabelNotFound } from '../cli/relabel-not-found.js';
 import { getGroup } from '../operations/get-group.js';
 import { listGroups } from '../operations/list-groups.js';
 import { listImages } from '../operations/list-images.js';
-import { mcpDataDir, openMcpFleet, type McpContext } from './mcp-context.js';
+import { mcpSessionRecordsLocation, openMcpFleet, type McpContext } from './mcp-context.js';
 import { toolErrorContent } from './tool-error.js';
 
 /** Images listed in a group resource; list_results pages through a session's. */
@@ -41,7 +41,7 @@ export function registerResources(server: McpServer, context: McpContext): void 
     'session-log',
     new ResourceTemplate('imagefleet://sessions/{session_id}', {
       list: async () => ({
-        resources: (await listSessionRecords(mcpDataDir(context))).slice(0, 100).map((record) => ({
+        resources: (await listSessionRecords(mcpSessionRecordsLocation(context))).slice(0, 100).map((record) => ({
           uri: `imagefleet://sessions/${record.session_id}`,
           name: `session ${record.session_id}`,
           description: `Session log of ${record.session_id} (${record.out})`,
@@ -56,7 +56,7 @@ export function registerResources(server: McpServer, context: McpContext): void 
     },
     async (uri, variables) =>
       reading(context.logger, async () => {
-        const record = await findSessionRecord(mcpDataDir(context), single(variables.session_id));
+        const record = await findSessionRecord(mcpSessionRecordsLocation(context), single(variables.session_id));
         const logPath = path.join(record.out, sessionLogFolder, sessionLogFileName(record.session_id));
         let text: string;
         try {

@@ -107,7 +107,7 @@ export function resultTools(context: McpContext): McpTool[] {
           }
         }
         const sessionId = job.mode === 'cli' ? job.name : undefined;
-        const record = sessionId === undefined ? undefined : await findSessionRecord(fleet.config.dataDir, sessionId).catch(() => undefined);
+        const record = sessionId === undefined ? undefined : await findSessionRecord(fleet.config, sessionId).catch(() => undefined);
         const provenance = {
           image_id: image.id,
           variant,

@@ -13,7 +13,7 @@ import { formatSessionJobId, sessionJobStatus, sessionLogFileName, sessionLogFol
 import { listCliSessionFailures } from '../operations/list-cli-session-calls.js';
 import { listCliSessions } from '../operations/list-cli-sessions.js';
 import { sessionOperationDependencies } from '../cli/session/session-operation-wiring.js';
-import { mcpDataDir, openMcpFleet, withSession, type McpContext } from './mcp-context.js';
+import { mcpSessionRecordsLocation, openMcpFleet, withSession, type McpContext } from './mcp-context.js';
 import { sessionArgument } from './tool-arguments.js';
 import { defineTool, type McpTool } from './tool-registry.js';
 
@@ -74,7 +74,7 @@ export function sessionTools(context: McpContext): McpTool[] {
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
     async run(args) {
-      const records = (await listSessionRecords(mcpDataDir(context))).slice(0, args.limit);
+      const records = (await listSessionRecords(mcpSessionRecordsLocation(context))).slice(0, args.limit);
       const fleet = await openMcpFleet(context);
       try {
         const listed = await listCliSessions({ records, findByName: false, withCounts: false }, sessionOperationDependencies(fleet));

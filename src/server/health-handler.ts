@@ -67,6 +67,8 @@ function toPublicHealth(report: HealthReport): HealthReport {
     uptimeSeconds: report.uptimeSeconds,
     dataDir: report.dataDir,
     database: report.database,
+    store: report.store.kind === 'sqlite' ? { kind: 'sqlite', path: report.store.path, reachable: report.store.reachable } : { kind: 'postgres', host: report.store.host, database: report.store.database, reachable: report.store.reachable },
+    blobs: report.blobs.kind === 'files' ? { kind: 'files', directory: report.blobs.directory } : { kind: 's3', bucket: report.blobs.bucket, prefix: report.blobs.prefix, endpoint: report.blobs.endpoint },
     disk: { status: report.disk.status, freeBytes: report.disk.freeBytes, totalBytes: report.disk.totalBytes },
     engine: {
       running: report.engine.running,

@@ -53,6 +53,20 @@ const healthSchema = z
     status: z.enum(['ok', 'degraded', 'unavailable']).describe('ok: store reachable, engine running; degraded: see the other fields; unavailable: no engine in this process.'),
     version: z.string().optional(),
     message: z.string().optional().describe('With unavailable: why, for people.'),
+    store: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('sqlite'), path: z.string().describe('The database file.'), reachable: z.boolean() }),
+        z.object({ kind: z.literal('postgres'), host: z.string().describe('Server host and port (never a password).'), database: z.string(), reachable: z.boolean() }),
+      ])
+      .optional()
+      .describe('The store this process uses and whether it answered.'),
+    blobs: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('files'), directory: z.string() }),
+        z.object({ kind: z.literal('s3'), bucket: z.string(), prefix: z.string().describe('Key prefix: empty or ending with "/".'), endpoint: z.string().describe('S3 endpoint URL (never a credential).') }),
+      ])
+      .optional()
+      .describe('The blob store this process uses.'),
   })
   .loose()
   .meta({ id: 'Health' });

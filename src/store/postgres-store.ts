@@ -4,8 +4,10 @@
  * machines may share the database; exactness comes from row locks and the database's own
  * guarantees (docs/decisions/0039).
  */
+import { ImagefleetError } from '../core/errors.js';
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { Store } from '../engine/ports.js';
+import type { Store, StoreSignals } from '../engine/ports.js';
+import { listenForCommittedEvents, notifyWorkAdded, type EventListener } from './postgres/listen-for-events.js';
 import type { PostgresClock } from './postgres/database-clock.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
@@ -41,6 +43,12 @@ export interface OpenPostgresStoreOptions {
    * uses the port's `nowMs`, as SQLite does (the contract suite drives time by hand).
    */
   clock?: PostgresClock;
+  /**
+   * Open a listening connection (one more than the pool) so `signals` reports what other
+   * processes commit; default false (a short-lived reader such as `imagefleet sessions` needs none).
+   * Failing to listen fails the open, like an unreachable database.
+   */
+  listen?: boolean;
 }
 
 /** Connects, migrates (`storage_unavailable` naming IMAGEFLEET_DATABASE_URL when it cannot) and builds every repository on one pool. */
@@ -50,8 +58,29 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
   const now = options.now ?? Date.now;
   const eventBus = new InProcessEventBus();
   publishCommittedPostgresEventsTo(db, eventBus);
+  let listener: EventListener | undefined;
+  let signals: StoreSignals | undefined;
+  if (options.listen === true) {
+    const listeners = new Set<() => void>();
+    try {
+      listener = await listenForCommittedEvents(options.connectionString, () => {
+        for (const wake of listeners) wake();
+      });
+    } catch (error) {
+      await connection.close();
+      throw new ImagefleetError('storage_unavailable', `Cannot listen for other processes' events on the PostgreSQL database IMAGEFLEET_DATABASE_URL names (${connection.displayUrl}): ${error instanceof Error ? error.message : String(error)}; check the server and that it allows one more connection.`, { cause: error });
+    }
+    signals = {
+      subscribe(wake) {
+        listeners.add(wake);
+        return () => listeners.delete(wake);
+      },
+      announceWork: () => notifyWorkAdded(connection.pool),
+    };
+  }
   return {
     connection,
+    ...(signals === undefined ? {} : { signals }),
     jobs: new PostgresJobRepository(db),
     assets: new PostgresAssetRepository(db),
     images: new PostgresImageRepository(db),
@@ -63,6 +92,9 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     webhooks: new PostgresWebhookOutbox(db),
     webSessions: new PostgresWebSessionRepository(db),
     cliSessions: new PostgresCliSessionRepository(db),
-    close: () => connection.close(),
+    close: async () => {
+      await listener?.close();
+      await connection.close();
+    },
   };
 }

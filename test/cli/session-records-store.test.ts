@@ -9,6 +9,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importLegacySessionRecords, listSessionRecords, readSessionRecord, removeSessionRecord, writeSessionRecord, type SessionRecord } from '../../src/cli/session/session-records.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { openReferenceLinks, referenceLinkKeyFile, referenceLinkSecretName } from '../../src/fleet/reference-links.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { cleanEnvironment, runCli } from '../support/cli-process.js';
@@ -17,6 +18,9 @@ import { makeTempDir } from '../support/temp-dir.js';
 let directory: string;
 let dataDir: string;
 let cleanup: () => Promise<void>;
+
+/** The records' location for a data directory with the embedded default store. */
+const at = (directoryPath: string) => loadConfig({ IMAGEFLEET_DATA_DIR: directoryPath });
 
 beforeEach(async () => {
   ({ directory, cleanup } = await makeTempDir('imagefleet-session-store-'));
@@ -50,14 +54,14 @@ describe('CLI session records in the store', () => {
     const newer = legacyRecord('20260102-000000-bbbb', '2026-01-02T00:00:00.000Z', { parent_session: older.session_id });
     await writeOldDataDirectory([older, newer], oldKey);
 
-    expect(await listSessionRecords(dataDir)).toEqual([newer, older]);
+    expect(await listSessionRecords(at(dataDir))).toEqual([newer, older]);
     expect((await readdir(path.join(dataDir, 'cli-sessions'))).sort()).toEqual(['20260101-000000-aaaa.json.migrated', '20260102-000000-bbbb.json.migrated', 'broken-1.json']);
-    expect(await readSessionRecord(dataDir, older.session_id)).toEqual(older);
+    expect(await readSessionRecord(at(dataDir), older.session_id)).toEqual(older);
 
     // Later writes live in the store only; nothing is imported again.
-    await writeSessionRecord(dataDir, { ...newer, job_id: 'job-2' });
-    await removeSessionRecord(dataDir, older.session_id);
-    expect(await listSessionRecords(dataDir)).toEqual([{ ...newer, job_id: 'job-2' }]);
+    await writeSessionRecord(at(dataDir), { ...newer, job_id: 'job-2' });
+    await removeSessionRecord(at(dataDir), older.session_id);
+    expect(await listSessionRecords(at(dataDir))).toEqual([{ ...newer, job_id: 'job-2' }]);
     expect(existsSync(path.join(dataDir, 'cli-sessions', `${newer.session_id}.json`))).toBe(false);
   });
 
@@ -79,8 +83,8 @@ describe('CLI session records in the store', () => {
 
   it('reads from a data directory with no database without creating anything', async () => {
     const empty = path.join(directory, 'never-used');
-    expect(await listSessionRecords(empty)).toEqual([]);
-    expect(await readSessionRecord(empty, '20260101-000000-aaaa')).toBeUndefined();
+    expect(await listSessionRecords(at(empty))).toEqual([]);
+    expect(await readSessionRecord(at(empty), '20260101-000000-aaaa')).toBeUndefined();
     expect(existsSync(empty)).toBe(false);
   });
 });

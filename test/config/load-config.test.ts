@@ -23,6 +23,8 @@ describe('loadConfig defaults', () => {
       dataDir: '/srv/imagefleet/data',
       databasePath: '/srv/imagefleet/data/imagefleet.db',
       blobsDir: '/srv/imagefleet/data/files',
+      store: { kind: 'sqlite', databasePath: '/srv/imagefleet/data/imagefleet.db' },
+      blobs: { kind: 'files', directory: '/srv/imagefleet/data/files' },
       server: { host: '127.0.0.1', port: 3000, apiToken: undefined, allowedHosts: [], sessionTtlMs: 604_800_000, sessionIdleMs: 86_400_000 },
       logLevel: 'info',
       logFormat: 'auto',

@@ -14,6 +14,8 @@ const okReport: HealthReport = {
   uptimeSeconds: 12,
   dataDir: '/data',
   database: 'ok',
+  store: { kind: 'sqlite', path: '/data/imagefleet.db', reachable: true },
+  blobs: { kind: 'files', directory: '/data/files' },
   disk: { status: 'ok', freeBytes: 10 * 1024 ** 3, totalBytes: 100 * 1024 ** 3 },
   engine: { running: true, inFlight: 2, lastErrors: [] },
   pausedProviders: [],

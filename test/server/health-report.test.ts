@@ -52,6 +52,16 @@ describe('the health report', () => {
     expect(health.pausedProviders).toEqual([]);
   });
 
+  it('names the embedded store and blob backends: the SQLite file and the files directory of the data directory', async () => {
+    const temp = await makeTempDir();
+    cleanups.push(temp.cleanup);
+    const dataDir = path.join(temp.directory, 'data');
+    await openFleetIn(dataDir);
+    const health = (await (await handleHealthRequest(new Request('http://127.0.0.1/api/health'))).json()) as Record<string, unknown>;
+    expect(health.store).toEqual({ kind: 'sqlite', path: path.join(dataDir, 'imagefleet.db'), reachable: true });
+    expect(health.blobs).toEqual({ kind: 'files', directory: path.join(dataDir, 'files') });
+  });
+
   it('answers liveness always and readiness only while the engine runs', async () => {
     const temp = await makeTempDir();
     cleanups.push(temp.cleanup);

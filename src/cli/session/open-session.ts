@@ -18,7 +18,7 @@ export interface OpenedSession {
 
 export async function openSession(context: CliContext, command: Command, sessionArgument: string | undefined): Promise<OpenedSession> {
   const base = cliConfig(context, command);
-  const record = await findSessionRecord(base.dataDir, sessionArgument);
+  const record = await findSessionRecord(base, sessionArgument);
   let config = base;
   const recorded = record.config;
   if (typeof recorded.provider === 'string') {

@@ -1,19 +1,19 @@
 /**
  * Wires the fleet into the CLI session operations (`src/operations/*-cli-session.ts`), for the
  * CLI commands and the MCP tools alike: the only place they meet the fleet's parts. Session records
- * go through `session-records.ts` (files in the data directory today).
+ * go through `session-records.ts` (the configured store).
  */
 import type { Fleet } from '../../fleet/create-fleet.js';
 import type { CliSessionRecords } from '../../operations/cli-session-record.js';
 import { readSessionRecord, removeSessionRecord, writeSessionRecord } from './session-records.js';
 
-/** The session records of the fleet's data directory. */
+/** The session records of the fleet's configured store. */
 export function sessionRecordsOf(fleet: Pick<Fleet, 'config'>): CliSessionRecords {
-  const { dataDir } = fleet.config;
+  const { config } = fleet;
   return {
-    read: (sessionId) => readSessionRecord(dataDir, sessionId),
-    write: (record) => writeSessionRecord(dataDir, record),
-    remove: (sessionId) => removeSessionRecord(dataDir, sessionId),
+    read: (sessionId) => readSessionRecord(config, sessionId),
+    write: (record) => writeSessionRecord(config, record),
+    remove: (sessionId) => removeSessionRecord(config, sessionId),
   };
 }
 

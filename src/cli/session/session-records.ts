@@ -2,8 +2,9 @@
  * What a CLI session was started with: the output folder, the layout and the settings as given,
  * which only the CLI needs to pick a session up again from any directory. The job (its tasks,
  * statuses, images) lives in the store like every job, and since issue 16 so does this record
- * (`CliSessionRepository`, DESIGN §9); these functions keep their data-directory signatures and
- * reach the data directory's store (see docs/decisions/0009-cli-sessions.md and 0034).
+ * (`CliSessionRepository`, DESIGN §9); these functions reach the CONFIGURED store — the data
+ * directory's SQLite file, or the shared Postgres database — so every machine sharing the database
+ * sees every session (docs/decisions/0009-cli-sessions.md, 0034 and 0041).
  *
  * Records of older versions (`{dataDir}/cli-sessions/{session_id}.json`) are imported on first
  * use: each file is inserted unless the store already has that session, then renamed
@@ -18,7 +19,7 @@ import type { Job } from '../../core/job.js';
 import { sessionIdPattern } from '../../core/session-log.js';
 import type { CliSessionRecord, CliSessionRepository, Store } from '../../engine/ports.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
-import { withDataDirStore } from '../../fleet/data-dir-store.js';
+import { describeStoreLocation, withConfiguredStore, type StoreLocation } from '../../fleet/configured-store-access.js';
 import { findCliSessionJob } from '../../operations/find-cli-session-job.js';
 
 const sessionRecordSchema = z.object({
@@ -41,6 +42,9 @@ const sessionRecordSchema = z.object({
 
 export type SessionRecord = z.output<typeof sessionRecordSchema>;
 
+/** Where the records are: the configured store (`config.store`) and the data directory old record files may be in. */
+export type SessionRecordsLocation = StoreLocation;
+
 /** Where versions before issue 16 kept the records (imported from there on first use). */
 export function sessionRecordsDirectory(dataDir: string): string {
   return path.join(dataDir, 'cli-sessions');
@@ -53,25 +57,25 @@ function checkSessionId(sessionId: string): void {
   if (!sessionIdPattern.test(sessionId)) throw new ImagefleetError('internal', `Not a session id: ${JSON.stringify(sessionId)}.`);
 }
 
-export async function writeSessionRecord(dataDir: string, record: SessionRecord): Promise<void> {
+export async function writeSessionRecord(location: SessionRecordsLocation, record: SessionRecord): Promise<void> {
   checkSessionId(record.session_id);
-  await withCliSessions(dataDir, (sessions) => sessions.saveSession(toStoredRecord(sessionRecordSchema.parse(record)), Date.now()));
+  await withCliSessions(location, (sessions) => sessions.saveSession(toStoredRecord(sessionRecordSchema.parse(record)), Date.now()));
 }
 
-export async function removeSessionRecord(dataDir: string, sessionId: string): Promise<void> {
+export async function removeSessionRecord(location: SessionRecordsLocation, sessionId: string): Promise<void> {
   checkSessionId(sessionId);
-  await withCliSessions(dataDir, (sessions) => sessions.removeSession(sessionId), { ifExists: true });
+  await withCliSessions(location, (sessions) => sessions.removeSession(sessionId), { ifExists: true });
 }
 
-export async function readSessionRecord(dataDir: string, sessionId: string): Promise<SessionRecord | undefined> {
+export async function readSessionRecord(location: SessionRecordsLocation, sessionId: string): Promise<SessionRecord | undefined> {
   checkSessionId(sessionId);
-  const stored = await withCliSessions(dataDir, (sessions) => sessions.findSession(sessionId), { ifExists: true });
+  const stored = await withCliSessions(location, (sessions) => sessions.findSession(sessionId), { ifExists: true });
   return stored === undefined ? undefined : fromStoredRecord(stored);
 }
 
 /** Every session record, newest first. */
-export async function listSessionRecords(dataDir: string): Promise<SessionRecord[]> {
-  const stored = await withCliSessions(dataDir, (sessions) => sessions.listSessions(), { ifExists: true });
+export async function listSessionRecords(location: SessionRecordsLocation): Promise<SessionRecord[]> {
+  const stored = await withCliSessions(location, (sessions) => sessions.listSessions(), { ifExists: true });
   return (stored ?? []).map(fromStoredRecord);
 }
 
@@ -83,17 +87,17 @@ const importedStores = new WeakSet<Store>();
  * `ifExists`, a data directory without a database (nothing was ever started there) is not
  * created: `use` is not run and the result is undefined.
  */
-function withCliSessions<T>(dataDir: string, use: (sessions: CliSessionRepository) => Promise<T>, options: { ifExists: true }): Promise<T | undefined>;
-function withCliSessions<T>(dataDir: string, use: (sessions: CliSessionRepository) => Promise<T>): Promise<T>;
-async function withCliSessions<T>(dataDir: string, use: (sessions: CliSessionRepository) => Promise<T>, options?: { ifExists: true }): Promise<T | undefined> {
+function withCliSessions<T>(location: SessionRecordsLocation, use: (sessions: CliSessionRepository) => Promise<T>, options: { ifExists: true }): Promise<T | undefined>;
+function withCliSessions<T>(location: SessionRecordsLocation, use: (sessions: CliSessionRepository) => Promise<T>): Promise<T>;
+async function withCliSessions<T>(location: SessionRecordsLocation, use: (sessions: CliSessionRepository) => Promise<T>, options?: { ifExists: true }): Promise<T | undefined> {
   const run = async (store: Store): Promise<T> => {
     if (!importedStores.has(store)) {
-      await importLegacySessionRecords(dataDir, store.cliSessions);
+      await importLegacySessionRecords(location.dataDir, store.cliSessions);
       importedStores.add(store);
     }
     return use(store.cliSessions);
   };
-  return options === undefined ? withDataDirStore(dataDir, run) : withDataDirStore(dataDir, run, options);
+  return options === undefined ? withConfiguredStore(location, run) : withConfiguredStore(location, run, options);
 }
 
 /**
@@ -162,11 +166,11 @@ function fromStoredRecord(record: CliSessionRecord): SessionRecord {
  * Resolves what the user typed as SESSION: a session id, a unique prefix of one, or the job id;
  * without one, the newest session. Unknown ones are `invalid_input` (exit 2) with the fix.
  */
-export async function findSessionRecord(dataDir: string, sessionArgument: string | undefined): Promise<SessionRecord> {
-  const records = await listSessionRecords(dataDir);
+export async function findSessionRecord(location: SessionRecordsLocation, sessionArgument: string | undefined): Promise<SessionRecord> {
+  const records = await listSessionRecords(location);
   if (sessionArgument === undefined) {
     const newest = records[0];
-    if (!newest) throw new ImagefleetError('invalid_input', `There is no session in ${dataDir} yet; start one with "imagefleet run".`);
+    if (!newest) throw new ImagefleetError('invalid_input', `There is no session in ${describeStoreLocation(location)} yet; start one with "imagefleet run".`);
     return newest;
   }
   const wanted = sessionArgument.trim();
@@ -177,7 +181,7 @@ export async function findSessionRecord(dataDir: string, sessionArgument: string
     throw new ImagefleetError('invalid_input', `"${wanted}" matches ${byPrefix.length} sessions (${byPrefix.slice(0, 3).map((candidate) => candidate.session_id).join(', ')}…); type more of the id.`);
   }
   if (byPrefix[0]) return byPrefix[0];
-  throw new ImagefleetError('invalid_input', `No session "${wanted}" in ${dataDir}; list the sessions with "imagefleet sessions" (or point --data-dir at the right data directory).`);
+  throw new ImagefleetError('invalid_input', `No session "${wanted}" in ${describeStoreLocation(location)}; list the sessions with "imagefleet sessions" (or point ${location.store.kind === 'sqlite' ? '--data-dir at the right data directory' : 'IMAGEFLEET_DATABASE_URL at the right database'}).`);
 }
 
 /** The session's job in the store; `invalid_input` when the session never got one. */

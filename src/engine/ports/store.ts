@@ -7,6 +7,7 @@ import type { GroupRepository } from './group-repository.js';
 import type { ImageRepository } from './image-repository.js';
 import type { JobControl } from './job-control.js';
 import type { JobRepository } from './job-repository.js';
+import type { StoreSignals } from './store-signals.js';
 import type { TaskQueue } from './task-queue.js';
 import type { WebSessionRepository } from './web-session-repository.js';
 import type { WebhookOutbox } from './webhook-outbox.js';
@@ -28,6 +29,8 @@ export interface Store {
   webhooks: WebhookOutbox;
   webSessions: WebSessionRepository;
   cliSessions: CliSessionRepository;
+  /** Wake-ups from other processes sharing this store; absent when the adapter has none (SQLite: readers poll). */
+  signals?: StoreSignals;
   /** Closes the connection(s); the store is unusable afterwards. */
   close(): Promise<void>;
 }

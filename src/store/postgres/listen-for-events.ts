@@ -17,13 +17,24 @@ export interface EventListener {
 }
 
 /**
+ * Tells every listening process that work was added without an event (a new job), on the same
+ * channel with payload 0 (no event id). Best effort: a failure only means others find the work at
+ * their next poll, so it is swallowed.
+ */
+export function notifyWorkAdded(pool: pg.Pool): void {
+  pool.query('SELECT pg_notify($1, $2)', [eventsCommittedChannel, '0']).catch(() => undefined);
+}
+
+/**
  * Calls `onCommitted(newestEventId)` after each transaction, in any process, that appended events
- * to this database. Resolves once listening (throws if the first connection fails).
+ * to this database (and with 0 after `notifyWorkAdded`). Resolves once listening (throws if the
+ * first connection fails).
  */
 export async function listenForCommittedEvents(connectionString: string, onCommitted: (newestEventId: number) => void): Promise<EventListener> {
   let closed = false;
   let client: pg.Client | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
+  let reconnected = false;
 
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString, application_name: 'imagefleet-listener' });
@@ -41,9 +52,21 @@ export async function listenForCommittedEvents(connectionString: string, onCommi
     };
     next.on('error', reopen);
     next.on('end', reopen);
-    await next.connect();
-    await next.query(`LISTEN ${eventsCommittedChannel}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${eventsCommittedChannel}`);
+    } catch (error) {
+      // The caller retries (or gives up); this client must not schedule a retry of its own.
+      next.removeListener('end', reopen);
+      next.removeListener('error', reopen);
+      next.on('error', () => undefined);
+      await next.end().catch(() => undefined);
+      throw error;
+    }
     client = next;
+    // Events committed while the connection was down were missed: readers look once now.
+    if (reconnected) onCommitted(0);
+    reconnected = true;
   };
 
   await connect();
