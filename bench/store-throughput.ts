@@ -46,7 +46,7 @@ const warmupTasks = 300;
 const maxInFlight = 16;
 const leaseMs = 60_000;
 /** A round running longer than this is a hang, not a slow machine. */
-const roundTimeoutMs = 120_000;
+const roundTimeoutMs = 300_000;
 /** The environment variable that makes this script a worker; its value is the worker's JSON settings. */
 const workerVariable = 'STORE_THROUGHPUT_WORKER';
 

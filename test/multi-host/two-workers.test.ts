@@ -217,11 +217,15 @@ describe.skipIf(!postgresAvailable)(`several hosts: a server and two workers on 
     expect(submitted.status, submittedText).toBe(201);
     const { id: jobId, groupId } = JSON.parse(submittedText) as { id: string; groupId: string };
 
-    // Kill worker 1 while it holds work, early in the first window.
-    await waitFor('worker 1 to hold leased tasks while calls are under way', 60_000, () => Promise.resolve(gemini!.billedCount() >= 20 && holds(victim) ? true : undefined), processes);
+    // Kill worker 1 while it holds work, early in the first window: read the store's lease owners
+    // and kill at once when worker 1 is among them.
+    const victimLeases = async (): Promise<number> => (await store.queue.leaseOwners()).filter((entry) => pidOfOwner(entry.owner) === victim.child.pid).reduce((sum, entry) => sum + entry.taskCount, 0);
+    await waitFor('worker 1 to hold leased tasks while calls are under way', 60_000, async () => (gemini!.billedCount() >= 20 && (await victimLeases()) > 0 ? true : undefined), processes);
     victim.child.kill('SIGKILL');
     expect((await victim.exited).signal).toBe('SIGKILL');
     processes.splice(processes.indexOf(victim), 1);
+    // Nobody takes them back before their leases expire (IMAGEFLEET_LEASE_MS), so this is what it held when it died.
+    const heldAtDeath = await victimLeases();
     const callsAtKill = gemini!.generateCalls.length;
 
     const status = await waitFor(
@@ -247,8 +251,10 @@ describe.skipIf(!postgresAvailable)(`several hosts: a server and two workers on 
     expect(new Set(images.map((image) => image.taskId)).size).toBe(taskCount);
 
     // Provider calls, by seed (one seed per task).
+    expect(heldAtDeath, 'the killed worker held at least one task when it died').toBeGreaterThan(0);
     const heldByVictim = new Set(tasks.filter((task) => task.leaseExpirations > 0).map((task) => task.seed));
-    expect(heldByVictim.size, 'the killed worker held at least one task when it died').toBeGreaterThan(0);
+    // Its tasks came back by lease expiry (each counted once); no live worker lost a lease.
+    expect(heldByVictim.size).toBe(heldAtDeath);
     const callsBySeed = new Map<number | undefined, number>();
     for (const call of gemini!.generateCalls) callsBySeed.set(call.seed, (callsBySeed.get(call.seed) ?? 0) + 1);
     const expectedSeeds = tasks.map((task) => task.seed).sort((left, right) => (left ?? 0) - (right ?? 0));
@@ -264,7 +270,7 @@ describe.skipIf(!postgresAvailable)(`several hosts: a server and two workers on 
     const arrivals = gemini!.generateCalls.map((call) => call.receivedAtMs);
     const most = mostArrivalsInAnyWindow(arrivals, rateWindowMs);
     console.log(
-      `multi-host test (${hosts.mode}): ${gemini!.generateCalls.length} calls for ${taskCount} tasks (${callsAtKill} before the kill; ${heldByVictim.size} tasks held by the killed worker), ` +
+      `multi-host test (${hosts.mode}): ${gemini!.generateCalls.length} calls for ${taskCount} tasks (${callsAtKill} before the kill; ${heldAtDeath} tasks held by the killed worker when it died), ` +
         `most arrivals in any ${rateWindowMs / 1000} s: ${most} (RPM ${requestsPerMinute}); lease owners seen: ${[...ownersSeen].map(([owner, held]) => `${owner} (up to ${held})`).join(', ')}`,
     );
     expect(most).toBeLessThanOrEqual(requestsPerMinute);
