@@ -319,6 +319,14 @@ function renderSection(rounds: RoundFigures[], skipped: string | undefined, star
     skipped ? `Not measured: ${skipped}` : '',
     table(['Store, workers', 'tasks/s per round', 'median tasks/s', 'vs SQLite 1 process', 'claim p50 ms', 'claim p95 ms', 'tasks per claim', 'completions per worker', 'every task completed once', 'load at round start'], rows),
     `Load average (1 min) when the scenario started: ${formatDecimal(startLoad, 2)} on ${cpus().length} logical cores. "Every task completed once" is checked through the port after each round: all ${formatInteger(tasksPerRound)} tasks \`completed\`, one image row per task, and the workers' claims and accepted completions each add up to the task count.`,
+    '### Reading',
+    [
+      'On Postgres a claim first takes the provider\'s scope lock (a transaction-scoped advisory lock, docs/decisions/0039) so that RPM and concurrency stay exact across machines; ',
+      'claims for one provider therefore run one at a time across every worker, and each claimed task costs four or more round trips (head read, lease write, job update, event) inside that lock. ',
+      'More workers add claimers queuing for the same lock, not claim capacity — the figures show it as claim latency growing with the worker count. ',
+      'Every job here is on one provider; jobs on different providers claim in parallel. A real provider call takes seconds, so a fleet needs tasks/s far below these ceilings ',
+      '(a 60 RPM key is 1 task/s); the figure that matters for a fleet is the claim latency a worker waits before its call can start.',
+    ].join(''),
   ]
     .filter((part) => part !== '')
     .join('\n\n');

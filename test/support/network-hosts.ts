@@ -56,8 +56,12 @@ function ipPath(): string | undefined {
   return ipCandidates.find((candidate) => existsSync(candidate));
 }
 
-/** Why namespaces cannot be used here, or undefined when they can. */
+/** Set to `loopback` to run multi-host tests on loopback even where namespaces work (to try the fallback). */
+export const forceLoopbackVariable = 'IMAGEFLEET_TEST_NETWORK';
+
+/** Why namespaces cannot (or must not) be used here, or undefined when they can. */
 export function netnsUnavailableReason(): string | undefined {
+  if (process.env[forceLoopbackVariable] === 'loopback') return `${forceLoopbackVariable}=loopback asked for it`;
   if (process.platform !== 'linux') return `network namespaces are Linux-only (this is ${process.platform})`;
   if (userInfo().uid !== 0) return 'creating network namespaces needs root (the tests are not running as root)';
   if (ipPath() === undefined) return 'the "ip" command (iproute2) is not installed';
