@@ -11,7 +11,7 @@
  * name and its output — never silently (docs/decisions/0043). Names carry a per-run id, so runs in
  * parallel do not clash; `stop()` removes everything this run created, also after a failed start.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -64,8 +64,30 @@ export function netnsUnavailableReason(): string | undefined {
   if (process.env[forceLoopbackVariable] === 'loopback') return `${forceLoopbackVariable}=loopback asked for it`;
   if (process.platform !== 'linux') return `network namespaces are Linux-only (this is ${process.platform})`;
   if (userInfo().uid !== 0) return 'creating network namespaces needs root (the tests are not running as root)';
-  if (ipPath() === undefined) return 'the "ip" command (iproute2) is not installed';
-  return undefined;
+  const ipCommand = ipPath();
+  if (ipCommand === undefined) return 'the "ip" command (iproute2) is not installed';
+  // Root in a container may still lack CAP_NET_ADMIN: try once (a few ms) and remember the answer.
+  probedReason ??= probeNamespaces(ipCommand);
+  return probedReason.reason;
+}
+
+let probedReason: { reason: string | undefined } | undefined;
+
+function probeNamespaces(ipCommand: string): { reason: string | undefined } {
+  const probe = `imagefleet-probe-${process.pid}-${randomBytes(3).toString('hex')}`;
+  try {
+    execFileSync(ipCommand, ['netns', 'add', probe], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  } catch (error) {
+    const output = (error as { stderr?: Buffer | string }).stderr;
+    const stderr = (typeof output === 'string' ? output : (output?.toString('utf8') ?? '')).trim();
+    return { reason: `creating a network namespace failed (${stderr || (error as Error).message})` };
+  }
+  try {
+    execFileSync(ipCommand, ['netns', 'delete', probe], { stdio: 'ignore', timeout: 10_000 });
+  } catch {
+    // A leftover empty probe namespace is harmless; its name says what it was.
+  }
+  return { reason: undefined };
 }
 
 async function ip(ipCommand: string, args: string[]): Promise<string> {
