@@ -135,9 +135,9 @@ export async function startNetworkHosts(count: number, options: NetworkHostsOpti
   if (reason !== undefined) return loopbackHosts(count, reason);
   const ipCommand = ipPath()!;
 
-  // Interface names are at most 15 bytes: "ifb" + 6 hex + suffix.
+  // Interface names are at most 15 bytes: "imfb"/"imfv" + 6 hex + suffix.
   const runId = randomBytes(3).toString('hex');
-  const bridge = `ifb${runId}`;
+  const bridge = `imfb${runId}`;
   const namespaces: string[] = [];
   const hostVeths: string[] = [];
   let bridgeCreated = false;
@@ -171,8 +171,8 @@ export async function startNetworkHosts(count: number, options: NetworkHostsOpti
     const hosts: NetworkHost[] = [];
     for (let index = 1; index <= count; index += 1) {
       const namespace = `imagefleet-${runId}-${index}`;
-      const hostVeth = `ifv${runId}h${index}`;
-      const innerVeth = `ifv${runId}n${index}`;
+      const hostVeth = `imfv${runId}h${index}`;
+      const innerVeth = `imfv${runId}n${index}`;
       await ip(ipCommand, ['netns', 'add', namespace]);
       namespaces.push(namespace);
       await ip(ipCommand, ['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', innerVeth]);
