@@ -4,7 +4,7 @@ import { listCliSessions } from '../operations/list-cli-sessions.js';
 import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
 import { cliConfig, openCliFleet } from './session/open-cli-fleet.js';
 import { sessionOperationDependencies } from './session/session-operation-wiring.js';
-import { listSessionRecords } from './session/session-records.js';
+import { describeSessionRecordsLocation, listSessionRecords } from './session/session-records.js';
 
 export const registerSessionsCommand: CommandRegistration = (program: Command, context: CliContext) => {
   program
@@ -18,7 +18,7 @@ export const registerSessionsCommand: CommandRegistration = (program: Command, c
       const records = await listSessionRecords(config);
       if (records.length === 0) {
         if (flags.json) io.stdout.write('[]\n');
-        else io.stdout.write(`No sessions in ${config.dataDir} yet; start one with "imagefleet run".\n`);
+        else io.stdout.write(`No sessions in ${describeSessionRecordsLocation(config)} yet; start one with "imagefleet run".\n`);
         return;
       }
       const fleet = await openCliFleet(context, command, config);

@@ -23,6 +23,8 @@ import { openConfiguredStore } from './open-configured-store.js';
 import { shareConfiguredStore } from './configured-store-access.js';
 import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
+import { referenceLinkSource } from './reference-link-source.js';
+import { throttledCall } from './throttled-call.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
@@ -58,12 +60,19 @@ const webhookPollMs = 1_000;
 /** Most webhook attempts one process makes at once. */
 const webhookMaxInFlight = 8;
 
+/**
+ * Least time between two wake-ups of this process by other processes' commits, in ms: short
+ * against the idle poll it replaces, long enough that a burst of commits costs one claim round.
+ */
+const signalWakeIntervalMs = 50;
+
 /** Default limits for a provider the configuration does not list. */
 const fallbackLimits: ProviderLimits = { requestsPerMinute: 0, maxConcurrency: 2, cooldownMs: 0 };
 
 /**
- * The composition root (DESIGN §3): the only place that wires concrete adapters — SQLite store,
- * file blobs, providers — into the engine. Shells call it once per process.
+ * The composition root (DESIGN §3): the only place that wires concrete adapters — the configured
+ * store (SQLite or Postgres) and blobs (files or S3), providers — into the engine. Shells call it
+ * once per process; what is shared between processes and what stays per process is decision 0041.
  */
 export async function createFleet(config: Config, options: CreateFleetOptions = {}): Promise<Fleet> {
   const logger = options.logger ?? silentLogger;
@@ -87,12 +96,13 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     throw error;
   }
   const { blobs, fileDirectory: blobFileDirectory } = configuredBlobs;
+  const referenceLinkFor = referenceLinkSource({ blobs, assets: store.assets, referenceLinks, clock });
   const providers = new ProviderRegistry();
   const providerClosers: Array<() => void> = [];
   const creationContext = {
     logger,
     dataDirectory: config.dataDir,
-    referenceLink: (sha256: string, ttlMs: number) => referenceLinks.urlFor(sha256, ttlMs, clock.now()),
+    referenceLink: (sha256: string, ttlMs: number) => referenceLinkFor(sha256, ttlMs),
     settingsById: config.providers as unknown as Readonly<Record<string, unknown>>,
     workerResultBucket: config.runpodWorker.bucket,
   };
@@ -138,10 +148,11 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   });
   // Another process committed events or added work (Postgres): claim and deliver now rather than
   // at the next poll. Only a hint; the polls stay (docs/decisions/0041).
-  const unsubscribeSignals = store.signals?.subscribe(() => {
+  const wakeOnSignal = throttledCall(() => {
     engine.wake();
     webhookDeliverer.wake();
-  });
+  }, signalWakeIntervalMs);
+  const unsubscribeSignals = store.signals?.subscribe(wakeOnSignal);
   const afterCreate = (): void => {
     engine.wake();
     store.signals?.announceWork();
@@ -164,6 +175,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     limitsFor,
     engine,
     webhookDeliverer,
+    storeSignals: store.signals,
     start() {
       if (engine.isRunning) return;
       engine.start();
@@ -205,6 +217,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         await webhookDeliverer.stop();
         for (const close of providerClosers) close();
         unsubscribeSignals?.();
+        wakeOnSignal.cancel();
         releaseDataDirStore();
         await store.close();
         logger.info({ workerId: engine.workerId }, 'Engine stopped.');

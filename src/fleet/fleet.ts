@@ -16,6 +16,7 @@ import type { EngineSignals, OperationDependencies, WebhookSignals } from '../op
 import type { ReclaimDeadLeasesResult } from '../operations/reclaim-dead-leases.js';
 import type { SendTestWebhookInput, SendTestWebhookResult } from '../operations/send-test-webhook.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { StoreSignals } from '../engine/ports.js';
 
 export interface ProviderHealth {
   id: string;
@@ -141,6 +142,11 @@ export interface Fleet extends FleetLifecycle, OperationDependencies {
   readonly providers: ProviderRegistry;
   readonly engine: RunningEngine;
   readonly webhookDeliverer: WebhookDeliveryWorker;
+  /**
+   * Wake-ups when other processes sharing the store commit events (Postgres LISTEN/NOTIFY), for
+   * live readers such as the SSE fan-out; undefined with SQLite, where readers poll.
+   */
+  readonly storeSignals?: StoreSignals | undefined;
   /** Validates, plans and creates a job (or only plans, with `dryRun`), then wakes the engine. */
   submitJob(input: unknown, options?: SubmitJobOptions): Promise<SubmitJobResult>;
   /** Stores a reference image (deduped by content). */

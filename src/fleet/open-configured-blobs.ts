@@ -4,6 +4,7 @@
  * The bucket is tried once at start, so a wrong endpoint, bad keys or a missing bucket stop the
  * start with one sentence instead of failing the first task.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobSettings } from '../config/config.js';
 import { assetThumbnailKey } from '../core/blob-keys.js';
@@ -31,6 +32,8 @@ export async function openConfiguredBlobs(settings: BlobSettings, dataDir: strin
   if (settings.kind === 'files') return { blobs: new FileBlobStore(settings.directory), fileDirectory: settings.directory };
   const { location } = settings;
   const temporaryDirectory = path.join(dataDir, 'tmp');
+  // `materialize` makes its copies here; the data directory itself exists already.
+  await mkdir(temporaryDirectory, { recursive: true });
   const probe = new S3BlobStore(location, { temporaryDirectory, requestTimeoutMs: probeTimeoutMs, maxAttempts: 2 });
   try {
     // Any key will do: "no such key" proves the bucket answers to these credentials.

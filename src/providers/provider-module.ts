@@ -43,8 +43,12 @@ export interface ProviderCreationContext {
   logger: Logger;
   /** Absolute data directory; providers keep their working files under `<dataDirectory>/tmp`. */
   dataDirectory: string;
-  /** A signed link remote workers fetch a reference image from, valid `ttlMs`; undefined when the server has no public URL. */
-  referenceLink: (sha256: string, ttlMs: number) => string | undefined;
+  /**
+   * A signed link remote workers fetch a reference image from, valid `ttlMs`: a presigned GET of
+   * the bucket when blobs are in S3, else a link to this server; undefined when there is neither
+   * (files and no public URL).
+   */
+  referenceLink: (sha256: string, ttlMs: number) => string | undefined | Promise<string | undefined>;
   /** Every provider's settings, for a provider that runs another (the RunPod worker runs Gemini's models). */
   settingsById: Readonly<Record<string, unknown>>;
   /** The bucket the RunPod worker uploads results to (`BUCKET_*`); undefined = results come back inline. */

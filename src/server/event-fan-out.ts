@@ -5,8 +5,8 @@
  * event: 200 clients on one job meant 200 synchronous SQLite reads per event, and each new
  * `?job=` client replayed the job's whole history, which froze every other request for seconds.
  *
- * Now one tail loop reads new events once (on an engine wake-up, or every `pollMs` for events of
- * other processes) into a bounded ring of recent events; streams catch up from the ring with no
+ * Now one tail loop reads new events once (on an engine wake-up, a store signal that another
+ * process committed events, or every `pollMs` as the correctness path) into a bounded ring of recent events; streams catch up from the ring with no
  * database work. Only a stream that starts before the ring (a `?job=` replay from the start, a
  * long-disconnected `Last-Event-ID`) reads history from the table, in pages that identical
  * requests share (200 clients replaying one job read each page once). Streams produce only when
@@ -46,13 +46,14 @@ export class EventFanOut {
   private progressPending = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private unsubscribeEngine: (() => void) | undefined;
+  private unsubscribeSignals: (() => void) | undefined;
   private readonly waiters = new Set<() => void>();
   private readonly progressListeners = new Set<(event: DomainEventOf<'task.progress'>) => void>();
   private readonly sharedPages = new Map<string, Promise<{ events: StoredEvent[]; tailAtRead: number }>>();
   private subscribers = 0;
 
   constructor(
-    private readonly fleet: Pick<Fleet, 'store' | 'engine' | 'logger'>,
+    private readonly fleet: Pick<Fleet, 'store' | 'engine' | 'logger' | 'storeSignals'>,
     private readonly pollMs: number,
   ) {}
 
@@ -73,6 +74,8 @@ export class EventFanOut {
         }
         this.pollSoon();
       });
+      // Another process committed events (Postgres NOTIFY): read them now, not at the next poll.
+      this.unsubscribeSignals = this.fleet.storeSignals?.subscribe(() => this.pollSoon());
     })();
     return this.started;
   }
@@ -125,6 +128,7 @@ export class EventFanOut {
   /** Stops the tail loop (the fleet is going away). */
   close(): void {
     this.unsubscribeEngine?.();
+    this.unsubscribeSignals?.();
     if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
     for (const waiter of [...this.waiters]) waiter();
   }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSessionRecord } from '../../src/cli/session/session-records.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createFleet } from '../../src/fleet/create-fleet.js';
 import { waitFor } from '../support/engine-harness.js';
@@ -85,6 +86,17 @@ describe.skipIf(!postgresAvailable)('imagefleet worker on Postgres and S3 (skipp
       for (const worker of workers) expect(worker.stdout()).not.toContain(password);
     }
   }, 120_000);
+
+  it('imagefleet sessions on another machine lists a session recorded elsewhere, from the shared database', async () => {
+    const elsewhere = loadConfig({ ...sharedEnvironment(), IMAGEFLEET_DATA_DIR: path.join(temp.directory, 'cli-elsewhere') });
+    await writeSessionRecord(elsewhere, { version: 1, session_id: '20261205-050000-wxyz', job_id: null, created: '2026-12-05T05:00:00.000Z', cwd: temp.directory, out: path.join(temp.directory, 'out'), layout: 'flat', parent_session: null, config: { provider: 'local' } });
+    const { code, stdout, stderr } = await runCli(['sessions', '--json', '--data-dir', path.join(temp.directory, 'cli-here')], { env: cleanEnvironment(sharedEnvironment()), timeoutMs: 60_000 });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const sessions = JSON.parse(stdout) as Array<{ session_id: string; status: string }>;
+    expect(sessions).toContainEqual(expect.objectContaining({ session_id: '20261205-050000-wxyz', status: 'never_started' }));
+    expect(existsSync(path.join(temp.directory, 'cli-here', 'imagefleet.db'))).toBe(false);
+  }, 90_000);
 
   /** Runs `imagefleet worker` with `overrides` and returns what it printed when it refused to start. */
   async function refusedStart(overrides: Record<string, string>): Promise<string> {

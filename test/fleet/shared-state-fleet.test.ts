@@ -13,6 +13,7 @@ import { listSessionRecords, readSessionRecord, writeSessionRecord, type Session
 import { loadConfig } from '../../src/config/load-config.js';
 import { createFleet, type Fleet } from '../../src/fleet/create-fleet.js';
 import { handleDownload } from '../../src/server/download-handler.js';
+import { EventFanOut } from '../../src/server/event-fan-out.js';
 import { setFleet } from '../../src/server/fleet-holder.js';
 import { handleHealthRoute } from '../../src/server/health-handler.js';
 import { handleGetImage } from '../../src/server/image-handlers.js';
@@ -136,6 +137,27 @@ describe.skipIf(!postgresAvailable)('fleets sharing Postgres and S3 (skipped out
     // Far less than the 60 s poll: only a wake-up can have started it (the web machine's engine never runs).
     await waitFor(async () => (await web.store.jobs.getJob(job!.id))?.status === 'completed', 20_000, 'job completed without waiting for the poll');
     expect(web.engine.isRunning).toBe(false);
+  }, 60_000);
+
+  it('delivers events committed by another process to this process\'s live-event streams at once, not at their poll', async () => {
+    const databaseUrl = await newDatabase();
+    const worker = await openMachine(databaseUrl, 'worker');
+    const web = await openMachine(databaseUrl, 'web');
+    // Streams of the web machine would otherwise read the log once a minute.
+    const fanOut = new EventFanOut(web, 60_000);
+    await fanOut.start();
+    const detach = fanOut.attach(() => undefined);
+    try {
+      const cursor = fanOut.newestId;
+      worker.start();
+      const asset = await worker.importAsset(await referencePng(200), 'elsewhere.png');
+      const { job } = await worker.submitJob({ mode: 'automatic', referenceAssetIds: [asset.id], prompt: 'seen elsewhere', variationsPerImage: 1, settings: { size: '512', aspectRatio: '1:1' } });
+      // `next` only serves what the tail loop read; without a wake-up that happens at the 60 s poll.
+      await waitFor(async () => (await fanOut.next(cursor, job!.id)).events.some((event) => event.type === 'job.finished'), 20_000, 'the web machine saw the job finish');
+    } finally {
+      detach();
+      fanOut.close();
+    }
   }, 60_000);
 
   it('keeps CLI session records in the shared database, so another machine lists and reads them', async () => {

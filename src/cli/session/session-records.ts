@@ -79,6 +79,11 @@ export async function listSessionRecords(location: SessionRecordsLocation): Prom
   return (stored ?? []).map(fromStoredRecord);
 }
 
+/** Where the records are, for messages: the data directory (SQLite) or the database (Postgres, no password). */
+export function describeSessionRecordsLocation(location: SessionRecordsLocation): string {
+  return describeStoreLocation(location);
+}
+
 /** Stores already checked for old record files in this process. */
 const importedStores = new WeakSet<Store>();
 

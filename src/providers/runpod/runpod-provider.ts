@@ -52,7 +52,7 @@ export interface RunpodProviderSettings {
    * A signed link to a stored image (by SHA-256) valid for `ttlMs`, which the worker fetches when the
    * images make `/run` too big; returns undefined when this server has no public address.
    */
-  imageLink?: ((sha256: string, ttlMs: number) => string | undefined) | undefined;
+  imageLink?: ((sha256: string, ttlMs: number) => string | undefined | Promise<string | undefined>) | undefined;
   logger?: Logger | undefined;
 }
 
@@ -78,6 +78,15 @@ export function createRunpodProvider(settings: RunpodProviderSettings): ImagePro
 
   const submit = async (request: GenerateRequest): Promise<string> => {
     const model = findModel(provider, request.modelId);
+    // Links are made before the body is built (a presigned S3 URL is signed asynchronously); each is
+    // a local signature, so making ones an inline body will not use costs nothing.
+    const imageLinks = new Map<string, string | undefined>();
+    if (settings.imageLink !== undefined) {
+      for (const image of [...request.references, ...(request.mask === undefined ? [] : [request.mask])]) {
+        // A link lives as long as the job may: it can wait in RunPod's queue for its whole TTL.
+        if (!imageLinks.has(image.sha256)) imageLinks.set(image.sha256, await settings.imageLink(image.sha256, settings.ttlMs));
+      }
+    }
     const { body } = buildRunBody(
       { ...request, modelId: model.modelId },
       {
@@ -85,8 +94,7 @@ export function createRunpodProvider(settings: RunpodProviderSettings): ImagePro
         executionTimeoutMs: settings.executionTimeoutMs,
         ttlMs: settings.ttlMs,
         requestLimitBytes: settings.requestLimitBytes,
-        // A link lives as long as the job may: it can wait in RunPod's queue for its whole TTL.
-        imageLink: settings.imageLink === undefined ? undefined : (sha256) => settings.imageLink?.(sha256, settings.ttlMs),
+        imageLink: settings.imageLink === undefined ? undefined : (sha256) => imageLinks.get(sha256),
       },
     );
     const jobId = await client.run(settings.endpointId, body, request.signal);
