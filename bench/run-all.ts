@@ -14,6 +14,7 @@ import { readMachineInfo } from './support/machine-info.js';
 import { runScenarioProcess, scenarioThreadpoolSize } from './support/run-scenario-process.js';
 import type { ScenarioResult } from './support/scenario-results.js';
 import { renderSummaryTable } from './support/summary-table.js';
+import { isStoreThroughputResult, storeThroughputFailedSection, storeThroughputScenarioName, withStoreThroughputSection, type StoreThroughputBenchResult } from './support/store-throughput-result.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const documentPath = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
@@ -25,6 +26,8 @@ const scenarios = [
   { name: 'recovery', script: 'recovery.ts', timeoutMs: 4 * 60_000 },
   // The HTTP API's benchmarks (ZIP download, upload, status latency); they bring their own rows and sections.
   ...apiScenarios,
+  // Several worker processes on one store, Postgres and SQLite side by side; brings its own rows and section.
+  { name: storeThroughputScenarioName, script: 'store-throughput.ts', timeoutMs: 15 * 60_000 },
 ] as const;
 
 async function main(): Promise<void> {
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     failures: [],
   };
   const apiResults: ApiBenchResult[] = [];
+  let storeThroughput: StoreThroughputBenchResult | undefined;
   for (const scenario of scenarios) {
     console.log(`── ${scenario.name} ──`);
     let result: ScenarioResult | ApiBenchResult;
@@ -52,6 +56,11 @@ async function main(): Promise<void> {
       const message = error instanceof Error ? error.message : String(error);
       console.error(`${scenario.name}: ${message}`);
       run.failures.push({ scenario: scenario.name, message });
+      continue;
+    }
+    if (isStoreThroughputResult(result)) {
+      storeThroughput = result;
+      console.log('');
       continue;
     }
     if (isApiBenchResult(result)) {
@@ -66,9 +75,12 @@ async function main(): Promise<void> {
   }
   run.durationMs = Date.now() - startedAtMs;
 
-  const rows = [...figureRows(run), ...apiFigureRows(apiResults, run.failures)];
+  const storeThroughputFailure = run.failures.find((failure) => failure.scenario === storeThroughputScenarioName);
+  const storeThroughputRows = storeThroughput?.rows ?? (storeThroughputFailure ? [{ benchmark: storeThroughputScenarioName, figure: 'scenario did not finish', value: storeThroughputFailure.message, goal: '—', verdict: 'missed' as const }] : []);
+  const rows = [...figureRows(run), ...apiFigureRows(apiResults, run.failures), ...storeThroughputRows];
   console.log(`\n${renderSummaryTable(rows, machineLine(machine))}\n`);
-  await writeFile(documentPath, withApiSections(renderBenchmarksDocument(run, rows), apiResults, run.failures));
+  const storeThroughputSection = storeThroughput?.section ?? storeThroughputFailedSection(storeThroughputFailure?.message ?? 'not run');
+  await writeFile(documentPath, withStoreThroughputSection(withApiSections(renderBenchmarksDocument(run, rows), apiResults, run.failures), storeThroughputSection));
   console.log(`Wrote ${documentPath}`);
   if (rows.some((row) => row.verdict === 'missed')) console.log('Some goals were missed; see the table above and docs/benchmarks.md.');
   // A missed goal is a finding, not a crash; only a scenario that could not run fails the command.

@@ -302,6 +302,7 @@ function reproduceSection(): string {
       'UV_THREADPOOL_SIZE=16 node --import tsx bench/engine-overhead.ts',
       'UV_THREADPOOL_SIZE=16 node --import tsx bench/quota-utilisation.ts',
       'UV_THREADPOOL_SIZE=16 node --import tsx bench/recovery.ts',
+      'UV_THREADPOOL_SIZE=16 node --import tsx bench/store-throughput.ts   # Postgres rows need the PostgreSQL server binaries (Debian package "postgresql")',
       '```',
       '',
       'Data directories are made under the OS temp directory and removed afterwards; nothing listens beyond 127.0.0.1. For steadier engine-overhead figures, run on an otherwise idle machine.',

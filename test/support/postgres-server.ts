@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -52,8 +52,18 @@ async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+export interface PostgresServerOptions {
+  /**
+   * Addresses to listen on besides 127.0.0.1 (e.g. a test network's bridge address, so processes in
+   * other network namespaces reach the server); clients on those addresses' subnets are trusted.
+   * Default none.
+   */
+  extraListenAddresses?: string[];
+}
+
 /** Starts a server; throws with the tool's output when a step fails. */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer(serverOptions: PostgresServerOptions = {}): Promise<PostgresServer> {
+  const extraListenAddresses = serverOptions.extraListenAddresses ?? [];
   const binDirectory = postgresBinDirectory();
   if (!binDirectory) throw new Error('PostgreSQL server binaries not found: install Debian\'s "postgresql" package or set IMAGEFLEET_POSTGRES_BIN.');
   const asRoot = userInfo().uid === 0;
@@ -87,9 +97,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   };
   try {
     await run('initdb', ['-D', dataDirectory, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
+    // initdb trusts loopback only; `samenet` also lets in the extra addresses' subnets.
+    if (extraListenAddresses.length > 0) await appendFile(path.join(dataDirectory, 'pg_hba.conf'), 'host all all samenet trust\n');
     // fsync off: a test cluster is thrown away, and durability of the database is PostgreSQL's
     // to prove, not ours; the socket goes to the temp directory, not /var/run.
-    const options = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    const options = `-p ${port} -k ${directory} -c listen_addresses=${['127.0.0.1', ...extraListenAddresses].join(',')} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
     await run('pg_ctl', ['-D', dataDirectory, '-o', options, '-l', path.join(directory, 'server.log'), '-w', '-t', '60', 'start']);
     started = true;
   } catch (error) {
