@@ -162,7 +162,7 @@ const pooledReadBuffers = 4;
  * Prepares the archive: its exact size is known at once, before any file is read.
  * `forceZip64` writes ZIP64 records even when not needed (tests of readers' ZIP64 support).
  */
-export async function startZipStream(
+export function startZipStream(
   plan: DownloadPlan,
   options: { forceZip64?: boolean; onError?: (error: unknown) => void; onFileProblem?: (entry: ZipEntryPlan, problem: FileProblem) => void } = {},
 ): Promise<ZipStream> {
@@ -193,7 +193,7 @@ export async function startZipStream(
         isAborted: () => aborted,
         onFileProblem: (entry, problem) => {
           damagedNames.add(entry.name);
-          options.onFileProblem?.(entry as ZipEntryPlan, problem);
+          options.onFileProblem?.(entry, problem);
         },
       });
     } catch (error) {
@@ -207,7 +207,7 @@ export async function startZipStream(
     if (consumed !== undefined && consumed !== kind) throw new Error('A ZIP stream is read either as output or with writeTo, not both.');
     consumed = kind;
   };
-  return {
+  return Promise.resolve({
     size,
     get output() {
       claim('readable');
@@ -238,7 +238,7 @@ export async function startZipStream(
       }
     },
     abort,
-  };
+  });
 }
 
 /**
