@@ -8,7 +8,7 @@ import { blobFilePath } from '../test/support/blob-file-path.js';
 import { spawn } from 'node:child_process';
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import http from 'node:http';
@@ -151,15 +151,19 @@ function resetPeak(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
-/** One download by a fresh server process under `--cpu-prof`: where the serving process's time goes. */
-async function profileDownload(dataDir: string, pathOf: (port: number) => string, profileDirectory: string): Promise<CpuProfileSummary> {
-  const server = await startDownloadServer(dataDir, ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`]);
-  try {
-    await download(`http://127.0.0.1:${server.port}${pathOf(server.port)}`);
-  } finally {
-    await server.stop();
-  }
+/** One download under the server's CPU profiler (started and stopped around it): where the serving process's time goes. */
+async function profileDownload(port: number, downloadPath: string, profileDirectory: string): Promise<CpuProfileSummary> {
+  await mkdir(profileDirectory, { recursive: true });
+  await fetch(`http://127.0.0.1:${port}/profile/start`);
+  await download(`http://127.0.0.1:${port}${downloadPath}`);
+  await fetch(`http://127.0.0.1:${port}/profile/stop?file=${encodeURIComponent(path.join(profileDirectory, 'download.cpuprofile'))}`);
   return summariseCpuProfile(profileDirectory);
+}
+
+/** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuTimeMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 type Kind = 'zip' | 'raw' | 'rawStream';
@@ -182,7 +186,7 @@ async function main(): Promise<void> {
       rawStream: `http://127.0.0.1:${server.port}/raw-stream/${groupId}`,
     };
     const plain: Array<{ bytes: number; ms: number }> = [];
-    const measured: Record<Kind, Array<{ bytes: number; ms: number; contentLength: number; peakMiB: number }>> = { zip: [], raw: [], rawStream: [] };
+    const measured: Record<Kind, Array<{ bytes: number; ms: number; contentLength: number; peakMiB: number; cpuMs: number }>> = { zip: [], raw: [], rawStream: [] };
     const loads: number[] = [];
     const sampler = sampleMemory(pid);
     await plainRead(files);
@@ -194,17 +198,17 @@ async function main(): Promise<void> {
       for (let step = 0; step < kinds.length; step += 1) {
         const kind = kinds[(round + step) % kinds.length]!;
         resetPeak(pid);
+        const cpuBeforeMs = cpuTimeMs(pid);
         const result = await download(urls[kind]);
-        measured[kind].push({ ...result, peakMiB: memoryOf(pid).peakMiB });
+        measured[kind].push({ ...result, peakMiB: memoryOf(pid).peakMiB, cpuMs: cpuTimeMs(pid) - cpuBeforeMs });
       }
     }
     const sampledPeakMiB = sampler.stop();
     const { peakMiB: processPeakMiB } = memoryOf(pid);
-    await server.stop();
-
     const profileRoot = path.join(dataDir.directory, 'profiles');
-    const zipProfile = await profileDownload(dataDir.directory, () => `/api/download/${groupId}`, path.join(profileRoot, 'zip'));
-    const rawProfile = await profileDownload(dataDir.directory, () => `/raw/${groupId}`, path.join(profileRoot, 'raw'));
+    const zipProfile = await profileDownload(server.port, `/api/download/${groupId}`, path.join(profileRoot, 'zip'));
+    const rawProfile = await profileDownload(server.port, `/raw/${groupId}`, path.join(profileRoot, 'raw'));
+    await server.stop();
 
     const mbps = (entry: { bytes: number; ms: number }) => entry.bytes / 1e6 / (entry.ms / 1000);
     const plainMbps = median(plain.map(mbps));
@@ -220,6 +224,7 @@ async function main(): Promise<void> {
     const exact = [...measured.zip, ...measured.raw, ...measured.rawStream].every((entry) => entry.bytes === entry.contentLength);
     const totalGB = (measured.zip[0]?.bytes ?? 0) / 1e9;
     const busyPerGB = (summary: CpuProfileSummary) => summary.busyMs / totalGB;
+    const cpuPerGB = (kind: Kind) => median(measured[kind].map((entry) => entry.cpuMs / (entry.bytes / 1e9)));
     const machine = `${cpus().length} cores, load ${loads.map((load) => formatDecimal(load, 2)).join(' / ')} at the rounds' starts`;
     const rows: ApiBenchResult['rows'] = [
       {
@@ -235,6 +240,13 @@ async function main(): Promise<void> {
         value: `+${formatInteger(addedMiB)} MiB (${formatInteger(zipPeakMiB)} MiB, idle ${formatInteger(idleMiB)}; floor +${formatInteger(rawPeakMiB - idleMiB)} MiB)`,
         goal: `≤ idle + ${goalAddedMiB} MiB`,
         verdict: addedMiB <= goalAddedMiB ? 'met' : 'missed',
+      },
+      {
+        benchmark: 'ZIP download',
+        figure: 'CPU time of the serving process per GB sent (all threads; less sensitive to the machine\'s load than MB/s), ZIP vs floor',
+        value: `${formatInteger(cpuPerGB('zip'))} vs ${formatInteger(cpuPerGB('raw'))} ms/GB (${formatDecimal(cpuPerGB('zip') / cpuPerGB('raw'), 2)}×; plain stream ${formatInteger(cpuPerGB('rawStream'))})`,
+        goal: 'side by side with the floor',
+        verdict: 'info',
       },
       {
         benchmark: 'ZIP download',
@@ -254,7 +266,7 @@ async function main(): Promise<void> {
         '- **Floor (the goal\'s):** the same files, concatenated without ZIP, sent by the same server process over HTTP (`/raw/{groupId}`), read the way the ZIP writer reads them (the blob port\'s `openReader` into four reused 512 KiB buffers): the difference is the archive\'s own cost.',
         '- **Side figures:** the same files read one after another in the benchmark process (`fs.createReadStream`, 1 MiB reads, no HTTP), and streamed by the server the plain Node way (`/raw-stream/{groupId}`: `fs.createReadStream`, 1 MiB reads, `write` + `drain`).',
         `- **Rounds:** one untimed plain read, then ${rounds} rounds of plain read, ZIP, floor and plain-stream download, each round starting with another of the three; medians. Load average (1 min) at each round's start: ${loads.map((load) => formatDecimal(load, 2)).join(', ')} on ${cpus().length} cores.`,
-        '- **Profile:** afterwards one ZIP download and one floor download, each by a fresh server process under `node --cpu-prof`; self time by function, as a share of the process\'s busy (not idle) time.',
+        '- **Profile:** after the rounds, one more ZIP download and one more floor download by the same server, each under its V8 CPU profiler (started and stopped around the download through `node:inspector`); self time by function, as a share of the main thread\'s busy (not idle) time.',
       ].join('\n'),
       '### Figures',
       table(
@@ -272,7 +284,7 @@ async function main(): Promise<void> {
       ),
       `Median ZIP throughput **${formatDecimal(ratio, 2)}** of the floor (goal ≥ ${goalRatio}; ${formatInteger(zipMbps)} vs ${formatInteger(rawMbps)} MB/s), ${formatDecimal(zipMbps / rawStreamMbps, 2)} of the plain-stream download and ${formatDecimal(zipMbps / plainMbps, 2)} of the plain read in the client. Serving process: ${formatInteger(idleMiB)} MiB idle (Node, tsx, SQLite, sharp and the fleet); while sending a ZIP it peaked at ${formatInteger(zipPeakMiB)} MiB, **+${formatInteger(addedMiB)} MiB** (goal ≤ +${goalAddedMiB}); the floor +${formatInteger(rawPeakMiB - idleMiB)} MiB, the plain-stream download +${formatInteger(rawStreamPeakMiB - idleMiB)} MiB (whole run: VmHWM ${formatInteger(processPeakMiB)} MiB, highest 50 ms sample ${formatInteger(sampledPeakMiB)} MiB). ${exact ? 'Every download was exactly `Content-Length` bytes.' : '**A download differed from its Content-Length.**'}`,
       '### Profile',
-      `One ZIP download (${formatDecimal(totalGB, 2)} GB): the serving process was busy ${formatInteger(zipProfile.busyMs)} ms of ${formatInteger(zipProfile.totalMs)} ms (${formatInteger(busyPerGB(zipProfile))} ms per GB); the floor's download ${formatInteger(rawProfile.busyMs)} ms of ${formatInteger(rawProfile.totalMs)} ms (${formatInteger(busyPerGB(rawProfile))} ms per GB). Both include the process's start (module loading). ZIP:`,
+      `One ZIP download (${formatDecimal(totalGB, 2)} GB): the serving process was busy ${formatInteger(zipProfile.busyMs)} ms of ${formatInteger(zipProfile.totalMs)} ms (${formatInteger(busyPerGB(zipProfile))} ms per GB); the floor's download ${formatInteger(rawProfile.busyMs)} ms of ${formatInteger(rawProfile.totalMs)} ms (${formatInteger(busyPerGB(rawProfile))} ms per GB). ZIP:`,
       cpuProfileTable(zipProfile),
       'Floor:',
       cpuProfileTable(rawProfile),

@@ -7,7 +7,8 @@
 import { blobFilePath } from '../../test/support/blob-file-path.js';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import inspector from 'node:inspector/promises';
 import http from 'node:http';
 import { pino } from 'pino';
 import { createLogger } from '../../src/config/create-logger.js';
@@ -71,7 +72,29 @@ async function serveRawStream(groupId: string, response: http.ServerResponse): P
   response.end();
 }
 
+/**
+ * `/profile/start` and `/profile/stop?file=…`: the V8 CPU profiler of this process, so the
+ * benchmark profiles one download alone (not the process's start), written as a `.cpuprofile`.
+ */
+const profiler = new inspector.Session();
+profiler.connect();
+async function serveProfile(action: string, url: URL, response: http.ServerResponse): Promise<void> {
+  if (action === 'start') {
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  } else {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(url.searchParams.get('file') ?? 'download.cpuprofile', JSON.stringify(profile));
+  }
+  response.writeHead(204).end();
+}
+
 const server = http.createServer((request, response) => {
+  const profile = /^\/profile\/(start|stop)/.exec(request.url ?? '');
+  if (profile) {
+    serveProfile(profile[1] ?? '', new URL(request.url ?? '/', 'http://localhost'), response).catch(() => response.destroy());
+    return;
+  }
   const raw = /^\/raw(-stream)?\/([^/]+)$/.exec(request.url ?? '');
   if (raw) {
     (raw[1] === undefined ? serveRaw : serveRawStream)(raw[2] ?? '', response).catch(() => response.destroy());
