@@ -33,7 +33,7 @@ const goalAddedMiB = 50;
 /** What the profiles showed, before and after the change (docs/decisions/0045). */
 const zipProfileReading = [
   '**Reading.** Before this change (yazl, one `fs.createReadStream` per file with 1 MiB reads, piped through yazl\'s CRC, counter and pass-through stages) the CPU profile of the serving process during three ZIP downloads of 1,000 × 512 KiB was: idle 56%, **garbage collection 18%** (41% of the busy time), `zlib.crc32` 4%, socket writes 4%, file read/open/stat/close 4%, yazl and stream plumbing the rest — every read allocated a fresh buffer, and V8 ran full collections to free them (the process also grew by 60–120 MiB of such buffers before each collection).',
-  'The archive is now written by `src/server/zip/stored-zip-writer.ts`: the same bytes yazl wrote (a test compares them byte for byte), but each file is read with `pread` through the blob port\'s `openReader` into one of four reused 512 KiB buffers that go back to the pool when the socket has sent them, so a download allocates nothing per chunk, reads the next file while the last is sent, and holds about 2 MiB of file bytes. What remains in the ZIP profile beside what the floor also pays (socket writes, reads) is the CRC-32 (native, ~1 ms per MB here) and the per-entry headers; garbage collection fell to a few per cent, most of it module loading at start.',
+  'The archive is now written by `src/server/zip/stored-zip-writer.ts`: the same bytes yazl wrote (a test compares them byte for byte), but each file is read with `pread` through the blob port\'s `openReader` into one of four reused 512 KiB buffers that go back to the pool when the socket has sent them, so a download allocates nothing per chunk, reads the next file while the last is sent, and holds about 2 MiB of file bytes. What the ZIP pays beyond its floor (same reads, same socket writes) is the CRC-32 (Node\'s native `zlib.crc32`) and two small extra socket writes per entry (its local header and its data descriptor); garbage collection fell to a few per cent of the busy time.',
 ].join(' ');
 
 /** A group with one job of `imageCount` completed one-image tasks and their files (random bytes: incompressible, like images). */
@@ -177,31 +177,28 @@ async function main(): Promise<void> {
     const files = (await fleet.store.images.listForExport({ groupId })).map((image) => blobFilePath(fleet.blobs, image.fileKey));
     await fleet.stop();
 
-    const server = await startDownloadServer(dataDir.directory);
+    const server = await startDownloadServer(dataDir.directory, ['--expose-gc']);
     const pid = server.pid;
     const idleMiB = memoryOf(pid).rssMiB;
-    const urls: Record<Kind, string> = {
-      zip: `http://127.0.0.1:${server.port}/api/download/${groupId}`,
-      raw: `http://127.0.0.1:${server.port}/raw/${groupId}`,
-      rawStream: `http://127.0.0.1:${server.port}/raw-stream/${groupId}`,
-    };
+    const urls = { zip: `http://127.0.0.1:${server.port}/api/download/${groupId}`, raw: `http://127.0.0.1:${server.port}/raw/${groupId}` };
     const plain: Array<{ bytes: number; ms: number }> = [];
     const measured: Record<Kind, Array<{ bytes: number; ms: number; contentLength: number; peakMiB: number; cpuMs: number }>> = { zip: [], raw: [], rawStream: [] };
     const loads: number[] = [];
     const sampler = sampleMemory(pid);
     await plainRead(files);
-    const kinds: Kind[] = ['zip', 'raw', 'rawStream'];
+    /** Collects the server's garbage, resets its peak and downloads: the peak is this download's own. */
+    const measure = async (target: DownloadServer, url: string) => {
+      await fetch(`http://127.0.0.1:${target.port}/gc`);
+      resetPeak(target.pid);
+      const cpuBeforeMs = cpuTimeMs(target.pid);
+      const result = await download(url);
+      return { ...result, peakMiB: memoryOf(target.pid).peakMiB, cpuMs: cpuTimeMs(target.pid) - cpuBeforeMs };
+    };
     for (let round = 0; round < rounds; round += 1) {
       loads.push(loadavg()[0] ?? Number.NaN);
       plain.push(await plainRead(files));
-      // Each round starts with another kind, so no kind always follows the same one.
-      for (let step = 0; step < kinds.length; step += 1) {
-        const kind = kinds[(round + step) % kinds.length]!;
-        resetPeak(pid);
-        const cpuBeforeMs = cpuTimeMs(pid);
-        const result = await download(urls[kind]);
-        measured[kind].push({ ...result, peakMiB: memoryOf(pid).peakMiB, cpuMs: cpuTimeMs(pid) - cpuBeforeMs });
-      }
+      // Odd rounds start with the floor, so neither always follows the other.
+      for (const kind of round % 2 === 0 ? (['zip', 'raw'] as const) : (['raw', 'zip'] as const)) measured[kind].push(await measure(server, urls[kind]));
     }
     const sampledPeakMiB = sampler.stop();
     const { peakMiB: processPeakMiB } = memoryOf(pid);
@@ -209,6 +206,11 @@ async function main(): Promise<void> {
     const zipProfile = await profileDownload(server.port, `/api/download/${groupId}`, path.join(profileRoot, 'zip'));
     const rawProfile = await profileDownload(server.port, `/raw/${groupId}`, path.join(profileRoot, 'raw'));
     await server.stop();
+    // The plain-stream download leaves glibc holding its 1 MiB buffers, which would inflate later peaks: its own process.
+    const streamServer = await startDownloadServer(dataDir.directory, ['--expose-gc']);
+    const streamIdleMiB = memoryOf(streamServer.pid).rssMiB;
+    for (let round = 0; round < 2; round += 1) measured.rawStream.push(await measure(streamServer, `http://127.0.0.1:${streamServer.port}/raw-stream/${groupId}`));
+    await streamServer.stop();
 
     const mbps = (entry: { bytes: number; ms: number }) => entry.bytes / 1e6 / (entry.ms / 1000);
     const plainMbps = median(plain.map(mbps));
@@ -219,7 +221,7 @@ async function main(): Promise<void> {
     const roundRatios = measured.zip.map((entry, index) => mbps(entry) / mbps(measured.raw[index]!));
     const zipPeakMiB = Math.max(...measured.zip.map((entry) => entry.peakMiB));
     const rawPeakMiB = Math.max(...measured.raw.map((entry) => entry.peakMiB));
-    const rawStreamPeakMiB = Math.max(...measured.rawStream.map((entry) => entry.peakMiB));
+    const rawStreamPeakMiB = Math.max(...measured.rawStream.map((entry) => entry.peakMiB)) - streamIdleMiB + idleMiB;
     const addedMiB = zipPeakMiB - idleMiB;
     const exact = [...measured.zip, ...measured.raw, ...measured.rawStream].every((entry) => entry.bytes === entry.contentLength);
     const totalGB = (measured.zip[0]?.bytes ?? 0) / 1e9;
@@ -261,28 +263,29 @@ async function main(): Promise<void> {
       '### Method',
       [
         `- **Data:** one group holding one job of ${formatInteger(imageCount)} completed images, each a ${imageBytes / 1024} KiB file of random bytes (incompressible, like PNG/JPEG), in a fresh temp data directory; rows inserted directly, files written before measuring (so every reader finds them in the page cache).`,
-        '- **Server:** a separate Node process (`bench/support/download-server.ts`) with a fleet on that directory behind a plain `http` server that hands requests to `serveDownloadFromNode` — the exact code `imagefleet serve` runs for `/api/download/…` before Next.js (docs/decisions/0011). Its RSS is read from `/proc/<pid>/status`: idle right after start; each download\'s own peak by resetting VmHWM (`clear_refs` 5) before it and reading it after.',
+        '- **Server:** a separate Node process (`bench/support/download-server.ts`) with a fleet on that directory behind a plain `http` server that hands requests to `serveDownloadFromNode` — the exact code `imagefleet serve` runs for `/api/download/…` before Next.js (docs/decisions/0011). Its RSS is read from `/proc/<pid>/status`: idle right after start; each download\'s own peak by collecting garbage (`--expose-gc`), resetting VmHWM (`clear_refs` 5) before it and reading VmHWM after; its CPU time (user + system, all threads) from `/proc/<pid>/stat` before and after.',
         `- **Download:** \`GET /api/download/{groupId}\` over loopback with \`http.get\`, bytes counted and dropped, checked against \`Content-Length\`; the archive is ${formatInteger(imageCount + 1)} stored entries (images + manifest.csv).`,
         '- **Floor (the goal\'s):** the same files, concatenated without ZIP, sent by the same server process over HTTP (`/raw/{groupId}`), read the way the ZIP writer reads them (the blob port\'s `openReader` into four reused 512 KiB buffers): the difference is the archive\'s own cost.',
-        '- **Side figures:** the same files read one after another in the benchmark process (`fs.createReadStream`, 1 MiB reads, no HTTP), and streamed by the server the plain Node way (`/raw-stream/{groupId}`: `fs.createReadStream`, 1 MiB reads, `write` + `drain`).',
-        `- **Rounds:** one untimed plain read, then ${rounds} rounds of plain read, ZIP, floor and plain-stream download, each round starting with another of the three; medians. Load average (1 min) at each round's start: ${loads.map((load) => formatDecimal(load, 2)).join(', ')} on ${cpus().length} cores.`,
+        '- **Side figures:** the same files read one after another in the benchmark process (`fs.createReadStream`, 1 MiB reads, no HTTP), and, after the rounds, twice streamed the plain Node way (`/raw-stream/{groupId}`: `fs.createReadStream`, 1 MiB reads, `write` + `drain`) by a server process of its own (glibc keeps the memory of its buffers, which would inflate the peaks measured after it).',
+        `- **Rounds:** one untimed plain read, then ${rounds} rounds of plain read, ZIP and floor download, odd rounds starting with the floor; medians. Load average (1 min) at each round's start: ${loads.map((load) => formatDecimal(load, 2)).join(', ')} on ${cpus().length} cores.`,
         '- **Profile:** after the rounds, one more ZIP download and one more floor download by the same server, each under its V8 CPU profiler (started and stopped around the download through `node:inspector`); self time by function, as a share of the main thread\'s busy (not idle) time.',
       ].join('\n'),
       '### Figures',
       table(
-        ['Round', 'ZIP download', 'Floor (no ZIP)', 'ZIP ÷ floor', 'Plain stream download', 'Plain read (client)', 'Peak RSS ZIP / floor / plain stream', 'Bytes = Content-Length'],
+        ['Round', 'Load (1 min)', 'ZIP download', 'Floor (no ZIP)', 'ZIP ÷ floor', 'Server CPU ZIP / floor', 'Peak RSS ZIP / floor', 'Plain read (client)', 'Bytes = Content-Length'],
         measured.zip.map((entry, index) => [
           String(index + 1),
+          formatDecimal(loads[index] ?? Number.NaN, 1),
           `${formatInteger(mbps(entry))} MB/s`,
           `${formatInteger(mbps(measured.raw[index]!))} MB/s`,
           formatDecimal(roundRatios[index]!, 2),
-          `${formatInteger(mbps(measured.rawStream[index]!))} MB/s`,
+          `${formatInteger(entry.cpuMs)} / ${formatInteger(measured.raw[index]!.cpuMs)} ms`,
+          `${formatInteger(entry.peakMiB)} / ${formatInteger(measured.raw[index]!.peakMiB)} MiB`,
           `${formatInteger(mbps(plain[index]!))} MB/s`,
-          `${formatInteger(entry.peakMiB)} / ${formatInteger(measured.raw[index]!.peakMiB)} / ${formatInteger(measured.rawStream[index]!.peakMiB)} MiB`,
-          [entry, measured.raw[index]!, measured.rawStream[index]!].every((result) => result.bytes === result.contentLength) ? 'yes' : '**no**',
+          [entry, measured.raw[index]!].every((result) => result.bytes === result.contentLength) ? 'yes' : '**no**',
         ]),
       ),
-      `Median ZIP throughput **${formatDecimal(ratio, 2)}** of the floor (goal ≥ ${goalRatio}; ${formatInteger(zipMbps)} vs ${formatInteger(rawMbps)} MB/s), ${formatDecimal(zipMbps / rawStreamMbps, 2)} of the plain-stream download and ${formatDecimal(zipMbps / plainMbps, 2)} of the plain read in the client. Serving process: ${formatInteger(idleMiB)} MiB idle (Node, tsx, SQLite, sharp and the fleet); while sending a ZIP it peaked at ${formatInteger(zipPeakMiB)} MiB, **+${formatInteger(addedMiB)} MiB** (goal ≤ +${goalAddedMiB}); the floor +${formatInteger(rawPeakMiB - idleMiB)} MiB, the plain-stream download +${formatInteger(rawStreamPeakMiB - idleMiB)} MiB (whole run: VmHWM ${formatInteger(processPeakMiB)} MiB, highest 50 ms sample ${formatInteger(sampledPeakMiB)} MiB). ${exact ? 'Every download was exactly `Content-Length` bytes.' : '**A download differed from its Content-Length.**'}`,
+      `Median ZIP throughput **${formatDecimal(ratio, 2)}** of the floor (goal ≥ ${goalRatio}; ${formatInteger(zipMbps)} vs ${formatInteger(rawMbps)} MB/s; median of the rounds' own ratios ${formatDecimal(median(roundRatios), 2)}), ${formatDecimal(zipMbps / rawStreamMbps, 2)} of the plain-stream download and ${formatDecimal(zipMbps / plainMbps, 2)} of the plain read in the client. Serving process: ${formatInteger(idleMiB)} MiB idle (Node, tsx, SQLite, sharp and the fleet); while sending a ZIP it peaked at ${formatInteger(zipPeakMiB)} MiB, **+${formatInteger(addedMiB)} MiB** (goal ≤ +${goalAddedMiB}); the floor +${formatInteger(rawPeakMiB - idleMiB)} MiB, the plain-stream download (its own server process, two downloads) +${formatInteger(rawStreamPeakMiB - idleMiB)} MiB (whole run: VmHWM ${formatInteger(processPeakMiB)} MiB, highest 50 ms sample ${formatInteger(sampledPeakMiB)} MiB). ${exact ? 'Every download was exactly `Content-Length` bytes.' : '**A download differed from its Content-Length.**'}`,
       '### Profile',
       `One ZIP download (${formatDecimal(totalGB, 2)} GB): the serving process was busy ${formatInteger(zipProfile.busyMs)} ms of ${formatInteger(zipProfile.totalMs)} ms (${formatInteger(busyPerGB(zipProfile))} ms per GB); the floor's download ${formatInteger(rawProfile.busyMs)} ms of ${formatInteger(rawProfile.totalMs)} ms (${formatInteger(busyPerGB(rawProfile))} ms per GB). ZIP:`,
       cpuProfileTable(zipProfile),

@@ -43,10 +43,11 @@ export async function summariseCpuProfile(directory: string, topCount = 12): Pro
     const name = frame === undefined ? '(unknown)' : frameName(frame);
     selfMicroseconds.set(name, (selfMicroseconds.get(name) ?? 0) + delta);
   });
-  const idleMicroseconds = selfMicroseconds.get('(idle)') ?? 0;
+  const idleMicroseconds = (selfMicroseconds.get('(idle)') ?? 0) + [...selfMicroseconds].filter(([name]) => name.startsWith('post node:inspector')).reduce((total, [, microseconds]) => total + microseconds, 0);
   const busyMicroseconds = Math.max(1, totalMicroseconds - idleMicroseconds);
   const functions = [...selfMicroseconds]
-    .filter(([name]) => name !== '(idle)')
+    // The inspector call that stops the profiler is the profiler's own cost, not the download's.
+    .filter(([name]) => name !== '(idle)' && !name.startsWith('post node:inspector'))
     .sort((left, right) => right[1] - left[1])
     .slice(0, topCount)
     .map(([name, microseconds]) => ({ name, selfMs: microseconds / 1000, shareOfBusy: microseconds / busyMicroseconds }));

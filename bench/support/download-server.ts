@@ -90,6 +90,12 @@ async function serveProfile(action: string, url: URL, response: http.ServerRespo
 }
 
 const server = http.createServer((request, response) => {
+  if (request.url === '/gc') {
+    // Started with --expose-gc: the benchmark collects garbage before each download, so each one's peak is its own.
+    (globalThis as { gc?: () => void }).gc?.();
+    response.writeHead(204).end();
+    return;
+  }
   const profile = /^\/profile\/(start|stop)/.exec(request.url ?? '');
   if (profile) {
     serveProfile(profile[1] ?? '', new URL(request.url ?? '/', 'http://localhost'), response).catch(() => response.destroy());
