@@ -126,7 +126,7 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
 /** The HTTP API scenarios run by `run-all`, with the time after which each is stopped as hung. */
 export const apiScenarios = [
   { name: 'zip-download', script: 'zip-download.ts', timeoutMs: 6 * 60_000 },
-  { name: 'upload', script: 'upload.ts', timeoutMs: 8 * 60_000 },
+  { name: 'upload', script: 'upload.ts', timeoutMs: 14 * 60_000 },
   { name: 'status-latency', script: 'status-latency.ts', timeoutMs: 4 * 60_000 },
   { name: 'http-load', script: 'http-load.ts', timeoutMs: 5 * 60_000 },
 ] as const;

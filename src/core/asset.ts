@@ -16,3 +16,15 @@ export interface Asset {
   sourceSha256?: string;
   createdAtMs: number;
 }
+
+/**
+ * What the caller already found out about an image file it hands over for import, so the importer
+ * does not work it out again (an upload's bytes are hashed while they arrive and its header is
+ * checked before it waits for a decode slot).
+ */
+export interface AssetFileFacts {
+  /** Hex SHA-256 of the file's bytes as given; recorded as the asset's `sourceSha256`. */
+  sourceSha256?: string;
+  /** The image's header as read from the file (sharp's format name; size before EXIF rotation, in pixels). */
+  header?: { format: string | undefined; width: number | undefined; height: number | undefined };
+}

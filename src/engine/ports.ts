@@ -14,7 +14,7 @@ export type { ImageRepository, ResultsQuery, GroupImagesQuery, ResultImage, Expo
 export type { StoredEvent, StoredDomainEvent, UnrecognisedStoredEvent, EventLog } from './ports/event-log.js';
 export type { DomainEventBus, DomainEventListener } from './ports/event-bus.js';
 export type { CliSessionRecord, CliSessionRepository } from './ports/cli-session-repository.js';
-export type { BlobStore, BlobStat, BlobRange, BlobRead, BlobPutOptions, MaterializedBlob, OutputImageInput, StoredOutputImage, OutputImageWriter } from './ports/blob-store.js';
+export type { BlobStore, BlobStat, BlobRange, BlobRead, BlobReader, BlobPutOptions, MaterializedBlob, OutputImageInput, StoredOutputImage, OutputImageWriter } from './ports/blob-store.js';
 export type { NewWebhookEndpoint, WebhookDeliveryStatus, WebhookDelivery, ClaimedWebhookDelivery, WebhookAttemptOutcome, WebhookOutbox, WebhookRequest, WebhookResponse, WebhookSender } from './ports/webhook-outbox.js';
 export type { WebSessionRepository } from './ports/web-session-repository.js';
 export type { Store } from './ports/store.js';

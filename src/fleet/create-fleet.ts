@@ -252,7 +252,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
       ),
     sendTestWebhook: (input) => sendTestWebhook(input, fleet),
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
-    importAssetFile: (filePath, originalName) => importer.importAssetFile(filePath, originalName),
+    importAssetFile: (filePath, originalName, facts) => importer.importAssetFile(filePath, originalName, facts),
     jobStatus: (jobId) => jobStatus({ jobId }, fleet),
     upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate }, upgradeOptions),
     reclaimDeadLeases() {

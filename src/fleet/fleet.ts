@@ -5,7 +5,7 @@
  * ports, so no shell sees which store or blob adapter is behind it (docs/decisions/0031).
  */
 import type { Config } from '../config/config.js';
-import type { Asset } from '../core/asset.js';
+import type { Asset, AssetFileFacts } from '../core/asset.js';
 import type { Job } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import type { EngineError } from '../engine/engine.js';
@@ -152,7 +152,7 @@ export interface Fleet extends FleetLifecycle, OperationDependencies {
   /** Stores a reference image (deduped by content). */
   importAsset(bytes: Uint8Array, originalName: string): Promise<Asset>;
   /** Stores the reference image in a file (an upload streamed to disk); `created` false when the same stored bytes existed. */
-  importAssetFile(filePath: string, originalName: string): Promise<{ asset: Asset; created: boolean }>;
+  importAssetFile(filePath: string, originalName: string, facts?: AssetFileFacts): Promise<{ asset: Asset; created: boolean }>;
   /** Counts (in images), progress, rate, ETA, cost and current errors of a job (the `jobStatus` operation). */
   jobStatus(jobId: string): Promise<JobStatusReport>;
   /** Re-generates a job's completed images at a larger size, as a new job (the CLI's `upgrade`). */

@@ -4,8 +4,9 @@
  * its metadata (EXIF, GPS) is dropped and its orientation applied. HEIC/AVIF/GIF/TIFF become PNG:
  * every provider accepts PNG.
  */
-import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import { ImagefleetError } from '../core/errors.js';
+import type { ImageHeader } from './image-header.js';
 
 /** Decoded images larger than this are refused before decoding (decompression bombs). */
 export const maxReferencePixels = 100_000_000;
@@ -33,13 +34,15 @@ export interface EncodedReference {
 
 /**
  * Re-encodes a reference given as bytes or as a local file (an upload streamed to disk, never read
- * into memory whole). `name` is the user's file name, for messages; `maxPixels` the pixel limit.
+ * into memory whole). `name` is the user's file name, for messages; `maxPixels` the pixel limit;
+ * `header` the format and size the caller read from the same input already (not parsed again; the
+ * decode still refuses more than `maxPixels`).
  * Refuses what it cannot store with `invalid_input` and a message that says what to use instead.
  */
-export async function encodeReference(input: Uint8Array | string, name: string, maxPixels: number): Promise<EncodedReference> {
-  let metadata: Metadata;
+export async function encodeReference(input: Uint8Array | string, name: string, maxPixels: number, header?: ImageHeader): Promise<EncodedReference> {
+  let metadata: ImageHeader;
   try {
-    metadata = await sharp(input, { limitInputPixels: maxPixels }).metadata();
+    metadata = header ?? (await sharp(input, { limitInputPixels: maxPixels }).metadata());
   } catch {
     throw new ImagefleetError('invalid_input', `${name} is not an image imagefleet can read; use PNG, JPEG, WebP, HEIC, GIF or TIFF.`, { issues: [{ path: 'file', message: 'not a readable image' }] });
   }

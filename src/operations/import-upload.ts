@@ -2,7 +2,7 @@
  * Stores an uploaded image (already received into a local file and its header checked by the
  * shell) as a reference image: decoded, re-encoded without metadata, deduplicated by SHA-256.
  */
-import type { Asset } from '../core/asset.js';
+import type { Asset, AssetFileFacts } from '../core/asset.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface ImportUploadInput {
@@ -10,6 +10,8 @@ export interface ImportUploadInput {
   filePath: string;
   /** The name the client gave the file, for display only (never used as a path). */
   fileName: string;
+  /** What the shell found out already (the bytes' hash while receiving, the header it checked), so it is not done twice. */
+  facts?: AssetFileFacts;
 }
 
 export interface ImportUploadResult {
@@ -21,5 +23,5 @@ export interface ImportUploadResult {
 
 /** `invalid_input` naming the kind (not a readable image, unsupported format, corrupt, too large) when the image cannot be stored. */
 export function importUpload(input: ImportUploadInput, dependencies: Pick<OperationDependencies, 'importAssetFile'>): Promise<ImportUploadResult> {
-  return dependencies.importAssetFile(input.filePath, input.fileName);
+  return dependencies.importAssetFile(input.filePath, input.fileName, input.facts);
 }

@@ -5,7 +5,7 @@
  * satisfies the whole interface, so a shell calls `operation(input, fleet)` (docs/decisions/0031).
  */
 import type { Config } from '../config/config.js';
-import type { Asset } from '../core/asset.js';
+import type { Asset, AssetFileFacts } from '../core/asset.js';
 import type { Job, Lane } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import type { DomainEventListener } from '../engine/ports.js';
@@ -41,8 +41,8 @@ export interface ProviderDirectory {
 export interface AssetImport {
   /** Stores the bytes as a reference image. */
   importAsset(bytes: Uint8Array, originalName: string): Promise<Asset>;
-  /** Stores the image in a local file (an upload streamed to disk); `created` false when the same stored bytes existed. */
-  importAssetFile(filePath: string, originalName: string): Promise<{ asset: Asset; created: boolean }>;
+  /** Stores the image in a local file (an upload streamed to disk); `created` false when the same stored bytes existed. `facts`: what the caller knows already. */
+  importAssetFile(filePath: string, originalName: string, facts?: AssetFileFacts): Promise<{ asset: Asset; created: boolean }>;
 }
 
 /** Signed, expiring links to stored reference images, for remote workers. */

@@ -11,7 +11,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { apiRoute, runInApiContext, type ApiContext } from './api-route.js';
 import { contentDisposition } from './content-disposition.js';
 import { ImagefleetError } from '../core/errors.js';
@@ -22,7 +21,10 @@ import { planDownload, startZipStream } from './zip/zip-download.js';
 /** An archive ready to send: its headers (with the exact length) and its bytes. */
 interface PreparedDownload {
   headers: Record<string, string>;
-  output: Readable;
+  /** The archive as a Readable, for a web response. */
+  output: () => Readable;
+  /** Writes the archive into a Node response, with reused read buffers. */
+  writeTo: (target: ServerResponse) => Promise<boolean>;
   abort: () => void;
 }
 
@@ -42,8 +44,6 @@ async function prepareDownload({ request, params, url, fleet, requestId }: ApiCo
   });
   // Stop reading files the moment the client goes, however it is reported.
   request.signal.addEventListener('abort', zip.abort, { once: true });
-  const output = zip.output as Readable;
-  output.once('close', zip.abort);
   return {
     headers: {
       'content-type': 'application/zip',
@@ -53,7 +53,12 @@ async function prepareDownload({ request, params, url, fleet, requestId }: ApiCo
       'x-content-type-options': 'nosniff',
       'accept-ranges': 'none',
     },
-    output,
+    output: () => {
+      const output = zip.output as Readable;
+      output.once('close', zip.abort);
+      return output;
+    },
+    writeTo: (target) => zip.writeTo(target),
     abort: zip.abort,
   };
 }
@@ -65,7 +70,7 @@ export const handleDownload = apiRoute<{ groupId: string }>(async (context) => {
     download.abort();
     return new Response(null, { status: 200, headers: download.headers });
   }
-  return new Response(Readable.toWeb(download.output) as ReadableStream<Uint8Array>, { status: 200, headers: download.headers });
+  return new Response(Readable.toWeb(download.output()) as ReadableStream<Uint8Array>, { status: 200, headers: download.headers });
 }, routeOptions);
 
 /** Largest POST body: 10,000 ids with their commas and a template fit in well under 1 MiB. */
@@ -96,7 +101,7 @@ const downloadPath = /^\/api\/download\/([^/?#]+)\/?$/;
 /**
  * The custom server's plain Node handler for `GET|HEAD /api/download/{groupId}`: the same checks,
  * errors and archive as the route, written straight to the Node response with its exact
- * Content-Length, piped with backpressure, and stopped when the client disconnects. Returns
+ * Content-Length, at the socket's pace, and stopped when the client disconnects. Returns
  * undefined for any other request (Next handles those).
  */
 export function serveDownloadFromNode(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
@@ -132,10 +137,12 @@ export function serveDownloadFromNode(request: IncomingMessage, response: Server
       return;
     }
     try {
-      await pipeline(download.output, response);
+      if (await download.writeTo(response)) response.end();
+      else response.destroy();
     } catch {
-      // The client went away (or a file failed, which was logged): the sources are closed.
+      // A file failed in a way the archive cannot absorb (logged): the client sees a cut response.
       download.abort();
+      response.destroy();
     }
   })();
 }

@@ -48,27 +48,3 @@ describe('download names', () => {
     expect(allocator.allocate('manifest.csv/a.png')).toBe('_manifest.csv/a.png');
   });
 });
-
-describe('native CRC-32 for yazl', () => {
-  it('computes what buffer-crc32 computes, chained over chunks, and is installed', async () => {
-    const { createRequire } = await import('node:module');
-    const { randomBytes } = await import('node:crypto');
-    const requireHere = createRequire(import.meta.url);
-    const crcModule = createRequire(requireHere.resolve('yazl'))('buffer-crc32') as { unsigned: (input: unknown, previous?: number) => number };
-    const original = crcModule.unsigned;
-    const { useNativeCrc32ForYazl } = await import('../../src/server/zip/native-crc32.js');
-    expect(useNativeCrc32ForYazl()).toBe(true);
-    expect(useNativeCrc32ForYazl()).toBe(true);
-    expect(crcModule.unsigned).not.toBe(original);
-    const chunks = [randomBytes(1), randomBytes(1000), Buffer.alloc(0), randomBytes(65_537)];
-    let expected = 0;
-    let actual = 0;
-    for (const chunk of chunks) {
-      expected = original(chunk, expected);
-      actual = crcModule.unsigned(chunk, actual);
-      expect(actual).toBe(expected);
-    }
-    expect(crcModule.unsigned(Buffer.from('manifest'))).toBe(original(Buffer.from('manifest')));
-    expect(crcModule.unsigned('text')).toBe(original('text'));
-  });
-});

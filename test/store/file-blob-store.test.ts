@@ -107,6 +107,20 @@ describe('FileBlobStore', () => {
     expect(await readFile(materialized.filePath, 'utf8')).toBe('bytes');
   });
 
+  it('reads a blob at positions into the caller\'s buffer, 0 bytes past its end, and not_found when missing', async () => {
+    await store.put('outputs/job-1/r-0.png', Buffer.from('0123456789'), { contentType: 'image/png' });
+    const reader = await store.openReader('outputs/job-1/r-0.png');
+    const buffer = Buffer.alloc(8);
+    expect(await reader.read(buffer, 4, 3)).toBe(4);
+    expect(buffer.subarray(0, 4).toString()).toBe('3456');
+    expect(await reader.read(buffer, 8, 7)).toBe(3);
+    expect(buffer.subarray(0, 3).toString()).toBe('789');
+    expect(await reader.read(buffer, 8, 10)).toBe(0);
+    await reader.close();
+    await reader.close();
+    await expect(store.openReader('outputs/job-1/nothing-0.png')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('creates nothing for a refused key', async () => {
     await expect(store.put('../x', Buffer.from('x'), { contentType: 'image/png' })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(readdir(store.rootDirectory)).rejects.toMatchObject({ code: 'ENOENT' });

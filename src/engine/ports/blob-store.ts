@@ -31,6 +31,20 @@ export interface BlobRead {
   modifiedAtMs: number;
 }
 
+/**
+ * An open blob read into buffers the caller owns: no buffer is allocated per read, so a long
+ * download (a ZIP of thousands of images) does not churn memory (docs/decisions/0045).
+ */
+export interface BlobReader {
+  /**
+   * Reads up to `lengthBytes` bytes starting at byte `positionBytes` of the blob into `target`
+   * from its start; resolves with the number of bytes read, 0 at the end of the blob.
+   */
+  read(target: Uint8Array, lengthBytes: number, positionBytes: number): Promise<number>;
+  /** Releases the blob. Idempotent. */
+  close(): Promise<void>;
+}
+
 /** Options of a write. */
 export interface BlobPutOptions {
   /** Media type of the bytes (an S3 adapter stores it; the file adapter derives nothing from it). */
@@ -60,6 +74,11 @@ export interface BlobStore {
   put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, options: BlobPutOptions): Promise<void>;
   /** Opens a blob (or a range of it) for reading; `not_found` when it does not exist. */
   get(key: string, range?: BlobRange): Promise<BlobRead>;
+  /**
+   * Opens a blob for reads into the caller's buffers; `not_found` when it does not exist. Optional:
+   * stores that only stream (S3) leave it out and callers use `get`.
+   */
+  openReader?(key: string): Promise<BlobReader>;
   /** Reads a whole blob into memory; `not_found` when it does not exist. For small blobs (references). */
   read(key: string): Promise<Uint8Array>;
   /** Size and time of a blob; undefined when it does not exist. */

@@ -30,7 +30,7 @@ export function imageTypeRefusal(type: SniffedType | undefined, what = 'The file
 }
 
 /** Checks the header of an upload and imports it. */
-export async function importUploadedImage(fleet: Fleet, file: { path: string; fileName: string; type: SniffedType | undefined }): Promise<{ asset: Asset; created: boolean }> {
+export async function importUploadedImage(fleet: Fleet, file: { path: string; fileName: string; type: SniffedType | undefined; sha256?: string }): Promise<{ asset: Asset; created: boolean }> {
   const refusal = imageTypeRefusal(file.type, file.fileName);
   if (refusal) throw refusal;
   const maxPixels = fleet.config.api.uploadMaxPixels;
@@ -55,7 +55,9 @@ export async function importUploadedImage(fleet: Fleet, file: { path: string; fi
     );
   }
   try {
-    return await serverState(fleet).imports.run(() => importUpload({ filePath: file.path, fileName: file.fileName }, fleet));
+    // The header checked here and the hash taken while receiving are handed on, not worked out again.
+    const facts = { header: metadata, ...(file.sha256 === undefined ? {} : { sourceSha256: file.sha256 }) };
+    return await serverState(fleet).imports.run(() => importUpload({ filePath: file.path, fileName: file.fileName, facts }, fleet));
   } catch (error) {
     // The importer speaks for every shell with invalid_input; over HTTP the kinds have their own statuses.
     if (isImagefleetError(error) && error.code === 'invalid_input') {

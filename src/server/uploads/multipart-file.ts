@@ -1,11 +1,11 @@
 /**
  * Receives the one file of a `multipart/form-data` request, streamed to a temporary file (never
- * held in memory whole) with busboy. The size limit stops the write at the limit; the type is
+ * held in memory whole) with busboy, hashed (SHA-256) on the way. The size limit stops the write at the limit; the type is
  * judged from the first bytes as they arrive, so a wrong file is refused before the rest is
  * stored. On any refusal the temporary file is removed and the rest of the request body is
  * drained (up to a bound) so the client can read the answer instead of a reset connection.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,6 +39,8 @@ export interface ReceivedFile {
   fileName: string;
   byteSize: number;
   type: SniffedType | undefined;
+  /** Hex SHA-256 of the file's bytes, computed as they arrived (the file is not read again for it). */
+  sha256: string;
 }
 
 export async function receiveMultipartFile(request: Request, options: ReceiveOptions): Promise<ReceivedFile> {
@@ -60,7 +62,7 @@ export async function receiveMultipartFile(request: Request, options: ReceiveOpt
   });
 
   let tempPath: string | undefined;
-  let written: Promise<{ byteSize: number; type: SniffedType | undefined }> | undefined;
+  let written: Promise<{ byteSize: number; type: SniffedType | undefined; sha256: string }> | undefined;
   let fileName = 'upload';
 
   const outcome = new Promise<ReceivedFile>((resolve, reject) => {
@@ -95,7 +97,7 @@ export async function receiveMultipartFile(request: Request, options: ReceiveOpt
         (result) => {
           if (settled || tempPath === undefined) return;
           settled = true;
-          resolve({ path: tempPath, fileName, byteSize: result.byteSize, type: result.type });
+          resolve({ path: tempPath, fileName, byteSize: result.byteSize, type: result.type, sha256: result.sha256 });
         },
         (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
       );
@@ -116,8 +118,9 @@ export async function receiveMultipartFile(request: Request, options: ReceiveOpt
 }
 
 /** Writes one file stream to `filePath`, refusing it at the size limit or on a wrong type. */
-async function writeUpload(stream: Readable & { truncated?: boolean }, filePath: string, options: ReceiveOptions): Promise<{ byteSize: number; type: SniffedType | undefined }> {
+async function writeUpload(stream: Readable & { truncated?: boolean }, filePath: string, options: ReceiveOptions): Promise<{ byteSize: number; type: SniffedType | undefined; sha256: string }> {
   let byteSize = 0;
+  const hash = createHash('sha256');
   let head = Buffer.alloc(0);
   let type: SniffedType | undefined;
   let checked = false;
@@ -129,6 +132,7 @@ async function writeUpload(stream: Readable & { truncated?: boolean }, filePath:
   const sniffer = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       byteSize += chunk.length;
+      hash.update(chunk);
       if (!checked) {
         head = Buffer.concat([head, chunk.subarray(0, sniffLength - head.length)]);
         if (head.length >= sniffLength) {
@@ -157,7 +161,7 @@ async function writeUpload(stream: Readable & { truncated?: boolean }, filePath:
     await rm(filePath, { force: true });
     throw tooLarge(options);
   }
-  return { byteSize, type };
+  return { byteSize, type, sha256: hash.digest('hex') };
 }
 
 /** Reads and drops what is left of the body (bounded), so the client gets to read the answer. */

@@ -1,19 +1,19 @@
 /**
  * `GET /api/download/{groupId}`: a group's images (narrowed by job, ids or favourites) as a ZIP,
- * streamed with yazl (DESIGN §7, reliability reference §5):
+ * streamed (DESIGN §7, reliability reference §5) by stored-zip-writer.ts:
  *
- * - every entry is stored, not recompressed (images are compressed already), so yazl knows the
- *   exact archive size in advance and the response has an exact Content-Length;
- * - ZIP64 is used by yazl when sizes or counts need it;
+ * - every entry is stored, not recompressed (images are compressed already), so the exact archive
+ *   size is known in advance and the response has an exact Content-Length;
+ * - ZIP64 records are written when sizes, offsets or counts need them;
  * - names come from the path template, every segment sanitised, clashes numbered ignoring case;
  *   `manifest.csv` lists every file with its prompt, seed, model, job and status;
  * - the plan takes each image's size from its row (`byteSize`, stored when it was written): no
  *   file is touched before the first byte goes out (docs/decisions/0035);
- * - blobs are read by key through the blob port, one at a time when yazl needs them, and reading
- *   stops when the client goes (the request's abort signal or the response stream's cancellation).
+ * - blobs are read by key through the blob port, one at a time, into a few reused buffers when
+ *   written to a socket (docs/decisions/0045), and reading stops when the client goes (the
+ *   request's abort signal, the response closing or the stream's cancellation).
  */
-import { Readable } from 'node:stream';
-import yazl from 'yazl';
+import type { Readable, Writable } from 'node:stream';
 import { ImagefleetError } from '../../core/errors.js';
 import { defaultAutomaticDownloadTemplate, defaultDownloadTemplate, ExportNameAllocator, parseDownloadTemplate } from '../../core/export-names.js';
 import type { Asset } from '../../core/asset.js';
@@ -22,9 +22,12 @@ import { renderPathTemplate, withImageExtension } from '../../core/path-template
 import type { BlobStore, ExportImage } from '../../engine/ports.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { readDownloadContents } from '../../operations/read-download-contents.js';
-import { ExactSizeBlobStream, type FileProblem } from './exact-size-blob-stream.js';
+import type { FileProblem } from './exact-size-blob-stream.js';
 import { renderManifest, type ManifestRow } from './manifest-csv.js';
-import { useNativeCrc32ForYazl } from './native-crc32.js';
+import { ReadBufferPool } from './read-buffer-pool.js';
+import { archiveSize } from './stored-zip-records.js';
+import { writeStoredZip, type ZipSink } from './stored-zip-writer.js';
+import { readableSink, writableSink, ZipAbortedError } from './zip-sinks.js';
 
 /** One file of the archive. */
 export interface ZipEntryPlan {
@@ -62,8 +65,8 @@ export interface DownloadRequest {
   template?: string | undefined;
 }
 
-/** Read buffer per file: large reads keep the throughput near the disk's. */
-const readChunkBytes = 1024 * 1024;
+/** Bytes per read of a file (and per pooled buffer, plus one): large reads keep the throughput near the disk's. */
+const readChunkBytes = 512 * 1024;
 /** Characters of the prompt used in a path segment. */
 const promptSegmentCharacters = 80;
 
@@ -137,64 +140,105 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
 export interface ZipStream {
   /** Exact size of the archive in bytes. */
   size: number;
-  /** The archive bytes; reads its files one at a time as this is consumed. */
-  output: NodeJS.ReadableStream;
+  /**
+   * The archive as a Readable (for a web stream or a test); reads its files one at a time as it is
+   * consumed, into fresh buffers. Use either this or `writeTo`, not both.
+   */
+  readonly output: NodeJS.ReadableStream;
+  /**
+   * Writes the archive into a Node writable (the HTTP response) through a small pool of reused
+   * read buffers; resolves with true once the last byte is handed over, false when the download
+   * was stopped (then destroy the writable: it holds a cut archive). Does not end the writable.
+   */
+  writeTo(target: Writable): Promise<boolean>;
   /** Stops reading files and ends the output (client gone). Idempotent. */
   abort: () => void;
 }
 
+/** Read buffers of a download written to a socket: enough to read the next file while the last is sent. */
+const pooledReadBuffers = 4;
+
 /**
- * Starts the archive. Resolves once its exact size is known (before any file is read).
+ * Prepares the archive: its exact size is known at once, before any file is read.
  * `forceZip64` writes ZIP64 records even when not needed (tests of readers' ZIP64 support).
  */
-export async function startZipStream(
+export function startZipStream(
   plan: DownloadPlan,
   options: { forceZip64?: boolean; onError?: (error: unknown) => void; onFileProblem?: (entry: ZipEntryPlan, problem: FileProblem) => void } = {},
 ): Promise<ZipStream> {
-  useNativeCrc32ForYazl();
-  const zip = new yazl.ZipFile();
-  let aborted = false;
-  let current: ExactSizeBlobStream | undefined;
+  const forceZip64 = options.forceZip64 === true;
   const damagedNames = new Set<string>();
-  const forceZip64Format = options.forceZip64 === true;
-  // yazl 3.3.1 predicts the ZIP64 end records once the central directory reaches 0xffff *bytes*
-  // but writes them only past 0xffffffff, so its size is 76 bytes too large for archives of a few
-  // hundred entries. Forcing the end records makes prediction and output agree (docs/decisions/0011).
-  const zip64EndRecords = forceZip64Format || centralDirectoryEstimate(plan) >= 0xffff - zip64EndMarginBytes;
-
-  for (const entry of plan.entries) {
-    zip.addReadStreamLazy(entry.name, { size: entry.size, compress: false, mtime: entry.mtime, mode: 0o100644, forceZip64Format }, (callback) => {
-      if (aborted) {
-        callback(new Error('download aborted'), undefined as unknown as NodeJS.ReadableStream);
-        return;
-      }
-      current = new ExactSizeBlobStream(plan.blobs, entry.key, entry.size, readChunkBytes, (problem) => {
-        damagedNames.add(entry.name);
-        options.onFileProblem?.(entry, problem);
-      });
-      callback(null, current);
-    });
-  }
-  // Last, so it can say which files were damaged while streaming (docs/decisions/0021).
-  zip.addReadStreamLazy('manifest.csv', { size: plan.manifest.length, compress: false, mtime: new Date(), mode: 0o100644, forceZip64Format }, (callback) => {
-    callback(null, Readable.from([finalManifest(plan, damagedNames)]));
-  });
-  const output = zip.outputStream as NodeJS.ReadableStream & { destroy(error?: Error): void };
+  const trailer = { name: 'manifest.csv', size: plan.manifest.length, mtime: new Date(), bytes: () => finalManifest(plan, damagedNames) };
+  const size = archiveSize([...plan.entries, trailer], forceZip64);
+  let aborted = false;
+  let pool: ReadBufferPool | undefined;
+  let output: Readable | undefined;
+  let consumed: 'readable' | 'writable' | undefined;
   const abort = () => {
     if (aborted) return;
     aborted = true;
-    current?.destroy();
-    output.destroy();
+    pool?.close(new ZipAbortedError());
+    output?.destroy();
   };
-  zip.on('error', (error: unknown) => {
-    options.onError?.(error);
-    abort();
+  const write = async (sink: ZipSink, readPool: ReadBufferPool): Promise<void> => {
+    pool = readPool;
+    if (aborted) readPool.close(new ZipAbortedError());
+    try {
+      await writeStoredZip(sink, {
+        blobs: plan.blobs,
+        entries: plan.entries,
+        trailer,
+        forceZip64,
+        pool: readPool,
+        isAborted: () => aborted,
+        onFileProblem: (entry, problem) => {
+          damagedNames.add(entry.name);
+          options.onFileProblem?.(entry, problem);
+        },
+      });
+    } catch (error) {
+      if (aborted || error instanceof ZipAbortedError) return;
+      options.onError?.(error);
+      abort();
+      throw error;
+    }
+  };
+  const claim = (kind: 'readable' | 'writable') => {
+    if (consumed !== undefined && consumed !== kind) throw new Error('A ZIP stream is read either as output or with writeTo, not both.');
+    consumed = kind;
+  };
+  return Promise.resolve({
+    size,
+    get output() {
+      claim('readable');
+      output ??= readableSink(
+        readChunkBytes,
+        (sink, end) => {
+          write(sink, new ReadBufferPool(1, readChunkBytes + 1, false)).then(
+            () => end(),
+            (error: unknown) => end(error instanceof Error ? error : new Error(String(error))),
+          );
+        },
+        abort,
+      );
+      if (aborted) output.destroy();
+      return output;
+    },
+    async writeTo(target) {
+      claim('writable');
+      const stopOnClose = () => {
+        if (!target.writableFinished) abort();
+      };
+      target.once('close', stopOnClose);
+      try {
+        await write(writableSink(target, readChunkBytes, () => aborted), new ReadBufferPool(pooledReadBuffers, readChunkBytes + 1, true));
+        return !aborted;
+      } finally {
+        target.off('close', stopOnClose);
+      }
+    },
+    abort,
   });
-  const size = await new Promise<number>((resolve) => {
-    (zip.end as (options: { forceZip64Format: boolean }, callback: (size: number) => void) => void)({ forceZip64Format: zip64EndRecords }, (finalSize) => resolve(finalSize));
-  });
-  if (size < 0) throw new ImagefleetError('internal', 'The ZIP size could not be computed in advance.');
-  return { size, output, abort };
 }
 
 /**
@@ -211,18 +255,6 @@ function finalManifest(plan: DownloadPlan, damagedNames: ReadonlySet<string>): B
 
 /** Manifest status of a file that went missing or short while streaming; as long as `completed`, on purpose. */
 export const damagedStatus = 'truncated';
-
-/** Central directory bytes per entry beyond its name: fixed record, extended timestamp, ZIP64 extra (counted always, to err high). */
-const centralRecordBytes = 46 + 9 + 28;
-/** Estimates may be off by a little; force the end records a little early rather than a little late. */
-const zip64EndMarginBytes = 4096;
-
-/** An upper bound of the central directory's size, as yazl computes it. */
-function centralDirectoryEstimate(plan: DownloadPlan): number {
-  let bytes = centralRecordBytes + Buffer.byteLength('manifest.csv');
-  for (const entry of plan.entries) bytes += centralRecordBytes + Buffer.byteLength(entry.name);
-  return bytes;
-}
 
 function manifestRow(image: ExportImage): ManifestRow {
   return {

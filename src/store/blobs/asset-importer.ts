@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Asset } from '../../core/asset.js';
+import type { Asset, AssetFileFacts } from '../../core/asset.js';
 import { assetBlobKey } from '../../core/blob-keys.js';
 import type { AssetRepository, BlobStore } from '../../engine/ports.js';
 import { encodeReference, maxReferencePixels } from '../../imaging/reference-image.js';
@@ -33,18 +33,19 @@ export class AssetImporter {
    * Imports the image in a file (an upload streamed to disk) without reading it into memory whole;
    * `created` is false when the same stored bytes existed already (the existing asset is returned).
    */
-  async importAssetFile(filePath: string, originalName: string): Promise<{ asset: Asset; created: boolean }> {
-    return this.importFrom(filePath, originalName);
+  async importAssetFile(filePath: string, originalName: string, facts: AssetFileFacts = {}): Promise<{ asset: Asset; created: boolean }> {
+    return this.importFrom(filePath, originalName, facts);
   }
 
-  private async importFrom(input: Uint8Array | string, originalName: string): Promise<{ asset: Asset; created: boolean }> {
+  /** `facts` spares the work the caller did already: the file's hash (not read again) and its header (not parsed again). */
+  private async importFrom(input: Uint8Array | string, originalName: string, facts: AssetFileFacts = {}): Promise<{ asset: Asset; created: boolean }> {
     const name = originalName.slice(0, 255) || 'image';
-    const stored = await encodeReference(input, name, this.maxPixels);
+    const stored = await encodeReference(input, name, this.maxPixels, facts.header);
     const sha256 = createHash('sha256').update(stored.bytes).digest('hex');
     const blobKey = assetBlobKey(sha256, stored.mediaType);
     // Content-addressed: a blob already there holds these very bytes, so it is not rewritten.
     if ((await this.blobs.stat(blobKey)) === undefined) await this.blobs.put(blobKey, stored.bytes, { contentType: stored.mediaType });
-    const sourceSha256 = await sha256Of(input);
+    const sourceSha256 = facts.sourceSha256 ?? (await sha256Of(input));
     const id = randomUUID();
     const asset = await this.assets.upsertAsset({
       id,

@@ -5,12 +5,12 @@
  * come from core/blob-keys.ts, thumbnails from src/imaging.
  */
 import { createReadStream } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { checkBlobKey, checkBlobPrefix } from '../../core/blob-keys.js';
 import { ImagefleetError, invalidInput } from '../../core/errors.js';
-import type { BlobPutOptions, BlobRange, BlobRead, BlobStat, BlobStore, MaterializedBlob } from '../../engine/ports.js';
+import type { BlobPutOptions, BlobRange, BlobRead, BlobReader, BlobStat, BlobStore, MaterializedBlob } from '../../engine/ports.js';
 import { writeFileAtomic } from '../../platform/write-file-atomic.js';
 
 /** Read buffer of a streamed blob: large reads keep throughput near the disk's (ZIP downloads). */
@@ -45,6 +45,19 @@ export class FileBlobStore implements BlobStore {
     // createReadStream's `end` is inclusive and cannot express an empty range.
     const stream = lengthBytes === 0 ? Readable.from([]) : createReadStream(filePath, { start, end: lengthBytes === undefined ? undefined : start + lengthBytes - 1, highWaterMark: readChunkBytes });
     return { stream, byteSize: stats.size, modifiedAtMs: Math.floor(stats.mtimeMs) };
+  }
+
+  /** One open file read at positions; no `stat`: a read past the end returns 0 bytes. */
+  async openReader(key: string): Promise<BlobReader> {
+    const filePath = this.pathOf(key);
+    const handle = await open(filePath, 'r').catch((error: unknown) => {
+      throw readFailure(key, filePath, error);
+    });
+    let closed: Promise<void> | undefined;
+    return {
+      read: async (target, lengthBytes, positionBytes) => (await handle.read(target, 0, lengthBytes, positionBytes)).bytesRead,
+      close: () => (closed ??= handle.close().catch(() => undefined)),
+    };
   }
 
   /** Reads a whole blob; `not_found` when it does not exist. */
