@@ -44,7 +44,10 @@ const goalViewerP95Ms = 100;
 const floorPath = '/__bench/gallery-floor';
 
 interface FlingResult {
+  /** Every frame's gap to the one before, ms. */
   deltasMs: number[];
+  /** The gaps of frames that showed a scroll step (not those spent waiting at the end of what was loaded), ms. */
+  movingDeltasMs: number[];
   durationMs: number;
   waitingAtEndMs: number;
   reactCommits: number;
@@ -61,6 +64,7 @@ interface RendererCounters {
 }
 
 interface SideResult {
+  /** Frames that showed a scroll step, all flings. */
   frameDeltasMs: number[];
   flings: Array<FlingResult & { counters: RendererCounters; loadAverage: number }>;
   jumpLatenciesMs: number[];
@@ -107,8 +111,8 @@ async function main(): Promise<void> {
         const fling = await page.evaluate<FlingResult>(`window.imagefleetBench.fling(${JSON.stringify({ speedPxPerS: flingSpeedPxPerS, targetTileLabel, maxMs: 180_000 })})`);
         const after = counters(await session.send('Performance.getMetrics'));
         result.flings.push({ ...fling, counters: difference(after, before), loadAverage });
-        result.frameDeltasMs.push(...fling.deltasMs);
-        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.deltasMs, 0.95), 1)} ms over ${fling.deltasMs.length} frames, ${formatDecimal(fling.durationMs / 1000, 1)} s (load ${loadAverage.toFixed(2)})`);
+        result.frameDeltasMs.push(...fling.movingDeltasMs);
+        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.movingDeltasMs, 0.95), 1)} ms over ${fling.movingDeltasMs.length} moving frames, ${formatDecimal(fling.durationMs / 1000, 1)} s (load ${loadAverage.toFixed(2)})`);
         await context.close();
 
         // Jumps in a fresh context, so the thumbnails at the targets are not cached from the fling.
@@ -233,9 +237,9 @@ async function measureViewer(page: Page, side: 'gallery' | 'floor'): Promise<num
     await page.locator('[data-testid="image-tile"] button[aria-label^="Open image"]').nth(10).click();
     await page.locator('[data-testid="image-viewer"] img').first().waitFor({ timeout: 30_000 });
   } else {
-    await page.evaluate('window.openFloorViewer(3000)');
+    await page.evaluate(`window.openFloorViewer(${Math.floor(imageCount * 0.3)})`);
   }
-  await page.evaluate('(async () => { const image = document.querySelector(\'[data-testid="viewer-image"], [data-testid="image-viewer"] img.cursor-zoom-in\'); while (!(image.complete && image.naturalWidth > 0)) await new Promise((resolve) => setTimeout(resolve, 20)); })()');
+  await page.locator('[data-testid="viewer-image"]:visible, [data-testid="image-viewer"] img.cursor-zoom-in').first().evaluate('(image) => image.decode()', undefined, { timeout: 30_000 });
   await page.waitForTimeout(viewerDwellMs);
   await page.evaluate('window.imagefleetBench.watchViewer()');
   for (let step = 0; step < viewerSteps; step += 1) {
@@ -314,9 +318,9 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
     side.flings.map((fling, index) => [
       `${label} ${index + 1}`,
       fling.loadAverage.toFixed(2),
-      formatInteger(fling.deltasMs.length),
-      quantiles(fling.deltasMs),
-      ms(Math.max(...fling.deltasMs)),
+      `${formatInteger(fling.movingDeltasMs.length)} of ${formatInteger(fling.deltasMs.length)}`,
+      quantiles(fling.movingDeltasMs),
+      ms(Math.max(...fling.movingDeltasMs)),
       `${formatDecimal(fling.durationMs / 1000, 1)} s (${formatDecimal(fling.waitingAtEndMs / 1000, 1)} s at the loaded end)`,
       label === 'gallery' ? formatInteger(fling.reactCommits) : '—',
       `${formatInteger(fling.counters.layoutCount)} / ${ms(fling.counters.layoutMs)}`,
@@ -332,17 +336,17 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
     [
       `\`bench/gallery.ts\`: a group of ${formatInteger(input.imageCount)} images (rows written straight into SQLite, 12 distinct thumbnails and ${fullImageSidePx} px noisy PNGs as the full images; seeding took ${formatDecimal(input.seedMs / 1000, 1)} s), served by the real \`imagefleet serve\`, `,
       `opened in Chromium (headless, software rendering, 1440 × 900). Grid: ${geometry.columns} columns of ${formatDecimal(geometry.tilePx, 1)} px tiles, ${formatDecimal(geometry.gapPx, 0)} px gap, in a ${formatInteger(geometry.widthPx)} × ${formatInteger(geometry.heightPx)} px scroll box. `,
-      `**Fling**: the grid is scrolled at ${formatInteger(flingSpeedPxPerS)} px/s by wall-clock time from the first image until the last is in view; frame time is the gap between animation frames. `,
+      `**Fling**: the grid is scrolled at ${formatInteger(flingSpeedPxPerS)} px/s by wall-clock time from the first image until the last is in view; frame time is the gap between animation frames, counted for the frames that showed a scroll step (frames spent waiting at the end of what was loaded are cheap and would flatter the figure; that wait is listed as its own column). `,
       `**Jump**: in a fresh browser context (nothing cached) with every page loaded, the scroll position is set to ${jumpFractions.length} spots; the latency runs until every thumbnail in view is loaded, decoded and in a painted frame. `,
       `**Viewer**: → pressed ${viewerSteps} times, ${viewerDwellMs} ms apart; keydown → the next image loaded, decoded, and the next animation frame. `,
-      '**Floor**: a page without a framework, at the same origin, with the same thumbnails in the same geometry, recycling a fixed pool of rows, and a bare `<img>` viewer that does not prefetch (`bench/support/gallery-floor-page.ts`). ',
+      '**Floor**: a page without a framework, at the same origin, with the same thumbnails in the same geometry, adding and removing rows with plain DOM calls, and a bare `<img>` viewer that does not prefetch (`bench/support/gallery-floor-page.ts`). ',
       `Gallery and floor run in alternating rounds (${measuredRounds} each) in the same browser, so the shared machine's noise lands on both. Machine: ${loadText}.`,
     ].join(''),
-    table(['Fling', 'Load (1 min)', 'Frames', 'Frame time', 'Longest', 'Duration', 'React commits', 'Layouts / time', 'Style recalcs / time', 'Script time'], [...flingRows('gallery', app), ...flingRows('floor', floor)]),
+    table(['Fling', 'Load (1 min)', 'Moving frames of all', 'Frame time (moving)', 'Longest', 'Duration', 'React commits', 'Layouts / time', 'Style recalcs / time', 'Script time'], [...flingRows('gallery', app), ...flingRows('floor', floor)]),
     table(
       ['', 'Gallery', 'Floor'],
       [
-        ['Frame time, all flings', quantiles(app.frameDeltasMs), quantiles(floor.frameDeltasMs)],
+        ['Frame time while moving, all flings', quantiles(app.frameDeltasMs), quantiles(floor.frameDeltasMs)],
         ['Thumbnails after a jump', quantiles(app.jumpLatenciesMs), quantiles(floor.jumpLatenciesMs)],
         ['Viewer →', quantiles(app.viewerLatenciesMs), quantiles(floor.viewerLatenciesMs)],
       ],

@@ -1,8 +1,9 @@
 /**
  * The floor the gallery is measured against, in the same browser and run: a page with no
  * framework that shows the same thumbnails in a grid of the same geometry (columns, tile size,
- * gap, scroll box), recycling a fixed pool of rows as it scrolls — about the least work any
- * gallery must do to show those thumbnails — and a bare viewer that swaps one `<img>` to the next
+ * gap, scroll box), adding the rows that come into view (two rows of overscan, as the gallery)
+ * and removing those that leave, with plain DOM calls — about the least work any gallery that
+ * virtualises must do to show those thumbnails — and a bare viewer that swaps one `<img>` to the next
  * full image on →, without prefetching. Served at the app's origin (the benchmark fulfils one
  * route with it), so its thumbnails come from the same server the same way.
  */
@@ -22,7 +23,8 @@ export function galleryFloorPage(geometry: FloorGeometry, thumbUrls: readonly st
   body { margin: 0; background: #0a0a0a; }
   #grid { position: relative; overflow-y: auto; contain: strict; margin: 8px; }
   .row { position: absolute; left: 0; top: 0; display: grid; width: 100%; }
-  .row img { width: 100%; height: 100%; object-fit: cover; display: block; border-radius: 8px; background: #171717; }
+  .cell { position: relative; contain: strict; height: 100%; border-radius: 8px; overflow: hidden; background: #171717; }
+  .cell img { width: 100%; height: 100%; object-fit: cover; display: block; }
   #viewer { position: fixed; inset: 0; display: none; align-items: center; justify-content: center; background: #000; }
   #viewer img { max-width: 100%; max-height: 100%; object-fit: contain; }
 </style></head>
@@ -38,39 +40,45 @@ export function galleryFloorPage(geometry: FloorGeometry, thumbUrls: readonly st
   grid.style.width = data.widthPx + 'px';
   grid.style.height = data.heightPx + 'px';
   document.getElementById('spacer').style.height = rowCount * rowPx + 'px';
-  const poolSize = Math.ceil(data.heightPx / rowPx) + 5;
-  const rows = [];
-  for (let slot = 0; slot < poolSize; slot += 1) {
+  const overscanRows = 2;
+  const rows = new Map();
+  const makeRow = (index) => {
     const row = document.createElement('div');
     row.className = 'row';
     row.style.height = data.tilePx + 'px';
     row.style.gap = data.gapPx + 'px';
     row.style.gridTemplateColumns = 'repeat(' + data.columns + ', minmax(0, 1fr))';
-    const images = [];
+    row.style.transform = 'translateY(' + index * rowPx + 'px)';
     for (let column = 0; column < data.columns; column += 1) {
+      const url = data.thumbUrls[index * data.columns + column];
+      if (!url) break;
+      const cell = document.createElement('div');
+      cell.className = 'cell';
       const image = document.createElement('img');
       image.alt = '';
       image.decoding = 'async';
-      row.appendChild(image);
-      images.push(image);
+      image.src = url;
+      cell.appendChild(image);
+      row.appendChild(cell);
     }
-    grid.appendChild(row);
-    rows.push({ element: row, images, index: -1 });
-  }
+    return row;
+  };
   const render = () => {
-    const first = Math.max(0, Math.floor(grid.scrollTop / rowPx) - 2);
-    for (let offset = 0; offset < poolSize; offset += 1) {
-      const index = first + offset;
-      const row = rows[index % poolSize];
-      if (row.index === index) continue;
-      row.index = index;
-      // Past the last row a pooled row is hidden: it must not stretch the scroll height.
-      row.element.style.display = index < rowCount ? '' : 'none';
-      row.element.style.transform = 'translateY(' + index * rowPx + 'px)';
-      row.images.forEach((image, column) => {
-        const url = data.thumbUrls[index * data.columns + column];
-        if (url) { image.src = url; image.style.visibility = ''; } else { image.removeAttribute('src'); image.style.visibility = 'hidden'; }
-      });
+    const first = Math.max(0, Math.floor(grid.scrollTop / rowPx) - overscanRows);
+    const last = Math.min(rowCount - 1, Math.floor((grid.scrollTop + data.heightPx) / rowPx) + overscanRows);
+    for (const [index, row] of rows) {
+      if (index < first || index > last) {
+        // As the gallery does: a thumbnail still loading gives up its request when its row leaves.
+        for (const image of row.querySelectorAll('img')) if (!image.complete) image.removeAttribute('src');
+        row.remove();
+        rows.delete(index);
+      }
+    }
+    for (let index = first; index <= last; index += 1) {
+      if (rows.has(index)) continue;
+      const row = makeRow(index);
+      grid.appendChild(row);
+      rows.set(index, row);
     }
   };
   grid.addEventListener('scroll', render, { passive: true });
