@@ -107,7 +107,8 @@ export function ImageViewer({ images, index, onIndexChange, onToggleFavorite, ha
   return (
     <Dialog.Root open={image !== undefined} onOpenChange={(open) => (open ? undefined : onIndexChange(null))}>
       <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 z-40 bg-black/85 backdrop-blur-sm" />
+        {/* No backdrop blur: without a GPU, re-blurring the page behind each new picture cost more than loading it (issue 20: → p50 98–225 ms with the blur, 33–44 ms without, same build). */}
+        <Dialog.Overlay className="fixed inset-0 z-40 bg-black/90" />
         <Dialog.Content
           onKeyDown={onKeyDown}
           // A click on a toast (Undo, Open in Studio, Open its job) is not a click outside: the viewer stays open.
