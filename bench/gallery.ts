@@ -332,7 +332,7 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
       ? [[label, ms(profile.totalMs), ms(profile.idleMs), ms(profile.scriptMs), ms(profile.programMs), ms(profile.garbageCollectionMs), profile.topFunctions.slice(0, 5).map((entry) => `${entry.name} (${entry.location}) ${ms(entry.selfMs)}`).join('; ')]]
       : [];
   const section = [
-    '## Gallery (issue 20)',
+    '## 8. Gallery (issue 20)',
     [
       `\`bench/gallery.ts\`: a group of ${formatInteger(input.imageCount)} images (rows written straight into SQLite, 12 distinct thumbnails and ${fullImageSidePx} px noisy PNGs as the full images; seeding took ${formatDecimal(input.seedMs / 1000, 1)} s), served by the real \`imagefleet serve\`, `,
       `opened in Chromium (headless, software rendering, 1440 × 900). Grid: ${geometry.columns} columns of ${formatDecimal(geometry.tilePx, 1)} px tiles, ${formatDecimal(geometry.gapPx, 0)} px gap, in a ${formatInteger(geometry.widthPx)} × ${formatInteger(geometry.heightPx)} px scroll box. `,
@@ -351,7 +351,7 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
         ['Viewer →', quantiles(app.viewerLatenciesMs), quantiles(floor.viewerLatenciesMs)],
       ],
     ),
-    '**CPU profile** of one more fling of each (CDP Profiler, 0.5 ms sampling; "program" is the browser\'s own main-thread work: style, layout, paint, image decoding handed off):',
+    '**CPU profile** of one more fling of each (CDP Profiler, 0.5 ms sampling; "program" is the browser\'s own main-thread work: style, layout, paint, image decoding handed off; `fling` is the benchmark\'s probe, whose `scrollTop` writes run the scroll and its layout synchronously):',
     table(['Profile', 'Sampled', 'Idle', 'Script', 'Program', 'GC', 'Top self time'], [...profileRows('gallery', app.profile), ...profileRows('floor', floor.profile)]),
   ].join('\n\n');
   return { scenario: 'gallery', rows, section };
