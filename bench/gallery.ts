@@ -235,11 +235,11 @@ async function measureViewer(page: Page, side: 'gallery' | 'floor'): Promise<num
   await page.evaluate('window.imagefleetBench.jump(0.3)');
   if (side === 'gallery') {
     await page.locator('[data-testid="image-tile"] button[aria-label^="Open image"]').nth(10).click();
-    await page.locator('[data-testid="image-viewer"] img').first().waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="viewer-image"]').waitFor({ timeout: 30_000 });
   } else {
     await page.evaluate(`window.openFloorViewer(${Math.floor(imageCount * 0.3)})`);
   }
-  await page.locator('[data-testid="viewer-image"]:visible, [data-testid="image-viewer"] img.cursor-zoom-in').first().evaluate('(image) => image.decode()', undefined, { timeout: 30_000 });
+  await page.locator('[data-testid="viewer-image"]:visible').first().evaluate('(image) => image.decode()', undefined, { timeout: 30_000 });
   await page.waitForTimeout(viewerDwellMs);
   await page.evaluate('window.imagefleetBench.watchViewer()');
   for (let step = 0; step < viewerSteps; step += 1) {

@@ -32,7 +32,7 @@ export const galleryProbeScript = String.raw`
     onPostCommitFiberRoot() {},
     checkDCE() {},
   };
-  const viewerImageSelector = '[data-testid="viewer-image"], [data-testid="image-viewer"] img.cursor-zoom-in';
+  const viewerImageSelector = '[data-testid="viewer-image"]';
   const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
   const grid = () => document.querySelector('[data-testid="image-grid"]');
 
