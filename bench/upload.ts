@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { cpus, loadavg } from 'node:os';
 import { memoryOf, quantile, reportApiBenchResult, sampleMemory, startServe, table, type ApiBenchResult } from './support/api-bench.js';
-import { cpuProfileTable, summariseCpuProfile } from './support/cpu-profile-summary.js';
+import { cpuProfileTable, summariseCpuProfileIn } from './support/cpu-profile-summary.js';
 import { formatDecimal, formatInteger } from './support/format-figures.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
 
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     }
     const profileDirectory = path.join(work.directory, 'profile');
     await uploadAll(files.slice(0, profileCount + 1), path.join(work.directory, 'data-profile'), { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDirectory}` });
-    const profile = await summariseCpuProfile(profileDirectory, 14);
+    const profile = await summariseCpuProfileIn(profileDirectory, 14);
 
     const megabytesPerSecond = (run: UploadRun) => run.uploadedMB / (run.elapsedMs / 1000);
     const imagesPerSecond = (run: UploadRun) => run.uploads / (run.elapsedMs / 1000);

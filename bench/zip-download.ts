@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load-config.js';
 import { createFleet } from '../src/fleet/create-fleet.js';
 import { reportApiBenchResult, memoryOf, repositoryRoot, sampleMemory, table, type ApiBenchResult } from './support/api-bench.js';
-import { cpuProfileTable, summariseCpuProfile, type CpuProfileSummary } from './support/cpu-profile-summary.js';
+import { cpuProfileTable, summariseCpuProfileIn, type CpuProfileSummary } from './support/cpu-profile-summary.js';
 import { formatDecimal, formatInteger } from './support/format-figures.js';
 import { median } from './support/statistics.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
@@ -157,7 +157,7 @@ async function profileDownload(port: number, downloadPath: string, profileDirect
   await fetch(`http://127.0.0.1:${port}/profile/start`);
   await download(`http://127.0.0.1:${port}${downloadPath}`);
   await fetch(`http://127.0.0.1:${port}/profile/stop?file=${encodeURIComponent(path.join(profileDirectory, 'download.cpuprofile'))}`);
-  return summariseCpuProfile(profileDirectory);
+  return summariseCpuProfileIn(profileDirectory);
 }
 
 /** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */

@@ -4,7 +4,7 @@
  * and on the job page) a selection checkbox, and on right-click the viewer's actions. The
  * thumbnail fills a fixed square, so nothing moves as it loads.
  */
-import { memo } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { ResultImage } from '../_lib/api-types.js';
 import { Icon } from './icons.js';
 import { ImageContextMenu } from './image-context-menu.js';
@@ -38,6 +38,16 @@ const noModifiers: TileModifiers = { shiftKey: false, metaKey: false, ctrlKey: f
 /** Memoised: a new page or a selection change re-renders only the tiles whose props changed. */
 export const ImageTile = memo(function ImageTile({ image, index, onOpen, onView, onToggleFavorite, actions, selected, onSelect }: ImageTileProps) {
   const source = sourceLabel(image);
+  const thumbnail = useRef<HTMLImageElement>(null);
+  // A tile scrolled past before its thumbnail arrived gives up the request: Chromium keeps loading
+  // a removed <img> otherwise, and after a fling or a jump hundreds of those queue ahead of the
+  // thumbnails now in view (issue 20).
+  useEffect(() => {
+    const element = thumbnail.current;
+    return () => {
+      if (element && !element.complete) element.removeAttribute('src');
+    };
+  }, []);
   return (
     <ImageContextMenu
       image={image}
@@ -59,7 +69,7 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onView,
           aria-label={`Open image ${index + 1}${source ? ` from ${source}` : ''}: ${image.prompt}`}
           className="block h-full w-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-violet-400"
         >
-          <img src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
+          <img ref={thumbnail} src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
         </button>
         {source ? (
           <span className="pointer-events-none absolute inset-x-0 bottom-0 truncate bg-black/75 px-2 py-1 text-left text-xs text-neutral-100" data-testid="tile-source" title={source}>

@@ -2,14 +2,17 @@
 /**
  * A grid of square tiles that stays fast with tens of thousands of images: only the rows in view
  * (plus a couple) exist in the DOM, every cell has its final size before its thumbnail arrives (no
- * layout shift) and is a containment boundary (a new tile never re-lays out the others), and the
- * next page loads as the end comes into view. Thumbnails load eagerly: the virtualiser already
- * limits them to what is near the view, and lazy loading would add intersection work per image.
+ * layout shift) and is a containment boundary (a new tile never re-lays out the others), a scroll
+ * renders only the rows that came into view, and the next page loads while a few screens of loaded
+ * rows are still ahead. Thumbnails load eagerly: the virtualiser already limits them to what is
+ * near the view, and lazy loading would add intersection work per image.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 const gapPx = 8;
+/** How many screens of loaded rows ahead of the view trigger the next page. */
+const loadAheadScreens = 8;
 
 interface VirtualImageGridProps<Item extends { id: string }> {
   items: readonly Item[];
@@ -27,11 +30,15 @@ interface VirtualImageGridProps<Item extends { id: string }> {
 export function VirtualImageGrid<Item extends { id: string }>({ items, hasMore, loadingMore, loadMore, renderTile, label, minTileWidthPx = 168, scrollToIndex }: VirtualImageGridProps<Item>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [widthPx, setWidthPx] = useState(0);
+  const [heightPx, setHeightPx] = useState(0);
 
   useLayoutEffect(() => {
     const element = scrollRef.current;
     if (!element) return undefined;
-    const measure = () => setWidthPx(element.clientWidth);
+    const measure = () => {
+      setWidthPx(element.clientWidth);
+      setHeightPx(element.clientHeight);
+    };
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);
@@ -51,9 +58,12 @@ export function VirtualImageGrid<Item extends { id: string }>({ items, hasMore, 
 
   const virtualRows = virtualizer.getVirtualItems();
   const lastRowInView = virtualRows[virtualRows.length - 1]?.index ?? 0;
+  // The next page is asked for while a few screens of loaded rows are still ahead, so a fling
+  // rarely reaches the end of what is loaded and waits there.
+  const loadAheadRows = Math.max(3, Math.ceil((loadAheadScreens * heightPx) / rowPx));
   useEffect(() => {
-    if (hasMore && !loadingMore && lastRowInView >= rowCount - 3) loadMore();
-  }, [hasMore, loadingMore, lastRowInView, rowCount, loadMore]);
+    if (hasMore && !loadingMore && lastRowInView >= rowCount - loadAheadRows) loadMore();
+  }, [hasMore, loadingMore, lastRowInView, rowCount, loadAheadRows, loadMore]);
 
   useEffect(() => {
     if (scrollToIndex !== undefined && scrollToIndex >= 0) virtualizer.scrollToIndex(Math.floor(scrollToIndex / columns), { align: 'auto' });
@@ -71,24 +81,47 @@ export function VirtualImageGrid<Item extends { id: string }>({ items, hasMore, 
       <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
         {virtualRows.map((row) => {
           const start = row.index * columns;
-          const rowItems = items.slice(start, start + columns);
-          return (
-            <div
-              key={row.key}
-              className="absolute left-0 top-0 grid w-full"
-              style={{ transform: `translateY(${row.start}px)`, height: tilePx, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, gap: gapPx }}
-            >
-              {rowItems.length > 0
-                ? rowItems.map((item, offset) => (
-                    <div key={item.id} className="relative [contain:strict]" style={{ height: tilePx }}>
-                      {renderTile(item, start + offset)}
-                    </div>
-                  ))
-                : Array.from({ length: columns }, (_, offset) => <div key={offset} aria-hidden className="animate-pulse rounded-lg bg-neutral-900" style={{ height: tilePx }} />)}
-            </div>
-          );
+          return <GridRow key={row.key} startPx={row.start} firstIndex={start} rowItems={items.slice(start, start + columns)} columns={columns} tilePx={tilePx} renderTile={renderTile} />;
         })}
       </div>
     </div>
   );
 }
+
+interface GridRowProps<Item extends { id: string }> {
+  /** The row's offset from the top of the list, px. */
+  startPx: number;
+  /** The list index of the row's first tile. */
+  firstIndex: number;
+  /** The row's items; empty for the placeholder row of a page still loading. */
+  rowItems: readonly Item[];
+  columns: number;
+  tilePx: number;
+  renderTile: (item: Item, index: number) => ReactNode;
+}
+
+function GridRowContent<Item extends { id: string }>({ startPx, firstIndex, rowItems, columns, tilePx, renderTile }: GridRowProps<Item>) {
+  return (
+    <div className="absolute left-0 top-0 grid w-full" style={{ transform: `translateY(${startPx}px)`, height: tilePx, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, gap: gapPx }}>
+      {rowItems.length > 0
+        ? rowItems.map((item, offset) => (
+            <div key={item.id} className="relative [contain:strict]" style={{ height: tilePx }}>
+              {renderTile(item, firstIndex + offset)}
+            </div>
+          ))
+        : Array.from({ length: columns }, (_, offset) => <div key={offset} aria-hidden className="animate-pulse rounded-lg bg-neutral-900" style={{ height: tilePx }} />)}
+    </div>
+  );
+}
+
+/**
+ * The virtualiser re-renders the grid on every scroll event, though a row's content and place only
+ * change when its items, the layout or the tile renderer do: rows compare those (the items one by
+ * one, since each render slices a new array) and skip the rest, so a scroll renders only the rows
+ * that came into view (issue 20's profile: a third of a fling's script time went to re-rendering unchanged rows).
+ */
+const GridRow = memo(GridRowContent, (previous, next) => {
+  if (previous.startPx !== next.startPx || previous.firstIndex !== next.firstIndex || previous.columns !== next.columns || previous.tilePx !== next.tilePx || previous.renderTile !== next.renderTile) return false;
+  if (previous.rowItems.length !== next.rowItems.length) return false;
+  return previous.rowItems.every((item, offset) => item === next.rowItems[offset]);
+}) as typeof GridRowContent;

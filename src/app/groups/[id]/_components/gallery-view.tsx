@@ -15,6 +15,7 @@ import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } 
 import { ImageTile, type TileModifiers } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
 import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
+import { useViewerIndex } from '../../../_lib/use-viewer-index.js';
 import { PageHeader } from '../../../_components/page-header.js';
 import { VirtualImageGrid } from '../../../_components/virtual-image-grid.js';
 import { apiRequest, errorMessage } from '../../../_lib/api-client.js';
@@ -43,7 +44,7 @@ export function GalleryView({ groupId }: { groupId: string }) {
   const pages = useImagePages(queryKeys.groupImagesFiltered(groupId, query), basePath, query);
   const { mutate: mutateFavorite } = useFavoriteToggle();
   const viewerActions = useViewerActions(groupId);
-  const [viewerIndex, setViewerIndex] = useState<number | null>(null);
+  const { viewerIndex, setViewerIndex, gridScrollIndex } = useViewerIndex();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [anchorIndex, setAnchorIndex] = useState<number | null>(null);
   const [selectAllFilter, setSelectAllFilter] = useState<ImageFilter | null>(null);
@@ -73,6 +74,12 @@ export function GalleryView({ groupId }: { groupId: string }) {
       else setViewerIndex(index);
     },
     [select],
+  );
+
+  // The same function until the selection or an action changes, so the grid's rows skip re-rendering.
+  const renderTile = useCallback(
+    (image: ResultImage, index: number) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onView={setViewerIndex} onToggleFavorite={toggleFavorite} actions={viewerActions} />,
+    [selected, select, open, setViewerIndex, toggleFavorite, viewerActions],
   );
 
   /** Selects every image matching the current filter, reading the ids page by page (500 at a time). */
@@ -182,8 +189,8 @@ export function GalleryView({ groupId }: { groupId: string }) {
           hasMore={hasNextPage}
           loadingMore={isFetchingNextPage}
           loadMore={loadMore}
-          scrollToIndex={viewerIndex ?? undefined}
-          renderTile={(image, index) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onView={setViewerIndex} onToggleFavorite={toggleFavorite} actions={viewerActions} />}
+          scrollToIndex={gridScrollIndex}
+          renderTile={renderTile}
         />
       ) : null}
       <ImageViewer images={images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} totalCount={pages.total} actions={viewerActions} />

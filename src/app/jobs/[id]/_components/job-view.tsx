@@ -17,6 +17,7 @@ import { ImageTile, type TileModifiers } from '../../../_components/image-tile.j
 import { ImageViewer } from '../../../_components/image-viewer.js';
 import { nextSelection } from '../../../_lib/range-selection.js';
 import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
+import { useViewerIndex } from '../../../_lib/use-viewer-index.js';
 import { PageHeader } from '../../../_components/page-header.js';
 import { ProgressBar } from '../../../_components/progress-bar.js';
 import { StatusBadge } from '../../../_components/status-badge.js';
@@ -183,7 +184,7 @@ function JobResults({ jobId, groupId }: { jobId: string; groupId: string }) {
   const pages = useImagePages(queryKeys.jobResultsFiltered(jobId, query), `/api/jobs/${encodeURIComponent(jobId)}/results`, query);
   const { mutate: mutateFavorite } = useFavoriteToggle();
   const viewerActions = useViewerActions(groupId);
-  const [viewerIndex, setViewerIndex] = useState<number | null>(null);
+  const { viewerIndex, setViewerIndex, gridScrollIndex } = useViewerIndex();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // Phones have no shift-click and no hover: in select mode a tap selects.
   const [selectMode, setSelectMode] = useState(false);
@@ -263,7 +264,7 @@ function JobResults({ jobId, groupId }: { jobId: string; groupId: string }) {
           hasMore={hasNextPage}
           loadingMore={isFetchingNextPage}
           loadMore={loadMore}
-          scrollToIndex={viewerIndex ?? undefined}
+          scrollToIndex={gridScrollIndex}
           renderTile={(image, index) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onView={setViewerIndex} onToggleFavorite={toggleFavorite} actions={viewerActions} />}
         />
       ) : null}
