@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { Job } from '../../core/job.js';
 import type {
   AttemptOutcomeInput,
   ClaimedTask,
@@ -69,10 +70,14 @@ export class SqliteTaskQueue implements TaskQueue {
         const planner = new ClaimPlanner(request.providers, { ...snapshot.limits, states }, jobs, maxTasks);
 
         const claimed: ClaimedTask[] = [];
+        // Jobs already marked `processing` in this transaction: their later tasks skip the write.
+        const leasedJobs = new Map<string, Job>();
         for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
           if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs));
-          else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-          else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting));
+          else if (step.kind === 'pause-for-budget') {
+            leasedJobs.delete(step.jobId);
+            await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
+          } else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting, leasedJobs));
         }
         return claimed;
       }),
@@ -98,6 +103,7 @@ export class SqliteTaskQueue implements TaskQueue {
     taskId: string,
     policy: ProviderLimitPolicy,
     jobStarting: boolean,
+    leasedJobs: Map<string, Job>,
   ): Promise<ClaimedTask> {
     const { nowMs } = request;
     const leaseToken = randomBytes(16).toString('hex');
@@ -115,17 +121,23 @@ export class SqliteTaskQueue implements TaskQueue {
       .where('status', '=', 'queued')
       .returningAll()
       .executeTakeFirstOrThrow();
-    const job = await transaction
-      .updateTable('jobs')
-      .set({ status: 'processing', status_reason: null, last_claimed_at_ms: nowMs, updated_at_ms: nowMs })
-      .where('id', '=', jobId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    // One write per job per claim: a second lease in the same transaction would write the same values.
+    let job = leasedJobs.get(jobId);
+    if (job === undefined) {
+      const row = await transaction
+        .updateTable('jobs')
+        .set({ status: 'processing', status_reason: null, last_claimed_at_ms: nowMs, updated_at_ms: nowMs })
+        .where('id', '=', jobId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      job = rowToJob(row);
+      leasedJobs.set(jobId, job);
+    }
 
     await this.recordRequestStart(transaction, policy, nowMs);
     if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
     await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-    return { task: rowToTask(task), job: rowToJob(job), leaseToken };
+    return { task: rowToTask(task), job, leaseToken };
   }
 
   /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log). */

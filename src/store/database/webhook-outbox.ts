@@ -71,8 +71,19 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   constructor(private readonly db: Kysely<Database>) {}
 
   async claimDue(input: { nowMs: number; leaseMs: number; limit: number }): Promise<ClaimedWebhookDelivery[]> {
-    return withTranslatedErrors('claim webhook deliveries', () =>
-      runImmediateTransaction(this.db, async (executor) => {
+    return withTranslatedErrors('claim webhook deliveries', async () => {
+      // The deliverer looks after every completion; with nothing due (the common case) one index
+      // probe answers, instead of the write lock, the join and a commit (issue 20). A row committed
+      // after the probe is found by the next look, as it would be had this look come a moment earlier.
+      const anyDue = await this.db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at_ms', '<=', input.nowMs)
+        .limit(1)
+        .executeTakeFirst();
+      if (anyDue === undefined) return [];
+      return runImmediateTransaction(this.db, async (executor) => {
         const rows = await executor
           .selectFrom('webhook_deliveries')
           .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
@@ -96,8 +107,8 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
           claimed.push({ delivery: rowToDelivery(row), body: row.body ?? undefined, secret: row.secret, leaseToken });
         }
         return claimed;
-      }),
-    );
+      });
+    });
   }
 
   async saveBody(deliveryId: string, leaseToken: string, body: string): Promise<boolean> {
