@@ -10,6 +10,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { PersistedDomainEventType } from '../../core/events.js';
 import { webhookEventTypeOf, webhookTestEventType } from '../../core/webhook-events.js';
 import type { ClaimedWebhookDelivery, NewWebhookEndpoint, WebhookAttemptOutcome, WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from '../../engine/ports.js';
+import { hotRows } from './hot-statement.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
@@ -40,7 +41,8 @@ export async function enqueueWebhookDeliveries(
   if (event.jobId === undefined) return;
   const webhookType = webhookEventTypeOf(event);
   if (webhookType === undefined) return;
-  const endpoints = await executor.selectFrom('webhook_endpoints').select(['id', 'event_types_json']).where('job_id', '=', event.jobId).execute();
+  // Once per completion: a fixed text, not the query builder (hot-statement.ts).
+  const endpoints = await hotRows<{ id: string; event_types_json: string }>(executor, 'SELECT id, event_types_json FROM webhook_endpoints WHERE job_id = ?', [event.jobId]);
   const subscribed = endpoints.filter((endpoint) => (JSON.parse(endpoint.event_types_json) as string[]).includes(webhookType));
   if (subscribed.length === 0) return;
   await executor
