@@ -34,6 +34,8 @@ const goalTasksPerSecond = 600;
 const goalCpuRatioToFloor = 1.5;
 /** `--skip-planning`: only the engine and floor rounds (for profiling runs). */
 const skipPlanning = process.argv.includes('--skip-planning');
+/** `--engine-only`: no floor rounds either, so a `--cpu-prof` profile shows the engine alone. */
+const engineOnly = process.argv.includes('--engine-only');
 
 async function openBenchFleet(dataDir: string, png: Uint8Array): Promise<Fleet> {
   const config = loadConfig({ IMAGEFLEET_DATA_DIR: dataDir, IMAGEFLEET_MAX_IN_FLIGHT: String(maxInFlight), IMAGEFLEET_LOG_LEVEL: 'silent' });
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
   const png = await encodeSmallPng();
   console.log(`engine overhead: warm-up round of ${warmupTasks} tasks`);
   await runRound(warmupTasks, png);
-  await runDurableFloorRound(warmupTasks, maxInFlight, png, studioSpec);
+  if (!engineOnly) await runDurableFloorRound(warmupTasks, maxInFlight, png, studioSpec);
   const rounds: EngineOverheadRound[] = [];
   const floorRounds: DurableFloorRound[] = [];
   for (let round = 1; round <= roundCount; round += 1) {
@@ -157,6 +159,7 @@ async function main(): Promise<void> {
       `engine overhead: round ${round}/${roundCount}: ${tasksPerRound} tasks in ${(result.totalMs / 1000).toFixed(2)} s = ${result.tasksPerSecond.toFixed(0)} tasks/s ` +
         `(submit ${result.submitMs.toFixed(0)} ms, CPU ${result.cpuPercent.toFixed(0)}%, event loop busy ${(result.eventLoopUtilisation * 100).toFixed(0)}%, CPU ${result.mainThreadCpuPerTaskMs?.toFixed(2) ?? '?'} main / ${result.processCpuPerTaskMs.toFixed(2)} all ms/task, load ${result.loadAverageAtStart.toFixed(2)})`,
     );
+    if (engineOnly) continue;
     const floor = await runDurableFloorRound(tasksPerRound, maxInFlight, png, studioSpec);
     floorRounds.push(floor);
     console.log(
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
     );
   }
   let planning: EngineOverheadResult['planning'] = { tasks: 0, referenceImages: 0, runsMs: [], medianMs: 0, tasksPerSecond: 0 };
-  if (!skipPlanning) {
+  if (!skipPlanning && !engineOnly) {
     console.log(`engine overhead: planning a ${planningTaskCount}-task automatic spec (dry run, ${planningRuns} runs)`);
     planning = await measurePlanning(png);
     console.log(`engine overhead: planning median ${planning.medianMs.toFixed(0)} ms = ${planning.tasksPerSecond.toFixed(0)} tasks/s`);

@@ -43,6 +43,8 @@ export interface TaskRunnerContext {
 }
 
 const remotePollInitialMs = 1_000;
+/** Why a task's heartbeat stops (nothing reads it; the heartbeat only checks `aborted`). */
+const attemptOverReason = 'attempt-over';
 const remotePollMaxMs = 10_000;
 
 /** What one attempt touched, for the failure path: the limit key it ran under and the remote handle it holds. */
@@ -104,7 +106,8 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
   } catch (thrown) {
     await handleFailure(claimed, controller, thrown, attempt, context);
   } finally {
-    heartbeatStop.abort();
+    // An explicit reason: a bare abort() builds a DOMException with a stack trace, once per task.
+    heartbeatStop.abort(attemptOverReason);
     await heartbeat;
   }
 }
