@@ -77,13 +77,7 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       // The deliverer looks after every completion; with nothing due (the common case) one index
       // probe answers, instead of the write lock, the join and a commit (issue 20). A row committed
       // after the probe is found by the next look, as it would be had this look come a moment earlier.
-      const anyDue = await this.db
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('next_attempt_at_ms', '<=', input.nowMs)
-        .limit(1)
-        .executeTakeFirst();
+      const [anyDue] = await hotRows<{ id: string }>(this.db, "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ? LIMIT 1", [input.nowMs]);
       if (anyDue === undefined) return [];
       return runImmediateTransaction(this.db, async (executor) => {
         const rows = await executor
@@ -214,12 +208,12 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
 
   async nextDueAtMs(nowMs: number): Promise<number | undefined> {
     return withTranslatedErrors('read the next webhook due time', async () => {
-      const row = await this.db
-        .selectFrom('webhook_deliveries')
-        .select((expression) => expression.fn.min<number>('next_attempt_at_ms').as('due'))
-        .where('status', '=', 'pending')
-        .where((where) => where.or([where('lease_expires_at_ms', 'is', null), where('lease_expires_at_ms', '<=', nowMs)]))
-        .executeTakeFirst();
+      // Asked after every completion (the deliverer's wake): a fixed text, not the query builder (hot-statement.ts).
+      const [row] = await hotRows<{ due: number | null }>(
+        this.db,
+        "SELECT min(next_attempt_at_ms) AS due FROM webhook_deliveries WHERE status = 'pending' AND (lease_expires_at_ms IS NULL OR lease_expires_at_ms <= ?)",
+        [nowMs],
+      );
       return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
     });
   }
