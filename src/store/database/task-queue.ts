@@ -208,10 +208,11 @@ export class SqliteTaskQueue implements TaskQueue {
   private async completeInTransaction(transaction: Kysely<Database>, input: CompleteTaskInput): Promise<TaskOutcome> {
     const { nowMs } = input;
     // Hot path: fixed SQL texts instead of the query builder (hot-statement.ts); same statements.
-    const [task] = await hotRows<Selectable<TasksTable>>(
+    // Only the columns the image rows and the event need: a whole task row is ~20 values to copy.
+    const [task] = await hotRows<Pick<Selectable<TasksTable>, 'id' | 'job_id' | 'prompt' | 'prompt_id'>>(
       transaction,
       `UPDATE tasks SET status = 'completed', lease_token = NULL, lease_owner = NULL, lease_expires_at_ms = NULL, cost_usd = ?, last_error_code = NULL, last_error_message = NULL, finished_at_ms = ?, updated_at_ms = ?
-       WHERE id = ? AND lease_token = ? AND status = 'running' RETURNING *`,
+       WHERE id = ? AND lease_token = ? AND status = 'running' RETURNING id, job_id, prompt, prompt_id`,
       [input.costUsd, nowMs, nowMs, input.taskId, input.leaseToken],
     );
     if (!task) {
