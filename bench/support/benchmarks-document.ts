@@ -8,6 +8,8 @@ import type { FigureRow } from './figure-rows.js';
 import { formatDecimal, formatInteger, formatSeconds, formatShare, machineLine } from './format-figures.js';
 import type { EngineOverheadResult, QuotaClientFigures, QuotaUtilisationResult, RecoveryResult } from './scenario-results.js';
 import { cpuCeiling } from './cpu-ceiling.js';
+import { engineProfileSection } from './engine-profile-notes.js';
+import { compareWithFloor } from './floor-comparison.js';
 import { median } from './statistics.js';
 
 /** What the queue's request-log margin allows at most: N starts per 60.75 s (src/store/database/task-queue.ts). */
@@ -94,6 +96,12 @@ function engineOverheadSection(result: EngineOverheadResult, run: BenchRun): str
       `Per task the main thread used ${formatDecimal(ceiling.mainThreadCpuPerTaskMs, 2)} ms of CPU and all threads together ${formatDecimal(ceiling.processCpuPerTaskMs, 2)} ms (medians), so an otherwise idle ${run.machine.availableCores}-core machine could reach at most about ${formatInteger(ceiling.tasksPerSecond)} tasks/s (the lower of ${formatInteger(1000 / ceiling.mainThreadCpuPerTaskMs)} for one core of main thread and ${formatInteger((run.machine.availableCores * 1000) / ceiling.processCpuPerTaskMs)} for all cores)${ceiling.tasksPerSecond >= result.goalTasksPerSecond ? '' : ', which is itself short of the goal'}. That ceiling is an estimate that ignores I/O waits and scheduling, not a measured throughput; the verdict uses the measured one.`,
     );
   }
+  const floorComparison = compareWithFloor(result);
+  if (floorComparison) {
+    reading.push(
+      `Beside the durable floor measured in the same run (round by round), the engine used ${formatDecimal(floorComparison.processCpuRatio, 2)}× the floor's CPU per task over all threads (goal ≤ ${formatDecimal(result.goalCpuRatioToFloor ?? 1.5, 1)}×: ${floorComparison.processCpuRatio <= (result.goalCpuRatioToFloor ?? 1.5) ? 'met' : '**missed**'}) and ${floorComparison.mainThreadCpuRatio === undefined ? 'n/a' : `${formatDecimal(floorComparison.mainThreadCpuRatio, 2)}×`} on the main thread, at ${formatDecimal(floorComparison.tasksPerSecondRatio, 2)}× its tasks/s (medians of the per-round ratios).`,
+    );
+  }
   const loads = result.rounds.map((round) => round.loadAverageAtStart);
   if (Math.max(...loads) > run.machine.availableCores * 0.5) {
     reading.push(`Other work competed for the same cores: the 1-minute load average at round start was ${loads.map((load) => load.toFixed(2)).join(', ')} on ${run.machine.availableCores} cores, so the rounds differ and an idle machine would do better.`);
@@ -107,6 +115,7 @@ function engineOverheadSection(result: EngineOverheadResult, run: BenchRun): str
       `- **Store:** the real SQLite store (WAL) and file blobs in a fresh temp data directory per round; \`createFleet(loadConfig({ IMAGEFLEET_MAX_IN_FLIGHT: '${result.maxInFlight}' }), { extraProviders, extraLimits: { bench: { requestsPerMinute: 0, maxConcurrency: ${result.maxConcurrency} } } })\`, then \`start()\`.`,
       `- **Round:** one studio job of ${formatInteger(result.tasksPerRound)} one-image tasks (batch size 1). The clock runs from just before \`submitJob\` to the engine's \`job.finished\` event, which is emitted after the last completion commits. After each round the benchmark checks that every task is \`completed\` with one image row each.`,
       `- **Rounds:** an untimed warm-up round of ${formatInteger(result.warmupTasks)} tasks (JIT, first-use setup), then ${result.rounds.length} timed rounds; the headline is their median. CPU = process CPU time of all threads ÷ wall time; "main thread busy" = \`performance.eventLoopUtilization()\` over the round (wall-clock based, so time the thread waited for a core counts as busy); "CPU per task" = CPU time ÷ tasks, for the main thread alone (from \`/proc/<pid>/task/<pid>/stat\`) and for all threads (\`process.cpuUsage()\`) — unlike wall time, it does not grow while other processes hold the cores.`,
+      `- **Durable floor (issue 20):** after each engine round, in the same process, \`bench/support/durable-floor.ts\` runs the same number of tasks doing only a task's durable work, ${result.maxInFlight} at a time: the output PNG and its WebP thumbnail written through the engine's own writer (\`writeOutputImage\`: temp file, fdatasync, rename, shared directory fsync) and one completion transaction per task on the same SQLite schema (task row completed under its lease token, one image row, one event row) — no claim planning, limits, provenance stamp, event bus or webhooks. Engine ÷ floor, round by round, is the engine's own cost, and it holds up on a loaded machine where absolute figures do not.`,
       `- **Planning (side figure):** ${formatInteger(result.planning.referenceImages)} asset rows are inserted (a dry run reads only their ids and hashes), then \`submitJob({ mode: 'automatic', referenceAssetIds: <${formatInteger(result.planning.referenceImages)} ids>, variationsPerImage: 1, … }, { dryRun: true })\` runs ${result.planning.runsMs.length} times: validation, asset lookup, planning (a SHA-256 task key per task) and the estimate. Nothing is written.`,
     ].join('\n'),
     '### Figures',
@@ -124,9 +133,29 @@ function engineOverheadSection(result: EngineOverheadResult, run: BenchRun): str
         round.loadAverageAtStart.toFixed(2),
       ]),
     ),
+    ...(result.floorRounds && result.floorRounds.length > 0
+      ? [
+          table(
+            ['Round', 'Floor tasks/s', 'Floor CPU', 'Floor CPU per task: main thread / all threads', 'Engine ÷ floor: tasks/s', 'Engine ÷ floor: CPU per task, main thread / all threads'],
+            result.floorRounds.map((floor, index) => {
+              const engine = result.rounds[index];
+              const mainRatio = engine?.mainThreadCpuPerTaskMs !== undefined && floor.mainThreadCpuPerTaskMs !== undefined ? formatDecimal(engine.mainThreadCpuPerTaskMs / floor.mainThreadCpuPerTaskMs, 2) : 'n/a';
+              return [
+                String(index + 1),
+                formatInteger(floor.tasksPerSecond),
+                `${formatInteger(floor.cpuPercent)}%`,
+                `${floor.mainThreadCpuPerTaskMs === undefined ? 'n/a' : formatDecimal(floor.mainThreadCpuPerTaskMs, 2)} / ${formatDecimal(floor.processCpuPerTaskMs, 2)} ms`,
+                engine ? formatDecimal(engine.tasksPerSecond / floor.tasksPerSecond, 2) : 'n/a',
+                `${mainRatio} / ${engine ? `**${formatDecimal(engine.processCpuPerTaskMs / floor.processCpuPerTaskMs, 2)}**` : 'n/a'}`,
+              ];
+            }),
+          ),
+        ]
+      : []),
     `Planning ${formatInteger(result.planning.tasks)} tasks (dry run): ${result.planning.runsMs.map((ms) => `${formatInteger(ms)} ms`).join(', ')}; median **${formatInteger(result.planning.medianMs)} ms = ${formatInteger(result.planning.tasksPerSecond)} tasks/s**.`,
     '### Reading',
     reading.join(' '),
+    engineProfileSection(),
   ].join('\n\n');
 }
 
@@ -303,13 +332,16 @@ function reproduceSection(): string {
       'UV_THREADPOOL_SIZE=16 node --import tsx bench/quota-utilisation.ts',
       'UV_THREADPOOL_SIZE=16 node --import tsx bench/recovery.ts',
       'UV_THREADPOOL_SIZE=16 node --import tsx bench/store-throughput.ts   # Postgres rows need the PostgreSQL server binaries (Debian package "postgresql")',
+      '# the engine alone under the profiler, then its top frames (the "What the profile showed" table):',
+      'node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/engine-overhead.ts --engine-only',
+      'node --import tsx bench/support/cpu-profile-frames.ts /tmp/prof/<file>.cpuprofile 30',
       '```',
       '',
       'Data directories are made under the OS temp directory and removed afterwards; nothing listens beyond 127.0.0.1. For steadier engine-overhead figures, run on an otherwise idle machine.',
       '',
       'A change that must not be slower is measured beside the code before it: `node --import tsx bench/side-by-side.ts --baseline <checkout of the old commit>` runs one scenario in both checkouts, alternating; the results are kept in [benchmark-comparisons.md](benchmark-comparisons.md) (this file is rewritten by `npm run bench`, that one is not).',
       '',
-      'Files: `bench/run-all.ts` (runs the scenarios, writes this file), `bench/engine-overhead.ts`, `bench/quota-utilisation.ts`, `bench/recovery.ts`; fakes and helpers in `bench/support/` — `instant-provider.ts`, `fake-quota-server.ts` (with `sliding-window-quota.ts`), `http-bench-provider.ts` (with `retry-delay.ts`), `naive-client.ts`, `quota-analysis.ts`, `gemini-quota-records.ts`, `recording-server.ts`, `recovery-worker.ts`, `recovery-audit.ts`; the Gemini round\'s server is the provider tests\' fake, `test/fakes/gemini/fake-gemini-server.ts`.',
+      'Files: `bench/run-all.ts` (runs the scenarios, writes this file), `bench/engine-overhead.ts`, `bench/quota-utilisation.ts`, `bench/recovery.ts`; fakes and helpers in `bench/support/` — `instant-provider.ts`, `durable-floor.ts` and `floor-comparison.ts` (the engine\'s floor), `cpu-profile-frames.ts` and `engine-profile-notes.ts` (the profile table), `cpu-profile-summary.ts` (profile tables of the other benches), `fake-quota-server.ts` (with `sliding-window-quota.ts`), `http-bench-provider.ts` (with `retry-delay.ts`), `naive-client.ts`, `quota-analysis.ts`, `gemini-quota-records.ts`, `recording-server.ts`, `recovery-worker.ts`, `recovery-audit.ts`; the Gemini round\'s server is the provider tests\' fake, `test/fakes/gemini/fake-gemini-server.ts`.',
     ].join('\n'),
   ].join('\n\n');
 }

@@ -2,6 +2,7 @@ import type { BenchRun } from './bench-run.js';
 import type { QuotaUtilisationResult } from './scenario-results.js';
 import { formatDecimal, formatInteger, formatSeconds, formatShare } from './format-figures.js';
 import { cpuCeiling } from './cpu-ceiling.js';
+import { compareWithFloor } from './floor-comparison.js';
 
 export type Verdict = 'met' | 'missed' | 'info';
 
@@ -36,6 +37,17 @@ export function figureRows(run: BenchRun): FigureRow[] {
         value: `${formatDecimal(ceiling.mainThreadCpuPerTaskMs, 2)} / ${formatDecimal(ceiling.processCpuPerTaskMs, 2)} ms → ~${formatInteger(ceiling.tasksPerSecond)} tasks/s (estimate)`,
         goal: 'informative',
         verdict: 'info',
+      });
+    }
+    const floor = compareWithFloor(overhead);
+    if (floor) {
+      const goalRatio = overhead.goalCpuRatioToFloor ?? 1.5;
+      rows.push({
+        benchmark: 'engine overhead',
+        figure: 'engine ÷ durable floor (same run): CPU per task, all threads (main thread); tasks/s',
+        value: `${formatDecimal(floor.processCpuRatio, 2)}× (${floor.mainThreadCpuRatio === undefined ? 'n/a' : `${formatDecimal(floor.mainThreadCpuRatio, 2)}×`}); ${formatDecimal(floor.tasksPerSecondRatio, 2)}× (floor ${formatInteger(overhead.medianFloorTasksPerSecond ?? 0)} tasks/s)`,
+        goal: `CPU ≤ ${formatDecimal(goalRatio, 1)}×`,
+        verdict: verdictOf(floor.processCpuRatio <= goalRatio),
       });
     }
     rows.push({

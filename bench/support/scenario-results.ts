@@ -3,6 +3,7 @@
  * scenario runs in its own process) and what the summary and docs/benchmarks.md are built from.
  */
 import { writeFile } from 'node:fs/promises';
+import type { DurableFloorRound } from './durable-floor.js';
 
 /** Environment variable naming the file a scenario writes its result to (set by run-all). */
 export const resultFileVariable = 'BENCH_RESULT_FILE';
@@ -44,6 +45,16 @@ export interface EngineOverheadResult {
     tasksPerSecond: number;
   };
   uvThreadpoolSize: string | undefined;
+  /**
+   * The durable floor (bench/support/durable-floor.ts), one round after each engine round in the
+   * same process: only writing output + thumbnail and one completion transaction per task.
+   * Absent in results from before issue 20.
+   */
+  floorRounds?: DurableFloorRound[];
+  /** Median floor tasks/s. */
+  medianFloorTasksPerSecond?: number;
+  /** Goal for engine ÷ floor CPU per task (all threads): at most this. */
+  goalCpuRatioToFloor?: number;
 }
 
 /** One client's figures over one measurement window. */

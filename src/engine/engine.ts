@@ -67,6 +67,8 @@ interface InFlightTask {
 }
 
 const defaultMaxRemoteWaits = 10_000;
+/** Why the idle sleep was cut short (nothing reads it; see `wake`). */
+const wakeReason = 'wake';
 const minimumRemoteLeaseMs = 5 * 60_000;
 
 /**
@@ -183,7 +185,8 @@ export class Engine {
 
   /** Claims again now instead of at the next poll (after a submit, resume or retry). */
   wake(): void {
-    this.wakeController.abort();
+    // An explicit reason: a bare abort() builds a DOMException with a stack trace, and this runs after every task.
+    this.wakeController.abort(wakeReason);
   }
 
   /**

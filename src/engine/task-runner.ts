@@ -43,6 +43,8 @@ export interface TaskRunnerContext {
 }
 
 const remotePollInitialMs = 1_000;
+/** Why a task's heartbeat stops (nothing reads it; the heartbeat only checks `aborted`). */
+const attemptOverReason = 'attempt-over';
 const remotePollMaxMs = 10_000;
 
 /** What one attempt touched, for the failure path: the limit key it ran under and the remote handle it holds. */
@@ -55,6 +57,8 @@ interface AttemptState {
   runOnline: boolean;
   /** Lease length the heartbeat renews with; longer once the task only waits on a remote job. */
   leaseMs: number;
+  /** SHA-256 of each reference, in order, once this attempt has loaded them (for provenance without a second read). */
+  referenceSha256s?: string[] | undefined;
 }
 
 /**
@@ -77,7 +81,7 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
     if (result.images.length === 0) throw providerError('transient', 'The provider replied without an image.');
     controller.signal.throwIfAborted();
 
-    const images = await writeOutputs(claimed, provider, model, result, context);
+    const images = await writeOutputs(claimed, provider, model, result, attempt, context);
     const costUsd = result.costUsd ?? (model.pricePerImageUsd[job.settings.size]?.[job.lane] ?? 0) * result.images.length;
     const limits = context.limitsFor(job.provider, laneOfLimitKeyText(attempt.limitKey));
     const outcome = await context.queue.recordAttemptOutcome({
@@ -102,26 +106,30 @@ export async function runClaimedTask(claimed: ClaimedTask, controller: AbortCont
   } catch (thrown) {
     await handleFailure(claimed, controller, thrown, attempt, context);
   } finally {
-    heartbeatStop.abort();
+    // An explicit reason: a bare abort() builds a DOMException with a stack trace, once per task.
+    heartbeatStop.abort(attemptOverReason);
     await heartbeat;
   }
 }
 
-async function buildRequest(claimed: ClaimedTask, model: ModelCapabilities, signal: AbortSignal, context: TaskRunnerContext): Promise<GenerateRequest> {
+async function buildRequest(claimed: ClaimedTask, model: ModelCapabilities, signal: AbortSignal, attempt: AttemptState, context: TaskRunnerContext): Promise<GenerateRequest> {
   const { task, job } = claimed;
   const assetIds = [...task.referenceAssetIds, ...(task.maskAssetId ? [task.maskAssetId] : [])];
-  const assets = await context.assets.getAssets(assetIds);
+  const assets = assetIds.length === 0 ? [] : await context.assets.getAssets(assetIds);
   const byId = new Map(assets.map((asset) => [asset.id, asset]));
   const load = async (assetId: string): Promise<GenerateRequest['references'][number]> => {
     const asset = byId.get(assetId);
     if (!asset) throw new ImagefleetError('not_found', `Reference image ${assetId} no longer exists; upload it again and resubmit.`);
     return { bytes: await context.blobs.read(asset.blobKey), mediaType: asset.mediaType, sha256: asset.sha256 };
   };
+  const references = await Promise.all(task.referenceAssetIds.map(load));
+  // Each reference once, in first-listed order: what provenance recorded when it read the assets itself.
+  attempt.referenceSha256s = [...new Set(references.map((reference) => reference.sha256))];
   return {
     modelId: model.modelId,
     taskKey: task.key,
     prompt: task.prompt,
-    references: await Promise.all(task.referenceAssetIds.map(load)),
+    references,
     mask: task.maskAssetId ? await load(task.maskAssetId) : undefined,
     n: task.imageCount,
     size: job.settings.size,
@@ -156,7 +164,7 @@ async function callProvider(
   const { task, job, leaseToken } = claimed;
   const remoteLanes = provider.remoteLanes ?? [job.lane];
   if (!provider.submit || !provider.poll || !remoteLanes.includes(job.lane)) {
-    return provider.generate(await buildRequest(claimed, model, signal, context));
+    return provider.generate(await buildRequest(claimed, model, signal, attempt, context));
   }
   if (attempt.runOnline) return callOnlineInstead(provider, model, claimed, signal, attempt, context);
 
@@ -164,7 +172,7 @@ async function callProvider(
   if (handle === undefined) {
     context.onRemotePhase?.(task.id, 'submitting');
     // The request (with its reference bytes) lives only inside this call, so waiting tasks hold no image data.
-    handle = await provider.submit(await buildRequest(claimed, model, signal, context));
+    handle = await provider.submit(await buildRequest(claimed, model, signal, attempt, context));
     const saved = await context.queue.saveRemoteHandle(task.id, leaseToken, handle);
     if (!saved) {
       await provider.cancel?.(handle).catch(() => undefined);
@@ -227,12 +235,20 @@ async function callOnlineInstead(
     }
   }
   attempt.limitKey = onlineKey;
-  return provider.generate(await buildRequest(claimed, model, signal, context));
+  return provider.generate(await buildRequest(claimed, model, signal, attempt, context));
 }
 
-async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, model: ModelCapabilities, result: GenerateResult, context: TaskRunnerContext): Promise<NewImageRecord[]> {
+async function writeOutputs(
+  claimed: ClaimedTask,
+  provider: ImageProvider,
+  model: ModelCapabilities,
+  result: GenerateResult,
+  attempt: AttemptState,
+  context: TaskRunnerContext,
+): Promise<NewImageRecord[]> {
   const { task, job } = claimed;
-  const referenceAssets = await context.assets.getAssets(task.referenceAssetIds);
+  // Loaded again only when this attempt did not build the request (it re-attached to a remote job).
+  const referenceSha256s = attempt.referenceSha256s ?? (task.referenceAssetIds.length === 0 ? [] : (await context.assets.getAssets(task.referenceAssetIds)).map((asset) => asset.sha256));
   const records: NewImageRecord[] = [];
   for (const [index, image] of result.images.entries()) {
     const seed = image.seed ?? (task.seed === undefined ? undefined : (task.seed + index) % 2 ** 32);
@@ -250,7 +266,7 @@ async function writeOutputs(claimed: ClaimedTask, provider: ImageProvider, model
                 model: job.model,
                 requestId: result.requestId,
                 seed,
-                referenceSha256s: referenceAssets.map((asset) => asset.sha256),
+                referenceSha256s,
                 jobId: job.id,
                 taskId: task.id,
                 appVersion: context.appVersion,

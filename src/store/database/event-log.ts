@@ -6,6 +6,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { parseDomainEvent, type PersistedDomainEvent } from '../../core/events.js';
 import type { EventLog, StoredEvent } from '../../engine/ports.js';
+import { hotRun } from './hot-statement.js';
 import { publishAfterCommit, runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, EventsTable } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
@@ -31,16 +32,14 @@ export const defaultEventPageSize = 500;
  * in-process bus only after it commits (`publishAfterCommit`).
  */
 export async function appendEvent(executor: Kysely<Database> | Transaction<Database>, event: NewEvent): Promise<void> {
-  const inserted = await executor
-    .insertInto('events')
-    .values({
-      type: event.type,
-      job_id: event.jobId ?? null,
-      task_id: event.taskId ?? null,
-      payload_json: JSON.stringify(event.payload),
-      created_at_ms: event.nowMs,
-    })
-    .executeTakeFirst();
+  // Two or more per task: a fixed text, not the query builder (hot-statement.ts).
+  const inserted = await hotRun(executor, 'INSERT INTO events (type, job_id, task_id, payload_json, created_at_ms) VALUES (?, ?, ?, ?, ?)', [
+    event.type,
+    event.jobId ?? null,
+    event.taskId ?? null,
+    JSON.stringify(event.payload),
+    event.nowMs,
+  ]);
   await enqueueWebhookDeliveries(executor, { id: Number(inserted.insertId), type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs });
   publishAfterCommit(executor, domainEventOf(event));
 }

@@ -3,6 +3,7 @@ import type { Job, JobStatus } from '../../core/job.js';
 import { decideJobOutcome, jobFinishedPayload, type JobTaskCounts } from '../../core/job-outcome.js';
 import { taskStatuses, type TaskStatus } from '../../core/task.js';
 import { appendEvent } from './event-log.js';
+import { hotRows } from './hot-statement.js';
 import { rowToJob } from './row-mappers.js';
 import type { Database } from './schema.js';
 
@@ -16,13 +17,8 @@ import type { Database } from './schema.js';
  */
 export async function finalizeJobIfDone(transaction: Kysely<Database>, jobId: string, nowMs: number): Promise<Job | undefined> {
   // Cheap probe first: an index seek that stops at the first unfinished task.
-  const unfinished = await transaction
-    .selectFrom('tasks')
-    .select('id')
-    .where('job_id', '=', jobId)
-    .where('status', 'in', ['queued', 'running'])
-    .limit(1)
-    .executeTakeFirst();
+  // Run after every completion: a fixed text, not the query builder (hot-statement.ts).
+  const [unfinished] = await hotRows<{ id: string }>(transaction, "SELECT id FROM tasks WHERE job_id = ? AND status IN ('queued', 'running') LIMIT 1", [jobId]);
   if (unfinished) return undefined;
 
   const job = await transaction.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();

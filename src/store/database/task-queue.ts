@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { ImagefleetError } from '../../core/errors.js';
+import type { Job } from '../../core/job.js';
 import type {
   AttemptOutcomeInput,
   ClaimedTask,
@@ -29,7 +31,8 @@ import { appendEvent } from './event-log.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { finalizeJobIfDone } from './job-finalizer.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
-import type { Database, ProviderStateTable } from './schema.js';
+import { hotRows, hotRun, type HotParameter } from './hot-statement.js';
+import type { Database, JobsTable, ProviderStateTable, TasksTable } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
 /**
@@ -69,10 +72,14 @@ export class SqliteTaskQueue implements TaskQueue {
         const planner = new ClaimPlanner(request.providers, { ...snapshot.limits, states }, jobs, maxTasks);
 
         const claimed: ClaimedTask[] = [];
+        // Jobs already marked `processing` in this transaction: their later tasks skip the write.
+        const leasedJobs = new Map<string, Job>();
         for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
           if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs));
-          else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-          else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting));
+          else if (step.kind === 'pause-for-budget') {
+            leasedJobs.delete(step.jobId);
+            await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
+          } else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting, leasedJobs));
         }
         return claimed;
       }),
@@ -98,34 +105,34 @@ export class SqliteTaskQueue implements TaskQueue {
     taskId: string,
     policy: ProviderLimitPolicy,
     jobStarting: boolean,
+    leasedJobs: Map<string, Job>,
   ): Promise<ClaimedTask> {
     const { nowMs } = request;
     const leaseToken = randomBytes(16).toString('hex');
-    const task = await transaction
-      .updateTable('tasks')
-      .set({
-        status: 'running',
-        lease_token: leaseToken,
-        lease_owner: request.workerId,
-        lease_expires_at_ms: nowMs + request.leaseMs,
-        started_at_ms: nowMs,
-        updated_at_ms: nowMs,
-      })
-      .where('id', '=', taskId)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const job = await transaction
-      .updateTable('jobs')
-      .set({ status: 'processing', status_reason: null, last_claimed_at_ms: nowMs, updated_at_ms: nowMs })
-      .where('id', '=', jobId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    // Hot path: fixed SQL texts instead of the query builder (hot-statement.ts); same statements.
+    const [task] = await hotRows<Selectable<TasksTable>>(
+      transaction,
+      `UPDATE tasks SET status = 'running', lease_token = ?, lease_owner = ?, lease_expires_at_ms = ?, started_at_ms = ?, updated_at_ms = ? WHERE id = ? AND status = 'queued' RETURNING *`,
+      [leaseToken, request.workerId, nowMs + request.leaseMs, nowMs, nowMs, taskId],
+    );
+    if (!task) throw new ImagefleetError('internal', `Task ${taskId} was planned for a claim but is no longer queued.`);
+    // One write per job per claim: a second lease in the same transaction would write the same values.
+    let job = leasedJobs.get(jobId);
+    if (job === undefined) {
+      const [row] = await hotRows<Selectable<JobsTable>>(
+        transaction,
+        "UPDATE jobs SET status = 'processing', status_reason = NULL, last_claimed_at_ms = ?, updated_at_ms = ? WHERE id = ? RETURNING *",
+        [nowMs, nowMs, jobId],
+      );
+      if (!row) throw new ImagefleetError('internal', `Job ${jobId} was planned for a claim but no longer exists.`);
+      job = rowToJob(row);
+      leasedJobs.set(jobId, job);
+    }
 
     await this.recordRequestStart(transaction, policy, nowMs);
     if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
     await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-    return { task: rowToTask(task), job: rowToJob(job), leaseToken };
+    return { task: rowToTask(task), job, leaseToken };
   }
 
   /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log). */
@@ -176,13 +183,13 @@ export class SqliteTaskQueue implements TaskQueue {
       const outcomes = await runImmediateTransaction(this.db, async (transaction) => {
         const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
         for (const item of batch) {
-          await sql`SAVEPOINT completion`.execute(transaction);
+          await hotRun(transaction, 'SAVEPOINT completion', []);
           try {
             results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
-            await sql`RELEASE completion`.execute(transaction);
+            await hotRun(transaction, 'RELEASE completion', []);
           } catch (error) {
-            await sql`ROLLBACK TO completion`.execute(transaction);
-            await sql`RELEASE completion`.execute(transaction);
+            await hotRun(transaction, 'ROLLBACK TO completion', []);
+            await hotRun(transaction, 'RELEASE completion', []);
             results.push({ error });
           }
         }
@@ -200,70 +207,35 @@ export class SqliteTaskQueue implements TaskQueue {
 
   private async completeInTransaction(transaction: Kysely<Database>, input: CompleteTaskInput): Promise<TaskOutcome> {
     const { nowMs } = input;
-    const task = await transaction
-      .updateTable('tasks')
-      .set({
-        status: 'completed',
-        lease_token: null,
-        lease_owner: null,
-        lease_expires_at_ms: null,
-        cost_usd: input.costUsd,
-        last_error_code: null,
-        last_error_message: null,
-        finished_at_ms: nowMs,
-        updated_at_ms: nowMs,
-      })
-      .where('id', '=', input.taskId)
-      .where('lease_token', '=', input.leaseToken)
-      .where('status', '=', 'running')
-      .returningAll()
-      .executeTakeFirst();
+    // Hot path: fixed SQL texts instead of the query builder (hot-statement.ts); same statements.
+    // Only the columns the image rows and the event need: a whole task row is ~20 values to copy.
+    const [task] = await hotRows<Pick<Selectable<TasksTable>, 'id' | 'job_id' | 'prompt' | 'prompt_id'>>(
+      transaction,
+      `UPDATE tasks SET status = 'completed', lease_token = NULL, lease_owner = NULL, lease_expires_at_ms = NULL, cost_usd = ?, last_error_code = NULL, last_error_message = NULL, finished_at_ms = ?, updated_at_ms = ?
+       WHERE id = ? AND lease_token = ? AND status = 'running' RETURNING id, job_id, prompt, prompt_id`,
+      [input.costUsd, nowMs, nowMs, input.taskId, input.leaseToken],
+    );
     if (!task) {
       const current = await transaction.selectFrom('tasks').select('status').where('id', '=', input.taskId).executeTakeFirst();
       return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
     }
 
-    const job = await transaction
-      .updateTable('jobs')
-      .set((expression) => ({ spent_usd: expression('spent_usd', '+', input.costUsd), updated_at_ms: nowMs }))
-      .where('id', '=', task.job_id)
-      .returning(['group_id'])
-      .executeTakeFirstOrThrow();
+    const [job] = await hotRows<{ group_id: string }>(transaction, 'UPDATE jobs SET spent_usd = spent_usd + ?, updated_at_ms = ? WHERE id = ? RETURNING group_id', [input.costUsd, nowMs, task.job_id]);
+    if (!job) throw new ImagefleetError('internal', `Job ${task.job_id} of task ${task.id} does not exist.`);
 
     if (input.images.length > 0) {
-      await transaction
-        .insertInto('images')
-        .values(
-          input.images.map((image) => ({
-            id: randomUUID(),
-            task_id: task.id,
-            job_id: task.job_id,
-            group_id: job.group_id,
-            idx: image.index,
-            file_key: image.fileKey,
-            thumbnail_key: image.thumbnailKey,
-            media_type: image.mediaType,
-            width: image.width,
-            height: image.height,
-            byte_size: image.byteSize,
-            seed: image.seed ?? null,
-            prompt: task.prompt,
-            prompt_id: task.prompt_id,
-            created_at_ms: nowMs,
-          })),
-        )
-        // The file name derives from (task, index), so a repeated write is the same image.
-        .onConflict((conflict) =>
-          conflict.columns(['task_id', 'idx']).doUpdateSet((expression) => ({
-            file_key: expression.ref('excluded.file_key'),
-            thumbnail_key: expression.ref('excluded.thumbnail_key'),
-            width: expression.ref('excluded.width'),
-            height: expression.ref('excluded.height'),
-            byte_size: expression.ref('excluded.byte_size'),
-            seed: expression.ref('excluded.seed'),
-          })),
-        )
-        .execute();
+      const parameters: HotParameter[] = [];
+      for (const image of input.images) {
+        parameters.push(randomUUID(), task.id, task.job_id, job.group_id, image.index, image.fileKey, image.thumbnailKey, image.mediaType, image.width, image.height, image.byteSize, image.seed ?? null, task.prompt, task.prompt_id, nowMs);
+      }
+      // The file name derives from (task, index), so a repeated write is the same image.
+      await hotRun(
+        transaction,
+        `INSERT INTO images (id, task_id, job_id, group_id, idx, file_key, thumbnail_key, media_type, width, height, byte_size, seed, prompt, prompt_id, created_at_ms)
+         VALUES ${input.images.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (task_id, idx) DO UPDATE SET file_key = excluded.file_key, thumbnail_key = excluded.thumbnail_key, width = excluded.width, height = excluded.height, byte_size = excluded.byte_size, seed = excluded.seed`,
+        parameters,
+      );
     }
 
     await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
@@ -280,7 +252,7 @@ export class SqliteTaskQueue implements TaskQueue {
 
   /** Additive increase after a success (engine/limits decides how much). */
   private async growConcurrency(transaction: Kysely<Database>, providerKey: string, maxConcurrency: number, nowMs: number): Promise<void> {
-    const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
+    const [state] = await hotRows<{ concurrency_limit: number | null }>(transaction, 'SELECT concurrency_limit FROM provider_state WHERE scope_key = ?', [providerKey]);
     if (!state || state.concurrency_limit === null) return;
     await transaction
       .updateTable('provider_state')

@@ -10,6 +10,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { PersistedDomainEventType } from '../../core/events.js';
 import { webhookEventTypeOf, webhookTestEventType } from '../../core/webhook-events.js';
 import type { ClaimedWebhookDelivery, NewWebhookEndpoint, WebhookAttemptOutcome, WebhookDelivery, WebhookDeliveryStatus, WebhookOutbox } from '../../engine/ports.js';
+import { hotRows } from './hot-statement.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
@@ -40,7 +41,8 @@ export async function enqueueWebhookDeliveries(
   if (event.jobId === undefined) return;
   const webhookType = webhookEventTypeOf(event);
   if (webhookType === undefined) return;
-  const endpoints = await executor.selectFrom('webhook_endpoints').select(['id', 'event_types_json']).where('job_id', '=', event.jobId).execute();
+  // Once per completion: a fixed text, not the query builder (hot-statement.ts).
+  const endpoints = await hotRows<{ id: string; event_types_json: string }>(executor, 'SELECT id, event_types_json FROM webhook_endpoints WHERE job_id = ?', [event.jobId]);
   const subscribed = endpoints.filter((endpoint) => (JSON.parse(endpoint.event_types_json) as string[]).includes(webhookType));
   if (subscribed.length === 0) return;
   await executor
@@ -71,8 +73,13 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   constructor(private readonly db: Kysely<Database>) {}
 
   async claimDue(input: { nowMs: number; leaseMs: number; limit: number }): Promise<ClaimedWebhookDelivery[]> {
-    return withTranslatedErrors('claim webhook deliveries', () =>
-      runImmediateTransaction(this.db, async (executor) => {
+    return withTranslatedErrors('claim webhook deliveries', async () => {
+      // The deliverer looks after every completion; with nothing due (the common case) one index
+      // probe answers, instead of the write lock, the join and a commit (issue 20). A row committed
+      // after the probe is found by the next look, as it would be had this look come a moment earlier.
+      const [anyDue] = await hotRows<{ id: string }>(this.db, "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ? LIMIT 1", [input.nowMs]);
+      if (anyDue === undefined) return [];
+      return runImmediateTransaction(this.db, async (executor) => {
         const rows = await executor
           .selectFrom('webhook_deliveries')
           .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
@@ -96,8 +103,8 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
           claimed.push({ delivery: rowToDelivery(row), body: row.body ?? undefined, secret: row.secret, leaseToken });
         }
         return claimed;
-      }),
-    );
+      });
+    });
   }
 
   async saveBody(deliveryId: string, leaseToken: string, body: string): Promise<boolean> {
@@ -201,12 +208,12 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
 
   async nextDueAtMs(nowMs: number): Promise<number | undefined> {
     return withTranslatedErrors('read the next webhook due time', async () => {
-      const row = await this.db
-        .selectFrom('webhook_deliveries')
-        .select((expression) => expression.fn.min<number>('next_attempt_at_ms').as('due'))
-        .where('status', '=', 'pending')
-        .where((where) => where.or([where('lease_expires_at_ms', 'is', null), where('lease_expires_at_ms', '<=', nowMs)]))
-        .executeTakeFirst();
+      // Asked after every completion (the deliverer's wake): a fixed text, not the query builder (hot-statement.ts).
+      const [row] = await hotRows<{ due: number | null }>(
+        this.db,
+        "SELECT min(next_attempt_at_ms) AS due FROM webhook_deliveries WHERE status = 'pending' AND (lease_expires_at_ms IS NULL OR lease_expires_at_ms <= ?)",
+        [nowMs],
+      );
       return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
     });
   }
