@@ -23,6 +23,7 @@ export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFo
         maxConcurrency: Math.max(1, limits.maxConcurrency),
         cooldownMs: limits.cooldownMs,
         credentialFingerprint,
+        learnedRate: limits.learnedRate === true,
       };
       if (!model.lanes.includes('batch')) return [online];
       const batchLimits = limitsFor(provider.id, 'batch');

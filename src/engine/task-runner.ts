@@ -311,7 +311,15 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
     const rateLimited =
       decision.rateLimitUntilMs === undefined
         ? undefined
-        : { providerKey, untilMs: decision.rateLimitUntilMs, maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency };
+        : {
+            providerKey,
+            untilMs: decision.rateLimitUntilMs,
+            maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency,
+            learnedRate: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).learnedRate === true,
+            startedAtMs: task.startedAtMs,
+            retryAfterMs: decision.rateLimit?.retryAfterMs,
+            quotaDimension: decision.rateLimit?.quotaDimension,
+          };
     // Its events (provider.rate_limited, task.retrying / task.failed, job.finished) are published by the store after the commit.
     await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'setback', setback: decision.setback, rateLimited } });
   } catch (writeError) {

@@ -49,8 +49,8 @@ describe('provider modules', () => {
   it('give each lane its limits (Gemini batch apart from online)', () => {
     const config = loadConfig({ GEMINI_BATCH_CONCURRENCY: '50', RUNPOD_CONCURRENCY: '3' });
     const limitsOf = (id: string, lane?: 'online' | 'batch') => configureProviderModules(config.providers).find((module) => module.id === id)?.limits(lane);
-    expect(limitsOf('gemini')).toEqual({ requestsPerMinute: 10, maxConcurrency: 4, cooldownMs: 0 });
-    expect(limitsOf('gemini', 'online')).toEqual({ requestsPerMinute: 10, maxConcurrency: 4, cooldownMs: 0 });
+    expect(limitsOf('gemini')).toEqual({ requestsPerMinute: 0, maxConcurrency: 4, cooldownMs: 0, learnedRate: true });
+    expect(limitsOf('gemini', 'online')).toEqual({ requestsPerMinute: 0, maxConcurrency: 4, cooldownMs: 0, learnedRate: true });
     expect(limitsOf('gemini', 'batch')).toEqual({ requestsPerMinute: 0, maxConcurrency: 50, cooldownMs: 0 });
     expect(limitsOf('runpod', 'batch')).toEqual({ requestsPerMinute: 600, maxConcurrency: 3, cooldownMs: 0 });
     expect(geminiModule.limits(config.providers.gemini, 'batch')).toBe(config.providers.gemini.batch.limits);

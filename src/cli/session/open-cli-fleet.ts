@@ -36,7 +36,11 @@ export async function openCliFleet(context: CliContext, command: Command, config
 export function withProviderLimits(config: Config, overrides: LimitOverrides): Config {
   const changes: Partial<ProviderLimits> = {};
   if (overrides.concurrency !== undefined) changes.maxConcurrency = overrides.concurrency;
-  if (overrides.rpm !== undefined) changes.requestsPerMinute = overrides.rpm;
+  if (overrides.rpm !== undefined) {
+    // A number on the command line is the user's fixed rate: nothing is learned.
+    changes.requestsPerMinute = overrides.rpm;
+    changes.learnedRate = false;
+  }
   if (overrides.cooldownMs !== undefined) changes.cooldownMs = overrides.cooldownMs;
   if (Object.keys(changes).length === 0) return config;
   const providers = config.providers as unknown as Record<string, { limits?: ProviderLimits } | undefined>;

@@ -1,0 +1,74 @@
+/**
+ * The learned-rate controller (engine/learned-rate, decision 0038) as the claim's limit rules use
+ * it, for a key whose requests per minute is `auto` (issue 18, decision 0040). The store keeps one
+ * `LearnedRateState` per limit key with the credential fingerprint it was learned under, reads it
+ * into the claim snapshot and writes back what these functions return, in the same transaction as
+ * the claim or the attempt outcome; the adapter holds no rule.
+ */
+import type { QuotaDimension } from '../../core/quota-failure.js';
+import { createLearnedRate, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, type LearnedRateState } from '../learned-rate/learned-rate.js';
+import type { ProviderLimitPolicy } from '../ports/task-queue.js';
+
+/** A learned state as stored: the controller state and the credentials it was learned with. */
+export interface StoredLearnedRate {
+  /** Fingerprint of the credentials the state was learned under; undefined when the provider has none. */
+  credentialFingerprint: string | undefined;
+  state: LearnedRateState;
+}
+
+/** True when the policy's rate is learned (`…_RPM=auto`) rather than a user-set window. */
+export function usesLearnedRate(policy: Pick<ProviderLimitPolicy, 'learnedRate'>): boolean {
+  return policy.learnedRate === true;
+}
+
+/**
+ * The state the policy paces on: the stored one, unless it was learned under other credentials
+ * (another key is another quota), in which case the key starts over.
+ */
+export function learnedStateFor(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined): LearnedRateState {
+  if (stored && stored.credentialFingerprint === credentialFingerprint) return stored.state;
+  return createLearnedRate();
+}
+
+/** Whether the learned pace lets a request start now (even pacing, announced retry delays). */
+export function isLearnedPaceOpen(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined, nowMs: number): boolean {
+  return learnedNextStartAtMs(stored, credentialFingerprint, nowMs) <= nowMs;
+}
+
+/** The earliest the learned pace lets the next request start, epoch ms (never before `nowMs`). */
+export function learnedNextStartAtMs(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined, nowMs: number): number {
+  return nextStartAtMs(learnedStateFor(stored, credentialFingerprint), nowMs);
+}
+
+/** What a request start under the policy writes: the schedule advances by one spacing. */
+export function learnedRateAfterStart(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined, nowMs: number): StoredLearnedRate {
+  return { credentialFingerprint, state: onRequestStarted(learnedStateFor(stored, credentialFingerprint), nowMs) };
+}
+
+/** What a success writes; a key with no learned state (a user-set rate) writes nothing. */
+export function learnedRateAfterSuccess(stored: StoredLearnedRate | undefined, nowMs: number): StoredLearnedRate | undefined {
+  return stored && { ...stored, state: onRequestSucceeded(stored.state, nowMs) };
+}
+
+/** What the 429 said, as the outcome carries it to the store. */
+export interface LearnedRateLimitEvent {
+  nowMs: number;
+  /** When the refused request started, epoch ms (an old flight does not cut twice). */
+  startedAtMs: number | undefined;
+  /** RetryInfo delay, ms; undefined when the provider announced none. */
+  retryAfterMs: number | undefined;
+  /** The quota the 429 named (QuotaFailure `quotaId`); undefined = requests per minute. */
+  quotaDimension: QuotaDimension | undefined;
+}
+
+/** What a 429 writes: the controller's estimate and cut, and the announced retry delay. */
+export function learnedRateAfterRateLimited(stored: StoredLearnedRate | undefined, event: LearnedRateLimitEvent): StoredLearnedRate | undefined {
+  if (!stored) return undefined;
+  const state = onRateLimited(stored.state, {
+    nowMs: event.nowMs,
+    ...(event.startedAtMs === undefined ? {} : { startedAtMs: event.startedAtMs }),
+    ...(event.retryAfterMs === undefined ? {} : { retryAfterMs: event.retryAfterMs }),
+    ...(event.quotaDimension === undefined ? {} : { quotaDimension: event.quotaDimension }),
+  });
+  return { ...stored, state };
+}
