@@ -25,6 +25,7 @@ import { appVersion } from './app-version.js';
 import { openReferenceLinks, type ReferenceLinks } from './reference-links.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
+import { learnedRateStatus } from '../operations/learned-rate-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
 import { pausedReasonOf } from '../operations/list-providers.js';
 import { serverWideWebhook } from '../operations/server-wide-webhook.js';
@@ -218,6 +219,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
     importAssetFile: (filePath, originalName) => importer.importAssetFile(filePath, originalName),
     jobStatus: (jobId) => jobStatus({ jobId }, fleet),
+    learnedRate: (limitKey) => learnedRateStatus(limitKey, fleet),
     upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate: () => engine.wake() }, upgradeOptions),
     reclaimDeadLeases() {
       const host = hostname();

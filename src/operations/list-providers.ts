@@ -3,6 +3,7 @@
  * per lane and whether it (or one of its models) is paused. Refreshes the LoRA catalogs first when
  * asked.
  */
+import type { LearnedRateView } from '../engine/learned-rate/learned-rate.js';
 import type { ProviderLimits, ProviderStateView } from '../engine/ports.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { loraCatalogOf } from '../providers/lora-catalog.js';
@@ -26,6 +27,8 @@ export interface ConfiguredProvider {
   };
   /** LoRA names the provider offers, when it has a catalog. */
   loraNames: string[];
+  /** What the engine learned of each of its limit keys whose rate is `auto` (issue 18), by limit key. */
+  learnedRates: Array<{ limitKey: string; view: LearnedRateView }>;
 }
 
 export async function listProviders(input: ListProvidersInput, dependencies: Pick<OperationDependencies, 'store' | 'providers' | 'limitsFor'>): Promise<ConfiguredProvider[]> {
@@ -42,6 +45,7 @@ export async function listProviders(input: ListProvidersInput, dependencies: Pic
       batch: provider.models().some((model) => model.lanes.includes('batch')) ? dependencies.limitsFor(provider.id, 'batch') : undefined,
     },
     loraNames: [...(loraCatalogOf(provider)?.loraNames() ?? [])],
+    learnedRates: states.flatMap((state) => (state.learnedRate !== undefined && state.scopeKey.startsWith(`${provider.id}:`) ? [{ limitKey: state.scopeKey, view: state.learnedRate }] : [])),
   }));
 }
 

@@ -1,0 +1,162 @@
+/**
+ * Learned-quota benchmark (issue 18, docs/decisions/0040): the real engine with `GEMINI_RPM` unset
+ * (`auto`) against the hidden-quota Gemini fake, beside the users' hand-written loop
+ * (`bench/support/users-loop-client.ts`) on its own key of the same fake (`scope: 'key'`), for an
+ * unknown quota of 10 per 5 s (120/min) and of 60 per 5 s (720/min), side by side in one run.
+ * Measured on the fake's arrivals: share of the quota used over the steady minutes, share of calls
+ * refused (429), and calls that arrived inside a retry delay the fake had announced to that client.
+ *
+ * Run by `npm run bench` in its own process; on its own it prints its result as JSON.
+ * `LEARNED_QUOTA_RUN_MS` shortens or lengthens the run (default 6 minutes; steady = after minute 2).
+ */
+import { writeFile } from 'node:fs/promises';
+import { loadConfig } from '../src/config/load-config.js';
+import { createFleet, type Fleet } from '../src/fleet/create-fleet.js';
+import { createGeminiProvider } from '../src/providers/gemini/gemini-provider.js';
+import { systemClock } from '../src/engine/system-clock.js';
+import type { HiddenQuotaArrival } from '../test/fakes/gemini/hidden-quota-policy.js';
+import { startHiddenQuotaServer, type HiddenQuotaServer } from '../test/fakes/gemini/hidden-quota-server.js';
+import { resultFileVariable } from './support/scenario-results.js';
+import { makeTempDataDir } from './support/temp-data-dir.js';
+import { runUsersLoopClient } from './support/users-loop-client.js';
+
+const runMs = Number(process.env.LEARNED_QUOTA_RUN_MS ?? 6 * 60_000);
+/** Slow start and the first cut happen in the first two minutes; the rest is steady state. */
+const steadyStartMs = Math.min(2 * 60_000, runMs / 2);
+const model = 'nano-banana-2';
+const size = '512';
+const engineKey = 'engine-key';
+const usersLoopKey = 'users-loop-key';
+/** Calls in flight the engine may have: rate × latency at 720/min and 2–4 s is ~36. */
+const engineConcurrency = 64;
+const latencyMs = { minMs: 2000, maxMs: 4000 };
+const rounds = [
+  { name: 'unknown 10 per 5 s (120/min)', limit: 10, windowMs: 5000, taskCount: 2000 },
+  { name: 'unknown 60 per 5 s (720/min)', limit: 60, windowMs: 5000, taskCount: 6000 },
+] as const;
+
+/** What one client did against one hidden quota. */
+export interface LearnedQuotaClientFigures {
+  /** Accepted calls per minute over the steady minutes ÷ the quota per minute. */
+  steadyShare: number;
+  /** 429s ÷ calls, steady minutes. */
+  steadyRefusedShare: number;
+  /** 429s ÷ calls, whole run. */
+  refusedShare: number;
+  /** Calls that arrived inside a retry delay announced to the same client (more than 50 ms after the 429). */
+  callsInsideRetryDelay: number;
+  calls: number;
+  accepted: number;
+}
+
+export interface LearnedQuotaResult {
+  scenario: 'learned-quota';
+  runMs: number;
+  steadyStartMs: number;
+  rounds: Array<{ name: string; quotaPerMinute: number; engine: LearnedQuotaClientFigures; usersLoop: LearnedQuotaClientFigures }>;
+}
+
+function figures(arrivals: readonly HiddenQuotaArrival[], client: string, startedAtMs: number, quotaPerMinute: number): LearnedQuotaClientFigures {
+  const own = arrivals.filter((arrival) => arrival.client === client && arrival.arrivalMs >= startedAtMs && arrival.arrivalMs <= startedAtMs + runMs);
+  const steady = own.filter((arrival) => arrival.arrivalMs >= startedAtMs + steadyStartMs);
+  const refused = (list: readonly HiddenQuotaArrival[]) => list.filter((arrival) => arrival.status === 429).length;
+  let callsInsideRetryDelay = 0;
+  let blockedUntilMs = 0;
+  for (const arrival of own) {
+    if (arrival.arrivalMs < blockedUntilMs) callsInsideRetryDelay += 1;
+    if (arrival.status === 429 && arrival.retryAfterMs !== undefined) blockedUntilMs = Math.max(blockedUntilMs, arrival.arrivalMs + 50, arrival.arrivalMs + arrival.retryAfterMs);
+  }
+  const steadyMinutes = (runMs - steadyStartMs) / 60_000;
+  return {
+    steadyShare: (steady.length - refused(steady)) / steadyMinutes / quotaPerMinute,
+    steadyRefusedShare: steady.length === 0 ? 0 : refused(steady) / steady.length,
+    refusedShare: own.length === 0 ? 0 : refused(own) / own.length,
+    callsInsideRetryDelay,
+    calls: own.length,
+    accepted: own.length - refused(own),
+  };
+}
+
+interface Round {
+  server: HiddenQuotaServer;
+  fleet: Fleet;
+  remove(): Promise<void>;
+}
+
+async function prepare(round: (typeof rounds)[number]): Promise<Round> {
+  const server = await startHiddenQuotaServer({ limits: { requests: { limit: round.limit, windowMs: round.windowMs } }, scope: 'key', latencyMs });
+  const dataDir = await makeTempDataDir('learned-quota');
+  const config = loadConfig({
+    IMAGEFLEET_DATA_DIR: dataDir.directory,
+    IMAGEFLEET_MAX_IN_FLIGHT: String(engineConcurrency),
+    IMAGEFLEET_SHUTDOWN_GRACE_MS: '3000',
+    IMAGEFLEET_LOG_LEVEL: 'silent',
+    GEMINI_API_KEY: engineKey,
+    GEMINI_BASE_URL: server.baseUrl,
+    // GEMINI_RPM is not set: `auto`, the quota is unknown to the engine.
+    GEMINI_CONCURRENCY: String(engineConcurrency),
+  });
+  const fleet = await createFleet(config);
+  await fleet.submitJob({
+    mode: 'studio',
+    provider: 'gemini',
+    model,
+    settings: { size, aspectRatio: '1:1' },
+    batchSize: 1,
+    // A prompt holds at most 1,000 tasks: more prompts of 1,000 keep the engine from running out of work.
+    items: [{ referenceAssetIds: [], prompts: Array.from({ length: Math.ceil(round.taskCount / 1000) }, (_unused, index) => ({ text: `learned quota prompt ${index}`, count: 1000 })) }],
+  });
+  return {
+    server,
+    fleet,
+    remove: async () => {
+      await fleet.stop();
+      await server.close();
+      await dataDir.remove();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const prepared: Round[] = [];
+  const stopLoops = new AbortController();
+  try {
+    for (const round of rounds) prepared.push(await prepare(round));
+    const startedAtMs = Date.now();
+    const loops = prepared.map((round) => {
+      round.fleet.start();
+      const provider = createGeminiProvider({ apiKey: usersLoopKey, baseUrl: round.server.baseUrl, timeoutMs: 60_000, batch: { maxRequestsPerBatch: 1, gatherMs: 0, pollIntervalMs: 1000 } });
+      return runUsersLoopClient({ provider, modelId: model, stop: stopLoops.signal });
+    });
+    while (Date.now() - startedAtMs < runMs) {
+      await systemClock.sleep(Math.min(30_000, runMs - (Date.now() - startedAtMs)));
+      const parts = prepared.map((round, index) => {
+        const arrivals = round.server.arrivals().filter((arrival) => arrival.client === engineKey);
+        const refused = arrivals.filter((arrival) => arrival.status === 429).length;
+        return `${rounds[index]!.name}: engine ${arrivals.length - refused} ok / ${refused} 429`;
+      });
+      console.log(`learned quota: ${((Date.now() - startedAtMs) / 1000).toFixed(0)} s: ${parts.join('; ')}`);
+    }
+    stopLoops.abort();
+    await Promise.all(prepared.map((round) => round.fleet.engine.stop()));
+    await Promise.all(loops);
+    const result: LearnedQuotaResult = {
+      scenario: 'learned-quota',
+      runMs,
+      steadyStartMs,
+      rounds: rounds.map((round, index) => {
+        const arrivals = prepared[index]!.server.arrivals();
+        const quotaPerMinute = (round.limit * 60_000) / round.windowMs;
+        return { name: round.name, quotaPerMinute, engine: figures(arrivals, engineKey, startedAtMs, quotaPerMinute), usersLoop: figures(arrivals, usersLoopKey, startedAtMs, quotaPerMinute) };
+      }),
+    };
+    const resultFile = process.env[resultFileVariable];
+    if (resultFile) await writeFile(resultFile, JSON.stringify(result));
+    else console.log(JSON.stringify(result, null, 2));
+  } finally {
+    stopLoops.abort();
+    for (const round of prepared) await round.remove();
+  }
+}
+
+await main();
