@@ -13,7 +13,7 @@ export interface GeminiSettings {
   apiKey: string | undefined;
   /** Base URL of the Gemini API (a proxy or a test fake); unset = Google's endpoint. `GEMINI_BASE_URL`. */
   baseUrl: string | undefined;
-  /** `GEMINI_RPM` (default `auto`: learned, decision 0040), `GEMINI_CONCURRENCY` (default 4), `GEMINI_COOLDOWN_MS` (default 0). */
+  /** `GEMINI_RPM` (default `auto`: learned, decision 0040), `GEMINI_CONCURRENCY` (default 16), `GEMINI_COOLDOWN_MS` (default 0). */
   limits: ProviderLaneLimits;
   /** Longest wait for one online call (one attempt), in ms. `GEMINI_TIMEOUT_MS`, default 300000 (5 min: Pro at 4K is slow). */
   timeoutMs: number;
@@ -62,7 +62,7 @@ export const geminiModule = defineProviderModule({
     GEMINI_API_KEY: secretVariable({ minimumLength: 1 }),
     GEMINI_BASE_URL: httpUrlVariable(),
     GEMINI_RPM: rateVariable({ minimum: 0, maximum: 1_000_000 }),
-    GEMINI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
+    GEMINI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 16 }),
     GEMINI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
     GEMINI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: hourMs, defaultValue: 5 * minuteMs }),
     GEMINI_MODEL_NANO_BANANA: geminiModelIdVariable(),
