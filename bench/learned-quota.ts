@@ -17,6 +17,7 @@ import { systemClock } from '../src/engine/system-clock.js';
 import type { HiddenQuotaArrival } from '../test/fakes/gemini/hidden-quota-policy.js';
 import { startHiddenQuotaServer, type HiddenQuotaServer } from '../test/fakes/gemini/hidden-quota-server.js';
 import { resultFileVariable } from './support/scenario-results.js';
+import type { LearnedQuotaClientFigures, LearnedQuotaResult } from './support/learned-quota-rows.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
 import { runUsersLoopClient } from './support/users-loop-client.js';
 
@@ -34,27 +35,6 @@ const rounds = [
   { name: 'unknown 10 per 5 s (120/min)', limit: 10, windowMs: 5000, taskCount: 2000 },
   { name: 'unknown 60 per 5 s (720/min)', limit: 60, windowMs: 5000, taskCount: 6000 },
 ] as const;
-
-/** What one client did against one hidden quota. */
-export interface LearnedQuotaClientFigures {
-  /** Accepted calls per minute over the steady minutes ÷ the quota per minute. */
-  steadyShare: number;
-  /** 429s ÷ calls, steady minutes. */
-  steadyRefusedShare: number;
-  /** 429s ÷ calls, whole run. */
-  refusedShare: number;
-  /** Calls that arrived inside a retry delay announced to the same client (more than 50 ms after the 429). */
-  callsInsideRetryDelay: number;
-  calls: number;
-  accepted: number;
-}
-
-export interface LearnedQuotaResult {
-  scenario: 'learned-quota';
-  runMs: number;
-  steadyStartMs: number;
-  rounds: Array<{ name: string; quotaPerMinute: number; engine: LearnedQuotaClientFigures; usersLoop: LearnedQuotaClientFigures }>;
-}
 
 function figures(arrivals: readonly HiddenQuotaArrival[], client: string, startedAtMs: number, quotaPerMinute: number): LearnedQuotaClientFigures {
   const own = arrivals.filter((arrival) => arrival.client === client && arrival.arrivalMs >= startedAtMs && arrival.arrivalMs <= startedAtMs + runMs);

@@ -9,6 +9,7 @@ import { apiFigureRows, apiScenarios, isApiBenchResult, withApiSections, type Ap
 import { renderBenchmarksDocument } from './support/benchmarks-document.js';
 import type { BenchRun } from './support/bench-run.js';
 import { figureRows } from './support/figure-rows.js';
+import { isLearnedQuotaResult, learnedQuotaRows, type LearnedQuotaResult } from './support/learned-quota-rows.js';
 import { machineLine } from './support/format-figures.js';
 import { readMachineInfo } from './support/machine-info.js';
 import { runScenarioProcess, scenarioThreadpoolSize } from './support/run-scenario-process.js';
@@ -23,6 +24,8 @@ const scenarios = [
   { name: 'engine-overhead', script: 'engine-overhead.ts', timeoutMs: 4 * 60_000 },
   { name: 'quota-utilisation', script: 'quota-utilisation.ts', timeoutMs: 6 * 60_000 },
   { name: 'recovery', script: 'recovery.ts', timeoutMs: 4 * 60_000 },
+  // Issue 18: the learned rate on the hidden-quota Gemini fake, beside the users' loop (6 minutes).
+  { name: 'learned-quota', script: 'learned-quota.ts', timeoutMs: 10 * 60_000 },
   // The HTTP API's benchmarks (ZIP download, upload, status latency); they bring their own rows and sections.
   ...apiScenarios,
 ] as const;
@@ -43,15 +46,21 @@ async function main(): Promise<void> {
     failures: [],
   };
   const apiResults: ApiBenchResult[] = [];
+  const learnedQuotaResults: LearnedQuotaResult[] = [];
   for (const scenario of scenarios) {
     console.log(`── ${scenario.name} ──`);
-    let result: ScenarioResult | ApiBenchResult;
+    let result: ScenarioResult | ApiBenchResult | LearnedQuotaResult;
     try {
       result = await runScenarioProcess({ scriptPath: fileURLToPath(new URL(scenario.script, import.meta.url)), cwd: repositoryRoot, timeoutMs: scenario.timeoutMs });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       console.error(`${scenario.name}: ${message}`);
       run.failures.push({ scenario: scenario.name, message });
+      continue;
+    }
+    if (isLearnedQuotaResult(result)) {
+      learnedQuotaResults.push(result);
+      console.log('');
       continue;
     }
     if (isApiBenchResult(result)) {
@@ -66,7 +75,7 @@ async function main(): Promise<void> {
   }
   run.durationMs = Date.now() - startedAtMs;
 
-  const rows = [...figureRows(run), ...apiFigureRows(apiResults, run.failures)];
+  const rows = [...figureRows(run), ...learnedQuotaResults.flatMap(learnedQuotaRows), ...apiFigureRows(apiResults, run.failures)];
   console.log(`\n${renderSummaryTable(rows, machineLine(machine))}\n`);
   await writeFile(documentPath, withApiSections(renderBenchmarksDocument(run, rows), apiResults, run.failures));
   console.log(`Wrote ${documentPath}`);

@@ -1,0 +1,62 @@
+/** The learned-quota benchmark's figures as summary rows, goals from issue 18 checked. */
+import type { FigureRow } from './figure-rows.js';
+
+/** What bench/learned-quota.ts reports (kept here so run-all reads it without importing the script). */
+export interface LearnedQuotaResult {
+  scenario: 'learned-quota';
+  runMs: number;
+  steadyStartMs: number;
+  rounds: Array<{
+    name: string;
+    quotaPerMinute: number;
+    engine: LearnedQuotaClientFigures;
+    usersLoop: LearnedQuotaClientFigures;
+  }>;
+}
+
+/** What one client did against one hidden quota. */
+export interface LearnedQuotaClientFigures {
+  /** Accepted calls per minute over the steady minutes ÷ the quota per minute. */
+  steadyShare: number;
+  /** 429s ÷ calls, steady minutes. */
+  steadyRefusedShare: number;
+  /** 429s ÷ calls, whole run. */
+  refusedShare: number;
+  /** Calls that arrived inside a retry delay announced to the same client (more than 50 ms after the 429). */
+  callsInsideRetryDelay: number;
+  calls: number;
+  accepted: number;
+}
+
+/** Issue 18: ≥ 0.85 of an unknown quota over the steady minutes, ≤ 5% 429s, no call inside an announced retry delay. */
+export const learnedQuotaGoals = { steadyShare: 0.85, refusedShare: 0.05 } as const;
+
+export function isLearnedQuotaResult(value: unknown): value is LearnedQuotaResult {
+  return typeof value === 'object' && value !== null && (value as { scenario?: unknown }).scenario === 'learned-quota';
+}
+
+export function learnedQuotaRows(result: LearnedQuotaResult): FigureRow[] {
+  return result.rounds.flatMap((round): FigureRow[] => [
+    {
+      benchmark: 'learned quota',
+      figure: `${round.name}: share of the quota used, steady minutes (users' loop ${round.usersLoop.steadyShare.toFixed(2)})`,
+      value: round.engine.steadyShare.toFixed(2),
+      goal: `≥ ${learnedQuotaGoals.steadyShare}`,
+      verdict: round.engine.steadyShare >= learnedQuotaGoals.steadyShare ? 'met' : 'missed',
+    },
+    {
+      benchmark: 'learned quota',
+      figure: `${round.name}: calls refused (429), steady minutes`,
+      value: `${(round.engine.steadyRefusedShare * 100).toFixed(1)}%`,
+      goal: `≤ ${learnedQuotaGoals.refusedShare * 100}%`,
+      verdict: round.engine.steadyRefusedShare <= learnedQuotaGoals.refusedShare ? 'met' : 'missed',
+    },
+    {
+      benchmark: 'learned quota',
+      figure: `${round.name}: calls inside an announced retry delay`,
+      value: String(round.engine.callsInsideRetryDelay),
+      goal: '0',
+      verdict: round.engine.callsInsideRetryDelay === 0 ? 'met' : 'missed',
+    },
+  ]);
+}
