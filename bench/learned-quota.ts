@@ -3,8 +3,12 @@
  * (`auto`) against the hidden-quota Gemini fake, beside the users' hand-written loop
  * (`bench/support/users-loop-client.ts`) on its own key of the same fake (`scope: 'key'`), for an
  * unknown quota of 10 per 5 s (120/min) and of 60 per 5 s (720/min), side by side in one run.
- * Measured on the fake's arrivals: share of the quota used over the steady minutes, share of calls
- * refused (429), and calls that arrived inside a retry delay the fake had announced to that client.
+ * Two more rounds at the same time: 120/min halved after 3/7 of the run and doubled back after
+ * 5/7 (the share of the quota in force, minute by minute), and three engines sharing one data
+ * directory (one database, one API key: one quota; engines in one Node process, each with its own
+ * database connection and claim loop). Measured on the fake's arrivals: share of the quota used over
+ * the steady minutes, share of calls refused (429), and calls that arrived inside a retry delay the
+ * fake had announced to that client.
  *
  * Run by `npm run bench` in its own process; on its own it prints its result as JSON.
  * `LEARNED_QUOTA_RUN_MS` shortens or lengthens the run (default 6 minutes; steady = after minute 2).
@@ -21,7 +25,7 @@ import type { LearnedQuotaClientFigures, LearnedQuotaResult } from './support/le
 import { makeTempDataDir } from './support/temp-data-dir.js';
 import { runUsersLoopClient } from './support/users-loop-client.js';
 
-const runMs = Number(process.env.LEARNED_QUOTA_RUN_MS ?? 6 * 60_000);
+const runMs = Number(process.env.LEARNED_QUOTA_RUN_MS ?? 7 * 60_000);
 /** Slow start and the first cut happen in the first two minutes; the rest is steady state. */
 const steadyStartMs = Math.min(2 * 60_000, runMs / 2);
 const model = 'nano-banana-2';
@@ -31,10 +35,35 @@ const usersLoopKey = 'users-loop-key';
 /** Calls in flight the engine may have: rate × latency at 720/min and 2–4 s is ~36. */
 const engineConcurrency = 64;
 const latencyMs = { minMs: 2000, maxMs: 4000 };
-const rounds = [
-  { name: 'unknown 10 per 5 s (120/min)', limit: 10, windowMs: 5000, taskCount: 2000 },
-  { name: 'unknown 60 per 5 s (720/min)', limit: 60, windowMs: 5000, taskCount: 6000 },
-] as const;
+/** Whole minutes at which the changing round's limit changes (halved, then back). */
+const halvedAtMinute = Math.max(1, Math.floor((runMs * 3) / 7 / 60_000));
+const doubledAtMinute = Math.max(halvedAtMinute + 1, Math.floor((runMs * 5) / 7 / 60_000));
+interface RoundPlan {
+  name: string;
+  limit: number;
+  windowMs: number;
+  taskCount: number;
+  /** Engines sharing the round's data directory. */
+  processes: number;
+  /** Limit changes at whole minutes of the run. */
+  changes: Array<{ atMinute: number; limit: number }>;
+}
+const rounds: RoundPlan[] = [
+  { name: 'unknown 10 per 5 s (120/min)', limit: 10, windowMs: 5000, taskCount: 2000, processes: 1, changes: [] },
+  { name: 'unknown 60 per 5 s (720/min)', limit: 60, windowMs: 5000, taskCount: 6000, processes: 1, changes: [] },
+  {
+    name: `10 per 5 s, halved at minute ${halvedAtMinute}, doubled back at minute ${doubledAtMinute}`,
+    limit: 10,
+    windowMs: 5000,
+    taskCount: 2000,
+    processes: 1,
+    changes: [
+      { atMinute: halvedAtMinute, limit: 5 },
+      { atMinute: doubledAtMinute, limit: 10 },
+    ],
+  },
+  { name: 'three engines, one data directory, 10 per 5 s', limit: 10, windowMs: 5000, taskCount: 2000, processes: 3, changes: [] },
+];
 
 function figures(arrivals: readonly HiddenQuotaArrival[], client: string, startedAtMs: number, quotaPerMinute: number): LearnedQuotaClientFigures {
   const own = arrivals.filter((arrival) => arrival.client === client && arrival.arrivalMs >= startedAtMs && arrival.arrivalMs <= startedAtMs + runMs);
@@ -59,11 +88,22 @@ function figures(arrivals: readonly HiddenQuotaArrival[], client: string, starte
 
 interface Round {
   server: HiddenQuotaServer;
-  fleet: Fleet;
+  fleets: Fleet[];
   remove(): Promise<void>;
 }
 
-async function prepare(round: (typeof rounds)[number]): Promise<Round> {
+/** Accepted calls of `client` in each whole minute of the run ÷ the quota in force in that minute. */
+function minuteShares(arrivals: readonly HiddenQuotaArrival[], client: string, startedAtMs: number, round: RoundPlan): number[] {
+  const shares: number[] = [];
+  for (let minute = 0; minute < Math.floor(runMs / 60_000); minute += 1) {
+    const limit = [...round.changes].reverse().find((change) => change.atMinute <= minute)?.limit ?? round.limit;
+    const accepted = arrivals.filter((arrival) => arrival.client === client && arrival.status === 200 && arrival.arrivalMs >= startedAtMs + minute * 60_000 && arrival.arrivalMs < startedAtMs + (minute + 1) * 60_000).length;
+    shares.push(accepted / ((limit * 60_000) / round.windowMs));
+  }
+  return shares;
+}
+
+async function prepare(round: RoundPlan): Promise<Round> {
   const server = await startHiddenQuotaServer({ limits: { requests: { limit: round.limit, windowMs: round.windowMs } }, scope: 'key', latencyMs });
   const dataDir = await makeTempDataDir('learned-quota');
   const config = loadConfig({
@@ -76,7 +116,9 @@ async function prepare(round: (typeof rounds)[number]): Promise<Round> {
     // GEMINI_RPM is not set: `auto`, the quota is unknown to the engine.
     GEMINI_CONCURRENCY: String(engineConcurrency),
   });
-  const fleet = await createFleet(config);
+  const fleets: Fleet[] = [];
+  for (let index = 0; index < round.processes; index += 1) fleets.push(await createFleet(config));
+  const fleet = fleets[0]!;
   await fleet.submitJob({
     mode: 'studio',
     provider: 'gemini',
@@ -88,9 +130,9 @@ async function prepare(round: (typeof rounds)[number]): Promise<Round> {
   });
   return {
     server,
-    fleet,
+    fleets,
     remove: async () => {
-      await fleet.stop();
+      for (const each of fleets) await each.stop();
       await server.close();
       await dataDir.remove();
     },
@@ -104,10 +146,13 @@ async function main(): Promise<void> {
     for (const round of rounds) prepared.push(await prepare(round));
     const startedAtMs = Date.now();
     const loops = prepared.map((round) => {
-      round.fleet.start();
+      for (const fleet of round.fleets) fleet.start();
       const provider = createGeminiProvider({ apiKey: usersLoopKey, baseUrl: round.server.baseUrl, timeoutMs: 60_000, batch: { maxRequestsPerBatch: 1, gatherMs: 0, pollIntervalMs: 1000 } });
       return runUsersLoopClient({ provider, modelId: model, stop: stopLoops.signal });
     });
+    const changeTimers = rounds.flatMap((round, index) =>
+      round.changes.map((change) => setTimeout(() => prepared[index]!.server.setLimits({ requests: { limit: change.limit, windowMs: round.windowMs } }), change.atMinute * 60_000)),
+    );
     while (Date.now() - startedAtMs < runMs) {
       await systemClock.sleep(Math.min(30_000, runMs - (Date.now() - startedAtMs)));
       const parts = prepared.map((round, index) => {
@@ -118,7 +163,8 @@ async function main(): Promise<void> {
       console.log(`learned quota: ${((Date.now() - startedAtMs) / 1000).toFixed(0)} s: ${parts.join('; ')}`);
     }
     stopLoops.abort();
-    await Promise.all(prepared.map((round) => round.fleet.engine.stop()));
+    for (const timer of changeTimers) clearTimeout(timer);
+    await Promise.all(prepared.flatMap((round) => round.fleets.map((fleet) => fleet.engine.stop())));
     await Promise.all(loops);
     const result: LearnedQuotaResult = {
       scenario: 'learned-quota',
@@ -127,7 +173,15 @@ async function main(): Promise<void> {
       rounds: rounds.map((round, index) => {
         const arrivals = prepared[index]!.server.arrivals();
         const quotaPerMinute = (round.limit * 60_000) / round.windowMs;
-        return { name: round.name, quotaPerMinute, engine: figures(arrivals, engineKey, startedAtMs, quotaPerMinute), usersLoop: figures(arrivals, usersLoopKey, startedAtMs, quotaPerMinute) };
+        return {
+          name: round.name,
+          quotaPerMinute,
+          processes: round.processes,
+          changedAtMinutes: round.changes.map((change) => change.atMinute),
+          engine: figures(arrivals, engineKey, startedAtMs, quotaPerMinute),
+          engineMinuteShares: minuteShares(arrivals, engineKey, startedAtMs, round),
+          usersLoop: figures(arrivals, usersLoopKey, startedAtMs, quotaPerMinute),
+        };
       }),
     };
     const resultFile = process.env[resultFileVariable];
