@@ -306,6 +306,8 @@ function reproduceSection(): string {
       '',
       'Data directories are made under the OS temp directory and removed afterwards; nothing listens beyond 127.0.0.1. For steadier engine-overhead figures, run on an otherwise idle machine.',
       '',
+      'A change that must not be slower is measured beside the code before it: `node --import tsx bench/side-by-side.ts --baseline <checkout of the old commit>` runs one scenario in both checkouts, alternating; the results are kept in [benchmark-comparisons.md](benchmark-comparisons.md) (this file is rewritten by `npm run bench`, that one is not).',
+      '',
       'Files: `bench/run-all.ts` (runs the scenarios, writes this file), `bench/engine-overhead.ts`, `bench/quota-utilisation.ts`, `bench/recovery.ts`; fakes and helpers in `bench/support/` — `instant-provider.ts`, `fake-quota-server.ts` (with `sliding-window-quota.ts`), `http-bench-provider.ts` (with `retry-delay.ts`), `naive-client.ts`, `quota-analysis.ts`, `gemini-quota-records.ts`, `recording-server.ts`, `recovery-worker.ts`, `recovery-audit.ts`; the Gemini round\'s server is the provider tests\' fake, `test/fakes/gemini/fake-gemini-server.ts`.',
     ].join('\n'),
   ].join('\n\n');

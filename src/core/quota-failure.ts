@@ -78,7 +78,8 @@ export function parseDurationMs(value: unknown): number | undefined {
   return match ? Math.ceil(Number(match[1]) * 1000) : undefined;
 }
 
-function retryDelayFromMessage(message: string | undefined): number | undefined {
+/** The delay in Google's message text ("Please retry in 12.5s"), in ms rounded up; undefined when there is none. */
+export function retryDelayFromMessage(message: string | undefined): number | undefined {
   const match = message === undefined ? null : /retry in (\d+(?:\.\d+)?)\s*s/i.exec(message);
   return match ? Math.ceil(Number(match[1]) * 1000) : undefined;
 }

@@ -5,7 +5,8 @@
  * key checks that the key appears in no message.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDailyQuota, parseDurationMs, parseGoogleErrorBody } from '../../src/providers/gemini/google-error-body.js';
+import { parseDurationMs } from '../../src/core/quota-failure.js';
+import { isDailyQuota, parseGoogleErrorBody } from '../../src/providers/gemini/google-error-body.js';
 import { msUntilPacificMidnight } from '../../src/providers/gemini/pacific-midnight.js';
 import { fingerprintApiKey, redactApiKey } from '../../src/providers/gemini/api-key.js';
 import { startFakeGeminiServer, type FakeGeminiServer, type FakeReply } from '../fakes/gemini/fake-gemini-server.js';

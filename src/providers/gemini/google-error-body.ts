@@ -1,8 +1,10 @@
 /**
  * Reads Google's JSON error body (`{"error":{"code","status","message","details":[…]}}`). The SDK
  * puts the whole body, stringified, into `ApiError.message`, so RetryInfo and QuotaFailure come
- * from parsing that text.
+ * from parsing that text. Durations are read by the same rules as the quota parser in core.
  */
+import { parseDurationMs, retryDelayFromMessage } from '../../core/quota-failure.js';
+
 
 /** What an error body says, as far as the provider acts on it. */
 export interface GoogleErrorBody {
@@ -53,18 +55,6 @@ export function parseGoogleErrorBody(text: string): GoogleErrorBody {
 /** True when a 429 is about a per-day quota (which stays exhausted until midnight Pacific). */
 export function isDailyQuota(body: GoogleErrorBody): boolean {
   return body.quotaIdentifiers.some((identifier) => /per[-_ ]?day/i.test(identifier));
-}
-
-/** A protobuf Duration as JSON ("47s", "0.5s", "1.250s") in ms. */
-export function parseDurationMs(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
-  return match ? Math.ceil(Number(match[1]) * 1000) : undefined;
-}
-
-function retryDelayFromMessage(message: string | undefined): number | undefined {
-  const match = message === undefined ? null : /retry in (\d+(?:\.\d+)?)\s*s/i.exec(message);
-  return match ? Math.ceil(Number(match[1]) * 1000) : undefined;
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {

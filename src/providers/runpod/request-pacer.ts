@@ -3,7 +3,7 @@
  * 1000, /status 2000, /cancel 100). The engine's RPM limit counts submissions across processes;
  * this guard also covers status checks and cancels, which the engine does not count.
  */
-import { wait } from '../wait.js';
+import { wait } from '../../platform/wait.js';
 
 export interface RequestPacerSettings {
   /** Most requests in any window. */

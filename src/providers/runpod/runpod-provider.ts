@@ -9,7 +9,7 @@
 import type { GeminiModelIdOverrides } from '../gemini/model-id-overrides.js';
 import type { WorkerBucketSettings } from './worker-bucket-settings.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import { wait } from '../wait.js';
+import { wait } from '../../platform/wait.js';
 import { fingerprintApiKey } from '../gemini/api-key.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities, type RemotePollResult } from '../contract.js';
 import { buildRunBody } from './build-worker-input.js';

@@ -26,6 +26,7 @@ import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
 import { ClaimPlanner, withLiftsApplied } from '../../engine/scheduling/claim-planner.js';
+import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { readHeadTask, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
 import { appendEvent } from './event-log.js';
 import { readAllLearnedRates, readLearnedRates, writeLearnedRate } from './learned-rate-rows.js';
@@ -333,51 +334,23 @@ export class SqliteTaskQueue implements TaskQueue {
       .where('lease_token', '=', input.leaseToken)
       .where('status', '=', 'running');
     const cleared = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, updated_at_ms: nowMs } as const;
-
-    if (setback.kind === 'retry') {
-      const task = await fenced
-        .set((expression) => ({
-          ...cleared,
-          status: 'queued',
-          available_at_ms: setback.availableAtMs,
-          attempts: setback.countsAsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
-          last_error_code: setback.errorCode,
-          last_error_message: setback.message,
-        }))
-        .returningAll()
-        .executeTakeFirst();
-      if (!task) return { accepted: false };
-      await appendEvent(transaction, {
-        type: 'task.retrying',
-        jobId: task.job_id,
-        taskId: task.id,
-        payload: { errorCode: setback.errorCode, message: setback.message, availableAtMs: setback.availableAtMs, attempts: task.attempts },
-        nowMs,
-      });
-      return { accepted: true };
-    }
-
+    const write = decideSetbackWrite(setback);
     const task = await fenced
       .set((expression) => ({
         ...cleared,
-        status: setback.status,
-        attempts: expression('attempts', '+', 1),
-        last_error_code: setback.errorCode,
-        last_error_message: setback.message,
-        finished_at_ms: nowMs,
+        status: write.status,
+        ...(write.availableAtMs === undefined ? {} : { available_at_ms: write.availableAtMs }),
+        attempts: write.addsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
+        last_error_code: write.errorCode,
+        last_error_message: write.message,
+        ...(write.finishes ? { finished_at_ms: nowMs } : {}),
       }))
       .returningAll()
       .executeTakeFirst();
     if (!task) return { accepted: false };
-    await appendEvent(transaction, {
-      type: 'task.failed',
-      jobId: task.job_id,
-      taskId: task.id,
-      payload: { status: setback.status, errorCode: setback.errorCode, message: setback.message },
-      nowMs,
-    });
-    const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
-    return { accepted: true, finishedJob };
+    await appendEvent(transaction, { ...setbackEvent(setback, task.attempts), jobId: task.job_id, taskId: task.id, nowMs });
+    if (!write.finishes) return { accepted: true };
+    return { accepted: true, finishedJob: await finalizeJobIfDone(transaction, task.job_id, nowMs) };
   }
 
   async releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** `CliSessionRepository` through the `Store` port: save/replace, insert-if-absent, newest-first listing, removal. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliSessionRecord } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
 function record(sessionId: string, createdAt: string, changes: Partial<CliSessionRecord> = {}): CliSessionRecord {
   return {
@@ -17,7 +17,7 @@ function record(sessionId: string, createdAt: string, changes: Partial<CliSessio
   };
 }
 
-describe.each(storeFactories)('store contract: CLI sessions ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: CLI sessions ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewJobInput } from '../../../src/engine/ports.js';
 import { rejectionOf } from '../../support/thrown-by.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
 /** A job of `taskCount` one-image calls, for group `groupId`. */
 function newJob(groupId: string, taskCount = 1): NewJobInput {
@@ -42,7 +42,7 @@ function newJob(groupId: string, taskCount = 1): NewJobInput {
   };
 }
 
-describe.each(storeFactories)('store contract: a job creating its group ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: a job creating its group ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

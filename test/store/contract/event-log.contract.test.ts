@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claimTask, complete, createJobInNewGroup, taskIdOf } from './contract-fixtures.js';
 
-describe.each(storeFactories)('store contract: event log ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: event log ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

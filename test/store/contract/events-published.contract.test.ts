@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/core/events.js';
 import { buildJobInput } from '../store-test-helpers.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
-describe.each(storeFactories)('store contract: events published after commit ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: events published after commit ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claim, createJobInNewGroup, jobInput, rejectionOf, runJob } from './contract-fixtures.js';
 
-describe.each(storeFactories)('store contract: groups ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: groups ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   let nowMs = 1_000;
   afterEach(async () => {

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Asset } from '../../../src/core/asset.js';
 import type { Store } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claimTask, complete, jobInput, rejectionOf, taskIdOf } from './contract-fixtures.js';
 
 function buildAsset(id: string, sha256: string, originalName = `${id}.png`, createdAtMs = 10): Asset & { blobKey: string } {
   return { id, sha256, mediaType: 'image/png', width: 64, height: 48, byteSize: 1234, originalName, createdAtMs, blobKey: `assets/${sha256.slice(0, 2)}/${sha256}.png` };
 }
 
-describe.each(storeFactories)('store contract: assets ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: assets ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();
@@ -72,7 +72,7 @@ describe.each(storeFactories)('store contract: assets ($name)', (factory) => {
   });
 });
 
-describe.each(storeFactories)('store contract: images ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: images ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claim, claimTask, complete, createJobInNewGroup, endAs, rejectionOf, runJob, taskIdOf, taskStatusesOf } from './contract-fixtures.js';
 
-describe.each(storeFactories)('store contract: job control ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: job control ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

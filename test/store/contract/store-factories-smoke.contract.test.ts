@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
-describe.each(storeFactories)('store contract: opening ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: opening ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionMode, JobPriority } from '../../../src/core/job.js';
 import type { ClaimRequest, NewJobInput, ProviderLimitPolicy, Store } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
 const startMs = 1_800_000_000_000;
 const leaseMs = 60_000;
@@ -71,7 +71,7 @@ async function claimIds(store: Store, nowMs: number, maxTasks: number, providers
   return (await store.queue.claimMany(claimRequest(nowMs, providers), maxTasks)).map((claimed) => claimed.task.id);
 }
 
-describe.each(storeFactories)('store contract: task queue ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

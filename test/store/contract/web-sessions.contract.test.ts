@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSessionRecord } from '../../../src/core/web-session.js';
 import type { Store } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
 const nowMs = 1_700_000_000_000;
 const dayMs = 24 * 3_600_000;
@@ -10,7 +10,7 @@ function session(id: string, overrides: Partial<WebSessionRecord> = {}): WebSess
   return { id, createdAtMs: nowMs, expiresAtMs: nowMs + 7 * dayMs, lastSeenAtMs: nowMs, revokedAtMs: undefined, userAgentNote: 'Test Browser', ...overrides };
 }
 
-describe.each(storeFactories)('store contract: web sessions ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: web sessions ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

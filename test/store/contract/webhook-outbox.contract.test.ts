@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookEventType } from '../../../src/core/webhook-events.js';
 import type { NewWebhookEndpoint, Store } from '../../../src/engine/ports.js';
-import { storeFactories, type OpenedStore } from './store-factories.js';
+import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 import { baseMs, claimTask, complete, jobInput, taskIdOf } from './contract-fixtures.js';
 
 function endpoint(id: string, eventTypes: WebhookEventType[]): NewWebhookEndpoint {
   return { id, url: `https://hooks.example.com/${id}`, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', eventTypes };
 }
 
-describe.each(storeFactories)('store contract: webhook outbox ($name)', (factory) => {
+describe.each(storeFactoriesWithPostgres())('store contract: webhook outbox ($name)', (factory) => {
   let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();

@@ -1,6 +1,6 @@
 /**
  * Waits `ms` milliseconds, or less when `signal` aborts; never rejects (callers check the signal
- * afterwards). Providers use this rather than the engine's clock: they never import src/engine.
+ * afterwards). The real clock sleeps with it, and providers use it directly (they never import src/engine).
  */
 export function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {

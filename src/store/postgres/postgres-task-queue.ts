@@ -1,0 +1,678 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type {
+  AttemptOutcomeInput,
+  ClaimedTask,
+  ClaimRequest,
+  CompleteTaskInput,
+  ProviderLimitPolicy,
+  ProviderPause,
+  ProviderStateView,
+  RecoveryResult,
+  RequestStart,
+  SetbackInput,
+  TaskOutcome,
+  TaskQueue,
+} from '../../engine/ports.js';
+import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
+import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
+import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
+import type { PauseLift } from '../../engine/limits/pause-lift.js';
+import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
+import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
+import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
+import { requestStartEffects } from '../../engine/limits/request-start.js';
+import { ClaimPlanner, withLiftsApplied } from '../../engine/scheduling/claim-planner.js';
+import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
+import { takeScopeLocks } from './advisory-locks.js';
+import { databaseNowMsSql, decisionNowMs, type PostgresClock } from './database-clock.js';
+import { toMicroUsd } from './money.js';
+import {
+  postgresRowToLimitState as rowToLimitState,
+  readPostgresHeadTask as readHeadTask,
+  readPostgresLimitSnapshot as readLimitSnapshot,
+  readPostgresRunnableJobs as readRunnableJobs,
+} from './postgres-claim-snapshot.js';
+import { appendPostgresEvent as appendEvent } from './postgres-event-log.js';
+import { finalizePostgresJobIfDone as finalizeJobIfDone } from './postgres-job-finalizer.js';
+import { postgresRowToJob as rowToJob, postgresRowToTask as rowToTask } from './postgres-row-mappers.js';
+import { runPostgresTransaction } from './postgres-transaction.js';
+import type { PostgresDatabase, ProviderStateTable } from './schema.js';
+import { isRetryablePostgresError, translatePostgresError } from './translate-postgres-error.js';
+
+/**
+ * The durable queue on Postgres, shared by engines on any number of machines. Every state change is
+ * one transaction that takes its locks in the fixed order of docs/decisions/0039 (limit scopes
+ * sorted, then jobs, then tasks, then the event tail); every write about a running task is fenced
+ * by its lease token, so a worker that lost its lease can no longer complete, fail or release the
+ * task. The rules are engine/core's, exactly as on SQLite (../database/task-queue.ts).
+ */
+export class PostgresTaskQueue implements TaskQueue {
+  /** Completions waiting for the next group commit. */
+  private readonly pendingCompletions: Array<{ input: CompleteTaskInput; resolve: (outcome: TaskOutcome) => void; reject: (error: unknown) => void }> = [];
+
+  /** @param clock whose time leases, recovery and rate windows use (database-clock.ts); default the database's. */
+  constructor(
+    private readonly db: Kysely<PostgresDatabase>,
+    private readonly clock: PostgresClock = 'database',
+  ) {}
+
+  async claimNext(request: ClaimRequest): Promise<ClaimedTask | undefined> {
+    return (await this.claimMany(request, 1))[0];
+  }
+
+  /**
+   * Scope locks → snapshot → pure plan → write, in one transaction (docs/decisions/0028): a few
+   * set-based reads (limit states, running tasks per job and key, the RPM window, the runnable
+   * jobs), then `ClaimPlanner` decides each pick, simulating it on the snapshot so a batch obeys
+   * exactly the rules of single claims; only head tasks are read per job, on demand.
+   */
+  async claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
+    if (request.providers.length === 0 || maxTasks < 1) return [];
+    return this.guard('claim tasks', () =>
+      runPostgresTransaction(this.db, async (transaction) => {
+        await takeScopeLocks(transaction, request.providers.flatMap((policy) => [policy.providerKey, policy.providerId]));
+        // Read after the locks, so the time is the moment this claim decides, not when it queued.
+        const nowMs = await decisionNowMs(transaction, this.clock, request.nowMs);
+        const timedRequest = { ...request, nowMs };
+        const snapshot = await readLimitSnapshot(transaction, request.providers, nowMs);
+        const limits = decideLimitEligibility(request.providers, snapshot.limits);
+        await this.writeLifts(transaction, limits.lifts, nowMs);
+        if (limits.eligible.size === 0) return [];
+
+        const jobs = await readRunnableJobs(transaction, [...new Set([...limits.eligible.values()].map(jobProviderKeyOf))], snapshot.loadByJob);
+        const states = withLiftsApplied(snapshot.limits.states, limits.lifts.map((lift) => lift.scopeKey));
+        const planner = new ClaimPlanner(request.providers, { ...snapshot.limits, states }, jobs, maxTasks);
+
+        const claimed: ClaimedTask[] = [];
+        for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
+          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs));
+          else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
+          else claimed.push(await this.lease(transaction, timedRequest, step.jobId, step.taskId, step.policy, step.jobStarting));
+        }
+        return claimed;
+      }),
+    );
+  }
+
+  /** Clears the pauses the limit rules lifted, each with its `provider.resumed` event. */
+  private async writeLifts(transaction: Kysely<PostgresDatabase>, lifts: readonly PauseLift[], nowMs: number): Promise<void> {
+    for (const lift of lifts) {
+      await transaction
+        .updateTable('provider_state')
+        .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null, updated_at_ms: nowMs })
+        .where('scope_key', '=', lift.scopeKey)
+        .execute();
+      await appendEvent(transaction, { type: 'provider.resumed', payload: { scopeKey: lift.scopeKey, reason: lift.reason }, nowMs });
+    }
+  }
+
+  private async lease(
+    transaction: Kysely<PostgresDatabase>,
+    request: ClaimRequest,
+    jobId: string,
+    taskId: string,
+    policy: ProviderLimitPolicy,
+    jobStarting: boolean,
+  ): Promise<ClaimedTask> {
+    const { nowMs } = request;
+    const leaseToken = randomBytes(16).toString('hex');
+    const task = await transaction
+      .updateTable('tasks')
+      .set({
+        status: 'running',
+        lease_token: leaseToken,
+        lease_owner: request.workerId,
+        lease_expires_at_ms: nowMs + request.leaseMs,
+        started_at_ms: nowMs,
+        updated_at_ms: nowMs,
+      })
+      .where('id', '=', taskId)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const job = await transaction
+      .updateTable('jobs')
+      .set({ status: 'processing', status_reason: null, last_claimed_at_ms: nowMs, updated_at_ms: nowMs })
+      .where('id', '=', jobId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+
+    await this.recordRequestStart(transaction, policy, nowMs);
+    if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
+    await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
+    return { task: rowToTask(task), job: rowToJob(job), leaseToken };
+  }
+
+  /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log). */
+  private async recordRequestStart(transaction: Kysely<PostgresDatabase>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
+    const effects = requestStartEffects(policy, nowMs);
+    if (effects.holdUntilMs !== undefined) {
+      await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
+    }
+    if (effects.logStart) {
+      await transaction.insertInto('request_log').values({ provider_key: effects.limitKey, started_at_ms: nowMs }).execute();
+      await transaction.deleteFrom('request_log').where('provider_key', '=', effects.limitKey).where('started_at_ms', '<=', effects.pruneAtOrBeforeMs).execute();
+    }
+  }
+
+  private async pauseForBudget(transaction: Kysely<PostgresDatabase>, jobId: string, reason: string, nowMs: number): Promise<void> {
+    await transaction.updateTable('jobs').set({ status: 'paused', status_reason: reason, updated_at_ms: nowMs }).where('id', '=', jobId).execute();
+    await appendEvent(transaction, { type: 'job.paused', jobId, payload: { reason, cause: 'budget' }, nowMs });
+  }
+
+  async renewLease(taskId: string, leaseToken: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    return this.guard('renew a lease', async () => {
+      const result = await this.db
+        .updateTable('tasks')
+        .set({ lease_expires_at_ms: this.clock === 'database' ? sql<number>`${databaseNowMsSql} + ${leaseMs}` : nowMs + leaseMs })
+        .where('id', '=', taskId)
+        .where('lease_token', '=', leaseToken)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  /**
+   * Fenced completion, group-committed: completions that arrive in the same turn of the event loop
+   * share one transaction (one commit), each inside its own savepoint so one failing
+   * completion does not undo the others. Each caller still resolves only after the commit.
+   */
+  completeTask(input: CompleteTaskInput): Promise<TaskOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pendingCompletions.push({ input, resolve, reject });
+      if (this.pendingCompletions.length === 1) setImmediate(() => void this.flushCompletions());
+    });
+  }
+
+  private async flushCompletions(): Promise<void> {
+    const batch = this.pendingCompletions.splice(0);
+    try {
+      const outcomes = await runPostgresTransaction(this.db, async (transaction) => {
+        // Every scope whose concurrency a completion may grow, then every job a completion may
+        // close, up front and sorted: the locking order of docs/decisions/0039.
+        await takeScopeLocks(transaction, batch.map((item) => item.input.providerKey));
+        await lockJobsOfTasks(transaction, batch.map((item) => item.input.taskId));
+        const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
+        for (const item of batch) {
+          await sql`SAVEPOINT completion`.execute(transaction);
+          try {
+            results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
+            await sql`RELEASE completion`.execute(transaction);
+          } catch (error) {
+            // A deadlock or serialization failure fails the whole batch, which is then run again;
+            // any other error fails only its own completion.
+            if (isRetryablePostgresError(error)) throw error;
+            await sql`ROLLBACK TO completion`.execute(transaction);
+            await sql`RELEASE completion`.execute(transaction);
+            results.push({ error });
+          }
+        }
+        return results;
+      });
+      outcomes.forEach((result, index) => {
+        const item = batch[index]!;
+        if ('outcome' in result) item.resolve(result.outcome);
+        else item.reject(translatePostgresError(result.error, 'complete a task'));
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(translatePostgresError(error, 'complete a task'));
+    }
+  }
+
+  private async completeInTransaction(transaction: Kysely<PostgresDatabase>, input: CompleteTaskInput): Promise<TaskOutcome> {
+    const { nowMs } = input;
+    const task = await transaction
+      .updateTable('tasks')
+      .set({
+        status: 'completed',
+        lease_token: null,
+        lease_owner: null,
+        lease_expires_at_ms: null,
+        cost_micro_usd: toMicroUsd(input.costUsd),
+        last_error_code: null,
+        last_error_message: null,
+        finished_at_ms: nowMs,
+        updated_at_ms: nowMs,
+      })
+      .where('id', '=', input.taskId)
+      .where('lease_token', '=', input.leaseToken)
+      .where('status', '=', 'running')
+      .returningAll()
+      .executeTakeFirst();
+    if (!task) {
+      const current = await transaction.selectFrom('tasks').select('status').where('id', '=', input.taskId).executeTakeFirst();
+      return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
+    }
+
+    const job = await transaction
+      .updateTable('jobs')
+      .set((expression) => ({ spent_micro_usd: expression('spent_micro_usd', '+', toMicroUsd(input.costUsd)), updated_at_ms: nowMs }))
+      .where('id', '=', task.job_id)
+      .returning(['group_id'])
+      .executeTakeFirstOrThrow();
+
+    if (input.images.length > 0) {
+      await transaction
+        .insertInto('images')
+        .values(
+          input.images.map((image) => ({
+            id: randomUUID(),
+            task_id: task.id,
+            job_id: task.job_id,
+            group_id: job.group_id,
+            idx: image.index,
+            file_key: image.fileKey,
+            thumbnail_key: image.thumbnailKey,
+            media_type: image.mediaType,
+            width: image.width,
+            height: image.height,
+            byte_size: image.byteSize,
+            seed: image.seed ?? null,
+            prompt: task.prompt,
+            prompt_id: task.prompt_id,
+            created_at_ms: nowMs,
+          })),
+        )
+        // The file name derives from (task, index), so a repeated write is the same image.
+        .onConflict((conflict) =>
+          conflict.columns(['task_id', 'idx']).doUpdateSet((expression) => ({
+            file_key: expression.ref('excluded.file_key'),
+            thumbnail_key: expression.ref('excluded.thumbnail_key'),
+            width: expression.ref('excluded.width'),
+            height: expression.ref('excluded.height'),
+            byte_size: expression.ref('excluded.byte_size'),
+            seed: expression.ref('excluded.seed'),
+          })),
+        )
+        .execute();
+    }
+
+    await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
+    await appendEvent(transaction, {
+      type: 'task.completed',
+      jobId: task.job_id,
+      taskId: task.id,
+      payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
+      nowMs,
+    });
+    const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
+    return { accepted: true, finishedJob };
+  }
+
+  /** Additive increase after a success (engine/limits decides how much). */
+  private async growConcurrency(transaction: Kysely<PostgresDatabase>, providerKey: string, maxConcurrency: number, nowMs: number): Promise<void> {
+    const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
+    if (!state || state.concurrency_limit === null) return;
+    await transaction
+      .updateTable('provider_state')
+      .set({ concurrency_limit: onSuccess(state.concurrency_limit, maxConcurrency) ?? null, updated_at_ms: nowMs })
+      .where('scope_key', '=', providerKey)
+      .execute();
+  }
+
+  async setBackTask(input: SetbackInput): Promise<TaskOutcome> {
+    return this.recordAttemptOutcome({ taskId: input.taskId, leaseToken: input.leaseToken, nowMs: input.nowMs, outcome: { kind: 'setback', setback: input.setback } });
+  }
+
+  /**
+   * One transaction per outcome (completions: the group commit). The pause and the 429 hold are
+   * written whatever happened to the lease; every task write is fenced by the lease token.
+   */
+  async recordAttemptOutcome(input: AttemptOutcomeInput): Promise<TaskOutcome> {
+    const { taskId, leaseToken, nowMs, outcome } = input;
+    if (outcome.kind === 'completed') return this.completeTask({ taskId, leaseToken, nowMs, ...outcome });
+    return this.guard(outcome.kind === 'setback' ? 'record a task failure' : 'give a task back', () =>
+      runPostgresTransaction(this.db, async (transaction) => {
+        if (outcome.kind === 'setback' && outcome.rateLimited) await takeScopeLocks(transaction, [outcome.rateLimited.providerKey]);
+        if (outcome.kind === 'provider-paused') await takeScopeLocks(transaction, [outcome.pause.scopeKey]);
+        switch (outcome.kind) {
+          case 'setback':
+            if (outcome.rateLimited) await this.rateLimitedInTransaction(transaction, { ...outcome.rateLimited, nowMs });
+            return this.setBackInTransaction(transaction, { taskId, leaseToken, nowMs, setback: outcome.setback });
+          case 'provider-paused':
+            await this.pauseInTransaction(transaction, outcome.pause, nowMs);
+            return { accepted: await this.releaseInTransaction(transaction, taskId, leaseToken, nowMs) };
+          case 'released':
+            return { accepted: await this.releaseInTransaction(transaction, taskId, leaseToken, nowMs) };
+        }
+      }),
+    );
+  }
+
+  private async setBackInTransaction(transaction: Kysely<PostgresDatabase>, input: SetbackInput): Promise<TaskOutcome> {
+    const { nowMs, setback } = input;
+    // The job before its task, as every transaction locks them (a failure may close the job).
+    await lockJobsOfTasks(transaction, [input.taskId]);
+    const fenced = transaction
+      .updateTable('tasks')
+      .where('id', '=', input.taskId)
+      .where('lease_token', '=', input.leaseToken)
+      .where('status', '=', 'running');
+    const cleared = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, updated_at_ms: nowMs } as const;
+    const write = decideSetbackWrite(setback);
+    const task = await fenced
+      .set((expression) => ({
+        ...cleared,
+        status: write.status,
+        ...(write.availableAtMs === undefined ? {} : { available_at_ms: write.availableAtMs }),
+        attempts: write.addsAttempt ? expression('attempts', '+', 1) : expression.ref('attempts'),
+        last_error_code: write.errorCode,
+        last_error_message: write.message,
+        ...(write.finishes ? { finished_at_ms: nowMs } : {}),
+      }))
+      .returningAll()
+      .executeTakeFirst();
+    if (!task) return { accepted: false };
+    await appendEvent(transaction, { ...setbackEvent(setback, task.attempts), jobId: task.job_id, taskId: task.id, nowMs });
+    if (!write.finishes) return { accepted: true };
+    return { accepted: true, finishedJob: await finalizeJobIfDone(transaction, task.job_id, nowMs) };
+  }
+
+  async releaseTask(taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
+    return this.guard('release a task', async () => this.releaseInTransaction(this.db, taskId, leaseToken, nowMs));
+  }
+
+  /** Fenced: the task goes back to the queue, available now, with no attempt counted. */
+  private async releaseInTransaction(transaction: Kysely<PostgresDatabase>, taskId: string, leaseToken: string, nowMs: number): Promise<boolean> {
+    const result = await transaction
+      .updateTable('tasks')
+      .set({ status: 'queued', lease_token: null, lease_owner: null, lease_expires_at_ms: null, available_at_ms: nowMs, updated_at_ms: nowMs })
+      .where('id', '=', taskId)
+      .where('lease_token', '=', leaseToken)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async markRunOnline(taskId: string, leaseToken: string): Promise<boolean> {
+    return this.guard('mark a task to run online', async () => {
+      const result = await this.db
+        .updateTable('tasks')
+        .set({ run_online: true, remote_handle: null })
+        .where('id', '=', taskId)
+        .where('lease_token', '=', leaseToken)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  async saveRemoteHandle(taskId: string, leaseToken: string, handle: string | undefined): Promise<boolean> {
+    return this.guard('save a remote job handle', async () => {
+      const result = await this.db
+        .updateTable('tasks')
+        .set({ remote_handle: handle ?? null })
+        .where('id', '=', taskId)
+        .where('lease_token', '=', leaseToken)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  async startRequest(policy: ProviderLimitPolicy, callerNowMs: number): Promise<RequestStart> {
+    return this.guard('start a request', () =>
+      runPostgresTransaction(this.db, async (transaction) => {
+        await takeScopeLocks(transaction, [policy.providerKey, policy.providerId]);
+        const nowMs = await decisionNowMs(transaction, this.clock, callerNowMs);
+        const snapshot = await readLimitSnapshot(transaction, [policy], nowMs);
+        const limits = decideLimitEligibility([policy], snapshot.limits);
+        await this.writeLifts(transaction, limits.lifts, nowMs);
+        if (limits.eligible.has(policy.providerKey)) {
+          await this.recordRequestStart(transaction, policy, nowMs);
+          return { started: true };
+        }
+        return { started: false, retryAtMs: await this.nextStartAtMs(transaction, policy, nowMs) };
+      }),
+    );
+  }
+
+  /** When `policy` may start a request again (engine/limits decides from its states and RPM window). */
+  private async nextStartAtMs(transaction: Kysely<PostgresDatabase>, policy: ProviderLimitPolicy, nowMs: number): Promise<number> {
+    const states = await transaction.selectFrom('provider_state').selectAll().where(sql<boolean>`scope_key = ANY(${[policy.providerKey, policy.providerId]}::text[])`).execute();
+    let limitingStartMs: number | undefined;
+    if (policy.requestsPerMinute > 0) {
+      const limiting = await transaction
+        .selectFrom('request_log')
+        .select('started_at_ms')
+        .where('provider_key', '=', policy.providerKey)
+        .where('started_at_ms', '>', rateWindowStartMs(nowMs))
+        .orderBy('started_at_ms', 'desc')
+        .offset(Math.max(0, policy.requestsPerMinute - 1))
+        .limit(1)
+        .executeTakeFirst();
+      limitingStartMs = limiting?.started_at_ms;
+    }
+    return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs);
+  }
+
+  async recoverExpiredLeases(callerNowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
+    return this.guard('recover expired leases', () =>
+      runPostgresTransaction(this.db, async (transaction) => {
+        const nowMs = await decisionNowMs(transaction, this.clock, callerNowMs);
+        const expired = await transaction
+          .selectFrom('tasks')
+          .select(['id', 'job_id', 'lease_expirations', 'lease_owner'])
+          .where('status', '=', 'running')
+          .where('lease_expires_at_ms', '<', nowMs)
+          .orderBy('id')
+          // Another machine recovering at the same moment takes the others; none is taken back twice.
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        return this.takeBackTasks(transaction, expired, nowMs, maxLeaseExpirations, 'lease-expired');
+      }),
+    );
+  }
+
+  async leaseOwners(): Promise<Array<{ owner: string; taskCount: number }>> {
+    return this.guard('list lease owners', async () => {
+      const rows = await this.db
+        .selectFrom('tasks')
+        .select(['lease_owner', (expression) => expression.fn.countAll<number>().as('count')])
+        .where('status', '=', 'running')
+        .where('lease_owner', 'is not', null)
+        .groupBy('lease_owner')
+        .orderBy('lease_owner')
+        .execute();
+      return rows.map((row) => ({ owner: row.lease_owner ?? '', taskCount: Number(row.count) }));
+    });
+  }
+
+  async reclaimLeases(owners: string[], callerNowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
+    if (owners.length === 0) return { requeued: 0, poisoned: 0 };
+    return this.guard('reclaim leases of stopped workers', () =>
+      runPostgresTransaction(this.db, async (transaction) => {
+        const nowMs = await decisionNowMs(transaction, this.clock, callerNowMs);
+        const held = await transaction
+          .selectFrom('tasks')
+          .select(['id', 'job_id', 'lease_expirations', 'lease_owner'])
+          .where('status', '=', 'running')
+          .where(sql<boolean>`lease_owner = ANY(${owners}::text[])`)
+          .orderBy('id')
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        return this.takeBackTasks(transaction, held, nowMs, maxLeaseExpirations, 'worker-gone');
+      }),
+    );
+  }
+
+  /** Writes, for each running task whose worker is gone, what engine/leases decides: requeue or fail as poison. */
+  private async takeBackTasks(
+    transaction: Kysely<PostgresDatabase>,
+    tasks: ReadonlyArray<{ id: string; job_id: string; lease_expirations: number; lease_owner: string | null }>,
+    nowMs: number,
+    maxLeaseExpirations: number,
+    cause: TakeBackCause,
+  ): Promise<RecoveryResult> {
+    let requeued = 0;
+    let poisoned = 0;
+    for (const task of tasks) {
+      const decision = decideTakeBack(task.lease_expirations, maxLeaseExpirations, task.lease_owner ?? undefined, cause);
+      const base = { lease_token: null, lease_owner: null, lease_expires_at_ms: null, lease_expirations: decision.leaseExpirations, updated_at_ms: nowMs };
+      if (decision.kind === 'poison') {
+        await transaction
+          .updateTable('tasks')
+          .set({ ...base, status: 'failed', last_error_code: workerLostErrorCode, last_error_message: decision.message, finished_at_ms: nowMs })
+          .where('id', '=', task.id)
+          .execute();
+        await appendEvent(transaction, {
+          type: 'task.failed',
+          jobId: task.job_id,
+          taskId: task.id,
+          payload: { status: 'failed', errorCode: workerLostErrorCode, message: decision.message },
+          nowMs,
+        });
+        await finalizeJobIfDone(transaction, task.job_id, nowMs);
+        poisoned += 1;
+      } else {
+        await transaction
+          .updateTable('tasks')
+          .set({ ...base, status: 'queued', available_at_ms: nowMs, last_error_code: workerLostErrorCode, last_error_message: decision.message })
+          .where('id', '=', task.id)
+          .execute();
+        await appendEvent(transaction, { type: 'task.recovered', jobId: task.job_id, taskId: task.id, payload: { leaseExpirations: decision.leaseExpirations }, nowMs });
+        requeued += 1;
+      }
+    }
+    return { requeued, poisoned };
+  }
+
+  async recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void> {
+    await this.guard('record a rate limit', () =>
+      runPostgresTransaction(this.db, async (transaction) => {
+        await takeScopeLocks(transaction, [input.providerKey]);
+        await this.rateLimitedInTransaction(transaction, input);
+      }),
+    );
+  }
+
+  /** A 429: the hold and the halving (engine/limits decides from the key's current state). */
+  private async rateLimitedInTransaction(
+    transaction: Kysely<PostgresDatabase>,
+    input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number },
+  ): Promise<void> {
+    const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
+    const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs);
+    await this.upsertProviderState(transaction, input.providerKey, input.nowMs, { next_request_at_ms: next.nextRequestAtMs, concurrency_limit: next.concurrencyLimit });
+    await appendEvent(transaction, {
+      type: 'provider.rate_limited',
+      payload: { scopeKey: input.providerKey, untilMs: input.untilMs },
+      nowMs: input.nowMs,
+    });
+  }
+
+  private async pauseInTransaction(transaction: Kysely<PostgresDatabase>, pause: ProviderPause, nowMs: number): Promise<void> {
+    await this.upsertProviderState(transaction, pause.scopeKey, nowMs, {
+      paused_reason: pause.reason,
+      paused_until_ms: pause.untilMs ?? null,
+      paused_credential_fingerprint: pause.credentialFingerprint ?? null,
+    });
+    await appendEvent(transaction, {
+      type: 'provider.paused',
+      payload: { scopeKey: pause.scopeKey, reason: pause.reason, untilMs: pause.untilMs ?? null },
+      nowMs,
+    });
+  }
+
+  async resumeProvider(scopeKey: string): Promise<void> {
+    await this.guard('resume a provider', async () => {
+      await this.db
+        .updateTable('provider_state')
+        .set({ paused_reason: null, paused_until_ms: null, paused_credential_fingerprint: null })
+        .where('scope_key', '=', scopeKey)
+        .execute();
+    });
+  }
+
+  async providerStates(): Promise<ProviderStateView[]> {
+    return this.guard('read provider state', async () => {
+      const rows = await this.db.selectFrom('provider_state').selectAll().orderBy('scope_key').execute();
+      return rows.map((row) => ({
+        scopeKey: row.scope_key,
+        pausedReason: row.paused_reason ?? undefined,
+        pausedUntilMs: row.paused_until_ms ?? undefined,
+        nextRequestAtMs: row.next_request_at_ms,
+        concurrencyLimit: row.concurrency_limit ?? undefined,
+      }));
+    });
+  }
+
+  async nextAvailableAtMs(callerNowMs: number): Promise<number | undefined> {
+    return this.guard('find the next available task', async () => {
+      const nowMs = await decisionNowMs(this.db, this.clock, callerNowMs);
+      const task = await this.db
+        .selectFrom('tasks')
+        .select((expression) => expression.fn.min<number>('available_at_ms').as('next'))
+        .where('status', '=', 'queued')
+        .where('available_at_ms', '>', nowMs)
+        .executeTakeFirst();
+      const hold = await this.db
+        .selectFrom('provider_state')
+        .select((expression) => expression.fn.min<number>('next_request_at_ms').as('next'))
+        .where('next_request_at_ms', '>', nowMs)
+        .executeTakeFirst();
+      const pause = await this.db
+        .selectFrom('provider_state')
+        .select((expression) => expression.fn.min<number>('paused_until_ms').as('next'))
+        .where('paused_until_ms', '>', nowMs)
+        .executeTakeFirst();
+      // When the oldest request start leaves the RPM window, a slot opens.
+      const window = await this.db
+        .selectFrom('request_log')
+        .select((expression) => expression.fn.min<number>('started_at_ms').as('oldest'))
+        .where('started_at_ms', '>', rateWindowStartMs(nowMs))
+        .executeTakeFirst();
+      const timeOf = (value: number | null | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+      return earliestWakeAtMs({
+        nextTaskAvailableAtMs: timeOf(task?.next),
+        nextHoldEndsAtMs: timeOf(hold?.next),
+        nextPauseEndsAtMs: timeOf(pause?.next),
+        oldestStartInWindowMs: timeOf(window?.oldest),
+      });
+    });
+  }
+
+  private async upsertProviderState(
+    transaction: Kysely<PostgresDatabase>,
+    scopeKey: string,
+    nowMs: number,
+    values: Partial<Pick<ProviderStateTable, 'paused_reason' | 'paused_until_ms' | 'paused_credential_fingerprint' | 'concurrency_limit'>> & {
+      next_request_at_ms?: number;
+    },
+  ): Promise<void> {
+    await transaction
+      .insertInto('provider_state')
+      .values({ scope_key: scopeKey, updated_at_ms: nowMs, ...values })
+      .onConflict((conflict) => conflict.column('scope_key').doUpdateSet({ ...values, updated_at_ms: nowMs }))
+      .execute();
+  }
+
+  private async guard<T>(action: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translatePostgresError(error, action);
+    }
+  }
+}
+
+/**
+ * Locks, in id order, the job rows of these tasks: what a transaction that may close a job takes
+ * before it touches the job's tasks, so jobs are always locked before tasks and both before the
+ * event tail (docs/decisions/0039). Without it a completion (job row, then the event tail) and a
+ * failure of the same job's other task (event tail, then the job row) deadlocked.
+ */
+async function lockJobsOfTasks(transaction: Kysely<PostgresDatabase>, taskIds: readonly string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await transaction
+    .selectFrom('jobs')
+    .select('id')
+    .where(sql<boolean>`id IN (SELECT job_id FROM tasks WHERE id = ANY(${[...taskIds]}::text[]))`)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}

@@ -1,0 +1,212 @@
+/**
+ * Kysely table types of the Postgres store, in snake_case (migrations/0011-baseline.ts). The same
+ * logical schema as SQLite's (`../database/schema.ts`) with Postgres types: times are `bigint`
+ * epoch ms (read back as numbers, see open-postgres.ts), money is `bigint` micro-USD where SQLite
+ * keeps REAL USD (converted at the adapter edge, `money.ts`), JSON is `jsonb`, flags are `boolean`.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** A `jsonb` column: read as the parsed value, written as JSON text (`pg` would send a JS array as a Postgres array). */
+export type JsonColumn<T> = ColumnType<T, string, string>;
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface AssetsTable {
+  id: string;
+  sha256: string;
+  media_type: string;
+  width: number;
+  height: number;
+  byte_size: number;
+  original_name: string;
+  blob_key: string;
+  created_at_ms: number;
+  /** SHA-256 of the bytes as uploaded (before re-encoding); null when not known. */
+  source_sha256: string | null;
+}
+
+export interface JobsTable {
+  id: string;
+  mode: string;
+  group_id: string;
+  name: string;
+  provider: string;
+  model: string;
+  provider_key: string;
+  settings: JsonColumn<unknown>;
+  lane: string;
+  priority: string;
+  priority_rank: number;
+  execution: string;
+  budget_micro_usd: number | null;
+  status: string;
+  status_reason: string | null;
+  estimated_cost_micro_usd: number;
+  spent_micro_usd: Generated<number>;
+  task_count: number;
+  last_claimed_at_ms: Generated<number>;
+  /** Place within its priority class set by a queue reorder; 0 = not placed (takes turns). */
+  queue_position: Generated<number>;
+  created_at_ms: number;
+  updated_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+export interface TasksTable {
+  id: string;
+  job_id: string;
+  provider_key: string;
+  key: string;
+  ordinal: number;
+  prompt: string;
+  prompt_id: string;
+  reference_asset_ids: JsonColumn<string[]>;
+  mask_asset_id: string | null;
+  image_count: number;
+  seed: number | null;
+  set_index: number;
+  variables: JsonColumn<Record<string, string>>;
+  estimated_cost_micro_usd: number;
+  status: string;
+  attempts: Generated<number>;
+  lease_expirations: Generated<number>;
+  lease_token: string | null;
+  lease_owner: string | null;
+  lease_expires_at_ms: number | null;
+  available_at_ms: number;
+  remote_handle: string | null;
+  /** A batch-lane task retried online. */
+  run_online: Generated<boolean>;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  cost_micro_usd: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  started_at_ms: number | null;
+  finished_at_ms: number | null;
+}
+
+export interface ImagesTable {
+  id: string;
+  task_id: string;
+  job_id: string;
+  group_id: string;
+  idx: number;
+  file_key: string;
+  thumbnail_key: string;
+  media_type: string;
+  width: number;
+  height: number;
+  byte_size: number;
+  seed: number | null;
+  prompt: string;
+  prompt_id: string;
+  favorite: Generated<boolean>;
+  discarded: Generated<boolean>;
+  created_at_ms: number;
+}
+
+export interface ProviderStateTable {
+  scope_key: string;
+  paused_reason: string | null;
+  paused_until_ms: number | null;
+  paused_credential_fingerprint: string | null;
+  next_request_at_ms: Generated<number>;
+  /** Fractional: AIMD grows it by 1/limit per success. */
+  concurrency_limit: number | null;
+  updated_at_ms: number;
+}
+
+export interface RequestLogTable {
+  provider_key: string;
+  started_at_ms: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  job_id: string | null;
+  task_id: string | null;
+  payload: JsonColumn<unknown>;
+  created_at_ms: number;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  job_id: string | null;
+  url: string;
+  secret: string;
+  event_types: JsonColumn<string[]>;
+  created_at_ms: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: number | null;
+  event_type: string;
+  job_id: string | null;
+  task_id: string | null;
+  event_payload: JsonColumn<unknown>;
+  /** The exact body sent, fixed at the first attempt: text, not jsonb, so every retry sends the same bytes. */
+  body: string | null;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at_ms: number;
+  lease_token: string | null;
+  lease_expires_at_ms: number | null;
+  last_attempt_at_ms: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at_ms: number;
+}
+
+export interface WebSessionsTable {
+  id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  last_seen_at_ms: number;
+  revoked_at_ms: number | null;
+  user_agent_note: string;
+}
+
+export interface CliSessionsTable {
+  session_id: string;
+  job_id: string | null;
+  /** ISO 8601 text, as the CLI wrote it; sorts newest first as text. */
+  created_at: string;
+  working_directory: string;
+  output_directory: string;
+  layout: string;
+  parent_session_id: string | null;
+  settings: JsonColumn<unknown>;
+  updated_at_ms: number;
+}
+
+export interface PostgresDatabase {
+  groups: GroupsTable;
+  assets: AssetsTable;
+  jobs: JobsTable;
+  tasks: TasksTable;
+  images: ImagesTable;
+  provider_state: ProviderStateTable;
+  request_log: RequestLogTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  server_secrets: ServerSecretsTable;
+  web_sessions: WebSessionsTable;
+  cli_sessions: CliSessionsTable;
+}
