@@ -2,6 +2,7 @@
  * What the engine learned of a limit key's rate (`…_RPM=auto`, issue 18), as the CLI's status and
  * progress lines show it: "rate 118/min, learned".
  */
+import { learnedRateView } from '../engine/learned-rate/learned-rate.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface LearnedRateStatus {
@@ -16,8 +17,8 @@ export interface LearnedRateStatus {
 /** The learned rate of `limitKey` (`provider:model`), or undefined when its rate is fixed or nothing ran yet. */
 export async function learnedRateStatus(limitKey: string, dependencies: Pick<OperationDependencies, 'store' | 'clock'>): Promise<LearnedRateStatus | undefined> {
   const state = (await dependencies.store.queue.providerStates()).find((candidate) => candidate.scopeKey === limitKey);
-  const view = state?.learnedRate;
-  if (!view) return undefined;
+  if (!state?.learnedRateState) return undefined;
+  const view = learnedRateView(state.learnedRateState, dependencies.clock.now());
   return { phase: view.phase, requestsPerMinute: view.ratesPerMinute['requests-per-minute'] ?? 0, estimatedRequestsPerMinute: view.estimatedPerMinute['requests-per-minute'] };
 }
 

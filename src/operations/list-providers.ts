@@ -3,7 +3,7 @@
  * per lane and whether it (or one of its models) is paused. Refreshes the LoRA catalogs first when
  * asked.
  */
-import type { LearnedRateView } from '../engine/learned-rate/learned-rate.js';
+import { learnedRateView, type LearnedRateView } from '../engine/learned-rate/learned-rate.js';
 import type { ProviderLimits, ProviderStateView } from '../engine/ports.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { loraCatalogOf } from '../providers/lora-catalog.js';
@@ -31,12 +31,14 @@ export interface ConfiguredProvider {
   learnedRates: Array<{ limitKey: string; view: LearnedRateView }>;
 }
 
-export async function listProviders(input: ListProvidersInput, dependencies: Pick<OperationDependencies, 'store' | 'providers' | 'limitsFor'>): Promise<ConfiguredProvider[]> {
+export async function listProviders(input: ListProvidersInput, dependencies: Pick<OperationDependencies, 'store' | 'providers' | 'limitsFor' | 'clock'>): Promise<ConfiguredProvider[]> {
   if (input.refreshCatalogs === true) {
     const catalogs = dependencies.providers.list().flatMap((provider) => loraCatalogOf(provider) ?? []);
     await Promise.all(catalogs.map((catalog) => catalog.refreshCatalog()));
   }
   const states = await dependencies.store.queue.providerStates();
+  // The pace is read at the fleet clock, as the engine reads it.
+  const nowMs = dependencies.clock.now();
   return dependencies.providers.list().map((provider) => ({
     provider,
     pausedReason: pausedReasonOf(states, provider.id),
@@ -45,7 +47,9 @@ export async function listProviders(input: ListProvidersInput, dependencies: Pic
       batch: provider.models().some((model) => model.lanes.includes('batch')) ? dependencies.limitsFor(provider.id, 'batch') : undefined,
     },
     loraNames: [...(loraCatalogOf(provider)?.loraNames() ?? [])],
-    learnedRates: states.flatMap((state) => (state.learnedRate !== undefined && state.scopeKey.startsWith(`${provider.id}:`) ? [{ limitKey: state.scopeKey, view: state.learnedRate }] : [])),
+    learnedRates: states.flatMap((state) =>
+      state.learnedRateState !== undefined && state.scopeKey.startsWith(`${provider.id}:`) ? [{ limitKey: state.scopeKey, view: learnedRateView(state.learnedRateState, nowMs) }] : [],
+    ),
   }));
 }
 

@@ -7,7 +7,7 @@
  */
 import type { QuotaDimension } from '../../core/quota-failure.js';
 import { createLearnedRate, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, type LearnedRateState } from '../learned-rate/learned-rate.js';
-import type { ProviderLimitPolicy } from '../ports/task-queue.js';
+import type { ProviderLimitPolicy, ProviderStateView } from '../ports/task-queue.js';
 
 /** A learned state as stored: the controller state and the credentials it was learned with. */
 export interface StoredLearnedRate {
@@ -71,4 +71,18 @@ export function learnedRateAfterRateLimited(stored: StoredLearnedRate | undefine
     ...(event.quotaDimension === undefined ? {} : { quotaDimension: event.quotaDimension }),
   });
   return { ...stored, state };
+}
+
+/**
+ * The provider-state views with each stored learned state attached (a key with a learned state
+ * and no provider-state row gets a view of its own), sorted by scope key.
+ */
+export function withLearnedRateStates(views: readonly ProviderStateView[], learned: ReadonlyMap<string, StoredLearnedRate>): ProviderStateView[] {
+  const byScope = new Map(views.map((view) => [view.scopeKey, { ...view }]));
+  for (const [limitKey, stored] of learned) {
+    const existing = byScope.get(limitKey);
+    if (existing) existing.learnedRateState = stored.state;
+    else byScope.set(limitKey, { scopeKey: limitKey, pausedReason: undefined, pausedUntilMs: undefined, nextRequestAtMs: 0, concurrencyLimit: undefined, learnedRateState: stored.state });
+  }
+  return [...byScope.values()].sort((left, right) => (left.scopeKey < right.scopeKey ? -1 : left.scopeKey > right.scopeKey ? 1 : 0));
 }

@@ -3,7 +3,7 @@ import type { GeneratedImage } from '../../core/image.js';
 import type { Job, Lane } from '../../core/job.js';
 import type { QuotaDimension } from '../../core/quota-failure.js';
 import type { Task } from '../../core/task.js';
-import type { LearnedRateView } from '../learned-rate/learned-rate.js';
+import type { LearnedRateState } from '../learned-rate/learned-rate.js';
 
 /** A provider's configured limits (the same for each of its models). */
 export interface ProviderLimits {
@@ -186,8 +186,11 @@ export interface ProviderStateView {
   nextRequestAtMs: number;
   /** Current adaptive concurrency (may be fractional while growing back). */
   concurrencyLimit: number | undefined;
-  /** What the engine learned of the key's rate (`…_RPM=auto`); undefined for a fixed rate. */
-  learnedRate?: LearnedRateView | undefined;
+  /**
+   * The key's learned-rate controller state as stored (`…_RPM=auto`); undefined when nothing was
+   * learned. Raw, so the reader shows it at its own clock (`learnedRateView(state, clock.now())`).
+   */
+  learnedRateState?: LearnedRateState | undefined;
 }
 
 export interface RecoveryResult {

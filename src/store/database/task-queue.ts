@@ -19,7 +19,8 @@ import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../e
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
 import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesLearnedRate } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
-import { learnedRateView, nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
+import { withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
+import { nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
@@ -568,8 +569,6 @@ export class SqliteTaskQueue implements TaskQueue {
   async providerStates(): Promise<ProviderStateView[]> {
     return this.guard('read provider state', async () => {
       const rows = await this.db.selectFrom('provider_state').selectAll().orderBy('scope_key').execute();
-      const learned = await readAllLearnedRates(this.db);
-      const nowMs = Date.now();
       const views: ProviderStateView[] = rows.map((row) => ({
         scopeKey: row.scope_key,
         pausedReason: row.paused_reason ?? undefined,
@@ -577,13 +576,7 @@ export class SqliteTaskQueue implements TaskQueue {
         nextRequestAtMs: row.next_request_at_ms,
         concurrencyLimit: row.concurrency_limit ?? undefined,
       }));
-      for (const [limitKey, stored] of learned) {
-        const view = learnedRateView(stored.state, nowMs);
-        const existing = views.find((candidate) => candidate.scopeKey === limitKey);
-        if (existing) existing.learnedRate = view;
-        else views.push({ scopeKey: limitKey, pausedReason: undefined, pausedUntilMs: undefined, nextRequestAtMs: 0, concurrencyLimit: undefined, learnedRate: view });
-      }
-      return views.sort((left, right) => (left.scopeKey < right.scopeKey ? -1 : left.scopeKey > right.scopeKey ? 1 : 0));
+      return withLearnedRateStates(views, await readAllLearnedRates(this.db));
     });
   }
 

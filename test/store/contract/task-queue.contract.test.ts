@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionMode, JobPriority } from '../../../src/core/job.js';
 import type { ClaimRequest, NewJobInput, ProviderLimitPolicy, Store } from '../../../src/engine/ports.js';
+import { learnedRateView } from '../../../src/engine/learned-rate/learned-rate.js';
 import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
 const startMs = 1_800_000_000_000;
@@ -217,8 +218,10 @@ describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)'
     });
     const view = (await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m');
     expect(view).toMatchObject({ nextRequestAtMs: 0, concurrencyLimit: undefined });
-    expect(view?.learnedRate?.phase).toBe('learned');
-    expect(view?.learnedRate?.estimatedPerMinute['requests-per-minute']).toBeGreaterThan(0);
+    const learnedView = view?.learnedRateState && learnedRateView(view.learnedRateState, startMs + 7_000);
+    expect(learnedView?.phase).toBe('learned');
+    expect(learnedView?.estimatedPerMinute['requests-per-minute']).toBeGreaterThan(0);
+    expect(learnedView?.pausedUntilMs).toBe(startMs + 37_000);
     expect(await claimIds(store, startMs + 36_999, 5, learned)).toEqual([]);
     expect(await claimIds(store, startMs + 37_000, 5, learned)).toHaveLength(1);
   });
