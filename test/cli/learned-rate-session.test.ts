@@ -21,6 +21,21 @@ describe('imagefleet run --provider gemini with GEMINI_RPM unset (learned rate)'
     await workspace.cleanup();
   });
 
+  it('says in the dry run that the rate is learned and where it starts; --rpm N is a fixed rate and --rpm auto learns it for any provider', async () => {
+    const env = { GEMINI_API_KEY: 'test-key', GEMINI_BASE_URL: fake.baseUrl };
+    const plan = ['run', '--refs', refsPattern, '--prompts', 'prompts/catalog_a/', '--size', '1K', '--dry-run'];
+    const learned = await runInProcess(workspace, [...plan, '--provider', 'gemini'], { env });
+    expect(learned.code).toBe(0);
+    expect(learned.stdout).toContain('time assumes the rate learned (starts at 10/min');
+    expect(learned.stdout).not.toContain('no rate limit');
+    const fixed = await runInProcess(workspace, [...plan, '--provider', 'gemini', '--rpm', '30'], { env });
+    expect(fixed.stdout).toContain('at most 30 requests/minute');
+    const local = await runInProcess(workspace, [...plan, '--provider', 'local', '--rpm', 'AUTO'], { env });
+    expect(local.code).toBe(0);
+    expect(local.stdout).toContain('the rate learned (starts at 10/min');
+    expect(fake.arrivals()).toHaveLength(0);
+  });
+
   it('finishes the session within the hidden quota, honours every retry delay, and shows the learned rate', async () => {
     const env = { GEMINI_API_KEY: 'test-key', GEMINI_BASE_URL: fake.baseUrl, IMAGEFLEET_RETRY_BASE_MS: '50', IMAGEFLEET_RETRY_MAX_MS: '500' };
     const run = await runInProcess(workspace, ['run', '--provider', 'gemini', '--refs', refsPattern, '--prompts', 'prompts/catalog_a/', '--count', '2', '--size', '1K', '--out', 'out', '--yes'], { env });

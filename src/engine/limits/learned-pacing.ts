@@ -6,8 +6,8 @@
  * the claim or the attempt outcome; the adapter holds no rule.
  */
 import type { QuotaDimension } from '../../core/quota-failure.js';
-import { createLearnedRate, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, type LearnedRateState } from '../learned-rate/learned-rate.js';
-import type { ProviderLimitPolicy, ProviderStateView } from '../ports/task-queue.js';
+import { createLearnedRate, defaultLearnedRateSettings, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, type LearnedRateState } from '../learned-rate/learned-rate.js';
+import type { ProviderLimitPolicy, ProviderLimits, ProviderStateView } from '../ports/task-queue.js';
 
 /** A learned state as stored: the controller state and the credentials it was learned with. */
 export interface StoredLearnedRate {
@@ -85,4 +85,9 @@ export function withLearnedRateStates(views: readonly ProviderStateView[], learn
     else byScope.set(limitKey, { scopeKey: limitKey, pausedReason: undefined, pausedUntilMs: undefined, nextRequestAtMs: 0, concurrencyLimit: undefined, learnedRateState: stored.state });
   }
   return [...byScope.values()].sort((left, right) => (left.scopeKey < right.scopeKey ? -1 : left.scopeKey > right.scopeKey ? 1 : 0));
+}
+
+/** For a plan's time estimate: the rate a learned key starts from, requests per minute; undefined for a fixed rate. */
+export function learnedRateStartsAtPerMinute(limits: Pick<ProviderLimits, 'learnedRate'>): number | undefined {
+  return limits.learnedRate === true ? defaultLearnedRateSettings.initialRequestsPerMinute : undefined;
 }
