@@ -4,9 +4,10 @@
  * (`bench/support/users-loop-client.ts`) on its own key of the same fake (`scope: 'key'`), for an
  * unknown quota of 10 per 5 s (120/min) and of 60 per 5 s (720/min), side by side in one run.
  * Two more rounds at the same time: 120/min halved after 3/7 of the run and doubled back after
- * 5/7 (the share of the quota in force, minute by minute), and three engines sharing one data
- * directory (one database, one API key: one quota; engines in one Node process, each with its own
- * database connection and claim loop). Measured on the fake's arrivals: share of the quota used over
+ * 5/7 (the share of the quota in force, minute by minute), three `imagefleet worker` OS processes
+ * sharing one data directory (one database, one API key: one quota; each through its own counting
+ * proxy, so the calls of each process are known), and a known quota: `GEMINI_RPM` set to the quota
+ * itself, paced evenly at it (as users with a known tier set it). Measured on the fake's arrivals: share of the quota used over
  * the steady minutes, share of calls refused (429), and calls that arrived inside a retry delay the
  * fake had announced to that client.
  *
@@ -24,6 +25,8 @@ import { resultFileVariable } from './support/scenario-results.js';
 import type { LearnedQuotaClientFigures, LearnedQuotaResult } from './support/learned-quota-rows.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
 import { runUsersLoopClient } from './support/users-loop-client.js';
+import { cleanEnvironment, startCli, type CliProcess } from '../test/support/cli-process.js';
+import { startCountingProxy, type CountingProxy } from '../test/support/counting-proxy.js';
 
 const runMs = Number(process.env.LEARNED_QUOTA_RUN_MS ?? 7 * 60_000);
 /** Slow start and the first cut happen in the first two minutes; the rest is steady state. */
@@ -43,8 +46,10 @@ interface RoundPlan {
   limit: number;
   windowMs: number;
   taskCount: number;
-  /** Engines sharing the round's data directory. */
+  /** Engines sharing the round's data directory: 1 = in this process; more = `imagefleet worker` OS processes. */
   processes: number;
+  /** `GEMINI_RPM` as set by the user; undefined = unset (`auto`). */
+  userRequestsPerMinute?: number;
   /** Limit changes at whole minutes of the run. */
   changes: Array<{ atMinute: number; limit: number }>;
 }
@@ -62,7 +67,8 @@ const rounds: RoundPlan[] = [
       { atMinute: doubledAtMinute, limit: 10 },
     ],
   },
-  { name: 'three engines, one data directory, 10 per 5 s', limit: 10, windowMs: 5000, taskCount: 2000, processes: 3, changes: [] },
+  { name: 'three worker processes, one data directory, 10 per 5 s', limit: 10, windowMs: 5000, taskCount: 2000, processes: 3, changes: [] },
+  { name: 'known 60 per 5 s (GEMINI_RPM=720, paced evenly)', limit: 60, windowMs: 5000, taskCount: 6000, processes: 1, changes: [], userRequestsPerMinute: 720 },
 ];
 
 function figures(arrivals: readonly HiddenQuotaArrival[], client: string, startedAtMs: number, quotaPerMinute: number): LearnedQuotaClientFigures {
@@ -88,7 +94,14 @@ function figures(arrivals: readonly HiddenQuotaArrival[], client: string, starte
 
 interface Round {
   server: HiddenQuotaServer;
+  /** Engines run in this process (none when the round runs worker processes). */
   fleets: Fleet[];
+  /** Starts the round's engines (or worker processes). */
+  start(): void;
+  /** Stops them, letting in-flight calls finish. */
+  stop(): Promise<void>;
+  /** Calls made by each worker process, in order; empty for in-process engines. */
+  callsByProcess(): number[];
   remove(): Promise<void>;
 }
 
@@ -106,19 +119,17 @@ function minuteShares(arrivals: readonly HiddenQuotaArrival[], client: string, s
 async function prepare(round: RoundPlan): Promise<Round> {
   const server = await startHiddenQuotaServer({ limits: { requests: { limit: round.limit, windowMs: round.windowMs } }, scope: 'key', latencyMs });
   const dataDir = await makeTempDataDir('learned-quota');
-  const config = loadConfig({
+  const environment: Record<string, string> = {
     IMAGEFLEET_DATA_DIR: dataDir.directory,
     IMAGEFLEET_MAX_IN_FLIGHT: String(engineConcurrency),
     IMAGEFLEET_SHUTDOWN_GRACE_MS: '3000',
     IMAGEFLEET_LOG_LEVEL: 'silent',
     GEMINI_API_KEY: engineKey,
-    GEMINI_BASE_URL: server.baseUrl,
-    // GEMINI_RPM is not set: `auto`, the quota is unknown to the engine.
+    // GEMINI_RPM unset: `auto`, the quota is unknown to the engine.
+    ...(round.userRequestsPerMinute === undefined ? {} : { GEMINI_RPM: String(round.userRequestsPerMinute) }),
     GEMINI_CONCURRENCY: String(engineConcurrency),
-  });
-  const fleets: Fleet[] = [];
-  for (let index = 0; index < round.processes; index += 1) fleets.push(await createFleet(config));
-  const fleet = fleets[0]!;
+  };
+  const fleet = await createFleet(loadConfig({ ...environment, GEMINI_BASE_URL: server.baseUrl }));
   await fleet.submitJob({
     mode: 'studio',
     provider: 'gemini',
@@ -128,11 +139,39 @@ async function prepare(round: RoundPlan): Promise<Round> {
     // A prompt holds at most 1,000 tasks: more prompts of 1,000 keep the engine from running out of work.
     items: [{ referenceAssetIds: [], prompts: Array.from({ length: Math.ceil(round.taskCount / 1000) }, (_unused, index) => ({ text: `learned quota prompt ${index}`, count: 1000 })) }],
   });
+  if (round.processes === 1) {
+    return {
+      server,
+      fleets: [fleet],
+      start: () => fleet.start(),
+      stop: () => fleet.engine.stop(),
+      callsByProcess: () => [],
+      remove: async () => {
+        await fleet.stop();
+        await server.close();
+        await dataDir.remove();
+      },
+    };
+  }
+  // Worker processes: this process only submitted the job.
+  await fleet.stop();
+  const proxies: CountingProxy[] = [];
+  for (let index = 0; index < round.processes; index += 1) proxies.push(await startCountingProxy(server.baseUrl));
+  const workers: CliProcess[] = [];
   return {
     server,
-    fleets,
+    fleets: [],
+    start: () => {
+      for (const proxy of proxies) workers.push(startCli(['worker'], { env: cleanEnvironment({ ...environment, GEMINI_BASE_URL: proxy.baseUrl }) }));
+    },
+    stop: async () => {
+      for (const worker of workers) worker.child.kill('SIGTERM');
+      await Promise.all(workers.map((worker) => worker.exited));
+    },
+    callsByProcess: () => proxies.map((proxy) => proxy.requests()),
     remove: async () => {
-      for (const each of fleets) await each.stop();
+      for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+      for (const proxy of proxies) await proxy.close();
       await server.close();
       await dataDir.remove();
     },
@@ -146,7 +185,7 @@ async function main(): Promise<void> {
     for (const round of rounds) prepared.push(await prepare(round));
     const startedAtMs = Date.now();
     const loops = prepared.map((round) => {
-      for (const fleet of round.fleets) fleet.start();
+      round.start();
       const provider = createGeminiProvider({ apiKey: usersLoopKey, baseUrl: round.server.baseUrl, timeoutMs: 60_000, batch: { maxRequestsPerBatch: 1, gatherMs: 0, pollIntervalMs: 1000 } });
       return runUsersLoopClient({ provider, modelId: model, stop: stopLoops.signal });
     });
@@ -164,7 +203,7 @@ async function main(): Promise<void> {
     }
     stopLoops.abort();
     for (const timer of changeTimers) clearTimeout(timer);
-    await Promise.all(prepared.flatMap((round) => round.fleets.map((fleet) => fleet.engine.stop())));
+    await Promise.all(prepared.map((round) => round.stop()));
     await Promise.all(loops);
     const result: LearnedQuotaResult = {
       scenario: 'learned-quota',
@@ -177,6 +216,8 @@ async function main(): Promise<void> {
           name: round.name,
           quotaPerMinute,
           processes: round.processes,
+          callsByProcess: prepared[index]!.callsByProcess(),
+          userRequestsPerMinute: round.userRequestsPerMinute,
           changedAtMinutes: round.changes.map((change) => change.atMinute),
           engine: figures(arrivals, engineKey, startedAtMs, quotaPerMinute),
           engineMinuteShares: minuteShares(arrivals, engineKey, startedAtMs, round),

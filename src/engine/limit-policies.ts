@@ -24,6 +24,8 @@ export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFo
         cooldownMs: limits.cooldownMs,
         credentialFingerprint,
         learnedRate: limits.learnedRate === true,
+        // A user-set rate is paced evenly too (issue 18): no burst of the whole minute at its top.
+        evenPacing: limits.learnedRate !== true && limits.requestsPerMinute > 0,
       };
       if (!model.lanes.includes('batch')) return [online];
       const batchLimits = limitsFor(provider.id, 'batch');

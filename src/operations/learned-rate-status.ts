@@ -3,6 +3,7 @@
  * progress lines show it: "rate 118/min, learned".
  */
 import { learnedRateView } from '../engine/learned-rate/learned-rate.js';
+import { isShownAsLearned } from '../engine/limits/learned-pacing.js';
 import type { OperationDependencies } from './operation-dependencies.js';
 
 export interface LearnedRateStatus {
@@ -17,7 +18,8 @@ export interface LearnedRateStatus {
 /** The learned rate of `limitKey` (`provider:model`), or undefined when its rate is fixed or nothing ran yet. */
 export async function learnedRateStatus(limitKey: string, dependencies: Pick<OperationDependencies, 'store' | 'clock'>): Promise<LearnedRateStatus | undefined> {
   const state = (await dependencies.store.queue.providerStates()).find((candidate) => candidate.scopeKey === limitKey);
-  if (!state?.learnedRateState) return undefined;
+  // A user-set rate is paced by the same controller, but nothing is learned for it.
+  if (!state?.learnedRateState || !isShownAsLearned(state.learnedRateState)) return undefined;
   const view = learnedRateView(state.learnedRateState, dependencies.clock.now());
   return { phase: view.phase, requestsPerMinute: view.ratesPerMinute['requests-per-minute'] ?? 0, estimatedRequestsPerMinute: view.estimatedPerMinute['requests-per-minute'] };
 }

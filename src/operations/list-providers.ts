@@ -4,6 +4,7 @@
  * asked.
  */
 import { learnedRateView, type LearnedRateView } from '../engine/learned-rate/learned-rate.js';
+import { isShownAsLearned } from '../engine/limits/learned-pacing.js';
 import type { ProviderLimits, ProviderStateView } from '../engine/ports.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { loraCatalogOf } from '../providers/lora-catalog.js';
@@ -48,7 +49,7 @@ export async function listProviders(input: ListProvidersInput, dependencies: Pic
     },
     loraNames: [...(loraCatalogOf(provider)?.loraNames() ?? [])],
     learnedRates: states.flatMap((state) =>
-      state.learnedRateState !== undefined && state.scopeKey.startsWith(`${provider.id}:`) ? [{ limitKey: state.scopeKey, view: learnedRateView(state.learnedRateState, nowMs) }] : [],
+      state.learnedRateState !== undefined && isShownAsLearned(state.learnedRateState) && state.scopeKey.startsWith(`${provider.id}:`) ? [{ limitKey: state.scopeKey, view: learnedRateView(state.learnedRateState, nowMs) }] : [],
     ),
   }));
 }

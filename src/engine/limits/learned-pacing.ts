@@ -6,7 +6,7 @@
  * the claim or the attempt outcome; the adapter holds no rule.
  */
 import type { QuotaDimension } from '../../core/quota-failure.js';
-import { createLearnedRate, defaultLearnedRateSettings, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, type LearnedRateState } from '../learned-rate/learned-rate.js';
+import { createLearnedRate, defaultLearnedRateSettings, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, withSettings, type LearnedRateState } from '../learned-rate/learned-rate.js';
 import type { ProviderLimitPolicy, ProviderLimits, ProviderStateView } from '../ports/task-queue.js';
 
 /** A learned state as stored: the controller state and the credentials it was learned with. */
@@ -16,33 +16,60 @@ export interface StoredLearnedRate {
   state: LearnedRateState;
 }
 
+/** What a key's pace depends on: its credentials, whether its rate is learned, and the user's fixed rate. */
+export type PacedPolicy = Pick<ProviderLimitPolicy, 'credentialFingerprint' | 'learnedRate' | 'requestsPerMinute' | 'evenPacing'>;
+
 /** True when the policy's rate is learned (`…_RPM=auto`) rather than a user-set window. */
 export function usesLearnedRate(policy: Pick<ProviderLimitPolicy, 'learnedRate'>): boolean {
   return policy.learnedRate === true;
 }
 
 /**
- * The state the policy paces on: the stored one, unless it was learned under other credentials
- * (another key is another quota), in which case the key starts over.
+ * True when the policy's starts follow the shared pace: a learned rate, or a user-set rate spread
+ * evenly over the minute (`evenPacing`), so neither bursts at the top of a minute.
  */
-export function learnedStateFor(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined): LearnedRateState {
-  if (stored && stored.credentialFingerprint === credentialFingerprint) return stored.state;
-  return createLearnedRate();
+export function usesPace(policy: Pick<ProviderLimitPolicy, 'learnedRate' | 'requestsPerMinute' | 'evenPacing'>): boolean {
+  return usesLearnedRate(policy) || fixedPaceOf(policy) !== undefined;
 }
 
-/** Whether the learned pace lets a request start now (even pacing, announced retry delays). */
-export function isLearnedPaceOpen(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined, nowMs: number): boolean {
-  return learnedNextStartAtMs(stored, credentialFingerprint, nowMs) <= nowMs;
+/** The user's rate as a fixed pace, requests per minute; undefined for a learned or unpaced key. */
+function fixedPaceOf(policy: Pick<ProviderLimitPolicy, 'learnedRate' | 'requestsPerMinute' | 'evenPacing'>): number | undefined {
+  return !usesLearnedRate(policy) && policy.evenPacing === true && policy.requestsPerMinute > 0 ? policy.requestsPerMinute : undefined;
 }
 
-/** The earliest the learned pace lets the next request start, epoch ms (never before `nowMs`). */
-export function learnedNextStartAtMs(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined, nowMs: number): number {
-  return nextStartAtMs(learnedStateFor(stored, credentialFingerprint), nowMs);
+/**
+ * The state the policy paces on: the stored one, unless it was learned under other credentials
+ * (another key is another quota), in which case the key starts over. A user-set rate is the
+ * controller with that rate as its start and ceiling and nothing learned: an even pace at exactly
+ * the user's rate (the RPM window stays the exact bound; a 429 there keeps its hold and halving).
+ */
+export function learnedStateFor(stored: StoredLearnedRate | undefined, policy: PacedPolicy): LearnedRateState {
+  const state = stored && stored.credentialFingerprint === policy.credentialFingerprint ? stored.state : createLearnedRate();
+  const fixed = fixedPaceOf(policy);
+  if (fixed === undefined) {
+    return withSettings(state, { ceilingRequestsPerMinute: undefined, initialRequestsPerMinute: defaultLearnedRateSettings.initialRequestsPerMinute });
+  }
+  return { ...withSettings(state, { ceilingRequestsPerMinute: fixed, initialRequestsPerMinute: fixed }), dimensions: {}, pausedUntilMs: 0 };
+}
+
+/** Whether the pace lets a request start now (even pacing, announced retry delays). */
+export function isLearnedPaceOpen(stored: StoredLearnedRate | undefined, policy: PacedPolicy, nowMs: number): boolean {
+  return learnedNextStartAtMs(stored, policy, nowMs) <= nowMs;
+}
+
+/** The earliest the pace lets the next request start, epoch ms (never before `nowMs`). */
+export function learnedNextStartAtMs(stored: StoredLearnedRate | undefined, policy: PacedPolicy, nowMs: number): number {
+  return nextStartAtMs(learnedStateFor(stored, policy), nowMs);
 }
 
 /** What a request start under the policy writes: the schedule advances by one spacing. */
-export function learnedRateAfterStart(stored: StoredLearnedRate | undefined, credentialFingerprint: string | undefined, nowMs: number): StoredLearnedRate {
-  return { credentialFingerprint, state: onRequestStarted(learnedStateFor(stored, credentialFingerprint), nowMs) };
+export function learnedRateAfterStart(stored: StoredLearnedRate | undefined, policy: PacedPolicy, nowMs: number): StoredLearnedRate {
+  return { credentialFingerprint: policy.credentialFingerprint, state: onRequestStarted(learnedStateFor(stored, policy), nowMs) };
+}
+
+/** True when a stored state is a learned one to show (not the even pace of a user-set rate). */
+export function isShownAsLearned(state: LearnedRateState): boolean {
+  return state.settings.ceilingRequestsPerMinute === undefined;
 }
 
 /** What a success writes; a key with no learned state (a user-set rate) writes nothing. */

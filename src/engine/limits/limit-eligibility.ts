@@ -1,6 +1,6 @@
 import type { ProviderLimitPolicy } from '../ports/task-queue.js';
 import { effectiveConcurrency } from './adaptive-concurrency.js';
-import { isLearnedPaceOpen, usesLearnedRate, type StoredLearnedRate } from './learned-pacing.js';
+import { isLearnedPaceOpen, usesPace, type StoredLearnedRate } from './learned-pacing.js';
 import type { LimitState } from './limit-state.js';
 import { decidePause, type PauseLift } from './pause-lift.js';
 import { isRateWindowFull } from './rate-window.js';
@@ -62,7 +62,7 @@ export function decideLimitEligibility(policies: readonly ProviderLimitPolicy[],
     const running = snapshot.runningByLimitKey.get(policy.providerKey) ?? 0;
     if (running >= effectiveConcurrency(policy.maxConcurrency, modelState?.concurrencyLimit)) continue;
     if (isRateWindowFull(snapshot.startsInWindowByLimitKey.get(policy.providerKey) ?? 0, policy.requestsPerMinute)) continue;
-    if (usesLearnedRate(policy) && !isLearnedPaceOpen(snapshot.learnedRatesByLimitKey?.get(policy.providerKey), policy.credentialFingerprint, snapshot.nowMs)) continue;
+    if (usesPace(policy) && !isLearnedPaceOpen(snapshot.learnedRatesByLimitKey?.get(policy.providerKey), policy, snapshot.nowMs)) continue;
     eligible.set(policy.providerKey, policy);
   }
   return { eligible, lifts };

@@ -40,6 +40,13 @@ export interface ProviderLimitPolicy {
    */
   learnedRate?: boolean | undefined;
   /**
+   * True: a user-set `requestsPerMinute` is also spread evenly over the minute (starts at least
+   * 60 s ÷ the rate apart, on the shared pacing schedule), so a full window never opens with a burst
+   * that trips per-second limits; the RPM window stays the exact bound. Set by `buildLimitPolicies`
+   * for online keys; absent/false = the window alone.
+   */
+  evenPacing?: boolean | undefined;
+  /**
    * Lane of the jobs this policy limits; undefined = `online`. A `batch` policy has its own key
    * (`provider:model@batch`), so batch-lane tasks waiting on a remote batch neither use the online
    * concurrency and RPM nor are held by online rate limits.

@@ -1,4 +1,4 @@
-import { learnedRateAfterStart, usesLearnedRate, type StoredLearnedRate } from '../limits/learned-pacing.js';
+import { learnedRateAfterStart, usesPace, type StoredLearnedRate } from '../limits/learned-pacing.js';
 import { decideLimitEligibility, type LimitSnapshot } from '../limits/limit-eligibility.js';
 import { limitKeyResolver } from '../limits/limit-key-resolver.js';
 import type { LimitState } from '../limits/limit-state.js';
@@ -129,8 +129,8 @@ export class ClaimPlanner {
     this.jobs.sort(compareJobOrder);
     this.runningByLimitKey.set(limitKey, (this.runningByLimitKey.get(limitKey) ?? 0) + 1);
     const effects = requestStartEffects(policy, this.nowMs);
-    if (usesLearnedRate(policy)) {
-      this.learnedRatesByLimitKey.set(limitKey, learnedRateAfterStart(this.learnedRatesByLimitKey.get(limitKey), policy.credentialFingerprint, this.nowMs));
+    if (usesPace(policy)) {
+      this.learnedRatesByLimitKey.set(limitKey, learnedRateAfterStart(this.learnedRatesByLimitKey.get(limitKey), policy, this.nowMs));
     }
     if (effects.logStart) this.startsInWindowByLimitKey.set(effects.limitKey, (this.startsInWindowByLimitKey.get(effects.limitKey) ?? 0) + 1);
     if (effects.holdUntilMs !== undefined) {

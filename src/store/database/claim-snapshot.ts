@@ -9,6 +9,7 @@ import type { LimitState } from '../../engine/limits/limit-state.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import type { RunnableJob } from '../../engine/scheduling/claim-planner.js';
 import type { ExecutionMode, QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
+import { usesPace } from '../../engine/limits/learned-pacing.js';
 import type { ProviderLimitPolicy } from '../../engine/ports.js';
 import { readLearnedRates } from './learned-rate-rows.js';
 import type { Database, ProviderStateTable } from './schema.js';
@@ -82,7 +83,7 @@ export async function readLimitSnapshot(
   }
   const learnedRatesByLimitKey = await readLearnedRates(
     transaction,
-    policies.filter((policy) => policy.learnedRate === true).map((policy) => policy.providerKey),
+    policies.filter(usesPace).map((policy) => policy.providerKey),
   );
   return { limits: { nowMs, states, runningByLimitKey, startsInWindowByLimitKey, learnedRatesByLimitKey }, loadByJob };
 }

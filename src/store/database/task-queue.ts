@@ -17,7 +17,7 @@ import type {
 } from '../../engine/ports.js';
 import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
-import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesLearnedRate } from '../../engine/limits/learned-pacing.js';
+import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
 import { withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
 import { nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
@@ -136,9 +136,9 @@ export class SqliteTaskQueue implements TaskQueue {
   /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log, learned pace). */
   private async recordRequestStart(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
     const effects = requestStartEffects(policy, nowMs);
-    if (usesLearnedRate(policy)) {
+    if (usesPace(policy)) {
       const stored = (await readLearnedRates(transaction, [effects.limitKey])).get(effects.limitKey);
-      await writeLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy.credentialFingerprint, nowMs), nowMs);
+      await writeLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs), nowMs);
     }
     if (effects.holdUntilMs !== undefined) {
       await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
@@ -427,8 +427,8 @@ export class SqliteTaskQueue implements TaskQueue {
         .executeTakeFirst();
       limitingStartMs = limiting?.started_at_ms;
     }
-    const learnedAtMs = usesLearnedRate(policy)
-      ? learnedNextStartAtMs((await readLearnedRates(transaction, [policy.providerKey])).get(policy.providerKey), policy.credentialFingerprint, nowMs)
+    const learnedAtMs = usesPace(policy)
+      ? learnedNextStartAtMs((await readLearnedRates(transaction, [policy.providerKey])).get(policy.providerKey), policy, nowMs)
       : undefined;
     return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs, learnedAtMs);
   }

@@ -10,6 +10,7 @@ import type { LimitState } from '../../engine/limits/limit-state.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import type { RunnableJob } from '../../engine/scheduling/claim-planner.js';
 import type { ExecutionMode, QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
+import { usesPace } from '../../engine/limits/learned-pacing.js';
 import type { ProviderLimitPolicy } from '../../engine/ports.js';
 import { fromMicroUsd } from './money.js';
 import { readPostgresLearnedRates } from './postgres-learned-rate-rows.js';
@@ -85,7 +86,7 @@ export async function readPostgresLimitSnapshot(
   }
   const learnedRatesByLimitKey = await readPostgresLearnedRates(
     transaction,
-    policies.filter((policy) => policy.learnedRate === true).map((policy) => policy.providerKey),
+    policies.filter(usesPace).map((policy) => policy.providerKey),
   );
   return { limits: { nowMs, states, runningByLimitKey, startsInWindowByLimitKey, learnedRatesByLimitKey }, loadByJob };
 }

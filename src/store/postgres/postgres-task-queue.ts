@@ -17,7 +17,7 @@ import type {
 } from '../../engine/ports.js';
 import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
-import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesLearnedRate, withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
+import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace, withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
 import { nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
@@ -154,9 +154,9 @@ export class PostgresTaskQueue implements TaskQueue {
    */
   private async recordRequestStart(transaction: Kysely<PostgresDatabase>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
     const effects = requestStartEffects(policy, nowMs);
-    if (usesLearnedRate(policy)) {
+    if (usesPace(policy)) {
       const stored = (await readPostgresLearnedRates(transaction, [effects.limitKey])).get(effects.limitKey);
-      await writePostgresLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy.credentialFingerprint, nowMs), nowMs);
+      await writePostgresLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs), nowMs);
     }
     if (effects.holdUntilMs !== undefined) {
       await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
@@ -458,8 +458,8 @@ export class PostgresTaskQueue implements TaskQueue {
         .executeTakeFirst();
       limitingStartMs = limiting?.started_at_ms;
     }
-    const learnedAtMs = usesLearnedRate(policy)
-      ? learnedNextStartAtMs((await readPostgresLearnedRates(transaction, [policy.providerKey])).get(policy.providerKey), policy.credentialFingerprint, nowMs)
+    const learnedAtMs = usesPace(policy)
+      ? learnedNextStartAtMs((await readPostgresLearnedRates(transaction, [policy.providerKey])).get(policy.providerKey), policy, nowMs)
       : undefined;
     return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs, learnedAtMs);
   }
