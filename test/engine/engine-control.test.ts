@@ -127,22 +127,34 @@ describe('engine control and scheduling', () => {
     expect(provider.calls.map((call) => call.prompt)).toEqual(Array.from({ length: 6 }, (_, index) => `prompt ${index}`));
   });
 
-  it('holds the RPM limit: no more than N request starts in any minute', async () => {
+  it('holds the RPM limit: no more than N request starts in any minute, spread evenly over it (no burst at its top)', async () => {
     const clock = new ManualClock();
     const provider = new ScriptedProvider();
     harness = await createEngineHarness({ providers: [provider], clock, limits: { requestsPerMinute: 5, maxConcurrency: 8 } });
     const jobId = await harness.createJob({ taskCount: 12 });
     harness.engine.start();
-    await waitFor(async () => (await harness!.taskStatuses(jobId)).completed === 5, 5_000, 'first five');
+    await waitFor(() => provider.calls.length === 1, 5_000, 'first start');
     await settle(100);
-    expect(provider.calls).toHaveLength(5);
-    clock.advance(30_000);
+    expect(provider.calls).toHaveLength(1);
+    // One start every 60 s ÷ 5 (+ 10 ms: the pace's late-start tolerance shared out over the minute).
+    for (let call = 2; call <= 5; call += 1) {
+      clock.advance(12_000);
+      await settle(60);
+      expect(provider.calls).toHaveLength(call - 1);
+      clock.advance(10);
+      await waitFor(() => provider.calls.length === call, 5_000, `start ${call}`);
+    }
+    // Five starts in the first minute; the sixth waits for the pace's slot (60 050 ms) and, the
+    // exact bound, until the first start has left the RPM window with its margin (60 750 ms).
+    clock.advance(11_959);
     await settle(60);
     expect(provider.calls).toHaveLength(5);
-    clock.advance(31_000);
-    await waitFor(async () => (await harness!.taskStatuses(jobId)).completed === 10, 5_000, 'next five after the window');
+    clock.advance(700);
     await settle(60);
-    expect(provider.calls).toHaveLength(10);
+    expect(provider.calls).toHaveLength(5);
+    clock.advance(100);
+    await waitFor(async () => (await harness!.taskStatuses(jobId)).completed === 6, 5_000, 'the sixth start, a minute after the first');
+    expect(provider.calls).toHaveLength(6);
   });
 
   it('spaces request starts by the cool-down', async () => {
