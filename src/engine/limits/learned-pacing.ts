@@ -3,7 +3,8 @@
  * it, for a key whose requests per minute is `auto` (issue 18, decision 0040). The store keeps one
  * `LearnedRateState` per limit key with the credential fingerprint it was learned under, reads it
  * into the claim snapshot and writes back what these functions return, in the same transaction as
- * the claim or the attempt outcome; the adapter holds no rule.
+ * the claim or the attempt outcome; the adapter holds no rule. A user-set rate (`evenPacing`) runs on
+ * the same schedule with that rate as a fixed pace and nothing learned, so it is spread evenly too.
  */
 import type { QuotaDimension } from '../../core/quota-failure.js';
 import { createLearnedRate, defaultLearnedRateSettings, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, withSettings, type LearnedRateState } from '../learned-rate/learned-rate.js';

@@ -226,6 +226,23 @@ describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)'
     expect(await claimIds(store, startMs + 37_000, 5, learned)).toHaveLength(1);
   });
 
+  it('spreads a user-set rate evenly when asked (one start per 60 s ÷ rate), keeping the RPM window, on a shared schedule', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 5 });
+    const even = [policy({ requestsPerMinute: 3, evenPacing: true })];
+    expect(await claimIds(store, startMs, 5, even)).toEqual(['a-t0']);
+    // (60 000 + 50) ÷ 3 = 20 016.7 ms: the next slot, rounded up to whole ms.
+    expect(await claimIds(store, startMs + 20_016, 5, even)).toEqual([]);
+    expect(await store.queue.nextAvailableAtMs(startMs + 1)).toBe(startMs + 20_017);
+    expect(await store.queue.startRequest(even[0]!, startMs + 1)).toEqual({ started: false, retryAtMs: startMs + 20_017 });
+    expect(await claimIds(store, startMs + 20_017, 5, even)).toEqual(['a-t1']);
+    const view = (await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m');
+    expect(view?.learnedRateState?.settings.ceilingRequestsPerMinute).toBe(3);
+    expect(view?.learnedRateState?.dimensions).toEqual({});
+    // Without the flag, the window alone: what the minute has left (one more) starts at once.
+    expect(await claimIds(store, startMs + 20_018, 5, [policy({ requestsPerMinute: 3 })])).toEqual(['a-t2']);
+  });
+
   it('pauses the provider and gives the task back in one write; the pause lifts when the credentials change', async () => {
     const store = await open();
     await createJob(store, { id: 'a', taskCount: 2 });
