@@ -136,23 +136,20 @@ describe('engine control and scheduling', () => {
     await waitFor(() => provider.calls.length === 1, 5_000, 'first start');
     await settle(100);
     expect(provider.calls).toHaveLength(1);
-    // One start every 60 s ÷ 5 (+ 10 ms: the pace's late-start tolerance shared out over the minute).
+    // One start every (60 s + 50 ms late-start tolerance + 750 ms arrival margin) ÷ 5 = 12 160 ms.
     for (let call = 2; call <= 5; call += 1) {
       clock.advance(12_000);
       await settle(60);
       expect(provider.calls).toHaveLength(call - 1);
-      clock.advance(10);
+      clock.advance(160);
       await waitFor(() => provider.calls.length === call, 5_000, `start ${call}`);
     }
-    // Five starts in the first minute; the sixth waits for the pace's slot (60 050 ms) and, the
-    // exact bound, until the first start has left the RPM window with its margin (60 750 ms).
-    clock.advance(11_959);
+    // Five starts in the first minute; the sixth at the pace's next slot, 60 800 ms, once the first
+    // start has also left the RPM window with its margin (60 750 ms).
+    clock.advance(12_059);
     await settle(60);
     expect(provider.calls).toHaveLength(5);
-    clock.advance(700);
-    await settle(60);
-    expect(provider.calls).toHaveLength(5);
-    clock.advance(100);
+    clock.advance(101);
     await waitFor(async () => (await harness!.taskStatuses(jobId)).completed === 6, 5_000, 'the sixth start, a minute after the first');
     expect(provider.calls).toHaveLength(6);
   });

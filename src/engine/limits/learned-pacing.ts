@@ -9,6 +9,7 @@
 import type { QuotaDimension } from '../../core/quota-failure.js';
 import { createLearnedRate, defaultLearnedRateSettings, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, withSettings, type LearnedRateState } from '../learned-rate/learned-rate.js';
 import type { ProviderLimitPolicy, ProviderLimits, ProviderStateView } from '../ports/task-queue.js';
+import { rateWindowMarginMs } from './rate-window.js';
 
 /** A learned state as stored: the controller state and the credentials it was learned with. */
 export interface StoredLearnedRate {
@@ -48,9 +49,12 @@ export function learnedStateFor(stored: StoredLearnedRate | undefined, policy: P
   const state = stored && stored.credentialFingerprint === policy.credentialFingerprint ? stored.state : createLearnedRate();
   const fixed = fixedPaceOf(policy);
   if (fixed === undefined) {
-    return withSettings(state, { ceilingRequestsPerMinute: undefined, initialRequestsPerMinute: defaultLearnedRateSettings.initialRequestsPerMinute });
+    return withSettings(state, { ceilingRequestsPerMinute: undefined, initialRequestsPerMinute: defaultLearnedRateSettings.initialRequestsPerMinute, ceilingArrivalMarginMs: undefined });
   }
-  return { ...withSettings(state, { ceilingRequestsPerMinute: fixed, initialRequestsPerMinute: fixed }), dimensions: {}, pausedUntilMs: 0 };
+  // Spaced so a minute's worth spans 60 s plus the window's arrival margin: starts at exactly the
+  // quota land as one too many in a short provider window whenever arrival delays vary.
+  const settings = { ceilingRequestsPerMinute: fixed, initialRequestsPerMinute: fixed, ceilingArrivalMarginMs: rateWindowMarginMs };
+  return { ...withSettings(state, settings), dimensions: {}, pausedUntilMs: 0 };
 }
 
 /** Whether the pace lets a request start now (even pacing, announced retry delays). */

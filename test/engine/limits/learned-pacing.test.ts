@@ -114,9 +114,10 @@ describe('learned pacing (a key whose rate is auto)', () => {
 });
 
 describe('even pacing of a user-set rate (the controller with the rate as a fixed pace)', () => {
-  it('spaces starts 60 s ÷ the rate apart (plus the late-start tolerance), so no minute holds more than the rate', () => {
+  it('spaces starts 60 s ÷ the rate apart (plus the late-start tolerance and the arrival margin), so no minute holds more than the rate', () => {
     let stored = learnedRateAfterStart(undefined, fixed60, nowMs);
-    expect(learnedNextStartAtMs(stored, fixed60, nowMs)).toBe(nowMs + 1_001);
+    // (60 000 + 50 late-start tolerance + 750 arrival margin) ÷ 60 = 1 013.3 ms.
+    expect(learnedNextStartAtMs(stored, fixed60, nowMs)).toBe(nowMs + 1_014);
     let atMs = nowMs;
     let starts = 1;
     for (;;) {
@@ -139,7 +140,7 @@ describe('even pacing of a user-set rate (the controller with the rate as a fixe
     const paced = learnedRateAfterStart(learned, fixed60, nowMs + 6_000);
     expect(paced.state.dimensions).toEqual({});
     expect(isShownAsLearned(paced.state)).toBe(false);
-    expect(learnedNextStartAtMs(paced, fixed60, nowMs + 6_000)).toBe(nowMs + 7_001);
+    expect(learnedNextStartAtMs(paced, fixed60, nowMs + 6_000)).toBe(nowMs + 7_014);
   });
 
   it('is part of limit eligibility only when asked for: the RPM window alone would let the whole minute start at once', () => {
@@ -147,7 +148,7 @@ describe('even pacing of a user-set rate (the controller with the rate as a fixe
     const snapshot = { nowMs: nowMs + 500, states: new Map(), runningByLimitKey: new Map(), startsInWindowByLimitKey: new Map([['gemini:m', 1]]), learnedRatesByLimitKey: new Map([['gemini:m', started]]) };
     expect([...decideLimitEligibility([fixed60], snapshot).eligible.keys()]).toEqual([]);
     expect([...decideLimitEligibility([{ ...fixed60, evenPacing: false }], snapshot).eligible.keys()]).toEqual(['gemini:m']);
-    expect([...decideLimitEligibility([fixed60], { ...snapshot, nowMs: nowMs + 1_001 }).eligible.keys()]).toEqual(['gemini:m']);
+    expect([...decideLimitEligibility([fixed60], { ...snapshot, nowMs: nowMs + 1_014 }).eligible.keys()]).toEqual(['gemini:m']);
   });
 
   it('lets one claim start one request of an evenly paced key, where the window alone starts ten', () => {

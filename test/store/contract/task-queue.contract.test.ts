@@ -231,16 +231,16 @@ describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)'
     await createJob(store, { id: 'a', taskCount: 5 });
     const even = [policy({ requestsPerMinute: 3, evenPacing: true })];
     expect(await claimIds(store, startMs, 5, even)).toEqual(['a-t0']);
-    // (60 000 + 50) ÷ 3 = 20 016.7 ms: the next slot, rounded up to whole ms.
-    expect(await claimIds(store, startMs + 20_016, 5, even)).toEqual([]);
-    expect(await store.queue.nextAvailableAtMs(startMs + 1)).toBe(startMs + 20_017);
-    expect(await store.queue.startRequest(even[0]!, startMs + 1)).toEqual({ started: false, retryAtMs: startMs + 20_017 });
-    expect(await claimIds(store, startMs + 20_017, 5, even)).toEqual(['a-t1']);
+    // (60 000 + 50 late-start tolerance + 750 arrival margin) ÷ 3 = 20 266.7 ms: the next slot, rounded up.
+    expect(await claimIds(store, startMs + 20_266, 5, even)).toEqual([]);
+    expect(await store.queue.nextAvailableAtMs(startMs + 1)).toBe(startMs + 20_267);
+    expect(await store.queue.startRequest(even[0]!, startMs + 1)).toEqual({ started: false, retryAtMs: startMs + 20_267 });
+    expect(await claimIds(store, startMs + 20_267, 5, even)).toEqual(['a-t1']);
     const view = (await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m');
     expect(view?.learnedRateState?.settings.ceilingRequestsPerMinute).toBe(3);
     expect(view?.learnedRateState?.dimensions).toEqual({});
     // Without the flag, the window alone: what the minute has left (one more) starts at once.
-    expect(await claimIds(store, startMs + 20_018, 5, [policy({ requestsPerMinute: 3 })])).toEqual(['a-t2']);
+    expect(await claimIds(store, startMs + 20_268, 5, [policy({ requestsPerMinute: 3 })])).toEqual(['a-t2']);
   });
 
   it('pauses the provider and gives the task back in one write; the pause lifts when the credentials change', async () => {
