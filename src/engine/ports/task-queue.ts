@@ -169,6 +169,12 @@ export interface RateLimitedOutcome {
   maxConcurrency: number;
   /** True when the key's rate is learned: the 429 feeds the controller instead of the hold and the halving. */
   learnedRate?: boolean | undefined;
+  /**
+   * True when the key's fixed rate is paced evenly (`ProviderLimitPolicy.evenPacing`): the hold is
+   * written but the concurrency is not halved — the pace keeps the rate, and a halved concurrency
+   * would cap it below the user's rate (rate ≤ concurrency ÷ latency).
+   */
+  evenlyPaced?: boolean | undefined;
   /** When the refused request started, epoch ms. */
   startedAtMs?: number | undefined;
   /** The delay the provider announced (RetryInfo / Retry-After), ms; undefined when none. */
