@@ -9,6 +9,7 @@ import { apiFigureRows, apiScenarios, isApiBenchResult, withApiSections, type Ap
 import { renderBenchmarksDocument } from './support/benchmarks-document.js';
 import type { BenchRun } from './support/bench-run.js';
 import { figureRows } from './support/figure-rows.js';
+import { isLearnedQuotaResult, learnedQuotaRows, type LearnedQuotaResult } from './support/learned-quota-rows.js';
 import { machineLine } from './support/format-figures.js';
 import { readMachineInfo } from './support/machine-info.js';
 import { runScenarioProcess, scenarioThreadpoolSize } from './support/run-scenario-process.js';
@@ -24,6 +25,8 @@ const scenarios = [
   { name: 'engine-overhead', script: 'engine-overhead.ts', timeoutMs: 4 * 60_000 },
   { name: 'quota-utilisation', script: 'quota-utilisation.ts', timeoutMs: 6 * 60_000 },
   { name: 'recovery', script: 'recovery.ts', timeoutMs: 4 * 60_000 },
+  // Issue 18: the learned rate on the hidden-quota Gemini fake, beside the users' loop (6 minutes).
+  { name: 'learned-quota', script: 'learned-quota.ts', timeoutMs: 10 * 60_000 },
   // The HTTP API's benchmarks (ZIP download, upload, status latency); they bring their own rows and sections.
   ...apiScenarios,
   // Several worker processes on one store, Postgres and SQLite side by side; brings its own rows and section.
@@ -47,9 +50,10 @@ async function main(): Promise<void> {
   };
   const apiResults: ApiBenchResult[] = [];
   let storeThroughput: StoreThroughputBenchResult | undefined;
+  const learnedQuotaResults: LearnedQuotaResult[] = [];
   for (const scenario of scenarios) {
     console.log(`── ${scenario.name} ──`);
-    let result: ScenarioResult | ApiBenchResult;
+    let result: ScenarioResult | ApiBenchResult | LearnedQuotaResult;
     try {
       result = await runScenarioProcess({ scriptPath: fileURLToPath(new URL(scenario.script, import.meta.url)), cwd: repositoryRoot, timeoutMs: scenario.timeoutMs });
     } catch (error) {
@@ -60,6 +64,11 @@ async function main(): Promise<void> {
     }
     if (isStoreThroughputResult(result)) {
       storeThroughput = result;
+      console.log('');
+      continue;
+    }
+    if (isLearnedQuotaResult(result)) {
+      learnedQuotaResults.push(result);
       console.log('');
       continue;
     }
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
 
   const storeThroughputFailure = run.failures.find((failure) => failure.scenario === storeThroughputScenarioName);
   const storeThroughputRows = storeThroughput?.rows ?? (storeThroughputFailure ? [{ benchmark: storeThroughputScenarioName, figure: 'scenario did not finish', value: storeThroughputFailure.message, goal: '—', verdict: 'missed' as const }] : []);
-  const rows = [...figureRows(run), ...apiFigureRows(apiResults, run.failures), ...storeThroughputRows];
+  const rows = [...figureRows(run), ...learnedQuotaResults.flatMap(learnedQuotaRows), ...apiFigureRows(apiResults, run.failures), ...storeThroughputRows];
   console.log(`\n${renderSummaryTable(rows, machineLine(machine))}\n`);
   const storeThroughputSection = storeThroughput?.section ?? storeThroughputFailedSection(storeThroughputFailure?.message ?? 'not run');
   await writeFile(documentPath, withStoreThroughputSection(withApiSections(renderBenchmarksDocument(run, rows), apiResults, run.failures), storeThroughputSection));

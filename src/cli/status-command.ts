@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { sessionLogFileName, sessionLogFolder } from '../core/session-log.js';
 import { cliIo, type CliContext, type CommandRegistration } from './cli-context.js';
+import { providerKeyText } from '../core/limit-key.js';
+import { formatLearnedRate } from '../operations/learned-rate-status.js';
 import { openSession } from './session/open-session.js';
 import { formatCounts, formatDuration, formatUsd } from './session/progress-display.js';
 
@@ -21,6 +23,7 @@ export const registerStatusCommand: CommandRegistration = (program: Command, con
       const { fleet, record, job } = await openSession(context, command, sessionArgument);
       try {
         const report = await fleet.jobStatus(job.id);
+        const learned = await fleet.learnedRate(providerKeyText(job.provider, job.model));
         const logPath = path.join(record.out, sessionLogFolder, sessionLogFileName(record.session_id));
         if (flags.json) {
           io.stdout.write(
@@ -34,6 +37,7 @@ export const registerStatusCommand: CommandRegistration = (program: Command, con
                 counts: report.counts,
                 progress: report.progress,
                 rate_per_minute: report.ratePerMinute,
+                learned_rate: learned ? { phase: learned.phase, requests_per_minute: learned.requestsPerMinute, estimated_requests_per_minute: learned.estimatedRequestsPerMinute ?? null } : null,
                 eta_seconds: report.etaSeconds ?? null,
                 cost_usd: { estimated: report.cost.estimatedUsd, spent: report.cost.spentUsd },
                 errors: report.errors,
@@ -53,7 +57,7 @@ export const registerStatusCommand: CommandRegistration = (program: Command, con
           `Session ${record.session_id}: ${report.job.status}${report.job.statusReason ? ` (${report.job.statusReason})` : ''}`,
           `  ${formatCounts({ total: counts.total - counts.canceled, completed: counts.completed, failed: counts.failed, blocked: counts.blocked, running: counts.running, pending: counts.pending })}${counts.canceled > 0 ? ` · ${counts.canceled} canceled` : ''} (${Math.round(report.progress * 100)}%)`,
           `  rate ${report.ratePerMinute.toFixed(1)}/min · ETA ${report.etaSeconds === undefined ? '–' : formatDuration(report.etaSeconds)} · ${formatUsd(report.cost.spentUsd)} spent of ~${formatUsd(report.cost.estimatedUsd)}`,
-          `  started ${record.created} · ${job.provider}/${job.model} ${job.settings.size} ${job.settings.aspectRatio}`,
+          `  started ${record.created} · ${job.provider}/${job.model} ${job.settings.size} ${job.settings.aspectRatio}${learned ? ` · ${formatLearnedRate(learned)}` : ''}`,
           `  output: ${record.out}`,
           `  log:    ${logPath}`,
         ];

@@ -200,3 +200,24 @@ export function booleanVariable(options: { defaultValue: boolean }) {
     });
   return describe(schema, { requirement, defaultText: String(options.defaultValue), secret: false });
 }
+
+/** A requests-per-minute setting: `auto` (learned, issue 18) or a whole number in `[minimum, maximum]` (a fixed rate). */
+export type RateSetting = number | 'auto';
+
+/** A rate that is `auto` (the engine learns it) or a whole number in `[minimum, maximum]`; default `auto`. */
+export function rateVariable(options: { minimum: number; maximum: number }) {
+  const requirement = `auto or an integer from ${options.minimum} to ${options.maximum}`;
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw: RawValue, context): RateSetting => {
+      if (raw === undefined || raw.toLowerCase() === 'auto') return 'auto';
+      const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!Number.isSafeInteger(value) || value < options.minimum || value > options.maximum) {
+        context.addIssue({ code: 'custom', message: requirement });
+        return z.NEVER;
+      }
+      return value;
+    });
+  return describe(schema, { requirement, defaultText: 'auto', secret: false });
+}

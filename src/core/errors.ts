@@ -6,6 +6,7 @@
  * this module, so an error thrown by the engine (loaded by the server shell) and checked inside a
  * route handler comes from a different class object.
  */
+import type { QuotaDimension } from './quota-failure.js';
 import { redactUrlCredentials } from './url-credentials.js';
 
 export const errorCodes = [
@@ -66,6 +67,8 @@ export interface ImagefleetErrorOptions {
   issues?: ErrorIssue[];
   /** For `provider_rate_limited` / `provider_paused`: how long to wait before trying again, in ms. */
   retryAfterMs?: number;
+  /** For `provider_rate_limited`: the quota the 429 named (QuotaFailure `quotaId`), when the provider said. */
+  quotaDimension?: QuotaDimension;
   /** The underlying error, kept for logs; never shown to end users verbatim. */
   cause?: unknown;
 }
@@ -76,6 +79,7 @@ export class ImagefleetError extends Error {
   readonly code: ErrorCode;
   readonly issues: ErrorIssue[];
   readonly retryAfterMs: number | undefined;
+  readonly quotaDimension: QuotaDimension | undefined;
   readonly [brand] = true;
 
   constructor(code: ErrorCode, message: string, options: ImagefleetErrorOptions = {}) {
@@ -84,6 +88,7 @@ export class ImagefleetError extends Error {
     this.code = code;
     this.issues = options.issues ?? [];
     this.retryAfterMs = options.retryAfterMs;
+    this.quotaDimension = options.quotaDimension;
   }
 }
 
@@ -103,6 +108,7 @@ export function toImagefleetError(value: unknown): ImagefleetError {
     return new ImagefleetError(value.code, message, {
       issues: value.issues.map((issue) => ({ path: issue.path, message: redactUrlCredentials(issue.message) })),
       ...(value.retryAfterMs === undefined ? {} : { retryAfterMs: value.retryAfterMs }),
+      ...(value.quotaDimension === undefined ? {} : { quotaDimension: value.quotaDimension }),
     });
   }
   const systemCode = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;

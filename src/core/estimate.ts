@@ -28,8 +28,14 @@ export interface EstimateInput {
   size: ImageSize;
   /** The lane the job will use; the duration and the wording of the assumptions follow it. */
   lane: Lane;
-  /** Rate limit for this provider+model, requests per minute; 0 = unlimited. */
+  /** Rate limit for this provider+model, requests per minute; 0 = unlimited (or learned, below). */
   requestsPerMinute: number;
+  /**
+   * When the rate is learned (`…_RPM=auto`, decision 0040): the rate the engine starts from,
+   * requests per minute; undefined for a fixed rate. The time estimate does not bound by it (the
+   * quota is unknown); the assumptions say so.
+   */
+  learnedRateStartsAtPerMinute?: number | undefined;
   /** Calls in flight at once (1 for sequential jobs). */
   maxConcurrency: number;
   /** What recent calls of this provider+model on this lane took; absent before any call. */
@@ -77,7 +83,12 @@ export function estimatePlan(input: EstimateInput): PlanEstimate {
         : (taskCount / measured.callsPerSecond) * 1000;
   const estimatedDurationMs = Math.round(Math.max(rateBoundMs, workBoundMs));
 
-  const rateText = requestsPerMinute > 0 ? `at most ${requestsPerMinute} requests/minute` : 'no rate limit';
+  const rateText =
+    input.learnedRateStartsAtPerMinute !== undefined
+      ? `the rate learned (starts at ${formatCount(input.learnedRateStartsAtPerMinute)}/min; found from the provider's 429s)`
+      : requestsPerMinute > 0
+        ? `at most ${requestsPerMinute} requests/minute`
+        : 'no rate limit';
   const timeBasis =
     measured === undefined
       ? `${concurrency} call${concurrency === 1 ? '' : 's'} at once and ~${formatCount(capabilities.typicalLatencyMs)} ms per call (a default: nothing measured yet)`

@@ -21,6 +21,8 @@ export interface PlanContext {
   assetSha256ById: ReadonlyMap<string, string>;
   /** Rate limit of this provider+model, requests per minute (0 = unlimited); for the time estimate. */
   requestsPerMinute: number;
+  /** When the rate is learned: the rate the engine starts from, requests per minute; undefined for a fixed rate. */
+  learnedRateStartsAtPerMinute?: number | undefined;
   /** Calls in flight at once for this provider+model; for the time estimate. */
   maxConcurrency: number;
   /** What recent calls of this provider+model took (the time estimate's calibration); absent before any call. */
@@ -149,6 +151,7 @@ export function plan(spec: JobSpec, context: PlanContext): Plan {
     size: spec.settings.size,
     lane: spec.lane,
     requestsPerMinute: context.requestsPerMinute,
+    learnedRateStartsAtPerMinute: context.learnedRateStartsAtPerMinute,
     maxConcurrency: spec.execution === 'sequential' ? 1 : context.maxConcurrency,
     measured: context.measuredCallTimes,
   });

@@ -1,10 +1,18 @@
 import { fullJitterDelayMs } from '../core/backoff.js';
 import type { ImagefleetError } from '../core/errors.js';
+import type { QuotaDimension } from '../core/quota-failure.js';
 import type { TaskSetback } from './ports.js';
 
 /** What the engine does about one failed attempt (DESIGN §5.4). */
 export type FailureDecision =
-  | { action: 'setback'; setback: TaskSetback; rateLimitUntilMs?: number | undefined }
+  | {
+      action: 'setback';
+      setback: TaskSetback;
+      /** A 429: hold the key until then (fixed rates). */
+      rateLimitUntilMs?: number | undefined;
+      /** A 429: what the provider said, for a learned rate (the delay it announced, the quota it named). */
+      rateLimit?: { retryAfterMs: number | undefined; quotaDimension: QuotaDimension | undefined } | undefined;
+    }
   /** The provider cannot serve anything now: pause it (whole provider or one model) and give the task back. */
   | { action: 'pause-provider'; scope: 'provider' | 'model'; untilMs: number | undefined; reason: string };
 
@@ -32,6 +40,7 @@ export function classifyFailure(error: ImagefleetError, attemptsSoFar: number, n
         action: 'setback',
         setback: { kind: 'retry', availableAtMs: untilMs, countsAsAttempt: false, errorCode: error.code, message: error.message },
         rateLimitUntilMs: untilMs,
+        rateLimit: { retryAfterMs: error.retryAfterMs, quotaDimension: error.quotaDimension },
       };
     }
     case 'provider_paused':

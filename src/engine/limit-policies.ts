@@ -3,6 +3,11 @@ import { limitKey, limitKeyText, providerKeyText } from '../core/limit-key.js';
 import type { ImageProvider } from '../providers/contract.js';
 import type { ProviderLimitPolicy, ProviderLimits } from './ports.js';
 
+/** True when a user-set rate is paced evenly too (issue 18): no burst of the whole minute at its top. Online lanes only. */
+export function isEvenlyPaced(limits: ProviderLimits, lane: Lane | undefined): boolean {
+  return (lane ?? 'online') === 'online' && limits.learnedRate !== true && limits.requestsPerMinute > 0;
+}
+
 /** A provider's limits by id; `lane` asks for the limits of a model's `batch` lane (default online). */
 export type LimitsLookup = (providerId: string, lane?: Lane) => ProviderLimits;
 
@@ -23,6 +28,8 @@ export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFo
         maxConcurrency: Math.max(1, limits.maxConcurrency),
         cooldownMs: limits.cooldownMs,
         credentialFingerprint,
+        learnedRate: limits.learnedRate === true,
+        evenPacing: isEvenlyPaced(limits, 'online'),
       };
       if (!model.lanes.includes('batch')) return [online];
       const batchLimits = limitsFor(provider.id, 'batch');

@@ -5,7 +5,7 @@
  */
 export type { Clock } from './ports/clock.js';
 export type { ProviderLimits, ProviderLimitPolicy, RequestStart, ClaimRequest, ClaimedTask, NewImageRecord, CompleteTaskInput, TaskSetback, SetbackInput, TaskOutcome, ProviderPause, ProviderStateView, RecoveryResult, TaskQueue } from './ports/task-queue.js';
-export type { AttemptOutcome, AttemptOutcomeInput } from './ports/task-queue.js';
+export type { AttemptOutcome, AttemptOutcomeInput, RateLimitedOutcome } from './ports/task-queue.js';
 export type { JobControl, TaskCancellation } from './ports/job-control.js';
 export type { NewJobInput, TaskStatusCounts, JobProgressFigures, JobRepository, QueueEntry, JobPageFilter, JobListEntry, QueuePlacementUpdate } from './ports/job-repository.js';
 export type { AssetRepository, AssetListQuery } from './ports/asset-repository.js';

@@ -5,7 +5,7 @@ import { addPngTextChunks } from '../core/png-text-chunks.js';
 import { buildProvenance } from '../core/provenance.js';
 import { findModel, providerError, type GenerateRequest, type GenerateResult, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import { classifyFailure, type RetryPolicy } from './classify-failure.js';
-import { buildLimitPolicies, type LimitsLookup } from './limit-policies.js';
+import { buildLimitPolicies, isEvenlyPaced, type LimitsLookup } from './limit-policies.js';
 import type { AssetRepository, BlobStore, ClaimedTask, Clock, DomainEventBus, NewImageRecord, OutputImageWriter, TaskQueue } from './ports.js';
 
 /** Why a running task's call was aborted; decides what happens to its row afterwards. */
@@ -327,7 +327,16 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
     const rateLimited =
       decision.rateLimitUntilMs === undefined
         ? undefined
-        : { providerKey, untilMs: decision.rateLimitUntilMs, maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency };
+        : {
+            providerKey,
+            untilMs: decision.rateLimitUntilMs,
+            maxConcurrency: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).maxConcurrency,
+            learnedRate: context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)).learnedRate === true,
+            evenlyPaced: isEvenlyPaced(context.limitsFor(job.provider, laneOfLimitKeyText(providerKey)), laneOfLimitKeyText(providerKey)),
+            startedAtMs: task.startedAtMs,
+            retryAfterMs: decision.rateLimit?.retryAfterMs,
+            quotaDimension: decision.rateLimit?.quotaDimension,
+          };
     // Its events (provider.rate_limited, task.retrying / task.failed, job.finished) are published by the store after the commit.
     await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'setback', setback: decision.setback, rateLimited } });
   } catch (writeError) {

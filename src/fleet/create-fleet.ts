@@ -29,6 +29,7 @@ import { throttledCall } from './throttled-call.js';
 import { sweepBlobCopies } from './sweep-blob-copies.js';
 import { WebhookDeliverer } from '../engine/webhook-deliverer.js';
 import { jobStatus } from '../operations/job-status.js';
+import { learnedRateStatus } from '../operations/learned-rate-status.js';
 import { sendTestWebhook } from '../operations/send-test-webhook.js';
 import { pausedReasonOf } from '../operations/list-providers.js';
 import { serverWideWebhook } from '../operations/server-wide-webhook.js';
@@ -254,6 +255,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     importAsset: (bytes, originalName) => importer.importAsset(bytes, originalName),
     importAssetFile: (filePath, originalName, facts) => importer.importAssetFile(filePath, originalName, facts),
     jobStatus: (jobId) => jobStatus({ jobId }, fleet),
+    learnedRate: (limitKey) => learnedRateStatus(limitKey, fleet),
     upgradeJob: (input, upgradeOptions) => upgradeJob(input, { jobs: store.jobs, assets: store.assets, providers, limitsFor, clock, afterCreate }, upgradeOptions),
     reclaimDeadLeases() {
       const host = hostname();

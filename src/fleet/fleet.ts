@@ -4,6 +4,7 @@
  * (`operation(input, fleet)`); they never build adapters themselves. Everything here is typed by
  * ports, so no shell sees which store or blob adapter is behind it (docs/decisions/0031).
  */
+import type { LearnedRateStatus } from '../operations/learned-rate-status.js';
 import type { Config } from '../config/config.js';
 import type { Asset, AssetFileFacts } from '../core/asset.js';
 import type { Job } from '../core/job.js';
@@ -155,6 +156,8 @@ export interface Fleet extends FleetLifecycle, OperationDependencies {
   importAssetFile(filePath: string, originalName: string, facts?: AssetFileFacts): Promise<{ asset: Asset; created: boolean }>;
   /** Counts (in images), progress, rate, ETA, cost and current errors of a job (the `jobStatus` operation). */
   jobStatus(jobId: string): Promise<JobStatusReport>;
+  /** What the engine learned of a limit key's rate (`…_RPM=auto`); undefined for a fixed rate or before the first call. */
+  learnedRate(limitKey: string): Promise<LearnedRateStatus | undefined>;
   /** Re-generates a job's completed images at a larger size, as a new job (the CLI's `upgrade`). */
   upgradeJob(input: UpgradeJobInput, options?: { dryRun?: boolean }): Promise<UpgradeJobResult>;
   /**

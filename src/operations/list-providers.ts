@@ -3,6 +3,8 @@
  * per lane and whether it (or one of its models) is paused. Refreshes the LoRA catalogs first when
  * asked.
  */
+import { learnedRateView, type LearnedRateView } from '../engine/learned-rate/learned-rate.js';
+import { isShownAsLearned } from '../engine/limits/learned-pacing.js';
 import type { ProviderLimits, ProviderStateView } from '../engine/ports.js';
 import type { ImageProvider } from '../providers/contract.js';
 import { loraCatalogOf } from '../providers/lora-catalog.js';
@@ -26,14 +28,18 @@ export interface ConfiguredProvider {
   };
   /** LoRA names the provider offers, when it has a catalog. */
   loraNames: string[];
+  /** What the engine learned of each of its limit keys whose rate is `auto` (issue 18), by limit key. */
+  learnedRates: Array<{ limitKey: string; view: LearnedRateView }>;
 }
 
-export async function listProviders(input: ListProvidersInput, dependencies: Pick<OperationDependencies, 'store' | 'providers' | 'limitsFor'>): Promise<ConfiguredProvider[]> {
+export async function listProviders(input: ListProvidersInput, dependencies: Pick<OperationDependencies, 'store' | 'providers' | 'limitsFor' | 'clock'>): Promise<ConfiguredProvider[]> {
   if (input.refreshCatalogs === true) {
     const catalogs = dependencies.providers.list().flatMap((provider) => loraCatalogOf(provider) ?? []);
     await Promise.all(catalogs.map((catalog) => catalog.refreshCatalog()));
   }
   const states = await dependencies.store.queue.providerStates();
+  // The pace is read at the fleet clock, as the engine reads it.
+  const nowMs = dependencies.clock.now();
   return dependencies.providers.list().map((provider) => ({
     provider,
     pausedReason: pausedReasonOf(states, provider.id),
@@ -42,6 +48,9 @@ export async function listProviders(input: ListProvidersInput, dependencies: Pic
       batch: provider.models().some((model) => model.lanes.includes('batch')) ? dependencies.limitsFor(provider.id, 'batch') : undefined,
     },
     loraNames: [...(loraCatalogOf(provider)?.loraNames() ?? [])],
+    learnedRates: states.flatMap((state) =>
+      state.learnedRateState !== undefined && isShownAsLearned(state.learnedRateState) && state.scopeKey.startsWith(`${provider.id}:`) ? [{ limitKey: state.scopeKey, view: learnedRateView(state.learnedRateState, nowMs) }] : [],
+    ),
   }));
 }
 

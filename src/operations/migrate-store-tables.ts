@@ -18,4 +18,5 @@ export const copiedTables: readonly string[] = Object.freeze([
   'server_secrets',
   'web_sessions',
   'cli_sessions',
+  'learned_rates',
 ]);

@@ -16,6 +16,7 @@ import { parseJobSpec, type JobSpec } from '../core/job-spec.js';
 import { plan, type Plan, type PlanContext } from '../core/plan.js';
 import { findModel, type ImageProvider, type ModelCapabilities } from '../providers/contract.js';
 import type { ProviderCatalog } from '../engine/engine.js';
+import { learnedRateStartsAtPerMinute } from '../engine/limits/learned-pacing.js';
 import type { LimitsLookup } from '../engine/limit-policies.js';
 import type { AssetRepository, Clock, GroupRepository, JobRepository, NewWebhookEndpoint } from '../engine/ports.js';
 import { subscribedEvents } from '../core/webhook-subscription.js';
@@ -139,6 +140,7 @@ export async function planJobSpec(
     capabilities,
     assetSha256ById,
     requestsPerMinute: limits.requestsPerMinute,
+    learnedRateStartsAtPerMinute: learnedRateStartsAtPerMinute(limits),
     maxConcurrency: limits.maxConcurrency,
     measuredCallTimes,
     random: dependencies.random,

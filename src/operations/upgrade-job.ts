@@ -17,6 +17,7 @@ import { seedDroppedWarning } from '../core/plan.js';
 import type { PlannedTask, Task } from '../core/task.js';
 import { findModel } from '../providers/contract.js';
 import type { ProviderCatalog } from '../engine/engine.js';
+import { learnedRateStartsAtPerMinute } from '../engine/limits/learned-pacing.js';
 import type { LimitsLookup } from '../engine/limit-policies.js';
 import type { AssetRepository, Clock, JobRepository } from '../engine/ports.js';
 import { planJobSpec, type SubmitJobDependencies } from './submit-job.js';
@@ -96,6 +97,7 @@ export async function upgradeJob(input: UpgradeJobInput, dependencies: UpgradeJo
     size: input.size,
     lane: source.lane,
     requestsPerMinute: limits.requestsPerMinute,
+    learnedRateStartsAtPerMinute: learnedRateStartsAtPerMinute(limits),
     maxConcurrency: source.execution === 'sequential' ? 1 : limits.maxConcurrency,
   });
   const warnings = capabilities.seedSupport === 'none' ? [`${seedDroppedWarning}: the upgraded images are new draws at ${input.size}, not the same pictures`] : [];

@@ -6,6 +6,7 @@
 import type { AspectRatio, ImageSize } from '../core/image-size.js';
 import type { Lane, LoraSetting } from '../core/job.js';
 import { ImagefleetError } from '../core/errors.js';
+import type { QuotaDimension } from '../core/quota-failure.js';
 import type { SamplingSettings } from '../core/provenance.js';
 
 export const providerContractVersion = 1;
@@ -175,7 +176,7 @@ export type ProviderFailureKind = 'rate_limited' | 'transient' | 'blocked' | 'in
 export function providerError(
   kind: ProviderFailureKind,
   message: string,
-  options: { retryAfterMs?: number; cause?: unknown } = {},
+  options: { retryAfterMs?: number; quotaDimension?: QuotaDimension; cause?: unknown } = {},
 ): ImagefleetError {
   return new ImagefleetError(`provider_${kind}`, message, options);
 }

@@ -22,6 +22,8 @@ export interface ProviderLaneLimits {
   maxConcurrency: number;
   /** Minimum gap between two request starts, in milliseconds; 0 = none. */
   cooldownMs: number;
+  /** True when the rate is `auto`: the engine learns it from the provider's 429s (`requestsPerMinute` is then 0). */
+  learnedRate?: boolean;
 }
 
 /** What turning a fragment's values into settings may need beyond the values. */

@@ -29,14 +29,14 @@ export const handleListProviders = apiRoute(
     const configured = await listProviders({ refreshCatalogs: query.refresh === '1' || query.refresh === 'true' }, fleet);
     const items: ProviderInfo[] = configured.map(describeConfigured);
     for (const known of knownProviders) {
-      if (!configured.some((entry) => entry.provider.id === known.id)) items.push({ id: known.id, displayName: known.displayName, configured: false, setup: known.setup, pausedReason: null, limits: null, models: [], loras: [] });
+      if (!configured.some((entry) => entry.provider.id === known.id)) items.push({ id: known.id, displayName: known.displayName, configured: false, setup: known.setup, pausedReason: null, limits: null, models: [], loras: [], learnedRates: [] });
     }
     return Response.json({ items }, { headers: { 'cache-control': 'no-store' } });
   },
   { name: 'GET /api/providers' },
 );
 
-function describeConfigured({ provider, pausedReason, limits, loraNames }: ConfiguredProvider): ProviderInfo {
+function describeConfigured({ provider, pausedReason, limits, loraNames, learnedRates }: ConfiguredProvider): ProviderInfo {
   return {
     id: provider.id,
     displayName: provider.displayName,
@@ -46,11 +46,29 @@ function describeConfigured({ provider, pausedReason, limits, loraNames }: Confi
     limits: { online: limitsBody(limits.online), batch: limits.batch === undefined ? null : limitsBody(limits.batch) },
     models: provider.models().map(describeModel),
     loras: loraNames,
+    learnedRates: learnedRates.map(({ limitKey, view }) => ({
+      limitKey,
+      phase: view.phase,
+      requestsPerMinute: round(view.ratesPerMinute['requests-per-minute'] ?? 0),
+      estimatedRequestsPerMinute: nullableRound(view.estimatedPerMinute['requests-per-minute']),
+      imagesPerMinute: nullableRound(view.ratesPerMinute['images-per-minute']),
+      inputTokensPerMinute: nullableRound(view.ratesPerMinute['input-tokens-per-minute']),
+      pausedUntilMs: view.pausedUntilMs ?? null,
+    })),
   };
 }
 
 function limitsBody(limits: ProviderLimits) {
-  return { requestsPerMinute: limits.requestsPerMinute, maxConcurrency: limits.maxConcurrency, cooldownMs: limits.cooldownMs };
+  return { requestsPerMinute: limits.requestsPerMinute, maxConcurrency: limits.maxConcurrency, cooldownMs: limits.cooldownMs, learnedRate: limits.learnedRate === true };
+}
+
+/** Rates are shown to a tenth: the controller's are fractional. */
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function nullableRound(value: number | undefined): number | null {
+  return value === undefined ? null : round(value);
 }
 
 function describeModel(model: ModelCapabilities): ProviderModel {

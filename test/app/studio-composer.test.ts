@@ -75,7 +75,7 @@ describe('studio composer logic', () => {
       id: 'default', aliases: [], displayName: 'Loaded checkpoint', description: '', maxReferenceImages: 1, seedSupport: 'exact', sizes: ['512', '1K', '2K'], aspectRatios: ['1:1', '16:9'],
       supportsMask: true, supportsLora: true, supportsNegativePrompt: true, supportsStrength: true, maxImagesPerCall: 4, lanes: ['online'], pricePerImageUsd: {}, typicalLatencyMs: 1,
     };
-    const provider = (id: string, models: ProviderModel[]): ProviderInfo => ({ id, displayName: id, configured: true, setup: '', pausedReason: null, limits: null, models, loras: [] });
+    const provider = (id: string, models: ProviderModel[]): ProviderInfo => ({ id, displayName: id, configured: true, setup: '', pausedReason: null, limits: null, models, loras: [], learnedRates: [] });
     const sdwebui = provider('sdwebui', [capabilities]);
     const plain = provider('plain', [{ ...capabilities, id: 'plain-model', seedSupport: 'none', sizes: ['1K', '4K'], aspectRatios: ['1:1'], supportsLora: false, supportsNegativePrompt: false, supportsStrength: false }]);
     const choices = { providerId: 'sdwebui', modelId: 'default', size: '512', aspectRatio: '16:9', negativePrompt: 'blurry', strength: 0.4, loras: [{ key: 'l', name: 'add_detail', weightText: '0.8' }], seedText: '5000' };

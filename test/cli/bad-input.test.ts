@@ -110,6 +110,7 @@ describe('run: bad input', () => {
     [['--lane', 'fast'], '--lane must be one of online, batch'],
     [['--budget', '0'], '--budget must be an amount of US dollars above 0'],
     [['--rpm', '1.5'], '--rpm must be a whole number'],
+    [['--rpm', 'fast'], '--rpm must be a whole number from 0 to 1,000,000, or "auto" to learn the rate from the provider\'s 429s (got "fast")'],
   ])('a bad flag value %j', async (flags, phrase) => {
     await expectRefused([...base, '--refs', refsPattern, '--prompts', promptsPattern, ...flags], phrase);
   });

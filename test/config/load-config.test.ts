@@ -52,7 +52,7 @@ describe('loadConfig defaults', () => {
         gemini: {
           apiKey: undefined,
           baseUrl: undefined,
-          limits: { requestsPerMinute: 10, maxConcurrency: 4, cooldownMs: 0 },
+          limits: { requestsPerMinute: 0, maxConcurrency: 16, cooldownMs: 0, learnedRate: true },
           timeoutMs: 300_000,
           modelIds: { 'nano-banana': undefined, 'nano-banana-pro': undefined, 'nano-banana-2': undefined },
           batch: { limits: { requestsPerMinute: 0, maxConcurrency: 1000, cooldownMs: 0 }, maxRequestsPerBatch: 1000, gatherMs: 5000, pollIntervalMs: 30_000 },

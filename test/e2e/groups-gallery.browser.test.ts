@@ -12,6 +12,14 @@ import { apiJson, completedLocalJob } from './support/api-calls.js';
 import { launchBrowser, newDesktopContext, screenshotAtBothWidths, watchPageErrors } from './support/browser.js';
 import { startServedApp, type ServedApp } from './support/served-app.js';
 import { zipEntryNames } from './support/zip-entries.js';
+import Database from 'better-sqlite3';
+import { createLearnedRate, onRateLimited, onRequestStarted, type LearnedRateState } from '../../src/engine/learned-rate/learned-rate.js';
+
+/** Twenty starts a second apart, then a 429: the controller's state once it learned a quota. */
+function* learnedRateSteps(fromMs: number): Generator<(state: LearnedRateState) => LearnedRateState> {
+  for (let index = 0; index < 20; index += 1) yield (state) => onRequestStarted(state, fromMs + index * 1_000);
+  yield (state) => onRateLimited(state, { nowMs: fromMs + 20_000, startedAtMs: fromMs + 19_000, quotaDimension: 'requests-per-minute' });
+}
 
 interface ImageJson {
   id: string;
@@ -132,6 +140,17 @@ describe('groups, gallery, viewer, queue and settings in Chromium', () => {
     await expect.poll(() => page.getByTestId('data-dir').textContent()).toBe(app.dataDir);
     await expect.poll(() => page.getByTestId('provider-gemini').textContent()).toContain('GEMINI_API_KEY');
     expect(await page.getByTestId('provider-local').textContent()).toContain('ready');
+    // A learned rate as the engine stores it (issue 18): any process of this data directory could
+    // have written it; the page shows the pace and the estimated quota.
+    const learned = [...learnedRateSteps(Date.now() - 30_000)].reduce((state, step) => step(state), createLearnedRate());
+    const database = new Database(path.join(app.dataDir, 'imagefleet.db'));
+    try {
+      database.prepare('INSERT INTO learned_rates (limit_key, credential_fingerprint, state_json, updated_at_ms) VALUES (?, NULL, ?, ?)').run('local:local-transform', JSON.stringify(learned), Date.now());
+    } finally {
+      database.close();
+    }
+    await page.reload();
+    await expect.poll(() => page.getByTestId('learned-rate').textContent()).toMatch(/^local:local-transform: \d+\/min, learned \(quota ≈ \d+\/min\)$/);
     await screenshotAtBothWidths(page, 'settings');
     await page.goto('/');
     await expect.poll(() => page.getByTestId('engine-status').textContent()).toContain('Engine running');

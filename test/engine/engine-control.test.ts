@@ -127,22 +127,31 @@ describe('engine control and scheduling', () => {
     expect(provider.calls.map((call) => call.prompt)).toEqual(Array.from({ length: 6 }, (_, index) => `prompt ${index}`));
   });
 
-  it('holds the RPM limit: no more than N request starts in any minute', async () => {
+  it('holds the RPM limit: no more than N request starts in any minute, spread evenly over it (no burst at its top)', async () => {
     const clock = new ManualClock();
     const provider = new ScriptedProvider();
     harness = await createEngineHarness({ providers: [provider], clock, limits: { requestsPerMinute: 5, maxConcurrency: 8 } });
     const jobId = await harness.createJob({ taskCount: 12 });
     harness.engine.start();
-    await waitFor(async () => (await harness!.taskStatuses(jobId)).completed === 5, 5_000, 'first five');
+    await waitFor(() => provider.calls.length === 1, 5_000, 'first start');
     await settle(100);
-    expect(provider.calls).toHaveLength(5);
-    clock.advance(30_000);
+    expect(provider.calls).toHaveLength(1);
+    // One start every (60 s + 50 ms late-start tolerance + 750 ms arrival margin) ÷ 5 = 12 160 ms.
+    for (let call = 2; call <= 5; call += 1) {
+      clock.advance(12_000);
+      await settle(60);
+      expect(provider.calls).toHaveLength(call - 1);
+      clock.advance(160);
+      await waitFor(() => provider.calls.length === call, 5_000, `start ${call}`);
+    }
+    // Five starts in the first minute; the sixth at the pace's next slot, 60 800 ms, once the first
+    // start has also left the RPM window with its margin (60 750 ms).
+    clock.advance(12_059);
     await settle(60);
     expect(provider.calls).toHaveLength(5);
-    clock.advance(31_000);
-    await waitFor(async () => (await harness!.taskStatuses(jobId)).completed === 10, 5_000, 'next five after the window');
-    await settle(60);
-    expect(provider.calls).toHaveLength(10);
+    clock.advance(101);
+    await waitFor(async () => (await harness!.taskStatuses(jobId)).completed === 6, 5_000, 'the sixth start, a minute after the first');
+    expect(provider.calls).toHaveLength(6);
   });
 
   it('spaces request starts by the cool-down', async () => {

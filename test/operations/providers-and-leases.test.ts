@@ -27,8 +27,8 @@ describe('listProviders and reclaimDeadLeases', () => {
   afterEach(() => context.cleanup());
 
   it('lists each configured provider with its online limits, no batch limits without a batch model, and no pause', async () => {
-    const { harness } = context;
-    const items = await listProviders({}, { store: harness.store, providers: harness.registry, limitsFor: (_providerId, lane) => (lane === 'batch' ? batchLimits : onlineLimits) });
+    const { harness, clock } = context;
+    const items = await listProviders({}, { store: harness.store, providers: harness.registry, clock, limitsFor: (_providerId, lane) => (lane === 'batch' ? batchLimits : onlineLimits) });
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ pausedReason: undefined, limits: { online: onlineLimits, batch: undefined }, loraNames: [] });
     expect(items[0]!.provider.id).toBe('scripted');

@@ -33,7 +33,8 @@ export interface GenerationOptions {
   size: ImageSize;
   aspect: AspectRatio;
   concurrency: number | undefined;
-  rpm: number | undefined;
+  /** `--rpm`: a fixed rate (0 = unlimited), `auto` = learned from the provider's 429s; undefined = the provider's setting. */
+  rpm: number | 'auto' | undefined;
   cooldownMs: number | undefined;
   out: string;
   /** `--layout` as given; undefined = `defaultLayoutFor` the patterns. */
@@ -105,7 +106,7 @@ export function addGenerationFlags(command: Command): Command {
     .option('--size <size>', `output size: ${imageSizes.join('|')} (default 1K)`)
     .option('--aspect <W:H>', 'aspect ratio, e.g. 1:1, 3:4, 16:9 (default 1:1)')
     .option('--concurrency <n>', "calls in flight at once for this provider (default: the provider's setting)")
-    .option('--rpm <n>', "requests per minute for this provider, 0 = unlimited (default: the provider's setting)")
+    .option('--rpm <n>', "requests per minute for this provider, 0 = unlimited, auto = learned from its 429s (default: the provider's setting)")
     .option('--cooldown <ms>', "minimum gap between two requests, ms (default: the provider's setting)")
     .option('--out <dir>', `output folder (default ./${defaultOutDirectory})`)
     .option('--layout <template>', `output path under --out (default: a folder per captured variable in pattern order, then "${defaultLayout}")`)
@@ -130,7 +131,7 @@ export const planFileSchema = z.strictObject({
   size: z.string().optional().describe('Output size: 512, 1K, 2K or 4K (default 1K).'),
   aspect: z.string().optional().describe('Aspect ratio such as 1:1, 3:4, 16:9 (default 1:1).'),
   concurrency: z.union([z.number(), z.string()]).optional().describe('Calls in flight at once for this provider (default: its setting).'),
-  rpm: z.union([z.number(), z.string()]).optional().describe('Requests per minute for this provider, 0 = unlimited (default: its setting).'),
+  rpm: z.union([z.number(), z.string()]).optional().describe('Requests per minute for this provider, 0 = unlimited, "auto" = learned from its 429s (default: its setting).'),
   cooldown: z.union([z.number(), z.string()]).optional().describe("Minimum gap between two requests, ms (default: the provider's setting)."),
   out: z.string().optional().describe('Output folder (default ./imagefleet-output).'),
   layout: z.string().optional().describe('Output path under out, with {variables} (default {combo}/{prompt_id}/{seq}-{prompt_id}-{size}.{ext}).'),
@@ -196,7 +197,7 @@ export function resolveGenerationOptions(flags: GenerationFlags, planFile: PlanF
     size: parseChoice(pick('size')?.value, '--size', imageSizes) ?? '1K',
     aspect: parseChoice(pick('aspect')?.value, '--aspect', aspectRatios) ?? '1:1',
     concurrency: parseWhole(pick('concurrency')?.value, '--concurrency', 1, 1024),
-    rpm: parseWhole(pick('rpm')?.value, '--rpm', 0, 1_000_000),
+    rpm: parseRate(pick('rpm')?.value, '--rpm'),
     cooldownMs: parseWhole(pick('cooldown')?.value, '--cooldown', 0, 3_600_000),
     out: pathOf('out', '--out') ?? path.resolve(dirs.cwd, defaultOutDirectory),
     layout: text('layout'),
@@ -209,6 +210,17 @@ export function resolveGenerationOptions(flags: GenerationFlags, planFile: PlanF
 }
 
 const wholeNumberText = z.string().trim().regex(/^\d+$/).transform(Number);
+
+const maxRequestsPerMinute = 1_000_000;
+
+/** `auto` (any case) or a whole number of requests per minute from 0 to 1,000,000. */
+export function parseRate(value: unknown, label: string): number | 'auto' | undefined {
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'auto') return 'auto';
+  if (value === undefined) return undefined;
+  const result = z.union([z.number(), wholeNumberText]).pipe(z.number().int().min(0).max(maxRequestsPerMinute)).safeParse(value);
+  if (result.success) return result.data;
+  throw usage(`${label} must be a whole number from 0 to ${maxRequestsPerMinute.toLocaleString('en-US')}, or "auto" to learn the rate from the provider's 429s (got ${JSON.stringify(value)}).`);
+}
 
 /** A whole number in [min, max] from a flag (text) or a plan file (number or text). */
 export function parseWhole(value: unknown, label: string, min: number, max: number): number | undefined {

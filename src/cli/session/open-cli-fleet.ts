@@ -16,7 +16,8 @@ import { usage } from './generation-options.js';
 export interface LimitOverrides {
   provider: string;
   concurrency: number | undefined;
-  rpm: number | undefined;
+  /** A fixed rate, or `auto` to learn it (decision 0040). */
+  rpm: number | 'auto' | undefined;
   cooldownMs: number | undefined;
 }
 
@@ -36,7 +37,15 @@ export async function openCliFleet(context: CliContext, command: Command, config
 export function withProviderLimits(config: Config, overrides: LimitOverrides): Config {
   const changes: Partial<ProviderLimits> = {};
   if (overrides.concurrency !== undefined) changes.maxConcurrency = overrides.concurrency;
-  if (overrides.rpm !== undefined) changes.requestsPerMinute = overrides.rpm;
+  if (overrides.rpm === 'auto') {
+    // Learned from the provider's 429s, with no ceiling: no RPM window.
+    changes.requestsPerMinute = 0;
+    changes.learnedRate = true;
+  } else if (overrides.rpm !== undefined) {
+    // A number on the command line is the user's fixed rate: nothing is learned.
+    changes.requestsPerMinute = overrides.rpm;
+    changes.learnedRate = false;
+  }
   if (overrides.cooldownMs !== undefined) changes.cooldownMs = overrides.cooldownMs;
   if (Object.keys(changes).length === 0) return config;
   const providers = config.providers as unknown as Record<string, { limits?: ProviderLimits } | undefined>;

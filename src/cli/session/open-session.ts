@@ -26,7 +26,7 @@ export async function openSession(context: CliContext, command: Command, session
       config = withProviderLimits(base, {
         provider: recorded.provider,
         concurrency: numberOrUndefined(recorded.concurrency),
-        rpm: numberOrUndefined(recorded.rpm),
+        rpm: recorded.rpm === 'auto' ? 'auto' : numberOrUndefined(recorded.rpm),
         cooldownMs: numberOrUndefined(recorded.cooldown_ms),
       });
     } catch {

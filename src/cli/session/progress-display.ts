@@ -28,6 +28,8 @@ export interface InFlightCall {
 export interface ProgressSnapshot {
   counts: ProgressCounts;
   ratePerMinute: number;
+  /** The provider's learned request pace, e.g. "rate 118/min, learned" (`…_RPM=auto`); undefined for a fixed rate. */
+  learnedRate?: string | undefined;
   etaSeconds: number | undefined;
   spentUsd: number;
   inFlight: readonly InFlightCall[];
@@ -79,7 +81,8 @@ export function formatCounts(counts: ProgressCounts): string {
 /** Counts, rate, ETA and cost on one line. */
 export function formatStatusLine(snapshot: ProgressSnapshot): string {
   const eta = snapshot.etaSeconds === undefined ? 'ETA –' : `ETA ${formatDuration(snapshot.etaSeconds)}`;
-  return `${formatCounts(snapshot.counts)} · ${snapshot.ratePerMinute.toFixed(1)}/min · ${eta} · ${formatUsd(snapshot.spentUsd)} spent`;
+  const learned = snapshot.learnedRate === undefined ? '' : ` (${snapshot.learnedRate})`;
+  return `${formatCounts(snapshot.counts)} · ${snapshot.ratePerMinute.toFixed(1)}/min${learned} · ${eta} · ${formatUsd(snapshot.spentUsd)} spent`;
 }
 
 /** `0007 summer/c1 × hero (attempt 2, 50%)`. */

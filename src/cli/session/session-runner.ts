@@ -8,7 +8,7 @@
  */
 import type { GeneratedImage } from '../../core/image.js';
 import type { Job, JobStatus } from '../../core/job.js';
-import { pauseScopesOf } from '../../core/limit-key.js';
+import { pauseScopesOf, providerKeyText } from '../../core/limit-key.js';
 import { parsePathTemplate } from '../../core/path-template.js';
 import { buildSessionLog, formatSessionJobId, sessionJobIdWidth, type SessionLogSummary } from '../../core/session-log.js';
 import type { Task } from '../../core/task.js';
@@ -16,6 +16,7 @@ import type { DomainEvent } from '../../core/events.js';
 import type { JobStatusReport } from '../../engine/job-status.js';
 import type { Fleet } from '../../fleet/create-fleet.js';
 import { findLastingProviderPause } from '../../operations/find-lasting-provider-pause.js';
+import { formatLearnedRate } from '../../operations/learned-rate-status.js';
 import { listImages } from '../../operations/list-images.js';
 import { readJobPlan } from '../../operations/read-job-plan.js';
 import type { CliIo } from '../cli-context.js';
@@ -208,6 +209,7 @@ export async function runSession(input: SessionRunInput): Promise<SessionOutcome
             pending: report.counts.pending,
           },
           ratePerMinute: report.ratePerMinute,
+          learnedRate: await learnedRateText(fleet, job),
           etaSeconds: report.etaSeconds,
           spentUsd: report.cost.spentUsd,
           inFlight: [...inFlight.values()],
@@ -408,4 +410,10 @@ class SessionMirror {
     await this.tree.writeLog(log);
     return log.summary;
   }
+}
+
+/** "rate 118/min, learned" when the job's provider key learns its rate; undefined otherwise (or when the store cannot say). */
+async function learnedRateText(fleet: Pick<Fleet, 'learnedRate'>, job: Pick<Job, 'provider' | 'model'>): Promise<string | undefined> {
+  const learned = await fleet.learnedRate(providerKeyText(job.provider, job.model)).catch(() => undefined);
+  return learned && formatLearnedRate(learned);
 }

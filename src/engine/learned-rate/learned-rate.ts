@@ -32,6 +32,12 @@ export interface LearnedRateSettings {
   floorRequestsPerMinute: number;
   /** Where a key with nothing learned starts, requests per minute (the old fixed default). Default 10. */
   initialRequestsPerMinute: number;
+  /**
+   * Extra time each minute's worth of starts at the ceiling leaves free, ms: arrivals trail starts by
+   * a varying delay, so starts spaced exactly at the ceiling can land as one too many in the
+   * provider's window (the RPM window's margin, engine/limits/rate-window.ts). Absent = 0.
+   */
+  ceilingArrivalMarginMs?: number | undefined;
 }
 
 /** What one paced dimension has learned. */
@@ -215,7 +221,8 @@ function spacingMs(state: LearnedRateState, nowMs: number, usage?: RequestUsage)
   // tolerance closer than the spacing; at the user's ceiling the spacing makes room for that, so no
   // window of a minute ever holds more starts than the ceiling.
   const ceiling = state.settings.ceilingRequestsPerMinute;
-  return Math.max(paceSpacingMs(state, nowMs, usage), ceiling === undefined ? 0 : (minuteMs + lateStartToleranceMs) / ceiling);
+  const ceilingMinuteMs = minuteMs + lateStartToleranceMs + (state.settings.ceilingArrivalMarginMs ?? 0);
+  return Math.max(paceSpacingMs(state, nowMs, usage), ceiling === undefined ? 0 : ceilingMinuteMs / ceiling);
 }
 
 /** Time between starts that every learned dimension's rate allows for a request of `usage`, ms. */

@@ -23,15 +23,19 @@ export interface RateLimitedState {
  * already in flight when the limit hit will 429 too and must not halve it again.
  *
  * @param current the key's stored hold and learned limit (undefined when it has no state yet).
+ * @param halveConcurrency false for an evenly paced fixed rate: the pace keeps the rate, and a halved
+ *   concurrency would only cap it below the user's rate; the hold is still written.
  */
 export function onRateLimited(
   current: { nextRequestAtMs: number; concurrencyLimit: number | undefined } | undefined,
   untilMs: number,
   maxConcurrency: number,
   nowMs: number,
+  halveConcurrency = true,
 ): RateLimitedState {
   const holdActive = current !== undefined && current.nextRequestAtMs > nowMs;
   const currentLimit = current?.concurrencyLimit ?? maxConcurrency;
+  if (!halveConcurrency) return { nextRequestAtMs: Math.max(current?.nextRequestAtMs ?? 0, untilMs), concurrencyLimit: currentLimit };
   return {
     nextRequestAtMs: Math.max(current?.nextRequestAtMs ?? 0, untilMs),
     concurrencyLimit: holdActive ? currentLimit : Math.max(1, Math.floor(currentLimit / 2)),

@@ -1,5 +1,6 @@
 import type { ProviderLimitPolicy } from '../ports/task-queue.js';
 import { effectiveConcurrency } from './adaptive-concurrency.js';
+import { isLearnedPaceOpen, usesPace, type StoredLearnedRate } from './learned-pacing.js';
 import type { LimitState } from './limit-state.js';
 import { decidePause, type PauseLift } from './pause-lift.js';
 import { isRateWindowFull } from './rate-window.js';
@@ -16,6 +17,11 @@ export interface LimitSnapshot {
    * requests-per-minute limit need an entry; a missing entry counts as 0.
    */
   startsInWindowByLimitKey: ReadonlyMap<string, number>;
+  /**
+   * Learned-rate states by limit key (keys whose rate is `auto`); a missing entry is a key with
+   * nothing learned yet. Absent: no key uses a learned rate.
+   */
+  learnedRatesByLimitKey?: ReadonlyMap<string, StoredLearnedRate> | undefined;
 }
 
 /** Which limit keys may start a request now, and the pauses that lifted on the way. */
@@ -29,7 +35,8 @@ export interface LimitEligibility {
 /**
  * The limit rules of a claim, per policy: the provider-wide pause, then the model's pause (each
  * lifts by time or changed credentials), the hold (`nextRequestAtMs`: 429 or cool-down), adaptive
- * concurrency against the running count, and the RPM window with its margin.
+ * concurrency against the running count, and the RPM window with its margin — or, for a key whose
+ * rate is learned, the learned pace (its next slot and any announced retry delay).
  */
 export function decideLimitEligibility(policies: readonly ProviderLimitPolicy[], snapshot: LimitSnapshot): LimitEligibility {
   const eligible = new Map<string, ProviderLimitPolicy>();
@@ -55,6 +62,7 @@ export function decideLimitEligibility(policies: readonly ProviderLimitPolicy[],
     const running = snapshot.runningByLimitKey.get(policy.providerKey) ?? 0;
     if (running >= effectiveConcurrency(policy.maxConcurrency, modelState?.concurrencyLimit)) continue;
     if (isRateWindowFull(snapshot.startsInWindowByLimitKey.get(policy.providerKey) ?? 0, policy.requestsPerMinute)) continue;
+    if (usesPace(policy) && !isLearnedPaceOpen(snapshot.learnedRatesByLimitKey?.get(policy.providerKey), policy, snapshot.nowMs)) continue;
     eligible.set(policy.providerKey, policy);
   }
   return { eligible, lifts };

@@ -12,14 +12,17 @@ export const startRequestRecheckMs = 1_000;
  * @param states the stored states of the policy's provider id and limit key.
  * @param requestsPerMinuteLimitingStartMs the start that must leave the window before another fits: the
  *   `requestsPerMinute`-th newest start in the window, undefined when the window is not full.
+ * @param learnedNextStartAtMs for a learned key, its pace's next start (engine/limits/learned-pacing.ts).
  */
 export function nextStartAtMs(
   policy: Pick<ProviderLimitPolicy, 'requestsPerMinute'>,
   states: readonly LimitState[],
   requestsPerMinuteLimitingStartMs: number | undefined,
   nowMs: number,
+  learnedNextStartAtMs?: number,
 ): number {
   const candidates: number[] = [];
+  if (learnedNextStartAtMs !== undefined) candidates.push(learnedNextStartAtMs);
   for (const state of states) {
     if (state.pausedReason !== undefined && state.pausedUntilMs !== undefined) candidates.push(state.pausedUntilMs);
     if (state.nextRequestAtMs > nowMs) candidates.push(state.nextRequestAtMs);
@@ -39,12 +42,14 @@ export interface WakeCandidates {
   nextPauseEndsAtMs: number | undefined;
   /** Oldest request start still in the RPM window: when it leaves, a slot opens. */
   oldestStartInWindowMs: number | undefined;
+  /** Earliest future next start of a learned key's pace (its slot, or the end of a retry delay). */
+  nextLearnedSlotAtMs?: number | undefined;
 }
 
 /** When the idle engine should look again: the earliest of the candidates, or undefined. */
 export function earliestWakeAtMs(candidates: WakeCandidates): number | undefined {
   const windowOpensAtMs = candidates.oldestStartInWindowMs === undefined ? undefined : rateWindowSlotFreedAtMs(candidates.oldestStartInWindowMs);
-  const times = [candidates.nextTaskAvailableAtMs, candidates.nextHoldEndsAtMs, candidates.nextPauseEndsAtMs, windowOpensAtMs].filter(
+  const times = [candidates.nextTaskAvailableAtMs, candidates.nextHoldEndsAtMs, candidates.nextPauseEndsAtMs, windowOpensAtMs, candidates.nextLearnedSlotAtMs].filter(
     (value): value is number => typeof value === 'number',
   );
   return times.length > 0 ? Math.min(...times) : undefined;

@@ -1,7 +1,9 @@
 /** The durable queue and the provider limits it enforces. A port: adapters in src/store implement it. */
 import type { GeneratedImage } from '../../core/image.js';
 import type { Job, Lane } from '../../core/job.js';
+import type { QuotaDimension } from '../../core/quota-failure.js';
 import type { Task } from '../../core/task.js';
+import type { LearnedRateState } from '../learned-rate/learned-rate.js';
 
 /** A provider's configured limits (the same for each of its models). */
 export interface ProviderLimits {
@@ -11,6 +13,11 @@ export interface ProviderLimits {
   maxConcurrency: number;
   /** Minimum gap between two request starts, ms; 0 = none. */
   cooldownMs: number;
+  /**
+   * True when the requests per minute is `auto` (issue 18): the engine learns the rate from the
+   * provider's 429s and paces evenly (`requestsPerMinute` is then 0); absent/false = the user's fixed rate.
+   */
+  learnedRate?: boolean | undefined;
 }
 
 /** Limits the claimer enforces for one provider+model ("provider key" = `provider:model`). */
@@ -27,6 +34,18 @@ export interface ProviderLimitPolicy {
   cooldownMs: number;
   /** Current credential fingerprint; a pause for bad credentials lifts when it changes. */
   credentialFingerprint: string | undefined;
+  /**
+   * True when the rate is learned (`…_RPM=auto`, decision 0040): starts follow the shared learned
+   * pace (engine/limits/learned-pacing.ts) instead of an RPM window. Absent/false = fixed window.
+   */
+  learnedRate?: boolean | undefined;
+  /**
+   * True: a user-set `requestsPerMinute` is also spread evenly over the minute (starts at least
+   * 60 s ÷ the rate apart, on the shared pacing schedule), so a full window never opens with a burst
+   * that trips per-second limits; the RPM window stays the exact bound. Set by `buildLimitPolicies`
+   * for online keys; absent/false = the window alone.
+   */
+  evenPacing?: boolean | undefined;
   /**
    * Lane of the jobs this policy limits; undefined = `online`. A `batch` policy has its own key
    * (`provider:model@batch`), so batch-lane tasks waiting on a remote batch neither use the online
@@ -133,12 +152,36 @@ export type AttemptOutcome =
   | {
       kind: 'setback';
       setback: TaskSetback;
-      rateLimited?: { providerKey: string; untilMs: number; maxConcurrency: number } | undefined;
+      rateLimited?: RateLimitedOutcome | undefined;
     }
   /** The provider cannot serve anything now: pause the scope (written even when the lease was lost) and give the task back. */
   | { kind: 'provider-paused'; pause: ProviderPause }
   /** Give the task back untouched (shutdown). No attempt is counted. */
   | { kind: 'released' };
+
+/** A 429 as the outcome carries it to the store. */
+export interface RateLimitedOutcome {
+  /** Limit key the call ran under. */
+  providerKey: string;
+  /** Hold until, epoch ms (a fixed-rate key: the retry delay or a backoff). */
+  untilMs: number;
+  /** The key's configured concurrency cap. */
+  maxConcurrency: number;
+  /** True when the key's rate is learned: the 429 feeds the controller instead of the hold and the halving. */
+  learnedRate?: boolean | undefined;
+  /**
+   * True when the key's fixed rate is paced evenly (`ProviderLimitPolicy.evenPacing`): the hold is
+   * written but the concurrency is not halved — the pace keeps the rate, and a halved concurrency
+   * would cap it below the user's rate (rate ≤ concurrency ÷ latency).
+   */
+  evenlyPaced?: boolean | undefined;
+  /** When the refused request started, epoch ms. */
+  startedAtMs?: number | undefined;
+  /** The delay the provider announced (RetryInfo / Retry-After), ms; undefined when none. */
+  retryAfterMs?: number | undefined;
+  /** The quota the 429 named (QuotaFailure `quotaId`); undefined/`unknown` = requests per minute. */
+  quotaDimension?: QuotaDimension | undefined;
+}
 
 export interface AttemptOutcomeInput {
   taskId: string;
@@ -156,6 +199,11 @@ export interface ProviderStateView {
   nextRequestAtMs: number;
   /** Current adaptive concurrency (may be fractional while growing back). */
   concurrencyLimit: number | undefined;
+  /**
+   * The key's learned-rate controller state as stored (`…_RPM=auto`); undefined when nothing was
+   * learned. Raw, so the reader shows it at its own clock (`learnedRateView(state, clock.now())`).
+   */
+  learnedRateState?: LearnedRateState | undefined;
 }
 
 export interface RecoveryResult {

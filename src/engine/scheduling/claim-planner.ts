@@ -1,3 +1,4 @@
+import { learnedRateAfterStart, usesPace, type StoredLearnedRate } from '../limits/learned-pacing.js';
 import { decideLimitEligibility, type LimitSnapshot } from '../limits/limit-eligibility.js';
 import { limitKeyResolver } from '../limits/limit-key-resolver.js';
 import type { LimitState } from '../limits/limit-state.js';
@@ -49,6 +50,7 @@ export class ClaimPlanner {
   private readonly states: Map<string, LimitState>;
   private readonly runningByLimitKey: Map<string, number>;
   private readonly startsInWindowByLimitKey: Map<string, number>;
+  private readonly learnedRatesByLimitKey: Map<string, StoredLearnedRate>;
   /** Head task per job id; `null` = read, none; missing = not read since the last pick from it. */
   private readonly heads = new Map<string, QueuedTaskHead | null>();
   private readonly limitKeyOf: (jobProviderKey: string, lane: string) => string;
@@ -69,6 +71,7 @@ export class ClaimPlanner {
     this.states = new Map(snapshot.states);
     this.runningByLimitKey = new Map(snapshot.runningByLimitKey);
     this.startsInWindowByLimitKey = new Map(snapshot.startsInWindowByLimitKey);
+    this.learnedRatesByLimitKey = new Map(snapshot.learnedRatesByLimitKey ?? []);
     this.jobs = jobs.map((job) => ({ ...job })).sort(compareJobOrder);
     this.limitKeyOf = limitKeyResolver(policies);
   }
@@ -81,6 +84,7 @@ export class ClaimPlanner {
       states: this.states,
       runningByLimitKey: this.runningByLimitKey,
       startsInWindowByLimitKey: this.startsInWindowByLimitKey,
+      learnedRatesByLimitKey: this.learnedRatesByLimitKey,
     });
     if (eligible.size === 0) return { kind: 'done' };
 
@@ -114,7 +118,7 @@ export class ClaimPlanner {
     this.heads.set(jobId, head ?? null);
   }
 
-  /** What the lease changes for the next pick: the job's turn and load, the key's running count, window and cool-down. */
+  /** What the lease changes for the next pick: the job's turn and load, the key's running count, window or learned pace, and cool-down. */
   private simulateLease(job: RunnableJob, head: QueuedTaskHead, policy: ProviderLimitPolicy, limitKey: string): void {
     this.picks += 1;
     job.status = 'processing';
@@ -125,6 +129,9 @@ export class ClaimPlanner {
     this.jobs.sort(compareJobOrder);
     this.runningByLimitKey.set(limitKey, (this.runningByLimitKey.get(limitKey) ?? 0) + 1);
     const effects = requestStartEffects(policy, this.nowMs);
+    if (usesPace(policy)) {
+      this.learnedRatesByLimitKey.set(limitKey, learnedRateAfterStart(this.learnedRatesByLimitKey.get(limitKey), policy, this.nowMs));
+    }
     if (effects.logStart) this.startsInWindowByLimitKey.set(effects.limitKey, (this.startsInWindowByLimitKey.get(effects.limitKey) ?? 0) + 1);
     if (effects.holdUntilMs !== undefined) {
       const current = this.states.get(effects.limitKey);

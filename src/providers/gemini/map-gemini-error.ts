@@ -4,6 +4,7 @@
  * message is redacted of the API key before it leaves.
  */
 import { ImagefleetError, isImagefleetError } from '../../core/errors.js';
+import { parseQuotaFailure } from '../../core/quota-failure.js';
 import { providerError } from '../contract.js';
 import { redactApiKey } from './api-key.js';
 import { isDailyQuota, parseGoogleErrorBody } from './google-error-body.js';
@@ -56,7 +57,12 @@ export function mapGeminiError(thrown: unknown, context: GeminiErrorContext): Im
           retryAfterMs: msUntilPacificMidnight(context.nowMs),
         });
       }
-      return providerError('rate_limited', `Gemini rate limit (${said}) while ${context.action}.`, body.retryDelayMs === undefined ? {} : { retryAfterMs: body.retryDelayMs });
+      // The quota the 429 names (requests, images or input tokens per minute) is the one the learned rate cuts.
+      const { dimension } = parseQuotaFailure(thrown.message.slice(Math.max(0, thrown.message.indexOf('{'))));
+      return providerError('rate_limited', `Gemini rate limit (${said}) while ${context.action}.`, {
+        ...(body.retryDelayMs === undefined ? {} : { retryAfterMs: body.retryDelayMs }),
+        quotaDimension: dimension,
+      });
     }
     if (status === 401 || status === 403) {
       return providerError('paused', `Gemini refused the API key (${said}) while ${context.action}. Check GEMINI_API_KEY: the provider resumes when the key changes.`);

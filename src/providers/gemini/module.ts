@@ -1,7 +1,7 @@
 /** The `gemini` provider's module: registered when `GEMINI_API_KEY` is set (src/providers/provider-module.ts). */
 import path from 'node:path';
 import { z } from 'zod';
-import { describe, httpUrlVariable, integerVariable, secretVariable, type RawValue } from '../../core/environment-variables.js';
+import { describe, httpUrlVariable, integerVariable, rateVariable, secretVariable, type RawValue } from '../../core/environment-variables.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
 import type { GeminiModelIdOverrides } from './model-id-overrides.js';
 
@@ -13,7 +13,7 @@ export interface GeminiSettings {
   apiKey: string | undefined;
   /** Base URL of the Gemini API (a proxy or a test fake); unset = Google's endpoint. `GEMINI_BASE_URL`. */
   baseUrl: string | undefined;
-  /** `GEMINI_RPM` (default 10), `GEMINI_CONCURRENCY` (default 4), `GEMINI_COOLDOWN_MS` (default 0). */
+  /** `GEMINI_RPM` (default `auto`: learned, decision 0040), `GEMINI_CONCURRENCY` (default 16), `GEMINI_COOLDOWN_MS` (default 0). */
   limits: ProviderLaneLimits;
   /** Longest wait for one online call (one attempt), in ms. `GEMINI_TIMEOUT_MS`, default 300000 (5 min: Pro at 4K is slow). */
   timeoutMs: number;
@@ -61,8 +61,8 @@ export const geminiModule = defineProviderModule({
   environment: {
     GEMINI_API_KEY: secretVariable({ minimumLength: 1 }),
     GEMINI_BASE_URL: httpUrlVariable(),
-    GEMINI_RPM: integerVariable({ minimum: 0, maximum: 1_000_000, defaultValue: 10 }),
-    GEMINI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 4 }),
+    GEMINI_RPM: rateVariable({ minimum: 0, maximum: 1_000_000 }),
+    GEMINI_CONCURRENCY: integerVariable({ minimum: 1, maximum: 1024, defaultValue: 16 }),
     GEMINI_COOLDOWN_MS: integerVariable({ minimum: 0, maximum: hourMs, defaultValue: 0 }),
     GEMINI_TIMEOUT_MS: integerVariable({ minimum: 1000, maximum: hourMs, defaultValue: 5 * minuteMs }),
     GEMINI_MODEL_NANO_BANANA: geminiModelIdVariable(),
@@ -76,7 +76,12 @@ export const geminiModule = defineProviderModule({
   settingsFrom: (values): GeminiSettings => ({
     apiKey: values.GEMINI_API_KEY,
     baseUrl: values.GEMINI_BASE_URL,
-    limits: { requestsPerMinute: values.GEMINI_RPM, maxConcurrency: values.GEMINI_CONCURRENCY, cooldownMs: values.GEMINI_COOLDOWN_MS },
+    limits: {
+      requestsPerMinute: values.GEMINI_RPM === 'auto' ? 0 : values.GEMINI_RPM,
+      maxConcurrency: values.GEMINI_CONCURRENCY,
+      cooldownMs: values.GEMINI_COOLDOWN_MS,
+      ...(values.GEMINI_RPM === 'auto' ? { learnedRate: true } : {}),
+    },
     timeoutMs: values.GEMINI_TIMEOUT_MS,
     modelIds: {
       'nano-banana': values.GEMINI_MODEL_NANO_BANANA,

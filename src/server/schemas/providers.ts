@@ -5,7 +5,20 @@ const limitsSchema = z.object({
   requestsPerMinute: z.number().int().describe('Requests per minute across every process; 0 = unlimited.'),
   maxConcurrency: z.number().int().describe('Most calls in flight at once.'),
   cooldownMs: z.number().int().describe('Minimum gap between two request starts, ms; 0 = none.'),
+  learnedRate: z.boolean().describe('True when the rate is `auto` (the default for Gemini): the engine learns it from the 429s; `requestsPerMinute` is then 0.'),
 });
+
+const learnedRateSchema = z
+  .object({
+    limitKey: z.string().describe('The limit key (`provider:model`) the rate was learned for.'),
+    phase: z.enum(['discovering', 'learned']).describe('discovering: no 429 seen yet, the rate doubles as calls succeed; learned: estimated from a 429.'),
+    requestsPerMinute: z.number().describe('The pace now, requests per minute (shared by every process).'),
+    estimatedRequestsPerMinute: z.number().nullable().describe('The quota estimated at the last 429, requests per minute; null while discovering.'),
+    imagesPerMinute: z.number().nullable().describe('The images-per-minute pace, once a 429 named that quota; else null.'),
+    inputTokensPerMinute: z.number().nullable().describe('The input-tokens-per-minute pace, once a 429 named that quota; else null.'),
+    pausedUntilMs: z.number().int().nullable().describe('Epoch ms until which an announced retry delay holds every start; null when none.'),
+  })
+  .meta({ id: 'LearnedRate' });
 
 export const providerModelSchema = z
   .object({
@@ -37,6 +50,7 @@ export const providerInfoSchema = z
     pausedReason: z.string().nullable().describe('Why the provider (or one of its models) is paused now.'),
     limits: z.object({ online: limitsSchema, batch: limitsSchema.nullable() }).nullable().describe('Configured limits; null when not configured.'),
     models: z.array(providerModelSchema),
+    learnedRates: z.array(learnedRateSchema).describe('What the engine learned for each model whose rate is `auto`; empty before its first call.'),
     loras: z.array(z.string()).describe('LoRA names a job may use (`settings.loras[].name`), as the server listed them; empty when the provider has none. `?refresh=1` asks the servers again.'),
   })
   .meta({ id: 'Provider' });

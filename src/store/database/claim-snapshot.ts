@@ -9,7 +9,9 @@ import type { LimitState } from '../../engine/limits/limit-state.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import type { RunnableJob } from '../../engine/scheduling/claim-planner.js';
 import type { ExecutionMode, QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
+import { usesPace } from '../../engine/limits/learned-pacing.js';
 import type { ProviderLimitPolicy } from '../../engine/ports.js';
+import { readLearnedRates } from './learned-rate-rows.js';
 import type { Database, ProviderStateTable } from './schema.js';
 
 /** A job's running tasks: how many, and their estimated cost in USD. */
@@ -33,7 +35,7 @@ export function rowToLimitState(row: Selectable<ProviderStateTable>): LimitState
 /**
  * The snapshot the limit rules and the planner need, in set-based reads: the states of every
  * scope the policies name, the running tasks grouped by job (count, estimated cost) and by limit
- * key, and the RPM window's starts per rate-limited key.
+ * key, the RPM window's starts per rate-limited key, and the learned rates of `auto` keys.
  */
 export async function readLimitSnapshot(
   transaction: Kysely<Database>,
@@ -79,7 +81,11 @@ export async function readLimitSnapshot(
       .execute();
     for (const row of startRows) startsInWindowByLimitKey.set(row.provider_key, Number(row.count));
   }
-  return { limits: { nowMs, states, runningByLimitKey, startsInWindowByLimitKey }, loadByJob };
+  const learnedRatesByLimitKey = await readLearnedRates(
+    transaction,
+    policies.filter(usesPace).map((policy) => policy.providerKey),
+  );
+  return { limits: { nowMs, states, runningByLimitKey, startsInWindowByLimitKey, learnedRatesByLimitKey }, loadByJob };
 }
 
 

@@ -16,6 +16,7 @@ import * as webhooksMigration from './migrations/0008-webhooks.js';
 import * as webSessionsMigration from './migrations/0009-web-sessions.js';
 import * as taskRunOnlineMigration from './migrations/0010-task-run-online.js';
 import * as cliSessionsMigration from './migrations/0011-cli-sessions.js';
+import * as learnedRatesMigration from './migrations/0012-learned-rates.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
@@ -31,6 +32,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-web-sessions': webSessionsMigration,
   '0010-task-run-online': taskRunOnlineMigration,
   '0011-cli-sessions': cliSessionsMigration,
+  '0012-learned-rates': learnedRatesMigration,
 });
 
 const migrationTableName = 'kysely_migration';

@@ -182,6 +182,17 @@ export interface CliSessionsTable {
   updated_at_ms: number;
 }
 
+/** One limit key's learned-rate controller state (migration 0012, docs/decisions/0040). */
+export interface LearnedRatesTable {
+  /** Limit key text (`provider:model`). */
+  limit_key: string;
+  /** Fingerprint of the credentials the state was learned under; null when the provider has none. */
+  credential_fingerprint: string | null;
+  /** `LearnedRateState` as JSON. */
+  state_json: string;
+  updated_at_ms: number;
+}
+
 export interface Database {
   groups: GroupsTable;
   assets: AssetsTable;
@@ -196,4 +207,5 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   web_sessions: WebSessionsTable;
   cli_sessions: CliSessionsTable;
+  learned_rates: LearnedRatesTable;
 }

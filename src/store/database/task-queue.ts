@@ -10,6 +10,7 @@ import type {
   ProviderLimitPolicy,
   ProviderPause,
   ProviderStateView,
+  RateLimitedOutcome,
   RecoveryResult,
   RequestStart,
   SetbackInput,
@@ -18,7 +19,10 @@ import type {
 } from '../../engine/ports.js';
 import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
+import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
+import { withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
+import { nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
@@ -28,6 +32,7 @@ import { ClaimPlanner, withLiftsApplied } from '../../engine/scheduling/claim-pl
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { readHeadTask, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
 import { appendEvent } from './event-log.js';
+import { readAllLearnedRates, readLearnedRates, writeLearnedRate } from './learned-rate-rows.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { finalizeJobIfDone } from './job-finalizer.js';
 import { rowToJob, rowToTask } from './row-mappers.js';
@@ -135,9 +140,13 @@ export class SqliteTaskQueue implements TaskQueue {
     return { task: rowToTask(task), job, leaseToken };
   }
 
-  /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log). */
+  /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log, learned pace). */
   private async recordRequestStart(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
     const effects = requestStartEffects(policy, nowMs);
+    if (usesPace(policy)) {
+      const stored = (await readLearnedRates(transaction, [effects.limitKey])).get(effects.limitKey);
+      await writeLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs), nowMs);
+    }
     if (effects.holdUntilMs !== undefined) {
       await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
     }
@@ -239,6 +248,8 @@ export class SqliteTaskQueue implements TaskQueue {
     }
 
     await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
+    const learned = learnedRateAfterSuccess((await readLearnedRates(transaction, [input.providerKey])).get(input.providerKey), nowMs);
+    if (learned) await writeLearnedRate(transaction, input.providerKey, learned, nowMs);
     await appendEvent(transaction, {
       type: 'task.completed',
       jobId: task.job_id,
@@ -388,7 +399,10 @@ export class SqliteTaskQueue implements TaskQueue {
         .executeTakeFirst();
       limitingStartMs = limiting?.started_at_ms;
     }
-    return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs);
+    const learnedAtMs = usesPace(policy)
+      ? learnedNextStartAtMs((await readLearnedRates(transaction, [policy.providerKey])).get(policy.providerKey), policy, nowMs)
+      : undefined;
+    return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs, learnedAtMs);
   }
 
   async recoverExpiredLeases(nowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
@@ -479,13 +493,20 @@ export class SqliteTaskQueue implements TaskQueue {
     await this.guard('record a rate limit', () => runImmediateTransaction(this.db, (transaction) => this.rateLimitedInTransaction(transaction, input)));
   }
 
-  /** A 429: the hold and the halving (engine/limits decides from the key's current state). */
-  private async rateLimitedInTransaction(
-    transaction: Kysely<Database>,
-    input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number },
-  ): Promise<void> {
+  /**
+   * A 429: the hold and the halving (engine/limits decides from the key's current state); for a
+   * learned key, the controller's estimate, cut and retry delay instead (engine/limits/learned-pacing).
+   */
+  private async rateLimitedInTransaction(transaction: Kysely<Database>, input: RateLimitedOutcome & { nowMs: number }): Promise<void> {
+    if (input.learnedRate === true) {
+      const stored = (await readLearnedRates(transaction, [input.providerKey])).get(input.providerKey);
+      const learned = learnedRateAfterRateLimited(stored, { nowMs: input.nowMs, startedAtMs: input.startedAtMs, retryAfterMs: input.retryAfterMs, quotaDimension: input.quotaDimension });
+      if (learned) await writeLearnedRate(transaction, input.providerKey, learned, input.nowMs);
+      await appendEvent(transaction, { type: 'provider.rate_limited', payload: { scopeKey: input.providerKey, untilMs: input.untilMs }, nowMs: input.nowMs });
+      return;
+    }
     const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
-    const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs);
+    const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs, input.evenlyPaced !== true);
     await this.upsertProviderState(transaction, input.providerKey, input.nowMs, { next_request_at_ms: next.nextRequestAtMs, concurrency_limit: next.concurrencyLimit });
     await appendEvent(transaction, {
       type: 'provider.rate_limited',
@@ -520,13 +541,14 @@ export class SqliteTaskQueue implements TaskQueue {
   async providerStates(): Promise<ProviderStateView[]> {
     return this.guard('read provider state', async () => {
       const rows = await this.db.selectFrom('provider_state').selectAll().orderBy('scope_key').execute();
-      return rows.map((row) => ({
+      const views: ProviderStateView[] = rows.map((row) => ({
         scopeKey: row.scope_key,
         pausedReason: row.paused_reason ?? undefined,
         pausedUntilMs: row.paused_until_ms ?? undefined,
         nextRequestAtMs: row.next_request_at_ms,
         concurrencyLimit: row.concurrency_limit ?? undefined,
       }));
+      return withLearnedRateStates(views, await readAllLearnedRates(this.db));
     });
   }
 
@@ -555,11 +577,14 @@ export class SqliteTaskQueue implements TaskQueue {
         .where('started_at_ms', '>', rateWindowStartMs(nowMs))
         .executeTakeFirst();
       const timeOf = (value: number | null | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+      // A learned key's next slot (or the end of an announced retry delay) opens a start.
+      const learnedSlots = [...(await readAllLearnedRates(this.db)).values()].map((stored) => learnedStateNextStartAtMs(stored.state, nowMs)).filter((atMs) => atMs > nowMs);
       return earliestWakeAtMs({
         nextTaskAvailableAtMs: timeOf(task?.next),
         nextHoldEndsAtMs: timeOf(hold?.next),
         nextPauseEndsAtMs: timeOf(pause?.next),
         oldestStartInWindowMs: timeOf(window?.oldest),
+        nextLearnedSlotAtMs: learnedSlots.length > 0 ? Math.min(...learnedSlots) : undefined,
       });
     });
   }

@@ -8,12 +8,14 @@ import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import { ImagefleetError } from '../../core/errors.js';
 import * as baselineMigration from './migrations/0011-baseline.js';
+import * as learnedRatesMigration from './migrations/0012-learned-rates.js';
 import type { PostgresDatabase } from './schema.js';
 import { translatePostgresError } from './translate-postgres-error.js';
 
 /** Every Postgres migration this version knows, by name. Add new ones at the end; never rename or edit one. */
 export const postgresMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0011-baseline': baselineMigration,
+  '0012-learned-rates': learnedRatesMigration,
 });
 
 const migrationTableName = 'kysely_migration';

@@ -10,8 +10,10 @@ import type { LimitState } from '../../engine/limits/limit-state.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import type { RunnableJob } from '../../engine/scheduling/claim-planner.js';
 import type { ExecutionMode, QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
+import { usesPace } from '../../engine/limits/learned-pacing.js';
 import type { ProviderLimitPolicy } from '../../engine/ports.js';
 import { fromMicroUsd } from './money.js';
+import { readPostgresLearnedRates } from './postgres-learned-rate-rows.js';
 import type { PostgresDatabase, ProviderStateTable } from './schema.js';
 
 /** A job's running tasks: how many, and their estimated cost in USD. */
@@ -35,7 +37,8 @@ export function postgresRowToLimitState(row: Selectable<ProviderStateTable>): Li
 /**
  * The snapshot the limit rules and the planner need, in set-based reads: the states of every
  * scope the policies name, the running tasks grouped by job (count, estimated cost) and by limit
- * key, and the RPM window's starts per rate-limited key.
+ * key, the RPM window's starts per rate-limited key, and the learned rates of learned keys (read
+ * under the scope locks the claim holds, so every machine sees the one schedule).
  */
 export async function readPostgresLimitSnapshot(
   transaction: Kysely<PostgresDatabase>,
@@ -81,7 +84,11 @@ export async function readPostgresLimitSnapshot(
       .execute();
     for (const row of startRows) startsInWindowByLimitKey.set(row.provider_key, Number(row.count));
   }
-  return { limits: { nowMs, states, runningByLimitKey, startsInWindowByLimitKey }, loadByJob };
+  const learnedRatesByLimitKey = await readPostgresLearnedRates(
+    transaction,
+    policies.filter(usesPace).map((policy) => policy.providerKey),
+  );
+  return { limits: { nowMs, states, runningByLimitKey, startsInWindowByLimitKey, learnedRatesByLimitKey }, loadByJob };
 }
 
 /**

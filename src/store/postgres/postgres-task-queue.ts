@@ -8,6 +8,7 @@ import type {
   ProviderLimitPolicy,
   ProviderPause,
   ProviderStateView,
+  RateLimitedOutcome,
   RecoveryResult,
   RequestStart,
   SetbackInput,
@@ -16,7 +17,9 @@ import type {
 } from '../../engine/ports.js';
 import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
+import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace, withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
+import { nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
@@ -35,6 +38,7 @@ import {
 } from './postgres-claim-snapshot.js';
 import { appendPostgresEvent as appendEvent } from './postgres-event-log.js';
 import { finalizePostgresJobIfDone as finalizeJobIfDone } from './postgres-job-finalizer.js';
+import { readAllPostgresLearnedRates, readPostgresLearnedRates, writePostgresLearnedRate } from './postgres-learned-rate-rows.js';
 import { postgresRowToJob as rowToJob, postgresRowToTask as rowToTask } from './postgres-row-mappers.js';
 import { runPostgresTransaction } from './postgres-transaction.js';
 import type { PostgresDatabase, ProviderStateTable } from './schema.js';
@@ -144,9 +148,16 @@ export class PostgresTaskQueue implements TaskQueue {
     return { task: rowToTask(task), job: rowToJob(job), leaseToken };
   }
 
-  /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log). */
+  /**
+   * Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log,
+   * learned pace). The caller holds the key's scope lock, so the learned schedule advances exactly once per start.
+   */
   private async recordRequestStart(transaction: Kysely<PostgresDatabase>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
     const effects = requestStartEffects(policy, nowMs);
+    if (usesPace(policy)) {
+      const stored = (await readPostgresLearnedRates(transaction, [effects.limitKey])).get(effects.limitKey);
+      await writePostgresLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs), nowMs);
+    }
     if (effects.holdUntilMs !== undefined) {
       await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
     }
@@ -290,6 +301,8 @@ export class PostgresTaskQueue implements TaskQueue {
     }
 
     await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
+    const learned = learnedRateAfterSuccess((await readPostgresLearnedRates(transaction, [input.providerKey])).get(input.providerKey), nowMs);
+    if (learned) await writePostgresLearnedRate(transaction, input.providerKey, learned, nowMs);
     await appendEvent(transaction, {
       type: 'task.completed',
       jobId: task.job_id,
@@ -445,7 +458,10 @@ export class PostgresTaskQueue implements TaskQueue {
         .executeTakeFirst();
       limitingStartMs = limiting?.started_at_ms;
     }
-    return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs);
+    const learnedAtMs = usesPace(policy)
+      ? learnedNextStartAtMs((await readPostgresLearnedRates(transaction, [policy.providerKey])).get(policy.providerKey), policy, nowMs)
+      : undefined;
+    return nextStartAtMs(policy, states.map(rowToLimitState), limitingStartMs, nowMs, learnedAtMs);
   }
 
   async recoverExpiredLeases(callerNowMs: number, maxLeaseExpirations: number): Promise<RecoveryResult> {
@@ -541,7 +557,7 @@ export class PostgresTaskQueue implements TaskQueue {
     return { requeued, poisoned };
   }
 
-  async recordRateLimited(input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number }): Promise<void> {
+  async recordRateLimited(input: RateLimitedOutcome & { nowMs: number }): Promise<void> {
     await this.guard('record a rate limit', () =>
       runPostgresTransaction(this.db, async (transaction) => {
         await takeScopeLocks(transaction, [input.providerKey]);
@@ -550,13 +566,21 @@ export class PostgresTaskQueue implements TaskQueue {
     );
   }
 
-  /** A 429: the hold and the halving (engine/limits decides from the key's current state). */
-  private async rateLimitedInTransaction(
-    transaction: Kysely<PostgresDatabase>,
-    input: { providerKey: string; nowMs: number; untilMs: number; maxConcurrency: number },
-  ): Promise<void> {
+  /**
+   * A 429: the hold and the halving (engine/limits decides from the key's current state); for a
+   * learned key, the controller's estimate, cut and retry delay instead (engine/limits/learned-pacing).
+   * The caller holds the key's scope lock.
+   */
+  private async rateLimitedInTransaction(transaction: Kysely<PostgresDatabase>, input: RateLimitedOutcome & { nowMs: number }): Promise<void> {
+    if (input.learnedRate === true) {
+      const stored = (await readPostgresLearnedRates(transaction, [input.providerKey])).get(input.providerKey);
+      const learned = learnedRateAfterRateLimited(stored, { nowMs: input.nowMs, startedAtMs: input.startedAtMs, retryAfterMs: input.retryAfterMs, quotaDimension: input.quotaDimension });
+      if (learned) await writePostgresLearnedRate(transaction, input.providerKey, learned, input.nowMs);
+      await appendEvent(transaction, { type: 'provider.rate_limited', payload: { scopeKey: input.providerKey, untilMs: input.untilMs }, nowMs: input.nowMs });
+      return;
+    }
     const state = await transaction.selectFrom('provider_state').selectAll().where('scope_key', '=', input.providerKey).executeTakeFirst();
-    const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs);
+    const next = onRateLimited(state && rowToLimitState(state), input.untilMs, input.maxConcurrency, input.nowMs, input.evenlyPaced !== true);
     await this.upsertProviderState(transaction, input.providerKey, input.nowMs, { next_request_at_ms: next.nextRequestAtMs, concurrency_limit: next.concurrencyLimit });
     await appendEvent(transaction, {
       type: 'provider.rate_limited',
@@ -591,13 +615,14 @@ export class PostgresTaskQueue implements TaskQueue {
   async providerStates(): Promise<ProviderStateView[]> {
     return this.guard('read provider state', async () => {
       const rows = await this.db.selectFrom('provider_state').selectAll().orderBy('scope_key').execute();
-      return rows.map((row) => ({
+      const views: ProviderStateView[] = rows.map((row) => ({
         scopeKey: row.scope_key,
         pausedReason: row.paused_reason ?? undefined,
         pausedUntilMs: row.paused_until_ms ?? undefined,
         nextRequestAtMs: row.next_request_at_ms,
         concurrencyLimit: row.concurrency_limit ?? undefined,
       }));
+      return withLearnedRateStates(views, await readAllPostgresLearnedRates(this.db));
     });
   }
 
@@ -627,11 +652,14 @@ export class PostgresTaskQueue implements TaskQueue {
         .where('started_at_ms', '>', rateWindowStartMs(nowMs))
         .executeTakeFirst();
       const timeOf = (value: number | null | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+      // A learned key's next slot (or the end of an announced retry delay) opens a start.
+      const learnedSlots = [...(await readAllPostgresLearnedRates(this.db)).values()].map((stored) => learnedStateNextStartAtMs(stored.state, nowMs)).filter((atMs) => atMs > nowMs);
       return earliestWakeAtMs({
         nextTaskAvailableAtMs: timeOf(task?.next),
         nextHoldEndsAtMs: timeOf(hold?.next),
         nextPauseEndsAtMs: timeOf(pause?.next),
         oldestStartInWindowMs: timeOf(window?.oldest),
+        nextLearnedSlotAtMs: learnedSlots.length > 0 ? Math.min(...learnedSlots) : undefined,
       });
     });
   }

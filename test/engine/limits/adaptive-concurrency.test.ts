@@ -15,6 +15,11 @@ describe('adaptive concurrency (AIMD)', () => {
     expect(onRateLimited({ nextRequestAtMs: 0, concurrencyLimit: 1 }, 5_000, 8, 1_000).concurrencyLimit).toBe(1);
   });
 
+  it('holds but does not halve an evenly paced fixed rate (the pace keeps the rate)', () => {
+    expect(onRateLimited(undefined, 5_000, 8, 1_000, false)).toEqual({ nextRequestAtMs: 5_000, concurrencyLimit: 8 });
+    expect(onRateLimited({ nextRequestAtMs: 7_000, concurrencyLimit: 3 }, 5_000, 8, 1_000, false)).toEqual({ nextRequestAtMs: 7_000, concurrencyLimit: 3 });
+  });
+
   it('halves only once per hold: a burst of 429s from calls already in flight keeps the limit, and never shortens the hold', () => {
     const first = onRateLimited(undefined, 5_000, 8, 1_000);
     const second = onRateLimited(first, 3_000, 8, 1_100);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionMode, JobPriority } from '../../../src/core/job.js';
 import type { ClaimRequest, NewJobInput, ProviderLimitPolicy, Store } from '../../../src/engine/ports.js';
+import { learnedRateView } from '../../../src/engine/learned-rate/learned-rate.js';
 import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
 const startMs = 1_800_000_000_000;
@@ -184,6 +185,62 @@ describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)'
     expect(await store.jobs.getTask(claimed!.task.id)).toMatchObject({ status: 'queued', attempts: 0, availableAtMs: untilMs });
     expect(await claimIds(store, untilMs - 1, 3)).toEqual([]);
     expect(await claimIds(store, untilMs, 1)).toEqual(['a-t0']);
+  });
+
+  it('keeps a learned rate per key (auto): paces claims on it, feeds it successes and 429s, shares it with every reader', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 5 });
+    const learned = [policy({ learnedRate: true })];
+    // Nothing learned: the first start is free, the next waits for the pace's slot (10/min at first).
+    const [first] = await store.queue.claimMany(claimRequest(startMs, learned), 5);
+    expect(first?.task.id).toBe('a-t0');
+    expect(await claimIds(store, startMs + 5_999, 5, learned)).toEqual([]);
+    expect(await store.queue.nextAvailableAtMs(startMs + 1)).toBe(startMs + 6_000);
+    expect(await store.queue.startRequest(learned[0]!, startMs + 1)).toEqual({ started: false, retryAtMs: startMs + 6_000 });
+    await store.queue.recordAttemptOutcome({
+      taskId: first!.task.id,
+      leaseToken: first!.leaseToken,
+      nowMs: startMs + 3_000,
+      outcome: { kind: 'completed', images: [], costUsd: 0.01, warnings: [], providerKey: 'p:m', maxConcurrency: 100 },
+    });
+    const [second] = await store.queue.claimMany(claimRequest(startMs + 6_000, learned), 5);
+    expect(second?.task.id).toBe('a-t1');
+    // A 429 with a retry delay: the controller cuts and nothing starts inside the delay; no hold or halving is written.
+    await store.queue.recordAttemptOutcome({
+      taskId: second!.task.id,
+      leaseToken: second!.leaseToken,
+      nowMs: startMs + 7_000,
+      outcome: {
+        kind: 'setback',
+        setback: { kind: 'retry', availableAtMs: startMs + 7_000, countsAsAttempt: false, errorCode: 'provider_rate_limited', message: 'slow down' },
+        rateLimited: { providerKey: 'p:m', untilMs: startMs + 37_000, maxConcurrency: 100, learnedRate: true, startedAtMs: startMs + 6_000, retryAfterMs: 30_000, quotaDimension: 'requests-per-minute' },
+      },
+    });
+    const view = (await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m');
+    expect(view).toMatchObject({ nextRequestAtMs: 0, concurrencyLimit: undefined });
+    const learnedView = view?.learnedRateState && learnedRateView(view.learnedRateState, startMs + 7_000);
+    expect(learnedView?.phase).toBe('learned');
+    expect(learnedView?.estimatedPerMinute['requests-per-minute']).toBeGreaterThan(0);
+    expect(learnedView?.pausedUntilMs).toBe(startMs + 37_000);
+    expect(await claimIds(store, startMs + 36_999, 5, learned)).toEqual([]);
+    expect(await claimIds(store, startMs + 37_000, 5, learned)).toHaveLength(1);
+  });
+
+  it('spreads a user-set rate evenly when asked (one start per 60 s ÷ rate), keeping the RPM window, on a shared schedule', async () => {
+    const store = await open();
+    await createJob(store, { id: 'a', taskCount: 5 });
+    const even = [policy({ requestsPerMinute: 3, evenPacing: true })];
+    expect(await claimIds(store, startMs, 5, even)).toEqual(['a-t0']);
+    // (60 000 + 50 late-start tolerance + 750 arrival margin) ÷ 3 = 20 266.7 ms: the next slot, rounded up.
+    expect(await claimIds(store, startMs + 20_266, 5, even)).toEqual([]);
+    expect(await store.queue.nextAvailableAtMs(startMs + 1)).toBe(startMs + 20_267);
+    expect(await store.queue.startRequest(even[0]!, startMs + 1)).toEqual({ started: false, retryAtMs: startMs + 20_267 });
+    expect(await claimIds(store, startMs + 20_267, 5, even)).toEqual(['a-t1']);
+    const view = (await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m');
+    expect(view?.learnedRateState?.settings.ceilingRequestsPerMinute).toBe(3);
+    expect(view?.learnedRateState?.dimensions).toEqual({});
+    // Without the flag, the window alone: what the minute has left (one more) starts at once.
+    expect(await claimIds(store, startMs + 20_268, 5, [policy({ requestsPerMinute: 3 })])).toEqual(['a-t2']);
   });
 
   it('pauses the provider and gives the task back in one write; the pause lifts when the credentials change', async () => {

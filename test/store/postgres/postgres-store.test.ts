@@ -186,6 +186,28 @@ describe.skipIf(!postgresAvailable)('Postgres store (skipped outside CI when Pos
     expect(moreClaims).toHaveLength(2);
   });
 
+  it('keeps a learned pace exact across two stores (two machines) claiming and starting at once: one schedule, one start per slot', async () => {
+    const first = await openStore();
+    const connectionString = `${server.url.replace(/\/postgres$/, '')}/store_${databaseCount}`;
+    const second = await openPostgresStore({ connectionString, poolSize: 4 });
+    opened.push(second);
+    const group = await first.groups.createGroup('Shared');
+    await first.jobs.createJob(jobInput({ jobId: 'learned', groupId: group.id, taskCount: 20 }));
+    const learned = { ...openPolicy, learnedRate: true };
+    // Nothing learned yet: 10/min, so one start now and the next slot 6 s later, whoever asks.
+    const claimAll = (store: PostgresStore, workerId: string) =>
+      Promise.all(Array.from({ length: 6 }, () => store.queue.claimNext({ nowMs: 0, workerId, leaseMs: 60_000, providers: [learned] })));
+    const starts = (await Promise.all([claimAll(first, 'a'), claimAll(second, 'b'), first.queue.startRequest(learned, 0), second.queue.startRequest(learned, 0)])).flat();
+    const started = starts.filter((start) => start !== undefined && ('task' in start || start.started));
+    expect(started).toHaveLength(1);
+    const rows = await sql<{ state: { nextSlotAtMs: number; usage: Array<{ startMs: number; started: { requests: number } }> } }>`SELECT state FROM learned_rates`.execute(first.connection.db);
+    expect(rows.rows).toHaveLength(1);
+    const state = rows.rows[0]!.state;
+    expect(state.usage.reduce((sum, bucket) => sum + bucket.started.requests, 0)).toBe(1);
+    const refused = starts.find((start): start is { started: false; retryAtMs: number } => start !== undefined && 'started' in start && !start.started);
+    expect(refused?.retryAtMs).toBe(state.nextSlotAtMs);
+  });
+
   it('notifies other processes once per committed transaction with the newest event id, and never for a rollback', async () => {
     const store = await openStore();
     const connectionString = `${server.url.replace(/\/postgres$/, '')}/store_${databaseCount}`;

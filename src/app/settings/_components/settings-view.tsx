@@ -3,6 +3,7 @@
  * What this server runs: each provider's state (configured or how to configure it — never a key),
  * its limits and any pause with its reason; the data directory and version.
  */
+import { Fragment } from 'react';
 import { Card, CardTitle } from '../../_components/card.js';
 import { PageHeader } from '../../_components/page-header.js';
 import { errorMessage } from '../../_lib/api-client.js';
@@ -74,6 +75,12 @@ function ProviderCard({ provider }: { provider: ProviderInfo }) {
               <dd>{describeLimits(provider.limits.batch)}</dd>
             </>
           ) : null}
+          {provider.learnedRates.map((learned) => (
+            <Fragment key={learned.limitKey}>
+              <dt className="text-neutral-400">Rate</dt>
+              <dd data-testid="learned-rate">{describeLearnedRate(learned)}</dd>
+            </Fragment>
+          ))}
         </dl>
       ) : null}
       {provider.models.length > 0 ? (
@@ -92,8 +99,15 @@ function ProviderCard({ provider }: { provider: ProviderInfo }) {
   );
 }
 
-function describeLimits(limits: { requestsPerMinute: number; maxConcurrency: number; cooldownMs: number }): string {
-  const parts = [limits.requestsPerMinute === 0 ? 'no per-minute limit' : `${limits.requestsPerMinute} requests/min`, `${limits.maxConcurrency} at once`];
+function describeLimits(limits: { requestsPerMinute: number; maxConcurrency: number; cooldownMs: number; learnedRate: boolean }): string {
+  const rate = limits.learnedRate ? 'requests/min learned (auto)' : limits.requestsPerMinute === 0 ? 'no per-minute limit' : `${limits.requestsPerMinute} requests/min`;
+  const parts = [rate, `${limits.maxConcurrency} at once`];
   if (limits.cooldownMs > 0) parts.push(`${limits.cooldownMs} ms between requests`);
   return parts.join(' · ');
+}
+
+/** "gemini:nano-banana-2: 118/min, learned (quota ≈ 120/min)", as the CLI progress line says it. */
+function describeLearnedRate(learned: { limitKey: string; phase: 'discovering' | 'learned'; requestsPerMinute: number; estimatedRequestsPerMinute: number | null }): string {
+  const quota = learned.estimatedRequestsPerMinute === null ? '' : ` (quota ≈ ${Math.round(learned.estimatedRequestsPerMinute)}/min)`;
+  return `${learned.limitKey}: ${Math.round(learned.requestsPerMinute)}/min, ${learned.phase}${quota}`;
 }
