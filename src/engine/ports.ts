@@ -19,4 +19,4 @@ export type { NewWebhookEndpoint, WebhookDeliveryStatus, WebhookDelivery, Claime
 export type { WebSessionRepository } from './ports/web-session-repository.js';
 export type { Store } from './ports/store.js';
 export type { CopyValue, CopyRow, CopyBatch, SourceLease, StoreCopySource, StoreCopyMarker, TableCopyProgress, StoreCopyTarget, BlobKeyListing } from './ports/store-copy.js';
-export type { StoreSignals } from './ports/store-signals.js';
+export type { SharedTaskProgress, StoreSignals } from './ports/store-signals.js';

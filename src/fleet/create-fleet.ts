@@ -7,6 +7,7 @@ import { ImagefleetError } from '../core/errors.js';
 import type { Lane } from '../core/job.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { Engine } from '../engine/engine.js';
+import { shareTaskProgress } from '../engine/progress-sharing.js';
 import type { Clock, ProviderLimits } from '../engine/ports.js';
 import { reclaimDeadLeases } from '../operations/reclaim-dead-leases.js';
 import { upgradeJob } from '../operations/upgrade-job.js';
@@ -156,6 +157,9 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
     webhookDeliverer.wake();
   }, signalWakeIntervalMs);
   const unsubscribeSignals = store.signals?.subscribe(wakeOnSignal);
+  // Live progress of tasks running here reaches other processes' streams, and theirs reaches ours
+  // (Postgres; issue 17). Transient: nothing is stored, a lost report only delays a progress bar.
+  const stopProgressSharing = store.signals === undefined ? undefined : shareTaskProgress({ events: store.eventBus, signals: store.signals, clock });
   const afterCreate = (): void => {
     engine.wake();
     store.signals?.announceWork();
@@ -227,6 +231,7 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
         await webhookDeliverer.stop();
         for (const close of providerClosers) close();
         unsubscribeSignals?.();
+        stopProgressSharing?.();
         wakeOnSignal.cancel();
         releaseDataDirStore();
         await store.close();

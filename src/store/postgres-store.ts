@@ -4,10 +4,12 @@
  * machines may share the database; exactness comes from row locks and the database's own
  * guarantees (docs/decisions/0039).
  */
+import { randomUUID } from 'node:crypto';
 import { ImagefleetError } from '../core/errors.js';
 import { InProcessEventBus } from '../engine/engine-events.js';
-import type { Store, StoreSignals } from '../engine/ports.js';
+import type { SharedTaskProgress, Store, StoreSignals } from '../engine/ports.js';
 import { listenForCommittedEvents, notifyWorkAdded, type EventListener } from './postgres/listen-for-events.js';
+import { notifyTaskProgress, readTaskProgress } from './postgres/task-progress-notifications.js';
 import type { PostgresClock } from './postgres/database-clock.js';
 import { openPostgres, type PostgresConnection } from './postgres/open-postgres.js';
 import { PostgresAssetRepository } from './postgres/postgres-asset-repository.js';
@@ -63,10 +65,21 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
   let signals: StoreSignals | undefined;
   if (options.listen === true) {
     const listeners = new Set<() => void>();
+    const progressListeners = new Set<(progress: SharedTaskProgress) => void>();
+    // Names this store instance in its progress notifications, so it skips its own.
+    const processId = randomUUID();
     try {
-      listener = await listenForCommittedEvents(options.connectionString, () => {
-        for (const wake of listeners) wake();
-      });
+      listener = await listenForCommittedEvents(
+        options.connectionString,
+        () => {
+          for (const wake of listeners) wake();
+        },
+        (payload) => {
+          const progress = readTaskProgress(payload, processId);
+          if (progress === undefined) return;
+          for (const deliver of progressListeners) deliver(progress);
+        },
+      );
     } catch (error) {
       await connection.close();
       throw new ImagefleetError('storage_unavailable', `Cannot listen for other processes' events on the PostgreSQL database IMAGEFLEET_DATABASE_URL names (${connection.displayUrl}): ${error instanceof Error ? error.message : String(error)}; check the server and that it allows one more connection.`, { cause: error });
@@ -77,6 +90,11 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
         return () => listeners.delete(wake);
       },
       announceWork: () => notifyWorkAdded(connection.pool),
+      shareProgress: (progress) => notifyTaskProgress(connection.pool, processId, progress),
+      subscribeProgress(deliver) {
+        progressListeners.add(deliver);
+        return () => progressListeners.delete(deliver);
+      },
     };
   }
   return {

@@ -11,4 +11,24 @@ export interface StoreSignals {
   subscribe(listener: () => void): () => void;
   /** Tells every process that work was added without an event (a new job): their idle engines claim now. Never throws. */
   announceWork(): void;
+  /**
+   * Sends how far a task running in this process is to the other processes (never stored; a lost
+   * one is simply not shown). The caller throttles. Never throws and never waits.
+   */
+  shareProgress(progress: SharedTaskProgress): void;
+  /**
+   * Calls `listener` with each progress report another process shared (never this process's own);
+   * returns the unsubscribe function. Listeners must be quick.
+   */
+  subscribeProgress(listener: (progress: SharedTaskProgress) => void): () => void;
+}
+
+/** One `task.progress` as it crosses processes. */
+export interface SharedTaskProgress {
+  /** The task's job id. */
+  jobId: string;
+  /** The running task's id. */
+  taskId: string;
+  /** Fraction done, 0..1. */
+  fraction: number;
 }

@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { eventsCommittedChannel } from './postgres-transaction.js';
+import { taskProgressChannel } from './task-progress-notifications.js';
 
 /** Wait before re-opening a dropped listening connection, in ms. */
 const reconnectDelayMs = 1000;
@@ -27,10 +28,15 @@ export function notifyWorkAdded(pool: pg.Pool): void {
 
 /**
  * Calls `onCommitted(newestEventId)` after each transaction, in any process, that appended events
- * to this database (and with 0 after `notifyWorkAdded`). Resolves once listening (throws if the
- * first connection fails).
+ * to this database (and with 0 after `notifyWorkAdded`). With `onProgressPayload`, the same
+ * connection also listens for shared task progress (task-progress-notifications.ts) and hands it
+ * each raw payload. Resolves once listening (throws if the first connection fails).
  */
-export async function listenForCommittedEvents(connectionString: string, onCommitted: (newestEventId: number) => void): Promise<EventListener> {
+export async function listenForCommittedEvents(
+  connectionString: string,
+  onCommitted: (newestEventId: number) => void,
+  onProgressPayload?: (payload: string | undefined) => void,
+): Promise<EventListener> {
   let closed = false;
   let client: pg.Client | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -41,6 +47,7 @@ export async function listenForCommittedEvents(connectionString: string, onCommi
     next.on('notification', (message) => {
       const newestEventId = Number(message.payload);
       if (message.channel === eventsCommittedChannel && Number.isFinite(newestEventId)) onCommitted(newestEventId);
+      else if (message.channel === taskProgressChannel) onProgressPayload?.(message.payload);
     });
     // A dropped connection (server restart) is re-opened; until then polling carries on.
     const reopen = (): void => {
@@ -55,6 +62,7 @@ export async function listenForCommittedEvents(connectionString: string, onCommi
     try {
       await next.connect();
       await next.query(`LISTEN ${eventsCommittedChannel}`);
+      if (onProgressPayload) await next.query(`LISTEN ${taskProgressChannel}`);
     } catch (error) {
       // The caller retries (or gives up); this client must not schedule a retry of its own.
       next.removeListener('end', reopen);
