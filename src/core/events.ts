@@ -83,10 +83,10 @@ export const taskStartedEventSchema = taskEvent(
   }),
 );
 
-/** `task.progress`: how far a running provider call is. In-process only: never persisted, no id. */
+/** `task.progress`: how far a running provider call is. Never persisted, no id; other processes on a shared Postgres store receive it through NOTIFY (docs/decisions/0041). */
 export const taskProgressEventSchema = taskEvent(
   'task.progress',
-  '`task.progress`: how far a running provider call is. In-process only: never persisted, no id.',
+  '`task.progress`: how far a running provider call is. Never persisted, no id; on a shared Postgres store every app process streams it, whichever worker runs the call.',
   z.object({
     fraction: z.number().describe('Fraction done, 0..1.'),
   }),
