@@ -235,6 +235,8 @@ export function startZipStream(
         return !aborted;
       } finally {
         target.off('close', stopOnClose);
+        // The last records (central directory, end of archive) may still be corked by the sink.
+        while (target.writableCorked > 0) target.uncork();
       }
     },
     abort,

@@ -6,6 +6,9 @@
 import { Readable, type Writable } from 'node:stream';
 import type { ZipSink } from './stored-zip-writer.js';
 
+/** Chunks shorter than this that are not pooled file bytes are ZIP records (headers, descriptors), in bytes. */
+const recordMaxBytes = 4096;
+
 /** What a sink throws once the download was stopped, so the writer unwinds. */
 export class ZipAbortedError extends Error {
   constructor() {
@@ -19,13 +22,25 @@ export class ZipAbortedError extends Error {
  * `drain` once more than `maxQueuedBytes` are queued.
  */
 export function writableSink(target: Writable, maxQueuedBytes: number, isAborted: () => boolean): ZipSink {
+  // Records (a file's data descriptor, the next file's local header) are corked and leave with the
+  // next file's bytes in one writev: a socket write per record cost more than the records' bytes.
+  let corked = false;
   return {
     async write(chunk, release) {
       if (isAborted() || target.destroyed) {
         release?.();
         throw new ZipAbortedError();
       }
+      const isRecord = release === undefined && chunk.length < recordMaxBytes;
+      if (isRecord && !corked) {
+        target.cork();
+        corked = true;
+      }
       target.write(chunk, release === undefined ? undefined : () => release());
+      if (corked && (!isRecord || target.writableLength > maxQueuedBytes)) {
+        corked = false;
+        target.uncork();
+      }
       if (release !== undefined || target.writableLength <= maxQueuedBytes) return;
       await new Promise<void>((resolve, reject) => {
         const done = () => {
