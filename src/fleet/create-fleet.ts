@@ -12,6 +12,7 @@ import type { Clock, ProviderLimits } from '../engine/ports.js';
 import { reclaimDeadLeases } from '../operations/reclaim-dead-leases.js';
 import { upgradeJob } from '../operations/upgrade-job.js';
 import { isLeaseOwnerGone } from '../core/lease-owner.js';
+import { isProcessAlive } from '../platform/is-process-alive.js';
 import { submitJob } from '../operations/submit-job.js';
 import { systemClock } from '../engine/system-clock.js';
 import type { ImageProvider } from '../providers/contract.js';
@@ -342,16 +343,6 @@ async function diskHealth(directory: string): Promise<DiskHealth> {
   }
 }
 
-/** Whether a process with this pid exists on this machine (EPERM: it exists but is another user's). */
-function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Creates the data directory if needed and checks it is writable, with one clear sentence if not. */
 async function prepareDataDirectory(dataDir: string): Promise<void> {

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { ImagefleetError, isImagefleetError } from '../core/errors.js';
 import { isLeaseOwnerGone } from '../core/lease-owner.js';
+import { isProcessAlive } from '../platform/is-process-alive.js';
 import { systemClock } from '../engine/system-clock.js';
 import type { MigrateStoreDependencies } from '../operations/migrate-store.js';
 import { FileBlobStore } from '../store/blobs/file-blob-store.js';
@@ -104,13 +105,3 @@ function renamed(error: unknown, variable: string, flag: string): unknown {
   });
 }
 
-/** Whether a process with this pid exists on this machine (EPERM: it exists but is another user's). */
-function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import yauzl from 'yauzl';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { zipEntryNamesOfBuffer } from '../e2e/support/zip-entries.js';
 import { listSessionRecords, readSessionRecord, writeSessionRecord, type SessionRecord } from '../../src/cli/session/session-records.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createFleet, type Fleet } from '../../src/fleet/create-fleet.js';
@@ -29,22 +29,6 @@ async function referencePng(hue: number): Promise<Uint8Array> {
   return new Uint8Array(await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: hue, g: 255 - hue, b: 90 } } }).png().toBuffer());
 }
 
-/** Names of the entries of a ZIP archive. */
-async function zipEntryNames(bytes: Buffer): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error ?? new Error('no zip'));
-      const names: string[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve(names));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 describe.skipIf(!postgresAvailable)('fleets sharing Postgres and S3 (skipped outside CI when PostgreSQL is not installed)', () => {
   let postgres: PostgresServer;
@@ -118,7 +102,7 @@ describe.skipIf(!postgresAvailable)('fleets sharing Postgres and S3 (skipped out
 
     const zip = await call(handleDownload, apiRequest(`/api/download/${job!.groupId}`), { groupId: job!.groupId });
     expect(zip.status).toBe(200);
-    const names = await zipEntryNames(Buffer.from(await zip.arrayBuffer()));
+    const names = await zipEntryNamesOfBuffer(Buffer.from(await zip.arrayBuffer()));
     expect(names.filter((name) => name.endsWith('.png'))).toHaveLength(2);
     expect(names).toContain('manifest.csv');
   }, 60_000);

@@ -4,19 +4,32 @@ import yauzl from 'yauzl';
 export function zipEntryNames(filePath: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(filePath, { lazyEntries: true }, (openError, zip) => {
-      if (openError || !zip) {
-        reject(openError ?? new Error(`cannot open ${filePath}`));
-        return;
-      }
-      const names: string[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve(names));
-      zip.on('error', reject);
+      if (openError || !zip) reject(openError ?? new Error(`cannot open ${filePath}`));
+      else collectEntryNames(zip).then(resolve, reject);
+    });
+  });
+}
+
+/** The entry names of a ZIP archive held in memory (a downloaded body). */
+export function zipEntryNamesOfBuffer(bytes: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (openError, zip) => {
+      if (openError || !zip) reject(openError ?? new Error('the bytes are not a ZIP archive'));
+      else collectEntryNames(zip).then(resolve, reject);
+    });
+  });
+}
+
+function collectEntryNames(zip: yauzl.ZipFile): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const names: string[] = [];
+    zip.on('entry', (entry: yauzl.Entry) => {
+      names.push(entry.fileName);
       zip.readEntry();
     });
+    zip.on('end', () => resolve(names));
+    zip.on('error', reject);
+    zip.readEntry();
   });
 }
 
