@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
 import { loadConfig } from '../src/config/load-config.js';
 import { createFleet } from '../src/fleet/create-fleet.js';
 import { reportApiBenchResult, memoryOf, repositoryRoot, sampleMemory, table, type ApiBenchResult } from './support/api-bench.js';
@@ -36,62 +37,80 @@ const zipProfileReading = [
   'The archive is now written by `src/server/zip/stored-zip-writer.ts`: the same bytes yazl wrote (a test compares them byte for byte), but each file is read with `pread` through the blob port\'s `openReader` into one of four reused 512 KiB buffers that go back to the pool when the socket has sent them, so a download allocates nothing per chunk, reads the next file while the last is sent, and holds about 2 MiB of file bytes. What the ZIP pays beyond its floor (same reads, same socket writes) is the CRC-32 (Node\'s native `zlib.crc32`) and two small extra socket writes per entry (its local header and its data descriptor); garbage collection fell to a few per cent of the busy time. Writing each entry\'s header and descriptor into the same pooled buffer as its bytes (one socket write per file instead of three) is the next step; the CRC-32 stays, the format needs it.',
 ].join(' ');
 
-/** A group with one job of `imageCount` completed one-image tasks and their files (random bytes: incompressible, like images). */
-async function seed(dataDir: string): Promise<string> {
+/**
+ * Two groups over the same `imageCount` files (random bytes: incompressible, like images), each one
+ * job of completed one-image tasks: the first's image rows carry the CRC-32 the engine stores when it
+ * writes an output (migration 0014), the second's do not, as images written before it.
+ */
+async function seed(dataDir: string): Promise<{ groupId: string; legacyGroupId: string }> {
   const fleet = await createFleet(loadConfig({ IMAGEFLEET_DATA_DIR: dataDir, IMAGEFLEET_LOG_LEVEL: 'silent' }));
   try {
-    const group = await fleet.store.groups.createGroup('Bench downloads');
-    const nowMs = Date.now();
-    const jobId = randomUUID();
-    const tasks = Array.from({ length: imageCount }, (_value, ordinal) => ({
-      id: randomUUID(),
-      key: randomUUID(),
-      ordinal,
-      prompt: `product shot ${ordinal % 20}`,
-      promptId: `prompt-${ordinal % 20}`,
-      referenceAssetIds: [],
-      maskAssetId: undefined,
-      imageCount: 1,
-      seed: ordinal,
-      setIndex: 0,
-      variables: {},
-      estimatedCostUsd: 0,
-      createdAtMs: nowMs,
-    }));
-    await fleet.store.jobs.createJob({
-      job: { id: jobId, mode: 'studio', groupId: group.id, name: 'bench', provider: 'local', model: 'local-transform', settings: { size: '1K', aspectRatio: '1:1' }, lane: 'online', priority: 'normal', execution: 'parallel', budgetUsd: undefined, estimatedCostUsd: 0, createdAtMs: nowMs },
-      tasks,
-    });
     const { db } = sqliteDatabaseOf(fleet);
-    await db.updateTable('tasks').set({ status: 'completed', finished_at_ms: nowMs }).where('job_id', '=', jobId).execute();
-    await db.updateTable('jobs').set({ status: 'completed', finished_at_ms: nowMs }).where('id', '=', jobId).execute();
-    const bytes = Buffer.alloc(imageBytes);
-    for (let start = 0; start < tasks.length; start += 500) {
-      const rows = tasks.slice(start, start + 500).map((task) => ({
+    const nowMs = Date.now();
+    const createCompletedJob = async (groupName: string) => {
+      const group = await fleet.store.groups.createGroup(groupName);
+      const jobId = randomUUID();
+      const tasks = Array.from({ length: imageCount }, (_value, ordinal) => ({
         id: randomUUID(),
-        task_id: task.id,
-        job_id: jobId,
-        group_id: group.id,
-        idx: 0,
-        file_key: `outputs/${jobId}/${task.id}-0.png`,
-        thumbnail_key: `thumbnails/${jobId}/${task.id}-0.webp`,
-        media_type: 'image/png',
-        width: 1024,
-        height: 1024,
-        byte_size: imageBytes,
-        seed: task.seed ?? null,
-        prompt: task.prompt,
-        prompt_id: task.promptId,
-        created_at_ms: nowMs,
+        key: randomUUID(),
+        ordinal,
+        prompt: `product shot ${ordinal % 20}`,
+        promptId: `prompt-${ordinal % 20}`,
+        referenceAssetIds: [],
+        maskAssetId: undefined,
+        imageCount: 1,
+        seed: ordinal,
+        setIndex: 0,
+        variables: {},
+        estimatedCostUsd: 0,
+        createdAtMs: nowMs,
       }));
-      await db.insertInto('images').values(rows).execute();
-    }
-    await mkdir(path.dirname(blobFilePath(fleet.blobs, `outputs/${jobId}/x.png`)), { recursive: true });
-    for (const task of tasks) {
+      await fleet.store.jobs.createJob({
+        job: { id: jobId, mode: 'studio', groupId: group.id, name: 'bench', provider: 'local', model: 'local-transform', settings: { size: '1K', aspectRatio: '1:1' }, lane: 'online', priority: 'normal', execution: 'parallel', budgetUsd: undefined, estimatedCostUsd: 0, createdAtMs: nowMs },
+        tasks,
+      });
+      await db.updateTable('tasks').set({ status: 'completed', finished_at_ms: nowMs }).where('job_id', '=', jobId).execute();
+      await db.updateTable('jobs').set({ status: 'completed', finished_at_ms: nowMs }).where('id', '=', jobId).execute();
+      return { groupId: group.id, jobId, tasks };
+    };
+    const current = await createCompletedJob('Bench downloads');
+    const legacy = await createCompletedJob('Bench downloads, no stored CRC');
+    const fileKeys = current.tasks.map((task) => `outputs/${current.jobId}/${task.id}-0.png`);
+    await mkdir(path.dirname(blobFilePath(fleet.blobs, fileKeys[0]!)), { recursive: true });
+    const crcs: number[] = [];
+    const bytes = Buffer.alloc(imageBytes);
+    for (const key of fileKeys) {
       randomFillSync(bytes);
-      await writeFile(blobFilePath(fleet.blobs, `outputs/${jobId}/${task.id}-0.png`), bytes);
+      crcs.push(zlib.crc32(bytes));
+      await writeFile(blobFilePath(fleet.blobs, key), bytes);
     }
-    return group.id;
+    for (const { groupId, jobId, tasks, storesCrc } of [
+      { ...current, storesCrc: true },
+      { ...legacy, storesCrc: false },
+    ]) {
+      for (let start = 0; start < tasks.length; start += 500) {
+        const rows = tasks.slice(start, start + 500).map((task, offset) => ({
+          id: randomUUID(),
+          task_id: task.id,
+          job_id: jobId,
+          group_id: groupId,
+          idx: 0,
+          file_key: fileKeys[start + offset]!,
+          thumbnail_key: `thumbnails/${jobId}/${task.id}-0.webp`,
+          media_type: 'image/png',
+          width: 1024,
+          height: 1024,
+          byte_size: imageBytes,
+          crc32: storesCrc ? crcs[start + offset]! : null,
+          seed: task.seed ?? null,
+          prompt: task.prompt,
+          prompt_id: task.promptId,
+          created_at_ms: nowMs,
+        }));
+        await db.insertInto('images').values(rows).execute();
+      }
+    }
+    return { groupId: current.groupId, legacyGroupId: legacy.groupId };
   } finally {
     await fleet.stop();
   }
@@ -166,13 +185,13 @@ function cpuTimeMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-type Kind = 'zip' | 'raw' | 'rawStream';
+type Kind = 'zip' | 'zipLegacy' | 'raw' | 'rawStream';
 
 async function main(): Promise<void> {
   const dataDir = await makeTempDataDir('zip');
   try {
     console.log(`zip-download: writing ${formatInteger(imageCount)} files of ${imageBytes / 1024} KiB…`);
-    const groupId = await seed(dataDir.directory);
+    const { groupId, legacyGroupId } = await seed(dataDir.directory);
     const fleet = await createFleet(loadConfig({ IMAGEFLEET_DATA_DIR: dataDir.directory, IMAGEFLEET_LOG_LEVEL: 'silent' }));
     const files = (await fleet.store.images.listForExport({ groupId })).map((image) => blobFilePath(fleet.blobs, image.fileKey));
     await fleet.stop();
@@ -180,9 +199,9 @@ async function main(): Promise<void> {
     const server = await startDownloadServer(dataDir.directory, ['--expose-gc']);
     const pid = server.pid;
     const idleMiB = memoryOf(pid).rssMiB;
-    const urls = { zip: `http://127.0.0.1:${server.port}/api/download/${groupId}`, raw: `http://127.0.0.1:${server.port}/raw/${groupId}` };
+    const urls = { zip: `http://127.0.0.1:${server.port}/api/download/${groupId}`, zipLegacy: `http://127.0.0.1:${server.port}/api/download/${legacyGroupId}`, raw: `http://127.0.0.1:${server.port}/raw/${groupId}` };
     const plain: Array<{ bytes: number; ms: number }> = [];
-    const measured: Record<Kind, Array<{ bytes: number; ms: number; contentLength: number; peakMiB: number; cpuMs: number }>> = { zip: [], raw: [], rawStream: [] };
+    const measured: Record<Kind, Array<{ bytes: number; ms: number; contentLength: number; peakMiB: number; cpuMs: number }>> = { zip: [], zipLegacy: [], raw: [], rawStream: [] };
     const loads: number[] = [];
     const sampler = sampleMemory(pid);
     await plainRead(files);
@@ -198,7 +217,7 @@ async function main(): Promise<void> {
       loads.push(loadavg()[0] ?? Number.NaN);
       plain.push(await plainRead(files));
       // Odd rounds start with the floor, so neither always follows the other.
-      for (const kind of round % 2 === 0 ? (['zip', 'raw'] as const) : (['raw', 'zip'] as const)) measured[kind].push(await measure(server, urls[kind]));
+      for (const kind of round % 2 === 0 ? (['zip', 'raw', 'zipLegacy'] as const) : (['raw', 'zip', 'zipLegacy'] as const)) measured[kind].push(await measure(server, urls[kind]));
     }
     const sampledPeakMiB = sampler.stop();
     const { peakMiB: processPeakMiB } = memoryOf(pid);
@@ -218,12 +237,14 @@ async function main(): Promise<void> {
     const rawMbps = median(measured.raw.map(mbps));
     const rawStreamMbps = median(measured.rawStream.map(mbps));
     const ratio = zipMbps / rawMbps;
+    const zipLegacyMbps = median(measured.zipLegacy.map(mbps));
+    const legacyRatio = zipLegacyMbps / rawMbps;
     const roundRatios = measured.zip.map((entry, index) => mbps(entry) / mbps(measured.raw[index]!));
     const zipPeakMiB = Math.max(...measured.zip.map((entry) => entry.peakMiB));
     const rawPeakMiB = Math.max(...measured.raw.map((entry) => entry.peakMiB));
     const rawStreamPeakMiB = Math.max(...measured.rawStream.map((entry) => entry.peakMiB)) - streamIdleMiB + idleMiB;
     const addedMiB = zipPeakMiB - idleMiB;
-    const exact = [...measured.zip, ...measured.raw, ...measured.rawStream].every((entry) => entry.bytes === entry.contentLength);
+    const exact = [...measured.zip, ...measured.zipLegacy, ...measured.raw, ...measured.rawStream].every((entry) => entry.bytes === entry.contentLength);
     const totalGB = (measured.zip[0]?.bytes ?? 0) / 1e9;
     const busyPerGB = (summary: CpuProfileSummary) => summary.busyMs / totalGB;
     const cpuPerGB = (kind: Kind) => median(measured[kind].map((entry) => entry.cpuMs / (entry.bytes / 1e9)));
@@ -252,6 +273,13 @@ async function main(): Promise<void> {
       },
       {
         benchmark: 'ZIP download',
+        figure: 'images without a stored CRC-32 (written before migration 0014: checksummed while sending) ÷ floor',
+        value: `${formatDecimal(legacyRatio, 2)} (${formatInteger(zipLegacyMbps)} MB/s; CPU ${formatInteger(cpuPerGB('zipLegacy'))} ms/GB)`,
+        goal: 'side figure',
+        verdict: 'info',
+      },
+      {
+        benchmark: 'ZIP download',
         figure: 'side figures: plain file read in the client; plain `createReadStream` download',
         value: `${formatInteger(plainMbps)} MB/s; ${formatInteger(rawStreamMbps)} MB/s (+${formatInteger(rawStreamPeakMiB - idleMiB)} MiB RSS)`,
         goal: 'side figure',
@@ -262,27 +290,28 @@ async function main(): Promise<void> {
       '## 4. ZIP download',
       '### Method',
       [
-        `- **Data:** one group holding one job of ${formatInteger(imageCount)} completed images, each a ${imageBytes / 1024} KiB file of random bytes (incompressible, like PNG/JPEG), in a fresh temp data directory; rows inserted directly, files written before measuring (so every reader finds them in the page cache).`,
+        `- **Data:** one group holding one job of ${formatInteger(imageCount)} completed images, each a ${imageBytes / 1024} KiB file of random bytes (incompressible, like PNG/JPEG), in a fresh temp data directory; rows inserted directly with the CRC-32 the engine stores when it writes an output (migration 0014, docs/decisions/0049), files written before measuring (so every reader finds them in the page cache). A second group lists the same files with no stored CRC, as images written before migration 0014: their archive is checksummed while it is sent.`,
         '- **Server:** a separate Node process (`bench/support/download-server.ts`) with a fleet on that directory behind a plain `http` server that hands requests to `serveDownloadFromNode` — the exact code `imagefleet serve` runs for `/api/download/…` before Next.js (docs/decisions/0011). Its RSS is read from `/proc/<pid>/status`: idle right after start; each download\'s own peak by collecting garbage (`--expose-gc`), resetting VmHWM (`clear_refs` 5) before it and reading VmHWM after; its CPU time (user + system, all threads) from `/proc/<pid>/stat` before and after.',
         `- **Download:** \`GET /api/download/{groupId}\` over loopback with \`http.get\`, bytes counted and dropped, checked against \`Content-Length\`; the archive is ${formatInteger(imageCount + 1)} stored entries (images + manifest.csv).`,
         '- **Floor (the goal\'s):** the same files, concatenated without ZIP, sent by the same server process over HTTP (`/raw/{groupId}`), read the way the ZIP writer reads them (the blob port\'s `openReader` into four reused 512 KiB buffers): the difference is the archive\'s own cost.',
         '- **Side figures:** the same files read one after another in the benchmark process (`fs.createReadStream`, 1 MiB reads, no HTTP), and, after the rounds, twice streamed the plain Node way (`/raw-stream/{groupId}`: `fs.createReadStream`, 1 MiB reads, `write` + `drain`) by a server process of its own (glibc keeps the memory of its buffers, which would inflate the peaks measured after it).',
-        `- **Rounds:** one untimed plain read, then ${rounds} rounds of plain read, ZIP and floor download, odd rounds starting with the floor; medians. Load average (1 min) at each round's start: ${loads.map((load) => formatDecimal(load, 2)).join(', ')} on ${cpus().length} cores.`,
+        `- **Rounds:** one untimed plain read, then ${rounds} rounds of plain read, ZIP and floor download (odd rounds starting with the floor), then the ZIP of the group without stored CRCs; medians. Load average (1 min) at each round's start: ${loads.map((load) => formatDecimal(load, 2)).join(', ')} on ${cpus().length} cores.`,
         '- **Profile:** after the rounds, one more ZIP download and one more floor download by the same server, each under its V8 CPU profiler (started and stopped around the download through `node:inspector`); self time by function, as a share of the main thread\'s busy (not idle) time.',
       ].join('\n'),
       '### Figures',
       table(
-        ['Round', 'Load (1 min)', 'ZIP download', 'Floor (no ZIP)', 'ZIP ÷ floor', 'Server CPU ZIP / floor', 'Peak RSS ZIP / floor', 'Plain read (client)', 'Bytes = Content-Length'],
+        ['Round', 'Load (1 min)', 'ZIP download', 'Floor (no ZIP)', 'ZIP ÷ floor', 'ZIP, no stored CRC ÷ floor', 'Server CPU ZIP / floor', 'Peak RSS ZIP / floor', 'Plain read (client)', 'Bytes = Content-Length'],
         measured.zip.map((entry, index) => [
           String(index + 1),
           formatDecimal(loads[index] ?? Number.NaN, 1),
           `${formatInteger(mbps(entry))} MB/s`,
           `${formatInteger(mbps(measured.raw[index]!))} MB/s`,
           formatDecimal(roundRatios[index]!, 2),
+          formatDecimal(mbps(measured.zipLegacy[index]!) / mbps(measured.raw[index]!), 2),
           `${formatInteger(entry.cpuMs)} / ${formatInteger(measured.raw[index]!.cpuMs)} ms`,
           `${formatInteger(entry.peakMiB)} / ${formatInteger(measured.raw[index]!.peakMiB)} MiB`,
           `${formatInteger(mbps(plain[index]!))} MB/s`,
-          [entry, measured.raw[index]!].every((result) => result.bytes === result.contentLength) ? 'yes' : '**no**',
+          [entry, measured.zipLegacy[index]!, measured.raw[index]!].every((result) => result.bytes === result.contentLength) ? 'yes' : '**no**',
         ]),
       ),
       `Median ZIP throughput **${formatDecimal(ratio, 2)}** of the floor (goal ≥ ${goalRatio}; ${formatInteger(zipMbps)} vs ${formatInteger(rawMbps)} MB/s; median of the rounds' own ratios ${formatDecimal(median(roundRatios), 2)}), ${formatDecimal(zipMbps / rawStreamMbps, 2)} of the plain-stream download and ${formatDecimal(zipMbps / plainMbps, 2)} of the plain read in the client. Serving process: ${formatInteger(idleMiB)} MiB idle (Node, tsx, SQLite, sharp and the fleet); while sending a ZIP it peaked at ${formatInteger(zipPeakMiB)} MiB, **+${formatInteger(addedMiB)} MiB** (goal ≤ +${goalAddedMiB}); the floor +${formatInteger(rawPeakMiB - idleMiB)} MiB, the plain-stream download (its own server process, two downloads) +${formatInteger(rawStreamPeakMiB - idleMiB)} MiB (whole run: VmHWM ${formatInteger(processPeakMiB)} MiB, highest 50 ms sample ${formatInteger(sampledPeakMiB)} MiB). ${exact ? 'Every download was exactly `Content-Length` bytes.' : '**A download differed from its Content-Length.**'}`,

@@ -14,6 +14,11 @@ export interface GeneratedImage {
   width: number;
   height: number;
   byteSize: number;
+  /**
+   * CRC-32 of the file's bytes (unsigned), taken when it was written; a ZIP copies the file without
+   * checksumming it again. Undefined for images written before imagefleet stored it.
+   */
+  crc32?: number | undefined;
   /** Seed that reproduces this image, when the provider honours seeds. */
   seed: number | undefined;
   prompt: string;

@@ -4,6 +4,7 @@
  * from (job, task, index), so a repeat overwrites instead of duplicating (DESIGN §5.2). The row
  * that points at them is written by the caller only after this resolves.
  */
+import zlib from 'node:zlib';
 import { outputBlobKeys } from '../core/blob-keys.js';
 import type { BlobStore, OutputImageInput, OutputImageWriter, StoredOutputImage } from '../engine/ports.js';
 import { makeThumbnail } from './thumbnail.js';
@@ -14,7 +15,8 @@ export async function writeOutputImage(blobs: BlobStore, input: OutputImageInput
   const thumbnail = await makeThumbnail(bytes, `task ${taskId} image ${index}`);
   // In parallel: an output costs the latency of one durable write, not two.
   await Promise.all([blobs.put(fileKey, bytes, { contentType: mediaType }), blobs.put(thumbnailKey, thumbnail, { contentType: 'image/webp' })]);
-  return { fileKey, thumbnailKey, byteSize: bytes.byteLength };
+  // The checksum a ZIP of this image needs, taken while the bytes are at hand (docs/decisions/0049).
+  return { fileKey, thumbnailKey, byteSize: bytes.byteLength, crc32: zlib.crc32(bytes) };
 }
 
 /** `writeOutputImage` over one blob store, as the engine's port. */

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { zipEntryNamesOfBuffer } from '../e2e/support/zip-entries.js';
 import { listSessionRecords, readSessionRecord, writeSessionRecord, type SessionRecord } from '../../src/cli/session/session-records.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -102,9 +103,14 @@ describe.skipIf(!postgresAvailable)('fleets sharing Postgres and S3 (skipped out
 
     const zip = await call(handleDownload, apiRequest(`/api/download/${job!.groupId}`), { groupId: job!.groupId });
     expect(zip.status).toBe(200);
-    const names = await zipEntryNamesOfBuffer(Buffer.from(await zip.arrayBuffer()));
+    const archive = Buffer.from(await zip.arrayBuffer());
+    const names = await zipEntryNamesOfBuffer(archive);
     expect(names.filter((name) => name.endsWith('.png'))).toHaveLength(2);
     expect(names).toContain('manifest.csv');
+    // The CRC-32 stored when the worker wrote each image is what the archive carries: Python's reader checks it against the bytes.
+    expect(images.every((stored) => stored.crc32 !== undefined)).toBe(true);
+    const tested = spawnSync('python3', ['-c', 'import io, sys, zipfile; print(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).testzip())'], { input: archive, encoding: 'utf8' });
+    expect(tested.stdout.trim()).toBe('None');
   }, 60_000);
 
   it('wakes an idle engine on another machine when a job is submitted, long before its poll interval', async () => {

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOutputImageWriter, writeOutputImage } from '../../src/imaging/output-image-writer.js';
@@ -31,7 +32,7 @@ describe('writeOutputImage', () => {
   it('puts the output and its WebP thumbnail under keys named by job, task and index', async () => {
     const bytes = await pngOf(1000, 600, 10);
     const result = await writeOutputImage(blobs, { jobId: 'job-1', taskId: 'task-7', index: 2, bytes, mediaType: 'image/png' });
-    expect(result).toEqual({ fileKey: 'outputs/job-1/task-7-2.png', thumbnailKey: 'thumbnails/job-1/task-7-2.webp', byteSize: bytes.byteLength });
+    expect(result).toEqual({ fileKey: 'outputs/job-1/task-7-2.png', thumbnailKey: 'thumbnails/job-1/task-7-2.webp', byteSize: bytes.byteLength, crc32: zlib.crc32(bytes) });
     expect(Buffer.from(await blobs.read(result.fileKey)).equals(bytes)).toBe(true);
     const metadata = await sharp(Buffer.from(await blobs.read(result.thumbnailKey))).metadata();
     expect([metadata.format, metadata.width, metadata.height]).toEqual(['webp', 384, 230]);

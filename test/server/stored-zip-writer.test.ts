@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,6 +19,7 @@ import { ReadBufferPool } from '../../src/server/zip/read-buffer-pool.js';
 import { archiveSize } from '../../src/server/zip/stored-zip-records.js';
 import { writeStoredZip, type BlobZipEntry, type ZipSink } from '../../src/server/zip/stored-zip-writer.js';
 import { startZipStream, type DownloadPlan } from '../../src/server/zip/zip-download.js';
+import type { BlobStore } from '../../src/engine/ports.js';
 import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
@@ -61,7 +63,7 @@ async function yazlArchive(entries: BlobZipEntry[], contents: Buffer[], manifest
   return Buffer.concat(chunks);
 }
 
-async function ourArchive(entries: BlobZipEntry[], manifest: Buffer, forceZip64: boolean, pool = new ReadBufferPool(2, 4097, true)): Promise<{ bytes: Buffer; problems: FileProblem[] }> {
+async function ourArchive(entries: BlobZipEntry[], manifest: Buffer, forceZip64: boolean, pool = new ReadBufferPool(2, 4097, true), store: BlobStore = blobs): Promise<{ bytes: Buffer; problems: FileProblem[] }> {
   const chunks: Buffer[] = [];
   const problems: FileProblem[] = [];
   // Copies each chunk before handing its buffer back, as a socket does once it has sent it.
@@ -72,7 +74,7 @@ async function ourArchive(entries: BlobZipEntry[], manifest: Buffer, forceZip64:
       return Promise.resolve();
     },
   };
-  await writeStoredZip(sink, { blobs, entries, trailer: { name: 'manifest.csv', size: manifest.length, mtime, bytes: () => manifest }, forceZip64, pool, isAborted: () => false, onFileProblem: (_entry, problem) => problems.push(problem) });
+  await writeStoredZip(sink, { blobs: store, entries, trailer: { name: 'manifest.csv', size: manifest.length, mtime, bytes: () => manifest }, forceZip64, pool, isAborted: () => false, onFileProblem: (_entry, problem) => problems.push(problem) });
   return { bytes: Buffer.concat(chunks), problems };
 }
 
@@ -100,6 +102,41 @@ describe('stored ZIP writer', () => {
     ]);
     const expected = await yazlArchive(entries, [Buffer.concat([contents[0]!.subarray(0, 6_000), Buffer.alloc(4_000)]), contents[1]!], manifest, false);
     expect(ours.bytes.equals(expected)).toBe(true);
+  });
+
+  it('copies entries with a stored CRC-32 without checksumming them: the same bytes, and the stored value is what the archive carries', async () => {
+    const { entries, contents } = await storeFiles([1, 4096, 20_000]);
+    const manifest = Buffer.from('x');
+    const stored = entries.map((entry, index) => ({ ...entry, crc32: zlib.crc32(contents[index]!) }));
+    const ours = await ourArchive(stored, manifest, false);
+    expect(ours.problems).toEqual([]);
+    expect(ours.bytes.equals(await yazlArchive(entries, contents, manifest, false))).toBe(true);
+
+    // A stored value that does not match is carried as it is (the bytes are not checksummed again),
+    // so a reader's CRC check flags the file: it changed since it was written.
+    const wrong = entries.map((entry, index) => ({ ...entry, crc32: (zlib.crc32(contents[index]!) ^ 1) >>> 0 }));
+    const carried = await ourArchive(wrong, manifest, false);
+    const { centralCrcs } = readCentralDirectory(carried.bytes);
+    expect(centralCrcs.slice(0, 3)).toEqual(wrong.map((entry) => entry.crc32));
+  });
+
+  it('works out the CRC-32 of what was sent when a file with a stored CRC turns out shorter, missing or longer', async () => {
+    const { entries, contents } = await storeFiles([10_000, 5_000, 9_000]);
+    await truncate(path.join(directory, 'blobs', '0.png'), 6_000);
+    await writeFile(path.join(directory, 'blobs', '1.png'), Buffer.concat([contents[1]!, Buffer.from('tail')]));
+    await writeFile(path.join(directory, 'blobs', '2.png'), Buffer.alloc(0));
+    const stored = entries.map((entry, index) => ({ ...entry, crc32: zlib.crc32(contents[index]!) }));
+    const manifest = Buffer.from('x');
+    const ours = await ourArchive(stored, manifest, false);
+    expect(ours.problems.map((problem) => problem.kind)).toEqual(['short', 'long', 'short']);
+    const sent = [Buffer.concat([contents[0]!.subarray(0, 6_000), Buffer.alloc(4_000)]), contents[1]!, Buffer.alloc(9_000)];
+    expect(ours.bytes.equals(await yazlArchive(entries, sent, manifest, false))).toBe(true);
+
+    // The same through a store that only streams (as S3): the part sent is read again with a range.
+    const streamingOnly: BlobStore = { ...blobsPort(blobs), openReader: undefined };
+    const streamed = await ourArchive(stored, manifest, false, new ReadBufferPool(2, 4097, false), streamingOnly);
+    expect(streamed.problems.map((problem) => problem.kind)).toEqual(['short', 'long', 'short']);
+    expect(streamed.bytes.equals(ours.bytes)).toBe(true);
   });
 
   it('sends a download over a real socket through reused buffers, intact and exactly as announced', async () => {
@@ -166,3 +203,29 @@ describe('stored ZIP writer', () => {
     }
   });
 });
+
+/** The CRC-32 of each central directory record, in order (plain ZIP, no ZIP64). */
+function readCentralDirectory(archive: Buffer): { centralCrcs: number[] } {
+  const endOffset = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = archive.readUInt16LE(endOffset + 10);
+  let offset = archive.readUInt32LE(endOffset + 16);
+  const centralCrcs: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    centralCrcs.push(archive.readUInt32LE(offset + 16));
+    offset += 46 + archive.readUInt16LE(offset + 28) + archive.readUInt16LE(offset + 30) + archive.readUInt16LE(offset + 32);
+  }
+  return { centralCrcs };
+}
+
+/** The file store's port methods as a plain object, so one can be left out (a store that only streams). */
+function blobsPort(store: FileBlobStore): BlobStore {
+  return {
+    put: store.put.bind(store),
+    get: store.get.bind(store),
+    read: store.read.bind(store),
+    stat: store.stat.bind(store),
+    delete: store.delete.bind(store),
+    deletePrefix: store.deletePrefix.bind(store),
+    materialize: store.materialize.bind(store),
+  };
+}

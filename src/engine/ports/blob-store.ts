@@ -113,6 +113,8 @@ export interface StoredOutputImage {
   thumbnailKey: string;
   /** Size of the image in bytes (as stored; the ZIP download plans from it). */
   byteSize: number;
+  /** CRC-32 of the image's bytes (unsigned), stored with its row so a ZIP need not checksum them again. */
+  crc32: number;
 }
 
 /**

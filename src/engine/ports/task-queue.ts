@@ -76,7 +76,7 @@ export interface ClaimedTask {
 }
 
 /** An output image about to be recorded at completion. */
-export type NewImageRecord = Pick<GeneratedImage, 'index' | 'fileKey' | 'thumbnailKey' | 'mediaType' | 'width' | 'height' | 'byteSize' | 'seed'>;
+export type NewImageRecord = Pick<GeneratedImage, 'index' | 'fileKey' | 'thumbnailKey' | 'mediaType' | 'width' | 'height' | 'byteSize' | 'crc32' | 'seed'>;
 
 export interface CompleteTaskInput {
   taskId: string;

@@ -7,8 +7,12 @@
  * Where the store reads into the caller's buffers (`openReader`: files), chunks come from a
  * `ReadBufferPool` and go back to it once the sink has sent them, so a download allocates nothing
  * per chunk and holds at most the pool (docs/decisions/0045). Other stores (S3) stream through
- * `ExactSizeBlobStream`. The CRC-32 of each entry is Node's native `zlib.crc32` over the chunks as
- * they pass.
+ * `ExactSizeBlobStream`. An entry whose CRC-32 was stored when its file was written is copied
+ * without checksumming its bytes again (docs/decisions/0049): the checksum was most of what the
+ * archive cost beyond sending the files. Other entries get Node's native `zlib.crc32` over the
+ * chunks as they pass. When a file turns out missing, short or longer than planned, the bytes sent
+ * are no longer the ones the stored CRC describes, so the entry's CRC is worked out from what was
+ * sent: the part already sent is read again (`checksumSentPrefix`), the rest checksummed as it goes.
  */
 import zlib from 'node:zlib';
 import type { BlobReader, BlobStore } from '../../engine/ports.js';
@@ -29,6 +33,8 @@ export interface ZipSink {
 export interface BlobZipEntry extends StoredZipEntry {
   /** Blob key of the bytes. */
   key: string;
+  /** CRC-32 of the blob's bytes stored when it was written; undefined: computed while sending. */
+  crc32?: number | undefined;
 }
 
 export interface StoredZipWriteOptions {
@@ -87,26 +93,31 @@ export async function writeStoredZip(sink: ZipSink, options: StoredZipWriteOptio
   await send(endRecords(written.length, offsetBytes - directoryOffsetBytes, directoryOffsetBytes, forceZip64));
 }
 
-/** Sends one blob's planned bytes; returns their CRC-32. */
+/** Sends one blob's planned bytes; returns the CRC-32 of the bytes sent. */
 async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, send: (chunk: Buffer, release?: () => void) => Promise<void>): Promise<number> {
   if (entry.size === 0) return 0;
   const { blobs, pool } = options;
   if (blobs.openReader === undefined) return sendStreamed(entry, options, send);
   let reader: BlobReader | undefined;
   let problem: FileProblem | undefined;
+  // The stored CRC holds while every byte sent is the file's as planned; a problem ends that.
+  const checksum = new EntryChecksum(entry, options);
+  const report = (found: FileProblem): void => {
+    checksum.distrust();
+    options.onFileProblem(entry, found);
+  };
   try {
     reader = await blobs.openReader(entry.key);
   } catch (error) {
     problem = { kind: 'missing', bytesRead: 0, cause: error };
-    options.onFileProblem(entry, problem);
+    report(problem);
   }
   // Each buffer has one byte more than a chunk: the last read asks for one byte past the plan, to notice a longer blob.
   const chunkBytes = pool.bytes - 1;
-  let crc32 = 0;
   let position = 0;
   try {
     while (position < entry.size) {
-      if (options.isAborted()) return crc32;
+      if (options.isAborted()) return checksum.value;
       const remaining = entry.size - position;
       const wanted = Math.min(remaining, chunkBytes);
       const buffer = await pool.take(wanted + 1);
@@ -116,15 +127,15 @@ async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, sen
           got = await reader.read(buffer, remaining <= chunkBytes ? wanted + 1 : wanted, position);
           if (got > remaining) {
             got = remaining;
-            options.onFileProblem(entry, { kind: 'long', bytesRead: position + got });
+            report({ kind: 'long', bytesRead: position + got });
           } else if (got === 0) {
             problem = { kind: 'short', bytesRead: position };
-            options.onFileProblem(entry, problem);
+            report(problem);
           }
         } catch (error) {
           got = 0;
           problem = { kind: 'short', bytesRead: position, cause: error };
-          options.onFileProblem(entry, problem);
+          report(problem);
         }
       }
       if (got === 0) {
@@ -132,29 +143,108 @@ async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, sen
         got = wanted;
       }
       const chunk = buffer.subarray(0, got);
-      crc32 = zlib.crc32(chunk, crc32);
+      await checksum.add(chunk, position, pool);
       position += got;
       await send(chunk, () => pool.give(buffer));
     }
   } finally {
     await reader?.close();
   }
-  return crc32;
+  return checksum.value;
 }
 
 /** A store without `openReader`: its stream, kept to the planned size by ExactSizeBlobStream. */
 async function sendStreamed(entry: BlobZipEntry, options: StoredZipWriteOptions, send: (chunk: Buffer) => Promise<void>): Promise<number> {
-  const stream = new ExactSizeBlobStream(options.blobs, entry.key, entry.size, options.pool.bytes - 1, (problem) => options.onFileProblem(entry, problem));
-  let crc32 = 0;
+  const checksum = new EntryChecksum(entry, options);
+  const stream = new ExactSizeBlobStream(options.blobs, entry.key, entry.size, options.pool.bytes - 1, (problem) => {
+    checksum.distrust();
+    options.onFileProblem(entry, problem);
+  });
+  let position = 0;
   try {
     for await (const chunk of stream) {
       if (options.isAborted()) break;
       const bytes = chunk as Buffer;
-      crc32 = zlib.crc32(bytes, crc32);
+      await checksum.add(bytes, position, options.pool);
+      position += bytes.length;
       await send(bytes);
     }
+    // A blob found longer than planned is reported after its last planned byte.
+    await checksum.add(Buffer.alloc(0), position, options.pool);
   } finally {
     stream.destroy();
   }
-  return crc32;
+  return checksum.value;
+}
+
+/**
+ * The CRC-32 of one entry's bytes as sent: the stored one while it can be trusted, else computed.
+ * Once distrusted, the bytes already sent are read again from the blob to checksum them; if that
+ * read fails too, the stored value stays, so a reader's CRC check flags the damaged entry (the
+ * manifest marks it `truncated` either way).
+ */
+class EntryChecksum {
+  value: number;
+  /** Whether `value` is being computed from the bytes sent (no stored CRC, or it no longer holds). */
+  private computing: boolean;
+  /** A problem was reported: the bytes before the current position must be checksummed again. */
+  private prefixPending = false;
+
+  constructor(
+    private readonly entry: BlobZipEntry,
+    private readonly options: StoredZipWriteOptions,
+  ) {
+    this.computing = entry.crc32 === undefined;
+    this.value = entry.crc32 ?? 0;
+  }
+
+  distrust(): void {
+    if (!this.computing) this.prefixPending = true;
+  }
+
+  /** Accounts for `chunk`, the bytes sent from `positionBytes` on. */
+  async add(chunk: Buffer, positionBytes: number, pool: ReadBufferPool): Promise<void> {
+    if (this.prefixPending) {
+      this.prefixPending = false;
+      const prefix = await checksumSentPrefix(this.options.blobs, this.entry.key, positionBytes, pool);
+      if (prefix === undefined) return;
+      this.value = prefix;
+      this.computing = true;
+    }
+    if (this.computing && chunk.length > 0) this.value = zlib.crc32(chunk, this.value);
+  }
+}
+
+/** CRC-32 of the first `lengthBytes` of a blob, read again; undefined when they cannot all be read. */
+async function checksumSentPrefix(blobs: BlobStore, key: string, lengthBytes: number, pool: ReadBufferPool): Promise<number | undefined> {
+  if (lengthBytes === 0) return 0;
+  let crc32 = 0;
+  let position = 0;
+  try {
+    if (blobs.openReader !== undefined) {
+      const reader = await blobs.openReader(key);
+      const buffer = await pool.take(pool.bytes);
+      try {
+        while (position < lengthBytes) {
+          const got = await reader.read(buffer, Math.min(pool.bytes, lengthBytes - position), position);
+          if (got === 0) return undefined;
+          crc32 = zlib.crc32(buffer.subarray(0, got), crc32);
+          position += got;
+        }
+      } finally {
+        pool.give(buffer);
+        await reader.close();
+      }
+      return crc32;
+    }
+    const { stream } = await blobs.get(key, { offsetBytes: 0, lengthBytes });
+    for await (const chunk of stream) {
+      const bytes = chunk.subarray(0, Math.min(chunk.length, lengthBytes - position));
+      crc32 = zlib.crc32(bytes, crc32);
+      position += bytes.length;
+    }
+    return position === lengthBytes ? crc32 : undefined;
+  } catch {
+    return undefined;
+  }
 }

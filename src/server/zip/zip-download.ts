@@ -39,6 +39,8 @@ export interface ZipEntryPlan {
   size: number;
   /** Modification time written into the archive. */
   mtime: Date;
+  /** CRC-32 of the bytes stored with the image when it was written; undefined: computed while sending. */
+  crc32?: number | undefined;
 }
 
 export interface DownloadPlan {
@@ -115,7 +117,7 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
       variation: String(nextVariation(variationsBySource, sources[0]?.id ?? '')),
     };
     const name = allocator.allocate(withImageExtension(renderPathTemplate(image.jobMode === 'automatic' ? automaticTemplate : template, variables), extension));
-    entries.push({ name, key: image.fileKey, size: image.byteSize, mtime: new Date(image.createdAtMs) });
+    entries.push({ name, key: image.fileKey, size: image.byteSize, mtime: new Date(image.createdAtMs), crc32: image.crc32 });
     rows.push({ ...row, file: name });
   });
 

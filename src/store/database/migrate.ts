@@ -17,6 +17,7 @@ import * as webSessionsMigration from './migrations/0009-web-sessions.js';
 import * as taskRunOnlineMigration from './migrations/0010-task-run-online.js';
 import * as cliSessionsMigration from './migrations/0011-cli-sessions.js';
 import * as learnedRatesMigration from './migrations/0012-learned-rates.js';
+import * as imageCrc32Migration from './migrations/0014-image-crc32.js';
 import type { Database } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
 
@@ -33,6 +34,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0010-task-run-online': taskRunOnlineMigration,
   '0011-cli-sessions': cliSessionsMigration,
   '0012-learned-rates': learnedRatesMigration,
+  '0014-image-crc32': imageCrc32Migration,
 });
 
 const migrationTableName = 'kysely_migration';

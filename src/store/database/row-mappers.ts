@@ -90,6 +90,7 @@ export function rowToImage(row: Selectable<ImagesTable>): GeneratedImage {
     width: row.width,
     height: row.height,
     byteSize: row.byte_size,
+    crc32: nullToUndefined(row.crc32),
     seed: nullToUndefined(row.seed),
     prompt: row.prompt,
     promptId: row.prompt_id,

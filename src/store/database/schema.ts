@@ -1,5 +1,5 @@
 /** Kysely table types: the database as it is, in snake_case. Repositories map rows to domain types. */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { ServerSecretsTable, WebSessionsTable } from '../shared/session-tables.js';
 export type { ServerSecretsTable, WebSessionsTable } from '../shared/session-tables.js';
 
@@ -97,6 +97,8 @@ export interface ImagesTable {
   width: number;
   height: number;
   byte_size: number;
+  /** CRC-32 of the file's bytes, unsigned (migration 0014); null for images written before it. Optional on insert. */
+  crc32: ColumnType<number | null, number | null | undefined, number | null>;
   seed: number | null;
   prompt: string;
   prompt_id: string;

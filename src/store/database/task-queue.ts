@@ -235,14 +235,14 @@ export class SqliteTaskQueue implements TaskQueue {
     if (input.images.length > 0) {
       const parameters: HotParameter[] = [];
       for (const image of input.images) {
-        parameters.push(randomUUID(), task.id, task.job_id, job.group_id, image.index, image.fileKey, image.thumbnailKey, image.mediaType, image.width, image.height, image.byteSize, image.seed ?? null, task.prompt, task.prompt_id, nowMs);
+        parameters.push(randomUUID(), task.id, task.job_id, job.group_id, image.index, image.fileKey, image.thumbnailKey, image.mediaType, image.width, image.height, image.byteSize, image.crc32 ?? null, image.seed ?? null, task.prompt, task.prompt_id, nowMs);
       }
       // The file name derives from (task, index), so a repeated write is the same image.
       await hotRun(
         transaction,
-        `INSERT INTO images (id, task_id, job_id, group_id, idx, file_key, thumbnail_key, media_type, width, height, byte_size, seed, prompt, prompt_id, created_at_ms)
-         VALUES ${input.images.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-         ON CONFLICT (task_id, idx) DO UPDATE SET file_key = excluded.file_key, thumbnail_key = excluded.thumbnail_key, width = excluded.width, height = excluded.height, byte_size = excluded.byte_size, seed = excluded.seed`,
+        `INSERT INTO images (id, task_id, job_id, group_id, idx, file_key, thumbnail_key, media_type, width, height, byte_size, crc32, seed, prompt, prompt_id, created_at_ms)
+         VALUES ${input.images.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (task_id, idx) DO UPDATE SET file_key = excluded.file_key, thumbnail_key = excluded.thumbnail_key, width = excluded.width, height = excluded.height, byte_size = excluded.byte_size, crc32 = excluded.crc32, seed = excluded.seed`,
         parameters,
       );
     }

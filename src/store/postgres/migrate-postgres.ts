@@ -9,6 +9,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import { ImagefleetError } from '../../core/errors.js';
 import * as baselineMigration from './migrations/0011-baseline.js';
 import * as learnedRatesMigration from './migrations/0012-learned-rates.js';
+import * as imageCrc32Migration from './migrations/0014-image-crc32.js';
 import type { PostgresDatabase } from './schema.js';
 import { translatePostgresError } from './translate-postgres-error.js';
 
@@ -16,6 +17,7 @@ import { translatePostgresError } from './translate-postgres-error.js';
 export const postgresMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0011-baseline': baselineMigration,
   '0012-learned-rates': learnedRatesMigration,
+  '0014-image-crc32': imageCrc32Migration,
 });
 
 const migrationTableName = 'kysely_migration';

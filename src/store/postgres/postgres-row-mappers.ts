@@ -81,6 +81,7 @@ export function postgresRowToImage(row: Selectable<ImagesTable>): GeneratedImage
     width: row.width,
     height: row.height,
     byteSize: row.byte_size,
+    crc32: row.crc32 ?? undefined,
     seed: row.seed ?? undefined,
     prompt: row.prompt,
     promptId: row.prompt_id,

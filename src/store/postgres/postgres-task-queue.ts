@@ -280,6 +280,7 @@ export class PostgresTaskQueue implements TaskQueue {
             width: image.width,
             height: image.height,
             byte_size: image.byteSize,
+            crc32: image.crc32 ?? null,
             seed: image.seed ?? null,
             prompt: task.prompt,
             prompt_id: task.prompt_id,
@@ -294,6 +295,7 @@ export class PostgresTaskQueue implements TaskQueue {
             width: expression.ref('excluded.width'),
             height: expression.ref('excluded.height'),
             byte_size: expression.ref('excluded.byte_size'),
+            crc32: expression.ref('excluded.crc32'),
             seed: expression.ref('excluded.seed'),
           })),
         )

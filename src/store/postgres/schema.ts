@@ -105,6 +105,8 @@ export interface ImagesTable {
   width: number;
   height: number;
   byte_size: number;
+  /** CRC-32 of the file's bytes, unsigned (migration 0014); null for images written before it. Optional on insert. */
+  crc32: ColumnType<number | null, number | null | undefined, number | null>;
   seed: number | null;
   prompt: string;
   prompt_id: string;

@@ -122,6 +122,8 @@ export function imageRecords(taskId: string, imageCount: number): NewImageRecord
     width: 64,
     height: 64,
     byteSize: 1_000,
+    // Above 2^31 (a CRC-32 is unsigned) on the first image; the others have none, as images written before it.
+    ...(index === 0 ? { crc32: 0xfedcba98 } : {}),
     seed: index,
   }));
 }

@@ -124,6 +124,7 @@ describe.each(storeFactoriesWithPostgres())('store contract: images ($name)', (f
       width: 64,
       height: 64,
       byteSize: 1_000,
+      crc32: 0xfedcba98,
       seed: 0,
       prompt: 'a Red chair 0',
       promptId: 'prompt-1',
@@ -212,7 +213,8 @@ describe.each(storeFactoriesWithPostgres())('store contract: images ($name)', (f
       [taskIdOf('job-1', 2), 0],
       [taskIdOf('job-1', 2), 1],
     ]);
-    expect(exported[0]).toMatchObject({ provider: 'local', model: 'variations-v1', jobName: 'Contract job', jobMode: 'studio', referenceAssetIds: ['asset-lamp', 'asset-chair'] });
+    expect(exported[0]).toMatchObject({ provider: 'local', model: 'variations-v1', jobName: 'Contract job', jobMode: 'studio', referenceAssetIds: ['asset-lamp', 'asset-chair'], crc32: 0xfedcba98 });
+    expect(exported[1]!.crc32).toBeUndefined();
     await store.images.setDiscarded(exported[0]!.id, true);
     await store.images.setFavorite(exported[4]!.id, true);
     expect((await store.images.listForExport({ groupId })).length).toBe(4);
