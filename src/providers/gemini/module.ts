@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describe, httpUrlVariable, integerVariable, rateVariable, secretVariable, type RawValue } from '../../core/environment-variables.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
 import type { GeminiModelIdOverrides } from './model-id-overrides.js';
+import { geminiInputTokenEstimate } from './input-token-estimate.js';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
@@ -80,7 +81,7 @@ export const geminiModule = defineProviderModule({
       requestsPerMinute: values.GEMINI_RPM === 'auto' ? 0 : values.GEMINI_RPM,
       maxConcurrency: values.GEMINI_CONCURRENCY,
       cooldownMs: values.GEMINI_COOLDOWN_MS,
-      ...(values.GEMINI_RPM === 'auto' ? { learnedRate: true } : {}),
+      ...(values.GEMINI_RPM === 'auto' ? { learnedRate: true, inputTokenEstimate: geminiInputTokenEstimate } : {}),
     },
     timeoutMs: values.GEMINI_TIMEOUT_MS,
     modelIds: {

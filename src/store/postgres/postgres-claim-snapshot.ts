@@ -141,9 +141,26 @@ export async function readPostgresRunnableJobs(
  * the claim already holds the job row, and writers of a job's queued tasks lock the job first, so
  * this waits only in rare cases.
  */
-export async function readPostgresHeadTask(transaction: Kysely<PostgresDatabase>, jobId: string, availableOnly: boolean, nowMs: number): Promise<QueuedTaskHead | undefined> {
-  let query = transaction.selectFrom('tasks').select(['id', 'available_at_ms', 'estimated_cost_micro_usd']).where('job_id', '=', jobId).where('status', '=', 'queued');
+export async function readPostgresHeadTask(transaction: Kysely<PostgresDatabase>, jobId: string, availableOnly: boolean, nowMs: number, withUsage = false): Promise<QueuedTaskHead | undefined> {
+  let query = transaction
+    .selectFrom('tasks')
+    .select(['id', 'available_at_ms', 'estimated_cost_micro_usd', 'image_count', 'reference_asset_ids', 'mask_asset_id', sql<number>`length(prompt)`.as('prompt_characters')])
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'queued');
   if (availableOnly) query = query.where('available_at_ms', '<=', nowMs);
   const row = await query.orderBy('ordinal', 'asc').limit(1).forUpdate().executeTakeFirst();
-  return row && { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: fromMicroUsd(row.estimated_cost_micro_usd) };
+  if (!row) return undefined;
+  const head: QueuedTaskHead = { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: fromMicroUsd(row.estimated_cost_micro_usd) };
+  if (!withUsage) return head;
+  const assetIds = [...row.reference_asset_ids, ...(row.mask_asset_id === null ? [] : [row.mask_asset_id])];
+  const sizes = assetIds.length === 0 ? [] : await transaction.selectFrom('assets').select(['id', 'width', 'height']).where('id', 'in', assetIds).execute();
+  const sizeById = new Map(sizes.map((size) => [size.id, { widthPx: size.width, heightPx: size.height }]));
+  return {
+    ...head,
+    usageFacts: {
+      imageCount: row.image_count,
+      promptCharacters: Number(row.prompt_characters),
+      referenceSizesPx: assetIds.flatMap((assetId) => sizeById.get(assetId) ?? []),
+    },
+  };
 }
