@@ -42,7 +42,7 @@ describe('provider modules', () => {
   it('read their settings from their own variables, with defaults', () => {
     const config = loadConfig({ GEMINI_RPM: '30', IMAGEFLEET_LOCAL_CONCURRENCY: '7', COMFYUI_WORKFLOW_PATH: 'flows/a.json' }, { cwd: '/work' });
     expect(config.providers.local).toEqual({ simulatedLatencyMs: 0, limits: { requestsPerMinute: 0, maxConcurrency: 7, cooldownMs: 0 } });
-    expect(config.providers.gemini.limits).toEqual({ requestsPerMinute: 30, maxConcurrency: 16, cooldownMs: 0 });
+    expect(config.providers.gemini.limits).toEqual({ requestsPerMinute: 30, maxConcurrency: 16, cooldownMs: 0, inputTokenEstimate: geminiInputTokenEstimate });
     expect(config.providers.comfyui.workflowPath).toBe(path.resolve('/work', 'flows/a.json'));
     expect(config.providers.sdwebui.limits).toEqual({ requestsPerMinute: 0, maxConcurrency: 1, cooldownMs: 0 });
   });

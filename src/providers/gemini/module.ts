@@ -81,7 +81,9 @@ export const geminiModule = defineProviderModule({
       requestsPerMinute: values.GEMINI_RPM === 'auto' ? 0 : values.GEMINI_RPM,
       maxConcurrency: values.GEMINI_CONCURRENCY,
       cooldownMs: values.GEMINI_COOLDOWN_MS,
-      ...(values.GEMINI_RPM === 'auto' ? { learnedRate: true, inputTokenEstimate: geminiInputTokenEstimate } : {}),
+      ...(values.GEMINI_RPM === 'auto' ? { learnedRate: true } : {}),
+      // Stated whatever the rate: `--rpm auto` can make a fixed GEMINI_RPM learned for one run.
+      inputTokenEstimate: geminiInputTokenEstimate,
     },
     timeoutMs: values.GEMINI_TIMEOUT_MS,
     modelIds: {
