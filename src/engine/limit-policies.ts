@@ -30,6 +30,7 @@ export function buildLimitPolicies(providers: readonly ImageProvider[], limitsFo
         credentialFingerprint,
         learnedRate: limits.learnedRate === true,
         evenPacing: isEvenlyPaced(limits, 'online'),
+        ...(limits.learnedRate === true && limits.inputTokenEstimate !== undefined ? { inputTokenEstimate: limits.inputTokenEstimate } : {}),
       };
       if (!model.lanes.includes('batch')) return [online];
       const batchLimits = limitsFor(provider.id, 'batch');

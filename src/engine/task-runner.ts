@@ -336,6 +336,7 @@ async function handleFailure(claimed: ClaimedTask, controller: AbortController, 
             startedAtMs: task.startedAtMs,
             retryAfterMs: decision.rateLimit?.retryAfterMs,
             quotaDimension: decision.rateLimit?.quotaDimension,
+            usage: claimed.requestUsage,
           };
     // Its events (provider.rate_limited, task.retrying / task.failed, job.finished) are published by the store after the commit.
     await context.queue.recordAttemptOutcome({ taskId: task.id, leaseToken, nowMs, outcome: { kind: 'setback', setback: decision.setback, rateLimited } });

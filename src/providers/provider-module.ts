@@ -10,6 +10,7 @@
 import type { ErrorIssue } from '../core/errors.js';
 import type { FragmentValues, VariableFragment } from '../core/environment-variables.js';
 import type { Lane } from '../core/job.js';
+import type { InputTokenEstimate } from '../core/request-usage-estimate.js';
 import type { Logger } from '../core/logger.js';
 import type { ImageProvider } from './contract.js';
 import type { WorkerBucketSettings } from './runpod/worker-bucket-settings.js';
@@ -24,6 +25,11 @@ export interface ProviderLaneLimits {
   cooldownMs: number;
   /** True when the rate is `auto`: the engine learns it from the provider's 429s (`requestsPerMinute` is then 0). */
   learnedRate?: boolean;
+  /**
+   * How the provider counts a call's input tokens, for pacing a learned input-tokens-per-minute
+   * quota (issue 18). Absent = the generic estimate (core/request-usage-estimate.ts).
+   */
+  inputTokenEstimate?: InputTokenEstimate;
 }
 
 /** What turning a fragment's values into settings may need beyond the values. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeVariable, environmentVariableNames, type EnvironmentVariableName } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { isImagefleetError, type ImagefleetError } from '../../src/core/errors.js';
+import { geminiInputTokenEstimate } from '../../src/providers/gemini/input-token-estimate.js';
 
 /** Runs loadConfig and returns the config_invalid error it throws. */
 function configError(env: Record<string, string | undefined>, flags: Parameters<typeof loadConfig>[1] = {}): ImagefleetError {
@@ -52,7 +53,7 @@ describe('loadConfig defaults', () => {
         gemini: {
           apiKey: undefined,
           baseUrl: undefined,
-          limits: { requestsPerMinute: 0, maxConcurrency: 16, cooldownMs: 0, learnedRate: true },
+          limits: { requestsPerMinute: 0, maxConcurrency: 16, cooldownMs: 0, learnedRate: true, inputTokenEstimate: geminiInputTokenEstimate },
           timeoutMs: 300_000,
           modelIds: { 'nano-banana': undefined, 'nano-banana-pro': undefined, 'nano-banana-2': undefined },
           batch: { limits: { requestsPerMinute: 0, maxConcurrency: 1000, cooldownMs: 0 }, maxRequestsPerBatch: 1000, gatherMs: 5000, pollIntervalMs: 30_000 },

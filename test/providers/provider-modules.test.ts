@@ -15,6 +15,7 @@ import type { ProviderCreationContext } from '../../src/providers/provider-modul
 import { configureProviderModules, providerCrossFieldIssues, providerModules } from '../../src/providers/provider-modules.js';
 import { runpodModule } from '../../src/providers/runpod/module.js';
 import { sdwebuiModule } from '../../src/providers/sdwebui/module.js';
+import { geminiInputTokenEstimate } from '../../src/providers/gemini/input-token-estimate.js';
 
 const context: ProviderCreationContext = {
   logger: silentLogger,
@@ -41,7 +42,7 @@ describe('provider modules', () => {
   it('read their settings from their own variables, with defaults', () => {
     const config = loadConfig({ GEMINI_RPM: '30', IMAGEFLEET_LOCAL_CONCURRENCY: '7', COMFYUI_WORKFLOW_PATH: 'flows/a.json' }, { cwd: '/work' });
     expect(config.providers.local).toEqual({ simulatedLatencyMs: 0, limits: { requestsPerMinute: 0, maxConcurrency: 7, cooldownMs: 0 } });
-    expect(config.providers.gemini.limits).toEqual({ requestsPerMinute: 30, maxConcurrency: 16, cooldownMs: 0 });
+    expect(config.providers.gemini.limits).toEqual({ requestsPerMinute: 30, maxConcurrency: 16, cooldownMs: 0, inputTokenEstimate: geminiInputTokenEstimate });
     expect(config.providers.comfyui.workflowPath).toBe(path.resolve('/work', 'flows/a.json'));
     expect(config.providers.sdwebui.limits).toEqual({ requestsPerMinute: 0, maxConcurrency: 1, cooldownMs: 0 });
   });
@@ -49,8 +50,8 @@ describe('provider modules', () => {
   it('give each lane its limits (Gemini batch apart from online)', () => {
     const config = loadConfig({ GEMINI_BATCH_CONCURRENCY: '50', RUNPOD_CONCURRENCY: '3' });
     const limitsOf = (id: string, lane?: 'online' | 'batch') => configureProviderModules(config.providers).find((module) => module.id === id)?.limits(lane);
-    expect(limitsOf('gemini')).toEqual({ requestsPerMinute: 0, maxConcurrency: 16, cooldownMs: 0, learnedRate: true });
-    expect(limitsOf('gemini', 'online')).toEqual({ requestsPerMinute: 0, maxConcurrency: 16, cooldownMs: 0, learnedRate: true });
+    expect(limitsOf('gemini')).toEqual({ requestsPerMinute: 0, maxConcurrency: 16, cooldownMs: 0, learnedRate: true, inputTokenEstimate: geminiInputTokenEstimate });
+    expect(limitsOf('gemini', 'online')).toEqual({ requestsPerMinute: 0, maxConcurrency: 16, cooldownMs: 0, learnedRate: true, inputTokenEstimate: geminiInputTokenEstimate });
     expect(limitsOf('gemini', 'batch')).toEqual({ requestsPerMinute: 0, maxConcurrency: 50, cooldownMs: 0 });
     expect(limitsOf('runpod', 'batch')).toEqual({ requestsPerMinute: 600, maxConcurrency: 3, cooldownMs: 0 });
     expect(geminiModule.limits(config.providers.gemini, 'batch')).toBe(config.providers.gemini.batch.limits);

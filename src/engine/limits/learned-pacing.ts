@@ -7,7 +7,8 @@
  * the same schedule with that rate as a fixed pace and nothing learned, so it is spread evenly too.
  */
 import type { QuotaDimension } from '../../core/quota-failure.js';
-import { createLearnedRate, defaultLearnedRateSettings, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, withSettings, type LearnedRateState } from '../learned-rate/learned-rate.js';
+import { estimateRequestUsage, type RequestUsageFacts } from '../../core/request-usage-estimate.js';
+import { createLearnedRate, defaultLearnedRateSettings, nextStartAtMs, onRateLimited, onRequestStarted, onRequestSucceeded, withSettings, type LearnedRateState, type RequestUsage } from '../learned-rate/learned-rate.js';
 import type { ProviderLimitPolicy, ProviderLimits, ProviderStateView } from '../ports/task-queue.js';
 import { rateWindowMarginMs } from './rate-window.js';
 
@@ -67,9 +68,24 @@ export function learnedNextStartAtMs(stored: StoredLearnedRate | undefined, poli
   return nextStartAtMs(learnedStateFor(stored, policy), nowMs);
 }
 
-/** What a request start under the policy writes: the schedule advances by one spacing. */
-export function learnedRateAfterStart(stored: StoredLearnedRate | undefined, policy: PacedPolicy, nowMs: number): StoredLearnedRate {
-  return { credentialFingerprint: policy.credentialFingerprint, state: onRequestStarted(learnedStateFor(stored, policy), nowMs) };
+/**
+ * What a request start under the policy writes: the schedule advances by the spacing this request
+ * takes — `usage` (its images and estimated input tokens, `requestUsageUnder`) under every learned
+ * dimension, so a 4-image call leaves 4× the gap of a 1-image one under an images-per-minute pace.
+ * Absent usage counts as the mean request of the last minute.
+ */
+export function learnedRateAfterStart(stored: StoredLearnedRate | undefined, policy: PacedPolicy, nowMs: number, usage?: RequestUsage): StoredLearnedRate {
+  return { credentialFingerprint: policy.credentialFingerprint, state: onRequestStarted(learnedStateFor(stored, policy), nowMs, usage) };
+}
+
+/**
+ * What one attempt of a task asks of a learned key's quotas: its images and its input tokens
+ * estimated the way the policy's provider counts them (core/request-usage-estimate.ts). Undefined
+ * for a key whose rate is not learned (its pace counts requests only) or when the facts are unknown.
+ */
+export function requestUsageUnder(policy: Pick<ProviderLimitPolicy, 'learnedRate' | 'inputTokenEstimate'>, facts: RequestUsageFacts | undefined): RequestUsage | undefined {
+  if (!usesLearnedRate(policy) || facts === undefined) return undefined;
+  return estimateRequestUsage(facts, policy.inputTokenEstimate);
 }
 
 /** True when a stored state is a learned one to show (not the even pace of a user-set rate). */
@@ -91,6 +107,8 @@ export interface LearnedRateLimitEvent {
   retryAfterMs: number | undefined;
   /** The quota the 429 named (QuotaFailure `quotaId`); undefined = requests per minute. */
   quotaDimension: QuotaDimension | undefined;
+  /** What the refused request asked for, as its start charged it; undefined = the mean request. */
+  usage?: RequestUsage | undefined;
 }
 
 /** What a 429 writes: the controller's estimate and cut, and the announced retry delay. */
@@ -101,6 +119,7 @@ export function learnedRateAfterRateLimited(stored: StoredLearnedRate | undefine
     ...(event.startedAtMs === undefined ? {} : { startedAtMs: event.startedAtMs }),
     ...(event.retryAfterMs === undefined ? {} : { retryAfterMs: event.retryAfterMs }),
     ...(event.quotaDimension === undefined ? {} : { quotaDimension: event.quotaDimension }),
+    ...(event.usage === undefined ? {} : { usage: event.usage }),
   });
   return { ...stored, state };
 }

@@ -3,7 +3,8 @@ import type { GeneratedImage } from '../../core/image.js';
 import type { Job, Lane } from '../../core/job.js';
 import type { QuotaDimension } from '../../core/quota-failure.js';
 import type { Task } from '../../core/task.js';
-import type { LearnedRateState } from '../learned-rate/learned-rate.js';
+import type { InputTokenEstimate } from '../../core/request-usage-estimate.js';
+import type { LearnedRateState, RequestUsage } from '../learned-rate/learned-rate.js';
 
 /** A provider's configured limits (the same for each of its models). */
 export interface ProviderLimits {
@@ -18,6 +19,8 @@ export interface ProviderLimits {
    * provider's 429s and paces evenly (`requestsPerMinute` is then 0); absent/false = the user's fixed rate.
    */
   learnedRate?: boolean | undefined;
+  /** How the provider counts input tokens (a learned tokens-per-minute pace); absent = the generic estimate. */
+  inputTokenEstimate?: InputTokenEstimate | undefined;
 }
 
 /** Limits the claimer enforces for one provider+model ("provider key" = `provider:model`). */
@@ -54,6 +57,11 @@ export interface ProviderLimitPolicy {
   lane?: Lane | undefined;
   /** The jobs' `provider:model` when it differs from `providerKey` (lane policies). */
   jobProviderKey?: string | undefined;
+  /**
+   * How the provider counts a call's input tokens, to charge a learned input-tokens-per-minute pace
+   * (core/request-usage-estimate.ts); absent = the generic estimate. Only learned keys use it.
+   */
+  inputTokenEstimate?: InputTokenEstimate | undefined;
 }
 
 /** Outcome of asking to start one request outside a claim (see `TaskQueue.startRequest`). */
@@ -73,6 +81,11 @@ export interface ClaimedTask {
   job: Job;
   /** Fresh random token; every later write about this task must present it. */
   leaseToken: string;
+  /**
+   * What this attempt asks of the provider as its learned pace charged it at the start (images,
+   * estimated input tokens); the runner hands it back with a 429. Absent for keys without a learned rate.
+   */
+  requestUsage?: RequestUsage | undefined;
 }
 
 /** An output image about to be recorded at completion. */
@@ -181,6 +194,8 @@ export interface RateLimitedOutcome {
   retryAfterMs?: number | undefined;
   /** The quota the 429 named (QuotaFailure `quotaId`); undefined/`unknown` = requests per minute. */
   quotaDimension?: QuotaDimension | undefined;
+  /** What the refused request asked for (`ClaimedTask.requestUsage`); undefined = counted as the mean request. */
+  usage?: RequestUsage | undefined;
 }
 
 export interface AttemptOutcomeInput {

@@ -1,4 +1,5 @@
-import { learnedRateAfterStart, usesPace, type StoredLearnedRate } from '../limits/learned-pacing.js';
+import type { RequestUsage } from '../learned-rate/learned-rate.js';
+import { learnedRateAfterStart, requestUsageUnder, usesLearnedRate, usesPace, type StoredLearnedRate } from '../limits/learned-pacing.js';
 import { decideLimitEligibility, type LimitSnapshot } from '../limits/limit-eligibility.js';
 import { limitKeyResolver } from '../limits/limit-key-resolver.js';
 import type { LimitState } from '../limits/limit-state.js';
@@ -29,12 +30,19 @@ export interface RunnableJob extends JobOrderFields {
 
 /** What the adapter does next for the claim. */
 export type ClaimStep =
-  /** Read the job's head task (`availableOnly`: the first available queued task; else the first queued one) and hand it to `provideHead`. */
-  | { kind: 'read-head'; jobId: string; availableOnly: boolean }
+  /**
+   * Read the job's head task (`availableOnly`: the first available queued task; else the first
+   * queued one) and hand it to `provideHead`; `withUsage`: with its `usageFacts` (the key's rate
+   * is learned, so its pace charges the call's images and input tokens).
+   */
+  | { kind: 'read-head'; jobId: string; availableOnly: boolean; withUsage: boolean }
   /** Pause the job (status `paused`, this reason, a `job.paused` event with cause `budget`). */
   | { kind: 'pause-for-budget'; jobId: string; reason: string }
-  /** Lease the task; record the request start under `policy`; `jobStarting` = the job's first claim (`job.started`). */
-  | { kind: 'lease'; jobId: string; taskId: string; policy: ProviderLimitPolicy; jobStarting: boolean }
+  /**
+   * Lease the task; record the request start under `policy`, charging `usage` to a learned pace
+   * (undefined: not a learned key, or no facts read); `jobStarting` = the job's first claim (`job.started`).
+   */
+  | { kind: 'lease'; jobId: string; taskId: string; policy: ProviderLimitPolicy; jobStarting: boolean; usage: RequestUsage | undefined }
   /** Nothing more to claim. */
   | { kind: 'done' };
 
@@ -95,7 +103,7 @@ export class ClaimPlanner {
       if (!policy) continue;
       if (waitsForRunningTask(job.execution, job.runningCount > 0)) continue;
       const read = this.heads.get(job.id);
-      if (read === undefined) return { kind: 'read-head', jobId: job.id, availableOnly: headTaskRequiresAvailability(job.execution) };
+      if (read === undefined) return { kind: 'read-head', jobId: job.id, availableOnly: headTaskRequiresAvailability(job.execution), withUsage: usesLearnedRate(policy) };
       const head = read ?? undefined;
       if (!isClaimable(head, this.nowMs)) continue;
 
@@ -107,8 +115,9 @@ export class ClaimPlanner {
       if (budget !== 'claim') continue;
 
       const jobStarting = job.status === 'queued';
-      this.simulateLease(job, head, policy, limitKey);
-      return { kind: 'lease', jobId: job.id, taskId: head.id, policy, jobStarting };
+      const usage = requestUsageUnder(policy, head.usageFacts);
+      this.simulateLease(job, head, policy, limitKey, usage);
+      return { kind: 'lease', jobId: job.id, taskId: head.id, policy, jobStarting, usage };
     }
     return { kind: 'done' };
   }
@@ -119,7 +128,7 @@ export class ClaimPlanner {
   }
 
   /** What the lease changes for the next pick: the job's turn and load, the key's running count, window or learned pace, and cool-down. */
-  private simulateLease(job: RunnableJob, head: QueuedTaskHead, policy: ProviderLimitPolicy, limitKey: string): void {
+  private simulateLease(job: RunnableJob, head: QueuedTaskHead, policy: ProviderLimitPolicy, limitKey: string, usage: RequestUsage | undefined): void {
     this.picks += 1;
     job.status = 'processing';
     job.lastClaimedAtMs = this.nowMs;
@@ -130,7 +139,7 @@ export class ClaimPlanner {
     this.runningByLimitKey.set(limitKey, (this.runningByLimitKey.get(limitKey) ?? 0) + 1);
     const effects = requestStartEffects(policy, this.nowMs);
     if (usesPace(policy)) {
-      this.learnedRatesByLimitKey.set(limitKey, learnedRateAfterStart(this.learnedRatesByLimitKey.get(limitKey), policy, this.nowMs));
+      this.learnedRatesByLimitKey.set(limitKey, learnedRateAfterStart(this.learnedRatesByLimitKey.get(limitKey), policy, this.nowMs, usage));
     }
     if (effects.logStart) this.startsInWindowByLimitKey.set(effects.limitKey, (this.startsInWindowByLimitKey.get(effects.limitKey) ?? 0) + 1);
     if (effects.holdUntilMs !== undefined) {

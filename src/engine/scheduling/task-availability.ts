@@ -4,6 +4,7 @@
  * runs, and waits for its next task in order even while that task backs off.
  */
 import type { ExecutionMode } from '../../core/job.js';
+import type { RequestUsageFacts } from '../../core/request-usage-estimate.js';
 
 export type { ExecutionMode };
 
@@ -15,6 +16,11 @@ export interface QueuedTaskHead {
   availableAtMs: number;
   /** Estimated cost of the call, USD (for the budget rule). */
   estimatedCostUsd: number;
+  /**
+   * What decides the call's usage (images, prompt length, reference sizes), read when the claim
+   * step asked `withUsage` (a learned key); absent = not read, the pace counts the mean request.
+   */
+  usageFacts?: RequestUsageFacts | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describe, httpUrlVariable, integerVariable, rateVariable, secretVariable, type RawValue } from '../../core/environment-variables.js';
 import { defineProviderModule, type ProviderLaneLimits } from '../provider-module.js';
 import type { GeminiModelIdOverrides } from './model-id-overrides.js';
+import { geminiInputTokenEstimate } from './input-token-estimate.js';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
@@ -81,6 +82,8 @@ export const geminiModule = defineProviderModule({
       maxConcurrency: values.GEMINI_CONCURRENCY,
       cooldownMs: values.GEMINI_COOLDOWN_MS,
       ...(values.GEMINI_RPM === 'auto' ? { learnedRate: true } : {}),
+      // Stated whatever the rate: `--rpm auto` can make a fixed GEMINI_RPM learned for one run.
+      inputTokenEstimate: geminiInputTokenEstimate,
     },
     timeoutMs: values.GEMINI_TIMEOUT_MS,
     modelIds: {

@@ -8,10 +8,12 @@ import { jobProviderKeyOf, limitKeyResolver } from '../../engine/limits/limit-ke
 import type { LimitState } from '../../engine/limits/limit-state.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import type { RunnableJob } from '../../engine/scheduling/claim-planner.js';
+import type { RequestUsageFacts } from '../../core/request-usage-estimate.js';
 import type { ExecutionMode, QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
 import { usesPace } from '../../engine/limits/learned-pacing.js';
 import type { ProviderLimitPolicy } from '../../engine/ports.js';
 import { readLearnedRates } from './learned-rate-rows.js';
+import { parseJson } from './row-mappers.js';
 import type { Database, ProviderStateTable } from './schema.js';
 
 /** A job's running tasks: how many, and their estimated cost in USD. */
@@ -127,13 +129,31 @@ export async function readRunnableJobs(
   });
 }
 
-/** The job's first queued task by ordinal; with `availableOnly`, the first one available at `nowMs`. */
-export async function readHeadTask(transaction: Kysely<Database>, jobId: string, availableOnly: boolean, nowMs: number): Promise<QueuedTaskHead | undefined> {
+/**
+ * The job's first queued task by ordinal; with `availableOnly`, the first one available at `nowMs`;
+ * with `withUsage`, also what decides its usage (image count, prompt length, reference sizes).
+ */
+export async function readHeadTask(transaction: Kysely<Database>, jobId: string, availableOnly: boolean, nowMs: number, withUsage = false): Promise<QueuedTaskHead | undefined> {
   let query = transaction.selectFrom('tasks').select(['id', 'available_at_ms', 'estimated_cost_usd']).where('job_id', '=', jobId).where('status', '=', 'queued');
   // The unary plus keeps SQLite on the (job_id, status, ordinal) index: it walks tasks in
   // order and stops at the first available one, instead of sorting every queued task of the
   // job by ordinal on each claim (measured: 157 µs → 20 µs per claim at 2,000 tasks).
   if (availableOnly) query = query.where(sql<number>`+available_at_ms`, '<=', nowMs);
   const row = await query.orderBy('ordinal', 'asc').limit(1).executeTakeFirst();
-  return row && { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: row.estimated_cost_usd };
+  if (!row) return undefined;
+  const head: QueuedTaskHead = { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: row.estimated_cost_usd };
+  return withUsage ? { ...head, usageFacts: await readUsageFacts(transaction, row.id) } : head;
+}
+
+/** What decides a task's usage: its image count, prompt length and its references' and mask's pixel sizes. */
+async function readUsageFacts(transaction: Kysely<Database>, taskId: string): Promise<RequestUsageFacts> {
+  const task = await transaction
+    .selectFrom('tasks')
+    .select(['image_count', 'reference_asset_ids_json', 'mask_asset_id', sql<number>`length(prompt)`.as('prompt_characters')])
+    .where('id', '=', taskId)
+    .executeTakeFirstOrThrow();
+  const assetIds = [...parseJson<string[]>(task.reference_asset_ids_json, 'tasks.reference_asset_ids_json'), ...(task.mask_asset_id === null ? [] : [task.mask_asset_id])];
+  const sizes = assetIds.length === 0 ? [] : await transaction.selectFrom('assets').select(['id', 'width', 'height']).where('id', 'in', assetIds).execute();
+  const sizeById = new Map(sizes.map((size) => [size.id, { widthPx: size.width, heightPx: size.height }]));
+  return { imageCount: task.image_count, promptCharacters: Number(task.prompt_characters), referenceSizesPx: assetIds.flatMap((assetId) => sizeById.get(assetId) ?? []) };
 }

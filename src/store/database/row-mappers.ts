@@ -137,7 +137,7 @@ function oneOf<T extends string>(allowed: readonly T[], value: string, column: s
   throw new ImagefleetError('internal', `Stored value "${value}" in ${column} is not one this version of imagefleet knows.`);
 }
 
-function parseJson<T>(text: string, column: string): T {
+export function parseJson<T>(text: string, column: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {

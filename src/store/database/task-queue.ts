@@ -22,7 +22,7 @@ import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurren
 import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
 import { withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
-import { nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
+import { nextStartAtMs as learnedStateNextStartAtMs, type RequestUsage } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
@@ -80,11 +80,11 @@ export class SqliteTaskQueue implements TaskQueue {
         // Jobs already marked `processing` in this transaction: their later tasks skip the write.
         const leasedJobs = new Map<string, Job>();
         for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
-          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs));
+          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage));
           else if (step.kind === 'pause-for-budget') {
             leasedJobs.delete(step.jobId);
             await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-          } else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting, leasedJobs));
+          } else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting, step.usage, leasedJobs));
         }
         return claimed;
       }),
@@ -110,6 +110,7 @@ export class SqliteTaskQueue implements TaskQueue {
     taskId: string,
     policy: ProviderLimitPolicy,
     jobStarting: boolean,
+    usage: RequestUsage | undefined,
     leasedJobs: Map<string, Job>,
   ): Promise<ClaimedTask> {
     const { nowMs } = request;
@@ -134,18 +135,18 @@ export class SqliteTaskQueue implements TaskQueue {
       leasedJobs.set(jobId, job);
     }
 
-    await this.recordRequestStart(transaction, policy, nowMs);
+    await this.recordRequestStart(transaction, policy, nowMs, usage);
     if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
     await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-    return { task: rowToTask(task), job, leaseToken };
+    return { task: rowToTask(task), job, leaseToken, ...(usage === undefined ? {} : { requestUsage: usage }) };
   }
 
   /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log, learned pace). */
-  private async recordRequestStart(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
+  private async recordRequestStart(transaction: Kysely<Database>, policy: ProviderLimitPolicy, nowMs: number, usage?: RequestUsage): Promise<void> {
     const effects = requestStartEffects(policy, nowMs);
     if (usesPace(policy)) {
       const stored = (await readLearnedRates(transaction, [effects.limitKey])).get(effects.limitKey);
-      await writeLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs), nowMs);
+      await writeLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs, usage), nowMs);
     }
     if (effects.holdUntilMs !== undefined) {
       await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
@@ -500,7 +501,7 @@ export class SqliteTaskQueue implements TaskQueue {
   private async rateLimitedInTransaction(transaction: Kysely<Database>, input: RateLimitedOutcome & { nowMs: number }): Promise<void> {
     if (input.learnedRate === true) {
       const stored = (await readLearnedRates(transaction, [input.providerKey])).get(input.providerKey);
-      const learned = learnedRateAfterRateLimited(stored, { nowMs: input.nowMs, startedAtMs: input.startedAtMs, retryAfterMs: input.retryAfterMs, quotaDimension: input.quotaDimension });
+      const learned = learnedRateAfterRateLimited(stored, { nowMs: input.nowMs, startedAtMs: input.startedAtMs, retryAfterMs: input.retryAfterMs, quotaDimension: input.quotaDimension, usage: input.usage });
       if (learned) await writeLearnedRate(transaction, input.providerKey, learned, input.nowMs);
       await appendEvent(transaction, { type: 'provider.rate_limited', payload: { scopeKey: input.providerKey, untilMs: input.untilMs }, nowMs: input.nowMs });
       return;

@@ -9,6 +9,7 @@ import { jobProviderKeyOf, limitKeyResolver } from '../../engine/limits/limit-ke
 import type { LimitState } from '../../engine/limits/limit-state.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import type { RunnableJob } from '../../engine/scheduling/claim-planner.js';
+import type { RequestUsageFacts } from '../../core/request-usage-estimate.js';
 import type { ExecutionMode, QueuedTaskHead } from '../../engine/scheduling/task-availability.js';
 import { usesPace } from '../../engine/limits/learned-pacing.js';
 import type { ProviderLimitPolicy } from '../../engine/ports.js';
@@ -141,9 +142,24 @@ export async function readPostgresRunnableJobs(
  * the claim already holds the job row, and writers of a job's queued tasks lock the job first, so
  * this waits only in rare cases.
  */
-export async function readPostgresHeadTask(transaction: Kysely<PostgresDatabase>, jobId: string, availableOnly: boolean, nowMs: number): Promise<QueuedTaskHead | undefined> {
+export async function readPostgresHeadTask(transaction: Kysely<PostgresDatabase>, jobId: string, availableOnly: boolean, nowMs: number, withUsage = false): Promise<QueuedTaskHead | undefined> {
   let query = transaction.selectFrom('tasks').select(['id', 'available_at_ms', 'estimated_cost_micro_usd']).where('job_id', '=', jobId).where('status', '=', 'queued');
   if (availableOnly) query = query.where('available_at_ms', '<=', nowMs);
   const row = await query.orderBy('ordinal', 'asc').limit(1).forUpdate().executeTakeFirst();
-  return row && { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: fromMicroUsd(row.estimated_cost_micro_usd) };
+  if (!row) return undefined;
+  const head: QueuedTaskHead = { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: fromMicroUsd(row.estimated_cost_micro_usd) };
+  return withUsage ? { ...head, usageFacts: await readPostgresUsageFacts(transaction, row.id) } : head;
+}
+
+/** What decides a task's usage: its image count, prompt length and its references' and mask's pixel sizes. */
+async function readPostgresUsageFacts(transaction: Kysely<PostgresDatabase>, taskId: string): Promise<RequestUsageFacts> {
+  const task = await transaction
+    .selectFrom('tasks')
+    .select(['image_count', 'reference_asset_ids', 'mask_asset_id', sql<number>`length(prompt)`.as('prompt_characters')])
+    .where('id', '=', taskId)
+    .executeTakeFirstOrThrow();
+  const assetIds = [...task.reference_asset_ids, ...(task.mask_asset_id === null ? [] : [task.mask_asset_id])];
+  const sizes = assetIds.length === 0 ? [] : await transaction.selectFrom('assets').select(['id', 'width', 'height']).where('id', 'in', assetIds).execute();
+  const sizeById = new Map(sizes.map((size) => [size.id, { widthPx: size.width, heightPx: size.height }]));
+  return { imageCount: task.image_count, promptCharacters: Number(task.prompt_characters), referenceSizesPx: assetIds.flatMap((assetId) => sizeById.get(assetId) ?? []) };
 }

@@ -19,7 +19,7 @@ import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../e
 import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
 import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace, withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
-import { nextStartAtMs as learnedStateNextStartAtMs } from '../../engine/learned-rate/learned-rate.js';
+import { nextStartAtMs as learnedStateNextStartAtMs, type RequestUsage } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
@@ -90,9 +90,9 @@ export class PostgresTaskQueue implements TaskQueue {
 
         const claimed: ClaimedTask[] = [];
         for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
-          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs));
+          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage));
           else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-          else claimed.push(await this.lease(transaction, timedRequest, step.jobId, step.taskId, step.policy, step.jobStarting));
+          else claimed.push(await this.lease(transaction, timedRequest, step.jobId, step.taskId, step.policy, step.jobStarting, step.usage));
         }
         return claimed;
       }),
@@ -118,6 +118,7 @@ export class PostgresTaskQueue implements TaskQueue {
     taskId: string,
     policy: ProviderLimitPolicy,
     jobStarting: boolean,
+    usage: RequestUsage | undefined,
   ): Promise<ClaimedTask> {
     const { nowMs } = request;
     const leaseToken = randomBytes(16).toString('hex');
@@ -142,21 +143,21 @@ export class PostgresTaskQueue implements TaskQueue {
       .returningAll()
       .executeTakeFirstOrThrow();
 
-    await this.recordRequestStart(transaction, policy, nowMs);
+    await this.recordRequestStart(transaction, policy, nowMs, usage);
     if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
     await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-    return { task: rowToTask(task), job: rowToJob(job), leaseToken };
+    return { task: rowToTask(task), job: rowToJob(job), leaseToken, ...(usage === undefined ? {} : { requestUsage: usage }) };
   }
 
   /**
    * Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log,
    * learned pace). The caller holds the key's scope lock, so the learned schedule advances exactly once per start.
    */
-  private async recordRequestStart(transaction: Kysely<PostgresDatabase>, policy: ProviderLimitPolicy, nowMs: number): Promise<void> {
+  private async recordRequestStart(transaction: Kysely<PostgresDatabase>, policy: ProviderLimitPolicy, nowMs: number, usage?: RequestUsage): Promise<void> {
     const effects = requestStartEffects(policy, nowMs);
     if (usesPace(policy)) {
       const stored = (await readPostgresLearnedRates(transaction, [effects.limitKey])).get(effects.limitKey);
-      await writePostgresLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs), nowMs);
+      await writePostgresLearnedRate(transaction, effects.limitKey, learnedRateAfterStart(stored, policy, nowMs, usage), nowMs);
     }
     if (effects.holdUntilMs !== undefined) {
       await this.upsertProviderState(transaction, effects.limitKey, nowMs, { next_request_at_ms: effects.holdUntilMs });
@@ -576,7 +577,7 @@ export class PostgresTaskQueue implements TaskQueue {
   private async rateLimitedInTransaction(transaction: Kysely<PostgresDatabase>, input: RateLimitedOutcome & { nowMs: number }): Promise<void> {
     if (input.learnedRate === true) {
       const stored = (await readPostgresLearnedRates(transaction, [input.providerKey])).get(input.providerKey);
-      const learned = learnedRateAfterRateLimited(stored, { nowMs: input.nowMs, startedAtMs: input.startedAtMs, retryAfterMs: input.retryAfterMs, quotaDimension: input.quotaDimension });
+      const learned = learnedRateAfterRateLimited(stored, { nowMs: input.nowMs, startedAtMs: input.startedAtMs, retryAfterMs: input.retryAfterMs, quotaDimension: input.quotaDimension, usage: input.usage });
       if (learned) await writePostgresLearnedRate(transaction, input.providerKey, learned, input.nowMs);
       await appendEvent(transaction, { type: 'provider.rate_limited', payload: { scopeKey: input.providerKey, untilMs: input.untilMs }, nowMs: input.nowMs });
       return;

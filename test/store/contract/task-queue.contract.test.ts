@@ -28,6 +28,12 @@ interface JobOptions {
   budgetUsd?: number;
   createdAtMs?: number;
   taskCostUsd?: number;
+  /** Images per task; default 1. */
+  imageCount?: number;
+  /** Every task's prompt; default `prompt <ordinal>`. */
+  prompt?: string;
+  referenceAssetIds?: string[];
+  maskAssetId?: string;
 }
 
 async function createJob(store: Store, options: JobOptions): Promise<void> {
@@ -53,11 +59,11 @@ async function createJob(store: Store, options: JobOptions): Promise<void> {
       id: `${options.id}-t${ordinal}`,
       key: `${options.id}-key-${ordinal}`,
       ordinal,
-      prompt: `prompt ${ordinal}`,
+      prompt: options.prompt ?? `prompt ${ordinal}`,
       promptId: 'prompt-1',
-      referenceAssetIds: [],
-      maskAssetId: undefined,
-      imageCount: 1,
+      referenceAssetIds: options.referenceAssetIds ?? [],
+      maskAssetId: options.maskAssetId,
+      imageCount: options.imageCount ?? 1,
       seed: undefined,
       setIndex: 0,
       variables: {},
@@ -224,6 +230,36 @@ describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)'
     expect(learnedView?.pausedUntilMs).toBe(startMs + 37_000);
     expect(await claimIds(store, startMs + 36_999, 5, learned)).toEqual([]);
     expect(await claimIds(store, startMs + 37_000, 5, learned)).toHaveLength(1);
+  });
+
+  it('charges a learned key what the claimed task asks for (its images, its prompt and reference sizes) and counts a 429 with it', async () => {
+    const store = await open();
+    await store.assets.upsertAsset({ id: 'ref-large', sha256: 'a'.repeat(64), mediaType: 'image/png', width: 1024, height: 1024, byteSize: 1, originalName: 'large.png', createdAtMs: startMs, blobKey: 'assets/aa/large.png' });
+    await store.assets.upsertAsset({ id: 'mask-small', sha256: 'b'.repeat(64), mediaType: 'image/png', width: 300, height: 200, byteSize: 1, originalName: 'mask.png', createdAtMs: startMs, blobKey: 'assets/bb/mask.png' });
+    await createJob(store, { id: 'a', taskCount: 2, imageCount: 4, prompt: 'x'.repeat(400), referenceAssetIds: ['ref-large', 'ref-large'], maskAssetId: 'mask-small' });
+    const estimate = { charactersPerToken: 4, tokensPerImageTile: 258, imageTileSizePx: 768, smallImageMaxPx: 384 };
+    const learned = [policy({ learnedRate: true, inputTokenEstimate: estimate })];
+    const [claimed] = await store.queue.claimMany(claimRequest(startMs, learned), 5);
+    // 400 characters = 100 tokens; the large reference twice at 4 tiles, the small mask 1 tile.
+    expect(claimed?.requestUsage).toEqual({ images: 4, inputTokens: 100 + 9 * 258 });
+    const startedState = (await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m')?.learnedRateState;
+    expect(startedState?.usage.map((bucket) => bucket.started)).toEqual([{ requests: 1, images: 4, inputTokens: 100 + 9 * 258 }]);
+    await store.queue.recordAttemptOutcome({
+      taskId: claimed!.task.id,
+      leaseToken: claimed!.leaseToken,
+      nowMs: startMs + 2_000,
+      outcome: {
+        kind: 'setback',
+        setback: { kind: 'retry', availableAtMs: startMs + 2_000, countsAsAttempt: false, errorCode: 'provider_rate_limited', message: 'slow down' },
+        rateLimited: { providerKey: 'p:m', untilMs: startMs + 2_000, maxConcurrency: 100, learnedRate: true, startedAtMs: startMs, quotaDimension: 'images-per-minute', usage: claimed!.requestUsage },
+      },
+    });
+    const refusedState = (await store.queue.providerStates()).find((state) => state.scopeKey === 'p:m')?.learnedRateState;
+    expect(refusedState?.usage.map((bucket) => bucket.refused)).toEqual([{ requests: 1, images: 4, inputTokens: 100 + 9 * 258 }]);
+    expect(refusedState?.dimensions['images-per-minute']).toBeDefined();
+    // A key whose rate is not learned reads and charges no usage.
+    const [fixed] = await store.queue.claimMany(claimRequest(startMs + 60_000), 5);
+    expect(fixed?.requestUsage).toBeUndefined();
   });
 
   it('spreads a user-set rate evenly when asked (one start per 60 s ÷ rate), keeping the RPM window, on a shared schedule', async () => {
