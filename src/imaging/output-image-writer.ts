@@ -1,19 +1,23 @@
 /**
  * Writing a task output: the thumbnail is made first (bytes that do not decode are refused before
- * anything is written), then the image and its thumbnail are put side by side under keys derived
+ * anything is written), then the image (durably) and its thumbnail (unsynced: derived data, decision
+ * 0048) are put side by side under keys derived
  * from (job, task, index), so a repeat overwrites instead of duplicating (DESIGN §5.2). The row
  * that points at them is written by the caller only after this resolves.
  */
 import { outputBlobKeys } from '../core/blob-keys.js';
 import type { BlobStore, OutputImageInput, OutputImageWriter, StoredOutputImage } from '../engine/ports.js';
+import { rememberIntactThumbnail } from './output-thumbnail.js';
 import { makeThumbnail } from './thumbnail.js';
 
 export async function writeOutputImage(blobs: BlobStore, input: OutputImageInput): Promise<StoredOutputImage> {
   const { jobId, taskId, index, bytes, mediaType } = input;
   const { fileKey, thumbnailKey } = outputBlobKeys({ jobId, taskId, index, mediaType });
   const thumbnail = await makeThumbnail(bytes, `task ${taskId} image ${index}`);
-  // In parallel: an output costs the latency of one durable write, not two.
-  await Promise.all([blobs.put(fileKey, bytes, { contentType: mediaType }), blobs.put(thumbnailKey, thumbnail, { contentType: 'image/webp' })]);
+  // The thumbnail is derived data: written without fsync, rebuilt from the output by every reader
+  // that finds it missing or torn after a power cut (output-thumbnail.ts, decision 0048).
+  await Promise.all([blobs.put(fileKey, bytes, { contentType: mediaType }), blobs.put(thumbnailKey, thumbnail, { contentType: 'image/webp', durable: false })]);
+  rememberIntactThumbnail(blobs, thumbnailKey);
   return { fileKey, thumbnailKey, byteSize: bytes.byteLength };
 }
 

@@ -20,6 +20,13 @@ export interface WriteFileAtomicOptions {
    * hot output path; a directory removed behind our back is recreated on the ENOENT that follows.
    */
   knownDirectories?: Set<string>;
+  /**
+   * Make the write survive a power cut: fsync the file before the rename and its directory after.
+   * Default true. False only for derived data a reader rebuilds when it finds it missing, empty or
+   * undecodable (output thumbnails, decision 0048): the write stays atomic for every reader while
+   * the system runs, but after a power cut the file may be absent, empty or torn.
+   */
+  durable?: boolean;
 }
 
 /** One file of a group written by `writeFilesAtomic`. */
@@ -46,13 +53,14 @@ export async function writeFileAtomic(filePath: string, bytes: Uint8Array | Asyn
  * (in the database) only after this returns.
  */
 export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAtomicOptions = {}): Promise<void> {
+  const durable = options.durable ?? true;
   const directories = [...new Set(files.map((file) => path.dirname(file.filePath)))];
   const temporaryPaths = files.map((file) => path.join(path.dirname(file.filePath), `.${path.basename(file.filePath)}.${randomBytes(8).toString('hex')}${temporaryFileSuffix}`));
   let failedPath = files[0]?.filePath ?? '';
   try {
     if (options.createDirectories) await ensureDirectories(directories, options.knownDirectories);
     try {
-      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
+      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes, durable)));
     } catch (error) {
       // A known directory that vanished (someone deleted a job's folder): recreate it once and retry.
       // A stream cannot be read twice, so only byte contents are retried.
@@ -60,7 +68,7 @@ export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAt
       if (!retryable || !options.createDirectories || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       for (const directory of directories) options.knownDirectories?.delete(directory);
       await ensureDirectories(directories, options.knownDirectories);
-      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
+      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes, durable)));
     }
     await Promise.all(
       files.map(async (file, index) => {
@@ -68,7 +76,7 @@ export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAt
         await rename(temporaryPaths[index]!, file.filePath);
       }),
     );
-    await Promise.all(directories.map((directory) => syncDirectory(directory)));
+    if (durable) await Promise.all(directories.map((directory) => syncDirectory(directory)));
   } catch (error) {
     await Promise.all(temporaryPaths.map((temporaryPath) => rm(temporaryPath, { force: true }).catch(() => undefined)));
     throw writeFailure(failedPath, error);
@@ -84,12 +92,12 @@ const syncFile = promisify(fs.fsync);
 const syncFileData = promisify(fs.fdatasync);
 const closeFile = promisify(fs.close);
 
-async function writeAndSync(filePath: string, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+async function writeAndSync(filePath: string, content: Uint8Array | AsyncIterable<Uint8Array>, durable: boolean): Promise<void> {
   const descriptor = await openFile(filePath, 'wx');
   try {
     if (content instanceof Uint8Array) await writeAll(descriptor, content);
     else for await (const chunk of content) await writeAll(descriptor, chunk);
-    await syncFileData(descriptor);
+    if (durable) await syncFileData(descriptor);
   } finally {
     await closeFile(descriptor);
   }

@@ -26,11 +26,11 @@ export class FileBlobStore implements BlobStore {
     this.rootDirectory = path.resolve(rootDirectory);
   }
 
-  /** Temp file in the target's directory, write, fsync, rename, fsync the directory (src/platform/write-file-atomic.ts). */
-  async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, _options: BlobPutOptions): Promise<void> {
+  /** Temp file in the target's directory, write, fsync, rename, fsync the directory (src/platform/write-file-atomic.ts); no fsyncs when `durable` is false. */
+  async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, options: BlobPutOptions): Promise<void> {
     // A stream cannot be replayed after a cached folder turns out to be gone, so streams always make their folder.
     const knownDirectories = bytes instanceof Uint8Array ? this.knownDirectories : undefined;
-    await writeFileAtomic(this.pathOf(key), bytes, { createDirectories: true, knownDirectories });
+    await writeFileAtomic(this.pathOf(key), bytes, { createDirectories: true, knownDirectories, durable: options.durable ?? true });
   }
 
   async get(key: string, range?: BlobRange): Promise<BlobRead> {
