@@ -55,7 +55,7 @@ export async function writeFileAtomic(filePath: string, bytes: Uint8Array | Asyn
 export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAtomicOptions = {}): Promise<void> {
   const durable = options.durable ?? true;
   const directories = [...new Set(files.map((file) => path.dirname(file.filePath)))];
-  const temporaryPaths = files.map((file) => path.join(path.dirname(file.filePath), `.${path.basename(file.filePath)}.${randomBytes(8).toString('hex')}${temporaryFileSuffix}`));
+  const temporaryPaths = files.map((file) => path.join(path.dirname(file.filePath), `.${path.basename(file.filePath)}.${nextTemporaryTag()}${temporaryFileSuffix}`));
   let failedPath = files[0]?.filePath ?? '';
   try {
     if (options.createDirectories) await ensureDirectories(directories, options.knownDirectories);
@@ -81,6 +81,20 @@ export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAt
     await Promise.all(temporaryPaths.map((temporaryPath) => rm(temporaryPath, { force: true }).catch(() => undefined)));
     throw writeFailure(failedPath, error);
   }
+}
+
+/** Random per process, so two processes sharing a data directory do not pick the same temp names. */
+const processTag = randomBytes(4).toString('hex');
+let temporaryCounter = 0;
+
+/**
+ * 16 hex digits unique within this process (a counter) and, with the random process tag, across
+ * processes: the `wx` open would refuse a clash anyway. A counter instead of 8 random bytes per
+ * file: the crypto call was a measurable part of the main thread's cost per output.
+ */
+function nextTemporaryTag(): string {
+  temporaryCounter = (temporaryCounter + 1) >>> 0;
+  return processTag + temporaryCounter.toString(16).padStart(8, '0');
 }
 
 // Callback-style fs calls, promisified: the FileHandle API of fs/promises costs several times more
