@@ -3,7 +3,8 @@
  * measured in the same run as the engine so the ratio between them survives a noisy machine.
  *
  * Per task it writes the output PNG and its WebP thumbnail through the engine's own code
- * (`writeOutputImage` over a `FileBlobStore`: temp file, fdatasync, rename, shared directory sync)
+ * (`writeOutputImage` over a `FileBlobStore`: the output by temp file, fdatasync, rename, shared
+ * directory sync; the thumbnail by temp file and rename without syncs, decision 0048)
  * and then commits one completion transaction on the same SQLite schema and connection settings:
  * the task row marked completed under its lease, one `images` row, one `task.completed` event row.
  * No claim planning, no limits, no provenance stamp, no event bus, no webhooks: everything the
