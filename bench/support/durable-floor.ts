@@ -19,6 +19,7 @@ import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { sqliteDatabaseOf } from '../../test/support/sqlite-database-of.js';
 import { createInstantProvider } from './instant-provider.js';
 import { mainThreadCpuMs } from './main-thread-cpu.js';
+import { formatThreadCpuPerTask, threadCpuMsByKind } from './thread-cpu.js';
 import { smallPngSidePixels } from './small-png.js';
 import { makeTempDataDir } from './temp-data-dir.js';
 
@@ -69,6 +70,7 @@ export async function runDurableFloorRound(taskCount: number, concurrency: numbe
 
     const cpuAtStart = process.cpuUsage();
     const mainThreadCpuAtStartMs = mainThreadCpuMs();
+    const threadCpuAtStart = threadCpuMsByKind();
     const startedAt = performance.now();
     let next = 0;
     await Promise.all(
@@ -94,6 +96,7 @@ export async function runDurableFloorRound(taskCount: number, concurrency: numbe
     const totalMs = performance.now() - startedAt;
     const cpu = process.cpuUsage(cpuAtStart);
     const mainThreadCpuAtEndMs = mainThreadCpuMs();
+    console.log(`engine overhead: floor CPU by thread: ${formatThreadCpuPerTask(threadCpuAtStart, threadCpuMsByKind(), taskCount)}`);
     const images = sqlite.prepare('SELECT COUNT(*) FROM images WHERE job_id = ?').pluck().get(jobId) as number;
     if (images !== taskCount) throw new Error(`Floor round wrote ${images} image rows, expected ${taskCount}.`);
     return {
