@@ -7,7 +7,6 @@
  */
 import { outputBlobKeys } from '../core/blob-keys.js';
 import type { BlobStore, OutputImageInput, OutputImageWriter, StoredOutputImage } from '../engine/ports.js';
-import { rememberIntactThumbnail } from './output-thumbnail.js';
 import { makeThumbnail } from './thumbnail.js';
 
 export async function writeOutputImage(blobs: BlobStore, input: OutputImageInput): Promise<StoredOutputImage> {
@@ -17,7 +16,6 @@ export async function writeOutputImage(blobs: BlobStore, input: OutputImageInput
   // The thumbnail is derived data: written without fsync, rebuilt from the output by every reader
   // that finds it missing or torn after a power cut (output-thumbnail.ts, decision 0048).
   await Promise.all([blobs.put(fileKey, bytes, { contentType: mediaType }), blobs.put(thumbnailKey, thumbnail, { contentType: 'image/webp', durable: false })]);
-  rememberIntactThumbnail(blobs, thumbnailKey);
   return { fileKey, thumbnailKey, byteSize: bytes.byteLength };
 }
 

@@ -7,6 +7,7 @@
 import sharp from 'sharp';
 import { ImagefleetError } from '../core/errors.js';
 import type { BlobStore } from '../engine/ports.js';
+import { bootStartedAtMs } from '../platform/boot-time.js';
 import { makeThumbnail } from './thumbnail.js';
 
 /** The keys of one output image (a `GeneratedImage` has them). */
@@ -20,7 +21,7 @@ export interface OutputThumbnailSource {
 /**
  * Thumbnail keys known intact in this process, per blob store: written by this process, or read
  * and decoded once. Only a power cut tears an unsynced file, and that ends the process too, so a
- * key checked once stays good for the process's life; the full decode is paid once per key.
+ * key checked once stays good for the process's life.
  */
 const intactThumbnails = new WeakMap<BlobStore, Set<string>>();
 
@@ -42,17 +43,20 @@ export function rememberIntactThumbnail(blobs: BlobStore, thumbnailKey: string):
  * Returns the thumbnail's key once the blob behind it is a whole WebP, rebuilding it from the
  * output first when it is missing, empty, cut short or does not decode. `not_found` when the
  * output itself is gone (nothing to rebuild from).
+ *
+ * Cost per read: one `stat`. A non-empty thumbnail written since the OS booted cannot be torn
+ * (only a power cut or OS crash tears an unsynced file, and that ends the boot), nor can one this
+ * process already checked; an older one is read and decoded in full, once per process.
  */
 export async function ensureOutputThumbnail(blobs: BlobStore, image: OutputThumbnailSource): Promise<string> {
-  if (intactThumbnails.get(blobs)?.has(image.thumbnailKey)) {
-    // Only a stat: the bytes were checked, but a hand-deleted or emptied file is still rebuilt.
-    if (((await blobs.stat(image.thumbnailKey))?.byteSize ?? 0) > 0) return image.thumbnailKey;
-    intactThumbnails.get(blobs)?.delete(image.thumbnailKey);
-  }
-  const current = await readIfPresent(blobs, image.thumbnailKey);
-  if (current !== undefined && (await isWholeWebp(current))) {
-    rememberIntactThumbnail(blobs, image.thumbnailKey);
-    return image.thumbnailKey;
+  const stat = await blobs.stat(image.thumbnailKey);
+  if (stat !== undefined && stat.byteSize > 0) {
+    if (stat.modifiedAtMs >= bootStartedAtMs() || intactThumbnails.get(blobs)?.has(image.thumbnailKey)) return image.thumbnailKey;
+    const current = await readIfPresent(blobs, image.thumbnailKey);
+    if (current !== undefined && (await isWholeWebp(current))) {
+      rememberIntactThumbnail(blobs, image.thumbnailKey);
+      return image.thumbnailKey;
+    }
   }
   await rebuildOutputThumbnail(blobs, image);
   return image.thumbnailKey;

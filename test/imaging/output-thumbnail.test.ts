@@ -1,4 +1,5 @@
-import { readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { uptime } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,8 @@ import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 // Thumbnails are written without fsync (decision 0048): after a power cut one may be missing,
-// empty or torn. A fresh FileBlobStore on the same root stands for the process that starts after.
+// empty or torn. A fresh FileBlobStore on the same root stands for the process that starts after,
+// and a damaged file is dated before this boot, as one torn by a power cut would be.
 let directory: string;
 let cleanup: () => Promise<void>;
 let root: string;
@@ -28,6 +30,12 @@ async function storedOutput() {
   return { stored, thumbnailPath, original: await readFile(thumbnailPath) };
 }
 
+/** Dates a file an hour before the running OS booted. */
+async function fromBeforeThisBoot(filePath: string): Promise<void> {
+  const beforeBootSeconds = Date.now() / 1000 - uptime() - 3600;
+  await utimes(filePath, beforeBootSeconds, beforeBootSeconds);
+}
+
 async function expectRebuilt(thumbnailPath: string, original: Buffer, stored: { fileKey: string; thumbnailKey: string }) {
   const afterRestart = new FileBlobStore(root);
   expect(await ensureOutputThumbnail(afterRestart, stored)).toBe(stored.thumbnailKey);
@@ -38,8 +46,9 @@ async function expectRebuilt(thumbnailPath: string, original: Buffer, stored: { 
 }
 
 describe('ensureOutputThumbnail', () => {
-  it('keeps an intact thumbnail as it is', async () => {
+  it('keeps an intact thumbnail as it is, also one from before this boot (decoded, not rewritten)', async () => {
     const { stored, thumbnailPath } = await storedOutput();
+    await fromBeforeThisBoot(thumbnailPath);
     const before = await stat(thumbnailPath);
     await ensureOutputThumbnail(new FileBlobStore(root), stored);
     // A rebuild would replace the file by rename: a new inode.
@@ -61,6 +70,7 @@ describe('ensureOutputThumbnail', () => {
   it('rebuilds a thumbnail cut short', async () => {
     const { stored, thumbnailPath, original } = await storedOutput();
     await truncate(thumbnailPath, Math.floor(original.byteLength / 2));
+    await fromBeforeThisBoot(thumbnailPath);
     await expectRebuilt(thumbnailPath, original, stored);
   });
 
@@ -69,7 +79,15 @@ describe('ensureOutputThumbnail', () => {
     const torn = Buffer.from(original);
     torn.fill(0, 40);
     await writeFile(thumbnailPath, torn);
+    await fromBeforeThisBoot(thumbnailPath);
     await expectRebuilt(thumbnailPath, original, stored);
+  });
+
+  it('trusts a non-empty thumbnail written during this boot without decoding it (no power cut can have torn it)', async () => {
+    const { stored, thumbnailPath } = await storedOutput();
+    await truncate(thumbnailPath, 30); // cut short by hand, not by a power cut: dated now
+    await ensureOutputThumbnail(new FileBlobStore(root), stored);
+    expect((await stat(thumbnailPath)).size).toBe(30);
   });
 
   it('refuses with not_found when the output itself is gone', async () => {
