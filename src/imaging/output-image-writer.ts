@@ -1,9 +1,9 @@
 /**
  * Writing a task output: the thumbnail is made first (bytes that do not decode are refused before
- * anything is written), then the image (durably) and its thumbnail (unsynced: derived data, decision
- * 0048) are put side by side under keys derived
- * from (job, task, index), so a repeat overwrites instead of duplicating (DESIGN §5.2). The row
- * that points at them is written by the caller only after this resolves.
+ * anything is written), then the image (durably) and its thumbnail (unsynced: derived data,
+ * decision 0048) are put side by side under keys derived from (job, task, index), so a repeat
+ * overwrites instead of duplicating (DESIGN §5.2). The row that points at them is written by the
+ * caller only after this resolves (and the image is durable by then).
  */
 import { outputBlobKeys } from '../core/blob-keys.js';
 import type { BlobStore, OutputImageInput, OutputImageWriter, StoredOutputImage } from '../engine/ports.js';

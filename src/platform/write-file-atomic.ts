@@ -1,6 +1,7 @@
 /**
  * Crash-safe file writes (reliability reference §1.3.5): a reader sees the old file or the whole new
- * one, never a torn one, and after `writeFileAtomic` returns the new file survives a power cut.
+ * one, never a torn one, and after `writeFileAtomic` returns the new file survives a power cut
+ * (unless the caller passed `durable: false` for derived data, decision 0048).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
