@@ -9,7 +9,7 @@ import { uptime } from 'node:os';
 const bootTimeSlackMs = 5_000;
 
 /**
- * The boot time, less a few seconds of slack, so borderline files are treated as from before it.
+ * The boot time plus a few seconds of slack, so files from around the boot count as from before it.
  * Computed from the clock and the kernel's uptime on each call (both cheap).
  */
 export function bootStartedAtMs(): number {
