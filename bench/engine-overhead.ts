@@ -15,6 +15,7 @@ import { watchJobEnds } from './support/job-end-watcher.js';
 import { reportScenarioResult, type EngineOverheadResult, type EngineOverheadRound } from './support/scenario-results.js';
 import { encodeSmallPng, smallPngSidePixels } from './support/small-png.js';
 import { mainThreadCpuMs } from './support/main-thread-cpu.js';
+import { formatThreadCpuPerTask, threadCpuMsByKind } from './support/thread-cpu.js';
 import { median } from './support/statistics.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
 import { sqliteDatabaseOf } from '../test/support/sqlite-database-of.js';
@@ -66,6 +67,7 @@ async function runRound(taskCount: number, png: Uint8Array): Promise<EngineOverh
     const cpuAtStart = process.cpuUsage();
     const eventLoopAtStart = performance.eventLoopUtilization();
     const mainThreadCpuAtStartMs = mainThreadCpuMs();
+    const threadCpuAtStart = threadCpuMsByKind();
     const startedAt = performance.now();
     const submitted = await fleet.submitJob(studioSpec(taskCount));
     const submittedAt = performance.now();
@@ -76,6 +78,7 @@ async function runRound(taskCount: number, png: Uint8Array): Promise<EngineOverh
     const cpu = process.cpuUsage(cpuAtStart);
     const eventLoop = performance.eventLoopUtilization(eventLoopAtStart);
     const mainThreadCpuAtEndMs = mainThreadCpuMs();
+    console.log(`engine overhead: engine CPU by thread: ${formatThreadCpuPerTask(threadCpuAtStart, threadCpuMsByKind(), taskCount)}`);
 
     const counts = await fleet.store.jobs.taskCounts(jobId);
     const images = sqliteDatabaseOf(fleet).sqlite.prepare('SELECT COUNT(*) FROM images WHERE job_id = ?').pluck().get(jobId) as number;

@@ -3,7 +3,8 @@
  * measured in the same run as the engine so the ratio between them survives a noisy machine.
  *
  * Per task it writes the output PNG and its WebP thumbnail through the engine's own code
- * (`writeOutputImage` over a `FileBlobStore`: temp file, fdatasync, rename, shared directory sync)
+ * (`writeOutputImage` over a `FileBlobStore`: the output by temp file, fdatasync, rename, shared
+ * directory sync; the thumbnail by temp file and rename without syncs, decision 0048)
  * and then commits one completion transaction on the same SQLite schema and connection settings:
  * the task row marked completed under its lease, one `images` row, one `task.completed` event row.
  * No claim planning, no limits, no provenance stamp, no event bus, no webhooks: everything the
@@ -18,6 +19,7 @@ import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
 import { sqliteDatabaseOf } from '../../test/support/sqlite-database-of.js';
 import { createInstantProvider } from './instant-provider.js';
 import { mainThreadCpuMs } from './main-thread-cpu.js';
+import { formatThreadCpuPerTask, threadCpuMsByKind } from './thread-cpu.js';
 import { smallPngSidePixels } from './small-png.js';
 import { makeTempDataDir } from './temp-data-dir.js';
 
@@ -68,6 +70,7 @@ export async function runDurableFloorRound(taskCount: number, concurrency: numbe
 
     const cpuAtStart = process.cpuUsage();
     const mainThreadCpuAtStartMs = mainThreadCpuMs();
+    const threadCpuAtStart = threadCpuMsByKind();
     const startedAt = performance.now();
     let next = 0;
     await Promise.all(
@@ -93,6 +96,7 @@ export async function runDurableFloorRound(taskCount: number, concurrency: numbe
     const totalMs = performance.now() - startedAt;
     const cpu = process.cpuUsage(cpuAtStart);
     const mainThreadCpuAtEndMs = mainThreadCpuMs();
+    console.log(`engine overhead: floor CPU by thread: ${formatThreadCpuPerTask(threadCpuAtStart, threadCpuMsByKind(), taskCount)}`);
     const images = sqlite.prepare('SELECT COUNT(*) FROM images WHERE job_id = ?').pluck().get(jobId) as number;
     if (images !== taskCount) throw new Error(`Floor round wrote ${images} image rows, expected ${taskCount}.`);
     return {

@@ -74,7 +74,8 @@ export class WebhookDeliverer {
 
   /** Looks at the outbox now instead of at the next poll (an event was just recorded). */
   wake(): void {
-    this.wakeController.abort();
+    // An explicit reason: a bare abort() builds a DOMException with a stack trace, and this runs after every completed task.
+    this.wakeController.abort('wake');
   }
 
   /** Stops claiming, aborts attempts in flight and gives their deliveries back (no attempt counted). */

@@ -11,6 +11,7 @@ import type { BlobStore } from '../engine/ports.js';
 import { webpWithin } from '../imaging/resize-image.js';
 import { formatSessionJobId } from '../core/session-log.js';
 import { getImage as getStoredImage } from '../operations/get-image.js';
+import { getImageThumbnail } from '../operations/get-image-thumbnail.js';
 import { getJob } from '../operations/get-job.js';
 import { listCliSessionResults } from '../operations/list-cli-session-calls.js';
 import { relabelNotFound } from '../cli/relabel-not-found.js';
@@ -93,7 +94,8 @@ export function resultTools(context: McpContext): McpTool[] {
         let mimeType: string;
         let variant: string;
         if (!args.full) {
-          data = Buffer.from(await fleet.blobs.read(image.thumbnailKey));
+          // Rebuilt from the output first when a power cut tore it (decision 0048).
+          data = Buffer.from(await fleet.blobs.read((await getImageThumbnail({ imageId: image.id }, fleet)).thumbnailKey));
           mimeType = 'image/webp';
           variant = 'thumbnail';
         } else {

@@ -1,6 +1,7 @@
 /**
  * Crash-safe file writes (reliability reference §1.3.5): a reader sees the old file or the whole new
- * one, never a torn one, and after `writeFileAtomic` returns the new file survives a power cut.
+ * one, never a torn one, and after `writeFileAtomic` returns the new file survives a power cut
+ * (unless the caller passed `durable: false` for derived data, decision 0048).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +21,13 @@ export interface WriteFileAtomicOptions {
    * hot output path; a directory removed behind our back is recreated on the ENOENT that follows.
    */
   knownDirectories?: Set<string>;
+  /**
+   * Make the write survive a power cut: fsync the file before the rename and its directory after.
+   * Default true. False only for derived data a reader rebuilds when it finds it missing, empty or
+   * undecodable (output thumbnails, decision 0048): the write stays atomic for every reader while
+   * the system runs, but after a power cut the file may be absent, empty or torn.
+   */
+  durable?: boolean;
 }
 
 /** One file of a group written by `writeFilesAtomic`. */
@@ -46,13 +54,14 @@ export async function writeFileAtomic(filePath: string, bytes: Uint8Array | Asyn
  * (in the database) only after this returns.
  */
 export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAtomicOptions = {}): Promise<void> {
+  const durable = options.durable ?? true;
   const directories = [...new Set(files.map((file) => path.dirname(file.filePath)))];
-  const temporaryPaths = files.map((file) => path.join(path.dirname(file.filePath), `.${path.basename(file.filePath)}.${randomBytes(8).toString('hex')}${temporaryFileSuffix}`));
+  const temporaryPaths = files.map((file) => path.join(path.dirname(file.filePath), `.${path.basename(file.filePath)}.${nextTemporaryTag()}${temporaryFileSuffix}`));
   let failedPath = files[0]?.filePath ?? '';
   try {
     if (options.createDirectories) await ensureDirectories(directories, options.knownDirectories);
     try {
-      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
+      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes, durable)));
     } catch (error) {
       // A known directory that vanished (someone deleted a job's folder): recreate it once and retry.
       // A stream cannot be read twice, so only byte contents are retried.
@@ -60,7 +69,7 @@ export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAt
       if (!retryable || !options.createDirectories || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       for (const directory of directories) options.knownDirectories?.delete(directory);
       await ensureDirectories(directories, options.knownDirectories);
-      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes)));
+      await Promise.all(files.map((file, index) => writeAndSync(temporaryPaths[index]!, file.bytes, durable)));
     }
     await Promise.all(
       files.map(async (file, index) => {
@@ -68,11 +77,25 @@ export async function writeFilesAtomic(files: AtomicFile[], options: WriteFileAt
         await rename(temporaryPaths[index]!, file.filePath);
       }),
     );
-    await Promise.all(directories.map((directory) => syncDirectory(directory)));
+    if (durable) await Promise.all(directories.map((directory) => syncDirectory(directory)));
   } catch (error) {
     await Promise.all(temporaryPaths.map((temporaryPath) => rm(temporaryPath, { force: true }).catch(() => undefined)));
     throw writeFailure(failedPath, error);
   }
+}
+
+/** Random per process, so two processes sharing a data directory do not pick the same temp names. */
+const processTag = randomBytes(4).toString('hex');
+let temporaryCounter = 0;
+
+/**
+ * 16 hex digits unique within this process (a counter) and, with the random process tag, across
+ * processes: the `wx` open would refuse a clash anyway. A counter instead of 8 random bytes per
+ * file: the crypto call was a measurable part of the main thread's cost per output.
+ */
+function nextTemporaryTag(): string {
+  temporaryCounter = (temporaryCounter + 1) >>> 0;
+  return processTag + temporaryCounter.toString(16).padStart(8, '0');
 }
 
 // Callback-style fs calls, promisified: the FileHandle API of fs/promises costs several times more
@@ -84,12 +107,12 @@ const syncFile = promisify(fs.fsync);
 const syncFileData = promisify(fs.fdatasync);
 const closeFile = promisify(fs.close);
 
-async function writeAndSync(filePath: string, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+async function writeAndSync(filePath: string, content: Uint8Array | AsyncIterable<Uint8Array>, durable: boolean): Promise<void> {
   const descriptor = await openFile(filePath, 'wx');
   try {
     if (content instanceof Uint8Array) await writeAll(descriptor, content);
     else for await (const chunk of content) await writeAll(descriptor, chunk);
-    await syncFileData(descriptor);
+    if (durable) await syncFileData(descriptor);
   } finally {
     await closeFile(descriptor);
   }

@@ -9,6 +9,7 @@ import type { ResultImage } from '../engine/ports.js';
 import type { Fleet } from '../fleet/create-fleet.js';
 import { describeImage } from '../operations/describe-image.js';
 import { getImage } from '../operations/get-image.js';
+import { getImageThumbnail } from '../operations/get-image-thumbnail.js';
 import { markImage } from '../operations/mark-image.js';
 import { storeImageAsReference, useImageAsReference } from '../operations/use-image-as-reference.js';
 import { apiRoute } from './api-route.js';
@@ -45,8 +46,8 @@ export const handleGetThumbnail = apiRoute<{ id: string }>(
   async ({ request, params, url, fleet }) => {
     const { id } = readParams(params, idParamsSchema);
     readQuery(url, z.strictObject({}));
-    const image = await getImage({ imageId: id }, fleet);
-    return fileResponse(request, fleet.blobs, image.thumbnailKey, { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
+    const { image, thumbnailKey } = await getImageThumbnail({ imageId: id }, fleet);
+    return fileResponse(request, fleet.blobs, thumbnailKey, { contentType: 'image/webp', fileName: `${image.id}-thumb.webp` });
   },
   { name: 'GET /api/images/{id}/thumb' },
 );

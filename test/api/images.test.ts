@@ -1,5 +1,5 @@
 import { blobFilePath } from '../support/blob-file-path.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, truncate } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleGetImage, handleGetThumbnail, handlePatchImage, handleRegenerateImage, handleUpscaleImage } from '../../src/server/image-handlers.js';
@@ -39,6 +39,19 @@ describe('image routes', () => {
     const thumb = await call(handleGetThumbnail, apiRequest(`/api/images/${image().id}/thumb`), { id: image().id });
     expect(thumb.headers.get('content-type')).toBe('image/webp');
     expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).format).toBe('webp');
+  });
+
+  it('rebuilds a thumbnail a power cut left missing or empty from the image before serving it (decision 0048)', async () => {
+    const thumbnailPath = blobFilePath(harness.fleet.blobs, image().thumbnailKey);
+    const original = await readFile(thumbnailPath);
+    for (const damage of [() => rm(thumbnailPath), () => truncate(thumbnailPath, 0)]) {
+      await damage();
+      const thumb = await call(handleGetThumbnail, apiRequest(`/api/images/${image().id}/thumb`), { id: image().id });
+      expect(thumb.status).toBe(200);
+      const served = Buffer.from(await thumb.arrayBuffer());
+      expect(served.equals(original)).toBe(true);
+      expect((await readFile(thumbnailPath)).equals(original)).toBe(true);
+    }
   });
 
   it('marks favourites and discards, refusing bad bodies', async () => {

@@ -36,6 +36,14 @@ export function describeBlobStoreContract(adapterName: string, open: OpenBlobSto
       expect((await blobs.stat('outputs/job-1/task-1-0.png'))?.byteSize).toBe(6);
     });
 
+    it('puts derived data without durability (durable: false) just as readable and replaceable', async () => {
+      const webp = { contentType: 'image/webp', durable: false };
+      await blobs.put('thumbnails/job-1/task-1-0.webp', Buffer.from('first version'), webp);
+      await blobs.put('thumbnails/job-1/task-1-0.webp', Buffer.from('second'), webp);
+      expect(Buffer.from(await blobs.read('thumbnails/job-1/task-1-0.webp')).toString()).toBe('second');
+      expect((await blobs.stat('thumbnails/job-1/task-1-0.webp'))?.byteSize).toBe(6);
+    });
+
     it('puts a stream', async () => {
       async function* chunks(): AsyncGenerator<Uint8Array> {
         for (let index = 0; index < 5; index += 1) yield await Promise.resolve(Buffer.from(`chunk ${index};`));

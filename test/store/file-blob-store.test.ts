@@ -49,6 +49,14 @@ describe('writeFileAtomic', () => {
     expect(await listFiles(directory)).toEqual([path.join('nested', 'deeper', 'file.bin')]);
   });
 
+  it('without durability (derived data) still replaces the file whole and leaves no temp file', async () => {
+    const target = path.join(directory, 'derived', 'thumb.webp');
+    await writeFileAtomic(target, Buffer.from('first'), { createDirectories: true, durable: false });
+    await writeFileAtomic(target, Buffer.from('second version'), { durable: false });
+    expect(await readFile(target, 'utf8')).toBe('second version');
+    expect(await listFiles(directory)).toEqual([path.join('derived', 'thumb.webp')]);
+  });
+
   it('fails with storage_unavailable and removes its temp file when the rename fails', async () => {
     // A non-empty directory where the file should go makes rename() fail after the temp file is written.
     const target = path.join(directory, 'occupied');

@@ -49,6 +49,13 @@ export interface BlobReader {
 export interface BlobPutOptions {
   /** Media type of the bytes (an S3 adapter stores it; the file adapter derives nothing from it). */
   contentType: string;
+  /**
+   * Whether the blob must survive a power cut once `put` resolves. Default true. False is for
+   * derived data that readers rebuild when they find it missing, empty or undecodable (output
+   * thumbnails, decision 0048): the write is still atomic for readers, but a power cut may lose or
+   * tear it. Stores whose writes are durable anyway (S3) ignore it.
+   */
+  durable?: boolean;
 }
 
 /** A blob as a local file, for tools that need a path (hard links into the CLI output tree). */
@@ -67,9 +74,15 @@ export interface MaterializedBlob {
  */
 export interface BlobStore {
   /**
+   * Whether a put with `durable: false` can come back missing or torn after a power cut (files:
+   * true). Stores whose every write is durable (S3) leave it out, so readers of derived data
+   * (thumbnails, decision 0048) skip the check.
+   */
+  readonly tearsUnsyncedWrites?: boolean;
+  /**
    * Writes a blob atomically: a reader sees the old bytes or all the new ones, never a torn blob,
-   * and once this resolves the blob survives a crash (files: temp file, fsync, rename). Replaces
-   * an existing blob with the same key.
+   * and once this resolves the blob survives a crash (files: temp file, fsync, rename) unless
+   * `options.durable` is false. Replaces an existing blob with the same key.
    */
   put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, options: BlobPutOptions): Promise<void>;
   /** Opens a blob (or a range of it) for reading; `not_found` when it does not exist. */

@@ -17,6 +17,8 @@ import { writeFileAtomic } from '../../platform/write-file-atomic.js';
 const readChunkBytes = 1024 * 1024;
 
 export class FileBlobStore implements BlobStore {
+  /** Unsynced puts (`durable: false`) skip the fsyncs, so a power cut can tear them. */
+  readonly tearsUnsyncedWrites = true;
   /** Absolute root every key resolves under. */
   readonly rootDirectory: string;
   /** Directories already created (one per job for outputs), so writes skip `mkdir`. */
@@ -26,11 +28,11 @@ export class FileBlobStore implements BlobStore {
     this.rootDirectory = path.resolve(rootDirectory);
   }
 
-  /** Temp file in the target's directory, write, fsync, rename, fsync the directory (src/platform/write-file-atomic.ts). */
-  async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, _options: BlobPutOptions): Promise<void> {
+  /** Temp file in the target's directory, write, fsync, rename, fsync the directory (src/platform/write-file-atomic.ts); no fsyncs when `durable` is false. */
+  async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, options: BlobPutOptions): Promise<void> {
     // A stream cannot be replayed after a cached folder turns out to be gone, so streams always make their folder.
     const knownDirectories = bytes instanceof Uint8Array ? this.knownDirectories : undefined;
-    await writeFileAtomic(this.pathOf(key), bytes, { createDirectories: true, knownDirectories });
+    await writeFileAtomic(this.pathOf(key), bytes, { createDirectories: true, knownDirectories, durable: options.durable ?? true });
   }
 
   async get(key: string, range?: BlobRange): Promise<BlobRead> {

@@ -177,8 +177,9 @@ export class SqliteTaskQueue implements TaskQueue {
 
   /**
    * Fenced completion, group-committed: completions that arrive in the same turn of the event loop
-   * share one IMMEDIATE transaction (one commit), each inside its own savepoint so one failing
-   * completion does not undo the others. Each caller still resolves only after the commit.
+   * share one IMMEDIATE transaction (one commit); when one of them fails, the batch is redone with
+   * a savepoint each, so one failing completion does not undo the others. Each caller still
+   * resolves only after the commit.
    */
   completeTask(input: CompleteTaskInput): Promise<TaskOutcome> {
     return new Promise((resolve, reject) => {
@@ -189,30 +190,53 @@ export class SqliteTaskQueue implements TaskQueue {
 
   private async flushCompletions(): Promise<void> {
     const batch = this.pendingCompletions.splice(0);
+    let outcomes: Array<{ outcome: TaskOutcome } | { error: unknown }>;
     try {
-      const outcomes = await runImmediateTransaction(this.db, async (transaction) => {
-        const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
-        for (const item of batch) {
-          await hotRun(transaction, 'SAVEPOINT completion', []);
-          try {
-            results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
-            await hotRun(transaction, 'RELEASE completion', []);
-          } catch (error) {
-            await hotRun(transaction, 'ROLLBACK TO completion', []);
-            await hotRun(transaction, 'RELEASE completion', []);
-            results.push({ error });
-          }
-        }
+      // Fast path: no savepoints (two statements per completion). A completion that throws rolls
+      // the whole transaction back, and the batch runs again below with one savepoint each, so a
+      // failure still costs only its own completion. Lost leases do not throw (they resolve
+      // `accepted: false`), so the slow path is for storage errors and bugs.
+      outcomes = await runImmediateTransaction(this.db, async (transaction) => {
+        const results: Array<{ outcome: TaskOutcome }> = [];
+        for (const item of batch) results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
         return results;
       });
-      outcomes.forEach((result, index) => {
-        const item = batch[index]!;
-        if ('outcome' in result) item.resolve(result.outcome);
-        else item.reject(translateSqliteError(result.error, 'complete a task'));
-      });
-    } catch (error) {
-      for (const item of batch) item.reject(translateSqliteError(error, 'complete a task'));
+    } catch (fastPathError) {
+      if (batch.length === 1) {
+        batch[0]!.reject(translateSqliteError(fastPathError, 'complete a task'));
+        return;
+      }
+      try {
+        outcomes = await this.completeWithSavepoints(batch.map((item) => item.input));
+      } catch (error) {
+        for (const item of batch) item.reject(translateSqliteError(error, 'complete a task'));
+        return;
+      }
     }
+    outcomes.forEach((result, index) => {
+      const item = batch[index]!;
+      if ('outcome' in result) item.resolve(result.outcome);
+      else item.reject(translateSqliteError(result.error, 'complete a task'));
+    });
+  }
+
+  /** The batch in one transaction, each completion inside its own savepoint so one failing does not undo the others. */
+  private completeWithSavepoints(inputs: CompleteTaskInput[]): Promise<Array<{ outcome: TaskOutcome } | { error: unknown }>> {
+    return runImmediateTransaction(this.db, async (transaction) => {
+      const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
+      for (const input of inputs) {
+        await hotRun(transaction, 'SAVEPOINT completion', []);
+        try {
+          results.push({ outcome: await this.completeInTransaction(transaction, input) });
+          await hotRun(transaction, 'RELEASE completion', []);
+        } catch (error) {
+          await hotRun(transaction, 'ROLLBACK TO completion', []);
+          await hotRun(transaction, 'RELEASE completion', []);
+          results.push({ error });
+        }
+      }
+      return results;
+    });
   }
 
   private async completeInTransaction(transaction: Kysely<Database>, input: CompleteTaskInput): Promise<TaskOutcome> {
