@@ -12,7 +12,7 @@
  * fake had announced to that client.
  *
  * Run by `npm run bench` in its own process; on its own it prints its result as JSON.
- * `LEARNED_QUOTA_RUN_MS` shortens or lengthens the run (default 6 minutes; steady = after minute 2).
+ * `LEARNED_QUOTA_RUN_MS` shortens or lengthens the run (default 7 minutes; steady = after minute 2).
  */
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/load-config.js';

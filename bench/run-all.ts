@@ -25,7 +25,7 @@ const scenarios = [
   { name: 'engine-overhead', script: 'engine-overhead.ts', timeoutMs: 4 * 60_000 },
   { name: 'quota-utilisation', script: 'quota-utilisation.ts', timeoutMs: 6 * 60_000 },
   { name: 'recovery', script: 'recovery.ts', timeoutMs: 4 * 60_000 },
-  // Issue 18: the learned rate on the hidden-quota Gemini fake, beside the users' loop (6 minutes).
+  // Issue 18: the learned rate on the hidden-quota Gemini fake, beside the users' loop (7 minutes).
   { name: 'learned-quota', script: 'learned-quota.ts', timeoutMs: 10 * 60_000 },
   // The HTTP API's benchmarks (ZIP download, upload, status latency); they bring their own rows and sections.
   ...apiScenarios,
