@@ -63,6 +63,15 @@ describe('job page and gallery actions in Chromium', () => {
     await menu.getByRole('menuitem', { name: 'Favourite', exact: true }).click();
     await expect.poll(async () => (await apiJson<ImageJson>(app.baseUrl, `/api/images/${firstId}?format=json`)).favorite, pollOptions).toBe(true);
     expect(await page.getByTestId('image-viewer').count()).toBe(0);
+    // One menu serves the whole grid: opened on another tile, it acts on that tile's image.
+    const thirdTile = page.getByTestId('image-tile').nth(2);
+    const thirdId = await thirdTile.getAttribute('data-image-id');
+    expect(thirdId).not.toBe(firstId);
+    await thirdTile.click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.getByTestId('viewer-image').getAttribute('src'), pollOptions).toContain(thirdId);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('image-viewer').count(), pollOptions).toBe(0);
 
     // Gallery menu → Use prompt: the prompt is a row of the Studio's draft for this group.
     await firstTile.click({ button: 'right' });

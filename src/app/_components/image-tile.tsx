@@ -1,14 +1,14 @@
 'use client';
 /**
- * One thumbnail in a grid: opens the viewer, shows and toggles the favourite star, (in galleries
- * and on the job page) a selection checkbox, and on right-click the viewer's actions. The
- * thumbnail fills a fixed square, so nothing moves as it loads.
+ * One thumbnail in a grid: opens the viewer, shows and toggles the favourite star and (in galleries
+ * and on the job page) a selection checkbox. The thumbnail fills a fixed square, so nothing moves
+ * as it loads. Its right-click menu is the grid's one `ImageGridContextMenu`, which finds the tile
+ * by its `data-image-index`: a tile mounts no menu of its own, so a row entering view while flinging
+ * mounts only a handful of elements per tile (decision 0046).
  */
-import { memo, useEffect, useRef } from 'react';
+import { memo } from 'react';
 import type { ResultImage } from '../_lib/api-types.js';
 import { Icon } from './icons.js';
-import { ImageContextMenu } from './image-context-menu.js';
-import type { ViewerActions } from './image-viewer.js';
 import { sourceLabel } from './source-label.js';
 
 interface ImageTileProps {
@@ -16,11 +16,7 @@ interface ImageTileProps {
   index: number;
   /** A click on the picture: opens the viewer, or selects while a selection is open. */
   onOpen: (index: number, modifiers: TileModifiers) => void;
-  /** The context menu's "Open": always the viewer. */
-  onView: (index: number) => void;
   onToggleFavorite: (image: ResultImage) => void;
-  /** The viewer's actions, offered in the context menu. */
-  actions?: ViewerActions | undefined;
   /** Present in lists with selection. */
   selected?: boolean | undefined;
   onSelect?: ((index: number, modifiers: TileModifiers) => void) | undefined;
@@ -33,75 +29,73 @@ export interface TileModifiers {
   ctrlKey: boolean;
 }
 
-const noModifiers: TileModifiers = { shiftKey: false, metaKey: false, ctrlKey: false };
+/** A context-menu entry's modifiers: none held. */
+export const noModifiers: TileModifiers = { shiftKey: false, metaKey: false, ctrlKey: false };
+
+/**
+ * A tile scrolled past before its thumbnail arrived gives up the request: Chromium keeps loading a
+ * removed <img> otherwise, and after a fling or a jump hundreds of those queue ahead of the
+ * thumbnails now in view (issue 20). A ref callback with a cleanup (one stable function, so React
+ * calls it on mount and unmount only) instead of a ref and an effect per tile: less work per tile
+ * mounted while flinging.
+ */
+function dropUnfinishedThumbnail(element: HTMLImageElement | null): (() => void) | undefined {
+  if (!element) return undefined;
+  return () => {
+    if (!element.complete) element.removeAttribute('src');
+  };
+}
 
 /** Memoised: a new page or a selection change re-renders only the tiles whose props changed. */
-export const ImageTile = memo(function ImageTile({ image, index, onOpen, onView, onToggleFavorite, actions, selected, onSelect }: ImageTileProps) {
+export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggleFavorite, selected, onSelect }: ImageTileProps) {
   const source = sourceLabel(image);
-  const thumbnail = useRef<HTMLImageElement>(null);
-  // A tile scrolled past before its thumbnail arrived gives up the request: Chromium keeps loading
-  // a removed <img> otherwise, and after a fling or a jump hundreds of those queue ahead of the
-  // thumbnails now in view (issue 20).
-  useEffect(() => {
-    const element = thumbnail.current;
-    return () => {
-      if (element && !element.complete) element.removeAttribute('src');
-    };
-  }, []);
   return (
-    <ImageContextMenu
-      image={image}
-      actions={actions}
-      onOpen={() => onView(index)}
-      onToggleFavorite={() => onToggleFavorite(image)}
-      selected={selected}
-      onToggleSelected={onSelect ? () => onSelect(index, noModifiers) : undefined}
+    <div
+      data-testid="image-tile"
+      data-image-id={image.id}
+      data-image-index={index}
+      data-selected={selected ? 'true' : undefined}
+      className={`group relative h-full w-full overflow-hidden rounded-lg bg-neutral-900 ring-inset [contain:strict] ${selected ? 'ring-2 ring-violet-400' : 'ring-1 ring-neutral-800 hover:ring-neutral-600'}`}
     >
-      <div
-        data-testid="image-tile"
-        data-image-id={image.id}
-        data-selected={selected ? 'true' : undefined}
-        className={`group relative h-full w-full overflow-hidden rounded-lg bg-neutral-900 ring-inset transition [contain:strict] ${selected ? 'ring-2 ring-violet-400' : 'ring-1 ring-neutral-800 hover:ring-neutral-600'}`}
+      <button
+        type="button"
+        onClick={(event) => onOpen(index, event)}
+        aria-label={`Open image ${index + 1}${source ? ` from ${source}` : ''}: ${image.prompt}`}
+        className="block h-full w-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-violet-400"
       >
+        <img ref={dropUnfinishedThumbnail} src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
+      </button>
+      {source ? (
+        <span className="pointer-events-none absolute inset-x-0 bottom-0 truncate bg-black/75 px-2 py-1 text-left text-xs text-neutral-100" data-testid="tile-source" title={source}>
+          {source}
+        </span>
+      ) : null}
+      {onSelect ? (
         <button
           type="button"
-          onClick={(event) => onOpen(index, event)}
-          aria-label={`Open image ${index + 1}${source ? ` from ${source}` : ''}: ${image.prompt}`}
-          className="block h-full w-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-violet-400"
-        >
-          <img ref={thumbnail} src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
-        </button>
-        {source ? (
-          <span className="pointer-events-none absolute inset-x-0 bottom-0 truncate bg-black/75 px-2 py-1 text-left text-xs text-neutral-100" data-testid="tile-source" title={source}>
-            {source}
-          </span>
-        ) : null}
-        {onSelect ? (
-          <button
-            type="button"
-            role="checkbox"
-            aria-checked={selected ?? false}
-            aria-label={`Select image ${index + 1}`}
-            onClick={(event) => onSelect(index, event)}
-            className={`absolute left-2 top-2 grid size-6 place-items-center rounded-md border text-xs transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
-              selected ? 'border-violet-300 bg-violet-500 text-white opacity-100' : 'border-white/60 bg-black/40 text-transparent opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
-            }`}
-          >
-            <Icon name="check" className="size-3.5" />
-          </button>
-        ) : null}
-        <button
-          type="button"
-          aria-pressed={image.favorite}
-          aria-label={image.favorite ? 'Remove from favourites' : 'Add to favourites'}
-          onClick={() => onToggleFavorite(image)}
-          className={`absolute right-2 top-2 grid size-7 place-items-center rounded-full bg-black/50 transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
-            image.favorite ? 'text-amber-300 opacity-100' : 'text-white/80 opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
+          role="checkbox"
+          aria-checked={selected ?? false}
+          aria-label={`Select image ${index + 1}`}
+          onClick={(event) => onSelect(index, event)}
+          className={`absolute left-2 top-2 grid size-6 place-items-center rounded-md border text-xs transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
+            selected ? 'border-violet-300 bg-violet-500 text-white opacity-100' : 'border-white/60 bg-black/40 text-transparent opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
           }`}
         >
-          <Icon name={image.favorite ? 'star-filled' : 'star'} />
+          {/* Unselected, the box is empty (its tick would be transparent): no icon to mount. */}
+          {selected ? <Icon name="check" className="size-3.5" /> : null}
         </button>
-      </div>
-    </ImageContextMenu>
+      ) : null}
+      <button
+        type="button"
+        aria-pressed={image.favorite}
+        aria-label={image.favorite ? 'Remove from favourites' : 'Add to favourites'}
+        onClick={() => onToggleFavorite(image)}
+        className={`absolute right-2 top-2 grid size-7 place-items-center rounded-full bg-black/50 transition focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-violet-400 ${
+          image.favorite ? 'text-amber-300 opacity-100' : 'text-white/80 opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100'
+        }`}
+      >
+        <Icon name={image.favorite ? 'star-filled' : 'star'} />
+      </button>
+    </div>
   );
 });

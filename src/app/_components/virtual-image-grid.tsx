@@ -8,7 +8,7 @@
  * near the view, and lazy loading would add intersection work per image.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { Fragment, memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 const gapPx = 8;
 /** How many screens of loaded rows ahead of the view trigger the next page. */
@@ -19,6 +19,7 @@ interface VirtualImageGridProps<Item extends { id: string }> {
   hasMore: boolean;
   loadingMore: boolean;
   loadMore: () => void;
+  /** One tile: the grid item itself, which fills its cell (`h-full w-full`) and sets `contain: strict`. */
   renderTile: (item: Item, index: number) => ReactNode;
   /** Accessible name of the grid. */
   label: string;
@@ -102,14 +103,12 @@ interface GridRowProps<Item extends { id: string }> {
 
 function GridRowContent<Item extends { id: string }>({ startPx, firstIndex, rowItems, columns, tilePx, renderTile }: GridRowProps<Item>) {
   return (
-    <div className="absolute left-0 top-0 grid w-full" style={{ transform: `translateY(${startPx}px)`, height: tilePx, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, gap: gapPx }}>
+    // The tile is the grid item itself (no wrapper per cell: one element less per tile mounted while
+    // flinging); the one row track of `tilePx` gives it its size, and the tile is its own containment boundary.
+    <div className="absolute left-0 top-0 grid w-full" style={{ transform: `translateY(${startPx}px)`, height: tilePx, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, gridTemplateRows: `${tilePx}px`, gap: gapPx }}>
       {rowItems.length > 0
-        ? rowItems.map((item, offset) => (
-            <div key={item.id} className="relative [contain:strict]" style={{ height: tilePx }}>
-              {renderTile(item, firstIndex + offset)}
-            </div>
-          ))
-        : Array.from({ length: columns }, (_, offset) => <div key={offset} aria-hidden className="animate-pulse rounded-lg bg-neutral-900" style={{ height: tilePx }} />)}
+        ? rowItems.map((item, offset) => <Fragment key={item.id}>{renderTile(item, firstIndex + offset)}</Fragment>)
+        : Array.from({ length: columns }, (_, offset) => <div key={offset} aria-hidden className="animate-pulse rounded-lg bg-neutral-900" />)}
     </div>
   );
 }

@@ -12,7 +12,8 @@ import { toast } from 'sonner';
 import { Button, buttonClasses } from '../../../_components/button.js';
 import { Card } from '../../../_components/card.js';
 import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } from '../../../_components/image-filter-bar.js';
-import { ImageTile, type TileModifiers } from '../../../_components/image-tile.js';
+import { ImageGridContextMenu } from '../../../_components/image-context-menu.js';
+import { ImageTile, noModifiers, type TileModifiers } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
 import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
 import { useViewerIndex } from '../../../_lib/use-viewer-index.js';
@@ -76,11 +77,12 @@ export function GalleryView({ groupId }: { groupId: string }) {
     [select],
   );
 
-  // The same function until the selection or an action changes, so the grid's rows skip re-rendering.
+  // The same function until the selection changes, so the grid's rows skip re-rendering.
   const renderTile = useCallback(
-    (image: ResultImage, index: number) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onView={setViewerIndex} onToggleFavorite={toggleFavorite} actions={viewerActions} />,
-    [selected, select, open, setViewerIndex, toggleFavorite, viewerActions],
+    (image: ResultImage, index: number) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onToggleFavorite={toggleFavorite} />,
+    [selected, select, open, toggleFavorite],
   );
+  const toggleSelected = useCallback((index: number) => select(index, noModifiers), [select]);
 
   /** Selects every image matching the current filter, reading the ids page by page (500 at a time). */
   const selectAll = async () => {
@@ -183,15 +185,17 @@ export function GalleryView({ groupId }: { groupId: string }) {
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}
       {pages.isSuccess && images.length === 0 ? <Card className="text-center text-sm text-neutral-400">No images{Object.keys(query).length > 0 ? ' match the filter' : ' in this group yet'}.</Card> : null}
       {images.length > 0 ? (
-        <VirtualImageGrid
-          label="Gallery"
-          items={images}
-          hasMore={hasNextPage}
-          loadingMore={isFetchingNextPage}
-          loadMore={loadMore}
-          scrollToIndex={gridScrollIndex}
-          renderTile={renderTile}
-        />
+        <ImageGridContextMenu images={images} actions={viewerActions} onOpen={setViewerIndex} onToggleFavorite={toggleFavorite} selectedIds={selected} onToggleSelected={toggleSelected}>
+          <VirtualImageGrid
+            label="Gallery"
+            items={images}
+            hasMore={hasNextPage}
+            loadingMore={isFetchingNextPage}
+            loadMore={loadMore}
+            scrollToIndex={gridScrollIndex}
+            renderTile={renderTile}
+          />
+        </ImageGridContextMenu>
       ) : null}
       <ImageViewer images={images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} totalCount={pages.total} actions={viewerActions} />
     </div>

@@ -13,7 +13,8 @@ import { buttonClasses, Button } from '../../../_components/button.js';
 import { Card, CardTitle } from '../../../_components/card.js';
 import { ConfirmDialog } from '../../../_components/confirm-dialog.js';
 import { emptyImageFilter, ImageFilterBar, imageFilterQuery, type ImageFilter } from '../../../_components/image-filter-bar.js';
-import { ImageTile, type TileModifiers } from '../../../_components/image-tile.js';
+import { ImageGridContextMenu } from '../../../_components/image-context-menu.js';
+import { ImageTile, noModifiers, type TileModifiers } from '../../../_components/image-tile.js';
 import { ImageViewer } from '../../../_components/image-viewer.js';
 import { nextSelection } from '../../../_lib/range-selection.js';
 import { useViewerActions } from '../../../_lib/use-viewer-actions.js';
@@ -210,6 +211,12 @@ function JobResults({ jobId, groupId }: { jobId: string; groupId: string }) {
     },
     [select],
   );
+  // The same function until the selection changes, so the grid's rows skip re-rendering on scroll.
+  const renderTile = useCallback(
+    (image: ResultImage, index: number) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onToggleFavorite={toggleFavorite} />,
+    [selected, select, open, toggleFavorite],
+  );
+  const toggleSelected = useCallback((index: number) => select(index, noModifiers), [select]);
   const clearSelection = () => {
     setSelected(new Set());
     latest.current.anchorIndex = null;
@@ -258,15 +265,17 @@ function JobResults({ jobId, groupId }: { jobId: string; groupId: string }) {
       {pages.isError ? <p className="text-red-400">{errorMessage(pages.error)}</p> : null}
       {pages.isSuccess && pages.images.length === 0 ? <Card className="text-center text-sm text-neutral-400">No images yet{query.prompt || query.favorite ? ' match the filter' : ''}.</Card> : null}
       {pages.images.length > 0 ? (
-        <VirtualImageGrid
-          label="Job results"
-          items={pages.images}
-          hasMore={hasNextPage}
-          loadingMore={isFetchingNextPage}
-          loadMore={loadMore}
-          scrollToIndex={gridScrollIndex}
-          renderTile={(image, index) => <ImageTile image={image} index={index} selected={selected.has(image.id)} onSelect={select} onOpen={open} onView={setViewerIndex} onToggleFavorite={toggleFavorite} actions={viewerActions} />}
-        />
+        <ImageGridContextMenu images={pages.images} actions={viewerActions} onOpen={setViewerIndex} onToggleFavorite={toggleFavorite} selectedIds={selected} onToggleSelected={toggleSelected}>
+          <VirtualImageGrid
+            label="Job results"
+            items={pages.images}
+            hasMore={hasNextPage}
+            loadingMore={isFetchingNextPage}
+            loadMore={loadMore}
+            scrollToIndex={gridScrollIndex}
+            renderTile={renderTile}
+          />
+        </ImageGridContextMenu>
       ) : null}
       <ImageViewer images={pages.images} index={viewerIndex} onIndexChange={setViewerIndex} onToggleFavorite={toggleFavorite} hasMore={hasNextPage} loadMore={loadMore} totalCount={pages.total} actions={viewerActions} />
     </section>

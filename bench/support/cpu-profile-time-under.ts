@@ -1,0 +1,39 @@
+/**
+ * The sampled time spent inside a named function and everything it called (its inclusive time),
+ * from a V8 CPU profile. The gallery benchmark reports the time under React's `flushSync`: the
+ * virtualiser's scroll callback renders the rows that came into view through it, so it is the cost
+ * of mounting rows while flinging, which self-time tables split over hundreds of minified frames.
+ */
+import type { CpuProfile } from './cpu-profile-summary.js';
+
+/** A profile node with its children, as Chromium's CDP `Profiler.stop` returns it. */
+type ProfileNodeWithChildren = CpuProfile['nodes'][number] & { children?: number[] };
+
+/**
+ * Sampled ms whose stack holds a frame named `functionName` (counted once per sample however deep
+ * the recursion). A minified build's frames carry V8's inferred names, such as `r.flushSync` for a
+ * method: a name ending in `.functionName` counts too.
+ */
+export function inclusiveMsUnder(profile: CpuProfile, functionName: string): number {
+  const nodes = profile.nodes as ProfileNodeWithChildren[];
+  const parentById = new Map<number, number>();
+  for (const node of nodes) for (const child of node.children ?? []) parentById.set(child, node.id);
+  const nodesById = new Map(nodes.map((node) => [node.id, node]));
+  const insideById = new Map<number, boolean>();
+  const isInside = (id: number): boolean => {
+    const known = insideById.get(id);
+    if (known !== undefined) return known;
+    const node = nodesById.get(id);
+    const parent = parentById.get(id);
+    const name = node?.callFrame.functionName ?? '';
+    const inside = name === functionName || name.endsWith(`.${functionName}`) || (parent !== undefined && isInside(parent));
+    insideById.set(id, inside);
+    return inside;
+  };
+  const samples = profile.samples ?? [];
+  const deltasUs = profile.timeDeltas ?? [];
+  let totalUs = 0;
+  // A sample's time is the gap to the next sample (the last one has none).
+  for (let index = 0; index < samples.length - 1; index += 1) if (isInside(samples[index]!)) totalUs += deltasUs[index + 1] ?? 0;
+  return totalUs / 1000;
+}
