@@ -107,13 +107,15 @@ async function startWebServer(config: Config, options: { dev: boolean; logger: L
   const handleRequest = nextApp.getRequestHandler();
   // ZIP downloads bypass Next, which drops their exact Content-Length (docs/decisions/0011).
   const { serveDownloadFromNode } = await import('../server/download-handler.js');
+  // Uploads too: busboy reads the Node request, with no web-stream layer (docs/decisions/0047).
+  const { serveUploadFromNode } = await import('../server/upload-handlers.js');
   const { answerFailedRequest, createFrontDoor, hostNameOf } = await import('../server/front-door.js');
   const { serveProbe } = await import('../server/health-handler.js');
   const { answerMethodFromNode } = await import('../server/method-table.js');
   const frontDoor = createFrontDoor(config, options.logger, { dev: options.dev });
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     if (!frontDoor.admit(request, response) || serveProbe(request, response)) return;
-    (answerMethodFromNode(request, response) ?? serveDownloadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
+    (answerMethodFromNode(request, response) ?? serveDownloadFromNode(request, response) ?? serveUploadFromNode(request, response) ?? handleRequest(request, response)).catch((error: unknown) => {
       answerFailedRequest(error, request, response, options.logger);
     });
   });

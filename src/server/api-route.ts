@@ -75,7 +75,8 @@ export async function runInApiContext<T, Params extends Record<string, string>>(
   }
 }
 
-function withCommonHeaders(response: Response, requestId: string): Response {
+/** Adds the headers every API answer carries (no-store unless set, nosniff, the request id). */
+export function withCommonHeaders(response: Response, requestId: string): Response {
   try {
     if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'no-store');
     response.headers.set('x-content-type-options', 'nosniff');

@@ -41,7 +41,13 @@ export interface ServerState {
   taskProgress: TaskProgressTracker;
 }
 
-const states = new WeakMap<Fleet, ServerState>();
+/**
+ * Next's route bundle loads its own copy of this module, separate from the one `imagefleet serve`
+ * loaded for the routes it answers before Next (downloads, uploads): the map lives on `globalThis`
+ * so both share one state per fleet — one import limiter above all.
+ */
+const statesKey = Symbol.for('imagefleet.server-state');
+const states: WeakMap<Fleet, ServerState> = ((globalThis as typeof globalThis & { [statesKey]?: WeakMap<Fleet, ServerState> })[statesKey] ??= new WeakMap());
 
 export function serverState(fleet: Fleet): ServerState {
   let state = states.get(fleet);

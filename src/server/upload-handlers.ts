@@ -5,16 +5,19 @@
  * `tmp/uploads`, which is emptied of leftovers when the first upload of a process arrives.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { ImagefleetError, invalidInput } from '../core/errors.js';
 import type { Fleet } from '../fleet/create-fleet.js';
 import { checkUploads } from '../operations/check-uploads.js';
 import { getUpload } from '../operations/get-upload.js';
 import { listUploads } from '../operations/list-uploads.js';
 import { uploadThumbnail } from '../operations/upload-thumbnail.js';
-import { apiRoute } from './api-route.js';
+import { apiRoute, runInApiContext, withCommonHeaders, type ApiContext } from './api-route.js';
 import { fileResponse } from './file-response.js';
 import { decodeCursor, nextCursorOf } from './keyset-cursor.js';
+import { nodeRequestHead } from './node-request-head.js';
 import { readJsonBody, readParams, readQuery } from './request-input.js';
 import { idParamsSchema } from './schemas/common.js';
 import { defaultUploadPageSize, uploadCheckBodySchema, uploadListQuerySchema } from './schemas/uploads.js';
@@ -28,26 +31,58 @@ import { z } from 'zod';
 /** Temporary files older than this are left over from a crash and removed. */
 const staleUploadMs = 60 * 60 * 1000;
 
-/** `POST /api/uploads`: 201 with the new asset, 200 when the same image was stored before. */
-export const handleUpload = apiRoute(
-  async ({ request, url, fleet }) => {
-    readQuery(url, z.strictObject({}));
-    const directory = await uploadDirectory(fleet);
-    const file = await receiveMultipartFile(request, {
+const uploadRouteOptions = { name: 'POST /api/uploads' };
+
+/**
+ * `POST /api/uploads`: 201 with the new asset, 200 when the same image was stored before. `body`
+ * is the Node request's own stream when `imagefleet serve` answers before Next (see
+ * `serveUploadFromNode`); the Next route reads the web request's body.
+ */
+async function storeUpload({ request, url, fleet }: ApiContext<Record<string, never>>, body?: Readable): Promise<Response> {
+  readQuery(url, z.strictObject({}));
+  const directory = await uploadDirectory(fleet);
+  const file = await receiveMultipartFile(
+    request,
+    {
       directory,
       maxBytes: fleet.config.api.uploadMaxBytes,
       limitName: 'IMAGEFLEET_UPLOAD_MAX_BYTES',
       checkType: (type) => imageTypeRefusal(type),
+    },
+    body,
+  );
+  try {
+    const { asset, created } = await importUploadedImage(fleet, file);
+    return Response.json(assetBody(asset), { status: created ? 201 : 200 });
+  } finally {
+    await rm(file.path, { force: true });
+  }
+}
+
+/** The Next route of `POST /api/uploads`. */
+export const handleUpload = apiRoute((context) => storeUpload(context), uploadRouteOptions);
+
+/**
+ * The custom server's plain Node handler for `POST /api/uploads`: the same checks, errors and
+ * answers as the route, with busboy reading the Node request directly — no web stream and its
+ * per-chunk garbage in between (decision 0047). Returns undefined for any other request.
+ */
+export function serveUploadFromNode(request: IncomingMessage, response: ServerResponse): Promise<void> | undefined {
+  if (request.method !== 'POST') return undefined;
+  const pathname = (request.url ?? '/').split('?')[0];
+  if (pathname !== '/api/uploads' && pathname !== '/api/uploads/') return undefined;
+  return (async () => {
+    const aborter = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) aborter.abort();
     });
-    try {
-      const { asset, created } = await importUploadedImage(fleet, file);
-      return Response.json(assetBody(asset), { status: created ? 201 : 200 });
-    } finally {
-      await rm(file.path, { force: true });
-    }
-  },
-  { name: 'POST /api/uploads' },
-);
+    const outcome = await runInApiContext(nodeRequestHead(request, aborter.signal), undefined, (context: ApiContext<Record<string, never>>) => storeUpload(context, request), uploadRouteOptions);
+    const answer = outcome.ok ? withCommonHeaders(outcome.value, outcome.requestId) : outcome.response;
+    const bytes = Buffer.from(await answer.arrayBuffer());
+    response.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'content-length': String(bytes.length) });
+    response.end(bytes);
+  })();
+}
 
 /** `POST /api/uploads/zip`: 201 when an image was stored, 200 when all were known; 422 when none was usable. */
 export const handleZipUpload = apiRoute(

@@ -43,17 +43,22 @@ export interface ReceivedFile {
   sha256: string;
 }
 
-export async function receiveMultipartFile(request: Request, options: ReceiveOptions): Promise<ReceivedFile> {
+/**
+ * `nodeBody` is the body as the Node request that carries it, when the caller has one (the plain
+ * Node upload route of `imagefleet serve`): busboy then reads it with no web-stream layer between
+ * (decision 0047); otherwise `request.body` is read.
+ */
+export async function receiveMultipartFile(request: Request, options: ReceiveOptions, nodeBody?: Readable): Promise<ReceivedFile> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data\s*;/i.test(contentType) || !/boundary=/i.test(contentType)) {
     throw new ImagefleetError('unsupported_media_type', 'Send the file as multipart/form-data with one field named "file" (e.g. curl -F file=@photo.jpg).');
   }
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > options.maxBytes + multipartOverheadBytes) throw tooLarge(options);
-  if (request.body === null) throw invalidInput([{ path: 'file', message: 'is missing: the request has no body' }], 'Missing file');
+  if (nodeBody === undefined ? request.body === null : declared === 0) throw invalidInput([{ path: 'file', message: 'is missing: the request has no body' }], 'Missing file');
   await mkdir(options.directory, { recursive: true });
 
-  const source = Readable.fromWeb(request.body as NodeWebReadableStream<Uint8Array>);
+  const source = nodeBody ?? Readable.fromWeb(request.body as NodeWebReadableStream<Uint8Array>);
   const parser = busboy({
     headers: { 'content-type': contentType },
     // Browsers, curl and requests send `filename` as UTF-8; busboy would read it as Latin-1.
