@@ -2,13 +2,13 @@
  * Benchmark: upload of 1,000 × ~1 MB images, 4 at a time, through the real `imagefleet serve`
  * (the Node request → busboy → temp file, hashed on the way → header check → decode,
  * re-encode without metadata, SHA-256, blob write, asset row). MB/s, and the server process's peak
- * RSS above idle (goal ≤ 120 MiB), as `npm start` runs it (allocator variable and Node flag of its
- * script line, decision 0047) and as a bare `imagefleet serve` runs, one after the other in the
- * same run; then a CPU profile of a shorter pass under `npm start`'s settings.
+ * RSS above idle (goal ≤ 120 MiB), as `npm start` and `imagefleet serve` run it (on Linux with the
+ * allocator variables and V8 flag of decision 0047) and with glibc's and V8's defaults, one after
+ * the other in the same run; then a CPU profile of a shorter pass with the settings.
  * `BENCH_UPLOAD_COUNT=200 node --import tsx bench/upload.ts` for a quicker pass (default 1,000).
  */
 import { openAsBlob } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -28,39 +28,20 @@ const goalAddedMiB = 120;
 /** Uploads of the profiling pass. */
 const profileCount = Math.min(150, imageCount - 1);
 
-/** The environments the server is measured in: as `npm start` runs it (read from package.json), and as a bare `imagefleet serve` runs. */
-const settings = [
-  { label: '`npm start`', env: await npmStartEnvironment() },
-  { label: '`imagefleet serve`, nothing set', env: {} },
-] as const satisfies ReadonlyArray<{ label: string; env: Record<string, string> }>;
-
 /**
- * The variables and Node flags the `start` script of package.json gives `bin/imagefleet.js serve`
- * (`NAME=value … node --flag … bin/imagefleet.js serve`), as an environment: the flags as
- * NODE_OPTIONS, which Node reads the same way. So the benchmark measures what `npm start` runs,
- * whatever the script line says.
+ * The environments the server is measured in: as `npm start` and a bare `imagefleet serve` run it
+ * (on Linux both replace themselves once with the memory settings of decision 0047), and with those
+ * settings turned off (`IMAGEFLEET_MEMORY_SETTINGS=default`: glibc's and V8's defaults), side by side.
  */
-async function npmStartEnvironment(): Promise<Record<string, string>> {
-  const { scripts } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-  const command = scripts.start?.split('&&').at(-1)?.trim().split(/\s+/) ?? [];
-  const nodeAt = command.indexOf('node');
-  const shimAt = command.indexOf('bin/imagefleet.js');
-  if (nodeAt < 0 || shimAt < nodeAt) throw new Error(`The start script of package.json does not end with "… node … bin/imagefleet.js serve": ${scripts.start}`);
-  const env: Record<string, string> = {};
-  for (const assignment of command.slice(0, nodeAt)) {
-    const [name, value] = assignment.split('=', 2) as [string, string | undefined];
-    if (value === undefined) throw new Error(`Cannot read "${assignment}" in the start script of package.json as NAME=value.`);
-    env[name] = value;
-  }
-  const flags = command.slice(nodeAt + 1, shimAt);
-  if (flags.length > 0) env.NODE_OPTIONS = flags.join(' ');
-  return env;
-}
+const settings = [
+  { label: '`npm start` / `imagefleet serve` (memory settings, decision 0047)', env: {} },
+  { label: 'glibc and V8 defaults (`IMAGEFLEET_MEMORY_SETTINGS=default`)', env: { IMAGEFLEET_MEMORY_SETTINGS: 'default' } },
+] as const satisfies ReadonlyArray<{ label: string; env: Record<string, string> }>;
 
 /** What the profiles and the memory runs showed (docs/decisions/0045). */
 const uploadReading = [
   '**Reading.** Two things grow the server while uploads run. (1) glibc keeps freed image buffers: decoding and re-encoding run on up to 16 libuv threads (`bin/imagefleet.js` sets 16 for the engine\'s fsync-bound writes), glibc gives each its own arena, and its dynamic mmap threshold soon serves 5 MiB pixel buffers from those arenas, which keep them after `free`. A fixed `MALLOC_MMAP_THRESHOLD_=131072` maps every large buffer on its own, so it goes back to the system when freed. (2) Garbage collected late: every request body chunk and every encoded image is a buffer outside the JavaScript heap that is freed only when the young generation is collected; V8 lets that generation grow to 16 MiB semi-spaces, so tens of MiB of dead buffers wait. A 4 MiB semi-space (`--max-semi-space-size=4`) collects them sooner, and lowers the idle RSS too. (3) Speed: a fixed mmap threshold also fixes glibc\'s trim threshold at 128 KiB, so arena tops go back to the system after nearly every free, and uploads ran at 0.3–0.5 × the bare server\'s MB/s at load 8–12; `MALLOC_TRIM_THRESHOLD_=4194304` keeps up to 4 MiB per arena and gave the speed back at the same memory (+109).',
-  'Trials of 150 uploads on this machine (load 12–23, figures ±20 MiB between repeats): before uploads were served ahead of Next.js — nothing set +345, `UV_THREADPOOL_SIZE=4` +183, the mmap threshold +161, threshold and 4 threads +158, those and `MALLOC_ARENA_MAX=2` +133, threshold and a 2 MiB semi-space +114, a 2 MiB semi-space alone +371; after (busboy reads the Node request, no web stream in between) — nothing set +331, the threshold +119 and +139, threshold and a 4 MiB semi-space +93 and +106, threshold and an 8 MiB semi-space +128, a 1 MiB threshold and a 4 MiB semi-space +106 (as slow as 128 KiB), a 4 MiB threshold +365 (the buffers kept are 1–4 MiB: encoded images and their growing output buffers); `sharp.cache(false)`, `VIPS_CONCURRENCY=1` and 4 libuv threads changed nothing beside the threshold. So the mmap threshold is the lever that bounds the peak, the semi-space takes the rest under the goal, the trim threshold keeps the speed, and fewer libuv threads are not needed (the engine keeps its 16). glibc reads its variables once at start and V8 sizes its heap at start, so none of them can be set from inside the process: `npm start`\'s script line sets all three (decision 0047); a bare `imagefleet serve` gets the second row unless its environment sets them (docs/deployment.md).',
+  'Trials of 150 uploads on this machine (load 12–23, figures ±20 MiB between repeats): before uploads were served ahead of Next.js — nothing set +345, `UV_THREADPOOL_SIZE=4` +183, the mmap threshold +161, threshold and 4 threads +158, those and `MALLOC_ARENA_MAX=2` +133, threshold and a 2 MiB semi-space +114, a 2 MiB semi-space alone +371; after (busboy reads the Node request, no web stream in between) — nothing set +331, the threshold +119 and +139, threshold and a 4 MiB semi-space +93 and +106, threshold and an 8 MiB semi-space +128, a 1 MiB threshold and a 4 MiB semi-space +106 (as slow as 128 KiB), a 4 MiB threshold +365 (the buffers kept are 1–4 MiB: encoded images and their growing output buffers); `sharp.cache(false)`, `VIPS_CONCURRENCY=1` and 4 libuv threads changed nothing beside the threshold. So the mmap threshold is the lever that bounds the peak, the semi-space takes the rest under the goal, the trim threshold keeps the speed, and fewer libuv threads are not needed (the engine keeps its 16). glibc reads its variables once at start and V8 sizes its heap at start, so none of them can be set from inside the process: `bin/imagefleet.js` replaces `serve` and `worker` once with them set (`process.execve`: the same PID, decision 0047); the second row is what a server gets without them (`IMAGEFLEET_MEMORY_SETTINGS=default`, or a user\'s own `MALLOC_` variable, or Node 22 before 22.15).',
 ].join(' ');
 
 /** Distinct noisy JPEGs of about 1 MB (photo-like entropy), written to `directory`. */
@@ -152,7 +133,7 @@ async function main(): Promise<void> {
       runs.push({ ...setting, result: await uploadAll(files, path.join(work.directory, `data-${index}`), setting.env) });
     }
     const profileDirectory = path.join(work.directory, 'profile');
-    await uploadAll(files.slice(0, profileCount + 1), path.join(work.directory, 'data-profile'), { ...settings[0].env, NODE_OPTIONS: `${settings[0].env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDirectory}`.trim() });
+    await uploadAll(files.slice(0, profileCount + 1), path.join(work.directory, 'data-profile'), { ...settings[0].env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDirectory}` });
     const profile = await summariseCpuProfileIn(profileDirectory, 14);
 
     const megabytesPerSecond = (run: UploadRun) => run.uploadedMB / (run.elapsedMs / 1000);
@@ -161,9 +142,9 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} cores, load ${loads.map((load) => formatDecimal(load, 2)).join(' / ')} at the runs' starts`;
     const [started, bare] = runs as [(typeof runs)[number], (typeof runs)[number]];
     const rows: ApiBenchResult['rows'] = [
-      { benchmark: 'Upload', figure: `${formatInteger(started.result.uploads)} × ~${formatDecimal(bytes / files.length / 1e6, 1)} MB JPEG, ${concurrency} at a time, as \`npm start\` runs the server`, value: `${formatDecimal(megabytesPerSecond(started.result), 1)} MB/s (${formatDecimal(imagesPerSecond(started.result), 1)} images/s; ${machine})`, goal: 'measure (not lower than before: compare with the old tree side by side)', verdict: 'info' },
-      { benchmark: 'Upload', figure: 'peak RSS of the server above its idle RSS while uploading, as `npm start` runs it (decision 0047)', value: `+${formatInteger(added(started.result))} MiB (peak ${formatInteger(started.result.peakMiB)}, idle ${formatInteger(started.result.idleMiB)} MiB)`, goal: `≤ idle + ${goalAddedMiB} MiB`, verdict: added(started.result) <= goalAddedMiB ? 'met' : 'missed' },
-      { benchmark: 'Upload', figure: 'the same for a bare `imagefleet serve` (no allocator variable, Node defaults; docs/deployment.md)', value: `+${formatInteger(added(bare.result))} MiB (peak ${formatInteger(bare.result.peakMiB)}, idle ${formatInteger(bare.result.idleMiB)} MiB) at ${formatDecimal(megabytesPerSecond(bare.result), 1)} MB/s`, goal: `info (the goal is for \`npm start\`)`, verdict: 'info' },
+      { benchmark: 'Upload', figure: `${formatInteger(started.result.uploads)} × ~${formatDecimal(bytes / files.length / 1e6, 1)} MB JPEG, ${concurrency} at a time, as \`npm start\` and \`imagefleet serve\` run the server`, value: `${formatDecimal(megabytesPerSecond(started.result), 1)} MB/s (${formatDecimal(imagesPerSecond(started.result), 1)} images/s; ${machine})`, goal: 'measure (not lower than before: compare with the old tree side by side)', verdict: 'info' },
+      { benchmark: 'Upload', figure: 'peak RSS of the server above its idle RSS while uploading, as `npm start` and `imagefleet serve` run it (decision 0047)', value: `+${formatInteger(added(started.result))} MiB (peak ${formatInteger(started.result.peakMiB)}, idle ${formatInteger(started.result.idleMiB)} MiB)`, goal: `≤ idle + ${goalAddedMiB} MiB`, verdict: added(started.result) <= goalAddedMiB ? 'met' : 'missed' },
+      { benchmark: 'Upload', figure: 'the same with glibc\'s and V8\'s defaults (`IMAGEFLEET_MEMORY_SETTINGS=default`)', value: `+${formatInteger(added(bare.result))} MiB (peak ${formatInteger(bare.result.peakMiB)}, idle ${formatInteger(bare.result.idleMiB)} MiB) at ${formatDecimal(megabytesPerSecond(bare.result), 1)} MB/s`, goal: 'info (the goal is for the default start)', verdict: 'info' },
     ];
     const section = [
       '## 5. Upload',
@@ -174,7 +155,7 @@ async function main(): Promise<void> {
         `- **Environments:** ${runs.map((run) => `${run.label}${Object.keys(run.env).length === 0 ? '' : ` (\`${Object.entries(run.env).map(([name, value]) => `${name}=${value}`).join(' ')}\`)`}`).join('; ')}.`,
         `- **Client:** ${concurrency} workers posting \`multipart/form-data\` with \`fetch\`, each file streamed from disk (\`fs.openAsBlob\`); one untimed upload first. MB/s = bytes of the timed uploads ÷ wall time from the first request to the last answer.`,
         "- **Memory:** the server process's RSS (`/proc/<pid>/status` VmRSS) every 50 ms while uploading; \"idle\" is after the warm-up upload. The server is one process (imports run in it, no helper process to add).",
-        `- **Profile:** afterwards ${formatInteger(profileCount)} uploads to a third server, with \`npm start\`'s settings, under \`node --cpu-prof\` (its whole life, start included).`,
+        `- **Profile:** afterwards ${formatInteger(profileCount)} uploads to a third server, with the memory settings, under \`node --cpu-prof\` (its whole life, start included).`,
         `- **Machine:** ${machine}.`,
       ].join('\n'),
       '### Figures',

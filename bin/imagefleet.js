@@ -2,6 +2,11 @@
 // Runs the TypeScript CLI straight from source: tsx compiles on the fly (and caches), so
 // `npx imagefleet` works right after `npm ci` with no build step.
 import process from 'node:process';
+import { applyServerMemorySettings } from './server-memory-settings.js';
+
+// First, before anything allocates much: `serve` and `worker` on Linux replace themselves once
+// with glibc's and V8's memory settings (decision 0047).
+applyServerMemorySettings();
 
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 // Output writes are fsync-bound and run on libuv's pool (4 threads by default); the pool is
