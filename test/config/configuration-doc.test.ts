@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeVariable, environmentVariableNames } from '../../src/config/config.js';
 
-/** Variables the shells read directly; documented, but not part of the config schema. */
-const shellOnlyVariables = new Set(['IMAGEFLEET_DEBUG', 'NEXT_TELEMETRY_DISABLED']);
+/**
+ * Variables the shells read directly (the CLI's error printer, the bin shim before the process
+ * replaces itself, glibc and libuv at start); documented, but not part of the config schema.
+ */
+const shellOnlyVariables = new Set(['IMAGEFLEET_DEBUG', 'NEXT_TELEMETRY_DISABLED', 'IMAGEFLEET_MEMORY_SETTINGS', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'UV_THREADPOOL_SIZE']);
 
 interface DocumentedVariable {
   name: string;
