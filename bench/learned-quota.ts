@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { createFleet, type Fleet } from '../src/fleet/create-fleet.js';
 import { createGeminiProvider } from '../src/providers/gemini/gemini-provider.js';
 import { systemClock } from '../src/engine/system-clock.js';
-import type { HiddenQuotaArrival } from '../test/fakes/gemini/hidden-quota-policy.js';
+import { arrivalsInsideRetryDelay, type HiddenQuotaArrival } from '../test/fakes/gemini/hidden-quota-policy.js';
 import { startHiddenQuotaServer, type HiddenQuotaServer } from '../test/fakes/gemini/hidden-quota-server.js';
 import { resultFileVariable } from './support/scenario-results.js';
 import type { LearnedQuotaClientFigures, LearnedQuotaResult } from './support/learned-quota-rows.js';
@@ -76,12 +76,7 @@ function figures(arrivals: readonly HiddenQuotaArrival[], client: string, starte
   const own = arrivals.filter((arrival) => arrival.client === client && arrival.arrivalMs >= startedAtMs && arrival.arrivalMs <= startedAtMs + runMs);
   const steady = own.filter((arrival) => arrival.arrivalMs >= startedAtMs + steadyStartMs);
   const refused = (list: readonly HiddenQuotaArrival[]) => list.filter((arrival) => arrival.status === 429).length;
-  let callsInsideRetryDelay = 0;
-  let blockedUntilMs = 0;
-  for (const arrival of own) {
-    if (arrival.arrivalMs < blockedUntilMs) callsInsideRetryDelay += 1;
-    if (arrival.status === 429 && arrival.retryAfterMs !== undefined) blockedUntilMs = Math.max(blockedUntilMs, arrival.arrivalMs + 50, arrival.arrivalMs + arrival.retryAfterMs);
-  }
+  const callsInsideRetryDelay = arrivalsInsideRetryDelay(own);
   const steadyMinutes = (runMs - steadyStartMs) / 60_000;
   return {
     steadyShare: (steady.length - refused(steady)) / steadyMinutes / quotaPerMinute,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHiddenQuotaServer, type HiddenQuotaServer } from '../fakes/gemini/hidden-quota-server.js';
 import { makeWorkspace, readSessionLog, refsPattern, runInProcess, sessionIdFrom, type Workspace } from './cli-test-kit.js';
+import { arrivalsInsideRetryDelay } from '../fakes/gemini/hidden-quota-policy.js';
 
 describe('imagefleet run --provider gemini with GEMINI_RPM unset (learned rate)', () => {
   let workspace: Workspace;
@@ -46,13 +47,7 @@ describe('imagefleet run --provider gemini with GEMINI_RPM unset (learned rate)'
     expect(log.summary).toMatchObject({ total: 12, completed: 12, failed: 0 });
 
     const arrivals = fake.arrivals();
-    let blockedUntilMs = 0;
-    let insideRetryDelay = 0;
-    for (const arrival of arrivals) {
-      if (arrival.arrivalMs < blockedUntilMs) insideRetryDelay += 1;
-      if (arrival.status === 429 && arrival.retryAfterMs !== undefined) blockedUntilMs = Math.max(blockedUntilMs, arrival.arrivalMs + 50, arrival.arrivalMs + arrival.retryAfterMs);
-    }
-    expect(insideRetryDelay).toBe(0);
+    expect(arrivalsInsideRetryDelay(arrivals)).toBe(0);
     expect(arrivals.filter((arrival) => arrival.status === 200)).toHaveLength(12);
     // Evenly paced: a handful of 429s at most while the rate is discovered.
     expect(arrivals.filter((arrival) => arrival.status === 429).length).toBeLessThanOrEqual(3);

@@ -14,6 +14,7 @@ import { startHiddenQuotaServer, type HiddenQuotaServer } from '../fakes/gemini/
 import { cleanEnvironment, startCli, within, type CliProcess } from '../support/cli-process.js';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy.js';
 import { makeTempDir } from '../support/temp-dir.js';
+import { arrivalsInsideRetryDelay } from '../fakes/gemini/hidden-quota-policy.js';
 
 const quota = { limit: 4, windowMs: 2_000 };
 const quotaPerMinute = (quota.limit * 60_000) / quota.windowMs;
@@ -75,13 +76,7 @@ describe('three imagefleet worker processes on one data directory with GEMINI_RP
     const refused = arrivals.filter((arrival) => arrival.status === 429).length;
     // Three controllers of their own would each probe up to the whole quota: about two in three calls refused.
     expect(refused / arrivals.length).toBeLessThanOrEqual(0.15);
-    let blockedUntilMs = 0;
-    let insideRetryDelay = 0;
-    for (const arrival of arrivals) {
-      if (arrival.arrivalMs < blockedUntilMs) insideRetryDelay += 1;
-      if (arrival.status === 429 && arrival.retryAfterMs !== undefined) blockedUntilMs = Math.max(blockedUntilMs, arrival.arrivalMs + 50, arrival.arrivalMs + arrival.retryAfterMs);
-    }
-    expect(insideRetryDelay).toBe(0);
+    expect(arrivalsInsideRetryDelay(arrivals)).toBe(0);
 
     const reader = await createFleet(loadConfig({ ...environment, GEMINI_BASE_URL: fake.baseUrl }));
     try {

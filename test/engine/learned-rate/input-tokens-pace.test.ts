@@ -15,6 +15,7 @@ import { createFleet, type Fleet } from '../../../src/fleet/create-fleet.js';
 import { startHiddenQuotaServer, type HiddenQuotaServer } from '../../fakes/gemini/hidden-quota-server.js';
 import { waitFor } from '../../support/engine-harness.js';
 import { makeTempDir } from '../../support/temp-dir.js';
+import { arrivalsInsideRetryDelay } from '../../fakes/gemini/hidden-quota-policy.js';
 
 const model = 'nano-banana-2';
 const prompt = 'the product on a sunny windowsill';
@@ -71,13 +72,7 @@ describe('a learned input-tokens-per-minute pace through the engine (Gemini, GEM
     expect(refused.every((arrival) => arrival.refusedBy === 'input-tokens')).toBe(true);
     // One discovery 429 (maybe a second from a call already in flight), then the tokens pace holds.
     expect(refused.length).toBeLessThanOrEqual(3);
-    let blockedUntilMs = 0;
-    let insideRetryDelay = 0;
-    for (const arrival of arrivals) {
-      if (arrival.arrivalMs < blockedUntilMs) insideRetryDelay += 1;
-      if (arrival.status === 429 && arrival.retryAfterMs !== undefined) blockedUntilMs = Math.max(blockedUntilMs, arrival.arrivalMs + 50, arrival.arrivalMs + arrival.retryAfterMs);
-    }
-    expect(insideRetryDelay).toBe(0);
+    expect(arrivalsInsideRetryDelay(arrivals)).toBe(0);
 
     const state = (await fleet.store.queue.providerStates()).find((view) => view.scopeKey === `gemini:${model}`)?.learnedRateState;
     const view = state && learnedRateView(state, Date.now());

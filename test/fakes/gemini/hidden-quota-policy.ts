@@ -40,6 +40,21 @@ export interface HiddenQuotaArrival {
   inputTokens: number;
 }
 
+/**
+ * Arrivals that came while a retry delay announced by an earlier 429 to the same caller still ran
+ * (at least 50 ms after the 429, for clock slack): the calls a client should never send. Pass one
+ * client's arrivals, in arrival order.
+ */
+export function arrivalsInsideRetryDelay(arrivals: readonly HiddenQuotaArrival[]): number {
+  let inside = 0;
+  let blockedUntilMs = 0;
+  for (const arrival of arrivals) {
+    if (arrival.arrivalMs < blockedUntilMs) inside += 1;
+    if (arrival.status === 429 && arrival.retryAfterMs !== undefined) blockedUntilMs = Math.max(blockedUntilMs, arrival.arrivalMs + 50, arrival.arrivalMs + arrival.retryAfterMs);
+  }
+  return inside;
+}
+
 export type HiddenQuotaDecision = { accepted: true } | { accepted: false; refusedBy: HiddenQuotaDimension; retryAfterMs: number; httpStatus: 429; body: Record<string, unknown> };
 
 /** The `quotaId`s Google uses (requests, input tokens) or would use (images) for each limit. */
