@@ -88,21 +88,7 @@ describe('learned pacing (a key whose rate is auto)', () => {
   });
 
   it('lets one claim start only one request of a paced key (no burst)', () => {
-    const job: RunnableJob = {
-      id: 'j',
-      providerKey: 'gemini:m',
-      lane: 'online',
-      execution: 'parallel',
-      status: 'queued',
-      budgetUsd: undefined,
-      spentUsd: 0,
-      runningCount: 0,
-      inFlightUsd: 0,
-      priorityRank: 0,
-      queuePosition: 0,
-      lastClaimedAtMs: 0,
-      createdAtMs: 0,
-    };
+    const job = runnableJob();
     const planner = new ClaimPlanner([policy()], { nowMs, states: new Map(), runningByLimitKey: new Map(), startsInWindowByLimitKey: new Map() }, [job], 10);
     const steps: string[] = [];
     for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
