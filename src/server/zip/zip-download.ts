@@ -26,7 +26,7 @@ import type { FileProblem } from './exact-size-blob-stream.js';
 import { renderManifest, type ManifestRow } from './manifest-csv.js';
 import { ReadBufferPool } from './read-buffer-pool.js';
 import { archiveSize } from './stored-zip-records.js';
-import { writeStoredZip, type ZipSink } from './stored-zip-writer.js';
+import { recordHeadroomBytes, writeStoredZip, type ZipSink } from './stored-zip-writer.js';
 import { readableSink, writableSink, ZipAbortedError } from './zip-sinks.js';
 
 /** One file of the archive. */
@@ -216,7 +216,7 @@ export function startZipStream(
       output ??= readableSink(
         readChunkBytes,
         (sink, end) => {
-          write(sink, new ReadBufferPool(1, readChunkBytes + 1, false)).then(
+          write(sink, new ReadBufferPool(1, readChunkBytes + 1, false, recordHeadroomBytes)).then(
             () => end(),
             (error: unknown) => end(error instanceof Error ? error : new Error(String(error))),
           );
@@ -233,7 +233,7 @@ export function startZipStream(
       };
       target.once('close', stopOnClose);
       try {
-        await write(writableSink(target, readChunkBytes, () => aborted), new ReadBufferPool(pooledReadBuffers, readChunkBytes + 1, true));
+        await write(writableSink(target, readChunkBytes, () => aborted), new ReadBufferPool(pooledReadBuffers, readChunkBytes + 1, true, recordHeadroomBytes));
         return !aborted;
       } finally {
         target.off('close', stopOnClose);
