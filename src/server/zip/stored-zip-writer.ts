@@ -108,27 +108,31 @@ export async function writeStoredZip(sink: ZipSink, options: StoredZipWriteOptio
       await sink.write(buffer.subarray(start, dataStart + dataBytes), release);
     },
   };
-  const writeEntry = async (entry: StoredZipEntry, sendData: () => Promise<number>): Promise<void> => {
+  // An entry is its local header, its bytes, its data descriptor; begin and end around the bytes.
+  const beginEntry = (entry: StoredZipEntry): WrittenZipEntry => {
     const nameBytes = Buffer.from(entry.name, 'utf8');
-    const entryOffsetBytes = offsetBytes;
+    const begun = { entry, nameBytes, offsetBytes, crc32: 0 };
     offsetBytes += records.addLocalHeader(nameBytes, entry.mtime);
-    const crc32 = await sendData();
-    offsetBytes += records.addDataDescriptor(crc32, entry.size, entryNeedsZip64(entry.size, entryOffsetBytes, forceZip64));
-    written.push({ entry, nameBytes, offsetBytes: entryOffsetBytes, crc32 });
+    return begun;
+  };
+  const endEntry = (begun: WrittenZipEntry, crc32: number): void => {
+    begun.crc32 = crc32;
+    offsetBytes += records.addDataDescriptor(crc32, begun.entry.size, entryNeedsZip64(begun.entry.size, begun.offsetBytes, forceZip64));
+    written.push(begun);
   };
 
   for (const entry of options.entries) {
     if (options.isAborted()) return;
-    await writeEntry(entry, () => sendBlob(entry, options, output));
+    const begun = beginEntry(entry);
+    endEntry(begun, await sendBlob(entry, options, output));
   }
   if (options.isAborted()) return;
   const trailer = options.trailer;
-  await writeEntry(trailer, async () => {
-    const bytes = trailer.bytes();
-    if (bytes.length !== trailer.size) throw new Error(`the trailing entry has ${bytes.length} bytes, not the planned ${trailer.size}`);
-    await output.send(bytes);
-    return zlib.crc32(bytes);
-  });
+  const begunTrailer = beginEntry(trailer);
+  const trailerBytes = trailer.bytes();
+  if (trailerBytes.length !== trailer.size) throw new Error(`the trailing entry has ${trailerBytes.length} bytes, not the planned ${trailer.size}`);
+  await output.send(trailerBytes);
+  endEntry(begunTrailer, zlib.crc32(trailerBytes));
 
   // The last data descriptor goes out with the first directory batch, the end records with the last.
   const directoryOffsetBytes = offsetBytes;
@@ -152,15 +156,11 @@ async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, out
   let problem: FileProblem | undefined;
   // The stored CRC holds while every byte sent is the file's as planned; a problem ends that.
   const checksum = new EntryChecksum(entry, options);
-  const report = (found: FileProblem): void => {
-    checksum.distrust();
-    options.onFileProblem(entry, found);
-  };
   try {
     reader = await blobs.openReader(entry.key);
   } catch (error) {
     problem = { kind: 'missing', bytesRead: 0, cause: error };
-    report(problem);
+    checksum.report(problem);
   }
   // Each buffer has one byte more than a chunk: the last read asks for one byte past the plan, to notice a longer blob.
   const chunkBytes = pool.bytes - 1;
@@ -178,15 +178,15 @@ async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, out
           got = await reader.read(dataStart === 0 ? buffer : buffer.subarray(dataStart), remaining <= chunkBytes ? wanted + 1 : wanted, position);
           if (got > remaining) {
             got = remaining;
-            report({ kind: 'long', bytesRead: position + got });
+            checksum.report({ kind: 'long', bytesRead: position + got });
           } else if (got === 0) {
             problem = { kind: 'short', bytesRead: position };
-            report(problem);
+            checksum.report(problem);
           }
         } catch (error) {
           got = 0;
           problem = { kind: 'short', bytesRead: position, cause: error };
-          report(problem);
+          checksum.report(problem);
         }
       }
       if (got === 0) {
@@ -207,10 +207,7 @@ async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, out
 /** A store without `openReader`: its stream, kept to the planned size by ExactSizeBlobStream. */
 async function sendStreamed(entry: BlobZipEntry, options: StoredZipWriteOptions, output: EntryOutput): Promise<number> {
   const checksum = new EntryChecksum(entry, options);
-  const stream = new ExactSizeBlobStream(options.blobs, entry.key, entry.size, options.pool.bytes - 1, (problem) => {
-    checksum.distrust();
-    options.onFileProblem(entry, problem);
-  });
+  const stream = new ExactSizeBlobStream(options.blobs, entry.key, entry.size, options.pool.bytes - 1, (problem) => checksum.report(problem));
   let position = 0;
   try {
     for await (const chunk of stream) {
@@ -248,6 +245,12 @@ class EntryChecksum {
   ) {
     this.computing = entry.crc32 === undefined;
     this.value = entry.crc32 ?? 0;
+  }
+
+  /** Reports a problem with the entry's blob: the stored CRC no longer describes the bytes sent. */
+  report(problem: FileProblem): void {
+    this.distrust();
+    this.options.onFileProblem(this.entry, problem);
   }
 
   distrust(): void {
