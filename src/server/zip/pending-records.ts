@@ -11,7 +11,7 @@ import { dataDescriptorLength, localHeaderLength, writeDataDescriptor, writeLoca
 type PendingRecord = { kind: 'header'; nameBytes: Buffer; mtime: Date } | { kind: 'descriptor'; crc32: number; size: number; zip64: boolean };
 
 export class PendingRecords {
-  private records: PendingRecord[] = [];
+  private readonly records: PendingRecord[] = [];
   /** Bytes of the records waiting. */
   bytes = 0;
 
@@ -50,7 +50,7 @@ export class PendingRecords {
     for (const record of this.records) {
       cursor += record.kind === 'header' ? writeLocalHeader(target, cursor, record.nameBytes, record.mtime) : writeDataDescriptor(target, cursor, record.crc32, record.size, record.zip64);
     }
-    this.records = [];
+    this.records.length = 0;
     this.bytes = 0;
   }
 }
