@@ -17,7 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileProblem } from '../../src/server/zip/exact-size-blob-stream.js';
 import { ReadBufferPool } from '../../src/server/zip/read-buffer-pool.js';
 import { archiveSize } from '../../src/server/zip/stored-zip-records.js';
-import { writeStoredZip, type BlobZipEntry, type ZipSink } from '../../src/server/zip/stored-zip-writer.js';
+import { recordHeadroomBytes, writeStoredZip, type BlobZipEntry, type ZipSink } from '../../src/server/zip/stored-zip-writer.js';
 import { startZipStream, type DownloadPlan } from '../../src/server/zip/zip-download.js';
 import type { BlobStore } from '../../src/engine/ports.js';
 import { FileBlobStore } from '../../src/store/blobs/file-blob-store.js';
@@ -63,7 +63,7 @@ async function yazlArchive(entries: BlobZipEntry[], contents: Buffer[], manifest
   return Buffer.concat(chunks);
 }
 
-async function ourArchive(entries: BlobZipEntry[], manifest: Buffer, forceZip64: boolean, pool = new ReadBufferPool(2, 4097, true), store: BlobStore = blobs): Promise<{ bytes: Buffer; problems: FileProblem[] }> {
+async function ourArchive(entries: BlobZipEntry[], manifest: Buffer, forceZip64: boolean, pool = new ReadBufferPool(2, 4097, true, recordHeadroomBytes), store: BlobStore = blobs): Promise<{ bytes: Buffer; problems: FileProblem[] }> {
   const chunks: Buffer[] = [];
   const problems: FileProblem[] = [];
   // Copies each chunk before handing its buffer back, as a socket does once it has sent it.
@@ -79,11 +79,20 @@ async function ourArchive(entries: BlobZipEntry[], manifest: Buffer, forceZip64:
 }
 
 describe('stored ZIP writer', () => {
-  it.each([false, true])('writes what yazl wrote, byte for byte, with an exact announced size (forced ZIP64: %s)', async (forceZip64) => {
+  // Headroom in the read buffers: none (records sent on their own), too little for a descriptor and
+  // the next header (sent on their own), enough (written in front of the file's first chunk).
+  it.each([
+    [false, 0, true],
+    [true, 0, true],
+    [false, 50, true],
+    [false, recordHeadroomBytes, true],
+    [true, recordHeadroomBytes, true],
+    [true, recordHeadroomBytes, false],
+  ])('writes what yazl wrote, byte for byte, with an exact announced size (forced ZIP64: %s, headroom %i bytes, reused buffers: %s)', async (forceZip64, headroomBytes, reuse) => {
     // Sizes around the 4 KiB chunk: empty, one byte, exactly a chunk, a chunk and one, several chunks.
     const { entries, contents } = await storeFiles([0, 1, 4096, 4097, 20_000]);
     const manifest = Buffer.from('file,status\r\na.png,completed\r\n');
-    const ours = await ourArchive(entries, manifest, forceZip64);
+    const ours = await ourArchive(entries, manifest, forceZip64, new ReadBufferPool(2, 4097, reuse, headroomBytes));
     expect(ours.problems).toEqual([]);
     const theirs = await yazlArchive(entries, contents, manifest, forceZip64);
     expect(ours.bytes.equals(theirs)).toBe(true);

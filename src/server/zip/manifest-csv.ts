@@ -13,9 +13,16 @@ export type ManifestColumn = (typeof manifestColumns)[number];
 export type ManifestRow = Partial<Record<ManifestColumn, string | number | boolean | undefined>>;
 
 export function renderManifest(rows: ManifestRow[]): Buffer {
-  const lines = [manifestColumns.join(',')];
-  for (const row of rows) lines.push(manifestColumns.map((column) => csvCell(row[column])).join(','));
-  return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
+  // One string built by appending (no array per row): the manifest is rendered before a download's first byte.
+  let text = `${manifestColumns.join(',')}\r\n`;
+  for (const row of rows) {
+    for (let index = 0; index < manifestColumns.length; index += 1) {
+      if (index > 0) text += ',';
+      text += csvCell(row[manifestColumns[index]!]);
+    }
+    text += '\r\n';
+  }
+  return Buffer.from(text, 'utf8');
 }
 
 /** Every text cell is guarded: file names derive from prompts, and a column added later cannot forget. */

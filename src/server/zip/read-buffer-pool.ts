@@ -7,6 +7,11 @@
  *
  * With `reuse` false every `take` allocates (for consumers that keep the chunks, like a web
  * stream) and `give` forgets.
+ *
+ * A buffer may keep `headroomBytes` free in front of its `bytes`: the ZIP writer reads a file's
+ * bytes after that room and writes the records that precede them (the last entry's data
+ * descriptor, this entry's local header) into it, so the records and the file leave in one socket
+ * write instead of a `writev` of three pieces or a write of their own (docs/decisions/0051).
  */
 export class ReadBufferPool {
   private readonly free: Buffer[] = [];
@@ -15,24 +20,26 @@ export class ReadBufferPool {
 
   /**
    * @param count buffers in the pool
-   * @param bytes size of each buffer in bytes
+   * @param bytes bytes each buffer holds after its headroom
    * @param reuse whether given-back buffers are handed out again
+   * @param headroomBytes bytes free in front of each buffer's `bytes`; default 0
    */
   constructor(
     count: number,
     readonly bytes: number,
     private readonly reuse: boolean,
+    readonly headroomBytes = 0,
   ) {
-    if (reuse) for (let index = 0; index < count; index += 1) this.free.push(Buffer.allocUnsafeSlow(bytes));
+    if (reuse) for (let index = 0; index < count; index += 1) this.free.push(Buffer.allocUnsafeSlow(headroomBytes + bytes));
   }
 
   /**
-   * A buffer of `bytes` bytes once one is free (without reuse: a fresh one of `wantedBytes`, at
-   * most `bytes`); rejects once the pool is closed.
+   * A buffer of `headroomBytes + bytes` bytes once one is free (without reuse: a fresh one of
+   * `headroomBytes` + `wantedBytes`, at most `bytes`); rejects once the pool is closed.
    */
   take(wantedBytes = this.bytes): Promise<Buffer> {
     if (this.closedReason) return Promise.reject(this.closedReason);
-    if (!this.reuse) return Promise.resolve(Buffer.allocUnsafe(Math.min(wantedBytes, this.bytes)));
+    if (!this.reuse) return Promise.resolve(Buffer.allocUnsafe(this.headroomBytes + Math.min(wantedBytes, this.bytes)));
     const buffer = this.free.pop();
     if (buffer) return Promise.resolve(buffer);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));

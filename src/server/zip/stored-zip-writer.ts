@@ -6,7 +6,10 @@
  *
  * Where the store reads into the caller's buffers (`openReader`: files), chunks come from a
  * `ReadBufferPool` and go back to it once the sink has sent them, so a download allocates nothing
- * per chunk and holds at most the pool (docs/decisions/0045). Other stores (S3) stream through
+ * per chunk and holds at most the pool (docs/decisions/0045). The records in front of a file's
+ * bytes (the last entry's data descriptor, this entry's local header) are written into the
+ * headroom of the buffer holding its first chunk, so each file leaves in one socket write as it
+ * would without a ZIP (docs/decisions/0051). Other stores (S3) stream through
  * `ExactSizeBlobStream`. An entry whose CRC-32 was stored when its file was written is copied
  * without checksumming its bytes again (docs/decisions/0049): the checksum was most of what the
  * archive cost beyond sending the files. Other entries get Node's native `zlib.crc32` over the
@@ -18,7 +21,8 @@ import zlib from 'node:zlib';
 import type { BlobReader, BlobStore } from '../../engine/ports.js';
 import { ExactSizeBlobStream, type FileProblem } from './exact-size-blob-stream.js';
 import type { ReadBufferPool } from './read-buffer-pool.js';
-import { centralRecord, dataDescriptor, endRecords, entryNeedsZip64, localHeader, type StoredZipEntry, type WrittenZipEntry } from './stored-zip-records.js';
+import { PendingRecords } from './pending-records.js';
+import { centralRecord, endRecords, entryNeedsZip64, type StoredZipEntry, type WrittenZipEntry } from './stored-zip-records.js';
 
 /** Where the archive's bytes go. */
 export interface ZipSink {
@@ -54,66 +58,113 @@ export interface StoredZipWriteOptions {
 /** Central directory records written per sink call, so a huge archive's directory is never one buffer. */
 const directoryBatchRecords = 1024;
 
+/**
+ * Bytes free in front of each read buffer (`ReadBufferPool` headroom) for the records that go out
+ * before a file's first chunk: a data descriptor (≤ 24) and a local header (30 + the name). A name
+ * too long for it sends its records as a buffer of their own.
+ */
+export const recordHeadroomBytes = 4096;
+
+/** How the writer hands bytes to the sink, with the records waiting in front of them. */
+interface EntryOutput {
+  /** Sends bytes that are not in a pooled buffer (a streamed chunk, the trailer), after the waiting records. */
+  send(chunk: Buffer): Promise<void>;
+  /**
+   * Sends `dataBytes` read into `buffer` after the pool's headroom, the waiting records written in
+   * front of them when they fit; `release` gives the buffer back once the bytes have left.
+   */
+  sendPooled(buffer: Buffer, dataBytes: number, release: () => void): Promise<void>;
+}
+
 /** Writes the whole archive to `sink`; stops quietly between steps once `isAborted()`. */
 export async function writeStoredZip(sink: ZipSink, options: StoredZipWriteOptions): Promise<void> {
-  const { forceZip64 } = options;
+  const { forceZip64, pool } = options;
   const written: WrittenZipEntry[] = [];
+  const records = new PendingRecords();
+  /** Archive bytes so far, the waiting records included. */
   let offsetBytes = 0;
-  const send = async (chunk: Buffer, release?: () => void): Promise<void> => {
-    offsetBytes += chunk.length;
-    await sink.write(chunk, release);
+  const sendRecords = async (): Promise<void> => {
+    if (records.bytes > 0) await sink.write(records.take());
   };
-  const writeEntry = async (entry: StoredZipEntry, sendData: () => Promise<number>): Promise<void> => {
+  const output: EntryOutput = {
+    async send(chunk) {
+      await sendRecords();
+      offsetBytes += chunk.length;
+      await sink.write(chunk);
+    },
+    async sendPooled(buffer, dataBytes, release) {
+      const dataStart = pool.headroomBytes;
+      let start = dataStart;
+      if (records.bytes > 0 && records.bytes <= dataStart) start = records.writeBefore(buffer, dataStart);
+      else if (records.bytes > 0) {
+        try {
+          await sendRecords();
+        } catch (error) {
+          release();
+          throw error;
+        }
+      }
+      offsetBytes += dataBytes;
+      await sink.write(buffer.subarray(start, dataStart + dataBytes), release);
+    },
+  };
+  // An entry is its local header, its bytes, its data descriptor; begin and end around the bytes.
+  const beginEntry = (entry: StoredZipEntry): WrittenZipEntry => {
     const nameBytes = Buffer.from(entry.name, 'utf8');
-    const entryOffsetBytes = offsetBytes;
-    await send(localHeader(nameBytes, entry.mtime));
-    const crc32 = await sendData();
-    await send(dataDescriptor(crc32, entry.size, entryNeedsZip64(entry.size, entryOffsetBytes, forceZip64)));
-    written.push({ entry, nameBytes, offsetBytes: entryOffsetBytes, crc32 });
+    const begun = { entry, nameBytes, offsetBytes, crc32: 0 };
+    offsetBytes += records.addLocalHeader(nameBytes, entry.mtime);
+    return begun;
+  };
+  const endEntry = (begun: WrittenZipEntry, crc32: number): void => {
+    begun.crc32 = crc32;
+    offsetBytes += records.addDataDescriptor(crc32, begun.entry.size, entryNeedsZip64(begun.entry.size, begun.offsetBytes, forceZip64));
+    written.push(begun);
   };
 
   for (const entry of options.entries) {
     if (options.isAborted()) return;
-    await writeEntry(entry, () => sendBlob(entry, options, send));
+    const begun = beginEntry(entry);
+    endEntry(begun, await sendBlob(entry, options, output));
   }
   if (options.isAborted()) return;
   const trailer = options.trailer;
-  await writeEntry(trailer, async () => {
-    const bytes = trailer.bytes();
-    if (bytes.length !== trailer.size) throw new Error(`the trailing entry has ${bytes.length} bytes, not the planned ${trailer.size}`);
-    await send(bytes);
-    return zlib.crc32(bytes);
-  });
+  const begunTrailer = beginEntry(trailer);
+  const trailerBytes = trailer.bytes();
+  if (trailerBytes.length !== trailer.size) throw new Error(`the trailing entry has ${trailerBytes.length} bytes, not the planned ${trailer.size}`);
+  await output.send(trailerBytes);
+  endEntry(begunTrailer, zlib.crc32(trailerBytes));
 
+  // The last data descriptor goes out with the first directory batch, the end records with the last.
   const directoryOffsetBytes = offsetBytes;
+  let directoryBytes = 0;
   for (let start = 0; start < written.length; start += directoryBatchRecords) {
     if (options.isAborted()) return;
-    await send(Buffer.concat(written.slice(start, start + directoryBatchRecords).map((entry) => centralRecord(entry, forceZip64))));
+    const parts = written.slice(start, start + directoryBatchRecords).map((entry) => centralRecord(entry, forceZip64));
+    for (const part of parts) directoryBytes += part.length;
+    if (start + directoryBatchRecords >= written.length) parts.push(endRecords(written.length, directoryBytes, directoryOffsetBytes, forceZip64));
+    if (records.bytes > 0) parts.unshift(records.take());
+    await sink.write(Buffer.concat(parts));
   }
-  await send(endRecords(written.length, offsetBytes - directoryOffsetBytes, directoryOffsetBytes, forceZip64));
 }
 
 /** Sends one blob's planned bytes; returns the CRC-32 of the bytes sent. */
-async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, send: (chunk: Buffer, release?: () => void) => Promise<void>): Promise<number> {
+async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, output: EntryOutput): Promise<number> {
   if (entry.size === 0) return 0;
   const { blobs, pool } = options;
-  if (blobs.openReader === undefined) return sendStreamed(entry, options, send);
+  if (blobs.openReader === undefined) return sendStreamed(entry, options, output);
   let reader: BlobReader | undefined;
   let problem: FileProblem | undefined;
   // The stored CRC holds while every byte sent is the file's as planned; a problem ends that.
   const checksum = new EntryChecksum(entry, options);
-  const report = (found: FileProblem): void => {
-    checksum.distrust();
-    options.onFileProblem(entry, found);
-  };
   try {
     reader = await blobs.openReader(entry.key);
   } catch (error) {
     problem = { kind: 'missing', bytesRead: 0, cause: error };
-    report(problem);
+    checksum.report(problem);
   }
   // Each buffer has one byte more than a chunk: the last read asks for one byte past the plan, to notice a longer blob.
   const chunkBytes = pool.bytes - 1;
+  const dataStart = pool.headroomBytes;
   let position = 0;
   try {
     while (position < entry.size) {
@@ -124,28 +175,28 @@ async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, sen
       let got = 0;
       if (problem === undefined && reader !== undefined) {
         try {
-          got = await reader.read(buffer, remaining <= chunkBytes ? wanted + 1 : wanted, position);
+          got = await reader.read(dataStart === 0 ? buffer : buffer.subarray(dataStart), remaining <= chunkBytes ? wanted + 1 : wanted, position);
           if (got > remaining) {
             got = remaining;
-            report({ kind: 'long', bytesRead: position + got });
+            checksum.report({ kind: 'long', bytesRead: position + got });
           } else if (got === 0) {
             problem = { kind: 'short', bytesRead: position };
-            report(problem);
+            checksum.report(problem);
           }
         } catch (error) {
           got = 0;
           problem = { kind: 'short', bytesRead: position, cause: error };
-          report(problem);
+          checksum.report(problem);
         }
       }
       if (got === 0) {
-        buffer.fill(0, 0, wanted);
+        buffer.fill(0, dataStart, dataStart + wanted);
         got = wanted;
       }
-      const chunk = buffer.subarray(0, got);
-      await checksum.add(chunk, position, pool);
+      if (checksum.catchUpPending) await checksum.catchUp(position, pool);
+      checksum.add(buffer, dataStart, dataStart + got);
       position += got;
-      await send(chunk, () => pool.give(buffer));
+      await output.sendPooled(buffer, got, () => pool.give(buffer));
     }
   } finally {
     await reader?.close();
@@ -154,23 +205,21 @@ async function sendBlob(entry: BlobZipEntry, options: StoredZipWriteOptions, sen
 }
 
 /** A store without `openReader`: its stream, kept to the planned size by ExactSizeBlobStream. */
-async function sendStreamed(entry: BlobZipEntry, options: StoredZipWriteOptions, send: (chunk: Buffer) => Promise<void>): Promise<number> {
+async function sendStreamed(entry: BlobZipEntry, options: StoredZipWriteOptions, output: EntryOutput): Promise<number> {
   const checksum = new EntryChecksum(entry, options);
-  const stream = new ExactSizeBlobStream(options.blobs, entry.key, entry.size, options.pool.bytes - 1, (problem) => {
-    checksum.distrust();
-    options.onFileProblem(entry, problem);
-  });
+  const stream = new ExactSizeBlobStream(options.blobs, entry.key, entry.size, options.pool.bytes - 1, (problem) => checksum.report(problem));
   let position = 0;
   try {
     for await (const chunk of stream) {
       if (options.isAborted()) break;
       const bytes = chunk as Buffer;
-      await checksum.add(bytes, position, options.pool);
+      if (checksum.catchUpPending) await checksum.catchUp(position, options.pool);
+      checksum.add(bytes, 0, bytes.length);
       position += bytes.length;
-      await send(bytes);
+      await output.send(bytes);
     }
     // A blob found longer than planned is reported after its last planned byte.
-    await checksum.add(Buffer.alloc(0), position, options.pool);
+    if (checksum.catchUpPending) await checksum.catchUp(position, options.pool);
   } finally {
     stream.destroy();
   }
@@ -187,8 +236,8 @@ class EntryChecksum {
   value: number;
   /** Whether `value` is being computed from the bytes sent (no stored CRC, or it no longer holds). */
   private computing: boolean;
-  /** A problem was reported: the bytes before the current position must be checksummed again. */
-  private prefixPending = false;
+  /** A problem was reported: the bytes before the current position must be checksummed again (`catchUp`). */
+  catchUpPending = false;
 
   constructor(
     private readonly entry: BlobZipEntry,
@@ -198,20 +247,28 @@ class EntryChecksum {
     this.value = entry.crc32 ?? 0;
   }
 
-  distrust(): void {
-    if (!this.computing) this.prefixPending = true;
+  /** Reports a problem with the entry's blob: the stored CRC no longer describes the bytes sent. */
+  report(problem: FileProblem): void {
+    this.distrust();
+    this.options.onFileProblem(this.entry, problem);
   }
 
-  /** Accounts for `chunk`, the bytes sent from `positionBytes` on. */
-  async add(chunk: Buffer, positionBytes: number, pool: ReadBufferPool): Promise<void> {
-    if (this.prefixPending) {
-      this.prefixPending = false;
-      const prefix = await checksumSentPrefix(this.options.blobs, this.entry.key, positionBytes, pool);
-      if (prefix === undefined) return;
-      this.value = prefix;
-      this.computing = true;
-    }
-    if (this.computing && chunk.length > 0) this.value = zlib.crc32(chunk, this.value);
+  distrust(): void {
+    if (!this.computing) this.catchUpPending = true;
+  }
+
+  /** Checksums the `positionBytes` bytes already sent, read again, and computes from there on. */
+  async catchUp(positionBytes: number, pool: ReadBufferPool): Promise<void> {
+    this.catchUpPending = false;
+    const prefix = await checksumSentPrefix(this.options.blobs, this.entry.key, positionBytes, pool);
+    if (prefix === undefined) return;
+    this.value = prefix;
+    this.computing = true;
+  }
+
+  /** Accounts for the bytes of `buffer` from `start` to `end`, sent next (after `catchUp` when pending). */
+  add(buffer: Buffer, start: number, end: number): void {
+    if (this.computing && end > start) this.value = zlib.crc32(buffer.subarray(start, end), this.value);
   }
 }
 

@@ -26,7 +26,7 @@ import type { FileProblem } from './exact-size-blob-stream.js';
 import { renderManifest, type ManifestRow } from './manifest-csv.js';
 import { ReadBufferPool } from './read-buffer-pool.js';
 import { archiveSize } from './stored-zip-records.js';
-import { writeStoredZip, type ZipSink } from './stored-zip-writer.js';
+import { recordHeadroomBytes, writeStoredZip, type ZipSink } from './stored-zip-writer.js';
 import { readableSink, writableSink, ZipAbortedError } from './zip-sinks.js';
 
 /** One file of the archive. */
@@ -97,7 +97,8 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
   images.forEach((image, position) => {
     const extension = extensions[image.mediaType] ?? 'bin';
     const sources = image.referenceAssetIds.flatMap((id) => assets.get(id) ?? []);
-    const row = { ...manifestRow(image), ...sourceCells(sources) };
+    const row: ManifestRow = manifestRow(image);
+    if (sources.length > 0) Object.assign(row, sourceCells(sources));
     const variables = {
       prompt: truncate(image.prompt.replace(/\s+/g, ' ').trim(), promptSegmentCharacters),
       prompt_id: image.promptId,
@@ -118,7 +119,8 @@ export async function planDownload(fleet: Fleet, request: DownloadRequest): Prom
     };
     const name = allocator.allocate(withImageExtension(renderPathTemplate(image.jobMode === 'automatic' ? automaticTemplate : template, variables), extension));
     entries.push({ name, key: image.fileKey, size: image.byteSize, mtime: new Date(image.createdAtMs), crc32: image.crc32 });
-    rows.push({ ...row, file: name });
+    row.file = name;
+    rows.push(row);
   });
 
   for (const { task, provider, model, jobName: taskJobName } of unproduced) {
@@ -216,7 +218,7 @@ export function startZipStream(
       output ??= readableSink(
         readChunkBytes,
         (sink, end) => {
-          write(sink, new ReadBufferPool(1, readChunkBytes + 1, false)).then(
+          write(sink, new ReadBufferPool(1, readChunkBytes + 1, false, recordHeadroomBytes)).then(
             () => end(),
             (error: unknown) => end(error instanceof Error ? error : new Error(String(error))),
           );
@@ -233,7 +235,7 @@ export function startZipStream(
       };
       target.once('close', stopOnClose);
       try {
-        await write(writableSink(target, readChunkBytes, () => aborted), new ReadBufferPool(pooledReadBuffers, readChunkBytes + 1, true));
+        await write(writableSink(target, readChunkBytes, () => aborted), new ReadBufferPool(pooledReadBuffers, readChunkBytes + 1, true, recordHeadroomBytes));
         return !aborted;
       } finally {
         target.off('close', stopOnClose);
@@ -297,6 +299,8 @@ function withoutExtension(fileName: string): string {
 }
 
 function truncate(text: string, characters: number): string {
+  // A string no longer in UTF-16 units than the limit has no more code points either.
+  if (text.length <= characters) return text;
   const codePoints = [...text];
   return codePoints.length <= characters ? text : codePoints.slice(0, characters).join('');
 }

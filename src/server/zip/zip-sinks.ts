@@ -36,7 +36,7 @@ export function writableSink(target: Writable, maxQueuedBytes: number, isAborted
         target.cork();
         corked = true;
       }
-      target.write(chunk, release === undefined ? undefined : () => release());
+      target.write(chunk, release);
       if (corked && (!isRecord || target.writableLength > maxQueuedBytes)) {
         corked = false;
         target.uncork();
