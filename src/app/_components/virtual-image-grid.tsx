@@ -86,14 +86,18 @@ export function VirtualImageGrid<Item extends { id: string }>({ items, hasMore, 
   const windowRows = recycledRowWindow({ firstWantedIndex: virtualRows[0]?.index ?? 0, wantedCount: virtualRows.length, rowCount, viewportPx: heightPx, rowPx, overscanRows });
   const rowOrder = windowRows.map((row) => row.index).join(',');
 
+  const isScrolling = virtualizer.isScrolling;
+
   // React keeps the rows in slot order (so it never moves one); the document follows the rows on
-  // screen, for the tab order and screen readers.
+  // screen, for the tab order and screen readers, once the scroll stops (the virtualiser says so
+  // 150 ms after the last scroll event). Not during it: a row moved in the document is restyled
+  // whole, as if mounted, where a row recycled in place restyles only its new thumbnails.
   useLayoutEffect(() => {
     const container = rowsRef.current;
-    if (!container) return;
+    if (!container || isScrolling) return;
     const rows = Array.from(container.children).sort((left, right) => Number(left.getAttribute(rowIndexAttribute)) - Number(right.getAttribute(rowIndexAttribute)));
     placeChildrenInOrder(container, rows);
-  }, [rowOrder]);
+  }, [rowOrder, isScrolling]);
 
   return (
     <div

@@ -2,11 +2,11 @@
  * Puts a parent's children in the given order with the fewest moves: the children already in
  * order relative to each other (the longest increasing run of their current positions) stay, and
  * only the others are moved. The recycled grid (`virtual-image-grid.tsx`) keeps its rows in slot
- * order for React, which then never moves a row, and calls this after each render so that the
+ * order for React, which then never moves a row, and calls this when a scroll stops so that the
  * document order — the tab order and what a screen reader reads — follows the rows on screen: a
- * scroll by one row in either direction moves one row, the one that was recycled. React moving the
- * rows itself would move one row scrolling down but all but one scrolling up (its keyed diff keeps
- * the last row in place and moves every row before it).
+ * window rotated by k rows moves min(k, rows − k) of them. React moving the rows itself would move
+ * one row scrolling down but all but one scrolling up (its keyed diff keeps the last row in place
+ * and moves every row before it).
  */
 export function placeChildrenInOrder(parent: Element, desired: readonly Element[]): void {
   const current = Array.from(parent.children);
