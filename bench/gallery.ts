@@ -357,7 +357,7 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
     ),
     '**CPU profile** of one more fling of each (CDP Profiler, 0.5 ms sampling; "program" is the browser\'s own main-thread work: style, layout, paint, image decoding handed off; `fling` is the benchmark\'s probe, whose `scrollTop` writes run the scroll and its layout synchronously; "of it mounting rows" is the script time under React\'s `flushSync`, through which the virtualiser\'s scroll callback renders the rows that came into view, one row of tiles per frame at this speed):',
     table(['Profile', 'Sampled', 'Idle', 'Script', 'Of it mounting rows', 'Program', 'GC', 'Top self time'], [...profileRows('gallery', app.profile, app.rowMountMs), ...profileRows('floor', floor.profile, undefined)]),
-    '**What the profiles showed and what changed** (memoised rows, load-ahead, cancelled thumbnails, viewer prefetch, no backdrop blur, then one shared context menu per grid and lighter tiles), with every run behind each step: [decisions/0046](decisions/0046-gallery-rendering-and-viewer-prefetch.md).',
+    '**What the profiles showed and what changed** (memoised rows, load-ahead, cancelled thumbnails, viewer prefetch, no backdrop blur, then one shared context menu per grid and lighter tiles, then recycled rows: a scroll re-renders the tiles of the row that left with the images of the row that came into view instead of unmounting one and mounting the other), with every run behind each step: [decisions/0046](decisions/0046-gallery-rendering-and-viewer-prefetch.md).',
   ].join('\n\n');
   return { scenario: 'gallery', rows, section };
 }

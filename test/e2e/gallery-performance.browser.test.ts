@@ -82,6 +82,63 @@ describe('a 10,000-image gallery in Chromium', () => {
     // 110 steps of two frames and 60 ms each: at load 30 on 2 cores this alone ran past the default 30 s.
   }, 120_000);
 
+  it('recycles rows while scrolling: the tiles that left come back with other images, in document order, and focus and the context menu follow the image', async () => {
+    const context = await newDesktopContext(browser, app.baseUrl);
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(`/groups/${seeded.groupId}`);
+    const tiles = page.getByTestId('image-tile');
+    await expect.poll(() => tiles.count(), { timeout: 20_000 }).toBeGreaterThan(20);
+    const grid = page.getByTestId('image-grid');
+    const rowPx = await tiles.evaluateAll((elements) => elements[elements.length > 6 ? 6 : 0]!.getBoundingClientRect().top - elements[0]!.getBoundingClientRect().top);
+    expect(rowPx).toBeGreaterThan(100);
+    await grid.evaluate((element) => ((window as unknown as { firstTiles: WeakSet<Element> }).firstTiles = new WeakSet(element.querySelectorAll('[data-testid="image-tile"]'))));
+    /** Each tile in document order: its index, whether it is one of the first page's tile elements, and whether its thumbnail is its own image's. */
+    const tileStates = () =>
+      tiles.evaluateAll((elements) =>
+        elements.map((element) => ({
+          index: Number(element.getAttribute('data-image-index')),
+          reused: (window as unknown as { firstTiles: WeakSet<Element> }).firstTiles.has(element),
+          ownThumbnail: element.querySelector('img')?.getAttribute('src') === `/api/images/${element.getAttribute('data-image-id')}/thumb`,
+        })),
+      );
+    const inDocumentOrder = (states: Awaited<ReturnType<typeof tileStates>>) => states.map((state) => state.index).every((index, position, indexes) => position === 0 || indexes[position - 1]! < index);
+    const scrollRows = async (rows: number) => {
+      for (let step = 0; step < Math.abs(rows); step += 1) {
+        await grid.evaluate((element, deltaPx) => element.scrollBy(0, deltaPx), Math.sign(rows) * rowPx);
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        expect((await tileStates()).every((state) => state.ownThumbnail)).toBe(true);
+      }
+      // Once the scroll stops, the document order (tab order, screen readers) is the order on
+      // screen, whichever way the rows were recycled.
+      await expect.poll(async () => inDocumentOrder(await tileStates()), { timeout: 5_000 }).toBe(true);
+    };
+    await scrollRows(20);
+    const down = await tileStates();
+    expect(Math.min(...down.map((state) => state.index))).toBeGreaterThan(60);
+    // No tile element was created: every one is a first-page tile showing another image.
+    expect(down.every((state) => state.reused)).toBe(true);
+    await scrollRows(-12);
+    expect((await tileStates()).every((state) => state.reused)).toBe(true);
+
+    // A focused tile whose row is recycled lets go of the focus instead of naming another image.
+    const focusedTile = tiles.nth(8);
+    const focusedId = await focusedTile.getAttribute('data-image-id');
+    await focusedTile.locator('button').first().focus();
+    await scrollRows(12);
+    const focusedNow = await page.evaluate(() => document.activeElement?.closest('[data-testid="image-tile"]')?.getAttribute('data-image-id') ?? null);
+    expect([null, focusedId]).toContain(focusedNow);
+
+    // The grid's one context menu opens for the image the recycled tile now shows.
+    const target = tiles.nth(14);
+    const targetId = await target.getAttribute('data-image-id');
+    await target.click({ button: 'right' });
+    await page.getByTestId('image-context-menu').getByRole('menuitem', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.getByTestId('viewer-image').getAttribute('src'), { timeout: 10_000 }).toBe(`/api/images/${targetId}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('fetches the images beside the one in the viewer before → or ← asks for them', async () => {
     const context = await newDesktopContext(browser, app.baseUrl);
     const page = await context.newPage();

@@ -3,8 +3,9 @@
  * One thumbnail in a grid: opens the viewer, shows and toggles the favourite star and (in galleries
  * and on the job page) a selection checkbox. The thumbnail fills a fixed square, so nothing moves
  * as it loads. Its right-click menu is the grid's one `ImageGridContextMenu`, which finds the tile
- * by its `data-image-index`: a tile mounts no menu of its own, so a row entering view while flinging
- * mounts only a handful of elements per tile (decision 0046).
+ * by its `data-image-index`: a tile mounts no menu of its own (decision 0046). The grid recycles
+ * rows, so one tile element shows image after image as the list scrolls: everything here comes from
+ * the props, and only the thumbnail `<img>` is made anew per image.
  */
 import { memo } from 'react';
 import type { ResultImage } from '../_lib/api-types.js';
@@ -63,7 +64,9 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
         aria-label={`Open image ${index + 1}${source ? ` from ${source}` : ''}: ${image.prompt}`}
         className="block h-full w-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-violet-400"
       >
-        <img ref={dropUnfinishedThumbnail} src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
+        {/* Keyed by the image: a recycled tile (the grid reuses a row that left the view) gets a new
+            <img>, since Chromium keeps showing the previous picture while a changed src loads. */}
+        <img key={image.id} ref={dropUnfinishedThumbnail} src={image.thumbUrl} alt="" decoding="async" draggable={false} className="h-full w-full object-cover" />
       </button>
       {source ? (
         <span className="pointer-events-none absolute inset-x-0 bottom-0 truncate bg-black/75 px-2 py-1 text-left text-xs text-neutral-100" data-testid="tile-source" title={source}>
