@@ -28,10 +28,10 @@ import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
-import { ClaimPlanner, withLiftsApplied } from '../../engine/scheduling/claim-planner.js';
+import { ClaimPlanner, withLiftsApplied, type ClaimStep } from '../../engine/scheduling/claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
-import { readHeadTask, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
-import { appendEvent } from './event-log.js';
+import { readHeadTasks, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
+import { appendEvent, appendEvents, type NewEvent } from './event-log.js';
 import { readAllLearnedRates, readLearnedRates, writeLearnedRate } from './learned-rate-rows.js';
 import { runImmediateTransaction } from './immediate-transaction.js';
 import { finalizeJobIfDone } from './job-finalizer.js';
@@ -39,6 +39,12 @@ import { rowToJob, rowToTask } from './row-mappers.js';
 import { hotRows, hotRun, type HotParameter } from './hot-statement.js';
 import type { Database, JobsTable, ProviderStateTable, TasksTable } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
+
+/** A lease the claim planner decided on, waiting to be written. */
+type LeaseStep = Extract<ClaimStep, { kind: 'lease' }>;
+
+/** Random bytes per lease token (32 hex digits). */
+const leaseTokenBytes = 16;
 
 /**
  * The durable queue on SQLite. Every state change is one IMMEDIATE transaction and every write
@@ -79,13 +85,21 @@ export class SqliteTaskQueue implements TaskQueue {
         const claimed: ClaimedTask[] = [];
         // Jobs already marked `processing` in this transaction: their later tasks skip the write.
         const leasedJobs = new Map<string, Job>();
+        // Leases are written together once the plan is made (or before a budget pause, which
+        // must land after them): the planner's reads never look at what a lease changes, because
+        // the heads of a job are read ahead in order (`readHeadTasks`).
+        let planned: LeaseStep[] = [];
         for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
-          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage));
-          else if (step.kind === 'pause-for-budget') {
+          if (step.kind === 'read-head') {
+            planner.provideHeads(step.jobId, await readHeadTasks(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage, step.limit), step.limit);
+          } else if (step.kind === 'pause-for-budget') {
+            claimed.push(...(await this.leaseAll(transaction, request, planned, leasedJobs)));
+            planned = [];
             leasedJobs.delete(step.jobId);
             await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-          } else claimed.push(await this.lease(transaction, request, step.jobId, step.taskId, step.policy, step.jobStarting, step.usage, leasedJobs));
+          } else planned.push(step);
         }
+        claimed.push(...(await this.leaseAll(transaction, request, planned, leasedJobs)));
         return claimed;
       }),
     );
@@ -103,42 +117,53 @@ export class SqliteTaskQueue implements TaskQueue {
     }
   }
 
-  private async lease(
-    transaction: Kysely<Database>,
-    request: ClaimRequest,
-    jobId: string,
-    taskId: string,
-    policy: ProviderLimitPolicy,
-    jobStarting: boolean,
-    usage: RequestUsage | undefined,
-    leasedJobs: Map<string, Job>,
-  ): Promise<ClaimedTask> {
+  /**
+   * Leases the planned tasks, in plan order: one statement for the task rows (each its own fresh
+   * token), one job write per job, each request start, and one insert for their events
+   * (`job.started` before a job's first `task.started`) — the writes single leases made, batched.
+   */
+  private async leaseAll(transaction: Kysely<Database>, request: ClaimRequest, leases: readonly LeaseStep[], leasedJobs: Map<string, Job>): Promise<ClaimedTask[]> {
+    if (leases.length === 0) return [];
     const { nowMs } = request;
-    const leaseToken = randomBytes(16).toString('hex');
-    // Hot path: fixed SQL texts instead of the query builder (hot-statement.ts); same statements.
-    const [task] = await hotRows<Selectable<TasksTable>>(
+    const tokens = randomBytes(leaseTokenBytes * leases.length).toString('hex');
+    const leaseTokens = leases.map((_, index) => tokens.slice(index * leaseTokenBytes * 2, (index + 1) * leaseTokenBytes * 2));
+    const parameters: HotParameter[] = [];
+    for (const [index, lease] of leases.entries()) parameters.push(lease.taskId, leaseTokens[index]!);
+    parameters.push(request.workerId, nowMs + request.leaseMs, nowMs, nowMs);
+    for (const lease of leases) parameters.push(lease.taskId);
+    // Hot path: a fixed SQL text per batch size instead of the query builder (hot-statement.ts).
+    const rows = await hotRows<Selectable<TasksTable>>(
       transaction,
-      `UPDATE tasks SET status = 'running', lease_token = ?, lease_owner = ?, lease_expires_at_ms = ?, started_at_ms = ?, updated_at_ms = ? WHERE id = ? AND status = 'queued' RETURNING *`,
-      [leaseToken, request.workerId, nowMs + request.leaseMs, nowMs, nowMs, taskId],
+      `UPDATE tasks SET status = 'running', lease_token = CASE id ${leases.map(() => 'WHEN ? THEN ?').join(' ')} END, lease_owner = ?, lease_expires_at_ms = ?, started_at_ms = ?, updated_at_ms = ?
+       WHERE id IN (${leases.map(() => '?').join(', ')}) AND status = 'queued' RETURNING *`,
+      parameters,
     );
-    if (!task) throw new ImagefleetError('internal', `Task ${taskId} was planned for a claim but is no longer queued.`);
-    // One write per job per claim: a second lease in the same transaction would write the same values.
-    let job = leasedJobs.get(jobId);
-    if (job === undefined) {
-      const [row] = await hotRows<Selectable<JobsTable>>(
-        transaction,
-        "UPDATE jobs SET status = 'processing', status_reason = NULL, last_claimed_at_ms = ?, updated_at_ms = ? WHERE id = ? RETURNING *",
-        [nowMs, nowMs, jobId],
-      );
-      if (!row) throw new ImagefleetError('internal', `Job ${jobId} was planned for a claim but no longer exists.`);
-      job = rowToJob(row);
-      leasedJobs.set(jobId, job);
+    const rowById = new Map(rows.map((row) => [row.id, row]));
+    const claimed: ClaimedTask[] = [];
+    const events: NewEvent[] = [];
+    for (const [index, lease] of leases.entries()) {
+      const task = rowById.get(lease.taskId);
+      if (!task) throw new ImagefleetError('internal', `Task ${lease.taskId} was planned for a claim but is no longer queued.`);
+      // One write per job per claim: a second lease in the same transaction would write the same values.
+      let job = leasedJobs.get(lease.jobId);
+      if (job === undefined) {
+        const [row] = await hotRows<Selectable<JobsTable>>(
+          transaction,
+          "UPDATE jobs SET status = 'processing', status_reason = NULL, last_claimed_at_ms = ?, updated_at_ms = ? WHERE id = ? RETURNING *",
+          [nowMs, nowMs, lease.jobId],
+        );
+        if (!row) throw new ImagefleetError('internal', `Job ${lease.jobId} was planned for a claim but no longer exists.`);
+        job = rowToJob(row);
+        leasedJobs.set(lease.jobId, job);
+      }
+      await this.recordRequestStart(transaction, lease.policy, nowMs, lease.usage);
+      if (lease.jobStarting) events.push({ type: 'job.started', jobId: lease.jobId, payload: {}, nowMs });
+      events.push({ type: 'task.started', jobId: lease.jobId, taskId: lease.taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
+      const leaseToken = leaseTokens[index]!;
+      claimed.push({ task: rowToTask(task), job, leaseToken, ...(lease.usage === undefined ? {} : { requestUsage: lease.usage }) });
     }
-
-    await this.recordRequestStart(transaction, policy, nowMs, usage);
-    if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
-    await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-    return { task: rowToTask(task), job, leaseToken, ...(usage === undefined ? {} : { requestUsage: usage }) };
+    await appendEvents(transaction, events);
+    return claimed;
   }
 
   /** Writes what a request start means for the limits (engine/limits decides: cool-down, RPM log, learned pace). */
