@@ -10,7 +10,7 @@ import { hotRows, hotRun } from './hot-statement.js';
 import { publishAfterCommit, runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, EventsTable } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
-import { enqueueWebhookDeliveries } from './webhook-outbox.js';
+import { enqueueWebhookDeliveries, type JobWebhookEndpoints } from './webhook-outbox.js';
 
 /**
  * An event to append: one persisted event of the vocabulary (`type`, `jobId`/`taskId` where the
@@ -61,8 +61,9 @@ export async function appendEvents(executor: Kysely<Database> | Transaction<Data
   );
   // Ids grow in insertion order; RETURNING's own row order is not promised.
   const ids = rows.map((row) => Number(row.id)).sort((left, right) => left - right);
+  const endpointsByJob = new Map<string, JobWebhookEndpoints>();
   for (const [index, event] of events.entries()) {
-    await enqueueWebhookDeliveries(executor, { id: ids[index]!, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs });
+    await enqueueWebhookDeliveries(executor, { id: ids[index]!, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs }, endpointsByJob);
     publishAfterCommit(executor, domainEventOf(event));
   }
 }

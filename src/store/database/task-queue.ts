@@ -43,6 +43,20 @@ import { translateSqliteError } from './translate-sqlite-error.js';
 /** A lease the claim planner decided on, waiting to be written. */
 type LeaseStep = Extract<ClaimStep, { kind: 'lease' }>;
 
+/** The task columns a completion's image rows and event need (a whole row is ~20 values to copy). */
+type CompletedTaskRow = Pick<Selectable<TasksTable>, 'id' | 'job_id' | 'prompt' | 'prompt_id'>;
+
+/** The fenced completion of one task (hot path: a fixed text, hot-statement.ts). */
+const completeTaskSql = `UPDATE tasks SET status = 'completed', lease_token = NULL, lease_owner = NULL, lease_expires_at_ms = NULL, cost_usd = ?, last_error_code = NULL, last_error_message = NULL, finished_at_ms = ?, updated_at_ms = ?
+ WHERE id = ? AND lease_token = ? AND status = 'running' RETURNING id, job_id, prompt, prompt_id`;
+
+/** The insert of `count` image rows; the file name derives from (task, index), so a repeated write is the same image. */
+function insertImagesSql(count: number): string {
+  return `INSERT INTO images (id, task_id, job_id, group_id, idx, file_key, thumbnail_key, media_type, width, height, byte_size, crc32, seed, prompt, prompt_id, created_at_ms)
+ VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+ ON CONFLICT (task_id, idx) DO UPDATE SET file_key = excluded.file_key, thumbnail_key = excluded.thumbnail_key, width = excluded.width, height = excluded.height, byte_size = excluded.byte_size, crc32 = excluded.crc32, seed = excluded.seed`;
+}
+
 /** Random bytes per lease token (32 hex digits). */
 const leaseTokenBytes = 16;
 
@@ -217,15 +231,11 @@ export class SqliteTaskQueue implements TaskQueue {
     const batch = this.pendingCompletions.splice(0);
     let outcomes: Array<{ outcome: TaskOutcome } | { error: unknown }>;
     try {
-      // Fast path: no savepoints (two statements per completion). A completion that throws rolls
-      // the whole transaction back, and the batch runs again below with one savepoint each, so a
-      // failure still costs only its own completion. Lost leases do not throw (they resolve
+      // Fast path: no savepoints, and what the completions share written once (`completeBatch`).
+      // A completion that throws rolls the whole transaction back, and the batch runs again below,
+      // one completion at a time with one savepoint each, so a failure still costs only its own completion. Lost leases do not throw (they resolve
       // `accepted: false`), so the slow path is for storage errors and bugs.
-      outcomes = await runImmediateTransaction(this.db, async (transaction) => {
-        const results: Array<{ outcome: TaskOutcome }> = [];
-        for (const item of batch) results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
-        return results;
-      });
+      outcomes = await runImmediateTransaction(this.db, async (transaction) => (await this.completeBatch(transaction, batch.map((item) => item.input))).map((outcome) => ({ outcome })));
     } catch (fastPathError) {
       if (batch.length === 1) {
         batch[0]!.reject(translateSqliteError(fastPathError, 'complete a task'));
@@ -266,18 +276,8 @@ export class SqliteTaskQueue implements TaskQueue {
 
   private async completeInTransaction(transaction: Kysely<Database>, input: CompleteTaskInput): Promise<TaskOutcome> {
     const { nowMs } = input;
-    // Hot path: fixed SQL texts instead of the query builder (hot-statement.ts); same statements.
-    // Only the columns the image rows and the event need: a whole task row is ~20 values to copy.
-    const [task] = await hotRows<Pick<Selectable<TasksTable>, 'id' | 'job_id' | 'prompt' | 'prompt_id'>>(
-      transaction,
-      `UPDATE tasks SET status = 'completed', lease_token = NULL, lease_owner = NULL, lease_expires_at_ms = NULL, cost_usd = ?, last_error_code = NULL, last_error_message = NULL, finished_at_ms = ?, updated_at_ms = ?
-       WHERE id = ? AND lease_token = ? AND status = 'running' RETURNING id, job_id, prompt, prompt_id`,
-      [input.costUsd, nowMs, nowMs, input.taskId, input.leaseToken],
-    );
-    if (!task) {
-      const current = await transaction.selectFrom('tasks').select('status').where('id', '=', input.taskId).executeTakeFirst();
-      return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
-    }
+    const [task] = await hotRows<CompletedTaskRow>(transaction, completeTaskSql, [input.costUsd, nowMs, nowMs, input.taskId, input.leaseToken]);
+    if (!task) return this.refusedCompletion(transaction, input.taskId);
 
     const [job] = await hotRows<{ group_id: string }>(transaction, 'UPDATE jobs SET spent_usd = spent_usd + ?, updated_at_ms = ? WHERE id = ? RETURNING group_id', [input.costUsd, nowMs, task.job_id]);
     if (!job) throw new ImagefleetError('internal', `Job ${task.job_id} of task ${task.id} does not exist.`);
@@ -287,14 +287,7 @@ export class SqliteTaskQueue implements TaskQueue {
       for (const image of input.images) {
         parameters.push(randomUUID(), task.id, task.job_id, job.group_id, image.index, image.fileKey, image.thumbnailKey, image.mediaType, image.width, image.height, image.byteSize, image.crc32 ?? null, image.seed ?? null, task.prompt, task.prompt_id, nowMs);
       }
-      // The file name derives from (task, index), so a repeated write is the same image.
-      await hotRun(
-        transaction,
-        `INSERT INTO images (id, task_id, job_id, group_id, idx, file_key, thumbnail_key, media_type, width, height, byte_size, crc32, seed, prompt, prompt_id, created_at_ms)
-         VALUES ${input.images.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-         ON CONFLICT (task_id, idx) DO UPDATE SET file_key = excluded.file_key, thumbnail_key = excluded.thumbnail_key, width = excluded.width, height = excluded.height, byte_size = excluded.byte_size, crc32 = excluded.crc32, seed = excluded.seed`,
-        parameters,
-      );
+      await hotRun(transaction, insertImagesSql(input.images.length), parameters);
     }
 
     await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
@@ -309,6 +302,102 @@ export class SqliteTaskQueue implements TaskQueue {
     });
     const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
     return { accepted: true, finishedJob };
+  }
+
+  /**
+   * The group commit's fast path: the same writes as `completeInTransaction` for each completion,
+   * in order, with what they share written once — one spend update per job (the costs added one by
+   * one, as before), one insert for all image rows, one read and write of each key's concurrency
+   * and learned rate (the same rules applied once per completion), one insert for the events, and
+   * the job-end probe once per job after its last completion of the batch.
+   */
+  private async completeBatch(transaction: Kysely<Database>, inputs: readonly CompleteTaskInput[]): Promise<TaskOutcome[]> {
+    const outcomes: TaskOutcome[] = [];
+    const accepted: Array<{ input: CompleteTaskInput; task: CompletedTaskRow; index: number }> = [];
+    for (const [index, input] of inputs.entries()) {
+      const [task] = await hotRows<CompletedTaskRow>(transaction, completeTaskSql, [input.costUsd, input.nowMs, input.nowMs, input.taskId, input.leaseToken]);
+      if (task) {
+        accepted.push({ input, task, index });
+        outcomes.push({ accepted: true });
+      } else outcomes.push(await this.refusedCompletion(transaction, input.taskId));
+    }
+    if (accepted.length === 0) return outcomes;
+
+    const byJob = new Map<string, typeof accepted>();
+    for (const completion of accepted) {
+      const completions = byJob.get(completion.task.job_id);
+      if (completions) completions.push(completion);
+      else byJob.set(completion.task.job_id, [completion]);
+    }
+    const groupIdByJob = new Map<string, string>();
+    for (const [jobId, completions] of byJob) {
+      // `spent_usd + ? + ? …` adds left to right: the same sum, to the last bit, as one update per completion.
+      const [job] = await hotRows<{ group_id: string }>(
+        transaction,
+        `UPDATE jobs SET spent_usd = spent_usd${' + ?'.repeat(completions.length)}, updated_at_ms = ? WHERE id = ? RETURNING group_id`,
+        [...completions.map((completion) => completion.input.costUsd), completions.at(-1)!.input.nowMs, jobId],
+      );
+      if (!job) throw new ImagefleetError('internal', `Job ${jobId} of task ${completions[0]!.task.id} does not exist.`);
+      groupIdByJob.set(jobId, job.group_id);
+    }
+
+    const imageParameters: HotParameter[] = [];
+    let imageCount = 0;
+    for (const { input, task } of accepted) {
+      for (const image of input.images) {
+        imageParameters.push(randomUUID(), task.id, task.job_id, groupIdByJob.get(task.job_id)!, image.index, image.fileKey, image.thumbnailKey, image.mediaType, image.width, image.height, image.byteSize, image.crc32 ?? null, image.seed ?? null, task.prompt, task.prompt_id, input.nowMs);
+        imageCount += 1;
+      }
+    }
+    if (imageCount > 0) await hotRun(transaction, insertImagesSql(imageCount), imageParameters);
+
+    const byKey = new Map<string, CompleteTaskInput[]>();
+    for (const { input } of accepted) {
+      const completions = byKey.get(input.providerKey);
+      if (completions) completions.push(input);
+      else byKey.set(input.providerKey, [input]);
+    }
+    for (const [providerKey, completions] of byKey) {
+      await this.growConcurrencyAfter(transaction, providerKey, completions);
+      let learned = (await readLearnedRates(transaction, [providerKey])).get(providerKey);
+      for (const completion of completions) learned = learnedRateAfterSuccess(learned, completion.nowMs);
+      if (learned) await writeLearnedRate(transaction, providerKey, learned, completions.at(-1)!.nowMs);
+    }
+
+    await appendEvents(
+      transaction,
+      accepted.map(({ input, task }) => ({
+        type: 'task.completed',
+        jobId: task.job_id,
+        taskId: task.id,
+        payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
+        nowMs: input.nowMs,
+      })),
+    );
+    for (const completions of byJob.values()) {
+      const last = completions.at(-1)!;
+      const finishedJob = await finalizeJobIfDone(transaction, last.task.job_id, last.input.nowMs);
+      if (finishedJob) outcomes[last.index] = { accepted: true, finishedJob };
+    }
+    return outcomes;
+  }
+
+  /** Why a fenced completion wrote nothing: canceled (or gone), or the lease was lost. */
+  private async refusedCompletion(transaction: Kysely<Database>, taskId: string): Promise<TaskOutcome> {
+    const [current] = await hotRows<{ status: string }>(transaction, 'SELECT status FROM tasks WHERE id = ?', [taskId]);
+    return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
+  }
+
+  /** `growConcurrency` for several successes of one key: one read, the rule once per success, one write. */
+  private async growConcurrencyAfter(transaction: Kysely<Database>, providerKey: string, completions: readonly CompleteTaskInput[]): Promise<void> {
+    const [state] = await hotRows<{ concurrency_limit: number | null }>(transaction, 'SELECT concurrency_limit FROM provider_state WHERE scope_key = ?', [providerKey]);
+    if (!state || state.concurrency_limit === null) return;
+    let limit: number | undefined = state.concurrency_limit;
+    for (const completion of completions) {
+      if (limit === undefined) break;
+      limit = onSuccess(limit, completion.maxConcurrency);
+    }
+    await hotRun(transaction, 'UPDATE provider_state SET concurrency_limit = ?, updated_at_ms = ? WHERE scope_key = ?', [limit ?? null, completions.at(-1)!.nowMs, providerKey]);
   }
 
   /** Additive increase after a success (engine/limits decides how much). */
