@@ -15,7 +15,12 @@ import type { ProviderLimitPolicy } from '../../engine/ports.js';
 import { hotRows } from './hot-statement.js';
 import { readLearnedRates } from './learned-rate-rows.js';
 import { parseJson } from './row-mappers.js';
-import type { Database, ProviderStateTable } from './schema.js';
+import type { Database, JobsTable, ProviderStateTable } from './schema.js';
+
+/** `?, ?, …` for an IN list of `count` values. */
+function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
 
 /** A job's running tasks: how many, and their estimated cost in USD. */
 export interface JobLoad {
@@ -46,23 +51,18 @@ export async function readLimitSnapshot(
   nowMs: number,
 ): Promise<{ limits: LimitSnapshot; loadByJob: Map<string, JobLoad> }> {
   const scopeKeys = [...new Set(policies.flatMap((policy) => [policy.providerKey, policy.providerId]))];
-  const states = new Map(
-    (await transaction.selectFrom('provider_state').selectAll().where('scope_key', 'in', scopeKeys).execute()).map((state) => [state.scope_key, rowToLimitState(state)]),
+  // Once per claim: fixed texts (one per list length), not the query builder (hot-statement.ts).
+  const stateRows = await hotRows<Selectable<ProviderStateTable>>(transaction, `SELECT * FROM provider_state WHERE scope_key IN (${placeholders(scopeKeys.length)})`, scopeKeys);
+  const states = new Map(stateRows.map((state) => [state.scope_key, rowToLimitState(state)]));
+  const jobProviderKeys = [...new Set(policies.map(jobProviderKeyOf))];
+  const runningRows = await hotRows<{ job_id: string; provider_key: string; lane: string; count: number; cost: number }>(
+    transaction,
+    `SELECT tasks.job_id AS job_id, tasks.provider_key AS provider_key, jobs.lane AS lane, count(*) AS count, coalesce(sum(tasks.estimated_cost_usd), 0) AS cost
+     FROM tasks INNER JOIN jobs ON jobs.id = tasks.job_id
+     WHERE tasks.status = 'running' AND tasks.provider_key IN (${placeholders(jobProviderKeys.length)})
+     GROUP BY tasks.job_id, tasks.provider_key, jobs.lane`,
+    jobProviderKeys,
   );
-  const runningRows = await transaction
-    .selectFrom('tasks')
-    .innerJoin('jobs', 'jobs.id', 'tasks.job_id')
-    .select([
-      'tasks.job_id as job_id',
-      'tasks.provider_key as provider_key',
-      'jobs.lane as lane',
-      (expression) => expression.fn.countAll<number>().as('count'),
-      (expression) => expression.fn.coalesce(expression.fn.sum<number>('tasks.estimated_cost_usd'), expression.lit(0)).as('cost'),
-    ])
-    .where('tasks.status', '=', 'running')
-    .where('tasks.provider_key', 'in', [...new Set(policies.map(jobProviderKeyOf))])
-    .groupBy(['tasks.job_id', 'tasks.provider_key', 'jobs.lane'])
-    .execute();
   const limitKeyOf = limitKeyResolver(policies);
   const runningByLimitKey = new Map<string, number>();
   const loadByJob = new Map<string, JobLoad>();
@@ -98,18 +98,16 @@ export async function readRunnableJobs(
   jobProviderKeys: readonly string[],
   loadByJob: ReadonlyMap<string, JobLoad>,
 ): Promise<RunnableJob[]> {
-  const jobRows = await transaction
-    .selectFrom('jobs')
-    .select(['id', 'provider_key', 'lane', 'execution', 'status', 'budget_usd', 'spent_usd', 'priority_rank', 'queue_position', 'last_claimed_at_ms', 'created_at_ms'])
-    .where('status', 'in', ['queued', 'processing'])
-    .where('provider_key', 'in', jobProviderKeys)
-    // The planner sorts by the same rule (`compareJobOrder`, a stable sort); reading in that order
-    // keeps ties in the order they always had.
-    .orderBy('priority_rank', 'desc')
-    .orderBy('queue_position', 'asc')
-    .orderBy('last_claimed_at_ms', 'asc')
-    .orderBy('created_at_ms', 'asc')
-    .execute();
+  // Once per claim: a fixed text per list length, not the query builder (hot-statement.ts).
+  // The planner sorts by the same rule (`compareJobOrder`, a stable sort); reading in that order
+  // keeps ties in the order they always had.
+  const jobRows = await hotRows<Pick<Selectable<JobsTable>, 'id' | 'provider_key' | 'lane' | 'execution' | 'status' | 'budget_usd' | 'spent_usd' | 'priority_rank' | 'queue_position' | 'last_claimed_at_ms' | 'created_at_ms'>>(
+    transaction,
+    `SELECT id, provider_key, lane, execution, status, budget_usd, spent_usd, priority_rank, queue_position, last_claimed_at_ms, created_at_ms
+     FROM jobs WHERE status IN ('queued', 'processing') AND provider_key IN (${placeholders(jobProviderKeys.length)})
+     ORDER BY priority_rank DESC, queue_position ASC, last_claimed_at_ms ASC, created_at_ms ASC`,
+    jobProviderKeys,
+  );
   return jobRows.map((row) => {
     const load = loadByJob.get(row.id);
     return {
