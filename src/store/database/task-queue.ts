@@ -46,6 +46,10 @@ type LeaseStep = Extract<ClaimStep, { kind: 'lease' }>;
 /** The task columns a completion's image rows and event need (a whole row is ~20 values to copy). */
 type CompletedTaskRow = Pick<Selectable<TasksTable>, 'id' | 'job_id' | 'prompt' | 'prompt_id'>;
 
+/** The fenced completion of one task without reading it back (`completeBatch` reads the batch in one go). */
+const completeTaskUpdateSql = `UPDATE tasks SET status = 'completed', lease_token = NULL, lease_owner = NULL, lease_expires_at_ms = NULL, cost_usd = ?, last_error_code = NULL, last_error_message = NULL, finished_at_ms = ?, updated_at_ms = ?
+ WHERE id = ? AND lease_token = ? AND status = 'running'`;
+
 /** The fenced completion of one task (hot path: a fixed text, hot-statement.ts). */
 const completeTaskSql = `UPDATE tasks SET status = 'completed', lease_token = NULL, lease_owner = NULL, lease_expires_at_ms = NULL, cost_usd = ?, last_error_code = NULL, last_error_message = NULL, finished_at_ms = ?, updated_at_ms = ?
  WHERE id = ? AND lease_token = ? AND status = 'running' RETURNING id, job_id, prompt, prompt_id`;
@@ -170,19 +174,24 @@ export class SqliteTaskQueue implements TaskQueue {
     for (const [index, lease] of leases.entries()) parameters.push(lease.taskId, leaseTokens[index]!);
     parameters.push(request.workerId, nowMs + request.leaseMs, nowMs, nowMs);
     for (const lease of leases) parameters.push(lease.taskId);
+    const taskIds = leases.map((lease) => lease.taskId);
     // Hot path: a fixed SQL text per batch size instead of the query builder (hot-statement.ts).
-    const rows = await hotRows<Selectable<TasksTable>>(
+    // The rows are read back by a SELECT, not RETURNING: in SQLite the RETURNING of a whole row
+    // cost ~28 µs per row against ~12 µs for the update and a read (measured apart, issue 20).
+    await hotRun(
       transaction,
       `UPDATE tasks SET status = 'running', lease_token = CASE id ${leases.map(() => 'WHEN ? THEN ?').join(' ')} END, lease_owner = ?, lease_expires_at_ms = ?, started_at_ms = ?, updated_at_ms = ?
-       WHERE id IN (${leases.map(() => '?').join(', ')}) AND status = 'queued' RETURNING *`,
+       WHERE id IN (${leases.map(() => '?').join(', ')}) AND status = 'queued'`,
       parameters,
     );
+    const rows = await hotRows<Selectable<TasksTable>>(transaction, `SELECT * FROM tasks WHERE id IN (${leases.map(() => '?').join(', ')})`, taskIds);
+    // A row that was not queued kept its old token: only rows carrying this lease's token were leased here.
     const rowById = new Map(rows.map((row) => [row.id, row]));
     const claimed: ClaimedTask[] = [];
     const events: NewEvent[] = [];
     for (const [index, lease] of leases.entries()) {
       const task = rowById.get(lease.taskId);
-      if (!task) throw new ImagefleetError('internal', `Task ${lease.taskId} was planned for a claim but is no longer queued.`);
+      if (!task || task.lease_token !== leaseTokens[index] || task.status !== 'running') throw new ImagefleetError('internal', `Task ${lease.taskId} was planned for a claim but is no longer queued.`);
       // One write per job per claim: a second lease in the same transaction would write the same values.
       let job = leasedJobs.get(lease.jobId);
       if (job === undefined) {
@@ -198,7 +207,7 @@ export class SqliteTaskQueue implements TaskQueue {
       await this.recordRequestStart(transaction, lease.policy, nowMs, lease.usage);
       if (lease.jobStarting) events.push({ type: 'job.started', jobId: lease.jobId, payload: {}, nowMs });
       events.push({ type: 'task.started', jobId: lease.jobId, taskId: lease.taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-      const leaseToken = leaseTokens[index]!;
+      const leaseToken = leaseTokens[index];
       claimed.push({ task: rowToTask(task), job, leaseToken, ...(lease.usage === undefined ? {} : { requestUsage: lease.usage }) });
     }
     await appendEvents(transaction, events);
@@ -378,14 +387,23 @@ export class SqliteTaskQueue implements TaskQueue {
   private async completeBatch(transaction: Kysely<Database>, inputs: readonly CompleteTaskInput[]): Promise<TaskOutcome[]> {
     const outcomes: TaskOutcome[] = [];
     const accepted: Array<{ input: CompleteTaskInput; task: CompletedTaskRow; index: number }> = [];
+    const acceptedIndexes: number[] = [];
     for (const [index, input] of inputs.entries()) {
-      const [task] = await hotRows<CompletedTaskRow>(transaction, completeTaskSql, [input.costUsd, input.nowMs, input.nowMs, input.taskId, input.leaseToken]);
-      if (task) {
-        accepted.push({ input, task, index });
+      const { changedRows } = await hotRun(transaction, completeTaskUpdateSql, [input.costUsd, input.nowMs, input.nowMs, input.taskId, input.leaseToken]);
+      if (changedRows > 0) {
+        acceptedIndexes.push(index);
         outcomes.push({ accepted: true });
       } else outcomes.push(await this.refusedCompletion(transaction, input.taskId));
     }
-    if (accepted.length === 0) return outcomes;
+    if (acceptedIndexes.length === 0) return outcomes;
+    // Read back in one statement rather than by RETURNING per completion (slower in SQLite, see leaseAll).
+    const completedRows = await hotRows<CompletedTaskRow>(
+      transaction,
+      `SELECT id, job_id, prompt, prompt_id FROM tasks WHERE id IN (${acceptedIndexes.map(() => '?').join(', ')})`,
+      acceptedIndexes.map((index) => inputs[index]!.taskId),
+    );
+    const completedById = new Map(completedRows.map((row) => [row.id, row]));
+    for (const index of acceptedIndexes) accepted.push({ input: inputs[index]!, task: completedById.get(inputs[index]!.taskId)!, index });
 
     const byJob = new Map<string, typeof accepted>();
     for (const completion of accepted) {
