@@ -80,10 +80,6 @@ const leaseTokenBytes = 16;
 export class SqliteTaskQueue implements TaskQueue {
   /** Completions waiting for the next group commit. */
   private readonly pendingCompletions: PendingCompletion[] = [];
-  /** Claims waiting for the next group commit. */
-  private readonly pendingClaims: Array<{ request: ClaimRequest; maxTasks: number; resolve: (claimed: ClaimedTask[]) => void; reject: (error: unknown) => void }> = [];
-  /** A group commit is scheduled for this turn. */
-  private flushScheduled = false;
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -96,23 +92,9 @@ export class SqliteTaskQueue implements TaskQueue {
    * set-based reads (limit states, running tasks per job and key, the RPM window, the runnable
    * jobs), then `ClaimPlanner` decides each pick, simulating it on the snapshot so a batch obeys
    * exactly the rules of single claims; only head tasks are read per job, on demand.
-   *
-   * Group-committed with the completions: a claim made in one turn of the event loop runs in the
-   * transaction of that turn's completions, after them (so it sees the slots they free), and
-   * resolves after its commit like a claim of its own. Nothing a crash can lose changes: neither
-   * the completions nor the claim exist before that commit, and each caller learns of its result
-   * only after it.
    */
-  claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
-    if (request.providers.length === 0 || maxTasks < 1) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      this.pendingClaims.push({ request, maxTasks, resolve, reject });
-      this.scheduleFlush();
-    });
-  }
-
-  /** One claim in its own transaction (a claim that shared a failed group commit runs again this way). */
-  private claimAlone(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
+  async claimMany(request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
+    if (request.providers.length === 0 || maxTasks < 1) return [];
     return this.guard('claim tasks', () => runImmediateTransaction(this.db, (transaction) => this.claimInTransaction(transaction, request, maxTasks)));
   }
 
@@ -257,51 +239,12 @@ export class SqliteTaskQueue implements TaskQueue {
   completeTask(input: CompleteTaskInput): Promise<TaskOutcome> {
     return new Promise((resolve, reject) => {
       this.pendingCompletions.push({ input, resolve, reject });
-      this.scheduleFlush();
+      if (this.pendingCompletions.length === 1) setImmediate(() => void this.flushCompletions());
     });
   }
 
-  /** The group commit of this turn's completions and claims runs once the turn's I/O callbacks have run. */
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => void this.flush());
-  }
-
-  /**
-   * This turn's completions and claims in one IMMEDIATE transaction: the completions first
-   * (`completeBatch`), then each claim. When anything in it fails, it is rolled back whole and
-   * redone apart — the completions as a group commit of their own (with its savepoint fallback),
-   * then each claim in its own transaction — so a failure costs only its own write.
-   */
-  private async flush(): Promise<void> {
-    this.flushScheduled = false;
-    const completions = this.pendingCompletions.splice(0);
-    const claims = this.pendingClaims.splice(0);
-    if (claims.length > 0 && completions.length > 0) {
-      let shared: { outcomes: TaskOutcome[]; claimed: ClaimedTask[][] } | undefined;
-      try {
-        shared = await runImmediateTransaction(this.db, async (transaction) => {
-          const outcomes = await this.completeBatch(transaction, completions.map((item) => item.input));
-          const claimed: ClaimedTask[][] = [];
-          for (const claim of claims) claimed.push(await this.claimInTransaction(transaction, claim.request, claim.maxTasks));
-          return { outcomes, claimed };
-        });
-      } catch {
-        // Redone apart below, where each failure reaches only its own caller.
-      }
-      if (shared !== undefined) {
-        const { outcomes, claimed } = shared;
-        completions.forEach((item, index) => item.resolve(outcomes[index]!));
-        claims.forEach((claim, index) => claim.resolve(claimed[index]!));
-        return;
-      }
-    }
-    if (completions.length > 0) await this.flushCompletions(completions);
-    for (const claim of claims) await this.claimAlone(claim.request, claim.maxTasks).then(claim.resolve, claim.reject);
-  }
-
-  private async flushCompletions(batch: PendingCompletion[]): Promise<void> {
+  private async flushCompletions(): Promise<void> {
+    const batch = this.pendingCompletions.splice(0);
     let outcomes: Array<{ outcome: TaskOutcome } | { error: unknown }>;
     try {
       // Fast path: no savepoints, and what the completions share written once (`completeBatch`).
