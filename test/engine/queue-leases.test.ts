@@ -137,6 +137,33 @@ describe('durable queue: leases, fencing, recovery', () => {
     ]);
   });
 
+  it('group-commits more completions in one turn than one slice of shared statements (500): every one recorded, the job finished once', async () => {
+    const taskCount = 520;
+    const jobId = await harness.createJob({ taskCount });
+    const request = claim('a');
+    const claimed = await harness.store.queue.claimMany({ ...request, providers: request.providers.map((entry) => ({ ...entry, maxConcurrency: taskCount })) }, taskCount);
+    expect(claimed).toHaveLength(taskCount);
+    const outcomes = await Promise.all(
+      claimed.map((entry, index) =>
+        harness.store.queue.completeTask({
+          taskId: entry.task.id,
+          leaseToken: entry.leaseToken,
+          nowMs: clock.now(),
+          images: [{ index: 0, fileKey: `outputs/${index}.png`, thumbnailKey: `thumbnails/${index}.webp`, mediaType: 'image/png', width: 8, height: 8, byteSize: 10, seed: index }],
+          costUsd: 0.01,
+          warnings: [],
+          providerKey: 'scripted:scripted-model',
+          maxConcurrency: 4,
+        }),
+      ),
+    );
+    expect(outcomes.every((outcome) => outcome.accepted)).toBe(true);
+    expect(outcomes.filter((outcome) => outcome.finishedJob !== undefined)).toHaveLength(1);
+    expect(outcomes.at(-1)?.finishedJob?.status).toBe('completed');
+    expect(await harness.taskStatuses(jobId)).toEqual({ completed: taskCount });
+    expect(await harness.store.images.listImages({ jobId, limit: 1_000 })).toHaveLength(taskCount);
+  });
+
   it('a renewed lease does not expire', async () => {
     await harness.createJob({ taskCount: 1 });
     const claimed = (await harness.store.queue.claimNext(claim('a')))!;

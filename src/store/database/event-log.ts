@@ -44,6 +44,9 @@ export async function appendEvent(executor: Kysely<Database> | Transaction<Datab
   publishAfterCommit(executor, domainEventOf(event));
 }
 
+/** Rows per multi-row event insert. */
+const maxEventsPerInsert = 1_000;
+
 /**
  * Appends several events in one statement, in order, with the same guarantees as `appendEvent`
  * for each (outbox rows, publish after commit). Used where a claim or a group commit writes an
@@ -52,6 +55,11 @@ export async function appendEvent(executor: Kysely<Database> | Transaction<Datab
 export async function appendEvents(executor: Kysely<Database> | Transaction<Database>, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   if (events.length === 1) return appendEvent(executor, events[0]!);
+  if (events.length > maxEventsPerInsert) {
+    // Far below SQLite's 32,766 bound parameters (5 per row).
+    for (let start = 0; start < events.length; start += maxEventsPerInsert) await appendEvents(executor, events.slice(start, start + maxEventsPerInsert));
+    return;
+  }
   const parameters: Array<string | number | null> = [];
   for (const event of events) parameters.push(event.type, event.jobId ?? null, event.taskId ?? null, JSON.stringify(event.payload), event.nowMs);
   const rows = await hotRows<{ id: number | bigint }>(

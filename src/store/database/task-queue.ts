@@ -68,6 +68,13 @@ interface PendingCompletion {
   reject: (error: unknown) => void;
 }
 
+/**
+ * Completions one `completeBatch` writes with shared statements, and image rows per insert: far
+ * below SQLite's 32,766 bound parameters (16 per image row, 5 per event row, 1 per spend term).
+ */
+const maxCompletionsPerStatement = 500;
+const maxImageRowsPerStatement = 1_000;
+
 /** Random bytes per lease token (32 hex digits). */
 const leaseTokenBytes = 16;
 
@@ -251,7 +258,16 @@ export class SqliteTaskQueue implements TaskQueue {
       // A completion that throws rolls the whole transaction back, and the batch runs again below,
       // one completion at a time with one savepoint each, so a failure still costs only its own completion. Lost leases do not throw (they resolve
       // `accepted: false`), so the slow path is for storage errors and bugs.
-      outcomes = await runImmediateTransaction(this.db, async (transaction) => (await this.completeBatch(transaction, batch.map((item) => item.input))).map((outcome) => ({ outcome })));
+      outcomes = await runImmediateTransaction(this.db, async (transaction) => {
+        const results: Array<{ outcome: TaskOutcome }> = [];
+        // In slices, so no statement of a very large batch (thousands of remote-job tasks ending in
+        // one turn) comes near SQLite's limit on bound parameters.
+        for (let start = 0; start < batch.length; start += maxCompletionsPerStatement) {
+          const slice = batch.slice(start, start + maxCompletionsPerStatement).map((item) => item.input);
+          for (const outcome of await this.completeBatch(transaction, slice)) results.push({ outcome });
+        }
+        return results;
+      });
     } catch (fastPathError) {
       if (batch.length === 1) {
         batch[0]!.reject(translateSqliteError(fastPathError, 'complete a task'));
@@ -366,12 +382,17 @@ export class SqliteTaskQueue implements TaskQueue {
       groupIdByJob.set(jobId, job.group_id);
     }
 
-    const imageParameters: HotParameter[] = [];
+    let imageParameters: HotParameter[] = [];
     let imageCount = 0;
     for (const { input, task } of accepted) {
       for (const image of input.images) {
         imageParameters.push(randomUUID(), task.id, task.job_id, groupIdByJob.get(task.job_id)!, image.index, image.fileKey, image.thumbnailKey, image.mediaType, image.width, image.height, image.byteSize, image.crc32 ?? null, image.seed ?? null, task.prompt, task.prompt_id, input.nowMs);
         imageCount += 1;
+        if (imageCount === maxImageRowsPerStatement) {
+          await hotRun(transaction, insertImagesSql(imageCount), imageParameters);
+          imageParameters = [];
+          imageCount = 0;
+        }
       }
     }
     if (imageCount > 0) await hotRun(transaction, insertImagesSql(imageCount), imageParameters);
