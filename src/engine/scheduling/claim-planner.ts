@@ -33,9 +33,10 @@ export type ClaimStep =
   /**
    * Read the job's head task (`availableOnly`: the first available queued task; else the first
    * queued one) and hand it to `provideHead`; `withUsage`: with its `usageFacts` (the key's rate
-   * is learned, so its pace charges the call's images and input tokens).
+   * is learned, so its pace charges the call's images and input tokens). `limit`: how many of the
+   * job's next heads in that order the adapter may read at once (`provideHeads`); at least 1.
    */
-  | { kind: 'read-head'; jobId: string; availableOnly: boolean; withUsage: boolean }
+  | { kind: 'read-head'; jobId: string; availableOnly: boolean; withUsage: boolean; limit: number }
   /** Pause the job (status `paused`, this reason, a `job.paused` event with cause `budget`). */
   | { kind: 'pause-for-budget'; jobId: string; reason: string }
   /**
@@ -61,6 +62,11 @@ export class ClaimPlanner {
   private readonly learnedRatesByLimitKey: Map<string, StoredLearnedRate>;
   /** Head task per job id; `null` = read, none; missing = not read since the last pick from it. */
   private readonly heads = new Map<string, QueuedTaskHead | null>();
+  /**
+   * The heads read ahead per job, after its current head, in the order they become head; with
+   * whether the read found fewer than it asked for (then none follows the last one).
+   */
+  private readonly followingHeads = new Map<string, { heads: QueuedTaskHead[]; exhausted: boolean }>();
   private readonly limitKeyOf: (jobProviderKey: string, lane: string) => string;
   private readonly nowMs: number;
   private picks = 0;
@@ -103,7 +109,9 @@ export class ClaimPlanner {
       if (!policy) continue;
       if (waitsForRunningTask(job.execution, job.runningCount > 0)) continue;
       const read = this.heads.get(job.id);
-      if (read === undefined) return { kind: 'read-head', jobId: job.id, availableOnly: headTaskRequiresAvailability(job.execution), withUsage: usesLearnedRate(policy) };
+      if (read === undefined) {
+        return { kind: 'read-head', jobId: job.id, availableOnly: headTaskRequiresAvailability(job.execution), withUsage: usesLearnedRate(policy), limit: this.maxTasks - this.picks };
+      }
       const head = read ?? undefined;
       if (!isClaimable(head, this.nowMs)) continue;
 
@@ -124,7 +132,19 @@ export class ClaimPlanner {
 
   /** The head task the adapter read for `jobId` (undefined: the job has none to offer). */
   provideHead(jobId: string, head: QueuedTaskHead | undefined): void {
-    this.heads.set(jobId, head ?? null);
+    this.provideHeads(jobId, head === undefined ? [] : [head], 1);
+  }
+
+  /**
+   * The job's next heads the adapter read in one go (`read-head` with `limit`), in head order: the
+   * first is the head now, each next one the head once the one before is leased — nothing but this
+   * claim's own leases changes the job's queued tasks inside its transaction, so they are exactly
+   * what single reads after each lease would return. Fewer than `requested`: no more follow.
+   */
+  provideHeads(jobId: string, heads: readonly QueuedTaskHead[], requested: number): void {
+    const [first, ...rest] = heads;
+    this.heads.set(jobId, first ?? null);
+    this.followingHeads.set(jobId, { heads: rest, exhausted: heads.length < requested });
   }
 
   /** What the lease changes for the next pick: the job's turn and load, the key's running count, window or learned pace, and cool-down. */
@@ -134,7 +154,7 @@ export class ClaimPlanner {
     job.lastClaimedAtMs = this.nowMs;
     job.runningCount += 1;
     job.inFlightUsd += head.estimatedCostUsd;
-    this.heads.delete(job.id);
+    this.advanceHead(job.id);
     this.jobs.sort(compareJobOrder);
     this.runningByLimitKey.set(limitKey, (this.runningByLimitKey.get(limitKey) ?? 0) + 1);
     const effects = requestStartEffects(policy, this.nowMs);
@@ -152,6 +172,18 @@ export class ClaimPlanner {
         concurrencyLimit: current?.concurrencyLimit,
         nextRequestAtMs: effects.holdUntilMs,
       });
+    }
+  }
+
+  /** After a lease: the next head read ahead, none when the read ran out, or a fresh read. */
+  private advanceHead(jobId: string): void {
+    const following = this.followingHeads.get(jobId);
+    const next = following?.heads.shift();
+    if (next !== undefined) this.heads.set(jobId, next);
+    else if (following?.exhausted === true) this.heads.set(jobId, null);
+    else {
+      this.heads.delete(jobId);
+      this.followingHeads.delete(jobId);
     }
   }
 

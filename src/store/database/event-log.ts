@@ -6,11 +6,11 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { parseDomainEvent, type PersistedDomainEvent } from '../../core/events.js';
 import type { EventLog, StoredEvent } from '../../engine/ports.js';
-import { hotRun } from './hot-statement.js';
+import { hotRows, hotRun } from './hot-statement.js';
 import { publishAfterCommit, runImmediateTransaction } from './immediate-transaction.js';
 import type { Database, EventsTable } from './schema.js';
 import { withTranslatedErrors } from './translate-sqlite-error.js';
-import { enqueueWebhookDeliveries } from './webhook-outbox.js';
+import { enqueueWebhookDeliveries, type JobWebhookEndpoints } from './webhook-outbox.js';
 
 /**
  * An event to append: one persisted event of the vocabulary (`type`, `jobId`/`taskId` where the
@@ -42,6 +42,38 @@ export async function appendEvent(executor: Kysely<Database> | Transaction<Datab
   ]);
   await enqueueWebhookDeliveries(executor, { id: Number(inserted.insertId), type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs });
   publishAfterCommit(executor, domainEventOf(event));
+}
+
+/** Rows per multi-row event insert. */
+const maxEventsPerInsert = 1_000;
+
+/**
+ * Appends several events in one statement, in order, with the same guarantees as `appendEvent`
+ * for each (outbox rows, publish after commit). Used where a claim or a group commit writes an
+ * event per task, so a batch of tasks costs one insert instead of one per task.
+ */
+export async function appendEvents(executor: Kysely<Database> | Transaction<Database>, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (events.length === 1) return appendEvent(executor, events[0]!);
+  if (events.length > maxEventsPerInsert) {
+    // Far below SQLite's 32,766 bound parameters (5 per row).
+    for (let start = 0; start < events.length; start += maxEventsPerInsert) await appendEvents(executor, events.slice(start, start + maxEventsPerInsert));
+    return;
+  }
+  const parameters: Array<string | number | null> = [];
+  for (const event of events) parameters.push(event.type, event.jobId ?? null, event.taskId ?? null, JSON.stringify(event.payload), event.nowMs);
+  const rows = await hotRows<{ id: number | bigint }>(
+    executor,
+    `INSERT INTO events (type, job_id, task_id, payload_json, created_at_ms) VALUES ${events.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
+    parameters,
+  );
+  // Ids grow in insertion order; RETURNING's own row order is not promised.
+  const ids = rows.map((row) => Number(row.id)).sort((left, right) => left - right);
+  const endpointsByJob = new Map<string, JobWebhookEndpoints>();
+  for (const [index, event] of events.entries()) {
+    await enqueueWebhookDeliveries(executor, { id: ids[index]!, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs }, endpointsByJob);
+    publishAfterCommit(executor, domainEventOf(event));
+  }
 }
 
 /** The event as listeners get it: what was appended, less `nowMs` (the log's `createdAtMs`, which listeners do not need). */

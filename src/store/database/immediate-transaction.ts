@@ -7,10 +7,15 @@
  * `busy_timeout`, so read-check-write sequences (unique names, "is the group empty?") are safe
  * across processes.
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DomainEvent } from '../../core/events.js';
 import type { DomainEventBus } from '../../engine/ports.js';
 import type { Database } from './schema.js';
+
+// Compiled once: two of them per transaction, and the `sql` template builds and compiles anew each time.
+const beginImmediate = CompiledQuery.raw('BEGIN IMMEDIATE');
+const commit = CompiledQuery.raw('COMMIT');
+const rollback = CompiledQuery.raw('ROLLBACK');
 
 /** Where each database publishes its committed events (set by the store that opened it). */
 const publishers = new WeakMap<Kysely<Database>, DomainEventBus>();
@@ -46,7 +51,7 @@ export function publishAfterCommit(executor: Kysely<Database>, event: DomainEven
  */
 export async function runImmediateTransaction<T>(db: Kysely<Database>, work: (executor: Kysely<Database>) => Promise<T>): Promise<T> {
   const committed = await db.connection().execute(async (connection) => {
-    await sql`BEGIN IMMEDIATE`.execute(connection);
+    await connection.executeQuery(beginImmediate);
     const pending: DomainEvent[] = [];
     pendingByExecutor.set(connection, pending);
     let result: T;
@@ -59,7 +64,7 @@ export async function runImmediateTransaction<T>(db: Kysely<Database>, work: (ex
     }
     pendingByExecutor.delete(connection);
     try {
-      await sql`COMMIT`.execute(connection);
+      await connection.executeQuery(commit);
     } catch (error) {
       await rollbackQuietly(connection);
       throw error;
@@ -76,7 +81,7 @@ export async function runImmediateTransaction<T>(db: Kysely<Database>, work: (ex
 // SQLITE_FULL) must not hide it.
 async function rollbackQuietly(connection: Kysely<Database>): Promise<void> {
   try {
-    await sql`ROLLBACK`.execute(connection);
+    await connection.executeQuery(rollback);
   } catch {
     // Nothing to undo.
   }

@@ -29,20 +29,29 @@ export async function insertWebhookEndpoints(executor: Kysely<Database>, jobId: 
     .execute();
 }
 
+/** A job's webhook endpoints as `enqueueWebhookDeliveries` reads them. */
+export type JobWebhookEndpoints = ReadonlyArray<{ id: string; event_types_json: string }>;
+
 /**
  * Enqueues one delivery per endpoint of the event's job subscribed to the event's webhook type.
  * Runs on the executor of the event's own transaction. Cheap when nothing subscribed: one index
- * seek on `webhook_endpoints (job_id)`.
+ * seek on `webhook_endpoints (job_id)`. `endpointsByJob`: endpoints already read in this same
+ * transaction, by job id (several events of one job in one batch read them once).
  */
 export async function enqueueWebhookDeliveries(
   executor: Kysely<Database>,
   event: { id: number; type: PersistedDomainEventType; jobId: string | undefined; taskId: string | undefined; payload: unknown; nowMs: number },
+  endpointsByJob?: Map<string, JobWebhookEndpoints>,
 ): Promise<void> {
   if (event.jobId === undefined) return;
   const webhookType = webhookEventTypeOf(event);
   if (webhookType === undefined) return;
-  // Once per completion: a fixed text, not the query builder (hot-statement.ts).
-  const endpoints = await hotRows<{ id: string; event_types_json: string }>(executor, 'SELECT id, event_types_json FROM webhook_endpoints WHERE job_id = ?', [event.jobId]);
+  let endpoints = endpointsByJob?.get(event.jobId);
+  if (endpoints === undefined) {
+    // Once per completion: a fixed text, not the query builder (hot-statement.ts).
+    endpoints = await hotRows<{ id: string; event_types_json: string }>(executor, 'SELECT id, event_types_json FROM webhook_endpoints WHERE job_id = ?', [event.jobId]);
+    endpointsByJob?.set(event.jobId, endpoints);
+  }
   const subscribed = endpoints.filter((endpoint) => (JSON.parse(endpoint.event_types_json) as string[]).includes(webhookType));
   if (subscribed.length === 0) return;
   await executor

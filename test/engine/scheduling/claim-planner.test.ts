@@ -48,6 +48,14 @@ class TaskRows {
     return row && { id: row.id, availableAtMs: row.availableAtMs, estimatedCostUsd: row.estimatedCostUsd };
   }
 
+  /** The next `limit` heads in head order, as `readHeadTasks` reads them ahead. */
+  heads(jobId: string, availableOnly: boolean, limit: number): QueuedTaskHead[] {
+    const rows = this.queued.get(jobId) ?? [];
+    return (availableOnly ? rows.filter((candidate) => candidate.availableAtMs <= nowMs) : rows)
+      .slice(0, limit)
+      .map((row) => ({ id: row.id, availableAtMs: row.availableAtMs, estimatedCostUsd: row.estimatedCostUsd }));
+  }
+
   lease(taskId: string): void {
     for (const rows of this.queued.values()) {
       const index = rows.findIndex((row) => row.id === taskId);
@@ -90,11 +98,51 @@ function plan(input: PlanInput): Array<Exclude<ClaimStep, { kind: 'read-head' } 
   return writes;
 }
 
+/**
+ * Runs the planner the way the SQLite adapter does: heads read ahead (`provideHeads`), and the
+ * leases written only after the plan, so no read sees them.
+ */
+function planReadingAhead(input: PlanInput): ReturnType<typeof plan> {
+  const planner = new ClaimPlanner(
+    input.policies ?? [policy()],
+    {
+      nowMs,
+      states: new Map((input.states ?? []).map((state) => [state.scopeKey, state])),
+      runningByLimitKey: new Map(input.running ?? []),
+      startsInWindowByLimitKey: new Map(input.startsInWindow ?? []),
+    },
+    input.jobs,
+    input.maxTasks,
+  );
+  const writes: ReturnType<typeof plan> = [];
+  for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
+    if (step.kind === 'read-head') planner.provideHeads(step.jobId, input.tasks.heads(step.jobId, step.availableOnly, step.limit), step.limit);
+    else writes.push(step);
+  }
+  for (const step of writes) if (step.kind === 'lease') input.tasks.lease(step.taskId);
+  return writes;
+}
+
 function leasedTasks(writes: ReturnType<typeof plan>): string[] {
   return writes.flatMap((step) => (step.kind === 'lease' ? [step.taskId] : []));
 }
 
 describe('the claim planner', () => {
+  it('plans the same claim from heads read ahead as from a head read after each lease', () => {
+    const cases: Array<() => PlanInput> = [
+      () => ({ jobs: [job('a'), job('b', { priorityRank: 1 })], tasks: new TaskRows().add('a', 3).add('b', 4), maxTasks: 6 }),
+      () => ({ jobs: [job('a', { budgetUsd: 0.035 }), job('b')], tasks: new TaskRows().add('a', 5).add('b', 2), maxTasks: 8 }),
+      () => ({ jobs: [job('a')], tasks: new TaskRows().add('a', 2).add('a', 2, { availableAtMs: nowMs + 1 }).add('a', 2), maxTasks: 5 }),
+      () => ({ jobs: [job('a', { execution: 'sequential' }), job('b')], tasks: new TaskRows().add('a', 3).add('b', 3), maxTasks: 4 }),
+      () => ({ policies: [policy({ maxConcurrency: 3 })], jobs: [job('a'), job('b')], tasks: new TaskRows().add('a', 4).add('b', 4), maxTasks: 16 }),
+    ];
+    for (const input of cases) {
+      const single = plan(input());
+      expect(single.length).toBeGreaterThan(0);
+      expect(planReadingAhead(input())).toEqual(single);
+    }
+  });
+
   it('takes a job’s tasks in order and reports the job’s first claim once', () => {
     const writes = plan({ jobs: [job('a')], tasks: new TaskRows().add('a', 5), maxTasks: 3 });
     expect(leasedTasks(writes)).toEqual(['a-t0', 'a-t1', 'a-t2']);
