@@ -7,14 +7,14 @@
  * the other in the same run; then a CPU profile of a shorter pass with the settings.
  * `BENCH_UPLOAD_COUNT=200 node --import tsx bench/upload.ts` for a quicker pass (default 1,000).
  */
-import { openAsBlob } from 'node:fs';
+import { openAsBlob, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { cpus, loadavg } from 'node:os';
-import { memoryOf, quantile, reportApiBenchResult, sampleMemory, startServe, table, type ApiBenchResult } from './support/api-bench.js';
+import { quantile, reportApiBenchResult, startServe, table, type ApiBenchResult } from './support/api-bench.js';
 import { cpuProfileTable, summariseCpuProfileIn } from './support/cpu-profile-summary.js';
 import { formatDecimal, formatInteger } from './support/format-figures.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
@@ -71,9 +71,46 @@ async function makeImages(directory: string): Promise<{ files: string[]; bytes: 
   return { files, bytes };
 }
 
+/** A process's resident set from `/proc/<pid>/status`, in MiB: in all, anonymous (heaps, malloc) and file-backed (code, mapped files). */
+interface ResidentSet {
+  rssMiB: number;
+  anonymousMiB: number;
+  fileMiB: number;
+}
+
+function residentSetOf(pid: number): ResidentSet {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rssMiB: field('VmRSS'), anonymousMiB: field('RssAnon'), fileMiB: field('RssFile') + field('RssShmem') };
+}
+
+/** Samples a process's resident set every 50 ms until stopped; returns the sample with the highest RSS. */
+function samplePeak(pid: number): { stop(): ResidentSet } {
+  let peak = residentSetOf(pid);
+  const sample = () => {
+    try {
+      const current = residentSetOf(pid);
+      if (current.rssMiB > peak.rssMiB) peak = current;
+    } catch {
+      // The process ended.
+    }
+  };
+  const timer = setInterval(sample, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
 interface UploadRun {
   idleMiB: number;
   peakMiB: number;
+  /** The resident set after the warm-up upload and at the highest sample while uploading. */
+  idle: ResidentSet;
+  peak: ResidentSet;
   elapsedMs: number;
   uploadedMB: number;
   uploads: number;
@@ -90,8 +127,8 @@ async function uploadAll(files: string[], dataDir: string, env: Record<string, s
     const warm = new FormData();
     warm.append('file', await openAsBlob(files[0]!), 'warm.jpg');
     await (await fetch(`${serve.baseUrl}/api/uploads`, { method: 'POST', body: warm })).text();
-    const idleMiB = memoryOf(pid).rssMiB;
-    const sampler = sampleMemory(pid);
+    const idle = residentSetOf(pid);
+    const sampler = samplePeak(pid);
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
     let next = 1;
@@ -115,7 +152,8 @@ async function uploadAll(files: string[], dataDir: string, env: Record<string, s
       }),
     );
     const elapsedMs = performance.now() - started;
-    return { idleMiB, peakMiB: sampler.stop(), elapsedMs, uploadedMB: uploadedBytes / 1e6, uploads: files.length - 1, latencies, statuses };
+    const peak = sampler.stop();
+    return { idleMiB: idle.rssMiB, peakMiB: peak.rssMiB, idle, peak, elapsedMs, uploadedMB: uploadedBytes / 1e6, uploads: files.length - 1, latencies, statuses };
   } finally {
     await serve.stop();
   }
@@ -154,13 +192,13 @@ async function main(): Promise<void> {
         '- **Server:** the real `imagefleet serve` (production build, loopback, fresh data directory, default limits), started by the benchmark, once per environment below, one after the other in this run. `POST /api/uploads` is answered before Next.js (decision 0047): busboy reads the Node request and streams the file to a temporary file, hashing it (SHA-256 of the bytes as uploaded) and checking the type from the first bytes on the way, checks the pixel count from the header, then decodes, re-encodes without metadata (JPEG stays JPEG) and stores it by the SHA-256 of the stored bytes — at most `max(2, cores)` decodes at once. The header and the hash are worked out once per upload (decision 0045).',
         `- **Environments:** ${runs.map((run) => `${run.label}${Object.keys(run.env).length === 0 ? '' : ` (\`${Object.entries(run.env).map(([name, value]) => `${name}=${value}`).join(' ')}\`)`}`).join('; ')}.`,
         `- **Client:** ${concurrency} workers posting \`multipart/form-data\` with \`fetch\`, each file streamed from disk (\`fs.openAsBlob\`); one untimed upload first. MB/s = bytes of the timed uploads ÷ wall time from the first request to the last answer.`,
-        "- **Memory:** the server process's RSS (`/proc/<pid>/status` VmRSS) every 50 ms while uploading; \"idle\" is after the warm-up upload. The server is one process (imports run in it, no helper process to add).",
+        "- **Memory:** the server process's RSS (`/proc/<pid>/status` VmRSS) every 50 ms while uploading, with its anonymous (RssAnon: JavaScript heap, malloc arenas, image buffers) and file-backed part (RssFile + RssShmem: code, mapped files) at the highest sample; \"idle\" is after the warm-up upload. The server is one process (imports run in it, no helper process to add).",
         `- **Profile:** afterwards ${formatInteger(profileCount)} uploads to a third server, with the memory settings, under \`node --cpu-prof\` (its whole life, start included).`,
         `- **Machine:** ${machine}.`,
       ].join('\n'),
       '### Figures',
       table(
-        ['Environment', 'Uploads', 'Answers', 'Wall time', 'Throughput', 'Latency p50 / p95 / max', 'Server RSS idle / peak (added)'],
+        ['Environment', 'Uploads', 'Answers', 'Wall time', 'Throughput', 'Latency p50 / p95 / max', 'Server RSS idle / peak (added)', 'Of which anonymous / file-backed, idle → peak'],
         runs.map(({ label, result }) => [
           label,
           formatInteger(result.uploads),
@@ -169,6 +207,7 @@ async function main(): Promise<void> {
           `**${formatDecimal(megabytesPerSecond(result), 1)} MB/s** (${formatDecimal(imagesPerSecond(result), 1)} images/s)`,
           `${formatInteger(quantile(result.latencies, 0.5))} / ${formatInteger(quantile(result.latencies, 0.95))} / ${formatInteger(Math.max(...result.latencies))} ms`,
           `${formatInteger(result.idleMiB)} / **${formatInteger(result.peakMiB)} MiB** (+${formatInteger(added(result))})`,
+          `${formatInteger(result.idle.anonymousMiB)} → ${formatInteger(result.peak.anonymousMiB)} / ${formatInteger(result.idle.fileMiB)} → ${formatInteger(result.peak.fileMiB)} MiB`,
         ]),
       ),
       `${runs.every(({ result }) => (result.statuses.get(201) ?? 0) === result.uploads) ? 'Every upload was stored (201).' : '**Not every upload answered 201.**'} An upload's bytes never sit in memory whole (they stream to a temporary file).`,
