@@ -21,6 +21,7 @@ import { ProviderRegistry } from '../providers/registry.js';
 import { AssetImporter } from '../store/blobs/asset-importer.js';
 import { sweepTemporaryFiles } from '../store/blobs/sweep-temporary-files.js';
 import { createOutputImageWriter } from '../imaging/output-image-writer.js';
+import { turnOffLibvipsOperationCache } from '../imaging/libvips-operation-cache.js';
 import { openConfiguredBlobs } from './open-configured-blobs.js';
 import { openConfiguredStore } from './open-configured-store.js';
 import { shareConfiguredStore } from './configured-store-access.js';
@@ -83,6 +84,8 @@ export async function createFleet(config: Config, options: CreateFleetOptions = 
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   await prepareDataDirectory(config.dataDir);
+  // Every image this process decodes is a new one: a cache only keeps inputs alive (decision 0052).
+  turnOffLibvipsOperationCache();
   // Each provider module reads what must be checked first (a workflow file), so a bad one stops
   // the start with nothing left open.
   const providerModules = configureProviderModules(config.providers);

@@ -53,6 +53,7 @@ describe.runIf(process.platform === 'linux' && typeof process.execve === 'functi
     expect(environment).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     expect(environment).toContain('MALLOC_TRIM_THRESHOLD_=4194304');
     expect(commandLine).toContain('--max-semi-space-size=4');
+    expect(commandLine).toContain('--heap-growing-percent=20');
     worker!.child.kill('SIGTERM');
     expect(await within(worker!.exited, 20_000, 'the worker did not stop on SIGTERM')).toEqual({ code: 0, signal: null });
   });
@@ -62,5 +63,6 @@ describe.runIf(process.platform === 'linux' && typeof process.execve === 'functi
     expect(environment).toContain('MALLOC_ARENA_MAX=2');
     expect(environment.some((entry) => entry.startsWith('MALLOC_MMAP_THRESHOLD_='))).toBe(false);
     expect(commandLine).not.toContain('--max-semi-space-size=4');
+    expect(commandLine).not.toContain('--heap-growing-percent=20');
   });
 });

@@ -45,6 +45,8 @@ export class AssetImporter {
     const blobKey = assetBlobKey(sha256, stored.mediaType);
     // Content-addressed: a blob already there holds these very bytes, so it is not rewritten.
     if ((await this.blobs.stat(blobKey)) === undefined) await this.blobs.put(blobKey, stored.bytes, { contentType: stored.mediaType });
+    const byteSize = stored.bytes.byteLength;
+    freeNow(stored.bytes);
     const sourceSha256 = facts.sourceSha256 ?? (await sha256Of(input));
     const id = randomUUID();
     const asset = await this.assets.upsertAsset({
@@ -53,7 +55,7 @@ export class AssetImporter {
       mediaType: stored.mediaType,
       width: stored.width,
       height: stored.height,
-      byteSize: stored.bytes.byteLength,
+      byteSize,
       originalName: name,
       sourceSha256,
       createdAtMs: this.now(),
@@ -62,6 +64,19 @@ export class AssetImporter {
     const { blobKey: _blobKey, ...publicAsset } = asset as Asset & { blobKey?: string };
     return { asset: publicAsset, created: asset.id === id };
   }
+}
+
+/**
+ * Frees the re-encoded image (1–4 MiB, allocated by libvips outside the JavaScript heap) now that
+ * it is stored. Left to the garbage collector, it would go only with the collection that finds its
+ * handle dead, and that handle outlives the young generation (the blob write waits for fsync), so
+ * each upload's image waited for the next full collection: tens of MiB while uploads run (issue
+ * 20, decision 0052). Detaching the buffer drops its memory at once; it must be the image's own.
+ */
+function freeNow(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBufferLike & { transfer?: (newByteLength: number) => ArrayBuffer };
+  // transfer is ES2024 (Node 21+); an older runtime just leaves the buffer to the collector.
+  if (bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && buffer instanceof ArrayBuffer && typeof buffer.transfer === 'function') buffer.transfer(0);
 }
 
 /** Hex SHA-256 of bytes, or of a file read in a stream (an upload is never held in memory whole). */
