@@ -190,7 +190,8 @@ async function main(): Promise<void> {
     planning,
     uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE,
     floorRounds,
-    medianFloorTasksPerSecond: median(floorRounds.map((round) => round.tasksPerSecond)),
+    // `--engine-only` runs no floor rounds: no floor figure rather than a median of nothing.
+    ...(floorRounds.length === 0 ? {} : { medianFloorTasksPerSecond: median(floorRounds.map((round) => round.tasksPerSecond)) }),
     goalCpuRatioToFloor,
   });
 }
