@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimRequest } from '../../src/engine/ports.js';
+import type { ClaimedTask, ClaimRequest, TaskOutcome } from '../../src/engine/ports.js';
 import { createEngineHarness, type EngineHarness } from '../support/engine-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { ScriptedProvider } from '../support/scripted-provider.js';
@@ -22,6 +22,19 @@ describe('durable queue: leases, fencing, recovery', () => {
     });
   });
   afterEach(() => harness.cleanup());
+
+  /** Completes the `index`th claimed task with one 8×8 image of its own. */
+  const completeWithOneImage = (claimed: readonly ClaimedTask[], index: number, costUsd: number, leaseToken = claimed[index]!.leaseToken): Promise<TaskOutcome> =>
+    harness.store.queue.completeTask({
+      taskId: claimed[index]!.task.id,
+      leaseToken,
+      nowMs: clock.now(),
+      images: [{ index: 0, fileKey: `outputs/${index}.png`, thumbnailKey: `thumbnails/${index}.webp`, mediaType: 'image/png', width: 8, height: 8, byteSize: 10, seed: index }],
+      costUsd,
+      warnings: [],
+      providerKey: 'scripted:scripted-model',
+      maxConcurrency: 4,
+    });
 
   it('leases each task to one claimer at a time', async () => {
     await harness.createJob({ taskCount: 3 });
@@ -81,17 +94,7 @@ describe('durable queue: leases, fencing, recovery', () => {
     const jobId = await harness.createJob({ taskCount: 3 });
     const claimed = await harness.store.queue.claimMany(claim('a'), 3);
     expect(claimed).toHaveLength(3);
-    const complete = (index: number, costUsd: number) =>
-      harness.store.queue.completeTask({
-        taskId: claimed[index]!.task.id,
-        leaseToken: claimed[index]!.leaseToken,
-        nowMs: clock.now(),
-        images: [{ index: 0, fileKey: `outputs/${index}.png`, thumbnailKey: `thumbnails/${index}.webp`, mediaType: 'image/png', width: 8, height: 8, byteSize: 10, seed: index }],
-        costUsd,
-        warnings: [],
-        providerKey: 'scripted:scripted-model',
-        maxConcurrency: 4,
-      });
+    const complete = (index: number, costUsd: number) => completeWithOneImage(claimed, index, costUsd);
     // NaN cost makes the job's spent_usd NULL, which its NOT NULL constraint refuses.
     const outcomes = await Promise.allSettled([complete(0, 0.1), complete(1, Number.NaN), complete(2, 0.2)]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -105,17 +108,7 @@ describe('durable queue: leases, fencing, recovery', () => {
     const claimed = await harness.store.queue.claimMany(claim('a'), 4);
     expect(claimed).toHaveLength(4);
     const afterId = await harness.store.events.lastEventId();
-    const complete = (index: number, costUsd: number, leaseToken = claimed[index]!.leaseToken) =>
-      harness.store.queue.completeTask({
-        taskId: claimed[index]!.task.id,
-        leaseToken,
-        nowMs: clock.now(),
-        images: [{ index: 0, fileKey: `outputs/${index}.png`, thumbnailKey: `thumbnails/${index}.webp`, mediaType: 'image/png', width: 8, height: 8, byteSize: 10, seed: index }],
-        costUsd,
-        warnings: [],
-        providerKey: 'scripted:scripted-model',
-        maxConcurrency: 4,
-      });
+    const complete = (index: number, costUsd: number, leaseToken = claimed[index]!.leaseToken) => completeWithOneImage(claimed, index, costUsd, leaseToken);
     // The first batch: one stale token among them; its task stays running, so the job does not finish.
     const first = await Promise.all([complete(0, 0.1), complete(1, 0.2, 'not-the-lease'), complete(2, 0.7)]);
     expect(first).toEqual([{ accepted: true }, { accepted: false }, { accepted: true }]);
@@ -143,20 +136,7 @@ describe('durable queue: leases, fencing, recovery', () => {
     const request = claim('a');
     const claimed = await harness.store.queue.claimMany({ ...request, providers: request.providers.map((entry) => ({ ...entry, maxConcurrency: taskCount })) }, taskCount);
     expect(claimed).toHaveLength(taskCount);
-    const outcomes = await Promise.all(
-      claimed.map((entry, index) =>
-        harness.store.queue.completeTask({
-          taskId: entry.task.id,
-          leaseToken: entry.leaseToken,
-          nowMs: clock.now(),
-          images: [{ index: 0, fileKey: `outputs/${index}.png`, thumbnailKey: `thumbnails/${index}.webp`, mediaType: 'image/png', width: 8, height: 8, byteSize: 10, seed: index }],
-          costUsd: 0.01,
-          warnings: [],
-          providerKey: 'scripted:scripted-model',
-          maxConcurrency: 4,
-        }),
-      ),
-    );
+    const outcomes = await Promise.all(claimed.map((_, index) => completeWithOneImage(claimed, index, 0.01)));
     expect(outcomes.every((outcome) => outcome.accepted)).toBe(true);
     expect(outcomes.filter((outcome) => outcome.finishedJob !== undefined)).toHaveLength(1);
     expect(outcomes.at(-1)?.finishedJob?.status).toBe('completed');

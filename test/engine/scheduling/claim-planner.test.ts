@@ -74,9 +74,9 @@ interface PlanInput {
   maxTasks: number;
 }
 
-/** Runs the planner the way the adapter does; returns the steps that write. */
-function plan(input: PlanInput): Array<Exclude<ClaimStep, { kind: 'read-head' } | { kind: 'done' }>> {
-  const planner = new ClaimPlanner(
+/** A planner over the input's policies, limit states and jobs, at `nowMs`. */
+function plannerFor(input: PlanInput): ClaimPlanner {
+  return new ClaimPlanner(
     input.policies ?? [policy()],
     {
       nowMs,
@@ -87,6 +87,11 @@ function plan(input: PlanInput): Array<Exclude<ClaimStep, { kind: 'read-head' } 
     input.jobs,
     input.maxTasks,
   );
+}
+
+/** Runs the planner the way the adapter does; returns the steps that write. */
+function plan(input: PlanInput): Array<Exclude<ClaimStep, { kind: 'read-head' } | { kind: 'done' }>> {
+  const planner = plannerFor(input);
   const writes: Array<Exclude<ClaimStep, { kind: 'read-head' } | { kind: 'done' }>> = [];
   for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
     if (step.kind === 'read-head') planner.provideHead(step.jobId, input.tasks.head(step.jobId, step.availableOnly));
@@ -103,17 +108,7 @@ function plan(input: PlanInput): Array<Exclude<ClaimStep, { kind: 'read-head' } 
  * leases written only after the plan, so no read sees them.
  */
 function planReadingAhead(input: PlanInput): ReturnType<typeof plan> {
-  const planner = new ClaimPlanner(
-    input.policies ?? [policy()],
-    {
-      nowMs,
-      states: new Map((input.states ?? []).map((state) => [state.scopeKey, state])),
-      runningByLimitKey: new Map(input.running ?? []),
-      startsInWindowByLimitKey: new Map(input.startsInWindow ?? []),
-    },
-    input.jobs,
-    input.maxTasks,
-  );
+  const planner = plannerFor(input);
   const writes: ReturnType<typeof plan> = [];
   for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
     if (step.kind === 'read-head') planner.provideHeads(step.jobId, input.tasks.heads(step.jobId, step.availableOnly, step.limit), step.limit);
