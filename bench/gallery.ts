@@ -115,7 +115,7 @@ async function main(): Promise<void> {
         const after = counters(await session.send('Performance.getMetrics'));
         result.flings.push({ ...fling, counters: difference(after, before), loadAverage });
         result.frameDeltasMs.push(...fling.movingDeltasMs);
-        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.movingDeltasMs, 0.95), 1)} ms over ${fling.movingDeltasMs.length} moving frames, ${formatDecimal(fling.durationMs / 1000, 1)} s (load ${loadAverage.toFixed(2)})`);
+        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.movingDeltasMs, 0.95), 1)} ms over ${fling.movingDeltasMs.length} moving frames (${formatDecimal((100 * fling.movingDeltasMs.filter((deltaMs) => deltaMs > 25).length) / fling.movingDeltasMs.length, 1)}% longer than one vsync), ${formatDecimal(fling.durationMs / 1000, 1)} s (load ${loadAverage.toFixed(2)})`);
         await context.close();
 
         // Jumps in a fresh context, so the thumbnails at the targets are not cached from the fling.
