@@ -24,11 +24,11 @@ import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js
 import { withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
 import { nextStartAtMs as learnedStateNextStartAtMs, type RequestUsage } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
-import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
-import { ClaimPlanner, withLiftsApplied, type ClaimStep } from '../../engine/scheduling/claim-planner.js';
+import type { ClaimStep } from '../../engine/scheduling/claim-planner.js';
+import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { readHeadTasks, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
 import { appendEvent, appendEvents, type NewEvent } from './event-log.js';
@@ -107,14 +107,12 @@ export class SqliteTaskQueue implements TaskQueue {
 
   private async claimInTransaction(transaction: Kysely<Database>, request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
     const { nowMs } = request;
-    const snapshot = await readLimitSnapshot(transaction, request.providers, nowMs);
-    const limits = decideLimitEligibility(request.providers, snapshot.limits);
-    await this.writeLifts(transaction, limits.lifts, nowMs);
-    if (limits.eligible.size === 0) return [];
-
-    const jobs = await readRunnableJobs(transaction, [...new Set([...limits.eligible.values()].map(jobProviderKeyOf))], snapshot.loadByJob);
-    const states = withLiftsApplied(snapshot.limits.states, limits.lifts.map((lift) => lift.scopeKey));
-    const planner = new ClaimPlanner(request.providers, { ...snapshot.limits, states }, jobs, maxTasks);
+    const planner = await openClaimPlanner(request.providers, maxTasks, {
+      readLimitSnapshot: () => readLimitSnapshot(transaction, request.providers, nowMs),
+      writeLifts: (lifts) => this.writeLifts(transaction, lifts, nowMs),
+      readRunnableJobs: (jobProviderKeys, loadByJob) => readRunnableJobs(transaction, jobProviderKeys, loadByJob),
+    });
+    if (!planner) return [];
 
     const claimed: ClaimedTask[] = [];
     // Jobs already marked `processing` in this transaction: their later tasks skip the write.

@@ -21,11 +21,10 @@ import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStar
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
 import { nextStartAtMs as learnedStateNextStartAtMs, type RequestUsage } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
-import { jobProviderKeyOf } from '../../engine/limits/limit-key-resolver.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
-import { ClaimPlanner, withLiftsApplied } from '../../engine/scheduling/claim-planner.js';
+import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { takeScopeLocks } from './advisory-locks.js';
 import { databaseNowMsSql, decisionNowMs, type PostgresClock } from './database-clock.js';
@@ -79,14 +78,12 @@ export class PostgresTaskQueue implements TaskQueue {
         // Read after the locks, so the time is the moment this claim decides, not when it queued.
         const nowMs = await decisionNowMs(transaction, this.clock, request.nowMs);
         const timedRequest = { ...request, nowMs };
-        const snapshot = await readLimitSnapshot(transaction, request.providers, nowMs);
-        const limits = decideLimitEligibility(request.providers, snapshot.limits);
-        await this.writeLifts(transaction, limits.lifts, nowMs);
-        if (limits.eligible.size === 0) return [];
-
-        const jobs = await readRunnableJobs(transaction, [...new Set([...limits.eligible.values()].map(jobProviderKeyOf))], snapshot.loadByJob);
-        const states = withLiftsApplied(snapshot.limits.states, limits.lifts.map((lift) => lift.scopeKey));
-        const planner = new ClaimPlanner(request.providers, { ...snapshot.limits, states }, jobs, maxTasks);
+        const planner = await openClaimPlanner(request.providers, maxTasks, {
+          readLimitSnapshot: () => readLimitSnapshot(transaction, request.providers, nowMs),
+          writeLifts: (lifts) => this.writeLifts(transaction, lifts, nowMs),
+          readRunnableJobs: (jobProviderKeys, loadByJob) => readRunnableJobs(transaction, jobProviderKeys, loadByJob),
+        });
+        if (!planner) return [];
 
         const claimed: ClaimedTask[] = [];
         for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
