@@ -27,7 +27,7 @@ import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
-import type { ClaimStep } from '../../engine/scheduling/claim-planner.js';
+import { followClaimPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
 import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { readHeadTasks, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
@@ -39,9 +39,6 @@ import { rowToJob, rowToTask } from './row-mappers.js';
 import { hotRows, hotRun, type HotParameter } from './hot-statement.js';
 import type { Database, JobsTable, ProviderStateTable, TasksTable } from './schema.js';
 import { translateSqliteError } from './translate-sqlite-error.js';
-
-/** A lease the claim planner decided on, waiting to be written. */
-type LeaseStep = Extract<ClaimStep, { kind: 'lease' }>;
 
 /** The task columns a completion's image rows and event need (a whole row is ~20 values to copy). */
 type CompletedTaskRow = Pick<Selectable<TasksTable>, 'id' | 'job_id' | 'prompt' | 'prompt_id'>;
@@ -114,25 +111,16 @@ export class SqliteTaskQueue implements TaskQueue {
     });
     if (!planner) return [];
 
-    const claimed: ClaimedTask[] = [];
     // Jobs already marked `processing` in this transaction: their later tasks skip the write.
     const leasedJobs = new Map<string, Job>();
-    // Leases are written together once the plan is made (or before a budget pause, which
-    // must land after them): the planner's reads never look at what a lease changes, because
-    // the heads of a job are read ahead in order (`readHeadTasks`).
-    let planned: LeaseStep[] = [];
-    for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
-      if (step.kind === 'read-head') {
-        planner.provideHeads(step.jobId, await readHeadTasks(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage, step.limit), step.limit);
-      } else if (step.kind === 'pause-for-budget') {
-        claimed.push(...(await this.leaseAll(transaction, request, planned, leasedJobs)));
-        planned = [];
-        leasedJobs.delete(step.jobId);
-        await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-      } else planned.push(step);
-    }
-    claimed.push(...(await this.leaseAll(transaction, request, planned, leasedJobs)));
-    return claimed;
+    return followClaimPlan(planner, {
+      readHeads: (step) => readHeadTasks(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage, step.limit),
+      leaseAll: (leases) => this.leaseAll(transaction, request, leases, leasedJobs),
+      pauseForBudget: async (jobId, reason) => {
+        leasedJobs.delete(jobId);
+        await this.pauseForBudget(transaction, jobId, reason, nowMs);
+      },
+    });
   }
 
   /** Clears the pauses the limit rules lifted, each with its `provider.resumed` event. */

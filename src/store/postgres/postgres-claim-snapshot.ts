@@ -137,18 +137,31 @@ export async function readPostgresRunnableJobs(
 }
 
 /**
- * The job's first queued task by ordinal; with `availableOnly`, the first one available at `nowMs`.
- * Locked `FOR UPDATE` (not SKIP LOCKED: a sequential job must take its head, not the next one);
+ * The job's next `limit` queued tasks by ordinal (with `availableOnly`, those available at
+ * `nowMs`): the head now, then the one that is head once that one is leased, and so on; with
+ * `withUsage`, each with what decides its usage. One statement for a claim that leases many tasks
+ * of one job, instead of one per lease. Locked `FOR UPDATE` (not SKIP LOCKED: a sequential job must take its head, not the next one);
  * the claim already holds the job row, and writers of a job's queued tasks lock the job first, so
- * this waits only in rare cases.
+ * this waits only in rare cases — and nothing but this claim's own leases changes the heads read
+ * ahead before it commits.
  */
-export async function readPostgresHeadTask(transaction: Kysely<PostgresDatabase>, jobId: string, availableOnly: boolean, nowMs: number, withUsage = false): Promise<QueuedTaskHead | undefined> {
+export async function readPostgresHeadTasks(
+  transaction: Kysely<PostgresDatabase>,
+  jobId: string,
+  availableOnly: boolean,
+  nowMs: number,
+  withUsage: boolean,
+  limit: number,
+): Promise<QueuedTaskHead[]> {
   let query = transaction.selectFrom('tasks').select(['id', 'available_at_ms', 'estimated_cost_micro_usd']).where('job_id', '=', jobId).where('status', '=', 'queued');
   if (availableOnly) query = query.where('available_at_ms', '<=', nowMs);
-  const row = await query.orderBy('ordinal', 'asc').limit(1).forUpdate().executeTakeFirst();
-  if (!row) return undefined;
-  const head: QueuedTaskHead = { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: fromMicroUsd(row.estimated_cost_micro_usd) };
-  return withUsage ? { ...head, usageFacts: await readPostgresUsageFacts(transaction, row.id) } : head;
+  const rows = await query.orderBy('ordinal', 'asc').limit(limit).forUpdate().execute();
+  const heads: QueuedTaskHead[] = [];
+  for (const row of rows) {
+    const head: QueuedTaskHead = { id: row.id, availableAtMs: row.available_at_ms, estimatedCostUsd: fromMicroUsd(row.estimated_cost_micro_usd) };
+    heads.push(withUsage ? { ...head, usageFacts: await readPostgresUsageFacts(transaction, row.id) } : head);
+  }
+  return heads;
 }
 
 /** What decides a task's usage: its image count, prompt length and its references' and mask's pixel sizes. */

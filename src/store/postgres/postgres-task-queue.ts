@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { ImagefleetError } from '../../core/errors.js';
+import type { Job } from '../../core/job.js';
 import type {
   AttemptOutcomeInput,
   ClaimedTask,
@@ -24,6 +26,7 @@ import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
+import { followClaimPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
 import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { takeScopeLocks } from './advisory-locks.js';
@@ -31,7 +34,7 @@ import { databaseNowMsSql, decisionNowMs, type PostgresClock } from './database-
 import { toMicroUsd } from './money.js';
 import {
   postgresRowToLimitState as rowToLimitState,
-  readPostgresHeadTask as readHeadTask,
+  readPostgresHeadTasks as readHeadTasks,
   readPostgresLimitSnapshot as readLimitSnapshot,
   readPostgresRunnableJobs as readRunnableJobs,
 } from './postgres-claim-snapshot.js';
@@ -40,7 +43,7 @@ import { finalizePostgresJobIfDone as finalizeJobIfDone } from './postgres-job-f
 import { readAllPostgresLearnedRates, readPostgresLearnedRates, writePostgresLearnedRate } from './postgres-learned-rate-rows.js';
 import { postgresRowToJob as rowToJob, postgresRowToTask as rowToTask } from './postgres-row-mappers.js';
 import { runPostgresTransaction } from './postgres-transaction.js';
-import type { PostgresDatabase, ProviderStateTable } from './schema.js';
+import type { PostgresDatabase, ProviderStateTable, TasksTable } from './schema.js';
 import { isRetryablePostgresError, translatePostgresError } from './translate-postgres-error.js';
 
 /**
@@ -85,13 +88,16 @@ export class PostgresTaskQueue implements TaskQueue {
         });
         if (!planner) return [];
 
-        const claimed: ClaimedTask[] = [];
-        for (let step = planner.next(); step.kind !== 'done'; step = planner.next()) {
-          if (step.kind === 'read-head') planner.provideHead(step.jobId, await readHeadTask(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage));
-          else if (step.kind === 'pause-for-budget') await this.pauseForBudget(transaction, step.jobId, step.reason, nowMs);
-          else claimed.push(await this.lease(transaction, timedRequest, step.jobId, step.taskId, step.policy, step.jobStarting, step.usage));
-        }
-        return claimed;
+        // Jobs already marked `processing` in this transaction: their later tasks skip the write.
+        const leasedJobs = new Map<string, Job>();
+        return followClaimPlan(planner, {
+          readHeads: (step) => readHeadTasks(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage, step.limit),
+          leaseAll: (leases) => this.leaseAll(transaction, timedRequest, leases, leasedJobs),
+          pauseForBudget: async (jobId, reason) => {
+            leasedJobs.delete(jobId);
+            await this.pauseForBudget(transaction, jobId, reason, nowMs);
+          },
+        });
       }),
     );
   }
@@ -108,42 +114,48 @@ export class PostgresTaskQueue implements TaskQueue {
     }
   }
 
-  private async lease(
-    transaction: Kysely<PostgresDatabase>,
-    request: ClaimRequest,
-    jobId: string,
-    taskId: string,
-    policy: ProviderLimitPolicy,
-    jobStarting: boolean,
-    usage: RequestUsage | undefined,
-  ): Promise<ClaimedTask> {
+  /**
+   * Leases the planned tasks, in plan order: one statement for the task rows (each its own fresh
+   * token, the rows returned), one for the jobs not yet marked `processing` in this claim, each
+   * request start, then the events (`job.started` before a job's first `task.started`) — the writes
+   * single leases made, in a few round trips instead of four or more per task.
+   */
+  private async leaseAll(transaction: Kysely<PostgresDatabase>, request: ClaimRequest, leases: readonly LeaseStep[], leasedJobs: Map<string, Job>): Promise<ClaimedTask[]> {
     const { nowMs } = request;
-    const leaseToken = randomBytes(16).toString('hex');
-    const task = await transaction
-      .updateTable('tasks')
-      .set({
-        status: 'running',
-        lease_token: leaseToken,
-        lease_owner: request.workerId,
-        lease_expires_at_ms: nowMs + request.leaseMs,
-        started_at_ms: nowMs,
-        updated_at_ms: nowMs,
-      })
-      .where('id', '=', taskId)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const job = await transaction
-      .updateTable('jobs')
-      .set({ status: 'processing', status_reason: null, last_claimed_at_ms: nowMs, updated_at_ms: nowMs })
-      .where('id', '=', jobId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const taskIds = leases.map((lease) => lease.taskId);
+    const leaseTokens = leases.map(() => randomBytes(16).toString('hex'));
+    const { rows } = await sql<Selectable<TasksTable>>`
+      UPDATE tasks SET status = 'running', lease_token = planned.lease_token, lease_owner = ${request.workerId},
+        lease_expires_at_ms = ${nowMs + request.leaseMs}, started_at_ms = ${nowMs}, updated_at_ms = ${nowMs}
+      FROM unnest(${taskIds}::text[], ${leaseTokens}::text[]) AS planned (id, lease_token)
+      WHERE tasks.id = planned.id AND tasks.status = 'queued'
+      RETURNING tasks.*`.execute(transaction);
+    const rowById = new Map(rows.map((row) => [row.id, row]));
 
-    await this.recordRequestStart(transaction, policy, nowMs, usage);
-    if (jobStarting) await appendEvent(transaction, { type: 'job.started', jobId, payload: {}, nowMs });
-    await appendEvent(transaction, { type: 'task.started', jobId, taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
-    return { task: rowToTask(task), job: rowToJob(job), leaseToken, ...(usage === undefined ? {} : { requestUsage: usage }) };
+    const startingJobIds = [...new Set(leases.map((lease) => lease.jobId))].filter((jobId) => !leasedJobs.has(jobId));
+    if (startingJobIds.length > 0) {
+      const jobRows = await transaction
+        .updateTable('jobs')
+        .set({ status: 'processing', status_reason: null, last_claimed_at_ms: nowMs, updated_at_ms: nowMs })
+        .where('id', 'in', startingJobIds)
+        .returningAll()
+        .execute();
+      for (const row of jobRows) leasedJobs.set(row.id, rowToJob(row));
+    }
+
+    const claimed: ClaimedTask[] = [];
+    for (const [index, lease] of leases.entries()) {
+      const task = rowById.get(lease.taskId);
+      // The heads were read FOR UPDATE in this transaction, so a row that is not ours now is a bug.
+      if (!task || task.lease_token !== leaseTokens[index]) throw new ImagefleetError('internal', `Task ${lease.taskId} was planned for a claim but is no longer queued.`);
+      const job = leasedJobs.get(lease.jobId);
+      if (!job) throw new ImagefleetError('internal', `Job ${lease.jobId} was planned for a claim but no longer exists.`);
+      await this.recordRequestStart(transaction, lease.policy, nowMs, lease.usage);
+      if (lease.jobStarting) await appendEvent(transaction, { type: 'job.started', jobId: lease.jobId, payload: {}, nowMs });
+      await appendEvent(transaction, { type: 'task.started', jobId: lease.jobId, taskId: lease.taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
+      claimed.push({ task: rowToTask(task), job, leaseToken: leaseTokens[index], ...(lease.usage === undefined ? {} : { requestUsage: lease.usage }) });
+    }
+    return claimed;
   }
 
   /**

@@ -171,6 +171,22 @@ describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)'
     expect(job?.statusReason).toBe('Budget reached: $0.0800 spent of $0.1000, and the next task would pass it. Raise the budget and resume to continue.');
   });
 
+  it('writes the leases planned before a budget pause ahead of it, and the rest after, in one claim', async () => {
+    const store = await open();
+    await createJob(store, { id: 'cheap', taskCount: 3, createdAtMs: startMs - 2 });
+    await createJob(store, { id: 'broke', taskCount: 2, budgetUsd: 0.01, taskCostUsd: 0.04, createdAtMs: startMs - 1 });
+    const afterId = await store.events.lastEventId();
+    const claimed = await store.queue.claimMany(claimRequest(startMs), 5);
+    expect(claimed.map((task) => task.task.id)).toEqual(['cheap-t0', 'cheap-t1', 'cheap-t2']);
+    expect(new Set(claimed.map((task) => task.leaseToken)).size).toBe(3);
+    for (const task of claimed) expect(await store.jobs.getTask(task.task.id)).toMatchObject({ status: 'running', attempts: 0 });
+    expect(await store.jobs.getJob('broke')).toMatchObject({ status: 'paused' });
+    expect(await store.jobs.getJob('cheap')).toMatchObject({ status: 'processing' });
+    const events = (await store.events.readEvents(afterId, {})).map((event) => `${event.type} ${event.taskId ?? event.jobId ?? ''}`);
+    // The planner reached the broke job after cheap's first task: that lease lands before the pause.
+    expect(events).toEqual(['job.started cheap', 'task.started cheap-t0', 'job.paused broke', 'task.started cheap-t1', 'task.started cheap-t2']);
+  });
+
   it('records a 429 with the setback in one write: hold, halved concurrency, no attempt used', async () => {
     const store = await open();
     await createJob(store, { id: 'a', taskCount: 3 });
