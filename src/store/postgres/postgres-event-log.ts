@@ -12,11 +12,14 @@ import type { EventLog, StoredEvent } from '../../engine/ports.js';
 import { advisoryLockKeys, takeTransactionLock } from './advisory-locks.js';
 import { publishAfterPostgresCommit } from './postgres-transaction.js';
 import type { EventsTable, PostgresDatabase } from './schema.js';
-import { enqueuePostgresWebhookDeliveries } from './postgres-webhook-writes.js';
+import { enqueuePostgresWebhookDeliveries, type PostgresJobWebhookEndpoints } from './postgres-webhook-writes.js';
 import { withTranslatedPostgresErrors } from './translate-postgres-error.js';
 
 /** An event to append: one persisted event of the vocabulary and `nowMs`, when it happened in epoch ms. */
 export type NewPostgresEvent = PersistedDomainEvent & { nowMs: number };
+
+/** Events per insert of `appendPostgresEvents`: 5 parameters each, far below Postgres' 65,535. */
+const maxEventsPerInsert = 1_000;
 
 /** How many events `readEvents` returns when no limit is given (as on SQLite). */
 export const defaultEventPageSize = 500;
@@ -38,6 +41,36 @@ export async function appendPostgresEvent(executor: Kysely<PostgresDatabase>, ev
   const { nowMs: _nowMs, ...domainEvent } = event;
   publishAfterPostgresCommit(executor, domainEvent);
   return inserted.id;
+}
+
+/**
+ * Appends events in order inside the caller's transaction, as `appendPostgresEvent` one after the
+ * other would: the tail lock once, one multi-row insert, each event's outbox rows (a job's webhook
+ * endpoints read once per batch), each published after COMMIT. For a group commit's events.
+ */
+export async function appendPostgresEvents(executor: Kysely<PostgresDatabase>, events: readonly NewPostgresEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (events.length === 1) {
+    await appendPostgresEvent(executor, events[0]!);
+    return;
+  }
+  await takeTransactionLock(executor, advisoryLockKeys.eventTail);
+  const endpointsByJob = new Map<string, PostgresJobWebhookEndpoints>();
+  for (let start = 0; start < events.length; start += maxEventsPerInsert) {
+    const slice = events.slice(start, start + maxEventsPerInsert);
+    const inserted = await executor
+      .insertInto('events')
+      .values(slice.map((event) => ({ type: event.type, job_id: event.jobId ?? null, task_id: event.taskId ?? null, payload: JSON.stringify(event.payload), created_at_ms: event.nowMs })))
+      .returning('id')
+      .execute();
+    // The identity hands out ids in the order the rows are inserted; RETURNING's own order is not promised.
+    const ids = inserted.map((row) => Number(row.id)).sort((left, right) => left - right);
+    for (const [index, event] of slice.entries()) {
+      await enqueuePostgresWebhookDeliveries(executor, { id: ids[index]!, type: event.type, jobId: event.jobId, taskId: event.taskId, payload: event.payload, nowMs: event.nowMs }, endpointsByJob);
+      const { nowMs: _nowMs, ...domainEvent } = event;
+      publishAfterPostgresCommit(executor, domainEvent);
+    }
+  }
 }
 
 /** `EventLog` on Postgres: the read side. */

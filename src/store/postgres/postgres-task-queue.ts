@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { ImagefleetError } from '../../core/errors.js';
 import type { Job } from '../../core/job.js';
 import type {
@@ -38,13 +38,18 @@ import {
   readPostgresLimitSnapshot as readLimitSnapshot,
   readPostgresRunnableJobs as readRunnableJobs,
 } from './postgres-claim-snapshot.js';
-import { appendPostgresEvent as appendEvent } from './postgres-event-log.js';
+import { appendPostgresEvent as appendEvent, appendPostgresEvents as appendEvents } from './postgres-event-log.js';
 import { finalizePostgresJobIfDone as finalizeJobIfDone } from './postgres-job-finalizer.js';
 import { readAllPostgresLearnedRates, readPostgresLearnedRates, writePostgresLearnedRate } from './postgres-learned-rate-rows.js';
 import { postgresRowToJob as rowToJob, postgresRowToTask as rowToTask } from './postgres-row-mappers.js';
 import { runPostgresTransaction } from './postgres-transaction.js';
-import type { PostgresDatabase, ProviderStateTable, TasksTable } from './schema.js';
+import type { ImagesTable, PostgresDatabase, ProviderStateTable, TasksTable } from './schema.js';
 import { isRetryablePostgresError, translatePostgresError } from './translate-postgres-error.js';
+
+/** Completions one `completeBatch` writes with shared statements (4 array parameters each, so no size limit applies; this bounds the statement's work). */
+const maxCompletionsPerStatement = 500;
+/** Image rows per insert: 16 parameters each, far below Postgres' 65,535 bound parameters. */
+const maxImageRowsPerStatement = 1_000;
 
 /**
  * The durable queue on Postgres, shared by engines on any number of machines. Every state change is
@@ -209,29 +214,26 @@ export class PostgresTaskQueue implements TaskQueue {
 
   private async flushCompletions(): Promise<void> {
     const batch = this.pendingCompletions.splice(0);
+    const inputs = batch.map((item) => item.input);
     try {
-      const outcomes = await runPostgresTransaction(this.db, async (transaction) => {
-        // Every scope whose concurrency a completion may grow, then every job a completion may
-        // close, up front and sorted: the locking order of docs/decisions/0039.
-        await takeScopeLocks(transaction, batch.map((item) => item.input.providerKey));
-        await lockJobsOfTasks(transaction, batch.map((item) => item.input.taskId));
-        const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
-        for (const item of batch) {
-          await sql`SAVEPOINT completion`.execute(transaction);
-          try {
-            results.push({ outcome: await this.completeInTransaction(transaction, item.input) });
-            await sql`RELEASE completion`.execute(transaction);
-          } catch (error) {
-            // A deadlock or serialization failure fails the whole batch, which is then run again;
-            // any other error fails only its own completion.
-            if (isRetryablePostgresError(error)) throw error;
-            await sql`ROLLBACK TO completion`.execute(transaction);
-            await sql`RELEASE completion`.execute(transaction);
-            results.push({ error });
+      let outcomes: Array<{ outcome: TaskOutcome } | { error: unknown }>;
+      try {
+        // Fast path: what the completions share written once (`completeBatch`), no savepoints.
+        // A completion that throws fails the transaction, and the batch runs again below with one
+        // savepoint each, so a failure still costs only its own completion.
+        outcomes = await runPostgresTransaction(this.db, async (transaction) => {
+          await this.lockForCompletions(transaction, inputs);
+          const results: Array<{ outcome: TaskOutcome }> = [];
+          for (let start = 0; start < inputs.length; start += maxCompletionsPerStatement) {
+            for (const outcome of await this.completeBatch(transaction, inputs.slice(start, start + maxCompletionsPerStatement))) results.push({ outcome });
           }
-        }
-        return results;
-      });
+          return results;
+        });
+      } catch (fastPathError) {
+        // Retryable errors were retried already; one completion has nothing to separate.
+        if (batch.length === 1 || isRetryablePostgresError(fastPathError)) throw fastPathError;
+        outcomes = await this.completeWithSavepoints(inputs);
+      }
       outcomes.forEach((result, index) => {
         const item = batch[index]!;
         if ('outcome' in result) item.resolve(result.outcome);
@@ -240,6 +242,145 @@ export class PostgresTaskQueue implements TaskQueue {
     } catch (error) {
       for (const item of batch) item.reject(translatePostgresError(error, 'complete a task'));
     }
+  }
+
+  /**
+   * Every scope whose concurrency a completion may grow, then every job a completion may close, up
+   * front and sorted: the locking order of docs/decisions/0039.
+   */
+  private async lockForCompletions(transaction: Kysely<PostgresDatabase>, inputs: readonly CompleteTaskInput[]): Promise<void> {
+    await takeScopeLocks(transaction, inputs.map((input) => input.providerKey));
+    await lockJobsOfTasks(transaction, inputs.map((input) => input.taskId));
+  }
+
+  /** The batch in one transaction, each completion inside its own savepoint so one failing does not undo the others. */
+  private completeWithSavepoints(inputs: readonly CompleteTaskInput[]): Promise<Array<{ outcome: TaskOutcome } | { error: unknown }>> {
+    return runPostgresTransaction(this.db, async (transaction) => {
+      await this.lockForCompletions(transaction, inputs);
+      const results: Array<{ outcome: TaskOutcome } | { error: unknown }> = [];
+      for (const input of inputs) {
+        await sql`SAVEPOINT completion`.execute(transaction);
+        try {
+          results.push({ outcome: await this.completeInTransaction(transaction, input) });
+          await sql`RELEASE completion`.execute(transaction);
+        } catch (error) {
+          // A deadlock or serialization failure fails the whole batch, which is then run again;
+          // any other error fails only its own completion.
+          if (isRetryablePostgresError(error)) throw error;
+          await sql`ROLLBACK TO completion`.execute(transaction);
+          await sql`RELEASE completion`.execute(transaction);
+          results.push({ error });
+        }
+      }
+      return results;
+    });
+  }
+
+  /**
+   * A group commit's completions with what they share written once (decision 0050, as on SQLite):
+   * one fenced update for the task rows, one spend update for their jobs (micro-USD, so the sum is
+   * exact), one insert for the image rows, each key's concurrency and learned rate once, the events
+   * in one insert, and the job-end probe once per job after its last completion (which alone gets
+   * `finishedJob`). Outcomes in input order.
+   */
+  private async completeBatch(transaction: Kysely<PostgresDatabase>, inputs: readonly CompleteTaskInput[]): Promise<TaskOutcome[]> {
+    const { rows } = await sql<{ id: string; job_id: string; prompt: string; prompt_id: string; lease_token: string }>`
+      UPDATE tasks SET status = 'completed', lease_token = NULL, lease_owner = NULL, lease_expires_at_ms = NULL,
+        cost_micro_usd = completion.cost_micro_usd, last_error_code = NULL, last_error_message = NULL,
+        finished_at_ms = completion.now_ms, updated_at_ms = completion.now_ms
+      FROM unnest(
+        ${inputs.map((input) => input.taskId)}::text[], ${inputs.map((input) => input.leaseToken)}::text[],
+        ${inputs.map((input) => toMicroUsd(input.costUsd))}::bigint[], ${inputs.map((input) => input.nowMs)}::bigint[]
+      ) AS completion (id, lease_token, cost_micro_usd, now_ms)
+      WHERE tasks.id = completion.id AND tasks.lease_token = completion.lease_token AND tasks.status = 'running'
+      RETURNING tasks.id, tasks.job_id, tasks.prompt, tasks.prompt_id, completion.lease_token`.execute(transaction);
+    const completedById = new Map(rows.map((row) => [row.id, row]));
+
+    const outcomes: TaskOutcome[] = [];
+    const accepted: Array<{ input: CompleteTaskInput; task: { id: string; job_id: string; prompt: string; prompt_id: string }; index: number }> = [];
+    for (const [index, input] of inputs.entries()) {
+      const task = completedById.get(input.taskId);
+      // Only the completion holding the lease wrote the row; another of the same task in the batch (a stale token) is refused.
+      if (task !== undefined && task.lease_token === input.leaseToken) {
+        accepted.push({ input, task, index });
+        outcomes.push({ accepted: true });
+      } else outcomes.push(await this.refusedCompletion(transaction, input.taskId));
+    }
+    if (accepted.length === 0) return outcomes;
+
+    const byJob = new Map<string, typeof accepted>();
+    for (const completion of accepted) {
+      const completions = byJob.get(completion.task.job_id);
+      if (completions) completions.push(completion);
+      else byJob.set(completion.task.job_id, [completion]);
+    }
+    const jobIds = [...byJob.keys()];
+    const { rows: jobRows } = await sql<{ id: string; group_id: string }>`
+      UPDATE jobs SET spent_micro_usd = jobs.spent_micro_usd + spend.added_micro_usd, updated_at_ms = spend.now_ms
+      FROM unnest(
+        ${jobIds}::text[],
+        ${jobIds.map((jobId) => byJob.get(jobId)!.reduce((sum, completion) => sum + toMicroUsd(completion.input.costUsd), 0))}::bigint[],
+        ${jobIds.map((jobId) => byJob.get(jobId)!.at(-1)!.input.nowMs)}::bigint[]
+      ) AS spend (id, added_micro_usd, now_ms)
+      WHERE jobs.id = spend.id
+      RETURNING jobs.id, jobs.group_id`.execute(transaction);
+    const groupIdByJob = new Map(jobRows.map((row) => [row.id, row.group_id]));
+    for (const jobId of jobIds) if (!groupIdByJob.has(jobId)) throw new ImagefleetError('internal', `Job ${jobId} of task ${byJob.get(jobId)![0]!.task.id} does not exist.`);
+
+    const imageRows = accepted.flatMap(({ input, task }) => imageRowsOf(input, task, groupIdByJob.get(task.job_id)!));
+    for (let start = 0; start < imageRows.length; start += maxImageRowsPerStatement) await upsertImageRows(transaction, imageRows.slice(start, start + maxImageRowsPerStatement));
+
+    const byKey = new Map<string, CompleteTaskInput[]>();
+    for (const { input } of accepted) {
+      const completions = byKey.get(input.providerKey);
+      if (completions) completions.push(input);
+      else byKey.set(input.providerKey, [input]);
+    }
+    for (const [providerKey, completions] of byKey) {
+      await this.growConcurrencyAfter(transaction, providerKey, completions);
+      let learned = (await readPostgresLearnedRates(transaction, [providerKey])).get(providerKey);
+      for (const completion of completions) learned = learnedRateAfterSuccess(learned, completion.nowMs);
+      if (learned) await writePostgresLearnedRate(transaction, providerKey, learned, completions.at(-1)!.nowMs);
+    }
+
+    await appendEvents(
+      transaction,
+      accepted.map(({ input, task }) => ({
+        type: 'task.completed',
+        jobId: task.job_id,
+        taskId: task.id,
+        payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
+        nowMs: input.nowMs,
+      })),
+    );
+    for (const completions of byJob.values()) {
+      const last = completions.at(-1)!;
+      const finishedJob = await finalizeJobIfDone(transaction, last.task.job_id, last.input.nowMs);
+      if (finishedJob) outcomes[last.index] = { accepted: true, finishedJob };
+    }
+    return outcomes;
+  }
+
+  /** Why a fenced completion wrote nothing: canceled (or gone), or the lease was lost. */
+  private async refusedCompletion(transaction: Kysely<PostgresDatabase>, taskId: string): Promise<TaskOutcome> {
+    const current = await transaction.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
+    return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
+  }
+
+  /** `growConcurrency` for several successes of one key: one read, the rule once per success, one write. */
+  private async growConcurrencyAfter(transaction: Kysely<PostgresDatabase>, providerKey: string, completions: readonly CompleteTaskInput[]): Promise<void> {
+    const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
+    if (!state || state.concurrency_limit === null) return;
+    let limit: number | undefined = state.concurrency_limit;
+    for (const completion of completions) {
+      if (limit === undefined) break;
+      limit = onSuccess(limit, completion.maxConcurrency);
+    }
+    await transaction
+      .updateTable('provider_state')
+      .set({ concurrency_limit: limit ?? null, updated_at_ms: completions.at(-1)!.nowMs })
+      .where('scope_key', '=', providerKey)
+      .execute();
   }
 
   private async completeInTransaction(transaction: Kysely<PostgresDatabase>, input: CompleteTaskInput): Promise<TaskOutcome> {
@@ -274,43 +415,7 @@ export class PostgresTaskQueue implements TaskQueue {
       .returning(['group_id'])
       .executeTakeFirstOrThrow();
 
-    if (input.images.length > 0) {
-      await transaction
-        .insertInto('images')
-        .values(
-          input.images.map((image) => ({
-            id: randomUUID(),
-            task_id: task.id,
-            job_id: task.job_id,
-            group_id: job.group_id,
-            idx: image.index,
-            file_key: image.fileKey,
-            thumbnail_key: image.thumbnailKey,
-            media_type: image.mediaType,
-            width: image.width,
-            height: image.height,
-            byte_size: image.byteSize,
-            crc32: image.crc32 ?? null,
-            seed: image.seed ?? null,
-            prompt: task.prompt,
-            prompt_id: task.prompt_id,
-            created_at_ms: nowMs,
-          })),
-        )
-        // The file name derives from (task, index), so a repeated write is the same image.
-        .onConflict((conflict) =>
-          conflict.columns(['task_id', 'idx']).doUpdateSet((expression) => ({
-            file_key: expression.ref('excluded.file_key'),
-            thumbnail_key: expression.ref('excluded.thumbnail_key'),
-            width: expression.ref('excluded.width'),
-            height: expression.ref('excluded.height'),
-            byte_size: expression.ref('excluded.byte_size'),
-            crc32: expression.ref('excluded.crc32'),
-            seed: expression.ref('excluded.seed'),
-          })),
-        )
-        .execute();
-    }
+    await upsertImageRows(transaction, imageRowsOf(input, task, job.group_id));
 
     await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
     const learned = learnedRateAfterSuccess((await readPostgresLearnedRates(transaction, [input.providerKey])).get(input.providerKey), nowMs);
@@ -706,6 +811,48 @@ export class PostgresTaskQueue implements TaskQueue {
  * event tail (docs/decisions/0039). Without it a completion (job row, then the event tail) and a
  * failure of the same job's other task (event tail, then the job row) deadlocked.
  */
+/** The image rows of a completion, in the group of the task's job. */
+function imageRowsOf(input: CompleteTaskInput, task: Pick<Selectable<TasksTable>, 'id' | 'job_id' | 'prompt' | 'prompt_id'>, groupId: string): Array<Insertable<ImagesTable>> {
+  return input.images.map((image) => ({
+    id: randomUUID(),
+    task_id: task.id,
+    job_id: task.job_id,
+    group_id: groupId,
+    idx: image.index,
+    file_key: image.fileKey,
+    thumbnail_key: image.thumbnailKey,
+    media_type: image.mediaType,
+    width: image.width,
+    height: image.height,
+    byte_size: image.byteSize,
+    crc32: image.crc32 ?? null,
+    seed: image.seed ?? null,
+    prompt: task.prompt,
+    prompt_id: task.prompt_id,
+    created_at_ms: input.nowMs,
+  }));
+}
+
+/** Inserts image rows; the file name derives from (task, index), so a repeated write is the same image and updates it. */
+async function upsertImageRows(transaction: Kysely<PostgresDatabase>, rows: ReadonlyArray<Insertable<ImagesTable>>): Promise<void> {
+  if (rows.length === 0) return;
+  await transaction
+    .insertInto('images')
+    .values([...rows])
+    .onConflict((conflict) =>
+      conflict.columns(['task_id', 'idx']).doUpdateSet((expression) => ({
+        file_key: expression.ref('excluded.file_key'),
+        thumbnail_key: expression.ref('excluded.thumbnail_key'),
+        width: expression.ref('excluded.width'),
+        height: expression.ref('excluded.height'),
+        byte_size: expression.ref('excluded.byte_size'),
+        crc32: expression.ref('excluded.crc32'),
+        seed: expression.ref('excluded.seed'),
+      })),
+    )
+    .execute();
+}
+
 async function lockJobsOfTasks(transaction: Kysely<PostgresDatabase>, taskIds: readonly string[]): Promise<void> {
   if (taskIds.length === 0) return;
   await transaction

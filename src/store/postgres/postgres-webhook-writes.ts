@@ -24,15 +24,27 @@ export async function insertPostgresWebhookEndpoints(executor: Kysely<PostgresDa
     .execute();
 }
 
-/** One delivery per endpoint of the event's job subscribed to its webhook type; on the event's own transaction. */
+/** A job's webhook endpoints as `enqueuePostgresWebhookDeliveries` reads them. */
+export type PostgresJobWebhookEndpoints = ReadonlyArray<{ id: string; event_types: string[] }>;
+
+/**
+ * One delivery per endpoint of the event's job subscribed to its webhook type; on the event's own
+ * transaction. `endpointsByJob`: endpoints already read in this same transaction, by job id
+ * (several events of one job in one batch read them once).
+ */
 export async function enqueuePostgresWebhookDeliveries(
   executor: Kysely<PostgresDatabase>,
   event: { id: number; type: PersistedDomainEventType; jobId: string | undefined; taskId: string | undefined; payload: unknown; nowMs: number },
+  endpointsByJob?: Map<string, PostgresJobWebhookEndpoints>,
 ): Promise<void> {
   if (event.jobId === undefined) return;
   const webhookType = webhookEventTypeOf(event);
   if (webhookType === undefined) return;
-  const endpoints = await executor.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('job_id', '=', event.jobId).execute();
+  let endpoints = endpointsByJob?.get(event.jobId);
+  if (endpoints === undefined) {
+    endpoints = await executor.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('job_id', '=', event.jobId).execute();
+    endpointsByJob?.set(event.jobId, endpoints);
+  }
   const subscribed = endpoints.filter((endpoint) => endpoint.event_types.includes(webhookType));
   if (subscribed.length === 0) return;
   await executor

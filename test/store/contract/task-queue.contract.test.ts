@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionMode, JobPriority } from '../../../src/core/job.js';
-import type { ClaimRequest, NewJobInput, ProviderLimitPolicy, Store } from '../../../src/engine/ports.js';
+import type { ClaimedTask, ClaimRequest, NewJobInput, ProviderLimitPolicy, Store } from '../../../src/engine/ports.js';
 import { learnedRateView } from '../../../src/engine/learned-rate/learned-rate.js';
 import { storeFactoriesWithPostgres, type OpenedStore } from './store-factories.js';
 
@@ -185,6 +185,69 @@ describe.each(storeFactoriesWithPostgres())('store contract: task queue ($name)'
     const events = (await store.events.readEvents(afterId, {})).map((event) => `${event.type} ${event.taskId ?? event.jobId ?? ''}`);
     // The planner reached the broke job after cheap's first task: that lease lands before the pause.
     expect(events).toEqual(['job.started cheap', 'task.started cheap-t0', 'job.paused broke', 'task.started cheap-t1', 'task.started cheap-t2']);
+  });
+
+  describe('group commit: completions arriving in one turn share one transaction', () => {
+    /** Completes the `index`th claimed task with one image of its own (same turn as its siblings when called together). */
+    const completeOne = (store: Store, claimed: readonly ClaimedTask[], index: number, costUsd: number, leaseToken = claimed[index]!.leaseToken) =>
+      store.queue.completeTask({
+        taskId: claimed[index]!.task.id,
+        leaseToken,
+        nowMs: startMs + 10 + index,
+        images: [{ index: 0, fileKey: `outputs/${index}.png`, thumbnailKey: `thumbnails/${index}.webp`, mediaType: 'image/png', width: 8, height: 8, byteSize: 10, seed: index }],
+        costUsd,
+        warnings: [],
+        providerKey: 'p:m',
+        maxConcurrency: 100,
+      });
+
+    it('spend summed, a stale token refused, events in order, the job finished by its last completion', async () => {
+      const store = await open();
+      await createJob(store, { id: 'a', taskCount: 4 });
+      const claimed = await store.queue.claimMany(claimRequest(startMs), 4);
+      expect(claimed).toHaveLength(4);
+      const afterId = await store.events.lastEventId();
+      const first = await Promise.all([completeOne(store, claimed, 0, 0.1), completeOne(store, claimed, 1, 0.2, 'not-the-lease'), completeOne(store, claimed, 2, 0.7)]);
+      expect(first).toEqual([{ accepted: true }, { accepted: false }, { accepted: true }]);
+      expect(await store.jobs.getTask('a-t1')).toMatchObject({ status: 'running' });
+      expect((await store.jobs.getJob('a'))?.spentUsd).toBeCloseTo(0.8, 9);
+      // The same task twice in one batch, a stale token first: only the lease holder's completion counts.
+      const second = await Promise.all([completeOne(store, claimed, 1, 5, 'an-old-lease'), completeOne(store, claimed, 1, 0.2), completeOne(store, claimed, 3, 0.3)]);
+      expect(second.map((outcome) => outcome.accepted)).toEqual([false, true, true]);
+      expect(second[1]?.finishedJob).toBeUndefined();
+      expect(second[2]?.finishedJob?.status).toBe('completed');
+      expect((await store.jobs.getJob('a'))?.spentUsd).toBeCloseTo(1.3, 9);
+      const images = await store.images.listImages({ jobId: 'a' });
+      expect(images.map((image) => image.taskId).sort()).toEqual(['a-t0', 'a-t1', 'a-t2', 'a-t3']);
+      const events = await store.events.readEvents(afterId, { jobId: 'a' });
+      expect(events.map((event) => `${event.type} ${event.taskId ?? ''}`)).toEqual(['task.completed a-t0', 'task.completed a-t2', 'task.completed a-t1', 'task.completed a-t3', 'job.finished ']);
+    });
+
+    it('one failing completion leaves the others of its batch committed', async () => {
+      const store = await open();
+      await createJob(store, { id: 'a', taskCount: 3 });
+      const claimed = await store.queue.claimMany(claimRequest(startMs), 3);
+      // A NaN cost is refused by the job's spend column on every store.
+      const outcomes = await Promise.allSettled([completeOne(store, claimed, 0, 0.1), completeOne(store, claimed, 1, Number.NaN), completeOne(store, claimed, 2, 0.2)]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((await Promise.all(['a-t0', 'a-t1', 'a-t2'].map((id) => store.jobs.getTask(id)))).map((task) => task?.status)).toEqual(['completed', 'running', 'completed']);
+      expect(await store.images.listImages({ jobId: 'a' })).toHaveLength(2);
+      expect((await store.jobs.getJob('a'))?.spentUsd).toBeCloseTo(0.3, 9);
+    });
+
+    it('more completions in one turn than one statement slice (500): every one recorded, the job finished once', async () => {
+      const store = await open();
+      const taskCount = 520;
+      await createJob(store, { id: 'big', taskCount });
+      const claimed = await store.queue.claimMany(claimRequest(startMs, [policy({ maxConcurrency: taskCount })]), taskCount);
+      expect(claimed).toHaveLength(taskCount);
+      const outcomes = await Promise.all(claimed.map((_, index) => completeOne(store, claimed, index, 0.01)));
+      expect(outcomes.every((outcome) => outcome.accepted)).toBe(true);
+      expect(outcomes.filter((outcome) => outcome.finishedJob !== undefined)).toHaveLength(1);
+      expect(outcomes.at(-1)?.finishedJob?.status).toBe('completed');
+      expect(await store.images.listImages({ jobId: 'big', limit: 1_000 })).toHaveLength(taskCount);
+      expect((await store.jobs.getJob('big'))?.spentUsd).toBeCloseTo(5.2, 9);
+    });
   });
 
   it('records a 429 with the setback in one write: hold, halved concurrency, no attempt used', async () => {
