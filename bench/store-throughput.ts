@@ -322,7 +322,7 @@ function renderSection(rounds: RoundFigures[], skipped: string | undefined, star
     '### Reading',
     [
       'On Postgres a claim first takes the provider\'s scope lock (a transaction-scoped advisory lock, docs/decisions/0039) so that RPM and concurrency stay exact across machines; ',
-      'claims for one provider therefore run one at a time across every worker, and inside that lock a claim reads each job\'s next heads in one statement and writes its leases in one, then each task\'s request start and events; a group commit writes its completions\' task rows, spend, images and events in one statement each (decision 0050). ',
+      'claims for one provider therefore run one at a time across every worker, and inside that lock a claim reads each job\'s next heads in one statement and writes its leases in one and their events in one; a group commit writes its completions\' task rows, spend, images and events in one statement each (decision 0050). ',
       'More workers add claimers queuing for the same lock, not claim capacity — the figures show it as claim latency growing with the worker count. ',
       'Every job here is on one provider; jobs on different providers claim in parallel. A real provider call takes seconds, so a fleet needs tasks/s far below these ceilings ',
       '(a 60 RPM key is 1 task/s); the figure that matters for a fleet is the claim latency a worker waits before its call can start.',

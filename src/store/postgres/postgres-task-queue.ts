@@ -38,7 +38,7 @@ import {
   readPostgresLimitSnapshot as readLimitSnapshot,
   readPostgresRunnableJobs as readRunnableJobs,
 } from './postgres-claim-snapshot.js';
-import { appendPostgresEvent as appendEvent, appendPostgresEvents as appendEvents } from './postgres-event-log.js';
+import { appendPostgresEvent as appendEvent, appendPostgresEvents as appendEvents, type NewPostgresEvent } from './postgres-event-log.js';
 import { finalizePostgresJobIfDone as finalizeJobIfDone } from './postgres-job-finalizer.js';
 import { readAllPostgresLearnedRates, readPostgresLearnedRates, writePostgresLearnedRate } from './postgres-learned-rate-rows.js';
 import { postgresRowToJob as rowToJob, postgresRowToTask as rowToTask } from './postgres-row-mappers.js';
@@ -122,8 +122,8 @@ export class PostgresTaskQueue implements TaskQueue {
   /**
    * Leases the planned tasks, in plan order: one statement for the task rows (each its own fresh
    * token, the rows returned), one for the jobs not yet marked `processing` in this claim, each
-   * request start, then the events (`job.started` before a job's first `task.started`) — the writes
-   * single leases made, in a few round trips instead of four or more per task.
+   * request start, then the events in one insert (`job.started` before a job's first `task.started`)
+   * — the writes single leases made, in a few round trips instead of four or more per task.
    */
   private async leaseAll(transaction: Kysely<PostgresDatabase>, request: ClaimRequest, leases: readonly LeaseStep[], leasedJobs: Map<string, Job>): Promise<ClaimedTask[]> {
     const { nowMs } = request;
@@ -149,6 +149,7 @@ export class PostgresTaskQueue implements TaskQueue {
     }
 
     const claimed: ClaimedTask[] = [];
+    const events: NewPostgresEvent[] = [];
     for (const [index, lease] of leases.entries()) {
       const task = rowById.get(lease.taskId);
       // The heads were read FOR UPDATE in this transaction, so a row that is not ours now is a bug.
@@ -156,10 +157,11 @@ export class PostgresTaskQueue implements TaskQueue {
       const job = leasedJobs.get(lease.jobId);
       if (!job) throw new ImagefleetError('internal', `Job ${lease.jobId} was planned for a claim but no longer exists.`);
       await this.recordRequestStart(transaction, lease.policy, nowMs, lease.usage);
-      if (lease.jobStarting) await appendEvent(transaction, { type: 'job.started', jobId: lease.jobId, payload: {}, nowMs });
-      await appendEvent(transaction, { type: 'task.started', jobId: lease.jobId, taskId: lease.taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
+      if (lease.jobStarting) events.push({ type: 'job.started', jobId: lease.jobId, payload: {}, nowMs });
+      events.push({ type: 'task.started', jobId: lease.jobId, taskId: lease.taskId, payload: { ordinal: task.ordinal, attempt: task.attempts + 1 }, nowMs });
       claimed.push({ task: rowToTask(task), job, leaseToken: leaseTokens[index], ...(lease.usage === undefined ? {} : { requestUsage: lease.usage }) });
     }
+    await appendEvents(transaction, events);
     return claimed;
   }
 
