@@ -18,8 +18,8 @@ import type {
   TaskQueue,
 } from '../../engine/ports.js';
 import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
-import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
-import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace } from '../../engine/limits/learned-pacing.js';
+import { onRateLimited } from '../../engine/limits/adaptive-concurrency.js';
+import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, usesPace } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
 import { withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
 import { nextStartAtMs as learnedStateNextStartAtMs, type RequestUsage } from '../../engine/learned-rate/learned-rate.js';
@@ -28,6 +28,7 @@ import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
 import { followClaimPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
+import { completionsByJob, finishCompletionBatch, type CompletionBatchAccess } from '../../engine/outcomes/completion-batch.js';
 import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { readHeadTasks, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
@@ -308,18 +309,9 @@ export class SqliteTaskQueue implements TaskQueue {
       await hotRun(transaction, insertImagesSql(input.images.length), parameters);
     }
 
-    await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
-    const learned = learnedRateAfterSuccess((await readLearnedRates(transaction, [input.providerKey])).get(input.providerKey), nowMs);
-    if (learned) await writeLearnedRate(transaction, input.providerKey, learned, nowMs);
-    await appendEvent(transaction, {
-      type: 'task.completed',
-      jobId: task.job_id,
-      taskId: task.id,
-      payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
-      nowMs,
-    });
-    const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
-    return { accepted: true, finishedJob };
+    const outcomes: TaskOutcome[] = [{ accepted: true }];
+    await finishCompletionBatch([{ input, task, index: 0 }], completionsByJob([{ input, task, index: 0 }]), outcomes, this.completionBatchAccess(transaction));
+    return outcomes[0]!;
   }
 
   /**
@@ -350,12 +342,7 @@ export class SqliteTaskQueue implements TaskQueue {
     const completedById = new Map(completedRows.map((row) => [row.id, row]));
     for (const index of acceptedIndexes) accepted.push({ input: inputs[index]!, task: completedById.get(inputs[index]!.taskId)!, index });
 
-    const byJob = new Map<string, typeof accepted>();
-    for (const completion of accepted) {
-      const completions = byJob.get(completion.task.job_id);
-      if (completions) completions.push(completion);
-      else byJob.set(completion.task.job_id, [completion]);
-    }
+    const byJob = completionsByJob(accepted);
     const groupIdByJob = new Map<string, string>();
     for (const [jobId, completions] of byJob) {
       // `spent_usd + ? + ? …` adds left to right: the same sum, to the last bit, as one update per completion.
@@ -383,34 +370,7 @@ export class SqliteTaskQueue implements TaskQueue {
     }
     if (imageCount > 0) await hotRun(transaction, insertImagesSql(imageCount), imageParameters);
 
-    const byKey = new Map<string, CompleteTaskInput[]>();
-    for (const { input } of accepted) {
-      const completions = byKey.get(input.providerKey);
-      if (completions) completions.push(input);
-      else byKey.set(input.providerKey, [input]);
-    }
-    for (const [providerKey, completions] of byKey) {
-      await this.growConcurrencyAfter(transaction, providerKey, completions);
-      let learned = (await readLearnedRates(transaction, [providerKey])).get(providerKey);
-      for (const completion of completions) learned = learnedRateAfterSuccess(learned, completion.nowMs);
-      if (learned) await writeLearnedRate(transaction, providerKey, learned, completions.at(-1)!.nowMs);
-    }
-
-    await appendEvents(
-      transaction,
-      accepted.map(({ input, task }) => ({
-        type: 'task.completed',
-        jobId: task.job_id,
-        taskId: task.id,
-        payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
-        nowMs: input.nowMs,
-      })),
-    );
-    for (const completions of byJob.values()) {
-      const last = completions.at(-1)!;
-      const finishedJob = await finalizeJobIfDone(transaction, last.task.job_id, last.input.nowMs);
-      if (finishedJob) outcomes[last.index] = { accepted: true, finishedJob };
-    }
+    await finishCompletionBatch(accepted, byJob, outcomes, this.completionBatchAccess(transaction));
     return outcomes;
   }
 
@@ -420,27 +380,18 @@ export class SqliteTaskQueue implements TaskQueue {
     return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
   }
 
-  /** `growConcurrency` for several successes of one key: one read, the rule once per success, one write. */
-  private async growConcurrencyAfter(transaction: Kysely<Database>, providerKey: string, completions: readonly CompleteTaskInput[]): Promise<void> {
-    const [state] = await hotRows<{ concurrency_limit: number | null }>(transaction, 'SELECT concurrency_limit FROM provider_state WHERE scope_key = ?', [providerKey]);
-    if (!state || state.concurrency_limit === null) return;
-    let limit: number | undefined = state.concurrency_limit;
-    for (const completion of completions) {
-      if (limit === undefined) break;
-      limit = onSuccess(limit, completion.maxConcurrency);
-    }
-    await hotRun(transaction, 'UPDATE provider_state SET concurrency_limit = ?, updated_at_ms = ? WHERE scope_key = ?', [limit ?? null, completions.at(-1)!.nowMs, providerKey]);
-  }
-
-  /** Additive increase after a success (engine/limits decides how much). */
-  private async growConcurrency(transaction: Kysely<Database>, providerKey: string, maxConcurrency: number, nowMs: number): Promise<void> {
-    const [state] = await hotRows<{ concurrency_limit: number | null }>(transaction, 'SELECT concurrency_limit FROM provider_state WHERE scope_key = ?', [providerKey]);
-    if (!state || state.concurrency_limit === null) return;
-    await transaction
-      .updateTable('provider_state')
-      .set({ concurrency_limit: onSuccess(state.concurrency_limit, maxConcurrency) ?? null, updated_at_ms: nowMs })
-      .where('scope_key', '=', providerKey)
-      .execute();
+  /** The group commit's reads and writes for `finishCompletionBatch`: fixed texts on the hot path (hot-statement.ts). */
+  private completionBatchAccess(transaction: Kysely<Database>): CompletionBatchAccess {
+    return {
+      readConcurrencyLimit: async (providerKey) => (await hotRows<{ concurrency_limit: number | null }>(transaction, 'SELECT concurrency_limit FROM provider_state WHERE scope_key = ?', [providerKey]))[0]?.concurrency_limit,
+      writeConcurrencyLimit: async (providerKey, limit, nowMs) => {
+        await hotRun(transaction, 'UPDATE provider_state SET concurrency_limit = ?, updated_at_ms = ? WHERE scope_key = ?', [limit ?? null, nowMs, providerKey]);
+      },
+      readLearnedRate: async (providerKey) => (await readLearnedRates(transaction, [providerKey])).get(providerKey),
+      writeLearnedRate: (providerKey, learned, nowMs) => writeLearnedRate(transaction, providerKey, learned, nowMs),
+      appendEvents: (events) => appendEvents(transaction, events),
+      finalizeJobIfDone: (jobId, nowMs) => finalizeJobIfDone(transaction, jobId, nowMs),
+    };
   }
 
   async setBackTask(input: SetbackInput): Promise<TaskOutcome> {

@@ -18,8 +18,8 @@ import type {
   TaskQueue,
 } from '../../engine/ports.js';
 import { decideTakeBack, workerLostErrorCode, type TakeBackCause } from '../../engine/leases/lease-take-back.js';
-import { onRateLimited, onSuccess } from '../../engine/limits/adaptive-concurrency.js';
-import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, learnedRateAfterSuccess, usesPace, withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
+import { onRateLimited } from '../../engine/limits/adaptive-concurrency.js';
+import { learnedNextStartAtMs, learnedRateAfterRateLimited, learnedRateAfterStart, usesPace, withLearnedRateStates } from '../../engine/limits/learned-pacing.js';
 import { decideLimitEligibility } from '../../engine/limits/limit-eligibility.js';
 import { nextStartAtMs as learnedStateNextStartAtMs, type RequestUsage } from '../../engine/learned-rate/learned-rate.js';
 import type { PauseLift } from '../../engine/limits/pause-lift.js';
@@ -27,6 +27,7 @@ import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
 import { followClaimPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
+import { completionsByJob, finishCompletionBatch, type CompletionBatchAccess } from '../../engine/outcomes/completion-batch.js';
 import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { takeScopeLocks } from './advisory-locks.js';
@@ -310,12 +311,7 @@ export class PostgresTaskQueue implements TaskQueue {
     }
     if (accepted.length === 0) return outcomes;
 
-    const byJob = new Map<string, typeof accepted>();
-    for (const completion of accepted) {
-      const completions = byJob.get(completion.task.job_id);
-      if (completions) completions.push(completion);
-      else byJob.set(completion.task.job_id, [completion]);
-    }
+    const byJob = completionsByJob(accepted);
     const jobIds = [...byJob.keys()];
     const { rows: jobRows } = await sql<{ id: string; group_id: string }>`
       UPDATE jobs SET spent_micro_usd = jobs.spent_micro_usd + spend.added_micro_usd, updated_at_ms = spend.now_ms
@@ -332,34 +328,7 @@ export class PostgresTaskQueue implements TaskQueue {
     const imageRows = accepted.flatMap(({ input, task }) => imageRowsOf(input, task, groupIdByJob.get(task.job_id)!));
     for (let start = 0; start < imageRows.length; start += maxImageRowsPerStatement) await upsertImageRows(transaction, imageRows.slice(start, start + maxImageRowsPerStatement));
 
-    const byKey = new Map<string, CompleteTaskInput[]>();
-    for (const { input } of accepted) {
-      const completions = byKey.get(input.providerKey);
-      if (completions) completions.push(input);
-      else byKey.set(input.providerKey, [input]);
-    }
-    for (const [providerKey, completions] of byKey) {
-      await this.growConcurrencyAfter(transaction, providerKey, completions);
-      let learned = (await readPostgresLearnedRates(transaction, [providerKey])).get(providerKey);
-      for (const completion of completions) learned = learnedRateAfterSuccess(learned, completion.nowMs);
-      if (learned) await writePostgresLearnedRate(transaction, providerKey, learned, completions.at(-1)!.nowMs);
-    }
-
-    await appendEvents(
-      transaction,
-      accepted.map(({ input, task }) => ({
-        type: 'task.completed',
-        jobId: task.job_id,
-        taskId: task.id,
-        payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
-        nowMs: input.nowMs,
-      })),
-    );
-    for (const completions of byJob.values()) {
-      const last = completions.at(-1)!;
-      const finishedJob = await finalizeJobIfDone(transaction, last.task.job_id, last.input.nowMs);
-      if (finishedJob) outcomes[last.index] = { accepted: true, finishedJob };
-    }
+    await finishCompletionBatch(accepted, byJob, outcomes, this.completionBatchAccess(transaction));
     return outcomes;
   }
 
@@ -369,20 +338,19 @@ export class PostgresTaskQueue implements TaskQueue {
     return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
   }
 
-  /** `growConcurrency` for several successes of one key: one read, the rule once per success, one write. */
-  private async growConcurrencyAfter(transaction: Kysely<PostgresDatabase>, providerKey: string, completions: readonly CompleteTaskInput[]): Promise<void> {
-    const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
-    if (!state || state.concurrency_limit === null) return;
-    let limit: number | undefined = state.concurrency_limit;
-    for (const completion of completions) {
-      if (limit === undefined) break;
-      limit = onSuccess(limit, completion.maxConcurrency);
-    }
-    await transaction
-      .updateTable('provider_state')
-      .set({ concurrency_limit: limit ?? null, updated_at_ms: completions.at(-1)!.nowMs })
-      .where('scope_key', '=', providerKey)
-      .execute();
+  /** The group commit's reads and writes for `finishCompletionBatch`. */
+  private completionBatchAccess(transaction: Kysely<PostgresDatabase>): CompletionBatchAccess {
+    return {
+      readConcurrencyLimit: async (providerKey) =>
+        (await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst())?.concurrency_limit,
+      writeConcurrencyLimit: async (providerKey, limit, nowMs) => {
+        await transaction.updateTable('provider_state').set({ concurrency_limit: limit ?? null, updated_at_ms: nowMs }).where('scope_key', '=', providerKey).execute();
+      },
+      readLearnedRate: async (providerKey) => (await readPostgresLearnedRates(transaction, [providerKey])).get(providerKey),
+      writeLearnedRate: (providerKey, learned, nowMs) => writePostgresLearnedRate(transaction, providerKey, learned, nowMs),
+      appendEvents: (events) => appendEvents(transaction, events),
+      finalizeJobIfDone: (jobId, nowMs) => finalizeJobIfDone(transaction, jobId, nowMs),
+    };
   }
 
   private async completeInTransaction(transaction: Kysely<PostgresDatabase>, input: CompleteTaskInput): Promise<TaskOutcome> {
@@ -405,10 +373,7 @@ export class PostgresTaskQueue implements TaskQueue {
       .where('status', '=', 'running')
       .returningAll()
       .executeTakeFirst();
-    if (!task) {
-      const current = await transaction.selectFrom('tasks').select('status').where('id', '=', input.taskId).executeTakeFirst();
-      return current === undefined || current.status === 'canceled' ? { accepted: false, canceled: true } : { accepted: false };
-    }
+    if (!task) return this.refusedCompletion(transaction, input.taskId);
 
     const job = await transaction
       .updateTable('jobs')
@@ -419,29 +384,9 @@ export class PostgresTaskQueue implements TaskQueue {
 
     await upsertImageRows(transaction, imageRowsOf(input, task, job.group_id));
 
-    await this.growConcurrency(transaction, input.providerKey, input.maxConcurrency, nowMs);
-    const learned = learnedRateAfterSuccess((await readPostgresLearnedRates(transaction, [input.providerKey])).get(input.providerKey), nowMs);
-    if (learned) await writePostgresLearnedRate(transaction, input.providerKey, learned, nowMs);
-    await appendEvent(transaction, {
-      type: 'task.completed',
-      jobId: task.job_id,
-      taskId: task.id,
-      payload: { imageCount: input.images.length, costUsd: input.costUsd, warnings: input.warnings },
-      nowMs,
-    });
-    const finishedJob = await finalizeJobIfDone(transaction, task.job_id, nowMs);
-    return { accepted: true, finishedJob };
-  }
-
-  /** Additive increase after a success (engine/limits decides how much). */
-  private async growConcurrency(transaction: Kysely<PostgresDatabase>, providerKey: string, maxConcurrency: number, nowMs: number): Promise<void> {
-    const state = await transaction.selectFrom('provider_state').select('concurrency_limit').where('scope_key', '=', providerKey).executeTakeFirst();
-    if (!state || state.concurrency_limit === null) return;
-    await transaction
-      .updateTable('provider_state')
-      .set({ concurrency_limit: onSuccess(state.concurrency_limit, maxConcurrency) ?? null, updated_at_ms: nowMs })
-      .where('scope_key', '=', providerKey)
-      .execute();
+    const outcomes: TaskOutcome[] = [{ accepted: true }];
+    await finishCompletionBatch([{ input, task, index: 0 }], completionsByJob([{ input, task, index: 0 }]), outcomes, this.completionBatchAccess(transaction));
+    return outcomes[0]!;
   }
 
   async setBackTask(input: SetbackInput): Promise<TaskOutcome> {
