@@ -7,7 +7,9 @@
  * a framework showing the same thumbnails in the same grid geometry and a bare `<img>` viewer
  * (bench/support/gallery-floor-page.ts): the machine's noise shows in both. A CPU profile (CDP
  * Profiler) of one extra fling of each says where the main thread's time goes.
+ * A count of the DOM writes per row scrolled into view (MutationObserver) closes the run.
  * Run by `npm run bench` in its own process; needs a production build (`npm run build`).
+ * `--dom-writes-only`: only that count, in seconds (for comparing builds on a loaded machine).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -22,11 +24,11 @@ import { seedGallery } from '../test/e2e/support/seed-gallery.js';
 import { blobFilePath } from '../test/support/blob-file-path.js';
 import { quantile, reportApiBenchResult, startServe, table, type ApiBenchResult } from './support/api-bench.js';
 import { summariseCpuProfile, type CpuProfile, type CpuProfileSummary } from './support/cpu-profile-summary.js';
-import { inclusiveMsUnderFrames, isNamed } from './support/cpu-profile-time-under.js';
+import { sampledMsWhere } from './support/cpu-profile-time-under.js';
 import type { FigureRow } from './support/figure-rows.js';
 import { galleryFloorPage, type FloorGeometry } from './support/gallery-floor-page.js';
 import { galleryProbeScript } from './support/gallery-probes.js';
-import { findSchedulerEntry, isSchedulerEntry } from './support/react-scheduler-entry.js';
+import { findReactScriptUrl, isReactWork } from './support/react-script.js';
 import { formatDecimal, formatInteger } from './support/format-figures.js';
 import { median } from './support/statistics.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
@@ -37,6 +39,9 @@ const flingSpeedPxPerS = 12_000;
 const measuredRounds = 2;
 const jumpFractions = [0.37, 0.81, 0.12, 0.64, 0.93, 0.25, 0.52, 0.72];
 const viewerSteps = 30;
+/** Rows scrolled one at a time while counting DOM writes, from `domWriteStartRows` down. */
+const domWriteRows = 30;
+const domWriteStartRows = 10;
 /** Time between → presses: someone looking at each image briefly. */
 const viewerDwellMs = 400;
 /** Full images: 1024 px noisy PNGs (about 1.5 MB), like a generated picture; the seed's own are tiny. */
@@ -44,6 +49,7 @@ const fullImageSidePx = 1024;
 const goalFrameP95Ms = 33;
 const goalViewerP95Ms = 100;
 const floorPath = '/__bench/gallery-floor';
+const domWritesOnly = process.argv.includes('--dom-writes-only');
 
 interface FlingResult {
   /** Every frame's gap to the one before, ms. */
@@ -65,6 +71,15 @@ interface RendererCounters {
   taskMs: number;
 }
 
+/** What a MutationObserver saw under the grid while `rows` rows scrolled into view one at a time (gallery-probes.ts). */
+interface DomWrites {
+  rows: number;
+  attributes: number;
+  nodesAdded: number;
+  nodesRemoved: number;
+  textChanges: number;
+}
+
 interface SideResult {
   /** Frames that showed a scroll step, all flings. */
   frameDeltasMs: number[];
@@ -73,11 +88,13 @@ interface SideResult {
   viewerLatenciesMs: number[];
   profile?: CpuProfileSummary;
   /**
-   * Of the profiled fling: sampled ms under React's two entry points, `flushSync` and its scheduler's
-   * task, where it renders the rows that came into view, commits them and runs their effects (the
-   * floor has no React).
+   * Of the profiled fling: sampled ms of React's work — the tasks and microtasks entered in React's
+   * script (its scheduler's task, its flush of synchronous updates, its event listeners) and anything
+   * under `flushSync` — where it renders the rows that came into view, commits them and runs their
+   * effects (the floor has no React).
    */
   reactWorkMs?: number;
+  domWrites?: DomWrites;
 }
 
 async function main(): Promise<void> {
@@ -106,7 +123,7 @@ async function main(): Promise<void> {
     const targetTileLabel = `Open image ${formatInteger(imageCount).replace(/,/g, '')}`;
 
     // Alternating rounds (gallery, floor, gallery, floor): a noisy minute hits both sides.
-    for (let round = 0; round < measuredRounds; round += 1) {
+    for (let round = 0; round < (domWritesOnly ? 0 : measuredRounds); round += 1) {
       for (const side of ['gallery', 'floor'] as const) {
         const result = side === 'gallery' ? app : floor;
         const context = await newBenchContext(browser, serve.baseUrl, floorHtml);
@@ -140,7 +157,7 @@ async function main(): Promise<void> {
     }
 
     // Profiled flings (the profiler's own cost stays out of the figures above).
-    for (const side of ['gallery', 'floor'] as const) {
+    for (const side of domWritesOnly ? [] : (['gallery', 'floor'] as const)) {
       const context = await newBenchContext(browser, serve.baseUrl, floorHtml);
       const page = await context.newPage();
       await openSide(page, side, galleryUrl);
@@ -159,6 +176,18 @@ async function main(): Promise<void> {
       await context.close();
     }
 
+    // DOM writes per row scrolled into view: a count, which the machine's load does not move.
+    for (const side of ['gallery', 'floor'] as const) {
+      const context = await newBenchContext(browser, serve.baseUrl, floorHtml);
+      const page = await context.newPage();
+      await openSide(page, side, galleryUrl);
+      const domWrites = await page.evaluate<DomWrites>(`window.imagefleetBench.countDomWrites(${JSON.stringify({ startRows: domWriteStartRows, rows: domWriteRows, rowPx: geometry.tilePx + geometry.gapPx })})`);
+      (side === 'gallery' ? app : floor).domWrites = domWrites;
+      console.log(`${side} DOM writes per row: ${perRowText(domWrites)}`);
+      await context.close();
+    }
+
+    if (domWritesOnly) return;
     await reportApiBenchResult(report({ app, floor, geometry, seedMs, loadBefore, loadAfter: loadavg()[0]!, imageCount: seeded.imageCount }));
   } finally {
     await browser.close();
@@ -167,17 +196,14 @@ async function main(): Promise<void> {
   }
 }
 
-/**
- * Sampled ms of the profile under React's `flushSync` or its scheduler's task. The scheduler's
- * handler is renamed by minification, so it is looked up in the scripts the profile ran.
- */
+/** Sampled ms of React's work in the profile; React's script is found among those the profile ran (minification renames its functions). */
 async function reactWorkMs(profile: CpuProfile): Promise<number> {
   const urls = [...new Set(profile.nodes.map((node) => node.callFrame.url).filter((url) => /\/_next\/static\/.+\.js$/.test(url)))];
   const scripts = await Promise.all(urls.map(async (url) => ({ url, source: await (await fetch(url)).text() })));
-  const entry = findSchedulerEntry(scripts);
+  const reactUrl = findReactScriptUrl(scripts);
   // Without it the column would read React's work as the flushSync share alone, close to zero.
-  if (!entry) throw new Error(`React's scheduler (a port1.onmessage handler) was not found in the ${urls.length} scripts the gallery's profile ran; update bench/support/react-scheduler-entry.ts for this build.`);
-  return inclusiveMsUnderFrames(profile, (frame) => isNamed(frame, 'flushSync') || isSchedulerEntry(frame, entry));
+  if (!reactUrl) throw new Error(`React's scheduler was not found in the ${urls.length} scripts the gallery's profile ran; update bench/support/react-script.ts for this build.`);
+  return sampledMsWhere(profile, (stack) => isReactWork(stack, reactUrl));
 }
 
 /** Replaces the seed's small output PNGs with full-size noisy ones, so the viewer loads and decodes what a real image costs. */
@@ -302,6 +328,11 @@ function difference(after: RendererCounters, before: RendererCounters): Renderer
   };
 }
 
+function perRowText(writes: DomWrites): string {
+  const perRow = (count: number) => formatDecimal(count / writes.rows, 1);
+  return `${perRow(writes.attributes)} attributes, ${perRow(writes.nodesAdded)} nodes added, ${perRow(writes.nodesRemoved)} removed, ${perRow(writes.textChanges)} text changes`;
+}
+
 const ms = (value: number) => `${formatDecimal(value, 1)} ms`;
 const quantiles = (values: readonly number[]) => `p50 ${ms(quantile(values, 0.5))} · p95 ${ms(quantile(values, 0.95))} · p99 ${ms(quantile(values, 0.99))}`;
 
@@ -373,8 +404,10 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
         ['Viewer →', quantiles(app.viewerLatenciesMs), quantiles(floor.viewerLatenciesMs)],
       ],
     ),
-    '**CPU profile** of one more fling of each (CDP Profiler, 0.5 ms sampling; "program" is the browser\'s own main-thread work: style, layout, paint, image decoding handed off; `fling` is the benchmark\'s probe, whose `scrollTop` writes run the scroll and its layout synchronously; "of it React" is the script time under React\'s two entry points, `flushSync` and its scheduler\'s task (a `MessageChannel` message; its handler, renamed by minification, is found in the build\'s scripts by `bench/support/react-scheduler-entry.ts`): the virtualiser\'s scroll callback is an ordinary update since decision 0046\'s third amendment, which React renders in that task after the frame — the row that came into view, one row of tiles per frame at this speed — and commits, running its effects):',
+    '**CPU profile** of one more fling of each (CDP Profiler, 0.5 ms sampling; "program" is the browser\'s own main-thread work: style, layout, paint, image decoding handed off; `fling` is the benchmark\'s probe, whose `scrollTop` writes run the scroll and its layout synchronously; "of it React" is the time of the tasks and microtasks entered in React\'s own script — its scheduler\'s `MessageChannel` task, in which it renders the virtualiser\'s scroll update after the frame (no `flushSync` since decision 0046\'s third amendment: the row that came into view, one row of tiles per frame at this speed), its flush of synchronous updates (React Query\'s page loads), its event listeners — plus anything under `flushSync`; React\'s script is found among the build\'s by its scheduler, `bench/support/react-script.ts`):',
     table(['Profile', 'Sampled', 'Idle', 'Script', 'Of it React', 'Program', 'GC', 'Top self time'], [...profileRows('gallery', app.profile, app.reactWorkMs), ...profileRows('floor', floor.profile, undefined)]),
+    `**DOM writes per row scrolled into view** (a count, which the machine's load does not move): from row ${domWriteStartRows}, with the rows ahead loaded, the grid is scrolled down one row at a time, two animation frames per row, ${domWriteRows} rows; a MutationObserver on the grid counts attribute writes (a write of the same value counts too: the browser does the work), nodes added and removed (a subtree inserted whole counts once: the floor inserts a built row, the gallery a new \`<img>\` per tile into the recycled row) and text changes, divided by the rows. Event-handler properties such as \`onclick\` are not attributes and do not show.`,
+    table(['', 'Gallery', 'Floor'], [['Per row scrolled into view', app.domWrites ? perRowText(app.domWrites) : '—', floor.domWrites ? perRowText(floor.domWrites) : '—']]),
     '**What the profiles showed and what changed** (memoised rows, load-ahead, cancelled thumbnails, viewer prefetch, no backdrop blur, then one shared context menu per grid and lighter tiles, then recycled rows: a scroll re-renders the tiles of the row that left with the images of the row that came into view instead of unmounting one and mounting the other), with every run behind each step: [decisions/0046](decisions/0046-gallery-rendering-and-viewer-prefetch.md).',
   ].join('\n\n');
   return { scenario: 'gallery', rows, section };
