@@ -78,6 +78,8 @@ interface DomWrites {
   nodesAdded: number;
   nodesRemoved: number;
   textChanges: number;
+  /** Attribute writes by element and attribute name, such as `img[src]`. */
+  attributesByName: Record<string, number>;
 }
 
 interface SideResult {
@@ -330,7 +332,11 @@ function difference(after: RendererCounters, before: RendererCounters): Renderer
 
 function perRowText(writes: DomWrites): string {
   const perRow = (count: number) => formatDecimal(count / writes.rows, 1);
-  return `${perRow(writes.attributes)} attributes, ${perRow(writes.nodesAdded)} nodes added, ${perRow(writes.nodesRemoved)} removed, ${perRow(writes.textChanges)} text changes`;
+  const byName = Object.entries(writes.attributesByName)
+    .sort(([, left], [, right]) => right - left)
+    .map(([name, count]) => `${name} ${perRow(count)}`)
+    .join(', ');
+  return `${perRow(writes.attributes)} attributes (${byName || 'none'}), ${perRow(writes.nodesAdded)} nodes added, ${perRow(writes.nodesRemoved)} removed, ${perRow(writes.textChanges)} text changes`;
 }
 
 const ms = (value: number) => `${formatDecimal(value, 1)} ms`;
