@@ -69,6 +69,8 @@ interface RendererCounters {
   recalcStyleMs: number;
   scriptMs: number;
   taskMs: number;
+  /** CPU time of the page's main thread, ms: unlike the durations above, it does not grow while the thread waits for a core. */
+  mainThreadCpuMs: number;
 }
 
 /** What a MutationObserver saw under the grid while `rows` rows scrolled into view one at a time (gallery-probes.ts). */
@@ -139,7 +141,8 @@ async function main(): Promise<void> {
         const after = counters(await session.send('Performance.getMetrics'));
         result.flings.push({ ...fling, counters: difference(after, before), loadAverage });
         result.frameDeltasMs.push(...fling.movingDeltasMs);
-        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.movingDeltasMs, 0.95), 1)} ms over ${fling.movingDeltasMs.length} moving frames (${formatDecimal((100 * fling.movingDeltasMs.filter((deltaMs) => deltaMs > 25).length) / fling.movingDeltasMs.length, 1)}% longer than one vsync), ${formatDecimal(fling.durationMs / 1000, 1)} s (load ${loadAverage.toFixed(2)})`);
+        const flingCounters = result.flings[result.flings.length - 1]!.counters;
+        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.movingDeltasMs, 0.95), 1)} ms over ${fling.movingDeltasMs.length} moving frames (${formatDecimal((100 * fling.movingDeltasMs.filter((deltaMs) => deltaMs > 25).length) / fling.movingDeltasMs.length, 1)}% longer than one vsync), ${formatDecimal(fling.durationMs / 1000, 1)} s, main thread CPU ${formatInteger(flingCounters.mainThreadCpuMs)} ms (load ${loadAverage.toFixed(2)})`);
         await context.close();
 
         // Jumps in a fresh context, so the thumbnails at the targets are not cached from the fling.
@@ -316,6 +319,7 @@ function counters(metrics: { metrics: Array<{ name: string; value: number }> }):
     recalcStyleMs: value('RecalcStyleDuration') * 1000,
     scriptMs: value('ScriptDuration') * 1000,
     taskMs: value('TaskDuration') * 1000,
+    mainThreadCpuMs: value('ThreadTime') * 1000,
   };
 }
 
@@ -327,6 +331,7 @@ function difference(after: RendererCounters, before: RendererCounters): Renderer
     recalcStyleMs: after.recalcStyleMs - before.recalcStyleMs,
     scriptMs: after.scriptMs - before.scriptMs,
     taskMs: after.taskMs - before.taskMs,
+    mainThreadCpuMs: after.mainThreadCpuMs - before.mainThreadCpuMs,
   };
 }
 
@@ -385,6 +390,7 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
       `${formatInteger(fling.counters.layoutCount)} / ${ms(fling.counters.layoutMs)}`,
       `${formatInteger(fling.counters.recalcStyleCount)} / ${ms(fling.counters.recalcStyleMs)}`,
       ms(fling.counters.scriptMs),
+      ms(fling.counters.mainThreadCpuMs),
     ]);
   const profileRows = (label: string, profile: CpuProfileSummary | undefined, reactMs: number | undefined) =>
     profile
@@ -395,13 +401,13 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
     [
       `\`bench/gallery.ts\`: a group of ${formatInteger(input.imageCount)} images (rows written straight into SQLite, 12 distinct thumbnails and ${fullImageSidePx} px noisy PNGs as the full images; seeding took ${formatDecimal(input.seedMs / 1000, 1)} s), served by the real \`imagefleet serve\`, `,
       `opened in Chromium (headless, software rendering, 1440 × 900). Grid: ${geometry.columns} columns of ${formatDecimal(geometry.tilePx, 1)} px tiles, ${formatDecimal(geometry.gapPx, 0)} px gap, in a ${formatInteger(geometry.widthPx)} × ${formatInteger(geometry.heightPx)} px scroll box. `,
-      `**Fling**: the grid is scrolled at ${formatInteger(flingSpeedPxPerS)} px/s by wall-clock time from the first image until the last is in view; frame time is the gap between animation frames, counted for the frames that showed a scroll step (frames spent waiting at the end of what was loaded are cheap and would flatter the figure; that wait is listed as its own column). `,
+      `**Fling**: the grid is scrolled at ${formatInteger(flingSpeedPxPerS)} px/s by wall-clock time from the first image until the last is in view; frame time is the gap between animation frames, counted for the frames that showed a scroll step (frames spent waiting at the end of what was loaded are cheap and would flatter the figure; that wait is listed as its own column). Layout, style and script times are the renderer's own durations (they grow while the main thread waits for a core); "main thread CPU" is the main thread's CPU time over the fling (\`ThreadTime\`), which the machine's load moves far less. `,
       `**Jump**: in a fresh browser context (nothing cached) with every page loaded, the scroll position is set to ${jumpFractions.length} spots; the latency runs until every thumbnail in view is loaded, decoded and in a painted frame. `,
       `**Viewer**: → pressed ${viewerSteps} times, ${viewerDwellMs} ms apart; keydown → the next image loaded, decoded, and the next animation frame. `,
       '**Floor**: a page without a framework, at the same origin, with the same thumbnails in the same geometry, adding and removing rows with plain DOM calls, and a bare `<img>` viewer that does not prefetch (`bench/support/gallery-floor-page.ts`). ',
       `Gallery and floor run in alternating rounds (${measuredRounds} each) in the same browser, so the shared machine's noise lands on both. Machine: ${loadText}.`,
     ].join(''),
-    table(['Fling', 'Load (1 min)', 'Moving frames of all', 'Frame time (moving)', 'Longest', 'Duration', 'React commits', 'Layouts / time', 'Style recalcs / time', 'Script time'], [...flingRows('gallery', app), ...flingRows('floor', floor)]),
+    table(['Fling', 'Load (1 min)', 'Moving frames of all', 'Frame time (moving)', 'Longest', 'Duration', 'React commits', 'Layouts / time', 'Style recalcs / time', 'Script time', 'Main thread CPU'], [...flingRows('gallery', app), ...flingRows('floor', floor)]),
     table(
       ['', 'Gallery', 'Floor'],
       [

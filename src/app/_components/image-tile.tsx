@@ -5,10 +5,11 @@
  * as it loads. Its right-click menu is the grid's one `ImageGridContextMenu`, which finds the tile
  * by its `data-image-index`: a tile mounts no menu of its own (decision 0046). The grid recycles
  * rows, so one tile element shows image after image as the list scrolls: everything here comes from
- * the props, and only the thumbnail `<img>` is made anew per image.
+ * the props, and only the thumbnail `<img>` is made anew per image (`_lib/show-thumbnail.ts`).
  */
-import { memo, useCallback, useRef, type MouseEvent } from 'react';
+import { memo, useCallback, useLayoutEffect, useRef, type MouseEvent } from 'react';
 import type { ResultImage } from '../_lib/api-types.js';
+import { showThumbnail } from '../_lib/show-thumbnail.js';
 import { Icon } from './icons.js';
 import { sourceLabel } from './source-label.js';
 
@@ -33,20 +34,6 @@ export interface TileModifiers {
 /** A context-menu entry's modifiers: none held. */
 export const noModifiers: TileModifiers = { shiftKey: false, metaKey: false, ctrlKey: false };
 
-/**
- * A tile scrolled past before its thumbnail arrived gives up the request: Chromium keeps loading a
- * removed <img> otherwise, and after a fling or a jump hundreds of those queue ahead of the
- * thumbnails now in view (issue 20). A ref callback with a cleanup (one stable function, so React
- * calls it on mount and unmount only) instead of a ref and an effect per tile: less work per tile
- * mounted while flinging.
- */
-function dropUnfinishedThumbnail(element: HTMLImageElement | null): (() => void) | undefined {
-  if (!element) return undefined;
-  return () => {
-    if (!element.complete) element.removeAttribute('src');
-  };
-}
-
 // The icons as constant elements: a tile re-rendered with another image skips them whole unless
 // the star changes.
 const starIcon = <Icon name="star" />;
@@ -55,8 +42,8 @@ const checkIcon = <Icon name="check" className="size-3.5" />;
 
 /**
  * The thumbnail's look lives on its button (`[&>img]:…`), not on the `<img>`: a recycled tile creates
- * one `<img>` per image, and each attribute on it is a `setAttribute` while flinging. Left on the
- * `<img>` are what differs per image (`src`) and what has no CSS equivalent (`alt`, `decoding`);
+ * one `<img>` per image, and each attribute on it is a write while flinging. Left on the `<img>` are
+ * what differs per image (`src`) and what has no CSS equivalent (`alt`, `decoding`);
  * `-webkit-user-drag: none` stands in for `draggable="false"`.
  */
 const thumbnailButtonClass =
@@ -73,6 +60,10 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
   const open = useCallback((event: MouseEvent) => onOpen(shown.current.index, event), [onOpen]);
   const select = useCallback((event: MouseEvent) => onSelect?.(shown.current.index, event), [onSelect]);
   const toggleFavorite = useCallback(() => onToggleFavorite(shown.current.image), [onToggleFavorite]);
+  // A new <img> per image, not a changed src: Chromium keeps showing the previous picture while a
+  // changed src loads, so a recycled tile would show another image for a moment.
+  const openButton = useRef<HTMLButtonElement>(null);
+  useLayoutEffect(() => (openButton.current ? showThumbnail(openButton.current, image.thumbUrl) : undefined), [image.thumbUrl]);
   return (
     <div
       data-testid="image-tile"
@@ -82,15 +73,12 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
       className={`group relative h-full w-full overflow-hidden rounded-lg bg-neutral-900 ring-inset [contain:strict] ${selected ? 'ring-2 ring-violet-400' : 'ring-1 ring-neutral-800 hover:ring-neutral-600'}`}
     >
       <button
+        ref={openButton}
         type="button"
         onClick={open}
         aria-label={`Open image ${index + 1}${source ? ` from ${source}` : ''}: ${image.prompt}`}
         className={thumbnailButtonClass}
-      >
-        {/* Keyed by the image: a recycled tile (the grid reuses a row that left the view) gets a new
-            <img>, since Chromium keeps showing the previous picture while a changed src loads. */}
-        <img key={image.id} ref={dropUnfinishedThumbnail} src={image.thumbUrl} alt="" decoding="async" />
-      </button>
+      />
       {source ? (
         <span className="pointer-events-none absolute inset-x-0 bottom-0 truncate bg-black/75 px-2 py-1 text-left text-xs text-neutral-100" data-testid="tile-source" title={source}>
           {source}
