@@ -7,7 +7,9 @@
  * a framework showing the same thumbnails in the same grid geometry and a bare `<img>` viewer
  * (bench/support/gallery-floor-page.ts): the machine's noise shows in both. A CPU profile (CDP
  * Profiler) of one extra fling of each says where the main thread's time goes.
+ * A count of the DOM writes per row scrolled into view (MutationObserver) closes the run.
  * Run by `npm run bench` in its own process; needs a production build (`npm run build`).
+ * `--dom-writes-only`: only that count, in seconds (for comparing builds on a loaded machine).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -22,10 +24,11 @@ import { seedGallery } from '../test/e2e/support/seed-gallery.js';
 import { blobFilePath } from '../test/support/blob-file-path.js';
 import { quantile, reportApiBenchResult, startServe, table, type ApiBenchResult } from './support/api-bench.js';
 import { summariseCpuProfile, type CpuProfile, type CpuProfileSummary } from './support/cpu-profile-summary.js';
-import { inclusiveMsUnder } from './support/cpu-profile-time-under.js';
+import { sampledMsWhere } from './support/cpu-profile-time-under.js';
 import type { FigureRow } from './support/figure-rows.js';
 import { galleryFloorPage, type FloorGeometry } from './support/gallery-floor-page.js';
 import { galleryProbeScript } from './support/gallery-probes.js';
+import { findReactScriptUrl, isReactWork } from './support/react-script.js';
 import { formatDecimal, formatInteger } from './support/format-figures.js';
 import { median } from './support/statistics.js';
 import { makeTempDataDir } from './support/temp-data-dir.js';
@@ -36,6 +39,9 @@ const flingSpeedPxPerS = 12_000;
 const measuredRounds = 2;
 const jumpFractions = [0.37, 0.81, 0.12, 0.64, 0.93, 0.25, 0.52, 0.72];
 const viewerSteps = 30;
+/** Rows scrolled one at a time while counting DOM writes, from `domWriteStartRows` down. */
+const domWriteRows = 30;
+const domWriteStartRows = 10;
 /** Time between → presses: someone looking at each image briefly. */
 const viewerDwellMs = 400;
 /** Full images: 1024 px noisy PNGs (about 1.5 MB), like a generated picture; the seed's own are tiny. */
@@ -43,6 +49,7 @@ const fullImageSidePx = 1024;
 const goalFrameP95Ms = 33;
 const goalViewerP95Ms = 100;
 const floorPath = '/__bench/gallery-floor';
+const domWritesOnly = process.argv.includes('--dom-writes-only');
 
 interface FlingResult {
   /** Every frame's gap to the one before, ms. */
@@ -62,6 +69,19 @@ interface RendererCounters {
   recalcStyleMs: number;
   scriptMs: number;
   taskMs: number;
+  /** CPU time of the page's main thread, ms: unlike the durations above, it does not grow while the thread waits for a core. */
+  mainThreadCpuMs: number;
+}
+
+/** What a MutationObserver saw under the grid while `rows` rows scrolled into view one at a time (gallery-probes.ts). */
+interface DomWrites {
+  rows: number;
+  attributes: number;
+  nodesAdded: number;
+  nodesRemoved: number;
+  textChanges: number;
+  /** Attribute writes by element and attribute name, such as `img[src]`. */
+  attributesByName: Record<string, number>;
 }
 
 interface SideResult {
@@ -71,8 +91,14 @@ interface SideResult {
   jumpLatenciesMs: number[];
   viewerLatenciesMs: number[];
   profile?: CpuProfileSummary;
-  /** Of the profiled fling: sampled ms under React's `flushSync`, where the virtualiser's scroll callback mounts the rows that came into view (the floor has none). */
-  rowMountMs?: number;
+  /**
+   * Of the profiled fling: sampled ms of React's work — the tasks and microtasks entered in React's
+   * script (its scheduler's task, its flush of synchronous updates, its event listeners) and anything
+   * under `flushSync` — where it renders the rows that came into view, commits them and runs their
+   * effects (the floor has no React).
+   */
+  reactWorkMs?: number;
+  domWrites?: DomWrites;
 }
 
 async function main(): Promise<void> {
@@ -101,7 +127,7 @@ async function main(): Promise<void> {
     const targetTileLabel = `Open image ${formatInteger(imageCount).replace(/,/g, '')}`;
 
     // Alternating rounds (gallery, floor, gallery, floor): a noisy minute hits both sides.
-    for (let round = 0; round < measuredRounds; round += 1) {
+    for (let round = 0; round < (domWritesOnly ? 0 : measuredRounds); round += 1) {
       for (const side of ['gallery', 'floor'] as const) {
         const result = side === 'gallery' ? app : floor;
         const context = await newBenchContext(browser, serve.baseUrl, floorHtml);
@@ -115,7 +141,8 @@ async function main(): Promise<void> {
         const after = counters(await session.send('Performance.getMetrics'));
         result.flings.push({ ...fling, counters: difference(after, before), loadAverage });
         result.frameDeltasMs.push(...fling.movingDeltasMs);
-        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.movingDeltasMs, 0.95), 1)} ms over ${fling.movingDeltasMs.length} moving frames (${formatDecimal((100 * fling.movingDeltasMs.filter((deltaMs) => deltaMs > 25).length) / fling.movingDeltasMs.length, 1)}% longer than one vsync), ${formatDecimal(fling.durationMs / 1000, 1)} s (load ${loadAverage.toFixed(2)})`);
+        const flingCounters = result.flings[result.flings.length - 1]!.counters;
+        console.log(`${side} fling ${round + 1}: p95 ${formatDecimal(quantile(fling.movingDeltasMs, 0.95), 1)} ms over ${fling.movingDeltasMs.length} moving frames (${formatDecimal((100 * fling.movingDeltasMs.filter((deltaMs) => deltaMs > 25).length) / fling.movingDeltasMs.length, 1)}% longer than one vsync), ${formatDecimal(fling.durationMs / 1000, 1)} s, main thread CPU ${formatInteger(flingCounters.mainThreadCpuMs)} ms (load ${loadAverage.toFixed(2)})`);
         await context.close();
 
         // Jumps in a fresh context, so the thumbnails at the targets are not cached from the fling.
@@ -135,7 +162,7 @@ async function main(): Promise<void> {
     }
 
     // Profiled flings (the profiler's own cost stays out of the figures above).
-    for (const side of ['gallery', 'floor'] as const) {
+    for (const side of domWritesOnly ? [] : (['gallery', 'floor'] as const)) {
       const context = await newBenchContext(browser, serve.baseUrl, floorHtml);
       const page = await context.newPage();
       await openSide(page, side, galleryUrl);
@@ -150,16 +177,38 @@ async function main(): Promise<void> {
         await writeFile(path.join(process.env.BENCH_GALLERY_PROFILE_DIR, `${side}.cpuprofile`), JSON.stringify(profile));
       }
       (side === 'gallery' ? app : floor).profile = summariseCpuProfile(profile);
-      if (side === 'gallery') app.rowMountMs = inclusiveMsUnder(profile, 'flushSync');
+      if (side === 'gallery') app.reactWorkMs = await reactWorkMs(profile);
       await context.close();
     }
 
+    // DOM writes per row scrolled into view: a count, which the machine's load does not move.
+    for (const side of ['gallery', 'floor'] as const) {
+      const context = await newBenchContext(browser, serve.baseUrl, floorHtml);
+      const page = await context.newPage();
+      await openSide(page, side, galleryUrl);
+      const domWrites = await page.evaluate<DomWrites>(`window.imagefleetBench.countDomWrites(${JSON.stringify({ startRows: domWriteStartRows, rows: domWriteRows, rowPx: geometry.tilePx + geometry.gapPx })})`);
+      (side === 'gallery' ? app : floor).domWrites = domWrites;
+      console.log(`${side} DOM writes per row: ${perRowText(domWrites)}`);
+      await context.close();
+    }
+
+    if (domWritesOnly) return;
     await reportApiBenchResult(report({ app, floor, geometry, seedMs, loadBefore, loadAfter: loadavg()[0]!, imageCount: seeded.imageCount }));
   } finally {
     await browser.close();
     await serve.stop();
     await dataDirectory.remove();
   }
+}
+
+/** Sampled ms of React's work in the profile; React's script is found among those the profile ran (minification renames its functions). */
+async function reactWorkMs(profile: CpuProfile): Promise<number> {
+  const urls = [...new Set(profile.nodes.map((node) => node.callFrame.url).filter((url) => /\/_next\/static\/.+\.js$/.test(url)))];
+  const scripts = await Promise.all(urls.map(async (url) => ({ url, source: await (await fetch(url)).text() })));
+  const reactUrl = findReactScriptUrl(scripts);
+  // Without it the column would read React's work as the flushSync share alone, close to zero.
+  if (!reactUrl) throw new Error(`React's scheduler was not found in the ${urls.length} scripts the gallery's profile ran; update bench/support/react-script.ts for this build.`);
+  return sampledMsWhere(profile, (stack) => isReactWork(stack, reactUrl));
 }
 
 /** Replaces the seed's small output PNGs with full-size noisy ones, so the viewer loads and decodes what a real image costs. */
@@ -270,6 +319,7 @@ function counters(metrics: { metrics: Array<{ name: string; value: number }> }):
     recalcStyleMs: value('RecalcStyleDuration') * 1000,
     scriptMs: value('ScriptDuration') * 1000,
     taskMs: value('TaskDuration') * 1000,
+    mainThreadCpuMs: value('ThreadTime') * 1000,
   };
 }
 
@@ -281,7 +331,17 @@ function difference(after: RendererCounters, before: RendererCounters): Renderer
     recalcStyleMs: after.recalcStyleMs - before.recalcStyleMs,
     scriptMs: after.scriptMs - before.scriptMs,
     taskMs: after.taskMs - before.taskMs,
+    mainThreadCpuMs: after.mainThreadCpuMs - before.mainThreadCpuMs,
   };
+}
+
+function perRowText(writes: DomWrites): string {
+  const perRow = (count: number) => formatDecimal(count / writes.rows, 1);
+  const byName = Object.entries(writes.attributesByName)
+    .sort(([, left], [, right]) => right - left)
+    .map(([name, count]) => `${name} ${perRow(count)}`)
+    .join(', ');
+  return `${perRow(writes.attributes)} attributes (${byName || 'none'}), ${perRow(writes.nodesAdded)} nodes added, ${perRow(writes.nodesRemoved)} removed, ${perRow(writes.textChanges)} text changes`;
 }
 
 const ms = (value: number) => `${formatDecimal(value, 1)} ms`;
@@ -330,23 +390,24 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
       `${formatInteger(fling.counters.layoutCount)} / ${ms(fling.counters.layoutMs)}`,
       `${formatInteger(fling.counters.recalcStyleCount)} / ${ms(fling.counters.recalcStyleMs)}`,
       ms(fling.counters.scriptMs),
+      ms(fling.counters.mainThreadCpuMs),
     ]);
-  const profileRows = (label: string, profile: CpuProfileSummary | undefined, rowMountMs: number | undefined) =>
+  const profileRows = (label: string, profile: CpuProfileSummary | undefined, reactMs: number | undefined) =>
     profile
-      ? [[label, ms(profile.totalMs), ms(profile.idleMs), ms(profile.scriptMs), rowMountMs === undefined ? '—' : ms(rowMountMs), ms(profile.programMs), ms(profile.garbageCollectionMs), profile.topFunctions.slice(0, 5).map((entry) => `${entry.name} (${entry.location}) ${ms(entry.selfMs)}`).join('; ')]]
+      ? [[label, ms(profile.totalMs), ms(profile.idleMs), ms(profile.scriptMs), reactMs === undefined ? '—' : ms(reactMs), ms(profile.programMs), ms(profile.garbageCollectionMs), profile.topFunctions.slice(0, 5).map((entry) => `${entry.name} (${entry.location}) ${ms(entry.selfMs)}`).join('; ')]]
       : [];
   const section = [
     '## 8. Gallery (issue 20)',
     [
       `\`bench/gallery.ts\`: a group of ${formatInteger(input.imageCount)} images (rows written straight into SQLite, 12 distinct thumbnails and ${fullImageSidePx} px noisy PNGs as the full images; seeding took ${formatDecimal(input.seedMs / 1000, 1)} s), served by the real \`imagefleet serve\`, `,
       `opened in Chromium (headless, software rendering, 1440 × 900). Grid: ${geometry.columns} columns of ${formatDecimal(geometry.tilePx, 1)} px tiles, ${formatDecimal(geometry.gapPx, 0)} px gap, in a ${formatInteger(geometry.widthPx)} × ${formatInteger(geometry.heightPx)} px scroll box. `,
-      `**Fling**: the grid is scrolled at ${formatInteger(flingSpeedPxPerS)} px/s by wall-clock time from the first image until the last is in view; frame time is the gap between animation frames, counted for the frames that showed a scroll step (frames spent waiting at the end of what was loaded are cheap and would flatter the figure; that wait is listed as its own column). `,
+      `**Fling**: the grid is scrolled at ${formatInteger(flingSpeedPxPerS)} px/s by wall-clock time from the first image until the last is in view; frame time is the gap between animation frames, counted for the frames that showed a scroll step (frames spent waiting at the end of what was loaded are cheap and would flatter the figure; that wait is listed as its own column). Layout, style and script times are the renderer's own durations (they grow while the main thread waits for a core); "main thread CPU" is the main thread's CPU time over the fling (\`ThreadTime\`), which the machine's load moves far less. `,
       `**Jump**: in a fresh browser context (nothing cached) with every page loaded, the scroll position is set to ${jumpFractions.length} spots; the latency runs until every thumbnail in view is loaded, decoded and in a painted frame. `,
       `**Viewer**: → pressed ${viewerSteps} times, ${viewerDwellMs} ms apart; keydown → the next image loaded, decoded, and the next animation frame. `,
       '**Floor**: a page without a framework, at the same origin, with the same thumbnails in the same geometry, adding and removing rows with plain DOM calls, and a bare `<img>` viewer that does not prefetch (`bench/support/gallery-floor-page.ts`). ',
       `Gallery and floor run in alternating rounds (${measuredRounds} each) in the same browser, so the shared machine's noise lands on both. Machine: ${loadText}.`,
     ].join(''),
-    table(['Fling', 'Load (1 min)', 'Moving frames of all', 'Frame time (moving)', 'Longest', 'Duration', 'React commits', 'Layouts / time', 'Style recalcs / time', 'Script time'], [...flingRows('gallery', app), ...flingRows('floor', floor)]),
+    table(['Fling', 'Load (1 min)', 'Moving frames of all', 'Frame time (moving)', 'Longest', 'Duration', 'React commits', 'Layouts / time', 'Style recalcs / time', 'Script time', 'Main thread CPU'], [...flingRows('gallery', app), ...flingRows('floor', floor)]),
     table(
       ['', 'Gallery', 'Floor'],
       [
@@ -355,9 +416,11 @@ function report(input: { app: SideResult; floor: SideResult; geometry: FloorGeom
         ['Viewer →', quantiles(app.viewerLatenciesMs), quantiles(floor.viewerLatenciesMs)],
       ],
     ),
-    '**CPU profile** of one more fling of each (CDP Profiler, 0.5 ms sampling; "program" is the browser\'s own main-thread work: style, layout, paint, image decoding handed off; `fling` is the benchmark\'s probe, whose `scrollTop` writes run the scroll and its layout synchronously; "of it mounting rows" is the script time under React\'s `flushSync`, through which the virtualiser\'s scroll callback renders the rows that came into view, one row of tiles per frame at this speed):',
-    table(['Profile', 'Sampled', 'Idle', 'Script', 'Of it mounting rows', 'Program', 'GC', 'Top self time'], [...profileRows('gallery', app.profile, app.rowMountMs), ...profileRows('floor', floor.profile, undefined)]),
-    '**What the profiles showed and what changed** (memoised rows, load-ahead, cancelled thumbnails, viewer prefetch, no backdrop blur, then one shared context menu per grid and lighter tiles, then recycled rows: a scroll re-renders the tiles of the row that left with the images of the row that came into view instead of unmounting one and mounting the other), with every run behind each step: [decisions/0046](decisions/0046-gallery-rendering-and-viewer-prefetch.md).',
+    '**CPU profile** of one more fling of each (CDP Profiler, 0.5 ms sampling; "program" is the browser\'s own main-thread work: style, layout, paint, image decoding handed off; `fling` is the benchmark\'s probe, whose `scrollTop` writes run the scroll and its layout synchronously; "of it React" is the time of the tasks and microtasks entered in React\'s own script — its scheduler\'s `MessageChannel` task, in which it renders the virtualiser\'s scroll update after the frame (no `flushSync` since decision 0046\'s third amendment: the row that came into view, one row of tiles per frame at this speed), its flush of synchronous updates (React Query\'s page loads), its event listeners — plus anything under `flushSync`; React\'s script is found among the build\'s by its scheduler, `bench/support/react-script.ts`):',
+    table(['Profile', 'Sampled', 'Idle', 'Script', 'Of it React', 'Program', 'GC', 'Top self time'], [...profileRows('gallery', app.profile, app.reactWorkMs), ...profileRows('floor', floor.profile, undefined)]),
+    `**DOM writes per row scrolled into view** (a count, which the machine's load does not move): from row ${domWriteStartRows}, with the rows ahead loaded, the grid is scrolled down one row at a time, two animation frames per row, ${domWriteRows} rows; a MutationObserver on the grid counts attribute writes (a write of the same value counts too: the browser does the work), nodes added and removed (a subtree inserted whole counts once: the floor inserts a built row, the gallery a new \`<img>\` per tile into the recycled row) and text changes, divided by the rows. Event-handler properties such as \`onclick\` are not attributes and do not show.`,
+    table(['', 'Gallery', 'Floor'], [['Per row scrolled into view', app.domWrites ? perRowText(app.domWrites) : '—', floor.domWrites ? perRowText(floor.domWrites) : '—']]),
+    '**What the profiles showed and what changed** (memoised rows, load-ahead, cancelled thumbnails, viewer prefetch, no backdrop blur, then one shared context menu per grid and lighter tiles, then recycled rows: a scroll re-renders the tiles of the row that left with the images of the row that came into view instead of unmounting one and mounting the other, then rows rendered in React\'s scheduler task after the frame instead of under `flushSync` in it, fewer writes per recycled tile and thumbnails made with plain DOM calls), with every run behind each step: [decisions/0046](decisions/0046-gallery-rendering-and-viewer-prefetch.md).',
   ].join('\n\n');
   return { scenario: 'gallery', rows, section };
 }

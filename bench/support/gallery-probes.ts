@@ -15,6 +15,12 @@
  * - `watchViewer()`: from then on, each → keydown starts a clock that stops at the first animation
  *   frame after the viewer's picture (`[data-testid=viewer-image]`) shows a new source, loaded and
  *   decoded; the results collect in `viewerLatenciesMs`.
+ * - `countDomWrites({ startRows, rows, rowPx })`: from `startRows` down, once the rows to scroll
+ *   through are loaded and the page has settled, scrolls the grid one row at a time, two animation frames
+ *   per row (so the scroll never stops and the document is not reordered), and resolves with what a
+ *   MutationObserver saw under the grid: attribute writes (a same-value write counts: the browser
+ *   does the work), also by element and attribute (`img[src]`), nodes added and removed, text changes. A count, not a timing: the machine's
+ *   load does not move it.
  * - React commits are counted through the devtools hook React calls in production builds too.
  */
 export const galleryProbeScript = String.raw`
@@ -101,6 +107,47 @@ export const galleryProbeScript = String.raw`
     }
   }
 
+  async function countDomWrites(options) {
+    const element = grid();
+    // There first: the gallery asks for the next page once the view nears the end of what is loaded.
+    element.scrollTop = options.startRows * options.rowPx;
+    const startedMs = performance.now();
+    while (element.scrollHeight < (options.startRows + options.rows + 10) * options.rowPx) {
+      if (performance.now() - startedMs > 30000) throw new Error('the grid did not load ' + (options.startRows + options.rows + 10) + ' rows within 30 s (scroll height ' + element.scrollHeight + ' px)');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Past the gallery's 150 ms scroll-end reordering and any page still arriving.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await nextFrame();
+    const counts = { rows: options.rows, attributes: 0, nodesAdded: 0, nodesRemoved: 0, textChanges: 0, attributesByName: {} };
+    const tally = (records) => {
+      for (const record of records) {
+        if (record.type === 'attributes') {
+          counts.attributes += 1;
+          const name = record.target.localName + '[' + record.attributeName + ']';
+          counts.attributesByName[name] = (counts.attributesByName[name] || 0) + 1;
+        }
+        else if (record.type === 'characterData') counts.textChanges += 1;
+        else {
+          counts.nodesAdded += record.addedNodes.length;
+          counts.nodesRemoved += record.removedNodes.length;
+        }
+      }
+    };
+    const observer = new MutationObserver(tally);
+    observer.observe(element, { subtree: true, attributes: true, childList: true, characterData: true });
+    for (let step = 0; step < options.rows; step += 1) {
+      element.scrollTop += options.rowPx;
+      await nextFrame();
+      await nextFrame();
+    }
+    // React renders the last step in a task after its frame: give it one more frame.
+    await nextFrame();
+    tally(observer.takeRecords());
+    observer.disconnect();
+    return counts;
+  }
+
   const viewerLatenciesMs = [];
   function watchViewer() {
     window.addEventListener('keydown', (event) => {
@@ -123,6 +170,6 @@ export const galleryProbeScript = String.raw`
     }, true);
   }
 
-  window.imagefleetBench = { fling, jump, watchViewer, viewerLatenciesMs, commits };
+  window.imagefleetBench = { fling, jump, countDomWrites, watchViewer, viewerLatenciesMs, commits };
 })();
 `;

@@ -64,7 +64,12 @@ export function VirtualImageGrid<Item extends { id: string }>({ items, hasMore, 
   const rowPx = tilePx + gapPx;
   const rowCount = Math.ceil(items.length / columns) + (hasMore ? 1 : 0);
 
-  const virtualizer = useVirtualizer({ count: rowCount, getScrollElement: () => scrollRef.current, estimateSize: () => rowPx, overscan: overscanRows });
+  // No `flushSync`: the virtualiser's scroll callback would otherwise render the row that came into
+  // view synchronously inside the scroll event, in the frame being drawn, and a frame with a row
+  // to mount then took two vsyncs (issue 20). As an ordinary update it renders in React's scheduler
+  // task after the frame is drawn; the row shows one frame later, inside the overscan (decision 0046,
+  // amendment 3).
+  const virtualizer = useVirtualizer({ count: rowCount, getScrollElement: () => scrollRef.current, estimateSize: () => rowPx, overscan: overscanRows, useFlushSync: false });
 
   useEffect(() => {
     virtualizer.measure();
