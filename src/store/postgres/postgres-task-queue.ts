@@ -205,8 +205,9 @@ export class PostgresTaskQueue implements TaskQueue {
 
   /**
    * Fenced completion, group-committed: completions that arrive in the same turn of the event loop
-   * share one transaction (one commit), each inside its own savepoint so one failing
-   * completion does not undo the others. Each caller still resolves only after the commit.
+   * share one transaction (one commit) with what they share written once; when one of them fails,
+   * the batch is redone with a savepoint each, so one failing completion does not undo the others.
+   * Each caller still resolves only after the commit.
    */
   completeTask(input: CompleteTaskInput): Promise<TaskOutcome> {
     return new Promise((resolve, reject) => {
