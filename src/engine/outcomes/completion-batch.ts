@@ -49,12 +49,7 @@ export function completionsByJob<Task extends { id: string; job_id: string }>(ac
  * Writes the limits, events and job ends of the accepted completions, and sets `finishedJob` on
  * the outcome of each job's last completion when that closed the job.
  */
-export async function finishCompletionBatch<Task extends { id: string; job_id: string }>(
-  accepted: ReadonlyArray<AcceptedCompletion<Task>>,
-  byJob: ReadonlyMap<string, ReadonlyArray<AcceptedCompletion<Task>>>,
-  outcomes: TaskOutcome[],
-  access: CompletionBatchAccess,
-): Promise<void> {
+export async function finishCompletionBatch<Task extends { id: string; job_id: string }>(accepted: ReadonlyArray<AcceptedCompletion<Task>>, outcomes: TaskOutcome[], access: CompletionBatchAccess): Promise<void> {
   const byKey = new Map<string, CompleteTaskInput[]>();
   for (const { input } of accepted) {
     const completions = byKey.get(input.providerKey);
@@ -87,7 +82,7 @@ export async function finishCompletionBatch<Task extends { id: string; job_id: s
       nowMs: input.nowMs,
     })),
   );
-  for (const completions of byJob.values()) {
+  for (const completions of completionsByJob(accepted).values()) {
     const last = completions.at(-1)!;
     const finishedJob = await access.finalizeJobIfDone(last.task.job_id, last.input.nowMs);
     if (finishedJob) outcomes[last.index] = { accepted: true, finishedJob };

@@ -7,8 +7,9 @@
  * writes wait.
  */
 import type { QueuedTaskHead } from './task-availability.js';
-import type { ClaimedTask } from '../ports/task-queue.js';
 import type { ClaimPlanner, ClaimStep } from './claim-planner.js';
+import { openClaimPlanner, type ClaimOpeningAccess } from './open-claim-planner.js';
+import type { ClaimedTask, ProviderLimitPolicy } from '../ports/task-queue.js';
 
 /** A `read-head` step: the job, whether only available tasks count, with usage facts, and how many heads may be read. */
 export type ReadHeadStep = Extract<ClaimStep, { kind: 'read-head' }>;
@@ -41,4 +42,14 @@ export async function followClaimPlan(planner: ClaimPlanner, access: ClaimPlanAc
   }
   if (planned.length > 0) claimed.push(...(await access.leaseAll(planned)));
   return claimed;
+}
+
+/**
+ * A whole claim of at most `maxTasks` under `policies`: opens the planner (`openClaimPlanner`) and
+ * follows its plan; nothing claimed when no limit key may start a task now. The store passes its
+ * reads and writes, bound to its claim transaction.
+ */
+export async function claimByPlan<Load>(policies: readonly ProviderLimitPolicy[], maxTasks: number, access: ClaimOpeningAccess<Load> & ClaimPlanAccess): Promise<ClaimedTask[]> {
+  const planner = await openClaimPlanner(policies, maxTasks, access);
+  return planner ? followClaimPlan(planner, access) : [];
 }

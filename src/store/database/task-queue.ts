@@ -27,9 +27,8 @@ import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
-import { followClaimPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
+import { claimByPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
 import { completionsByJob, finishCompletionBatch, type CompletionBatchAccess } from '../../engine/outcomes/completion-batch.js';
-import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { readHeadTasks, readLimitSnapshot, readRunnableJobs, rowToLimitState } from './claim-snapshot.js';
 import { appendEvent, appendEvents, type NewEvent } from './event-log.js';
@@ -105,16 +104,12 @@ export class SqliteTaskQueue implements TaskQueue {
 
   private async claimInTransaction(transaction: Kysely<Database>, request: ClaimRequest, maxTasks: number): Promise<ClaimedTask[]> {
     const { nowMs } = request;
-    const planner = await openClaimPlanner(request.providers, maxTasks, {
+    // Jobs already marked `processing` in this transaction: their later tasks skip the write.
+    const leasedJobs = new Map<string, Job>();
+    return claimByPlan(request.providers, maxTasks, {
       readLimitSnapshot: () => readLimitSnapshot(transaction, request.providers, nowMs),
       writeLifts: (lifts) => this.writeLifts(transaction, lifts, nowMs),
       readRunnableJobs: (jobProviderKeys, loadByJob) => readRunnableJobs(transaction, jobProviderKeys, loadByJob),
-    });
-    if (!planner) return [];
-
-    // Jobs already marked `processing` in this transaction: their later tasks skip the write.
-    const leasedJobs = new Map<string, Job>();
-    return followClaimPlan(planner, {
       readHeads: (step) => readHeadTasks(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage, step.limit),
       leaseAll: (leases) => this.leaseAll(transaction, request, leases, leasedJobs),
       pauseForBudget: async (jobId, reason) => {
@@ -310,7 +305,7 @@ export class SqliteTaskQueue implements TaskQueue {
     }
 
     const outcomes: TaskOutcome[] = [{ accepted: true }];
-    await finishCompletionBatch([{ input, task, index: 0 }], completionsByJob([{ input, task, index: 0 }]), outcomes, this.completionBatchAccess(transaction));
+    await finishCompletionBatch([{ input, task, index: 0 }], outcomes, this.completionBatchAccess(transaction));
     return outcomes[0]!;
   }
 
@@ -370,7 +365,7 @@ export class SqliteTaskQueue implements TaskQueue {
     }
     if (imageCount > 0) await hotRun(transaction, insertImagesSql(imageCount), imageParameters);
 
-    await finishCompletionBatch(accepted, byJob, outcomes, this.completionBatchAccess(transaction));
+    await finishCompletionBatch(accepted, outcomes, this.completionBatchAccess(transaction));
     return outcomes;
   }
 

@@ -26,9 +26,8 @@ import type { PauseLift } from '../../engine/limits/pause-lift.js';
 import { earliestWakeAtMs, nextStartAtMs } from '../../engine/limits/next-start.js';
 import { rateWindowStartMs } from '../../engine/limits/rate-window.js';
 import { requestStartEffects } from '../../engine/limits/request-start.js';
-import { followClaimPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
+import { claimByPlan, type LeaseStep } from '../../engine/scheduling/follow-claim-plan.js';
 import { completionsByJob, finishCompletionBatch, type CompletionBatchAccess } from '../../engine/outcomes/completion-batch.js';
-import { openClaimPlanner } from '../../engine/scheduling/open-claim-planner.js';
 import { decideSetbackWrite, setbackEvent } from '../../engine/outcomes/task-setback.js';
 import { takeScopeLocks } from './advisory-locks.js';
 import { databaseNowMsSql, decisionNowMs, type PostgresClock } from './database-clock.js';
@@ -87,16 +86,12 @@ export class PostgresTaskQueue implements TaskQueue {
         // Read after the locks, so the time is the moment this claim decides, not when it queued.
         const nowMs = await decisionNowMs(transaction, this.clock, request.nowMs);
         const timedRequest = { ...request, nowMs };
-        const planner = await openClaimPlanner(request.providers, maxTasks, {
+        // Jobs already marked `processing` in this transaction: their later tasks skip the write.
+        const leasedJobs = new Map<string, Job>();
+        return claimByPlan(request.providers, maxTasks, {
           readLimitSnapshot: () => readLimitSnapshot(transaction, request.providers, nowMs),
           writeLifts: (lifts) => this.writeLifts(transaction, lifts, nowMs),
           readRunnableJobs: (jobProviderKeys, loadByJob) => readRunnableJobs(transaction, jobProviderKeys, loadByJob),
-        });
-        if (!planner) return [];
-
-        // Jobs already marked `processing` in this transaction: their later tasks skip the write.
-        const leasedJobs = new Map<string, Job>();
-        return followClaimPlan(planner, {
           readHeads: (step) => readHeadTasks(transaction, step.jobId, step.availableOnly, nowMs, step.withUsage, step.limit),
           leaseAll: (leases) => this.leaseAll(transaction, timedRequest, leases, leasedJobs),
           pauseForBudget: async (jobId, reason) => {
@@ -329,7 +324,7 @@ export class PostgresTaskQueue implements TaskQueue {
     const imageRows = accepted.flatMap(({ input, task }) => imageRowsOf(input, task, groupIdByJob.get(task.job_id)!));
     for (let start = 0; start < imageRows.length; start += maxImageRowsPerStatement) await upsertImageRows(transaction, imageRows.slice(start, start + maxImageRowsPerStatement));
 
-    await finishCompletionBatch(accepted, byJob, outcomes, this.completionBatchAccess(transaction));
+    await finishCompletionBatch(accepted, outcomes, this.completionBatchAccess(transaction));
     return outcomes;
   }
 
@@ -386,7 +381,7 @@ export class PostgresTaskQueue implements TaskQueue {
     await upsertImageRows(transaction, imageRowsOf(input, task, job.group_id));
 
     const outcomes: TaskOutcome[] = [{ accepted: true }];
-    await finishCompletionBatch([{ input, task, index: 0 }], completionsByJob([{ input, task, index: 0 }]), outcomes, this.completionBatchAccess(transaction));
+    await finishCompletionBatch([{ input, task, index: 0 }], outcomes, this.completionBatchAccess(transaction));
     return outcomes[0]!;
   }
 
