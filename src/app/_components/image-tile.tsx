@@ -56,7 +56,10 @@ export const ImageTile = memo(function ImageTile({ image, index, onOpen, onToggl
   // (they read the image and index shown through this ref): React writes a changed `onClick` to
   // the element (`onclick`), which would be three writes per tile for every row scrolled into view.
   const shown = useRef({ image, index });
-  shown.current = { image, index };
+  // Set when the tile commits, not while it renders: a render React throws away must not retarget the handlers.
+  useLayoutEffect(() => {
+    shown.current = { image, index };
+  });
   const open = useCallback((event: MouseEvent) => onOpen(shown.current.index, event), [onOpen]);
   const select = useCallback((event: MouseEvent) => onSelect?.(shown.current.index, event), [onSelect]);
   const toggleFavorite = useCallback(() => onToggleFavorite(shown.current.image), [onToggleFavorite]);
